@@ -1,0 +1,234 @@
+/**
+ * WeChat channel adapter (Wechaty). It only translates: a WeChat message becomes an `Inbound`
+ * for the dialog engine, each `Reply` becomes one plain-text WeChat message. No dialog logic here.
+ */
+import { WechatyBuilder, types } from "wechaty";
+import type { Contact, Friendship, Message, Room, Wechaty, WechatyOptions } from "wechaty";
+
+import type { ChatCore, Inbound, Reply } from "./chatCore.js";
+
+/** A puppet instance as Wechaty accepts it (e.g. `new PuppetMock()`), without importing wechaty-puppet ourselves. */
+export type WechatPuppet = Exclude<WechatyOptions["puppet"], string | undefined>;
+
+/**
+ * Structured log sink; shaped so a pino logger fits: `(lvl, msg, data) => logger[lvl](data, msg)`.
+ * @example const log: WechatLog = (level, msg, data) => console[level](msg, data ?? {})
+ */
+export type WechatLog = (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+
+/**
+ * Options for `createWechatChannel`.
+ * @example
+ * const opts: WechatChannelOptions = {
+ *   puppet: process.env.WECHATY_PUPPET, core,
+ *   render: (r) => renderPlain(r, (n) => t("hint.numbers", { count: n })),
+ *   onErrorText: t("error.generic"), acceptFriendRequests: true, log,
+ * }
+ */
+export interface WechatChannelOptions {
+  /** Puppet instance, or npm name such as "wechaty-puppet-wechat4u"; undefined lets Wechaty read WECHATY_PUPPET. */
+  puppet?: WechatPuppet | string;
+  /** Passed to a puppet resolved by name (e.g. `{ token }`); Wechaty/puppets also read WECHATY_PUPPET_SERVICE_TOKEN etc. */
+  puppetOptions?: Record<string, unknown>;
+  /** Wechaty name; with a name, the login session is kept in `<name>.memory-card.json` so restarts need no new QR scan. */
+  name?: string;
+  core: ChatCore;
+  /** Reply to plain text; the caller knows the person's language, so `externalId` is passed along. */
+  render: (reply: Reply, externalId: string) => string;
+  /** Sent when anything fails while handling a message (already localized by the caller). */
+  onErrorText: string | ((externalId: string) => string);
+  acceptFriendRequests: boolean;
+  log: WechatLog;
+  /** Login QR code for puppets that need a scan (wechat4u); default just logs it. */
+  onScan?: (qrcode: string, status: string) => void;
+  /** In group chats, @-mention the asker in the answer so they see it; default true. */
+  mentionInRoom?: boolean;
+  /** Messages older than this are dropped: puppets may replay backlog after a reconnect; default 600. */
+  maxMessageAgeSeconds?: number;
+}
+
+/**
+ * A running WeChat channel.
+ * @example const ch = createWechatChannel(opts); await ch.start(); await ch.send(contactId, "Reminder"); await ch.stop()
+ */
+export interface WechatChannel {
+  /** Starts Wechaty; resolves once the puppet runs, not when logged in (a QR scan may still be pending). */
+  start(): Promise<void>;
+  /** Stops Wechaty and the puppet; waits for in-flight handlers so nothing replies after stop. */
+  stop(): Promise<void>;
+  /** Push one text to a contact (used by the outbox dispatcher). Rejects if the contact is unknown or sending fails, so the caller can retry. */
+  send(contactId: string, text: string): Promise<void>;
+  /** The underlying Wechaty instance, for logging/inspection only; do not add dialog logic to it. */
+  readonly wechaty: Wechaty;
+}
+
+/** Message types that are not a person talking (system notices, recalls, money): never answered. */
+const SILENT_TYPES: ReadonlySet<types.Message> = new Set([
+  types.Message.Unknown,
+  types.Message.Recalled,
+  types.Message.GroupNote,
+  types.Message.Transfer,
+  types.Message.RedEnvelope,
+  types.Message.Post,
+]);
+
+/** WeChat clients separate "@name" from the text with U+2005 (four-per-em space). */
+const LEADING_MENTION = /^@[^\s\u2005]+[\s\u2005]*/u;
+
+/**
+ * Creates the WeChat channel. Every error inside an event handler is caught and logged;
+ * the person then gets `onErrorText`, and the process never crashes on a bad message.
+ * @example
+ * const ch = createWechatChannel({ puppet: new PuppetMock({ mocker }), core, render, onErrorText: "Sorry", acceptFriendRequests: true, log })
+ * await ch.start()
+ */
+export function createWechatChannel(options: WechatChannelOptions): WechatChannel {
+  const { core, log } = options;
+  const maxAge = options.maxMessageAgeSeconds ?? 600;
+  const mentionInRoom = options.mentionInRoom ?? true;
+
+  const wechaty = WechatyBuilder.build(buildOptions(options));
+  // One chain per person so a fast second message is handled after the first (engine state is per person).
+  const queues = new Map<string, Promise<void>>();
+  let stopping = false;
+
+  // Wechaty re-emits puppet problems as "error"; an EventEmitter without a listener would throw and kill the process.
+  wechaty.on("error", (err) => log("error", "wechaty error", { err: String(err) }));
+  wechaty.on("scan", (qrcode, status) => {
+    const statusName = types.ScanStatus[status] ?? String(status);
+    if (options.onScan) options.onScan(qrcode, statusName);
+    else log("info", "wechat login qr code", { qrcode, status: statusName });
+  });
+  wechaty.on("login", (user) => log("info", "wechat logged in", { userId: user.id }));
+  wechaty.on("logout", (user, reason) => log("warn", "wechat logged out", { userId: user.id, reason }));
+  wechaty.on("friendship", (friendship) => {
+    void onFriendship(friendship).catch((err) => log("error", "friendship handler failed", { err: String(err) }));
+  });
+  wechaty.on("message", (msg) => {
+    // self(): the bot's own sends come back as "message" events (mock and real puppets); answering them would loop.
+    if (stopping || msg.self()) return;
+    const talkerId = safeTalkerId(msg);
+    const previous = queues.get(talkerId) ?? Promise.resolve();
+    const next = previous.then(() => onMessage(msg)).catch((err) => log("error", "message handler crashed", { err: String(err) }));
+    queues.set(talkerId, next);
+    void next.finally(() => {
+      if (queues.get(talkerId) === next) queues.delete(talkerId);
+    });
+  });
+
+  async function onFriendship(friendship: Friendship): Promise<void> {
+    if (friendship.type() !== types.Friendship.Receive) return;
+    const contactId = friendship.contact().id;
+    if (!options.acceptFriendRequests) {
+      log("info", "friend request ignored", { contactId });
+      return;
+    }
+    await friendship.accept();
+    log("info", "friend request accepted", { contactId });
+  }
+
+  async function onMessage(msg: Message): Promise<void> {
+    const talker = msg.talker();
+    // Official accounts (subscriptions, service notices) push articles; they are not people.
+    if (talker.type() === types.Contact.Official) return;
+    if (SILENT_TYPES.has(msg.type())) return;
+    if (msg.age() > maxAge) {
+      log("info", "stale message dropped", { messageId: msg.id, ageSeconds: msg.age() });
+      return;
+    }
+
+    const room = msg.room();
+    let text: string | undefined;
+    if (room) {
+      // In groups only speak when spoken to; mentionSelf() is false for non-text messages.
+      if (!(await msg.mentionSelf())) return;
+      text = stripMention(await msg.mentionText());
+    } else if (msg.type() === types.Message.Text) {
+      text = msg.text().trim();
+    }
+    // else: media in a 1:1 chat -> no text, so the engine can ask the person to type instead.
+
+    const inbound: Inbound = {
+      channel: "wechat",
+      externalId: talker.id,
+      updateId: msg.id,
+      displayName: talker.name(),
+      ...(text !== undefined ? { text } : {}),
+    };
+    try {
+      const replies = await core.handle(inbound);
+      for (const reply of replies) {
+        await sayTo(room, talker, options.render(reply, talker.id));
+      }
+    } catch (err) {
+      log("error", "wechat message handling failed", { err: errorDetail(err), contactId: talker.id, roomId: room?.id });
+      const errorText = typeof options.onErrorText === "function" ? options.onErrorText(talker.id) : options.onErrorText;
+      try {
+        await sayTo(room, talker, errorText);
+      } catch (sendErr) {
+        log("error", "wechat error reply failed", { err: String(sendErr), contactId: talker.id });
+      }
+    }
+  }
+
+  async function sayTo(room: Room | undefined, talker: Contact, text: string): Promise<void> {
+    if (room) {
+      if (mentionInRoom) await room.say(text, talker);
+      else await room.say(text);
+    } else {
+      await talker.say(text);
+    }
+  }
+
+  return {
+    wechaty,
+    async start() {
+      stopping = false;
+      await wechaty.start();
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...queues.values()]);
+      await wechaty.stop();
+      // Wechaty and puppet clear their timers via setImmediate after stop(); let that run.
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    async send(contactId, text) {
+      const contact = await wechaty.Contact.find({ id: contactId });
+      if (!contact) throw new Error(`wechat contact not found: ${contactId}`);
+      await contact.say(text);
+    },
+  };
+}
+
+/** Wechaty's option type only knows official puppet names; any "wechaty-puppet-*" package works at runtime. */
+function buildOptions(options: WechatChannelOptions): WechatyOptions {
+  const base = options.name !== undefined ? { name: options.name } : {};
+  if (options.puppet === undefined) return base;
+  if (typeof options.puppet !== "string") return { ...base, puppet: options.puppet };
+  return {
+    ...base,
+    puppet: options.puppet as Extract<WechatyOptions["puppet"], string>,
+    ...(options.puppetOptions ? { puppetOptions: options.puppetOptions } : {}),
+  } as WechatyOptions;
+}
+
+/** Removes leftover leading "@name" tokens that mentionText() missed (e.g. a group nickname it did not know). */
+function stripMention(text: string): string {
+  let rest = text.trim();
+  while (LEADING_MENTION.test(rest)) rest = rest.replace(LEADING_MENTION, "").trim();
+  return rest;
+}
+
+/** Queue key; a payload without talker must not break the handler chain, so it gets its own bucket. */
+function safeTalkerId(msg: Message): string {
+  try {
+    return msg.talker().id;
+  } catch {
+    return `message:${msg.id}`;
+  }
+}
+
+function errorDetail(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -1,0 +1,47 @@
+// Calendar dates as `YYYY-MM-DD` strings: they sort as text, print as they are, and carry no time zone.
+// Arithmetic goes through UTC so that no local offset can shift a day.
+
+/**
+ * Adds whole days to a date.
+ * @example addDays("2023-06-30", 1) // "2023-07-01"
+ */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Day of the week, 0 = Sunday … 6 = Saturday.
+ * @example weekday("2023-06-25") // 0
+ */
+export function weekday(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+/**
+ * Whole calendar days from `a` to `b` (negative when b is earlier).
+ * @example daysBetween("2023-06-15", "2023-06-20") // 5
+ */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * The calendar date of an instant in a time zone (the bot's is Asia/Shanghai).
+ * @example dateIn(new Date("2023-06-14T17:00:00Z"), "Asia/Shanghai") // "2023-06-15"
+ */
+export function dateIn(instant: Date, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}
+
+/**
+ * Age in whole years on a date.
+ * @example ageOn("2005-06-16", "2023-06-15") // 17
+ */
+export function ageOn(birthDate: string, date: string): number {
+  const [by, bm, bd] = birthDate.split("-").map(Number) as [number, number, number];
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}

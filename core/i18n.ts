@@ -1,0 +1,40 @@
+// Every user-facing string lives in locales/ and goes through i18next. Core functions that produce
+// text take a `Translate`, so they stay pure and the same code speaks both languages.
+import i18next, { type TFunction } from "i18next";
+import zhCN from "../locales/zh-CN.json" with { type: "json" };
+import en from "../locales/en.json" with { type: "json" };
+import type { Lang } from "./pack.js";
+
+/** A translation function for one language. */
+export type Translate = (key: string, params?: Record<string, unknown>) => string;
+
+export const languages: readonly Lang[] = ["zh-CN", "en"];
+
+// One i18next instance for the process; initialised synchronously from the bundled resources.
+const instance = i18next.createInstance();
+void instance.init({
+  resources: { "zh-CN": { translation: zhCN }, en: { translation: en } },
+  lng: "zh-CN",
+  fallbackLng: "zh-CN",
+  initAsync: false,
+  returnNull: false,
+  interpolation: { escapeValue: false },
+});
+const fixed = new Map<Lang, TFunction>(languages.map((l) => [l, instance.getFixedT(l)]));
+
+/**
+ * The translator for a language.
+ * @example translator("en")("common.yes") // "Yes"
+ */
+export function translator(lang: Lang): Translate {
+  const t = fixed.get(lang)!;
+  return (key, params) => t(key, params ?? {}) as string;
+}
+
+/**
+ * Whether a key exists, for texts that only some codes have.
+ * @example hasText("reason.not_able_to_work") // true
+ */
+export function hasText(key: string): boolean {
+  return instance.exists(key);
+}

@@ -1,0 +1,46 @@
+// Opens the SQLite database and brings its schema up to date.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.js";
+
+/** The Drizzle handle every repository takes. Example: `function findPerson(db: Db, id: number) { … }`. */
+export type Db = BetterSQLite3Database<typeof schema>;
+
+/** An open database: Drizzle for queries, the raw handle for backups and pragmas. Example: `const { db, close } = openDatabase({ path: ":memory:" })`. */
+export interface OpenDatabase {
+  db: Db;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+// Next to this module, so it resolves the same from storage/ under tsx and from
+// dist/storage/ once the build copies the migrations folder there.
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+
+/**
+ * Opens (creating if needed) the database at `path`, or an in-memory one for ":memory:",
+ * and applies pending migrations.
+ * Example: `const { db, sqlite, close } = openDatabase({ path: "./data/bot.db" })`.
+ */
+export function openDatabase(options: { path: string }): OpenDatabase {
+  const { path } = options;
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  try {
+    // WAL lets the bot read while the outbox worker writes; NORMAL is durable enough under WAL.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("synchronous = NORMAL");
+    const db = drizzle({ client: sqlite, schema });
+    migrate(db, { migrationsFolder });
+    return { db, sqlite, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

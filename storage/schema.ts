@@ -1,0 +1,417 @@
+// The database schema (Drizzle, SQLite). Generate migrations with `npm run db:generate`.
+//
+// Conventions, chosen once so every table reads the same way:
+// - ids are INTEGER AUTOINCREMENT so a deleted row's id is never reused and
+//   audit-log references stay unambiguous (schools use the pack's code);
+// - instants are INTEGER milliseconds since the epoch, read as `Date`
+//   (`timestamp_ms`); callers always pass the time, storage has no clock default,
+//   so tests and the planner can run on a fake clock;
+// - calendar dates (opening day, notice days) are TEXT `YYYY-MM-DD`, because
+//   the policy counts Chinese working days, not instants;
+// - money is INTEGER whole yuan: every subsidy rate in §2.4 is whole yuan;
+// - closed vocabularies are TEXT with a CHECK, so a typo cannot reach the file;
+// - personal data (name, ID number, phone) is stored only as AES-GCM
+//   ciphertext from storage/crypto.ts; people rows are never deleted, only
+//   tombstoned by forget(), so statistics and subsidy counts keep their rows.
+import { sql, type SQL } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from "drizzle-orm/sqlite-core";
+
+/** Interface languages. Example: `languages.includes("en")`. */
+export const languages = ["zh-CN", "en"] as const;
+/** Chat channels the bot listens on. Example: `channels[1] === "telegram"`. */
+export const channels = ["console", "telegram", "wechat"] as const;
+/** Staff roles granted by invite code. Example: `staffRoles.includes("bureau_operator")`. */
+export const staffRoles = ["school_staff", "bureau_operator"] as const;
+/** Training tracks (§2.2, §2.4). Example: `tracks.includes("upskilling")`. */
+export const tracks = ["first_employment", "upskilling", "transfer"] as const;
+/** Skill levels: 5 junior, 4 intermediate, 3 senior (§2.4). Example: `skillLevels.includes(4)`. */
+export const skillLevels = [5, 4, 3] as const;
+/** Training plan review states (§2.5.1). Example: `planStatuses.includes("approved")`. */
+export const planStatuses = ["draft", "submitted", "approved", "rejected"] as const;
+/** Class filing states (§2.5.2). Example: `filingStatuses[0] === "not_filed"`. */
+export const filingStatuses = ["not_filed", "submitted", "received"] as const;
+/** Enrolment states. Example: `enrolmentStatuses.includes("waitlisted")`. */
+export const enrolmentStatuses = ["applied", "confirmed", "waitlisted", "withdrawn", "completed"] as const;
+/** Enrolment states that hold or queue for a seat; at most one per person, occupation and level. Example: `activeEnrolmentStatuses.includes("applied")`. */
+export const activeEnrolmentStatuses = ["applied", "confirmed", "waitlisted"] as const;
+/** How a trainee qualifies: §2.1.1 key group or §2.1.2 employee. Example: `enrolmentRoutes[0] === "key_group"`. */
+export const enrolmentRoutes = ["key_group", "employee"] as const;
+/** Outbox delivery states. Example: `outboxStatuses.includes("unreachable")`. */
+export const outboxStatuses = ["queued", "sending", "sent", "failed", "unreachable"] as const;
+
+/** JSON object columns: core owns their shape, repositories validate it. Example: `{ insured: true }`. */
+export type JsonObject = Record<string, unknown>;
+
+// An instant column; see the conventions above.
+const instant = (name: string) => integer(name, { mode: "timestamp_ms" });
+
+// CHECK (column IN (...)) from a constant list; values are our own literals, never input.
+function oneOf(column: AnySQLiteColumn, values: readonly (string | number)[]): SQL {
+  const list = values.map((v) => (typeof v === "number" ? String(v) : `'${v}'`)).join(", ");
+  return sql`${column} in (${sql.raw(list)})`;
+}
+
+/** A resident or staff member. Example: `db.select().from(people).where(eq(people.idHash, vault.hashId(id)))`. */
+export const people = sqliteTable(
+  "people",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    lang: text("lang", { enum: languages }).notNull().default("zh-CN"),
+    // The eligibility answers (§2.1) the person gave; forget() resets it to {}.
+    facts: text("facts", { mode: "json" }).$type<JsonObject>().notNull().default({}),
+    nameEnc: text("name_enc"),
+    idNumberEnc: text("id_number_enc"),
+    phoneEnc: text("phone_enc"),
+    // HMAC of the normalised ID number: finds a returning person without decrypting everyone.
+    idHash: text("id_hash").unique(),
+    sex: text("sex", { enum: ["M", "F"] }),
+    // Kept after forget() for anonymous age statistics.
+    birthYear: integer("birth_year"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    forgottenAt: instant("forgotten_at"),
+  },
+  (t) => [
+    check("people_lang_check", oneOf(t.lang, languages)),
+    check("people_sex_check", oneOf(t.sex, ["M", "F"])),
+  ],
+);
+
+/** One chat account (a Telegram user, a WeChat contact) linked to a person. Example: `db.insert(chatIdentities).values({ channel: "telegram", externalId: "42", personId, createdAt: now })`. */
+export const chatIdentities = sqliteTable(
+  "chat_identities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channel: text("channel", { enum: channels }).notNull(),
+    externalId: text("external_id").notNull(),
+    // No cascade: forget() deletes identities itself, after clearing what hangs on them.
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    // Set when the channel reports the chat blocked or gone; the outbox stops trying.
+    unreachableAt: instant("unreachable_at"),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("chat_identities_channel_external_id_unique").on(t.channel, t.externalId),
+    index("chat_identities_person_id_idx").on(t.personId),
+    check("chat_identities_channel_check", oneOf(t.channel, channels)),
+  ],
+);
+
+/** A training school (§2), keyed by the policy pack's school code. Example: `db.insert(schools).values({ id: "JYPC", nameZh: "江阴职业技术学院", nameEn: "Jiangyin Polytechnic College", packId })`. */
+export const schools = sqliteTable("schools", {
+  id: text("id").primaryKey(),
+  nameZh: text("name_zh").notNull(),
+  nameEn: text("name_en").notNull(),
+  packId: text("pack_id").notNull(),
+});
+
+/** A person's staff role at a school, or as a bureau operator (no school). Example: `db.select().from(staff).where(and(eq(staff.personId, id), isNull(staff.revokedAt)))`. */
+export const staff = sqliteTable(
+  "staff",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    schoolId: text("school_id").references(() => schools.id),
+    role: text("role", { enum: staffRoles }).notNull(),
+    invitedBy: text("invited_by").notNull(),
+    createdAt: instant("created_at").notNull(),
+    revokedAt: instant("revoked_at"),
+  },
+  (t) => [
+    index("staff_person_id_idx").on(t.personId),
+    check("staff_role_check", oneOf(t.role, staffRoles)),
+    // School staff belong to a school; bureau operators to none.
+    check(
+      "staff_school_for_role_check",
+      sql`(${t.role} = 'school_staff') = (${t.schoolId} is not null)`,
+    ),
+  ],
+);
+
+/** A single-use invite that grants a staff role; only a hash of the code is kept. Example: `db.select().from(inviteCodes).where(eq(inviteCodes.codeHash, hash))`. */
+export const inviteCodes = sqliteTable(
+  "invite_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    codeHash: text("code_hash").notNull().unique(),
+    schoolId: text("school_id").references(() => schools.id),
+    role: text("role", { enum: staffRoles }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+    usedAt: instant("used_at"),
+    usedByPersonId: integer("used_by_person_id").references(() => people.id),
+  },
+  (t) => [
+    check("invite_codes_role_check", oneOf(t.role, staffRoles)),
+    check(
+      "invite_codes_school_for_role_check",
+      sql`(${t.role} = 'school_staff') = (${t.schoolId} is not null)`,
+    ),
+  ],
+);
+
+/** An occupation's training plan under bureau review (§2.5.1). Example: `db.update(trainingPlans).set({ status: "approved", reviewedBy, reviewedAt: now })`. */
+export const trainingPlans = sqliteTable(
+  "training_plans",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    schoolId: text("school_id")
+      .notNull()
+      .references(() => schools.id),
+    occupation: text("occupation").notNull(),
+    track: text("track", { enum: tracks }).notNull(),
+    level: integer("level").$type<(typeof skillLevels)[number]>().notNull(),
+    // The §2.5.1 contents. A draft is a complete plan not yet sent for review.
+    traineesPlanned: integer("trainees_planned").notNull(),
+    startsOn: text("starts_on").notNull(),
+    endsOn: text("ends_on").notNull(),
+    totalHours: integer("total_hours").notNull(),
+    practicalHours: integer("practical_hours").notNull(),
+    teachingPlan: text("teaching_plan").notNull(),
+    teachers: text("teachers").notNull(),
+    businessStandard: text("business_standard").notNull(),
+    assessmentPlan: text("assessment_plan").notNull(),
+    questionBank: text("question_bank").notNull(),
+    questionBankSource: text("question_bank_source").notNull(),
+    costEstimateYuan: integer("cost_estimate_yuan").notNull(),
+    status: text("status", { enum: planStatuses }).notNull().default("draft"),
+    submittedAt: instant("submitted_at"),
+    reviewedBy: text("reviewed_by"),
+    reviewedAt: instant("reviewed_at"),
+    reviewReason: text("review_reason"),
+    createdByPersonId: integer("created_by_person_id")
+      .notNull()
+      .references(() => people.id),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    index("training_plans_school_id_status_idx").on(t.schoolId, t.status),
+    check("training_plans_track_check", oneOf(t.track, tracks)),
+    check("training_plans_level_check", oneOf(t.level, skillLevels)),
+    check("training_plans_status_check", oneOf(t.status, planStatuses)),
+  ],
+);
+
+/** A class run under an approved plan, filed with the HR bureau (§2.5.2). Example: `db.select().from(classes).where(eq(classes.code, "K7Q2"))`. */
+export const classes = sqliteTable(
+  "classes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // Short public code used in deep links and QR codes.
+    code: text("code").notNull().unique(),
+    schoolId: text("school_id")
+      .notNull()
+      .references(() => schools.id),
+    planId: integer("plan_id")
+      .notNull()
+      .references(() => trainingPlans.id),
+    name: text("name").notNull(),
+    occupation: text("occupation").notNull(),
+    track: text("track", { enum: tracks }).notNull(),
+    level: integer("level").$type<(typeof skillLevels)[number]>().notNull(),
+    opensOn: text("opens_on").notNull(),
+    closesOn: text("closes_on").notNull(),
+    location: text("location"),
+    capacity: integer("capacity").notNull(),
+    // §2.5.2 "一般控制在60人以内": going over needs the school's stated reason; core checks the number.
+    overCapReason: text("over_cap_reason"),
+    filingStatus: text("filing_status", { enum: filingStatuses }).notNull().default("not_filed"),
+    filingSubmittedAt: instant("filing_submitted_at"),
+    filingReceivedAt: instant("filing_received_at"),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    index("classes_school_id_opens_on_idx").on(t.schoolId, t.opensOn),
+    check("classes_track_check", oneOf(t.track, tracks)),
+    check("classes_level_check", oneOf(t.level, skillLevels)),
+    check("classes_filing_status_check", oneOf(t.filingStatus, filingStatuses)),
+    check("classes_capacity_check", sql`${t.capacity} > 0`),
+  ],
+);
+
+/** A person's application to a class, with the facts and decision it was judged on. Example: `db.insert(enrolments).values({ personId, classId, status: "applied", ... })`. */
+export const enrolments = sqliteTable(
+  "enrolments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    classId: integer("class_id")
+      .notNull()
+      .references(() => classes.id),
+    status: text("status", { enum: enrolmentStatuses }).notNull(),
+    // Copied from the class so the one-active-enrolment index can see them.
+    occupation: text("occupation").notNull(),
+    level: integer("level").$type<(typeof skillLevels)[number]>().notNull(),
+    route: text("route", { enum: enrolmentRoutes }).notNull(),
+    // Survives forget() so the ≥10% key-group share (§2.1-quota) stays countable.
+    keyGroup: integer("key_group", { mode: "boolean" }).notNull(),
+    // Snapshots for audit; nullable because forget() clears them (they hold sensitive facts).
+    facts: text("facts", { mode: "json" }).$type<JsonObject>(),
+    decision: text("decision", { mode: "json" }).$type<JsonObject>(),
+    packVersion: text("pack_version").notNull(),
+    rightsConsentAt: instant("rights_consent_at"),
+    privacyConsentAt: instant("privacy_consent_at"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    withdrawnAt: instant("withdrawn_at"),
+  },
+  (t) => [
+    uniqueIndex("enrolments_one_active_unique")
+      .on(t.personId, t.occupation, t.level)
+      .where(oneOf(t.status, activeEnrolmentStatuses)),
+    // Seat counts and waitlist order (id = arrival order) per class.
+    index("enrolments_class_id_status_id_idx").on(t.classId, t.status, t.id),
+    index("enrolments_person_id_idx").on(t.personId),
+    check("enrolments_status_check", oneOf(t.status, enrolmentStatuses)),
+    check("enrolments_level_check", oneOf(t.level, skillLevels)),
+    check("enrolments_route_check", oneOf(t.route, enrolmentRoutes)),
+  ],
+);
+
+/** A skill-level assessment result (§2.5.3); passed ones are what the subsidy pays for (§2.4-paid). Example: `db.insert(certificates).values(row).onConflictDoNothing({ target: certificates.enrolmentId })`. */
+export const certificates = sqliteTable(
+  "certificates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // Points at the person's row, which forget() tombstones but never deletes,
+    // so the subsidy count (§2.4-paid) stays right after a trainee is forgotten.
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    occupation: text("occupation").notNull(),
+    level: integer("level").$type<(typeof skillLevels)[number]>().notNull(),
+    passed: integer("passed", { mode: "boolean" }).notNull(),
+    // The state registry's number identifies the person there; forget() clears it.
+    certificateNo: text("certificate_no"),
+    issuedOn: text("issued_on"),
+    classId: integer("class_id")
+      .notNull()
+      .references(() => classes.id),
+    enrolmentId: integer("enrolment_id")
+      .notNull()
+      .unique()
+      .references(() => enrolments.id),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    index("certificates_class_id_idx").on(t.classId),
+    check("certificates_level_check", oneOf(t.level, skillLevels)),
+  ],
+);
+
+/** A class's subsidy claim (§2.5.4) and its 5-day public notice. Example: `db.select().from(subsidyClaims).where(eq(subsidyClaims.classId, id))`. */
+export const subsidyClaims = sqliteTable("subsidy_claims", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  classId: integer("class_id")
+    .notNull()
+    .unique()
+    .references(() => classes.id),
+  // Material codes from the policy pack, e.g. "claim_form", "roster".
+  materials: text("materials", { mode: "json" }).$type<string[]>().notNull().default([]),
+  // Length of each teaching video (§2.5.4: at least 3, averaging ≥45 minutes).
+  videoMinutes: text("video_minutes", { mode: "json" }).$type<number[]>().notNull().default([]),
+  certifiedCount: integer("certified_count").notNull(),
+  amountYuan: integer("amount_yuan").notNull(),
+  // Null while the school is still assembling the claim.
+  submittedAt: instant("submitted_at"),
+  noticeStartsOn: text("notice_starts_on"),
+  noticeEndsOn: text("notice_ends_on"),
+  objection: text("objection"),
+  objectionAt: instant("objection_at"),
+  approvedAt: instant("approved_at"),
+  paidAt: instant("paid_at"),
+  paidAmountYuan: integer("paid_amount_yuan"),
+  createdAt: instant("created_at").notNull(),
+});
+
+/** Where a chat is in a multi-step dialog. Example: `db.select().from(dialogStates).where(eq(dialogStates.identityId, id))`. */
+export const dialogStates = sqliteTable("dialog_states", {
+  // Cascade: a dialog means nothing without its chat, and may hold half-typed personal data.
+  identityId: integer("identity_id")
+    .primaryKey()
+    .references(() => chatIdentities.id, { onDelete: "cascade" }),
+  flow: text("flow").notNull(),
+  step: text("step").notNull(),
+  // Changes on every step so a stale button press is recognised and ignored.
+  stepToken: text("step_token").notNull(),
+  data: text("data", { mode: "json" }).$type<JsonObject>().notNull().default({}),
+  updatedAt: instant("updated_at").notNull(),
+});
+
+/** Incoming updates already handled, so a redelivered one is skipped. Example: `db.insert(processedUpdates).values({ channel: "telegram", updateId: "981", at: now }).onConflictDoNothing()`. */
+export const processedUpdates = sqliteTable(
+  "processed_updates",
+  {
+    channel: text("channel", { enum: channels }).notNull(),
+    // Text: Telegram ids are numbers, WeChat ids are strings.
+    updateId: text("update_id").notNull(),
+    at: instant("at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channel, t.updateId] }),
+    index("processed_updates_at_idx").on(t.at),
+  ],
+);
+
+/** Messages waiting to be sent; the idempotency key makes re-planning harmless. Example: `db.insert(outbox).values({ idempotencyKey: "remind:enrolment:7:d-1", ... }).onConflictDoNothing()`. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    // To a person (any of their chats) or to one specific chat.
+    personId: integer("person_id").references(() => people.id),
+    identityId: integer("identity_id").references(() => chatIdentities.id),
+    kind: text("kind").notNull(),
+    payload: text("payload", { mode: "json" }).$type<JsonObject>().notNull(),
+    status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: instant("next_attempt_at").notNull(),
+    sentAt: instant("sent_at"),
+    lastError: text("last_error"),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [
+    index("outbox_status_next_attempt_at_id_idx").on(t.status, t.nextAttemptAt, t.id),
+    check("outbox_status_check", oneOf(t.status, outboxStatuses)),
+    check("outbox_recipient_check", sql`${t.personId} is not null or ${t.identityId} is not null`),
+  ],
+);
+
+/** Who did what to which entity; `detail` must never hold plaintext personal data. Example: `db.insert(auditLog).values({ actor: "person:3", action: "plan.approve", entity: "training_plan", entityId: "12", detail: {}, at: now })`. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    entity: text("entity").notNull(),
+    // Text: school ids are codes, other ids are integers.
+    entityId: text("entity_id").notNull(),
+    detail: text("detail", { mode: "json" }).$type<JsonObject>().notNull().default({}),
+    at: instant("at").notNull(),
+  },
+  (t) => [index("audit_log_entity_entity_id_idx").on(t.entity, t.entityId)],
+);
+
+/** Small key/value settings the program keeps between runs. Example: `db.insert(meta).values({ key: "planner.lastRun", value: iso }).onConflictDoUpdate({ target: meta.key, set: { value: iso } })`. */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

@@ -1,0 +1,153 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../storage/db.js";
+import { chatIdentities, dialogStates, enrolments, outbox, staff } from "../../storage/schema.js";
+import { addClass, addEnrolment, addPerson, freshDatabase, NOW, tempDir } from "./fixtures.js";
+
+// The schema as SQLite sees it, to compare before and after a second open.
+function schemaOf(sqlite: ReturnType<typeof openDatabase>["sqlite"]): unknown[] {
+  return sqlite.prepare("select type, name, sql from sqlite_master order by name").all();
+}
+
+describe("openDatabase", () => {
+  it("applies the migrations to an empty file, and a second open changes nothing", () => {
+    const path = join(tempDir(), "nested", "folder", "bot.db");
+    const first = openDatabase({ path });
+    const tables = first.sqlite
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      "__drizzle_migrations",
+      "audit_log",
+      "certificates",
+      "chat_identities",
+      "classes",
+      "dialog_states",
+      "enrolments",
+      "invite_codes",
+      "meta",
+      "outbox",
+      "people",
+      "processed_updates",
+      "schools",
+      "staff",
+      "subsidy_claims",
+      "training_plans",
+    ]);
+    const personId = addPerson(first.db);
+    const before = schemaOf(first.sqlite);
+    const applied = first.sqlite.prepare("select count(*) from __drizzle_migrations").pluck().get();
+    first.close();
+
+    const second = openDatabase({ path });
+    expect(schemaOf(second.sqlite)).toEqual(before);
+    expect(second.sqlite.prepare("select count(*) from __drizzle_migrations").pluck().get()).toBe(applied);
+    expect(second.sqlite.prepare("select id from people").pluck().all()).toEqual([personId]);
+    second.close();
+  });
+
+  it("sets the connection pragmas", () => {
+    const { sqlite } = freshDatabase();
+    expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
+    expect(sqlite.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+  });
+
+  it("supports an in-memory database", () => {
+    const { db, close } = openDatabase({ path: ":memory:" });
+    expect(addPerson(db)).toBe(1);
+    close();
+  });
+});
+
+describe("schema constraints", () => {
+  it("allows one identity per channel and external id", () => {
+    const { db } = freshDatabase();
+    const a = addPerson(db);
+    const b = addPerson(db);
+    db.insert(chatIdentities).values({ channel: "telegram", externalId: "42", personId: a, createdAt: NOW }).run();
+    expect(() =>
+      db.insert(chatIdentities).values({ channel: "telegram", externalId: "42", personId: b, createdAt: NOW }).run(),
+    ).toThrow(/UNIQUE constraint failed/);
+    // The same external id on another channel is another account.
+    db.insert(chatIdentities).values({ channel: "wechat", externalId: "42", personId: b, createdAt: NOW }).run();
+  });
+
+  it("allows one active enrolment per person, occupation and level; withdrawn ones do not block", () => {
+    const { db } = freshDatabase();
+    const person = addPerson(db);
+    const { classId: first } = addClass(db, "JYPC", "K1");
+    const { classId: second } = addClass(db, "JYPC", "K2");
+
+    addEnrolment(db, person, first, "withdrawn");
+    addEnrolment(db, person, first, "withdrawn");
+    addEnrolment(db, person, first, "applied");
+    for (const status of ["applied", "confirmed", "waitlisted"] as const) {
+      expect(() => addEnrolment(db, person, second, status)).toThrow(/UNIQUE constraint failed/);
+    }
+    // A finished course does not hold a seat either.
+    addEnrolment(db, person, second, "completed");
+    expect(db.select().from(enrolments).all()).toHaveLength(4);
+  });
+
+  it("makes the outbox idempotency key unique", () => {
+    const { db } = freshDatabase();
+    const personId = addPerson(db);
+    const message = {
+      idempotencyKey: "remind:enrolment:1:d-1",
+      personId,
+      kind: "reminder",
+      payload: { classId: 1 },
+      nextAttemptAt: NOW,
+      createdAt: NOW,
+    };
+    db.insert(outbox).values(message).run();
+    expect(() => db.insert(outbox).values(message).run()).toThrow(/UNIQUE constraint failed/);
+    expect(db.insert(outbox).values(message).onConflictDoNothing().run().changes).toBe(0);
+  });
+
+  it("enforces foreign keys", () => {
+    const { db } = freshDatabase();
+    expect(() =>
+      db.insert(chatIdentities).values({ channel: "console", externalId: "me", personId: 999, createdAt: NOW }).run(),
+    ).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => addEnrolment(db, addPerson(db), 999, "applied")).toThrow(/FOREIGN KEY constraint failed/);
+  });
+
+  it("deletes a chat's dialog state with the chat", () => {
+    const { db } = freshDatabase();
+    const personId = addPerson(db);
+    const identityId = db
+      .insert(chatIdentities)
+      .values({ channel: "console", externalId: "me", personId, createdAt: NOW })
+      .returning({ id: chatIdentities.id })
+      .get().id;
+    db.insert(dialogStates).values({ identityId, flow: "enrol", step: "name", stepToken: "t1", updatedAt: NOW }).run();
+    db.delete(chatIdentities).run();
+    expect(db.select().from(dialogStates).all()).toEqual([]);
+  });
+
+  it("rejects values outside the closed vocabularies", () => {
+    const { db } = freshDatabase();
+    const personId = addPerson(db);
+    const { classId } = addClass(db, "JYPC", "K1");
+    expect(() => addEnrolment(db, personId, classId, "lost" as "applied")).toThrow(/CHECK constraint failed/);
+    // School staff need a school; bureau operators have none.
+    expect(() =>
+      db.insert(staff).values({ personId, role: "school_staff", invitedBy: "bureau", createdAt: NOW }).run(),
+    ).toThrow(/CHECK constraint failed/);
+    expect(() =>
+      db.insert(outbox).values({ idempotencyKey: "k", kind: "x", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run(),
+    ).toThrow(/CHECK constraint failed/);
+  });
+
+  it("reads instants back as the same Date", () => {
+    const { db } = freshDatabase();
+    const personId = addPerson(db);
+    const { classId } = addClass(db, "JYPC", "K1");
+    addEnrolment(db, personId, classId, "applied");
+    expect(db.select().from(enrolments).get()?.createdAt).toEqual(NOW);
+  });
+});

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createVault } from "../../storage/crypto.js";
+import { people } from "../../storage/schema.js";
+import { freshDatabase, NOW } from "./fixtures.js";
+
+const residents = [
+  { name: "张三丰", idNumber: "320281199001011234", phone: "13812345678" },
+  { name: "欧阳娜娜", idNumber: "32028119851231567X", phone: "13987654321" },
+  { name: "Li Lei", idNumber: "320281200002029876", phone: "15011112222" },
+];
+// Stored in the clear on purpose; finding it proves the search looks where the rows are.
+const CONTROL = "control-marker-7f3a";
+
+// Every file SQLite keeps for the database, as bytes.
+function filesOf(path: string): Buffer[] {
+  return [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file));
+}
+
+function expectNoPlaintext(path: string): void {
+  const files = filesOf(path);
+  expect(files.some((bytes) => bytes.includes(Buffer.from(CONTROL, "utf8")))).toBe(true);
+  for (const { name, idNumber, phone } of residents) {
+    for (const secret of [name, idNumber, phone]) {
+      for (const bytes of files) expect(bytes.includes(Buffer.from(secret, "utf8")), secret).toBe(false);
+    }
+  }
+}
+
+describe("personal data at rest", () => {
+  it("leaves no plaintext name, ID number or phone in the database file or its WAL", () => {
+    const { db, sqlite, path } = freshDatabase();
+    const vault = createVault(Buffer.alloc(32, 1));
+    for (const { name, idNumber, phone } of residents) {
+      db.insert(people)
+        .values({
+          facts: { note: CONTROL },
+          nameEnc: vault.encrypt(name),
+          idNumberEnc: vault.encrypt(idNumber),
+          phoneEnc: vault.encrypt(phone),
+          idHash: vault.hashId(idNumber),
+          createdAt: NOW,
+          updatedAt: NOW,
+        })
+        .run();
+    }
+    // Before a checkpoint the rows live only in the WAL.
+    expect(readFileSync(`${path}-wal`).includes(Buffer.from(CONTROL, "utf8"))).toBe(true);
+    expectNoPlaintext(path);
+
+    sqlite.pragma("wal_checkpoint(FULL)");
+    expect(readFileSync(path).includes(Buffer.from(CONTROL, "utf8"))).toBe(true);
+    expectNoPlaintext(path);
+
+    // And the ciphertexts still read back.
+    const row = db.select().from(people).get();
+    expect(row?.nameEnc && vault.decrypt(row.nameEnc)).toBe("张三丰");
+  });
+});

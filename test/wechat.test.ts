@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { ChatCore, Inbound, Reply } from "../bot/chatCore.js";
+import { renderPlain } from "../bot/render.js";
+import { createWechatChannel, type WechatChannel } from "../bot/wechat.js";
+import { startWechatyMock, type WechatyMockEnv } from "./support/wechatyMock.js";
+
+const ERROR_TEXT = "系统繁忙，请稍后再试";
+
+/** Echoes the text and offers two choices; "boom" throws once, to prove the bot survives. */
+function fakeCore(): ChatCore & { inputs: Inbound[] } {
+  const inputs: Inbound[] = [];
+  return {
+    inputs,
+    async handle(input: Inbound): Promise<Reply[]> {
+      inputs.push(input);
+      // Circuit breaker: if the bot ever answered itself, fail the assertions instead of looping forever.
+      if (inputs.length > 20) return [];
+      if (input.text === "boom") throw new Error("engine exploded");
+      if (input.text === undefined) return [{ text: "请发送文字" }];
+      return [{ text: `你说：${input.text}`, choices: [{ id: "yes", label: "是" }, { id: "no", label: "否" }], stepToken: "s1" }];
+    },
+  };
+}
+
+describe("WeChat channel on wechaty-puppet-mock", () => {
+  let env: WechatyMockEnv<WechatChannel> | undefined;
+  let core: ReturnType<typeof fakeCore>;
+  const logs: { level: string; msg: string }[] = [];
+
+  async function start(): Promise<WechatyMockEnv<WechatChannel>> {
+    core = fakeCore();
+    env = await startWechatyMock((puppet) =>
+      createWechatChannel({
+        puppet,
+        core,
+        render: (reply) => renderPlain(reply, (n) => `回复 1-${n}`),
+        onErrorText: ERROR_TEXT,
+        acceptFriendRequests: true,
+        log: (level, msg) => logs.push({ level, msg }),
+      }),
+    );
+    return env;
+  }
+
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+    logs.length = 0;
+  });
+
+  it("answers a 1:1 text with numbered choices and a hint", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const replies = await e.ask(alice, "你好");
+    expect(replies).toEqual(["你说：你好\n\n1. 是\n2. 否\n\n回复 1-2"]);
+    expect(core.inputs[0]).toMatchObject({ channel: "wechat", externalId: alice.id, text: "你好", displayName: "Alice" });
+  });
+
+  it("ignores a group message without mention and answers a mention in the group", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const group = e.room("江阴培训群", [alice, e.contact("Bob")]);
+
+    e.sayInRoom(group, alice, "大家好", false);
+    await e.settle();
+    expect(e.replies(group.id)).toEqual([]);
+    expect(core.inputs).toEqual([]);
+
+    const after = e.sayInRoom(group, alice, "资格", true);
+    const [reply] = await e.waitForReply(group.id, { after });
+    // The mention is stripped before the engine sees the text, and the answer @-mentions the asker.
+    expect(core.inputs).toEqual([expect.objectContaining({ externalId: alice.id, text: "资格" })]);
+    expect(reply).toMatch(/^@Alice/);
+    expect(reply).toContain("你说：资格");
+    expect(e.replies(alice.id)).toEqual([]);
+  });
+
+  it("never answers its own messages (no loop)", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    await e.ask(alice, "一");
+    await e.ask(alice, "二");
+    await e.settle(50);
+    // Each echo of the bot's own send came back as a "message" event; none reached the engine.
+    expect(core.inputs.map((i) => i.text)).toEqual(["一", "二"]);
+    expect(e.replies(alice.id)).toHaveLength(2);
+  });
+
+  it("sends the error text when the engine throws, and keeps working", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    expect(await e.ask(alice, "boom")).toEqual([ERROR_TEXT]);
+    expect(logs.some((l) => l.level === "error")).toBe(true);
+    expect(await e.ask(alice, "还在吗")).toEqual(["你说：还在吗\n\n1. 是\n2. 否\n\n回复 1-2"]);
+  });
+
+  it("pushes a text to a contact with send()", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const wait = e.waitForReply(alice.id);
+    await e.channel.send(alice.id, "明天上午9点开课");
+    expect(await wait).toEqual(["明天上午9点开课"]);
+    expect(core.inputs).toEqual([]);
+  });
+
+  it("rejects send() to an unknown contact so the outbox can retry", async () => {
+    const e = await start();
+    await expect(e.channel.send("no-such-contact", "x")).rejects.toThrow(/not found/);
+  });
+
+  it("passes a non-text 1:1 message on without text", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const after = e.sayImage(alice);
+    expect(await e.waitForReply(alice.id, { after })).toEqual(["请发送文字"]);
+    expect(core.inputs[0]?.text).toBeUndefined();
+  });
+
+  it("accepts a friend request when configured", async () => {
+    const e = await start();
+    const accept = vi.spyOn(e.puppet, "friendshipAccept");
+    const carol = e.contact("Carol");
+    const id = await e.requestFriendship(carol, "我想报名培训");
+    await vi.waitFor(() => expect(accept).toHaveBeenCalledWith(id), { timeout: 1000, interval: 5 });
+    expect(logs).toContainEqual({ level: "info", msg: "friend request accepted" });
+  });
+
+  it("answers messages of one person in order", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const after = e.say(alice, "1");
+    e.say(alice, "2");
+    e.say(alice, "3");
+    const replies = await e.waitForReply(alice.id, { after, count: 3 });
+    expect(replies.map((r) => r.split("\n")[0])).toEqual(["你说：1", "你说：2", "你说：3"]);
+  });
+});
