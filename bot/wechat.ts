@@ -96,8 +96,13 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   wechaty.on("error", (err) => log("error", "wechaty error", { err: String(err) }));
   wechaty.on("scan", (qrcode, status) => {
     const statusName = types.ScanStatus[status] ?? String(status);
-    if (options.onScan) options.onScan(qrcode, statusName);
-    else log("info", "wechat login qr code", { qrcode, status: statusName });
+    try {
+      if (options.onScan) options.onScan(qrcode, statusName);
+      else log("info", "wechat login qr code", { qrcode, status: statusName });
+    } catch (err) {
+      // Listeners run inside the puppet's emit(); a throw here would surface in puppet code.
+      log("error", "scan handler failed", { err: String(err) });
+    }
   });
   wechaty.on("login", (user) => log("info", "wechat logged in", { userId: user.id }));
   wechaty.on("logout", (user, reason) => log("warn", "wechat logged out", { userId: user.id, reason }));

@@ -1,6 +1,6 @@
 // Opens the SQLite database and brings its schema up to date.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -28,6 +28,9 @@ const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
  */
 export function openDatabase(options: { path: string }): OpenDatabase {
   const { path } = options;
+  if (!existsSync(join(migrationsFolder, "meta", "_journal.json"))) {
+    throw new Error(`No migrations at ${migrationsFolder}: a build must copy storage/migrations next to db.js.`);
+  }
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {

@@ -200,4 +200,36 @@ describe("fake Bot API rate limits and faults", () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ ok: false, error_code: 404, description: "Not Found: method not found" });
   });
+
+  it("covers the remaining methods, form bodies and media updates", async () => {
+    const a = await setup();
+    const bot = makeBot(a);
+    await bot.api.setMyCommands([{ command: "start", description: "Start" }]);
+    await expect(bot.api.getMyCommands()).resolves.toEqual([{ command: "start", description: "Start" }]);
+    await expect(bot.api.sendChatAction(USER, "typing")).resolves.toBe(true);
+    const m = await bot.api.sendMessage(USER, "x", { reply_markup: new InlineKeyboard().text("a", "a") });
+    const edited = await bot.api.editMessageReplyMarkup(USER, m.message_id, { reply_markup: new InlineKeyboard() });
+    expect(edited).toMatchObject({ message_id: m.message_id, text: "x" });
+    expect((edited as { reply_markup?: unknown }).reply_markup).toBeUndefined(); // empty keyboard removes it
+    await expect(bot.api.editMessageText(USER, m.message_id, "x", { reply_markup: new InlineKeyboard() }))
+      .rejects.toMatchObject({ error_code: 400 }); // "message is not modified"
+    await expect(bot.api.deleteMessage(USER, m.message_id)).resolves.toBe(true);
+    await expect(bot.api.deleteMessage(USER, m.message_id)).rejects.toMatchObject({ error_code: 400 });
+
+    const form = await fetch(`${a.apiRoot}/bot${a.token}/sendMessage`, {
+      method: "POST",
+      body: new URLSearchParams({ chat_id: "-1001234567890", text: "to group" }),
+    }).then((r) => r.json() as Promise<{ result: { chat: { type: string } } }>);
+    expect(form.result.chat.type).toBe("supergroup");
+    expect(a.sent(-1001234567890)[0]).toEqual({ chat_id: -1001234567890, text: "to group" });
+
+    const kinds: string[] = [];
+    bot.on("message:photo", () => void kinds.push("photo"));
+    bot.on("message:sticker", () => void kinds.push("sticker"));
+    run(bot);
+    a.pushUpdate(a.photoUpdate(USER, "pic"));
+    a.pushUpdate(a.stickerUpdate(USER));
+    await a.waitFor(() => kinds.length === 2);
+    expect(kinds).toEqual(["photo", "sticker"]);
+  });
 });

@@ -122,8 +122,11 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     const accept = vi.spyOn(e.puppet, "friendshipAccept");
     const carol = e.contact("Carol");
     const id = await e.requestFriendship(carol, "我想报名培训");
-    await vi.waitFor(() => expect(accept).toHaveBeenCalledWith(id), { timeout: 1000, interval: 5 });
-    expect(logs).toContainEqual({ level: "info", msg: "friend request accepted" });
+    // accept() resolves only after Wechaty re-syncs the contact, so wait for the log line too.
+    await vi.waitFor(() => {
+      expect(accept).toHaveBeenCalledWith(id);
+      expect(logs).toContainEqual({ level: "info", msg: "friend request accepted" });
+    }, { timeout: 1000, interval: 5 });
   });
 
   it("answers messages of one person in order", async () => {

@@ -452,8 +452,12 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
 
   function inlineMarkup(p: Payload): unknown {
     const rm = p.reply_markup as { inline_keyboard?: unknown } | undefined;
-    // Message objects only carry inline keyboards.
-    return rm && typeof rm === "object" && Array.isArray(rm.inline_keyboard) ? rm : undefined;
+    // Message objects only carry inline keyboards with buttons; grammY's empty `new InlineKeyboard()`
+    // is `[[]]`, which Telegram treats as "remove the keyboard".
+    return rm && typeof rm === "object" && Array.isArray(rm.inline_keyboard) &&
+      rm.inline_keyboard.some((row) => Array.isArray(row) && row.length > 0)
+      ? rm
+      : undefined;
   }
 
   function newBotMessage(chatId: number, fields: Payload, p: Payload): Message {

@@ -1,0 +1,10 @@
+// After tsc: copies what the compiled code reads at run time (packs, migrations) into dist/ and
+// stamps the build so that scripts/run.mjs knows dist/ is as new as the sources.
+import { cpSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+cpSync(join(root, "core", "packs"), join(root, "dist", "core", "packs"), { recursive: true });
+cpSync(join(root, "storage", "migrations"), join(root, "dist", "storage", "migrations"), { recursive: true });
+writeFileSync(join(root, "dist", ".built"), new Date().toISOString() + "\n");
