@@ -3,6 +3,15 @@
 import i18next, { type TFunction } from "i18next";
 import zhCN from "../locales/zh-CN.json" with { type: "json" };
 import en from "../locales/en.json" with { type: "json" };
+// One file per area, so that each part of the bot keeps its words together: t("notify.…"), t("staff.…").
+import dialogZh from "../locales/dialog.zh-CN.json" with { type: "json" };
+import dialogEn from "../locales/dialog.en.json" with { type: "json" };
+import notifyZh from "../locales/notify.zh-CN.json" with { type: "json" };
+import notifyEn from "../locales/notify.en.json" with { type: "json" };
+import staffZh from "../locales/staff.zh-CN.json" with { type: "json" };
+import staffEn from "../locales/staff.en.json" with { type: "json" };
+import adminZh from "../locales/admin.zh-CN.json" with { type: "json" };
+import adminEn from "../locales/admin.en.json" with { type: "json" };
 import type { Lang } from "./pack.js";
 
 /** A translation function for one language. */
@@ -13,7 +22,10 @@ export const languages: readonly Lang[] = ["zh-CN", "en"];
 // One i18next instance for the process; initialised synchronously from the bundled resources.
 const instance = i18next.createInstance();
 void instance.init({
-  resources: { "zh-CN": { translation: zhCN }, en: { translation: en } },
+  resources: {
+    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh } },
+    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn } },
+  },
   lng: "zh-CN",
   fallbackLng: "zh-CN",
   initAsync: false,

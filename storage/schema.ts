@@ -33,8 +33,8 @@ export const channels = ["console", "telegram", "wechat"] as const;
 export const staffRoles = ["school_staff", "bureau_operator"] as const;
 /** Training tracks (§2.2, §2.4). Example: `tracks.includes("upskilling")`. */
 export const tracks = ["first_employment", "upskilling", "transfer"] as const;
-/** Skill levels: 5 junior, 4 intermediate, 3 senior (§2.4). Example: `skillLevels.includes(4)`. */
-export const skillLevels = [5, 4, 3] as const;
+/** Skill levels of the national system, 5 (junior) to 1 (senior technician); the pack names which it offers (§2.4). Example: `skillLevels.includes(4)`. */
+export const skillLevels = [5, 4, 3, 2, 1] as const;
 /** Training plan review states (§2.5.1). Example: `planStatuses.includes("approved")`. */
 export const planStatuses = ["draft", "submitted", "approved", "rejected"] as const;
 /** Class filing states (§2.5.2). Example: `filingStatuses[0] === "not_filed"`. */

@@ -23,7 +23,7 @@ CREATE TABLE `certificates` (
 	FOREIGN KEY (`person_id`) REFERENCES `people`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`class_id`) REFERENCES `classes`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`enrolment_id`) REFERENCES `enrolments`(`id`) ON UPDATE no action ON DELETE no action,
-	CONSTRAINT "certificates_level_check" CHECK("certificates"."level" in (5, 4, 3))
+	CONSTRAINT "certificates_level_check" CHECK("certificates"."level" in (5, 4, 3, 2, 1))
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `certificates_enrolment_id_unique` ON `certificates` (`enrolment_id`);--> statement-breakpoint
@@ -62,7 +62,7 @@ CREATE TABLE `classes` (
 	FOREIGN KEY (`school_id`) REFERENCES `schools`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`plan_id`) REFERENCES `training_plans`(`id`) ON UPDATE no action ON DELETE no action,
 	CONSTRAINT "classes_track_check" CHECK("classes"."track" in ('first_employment', 'upskilling', 'transfer')),
-	CONSTRAINT "classes_level_check" CHECK("classes"."level" in (5, 4, 3)),
+	CONSTRAINT "classes_level_check" CHECK("classes"."level" in (5, 4, 3, 2, 1)),
 	CONSTRAINT "classes_filing_status_check" CHECK("classes"."filing_status" in ('not_filed', 'submitted', 'received')),
 	CONSTRAINT "classes_capacity_check" CHECK("classes"."capacity" > 0)
 );
@@ -99,7 +99,7 @@ CREATE TABLE `enrolments` (
 	FOREIGN KEY (`person_id`) REFERENCES `people`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`class_id`) REFERENCES `classes`(`id`) ON UPDATE no action ON DELETE no action,
 	CONSTRAINT "enrolments_status_check" CHECK("enrolments"."status" in ('applied', 'confirmed', 'waitlisted', 'withdrawn', 'completed')),
-	CONSTRAINT "enrolments_level_check" CHECK("enrolments"."level" in (5, 4, 3)),
+	CONSTRAINT "enrolments_level_check" CHECK("enrolments"."level" in (5, 4, 3, 2, 1)),
 	CONSTRAINT "enrolments_route_check" CHECK("enrolments"."route" in ('key_group', 'employee'))
 );
 --> statement-breakpoint
@@ -245,7 +245,7 @@ CREATE TABLE `training_plans` (
 	FOREIGN KEY (`school_id`) REFERENCES `schools`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`created_by_person_id`) REFERENCES `people`(`id`) ON UPDATE no action ON DELETE no action,
 	CONSTRAINT "training_plans_track_check" CHECK("training_plans"."track" in ('first_employment', 'upskilling', 'transfer')),
-	CONSTRAINT "training_plans_level_check" CHECK("training_plans"."level" in (5, 4, 3)),
+	CONSTRAINT "training_plans_level_check" CHECK("training_plans"."level" in (5, 4, 3, 2, 1)),
 	CONSTRAINT "training_plans_status_check" CHECK("training_plans"."status" in ('draft', 'submitted', 'approved', 'rejected'))
 );
 --> statement-breakpoint

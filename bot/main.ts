@@ -1,0 +1,97 @@
+// Starts the bot on whichever channels are configured: the console chat on a demo database when no
+// channel is (the embedded default, no token needed), Telegram and/or WeChat otherwise.
+//   npm start                                  console chat, demo database, demo date inside the window
+//   npm start -- --db FILE --today 2023-07-03  the console on another database or day
+//   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
+import { z } from "zod";
+import { ConfigError, loadConfig, maskedConfig, type Config } from "./config.js";
+import { openApp, systemClock, type App } from "./app.js";
+import { runConsole } from "./console.js";
+import { createTelegramChannel } from "./telegram.js";
+import { isoDate, PackError } from "../core/pack.js";
+import { translator } from "../core/i18n.js";
+
+const argsSchema = z.strictObject({
+  db: z.string().min(1).optional(),
+  today: isoDate.optional(),
+  console: z.literal(true).optional(),
+});
+
+function parseArgs(argv: string[]) {
+  const raw: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console)`]);
+    const name = a.slice(2);
+    if (name === "console") raw[name] = true;
+    else {
+      const v = argv[++i];
+      if (v === undefined) throw new ConfigError([`--${name}: a value is needed`]);
+      raw[name] = v;
+    }
+  }
+  const r = argsSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown option ${i.keys.map((k) => `--${k}`).join(", ")}` : `--${i.path.join(".")}: ${i.message}`)));
+  return r.data;
+}
+
+/** The demo: a database of its own, seeded, on a day inside the programme window. */
+const DEMO_DB = "./data/demo.db";
+const DEMO_TODAY = "2023-07-03";
+
+const log = (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) =>
+  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...data })}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const config: Config = loadConfig(process.env);
+  const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat"].filter(Boolean);
+  const consoleMode = channels.length === 0;
+  const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
+  const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
+  const app: App = await openApp({ databasePath, dataKey: config.DATA_KEY, keyFile: config.DATA_KEY_FILE, packPath: config.POLICY_PACK, clock: systemClock(config.TZ, today) });
+  if (app.key.source === "file" && app.key.created)
+    log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up with the database: losing it loses every name, ID number and phone number stored.`);
+
+  if (consoleMode) {
+    const demo = app.services.seedDemo({ today: today!, now: new Date() });
+    const t = translator("zh-CN");
+    const banner = t("dialog.console.banner", { db: databasePath, schools: app.pack.schools.length, classes: demo.length, today });
+    await runConsole({ core: app.engine, banner });
+    app.close();
+    return;
+  }
+
+  log("info", "starting", { channels, config: maskedConfig(config) });
+  const stops: (() => Promise<void>)[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const tg = createTelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      core: app.engine,
+      ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+      ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
+      log,
+    });
+    // A failing channel is reported and does not take the others down.
+    await tg.start().then(
+      () => stops.push(() => tg.stop()),
+      (e) => log("error", "telegram channel failed to start", { error: String(e) }),
+    );
+  }
+  const shutdown = async () => {
+    for (const stop of stops) await stop().catch(() => undefined);
+    app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((e) => {
+  if (e instanceof ConfigError || e instanceof PackError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+});

@@ -1,0 +1,130 @@
+// Scheduling of reminders (issue 7): the planner runs at 08:30 Asia/Shanghai on working days, right
+// after any recorded event (`planNow()`), and once at start-up to catch up on days the bot was down
+// (from meta's last run); the dispatcher loop runs alongside and is woken whenever rows are enqueued.
+import cron, { type ScheduledTask } from "node-cron";
+import { workCalendar } from "../core/calendar.js";
+import { catchUpFrom, plan, type Notice } from "../core/planner.js";
+import type { PolicyPack } from "../core/pack.js";
+import type { Db } from "../storage/db.js";
+import { loadPlannerState, plannerLastRun, plannerWaiting, recordPlannerRun, shanghaiDay } from "../storage/reminders.js";
+import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher, type Senders } from "./dispatcher.js";
+
+/** The bot's time zone: the policy counts Shanghai days. Example: `cron.schedule("30 8 * * *", f, { timezone: TIME_ZONE })`. */
+export const TIME_ZONE = "Asia/Shanghai";
+
+/** What one planner run did. Example: `{ today: "2023-06-14", from: "2023-06-12", notices: [...], inserted: 3 }`. */
+export interface PlanRun {
+  today: string;
+  from: string;
+  notices: Notice[];
+  /** New outbox rows (0 when everything was planned before); always 0 for a dry run. */
+  inserted: number;
+}
+
+/**
+ * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them
+ * and records the run, in one transaction.
+ * @example planAndEnqueue(db, pack, "2023-06-14", new Date()).inserted // 3
+ */
+export function planAndEnqueue(db: Db, pack: PolicyPack, today: string, now: Date, opts: { dryRun?: boolean } = {}): PlanRun {
+  const from = catchUpFrom(today, plannerLastRun(db));
+  const waitingSince = plannerWaiting(db);
+  const state = loadPlannerState(db, { from, today }, waitingSince);
+  const { notices, waiting } = plan(state, pack, { today, from });
+  if (opts.dryRun) return { today, from, notices, inserted: 0 };
+  const inserted = recordPlannerRun(db, today, notices, waiting, now);
+  return { today, from, notices, inserted };
+}
+
+/** Options of `startReminders`. Example: `{ db, pack, senders: { telegram }, log }`. */
+export interface ReminderOptions extends Omit<DispatcherOptions, "db" | "senders" | "clock" | "log"> {
+  db: Db;
+  pack: PolicyPack;
+  senders: Senders;
+  clock?: Clock;
+  log?: DispatchLog;
+  /** Default "30 8 * * *": 08:30 every day; the run itself checks that the day is a working day. */
+  cronExpression?: string;
+  /** Tests pass false to drive `planNow()` themselves; default true. */
+  cron?: boolean;
+}
+
+/** The running reminder machinery. Example: `const reminders = await startReminders(opts); await reminders.planNow(); await reminders.stop()`. */
+export interface Reminders {
+  /** Plans now (catching up since the last run), enqueues, wakes the dispatcher. Concurrent calls share one run plus at most one follow-up. */
+  planNow(): Promise<PlanRun>;
+  readonly dispatcher: Dispatcher;
+  /** Stops the cron task, waits for a running plan, stops the dispatcher after its in-flight send. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the reminders: catch-up plan at once, the daily 08:30 plan on working days, and the dispatcher loop.
+ * bot/main.ts calls it once; services that record an event call `reminders.planNow()` afterwards.
+ * @example
+ * const reminders = await startReminders({ db, pack, senders: { telegram: (id, text) => bot.api.sendMessage(Number(id), text).then(() => {}), wechat: (id, text) => wechat.send(id, text) }, log });
+ * // after recording a plan review, a claim event, a certificate…: void reminders.planNow();
+ * // on shutdown: await reminders.stop();
+ */
+export async function startReminders(opts: ReminderOptions): Promise<Reminders> {
+  const { db, pack, senders, cronExpression = "30 8 * * *", cron: useCron = true, ...dispatcherOpts } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log: DispatchLog = opts.log ?? (() => {});
+  const dispatcher = createDispatcher({ ...dispatcherOpts, db, senders, clock, log });
+  const cal = workCalendar(pack);
+
+  // One run at a time; a call during a run schedules exactly one more, which sees everything recorded meanwhile.
+  let running: Promise<PlanRun> | null = null;
+  let queued: Promise<PlanRun> | null = null;
+  const runOnce = async (): Promise<PlanRun> => {
+    const now = new Date(clock.now());
+    const r = planAndEnqueue(db, pack, shanghaiDay(now), now);
+    if (r.inserted) {
+      log("info", "reminders: planned", { today: r.today, from: r.from, inserted: r.inserted });
+      dispatcher.wake();
+    }
+    return r;
+  };
+  const planNow = (): Promise<PlanRun> => {
+    if (!running) {
+      running = runOnce().finally(() => (running = null));
+      return running;
+    }
+    queued ??= running.catch(() => undefined).then(() => {
+      queued = null;
+      return planNow();
+    });
+    return queued;
+  };
+
+  let task: ScheduledTask | null = null;
+  if (useCron)
+    task = cron.schedule(
+      cronExpression,
+      async () => {
+        const today = shanghaiDay(clock.now());
+        if (!cal.isWorkday(today)) return;
+        try {
+          await planNow();
+        } catch (e) {
+          log("error", "reminders: planned run failed", { error: (e as Error).message, hint: "the next run or planNow() catches up from meta's last run" });
+        }
+      },
+      { timezone: TIME_ZONE, name: "reminders-planner", noOverlap: true },
+    );
+
+  dispatcher.start();
+  // Start-up catch-up: whatever was missed while the bot was down (from meta's last run).
+  await planNow();
+
+  return {
+    planNow,
+    dispatcher,
+    async stop() {
+      await task?.destroy();
+      await running?.catch(() => undefined);
+      await queued?.catch(() => undefined);
+      await dispatcher.stop();
+    },
+  };
+}

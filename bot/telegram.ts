@@ -1,0 +1,142 @@
+// The Telegram channel (grammY): turns updates into engine input and engine replies into messages
+// with inline keyboards. No rule and no SQL here: everything a person is told comes from the engine.
+import { Bot, GrammyError, HttpError, InlineKeyboard, webhookCallback, type Context } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { createServer, type Server } from "node:http";
+import { z } from "zod";
+import type { ChatCore, Inbound, Reply } from "./chatCore.js";
+import { translator } from "../core/i18n.js";
+import type { Lang } from "../core/pack.js";
+
+/** Callback data is "<stepToken>|<choiceId>", at most 64 bytes as Telegram allows. */
+const callbackData = z.string().max(64).regex(/^([\w-]{1,20})\|([\w:.-]{1,40})$/);
+
+/** Options of the Telegram channel. */
+export interface TelegramOptions {
+  token: string;
+  apiRoot?: string;
+  core: ChatCore;
+  /** Messages per person per minute before the bot stops answering them for a moment. */
+  ratePerMinute?: number;
+  webhook?: { url: string; secret: string; port: number; host?: string };
+  log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+}
+
+/** A running Telegram channel. */
+export interface TelegramChannel {
+  bot: Bot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Pushes one text to a chat (the outbox dispatcher's sender). */
+  send(chatId: string, text: string): Promise<void>;
+}
+
+const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "cancel", "forget"] as const;
+
+function keyboard(reply: Reply): InlineKeyboard | undefined {
+  if (!reply.choices?.length) return undefined;
+  const kb = new InlineKeyboard();
+  for (const c of reply.choices) kb.text(c.label.slice(0, 64), `${reply.stepToken ?? "menu"}|${c.id}`).row();
+  return kb;
+}
+
+/**
+ * Creates the Telegram channel: long polling by default, a webhook (verifying Telegram's secret-token
+ * header) when configured.
+ * @example const tg = createTelegramChannel({ token, core, log }); await tg.start()
+ */
+export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
+  const { core, log } = options;
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot ?? "https://api.telegram.org" } });
+  // Retries 429 (after retry_after) and 5xx for every call, replies included.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+
+  // A per-person sliding window: a flood from one account must not starve everyone else.
+  const recent = new Map<number, number[]>();
+  const perMinute = options.ratePerMinute ?? 30;
+  const limited = (userId: number, now: number): "ok" | "warn" | "drop" => {
+    const times = (recent.get(userId) ?? []).filter((t) => now - t < 60_000);
+    times.push(now);
+    recent.set(userId, times);
+    if (recent.size > 50_000) recent.clear();
+    return times.length <= perMinute ? "ok" : times.length === perMinute + 1 ? "warn" : "drop";
+  };
+
+  async function send(ctx: Context, replies: Reply[]) {
+    for (const r of replies) {
+      const markup = keyboard(r);
+      await ctx.reply(r.text, markup ? { reply_markup: markup } : {});
+    }
+  }
+
+  async function handle(ctx: Context, input: Omit<Inbound, "channel" | "externalId" | "updateId">) {
+    const from = ctx.from;
+    if (!from || from.is_bot) return;
+    const gate = limited(from.id, Date.now());
+    if (gate !== "ok") {
+      if (gate === "warn") await ctx.reply(translator(langOf(ctx))("dialog.tooFast"));
+      return;
+    }
+    const replies = await core.handle({ channel: "telegram", externalId: String(from.id), updateId: String(ctx.update.update_id), ...input });
+    await send(ctx, replies);
+  }
+
+  bot.on("callback_query:data", async (ctx) => {
+    const m = callbackData.safeParse(ctx.callbackQuery.data);
+    // Forged or malformed data is treated as a stale button: the engine says the question has moved on.
+    const [, stepToken, choiceId] = m.success ? /^(.+)\|(.+)$/.exec(m.data)! : [null, "stale", "stale"];
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
+  });
+  bot.on("message:text", (ctx) => handle(ctx, { text: ctx.message.text }));
+  // Photos, stickers, voice…: the engine answers that it reads text and repeats its question.
+  bot.on("message", (ctx) => (ctx.chat.type === "private" ? handle(ctx, {}) : undefined));
+
+  bot.catch(async (err) => {
+    const e = err.error;
+    log("error", "telegram update failed", {
+      update: err.ctx.update.update_id,
+      error: e instanceof GrammyError ? `${e.error_code} ${e.description}` : e instanceof HttpError ? `network: ${e.message}` : String((e as Error)?.stack ?? e),
+    });
+    await err.ctx.reply(translator(langOf(err.ctx))("dialog.failed")).catch(() => undefined);
+  });
+
+  let server: Server | undefined;
+  return {
+    bot,
+    async start() {
+      for (const [lang, code] of [["zh-CN", "zh"], ["en", "en"]] as const) {
+        const t = translator(lang);
+        await bot.api.setMyCommands(
+          COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) })),
+          code === "en" ? { language_code: "en" } : {},
+        );
+      }
+      if (options.webhook) {
+        const { url, secret, port, host } = options.webhook;
+        const callback = webhookCallback(bot, "http", { secretToken: secret });
+        server = createServer((req, res) => void callback(req, res));
+        await new Promise<void>((resolve) => server!.listen(port, host ?? "127.0.0.1", resolve));
+        await bot.api.setWebhook(url, { secret_token: secret });
+        log("info", "telegram webhook listening", { port });
+        return;
+      }
+      await bot.init();
+      // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
+      void bot.start({ drop_pending_updates: false, onStart: (me) => log("info", "telegram polling", { bot: me.username }) }).catch((e) =>
+        log("error", "telegram polling stopped", { error: String(e) }),
+      );
+    },
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      else if (bot.isRunning()) await bot.stop();
+    },
+    async send(chatId, text) {
+      await bot.api.sendMessage(chatId, text);
+    },
+  };
+}
+
+function langOf(ctx: Context): Lang {
+  return ctx.from?.language_code?.startsWith("en") ? "en" : "zh-CN";
+}

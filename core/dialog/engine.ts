@@ -1,0 +1,634 @@
+// The dialog engine: one conversation per chat identity, whatever the channel. Flows are declared as
+// steps; the next step follows from the answers so far and the rules engine's `missing` list, so a
+// person is asked only what the decision still needs, once. State is stored after every message, so a
+// restarted bot continues at the same question with everything given kept.
+import { z } from "zod";
+import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
+import { DomainError, errorText } from "../errors.js";
+import { translator, type Translate } from "../i18n.js";
+import { local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { parseResidentId } from "../residentId.js";
+import { ageOn } from "../dates.js";
+import { answerTopic, buildFaqIndex } from "./faq.js";
+import { matchChoice, matchCommand, matchYesNo, normalize, type Command } from "./match.js";
+import type { ClassOffer, DialogServices } from "./ports.js";
+import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
+import type { ChatCore, Choice, Inbound, Reply } from "./types.js";
+import type { Clock } from "../stores.js";
+
+// ---------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------
+
+const flows = ["check", "enrol", "me", "forget", "lang"] as const;
+type Flow = (typeof flows)[number];
+
+/** The enrolment being put together; dropped on /cancel so nothing half-made is kept. */
+const draftSchema = z.strictObject({
+  schoolId: z.string().optional(),
+  classId: z.number().int().optional(),
+  name: z.string().optional(),
+  idNumber: z.string().optional(),
+  phone: z.string().optional(),
+  rightsAt: z.number().int().optional(),
+  privacyAt: z.number().int().optional(),
+});
+
+/** A conversation's state as stored; anything that does not parse is discarded, never trusted. */
+export const dialogStateSchema = z.strictObject({
+  flow: z.enum(flows),
+  step: z.string(),
+  token: z.string(),
+  history: z.array(z.string()),
+  facts: storedFacts,
+  draft: draftSchema,
+  withdrawId: z.number().int().optional(),
+});
+export type DialogState = z.infer<typeof dialogStateSchema>;
+
+/** Everything one message is handled with. */
+interface Turn {
+  identityId: number;
+  personId: number;
+  lang: Lang;
+  t: Translate;
+  today: string;
+  now: Date;
+  state: DialogState | undefined;
+  out: Reply[];
+}
+
+// ---------------------------------------------------------------------------
+// The engine
+// ---------------------------------------------------------------------------
+
+/** The clock the engine is given; core never reads the real one. */
+export interface ChatClock extends Clock {
+  /** Today's date where the programme runs (Asia/Shanghai), YYYY-MM-DD. */
+  today(): string;
+}
+
+/** What a step is: its question and how an answer to it is taken. */
+interface Step {
+  ask(turn: Turn): { text: string; choices?: Choice[] };
+  answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<(state: DialogState) => void>;
+}
+
+const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
+
+/**
+ * Creates the engine over a pack, the services and a clock.
+ * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
+ */
+export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock }): ChatCore {
+  const { pack, services, clock } = deps;
+  const tZh = translator("zh-CN");
+  const tEn = translator("en");
+  const faq = buildFaqIndex([tZh, tEn]);
+  const other = (lang: Lang) => (lang === "en" ? tZh : tEn);
+
+  // ---- replies -------------------------------------------------------------
+
+  const say = (turn: Turn, text: string, choices?: Choice[]) => {
+    turn.out.push(choices?.length ? { text, choices, ...(turn.state ? { stepToken: turn.state.token } : { stepToken: "menu" }) } : { text });
+  };
+  const menuChoices = (t: Translate): Choice[] => [
+    { id: "cmd:check", label: t("dialog.menu.check") },
+    { id: "cmd:enrol", label: t("dialog.menu.enrol") },
+    { id: "cmd:me", label: t("dialog.menu.me") },
+    { id: "cmd:lang", label: t("dialog.menu.lang") },
+  ];
+  const menu = (turn: Turn, lead?: string) => {
+    const text = [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n");
+    turn.out.push({ text, choices: menuChoices(turn.t), stepToken: "menu" });
+  };
+
+  // ---- eligibility ---------------------------------------------------------
+
+  const certificates = (turn: Turn) => services.certificates(turn.personId);
+  const assess = (turn: Turn, facts: Facts): Eligibility =>
+    assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
+
+  /** Facts of the enrolment's class: the class decides occupation and level. */
+  const classFacts = (state: DialogState, offer: ClassOffer | undefined): Facts =>
+    offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
+
+  const findClass = (turn: Turn, classId: number | undefined) =>
+    classId === undefined ? undefined : services.listOpenClasses(turn.today).find((c) => c.id === classId);
+
+  // ---- steps ---------------------------------------------------------------
+
+  const factStep = (fact: FactName): Step => {
+    const q = questions[fact]!;
+    return {
+      ask: (turn) => ({
+        text: turn.t(`dialog.q.${fact}`, q.params(pack, turn.lang)),
+        choices: q.choices(pack, turn.lang, turn.t, turn.state!.facts),
+      }),
+      answer: (turn, answer, choices) => {
+        const r = q.parse(answer, choices, turn.t, other(turn.lang));
+        if (!r.ok) return r;
+        return { ok: true, value: (s) => void (s.facts = withFact(s.facts, fact, r.value)) };
+      },
+    };
+  };
+
+  const choiceStep = (
+    text: (turn: Turn) => string,
+    choices: (turn: Turn) => Choice[],
+    apply: (turn: Turn, id: string) => (s: DialogState) => void,
+  ): Step => ({
+    ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
+    answer: (turn, answer, list) => {
+      const id = "choiceId" in answer ? (list.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined) : matchChoice(answer.text, list)?.id;
+      return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
+    },
+  });
+
+  const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
+    ask: (turn) => ({ text: text(turn), choices: [{ id: "yes", label: turn.t("dialog.confirm.yes") }, { id: "no", label: turn.t("dialog.confirm.no") }] }),
+    answer: (turn, answer, list) => {
+      const id = "choiceId" in answer ? answer.choiceId : matchChoice(answer.text, list)?.id;
+      const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
+      if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
+      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
+    },
+  });
+
+  const textStep = (key: string, parse: (turn: Turn, text: string) => Parsed<(s: DialogState) => void>): Step => ({
+    ask: (turn) => ({ text: turn.t(key) }),
+    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
+  });
+
+  /** Ends the flow: the state goes, the closing words stay. */
+  const finish = (turn: Turn, text: string, choices?: Choice[]) => {
+    turn.state = undefined;
+    turn.out.push(choices ? { text, choices, stepToken: "menu" } : { text });
+  };
+
+  const steps: Record<string, Step> = {
+    // The enrolment: school → class → the facts still missing → name → ID → phone → consents → summary.
+    school: choiceStep(
+      (turn) => turn.t("dialog.enrol.school"),
+      (turn) => {
+        const open = services.listOpenClasses(turn.today);
+        return pack.schools.map((s) => ({
+          id: s.code,
+          label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: open.filter((c) => c.schoolId === s.code).length }),
+        }));
+      },
+      (_turn, id) => (s) => void (s.draft.schoolId = id),
+    ),
+    class: choiceStep(
+      (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
+      (turn) => [
+        ...services.listOpenClasses(turn.today, { schoolId: turn.state!.draft.schoolId! }).map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
+        { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
+      ],
+      (_turn, id) => (s) => {
+        if (id === "otherSchool") delete s.draft.schoolId;
+        else s.draft.classId = Number(id);
+      },
+    ),
+    name: textStep("dialog.enrol.name", (_turn, text) => {
+      const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
+      if (!/^[\p{L}·•. '-]{2,30}$/u.test(name)) return { ok: false, error: "dialog.invalid.name" };
+      return { ok: true, value: (s) => void (s.draft.name = name) };
+    }),
+    idNumber: textStep("dialog.enrol.idNumber", (turn, text) => {
+      const r = parseResidentId(text.replace(/\s+/g, ""));
+      if (!r.ok) return { ok: false, error: `problem.id_${r.problem}` };
+      const age = ageOn(r.birthDate, turn.today);
+      if (age < pack.ageBounds.min || age > pack.ageBounds.max)
+        return { ok: false, error: "dialog.invalid.age", params: { age, min: pack.ageBounds.min, max: pack.ageBounds.max } };
+      return { ok: true, value: (s) => void (s.draft.idNumber = r.id) };
+    }),
+    phone: textStep("dialog.enrol.phone", (_turn, text) => {
+      const phone = text.normalize("NFKC").replace(/[\s-]/g, "").replace(/^(\+?86)/, "");
+      if (!/^1[3-9]\d{9}$/.test(phone)) return { ok: false, error: "dialog.invalid.phone" };
+      return { ok: true, value: (s) => void (s.draft.phone = phone) };
+    }),
+    rights: consentStep("rights", (turn) => rightsNotice(turn)),
+    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
+    summary: choiceStep(
+      (turn) => summaryText(turn),
+      (turn) => [
+        { id: "submit", label: turn.t("dialog.enrol.submit") },
+        { id: "class", label: turn.t("dialog.enrol.change.class") },
+        { id: "name", label: turn.t("dialog.enrol.change.name") },
+        { id: "idNumber", label: turn.t("dialog.enrol.change.idNumber") },
+        { id: "phone", label: turn.t("dialog.enrol.change.phone") },
+        { id: "cancel", label: turn.t("dialog.enrol.change.cancel") },
+      ],
+      (turn, id) => (s) => {
+        if (id === "submit") return submit(turn, s);
+        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.t));
+        if (id === "class") {
+          delete s.draft.classId;
+          delete s.draft.schoolId;
+        } else delete s.draft[id as "name" | "idNumber" | "phone"];
+      },
+    ),
+    // My status: pick an enrolment to withdraw from, then confirm.
+    me: choiceStep(
+      (turn) => statusText(turn),
+      (turn) => [
+        ...services
+          .myStatus(turn.personId, turn.today)
+          .enrolments.filter((e) => e.status === "applied" || e.status === "confirmed" || e.status === "waitlisted")
+          .map((e) => ({ id: `withdraw:${e.id}`, label: turn.t("dialog.me.withdraw", { name: e.class.name }) })),
+        { id: "done", label: turn.t("dialog.me.done") },
+      ],
+      (turn, id) => (s) => {
+        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.t));
+        s.withdrawId = Number(id.split(":")[1]);
+      },
+    ),
+    withdrawConfirm: confirmStep(
+      (turn) => turn.t("dialog.me.withdrawConfirm", { name: services.myStatus(turn.personId, turn.today).enrolments.find((e) => e.id === turn.state!.withdrawId)?.class.name ?? "" }),
+      (turn) => (s) => {
+        services.withdraw(turn.personId, s.withdrawId!, turn.now);
+        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.t));
+      },
+    ),
+    forgetConfirm: confirmStep(
+      (turn) => turn.t("dialog.forget.confirm"),
+      (turn) => () => {
+        services.forget(turn.personId, turn.now);
+        finish(turn, turn.t("dialog.forget.done"));
+      },
+    ),
+    lang: choiceStep(
+      (turn) => turn.t("dialog.lang.ask"),
+      () => [
+        { id: "zh-CN", label: "中文" },
+        { id: "en", label: "English" },
+      ],
+      (turn, id) => () => {
+        const lang = id as Lang;
+        services.setLanguage(turn.personId, lang);
+        turn.lang = lang;
+        turn.t = translator(lang);
+        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.t));
+      },
+    ),
+  };
+  for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
+
+  function consentStep(kind: "rights" | "privacy", notice: (turn: Turn) => string): Step {
+    return {
+      ask: (turn) => ({
+        text: notice(turn),
+        choices: [
+          { id: "agree", label: turn.t("dialog.enrol.agree") },
+          { id: "disagree", label: turn.t("dialog.enrol.disagree") },
+        ],
+      }),
+      answer: (turn, answer, list) => {
+        const id = "choiceId" in answer ? answer.choiceId : matchChoice(answer.text, list)?.id;
+        const yes = id ? id === "agree" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
+        if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
+        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.t)) };
+        return { ok: true, value: (s) => void (s.draft[kind === "rights" ? "rightsAt" : "privacyAt"] = turn.now.getTime()) };
+      },
+    };
+  }
+
+  // ---- words ---------------------------------------------------------------
+
+  function classLabel(turn: Turn, c: ClassOffer): string {
+    return turn.t(c.seatsLeft > 0 ? "dialog.enrol.classLabel" : "dialog.enrol.classLabelFull", {
+      name: c.name,
+      level: levelLabel(pack, c.level, turn.lang),
+      opens: c.opensOn,
+      seats: c.seatsLeft,
+      waitlist: c.waitlist,
+    });
+  }
+
+  function classDetails(turn: Turn, c: ClassOffer): string {
+    return turn.t("dialog.classDetails", {
+      name: c.name,
+      school: local(c.schoolName, turn.lang),
+      occupation: local(pack.occupations.find((o) => o.code === c.occupation)?.name ?? { zh: c.occupation, en: c.occupation }, turn.lang),
+      level: levelLabel(pack, c.level, turn.lang),
+      opens: c.opensOn,
+      closes: c.closesOn,
+      location: c.location ?? turn.t("dialog.locationBySchool"),
+    });
+  }
+
+  function rightsNotice(turn: Turn): string {
+    const offer = findClass(turn, turn.state!.draft.classId);
+    const decision = assess(turn, classFacts(turn.state!, offer));
+    const free = decision.route === "key_group";
+    return turn.t("dialog.enrol.rightsNotice", {
+      level: offer ? levelLabel(pack, offer.level, turn.lang) : "",
+      occupation: offer ? local(pack.occupations.find((o) => o.code === offer.occupation)?.name ?? pack.name, turn.lang) : "",
+      fees: free ? turn.t("dialog.enrol.feesFree") : local(pack.readings.find((r) => r.id === "non_key_group_fees")?.text ?? { zh: "", en: "" }, turn.lang),
+    });
+  }
+
+  function summaryText(turn: Turn): string {
+    const d = turn.state!.draft;
+    const offer = findClass(turn, d.classId);
+    return turn.t("dialog.enrol.summary", {
+      class: offer ? classDetails(turn, offer) : "",
+      name: d.name,
+      idNumber: d.idNumber,
+      phone: d.phone,
+    });
+  }
+
+  function statusText(turn: Turn): string {
+    const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
+    if (!enrolments.length && !certs.length) return turn.t("dialog.me.empty");
+    const lines = enrolments.map((e) =>
+      turn.t("dialog.me.enrolment", {
+        status: turn.t(`dialog.status.${e.status}`, { position: e.waitlistPosition ?? "" }),
+        details: classDetails(turn, e.class),
+      }),
+    );
+    const certLines = certs.map((c) =>
+      turn.t(c.passed ? "dialog.me.passed" : "dialog.me.failed", {
+        occupation: local(pack.occupations.find((o) => o.code === c.occupation)?.name ?? { zh: c.occupation, en: c.occupation }, turn.lang),
+        level: levelLabel(pack, c.level, turn.lang),
+        number: c.certificateNo ?? "",
+        date: c.issuedOn ?? "",
+      }),
+    );
+    return [turn.t("dialog.me.title"), ...lines, ...certLines].join("\n\n");
+  }
+
+  /** The decision in plain words: yes or no, the route, insurance, track and levels, and the clauses. */
+  function decisionText(turn: Turn, e: Eligibility): string {
+    const t = turn.t;
+    const reasons = e.reasons.map((r) => t("dialog.result.reason", { text: r.text, cite: r.cite }));
+    if (e.eligible === false) return [t("dialog.result.no"), ...reasons, t("dialog.result.contact", { contacts: local(pack.contacts.text, turn.lang) })].join("\n");
+    const table = e.track ? subsidyTable(pack, e.track).filter((l) => e.levelsOffered.includes(l.level)) : [];
+    const ceiling = pack.tracks.find((tr) => tr.code === e.track)?.subsidyIsCeiling;
+    const levels = table.map((l) => t(ceiling ? "dialog.levelAtMost" : "dialog.levelAmount", { level: levelLabel(pack, l.level, turn.lang), yuan: l.subsidyYuan }));
+    return [
+      t("dialog.result.yes"),
+      ...reasons,
+      t("dialog.result.levels", { levels: levels.join(t("common.listSeparator")) }),
+      t("dialog.result.paidToSchool"),
+      t("dialog.result.documents", { documents: documents(turn, e) }),
+      t("dialog.result.next"),
+    ].join("\n");
+  }
+
+  function documents(turn: Turn, e: Eligibility): string {
+    const facts = turn.state?.facts ?? {};
+    const items = pack.documents.always.map((d) => local(d, turn.lang));
+    if (e.route === "employee") items.push(...pack.documents.employee.map((d) => local(d, turn.lang)));
+    if (e.route === "key_group") {
+      items.push(...pack.documents.keyGroup.map((d) => local(d, turn.lang)));
+      for (const g of pack.keyGroups) if (facts.keyGroups?.includes(g.code)) items.push(local(g.proof, turn.lang));
+    }
+    return items.join(turn.t("common.listSeparator"));
+  }
+
+  // ---- flow control --------------------------------------------------------
+
+  /** The next step of the flow, or the flow's end (which replies itself). */
+  function advance(turn: Turn): void {
+    const s = turn.state;
+    if (!s) return;
+    const next = nextStep(turn, s);
+    if (next === undefined) return;
+    if (next !== s.step) {
+      s.step = next;
+      s.token = turn.now.getTime().toString(36);
+    }
+    ask(turn);
+  }
+
+  function nextStep(turn: Turn, s: DialogState): string | undefined {
+    switch (s.flow) {
+      case "check": {
+        const e = assess(turn, s.facts);
+        const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
+        if (e.eligible === false || pending.length === 0) {
+          services.saveFacts(turn.personId, s.facts, turn.now);
+          finish(turn, decisionText(turn, e), [
+            ...(e.eligible ? [{ id: "cmd:enrol", label: turn.t("dialog.menu.enrol") }] : []),
+            { id: "cmd:recheck", label: turn.t("dialog.menu.recheck") },
+          ]);
+          return undefined;
+        }
+        return `fact:${pending[0]}`;
+      }
+      case "enrol": {
+        const d = s.draft;
+        if (d.classId === undefined) return d.schoolId === undefined ? "school" : "class";
+        const offer = findClass(turn, d.classId);
+        if (!offer) {
+          delete s.draft.classId;
+          say(turn, turn.t("dialog.enrol.classGone"));
+          return "class";
+        }
+        const e = assess(turn, classFacts(s, offer));
+        if (e.eligible === false) {
+          services.saveFacts(turn.personId, s.facts, turn.now);
+          finish(turn, decisionText(turn, e), [{ id: "cmd:recheck", label: turn.t("dialog.menu.recheck") }]);
+          return undefined;
+        }
+        const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
+        if (pending.length) return `fact:${pending[0]}`;
+        for (const key of ["name", "idNumber", "phone"] as const) if (d[key] === undefined) return key;
+        if (d.rightsAt === undefined) return "rights";
+        if (d.privacyAt === undefined) return "privacy";
+        return "summary";
+      }
+      case "me":
+        return s.withdrawId === undefined ? "me" : "withdrawConfirm";
+      case "forget":
+        return "forgetConfirm";
+      case "lang":
+        return "lang";
+    }
+  }
+
+  function ask(turn: Turn): void {
+    const step = steps[turn.state!.step];
+    if (!step) throw new Error(`no step ${turn.state!.step}`);
+    const q = step.ask(turn);
+    say(turn, q.text, q.choices);
+  }
+
+  function submit(turn: Turn, s: DialogState): void {
+    const d = s.draft;
+    const offer = findClass(turn, d.classId)!;
+    try {
+      const r = services.enrol(
+        turn.personId,
+        {
+          classId: d.classId!,
+          facts: classFacts(s, offer),
+          personal: { name: d.name!, idNumber: d.idNumber!, phone: d.phone! },
+          rightsConsentAt: new Date(d.rightsAt!),
+          privacyConsentAt: new Date(d.privacyAt!),
+        },
+        turn.today,
+        turn.now,
+      );
+      services.saveFacts(turn.personId, s.facts, turn.now);
+      const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
+      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.t));
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      say(turn, errorText(e, turn.t));
+      // Keep what was given; send the person back to the answer that caused the refusal.
+      if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
+      else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
+      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.t));
+    }
+  }
+
+  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
+    turn.state = { flow, step: "", token: "", history: [], facts, draft };
+    advance(turn);
+  }
+
+  const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
+
+  function runCommand(turn: Turn, command: Command | "recheck", arg?: string): void {
+    switch (command) {
+      case "start": {
+        const code = arg && /^class_([A-Za-z0-9]{3,16})$/.exec(arg)?.[1];
+        if (code) {
+          const offer = services.classByCode(code, turn.today);
+          if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
+          turn.state = undefined;
+          return menu(turn, turn.t("dialog.enrol.classGone"));
+        }
+        // Starting again mid-flow resumes it: nothing the person gave is thrown away by a restart.
+        if (turn.state) {
+          say(turn, turn.t("dialog.resume"));
+          return ask(turn);
+        }
+        return menu(turn, turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) }));
+      }
+      case "help":
+        if (turn.state) {
+          say(turn, turn.t("dialog.help.inFlow"));
+          return ask(turn);
+        }
+        return menu(turn, turn.t("dialog.help.text"));
+      case "check":
+        return start(turn, "check", savedFacts(turn));
+      case "recheck":
+        services.saveFacts(turn.personId, {}, turn.now);
+        return start(turn, "check", {});
+      case "enrol":
+        return start(turn, "enrol", savedFacts(turn));
+      case "me":
+        return start(turn, "me", {});
+      case "lang":
+        return start(turn, "lang", {});
+      case "forget":
+        return start(turn, "forget", {});
+      case "cancel":
+        turn.state = undefined;
+        return menu(turn, turn.t("dialog.cancelled.done"));
+      case "back":
+        return back(turn);
+      case "link":
+        say(turn, turn.t("dialog.link.unavailable"));
+        return turn.state ? ask(turn) : undefined;
+    }
+  }
+
+  /** Goes one question back: forgets that answer and asks it again. */
+  function back(turn: Turn): void {
+    const s = turn.state;
+    const previous = s?.history.pop();
+    if (!s || !previous) {
+      say(turn, turn.t("dialog.back.nothing"));
+      return s ? ask(turn) : menu(turn);
+    }
+    if (previous.startsWith("fact:")) delete s.facts[previous.slice(5) as FactName];
+    else if (previous === "school") delete s.draft.schoolId;
+    else if (previous === "class") delete s.draft.classId;
+    else if (previous === "rights") delete s.draft.rightsAt;
+    else if (previous === "privacy") delete s.draft.privacyAt;
+    else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
+    s.step = previous;
+    s.token = turn.now.getTime().toString(36);
+    ask(turn);
+  }
+
+  /** A free-text question, answered from the pack when a topic is clear. */
+  function answerQuestion(turn: Turn, text: string): boolean {
+    const hit = faq.match(text);
+    if (!hit) return false;
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t));
+    return true;
+  }
+
+  // ---- one message ---------------------------------------------------------
+
+  async function handle(input: Inbound): Promise<Reply[]> {
+    const now = clock.now();
+    const id = services.identify(input.channel, input.externalId, now);
+    if (input.updateId !== undefined && !services.markProcessed(input.channel, input.updateId, now)) return [];
+    const loaded = dialogStateSchema.safeParse(services.loadState(id.identityId));
+    const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state: loaded.success ? loaded.data : undefined, out: [] };
+    const before = JSON.stringify(turn.state);
+
+    const text = input.text?.slice(0, 4000);
+    if (input.choiceId !== undefined) {
+      const choiceId = input.choiceId.slice(0, 64);
+      if (choiceId.startsWith("cmd:")) {
+        const command = choiceId.slice(4);
+        if (command === "recheck" || (matchCommand(`/${command}`, tZh, tEn)?.command ?? "") === command) runCommand(turn, command as Command);
+        else menu(turn, turn.t("dialog.movedOn"));
+      } else if (!turn.state || input.stepToken !== turn.state.token) {
+        say(turn, turn.t("dialog.movedOn"));
+        if (turn.state) ask(turn);
+        else menu(turn);
+      } else take(turn, { choiceId });
+    } else if (text === undefined || !text.trim()) {
+      say(turn, turn.t(text === undefined ? "dialog.invalid.notText" : "dialog.invalid.empty"));
+      if (turn.state) ask(turn);
+      else menu(turn);
+    } else {
+      const command = matchCommand(text, tZh, tEn);
+      if (command) runCommand(turn, command.command, command.arg);
+      else if (turn.state) take(turn, { text });
+      else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+    }
+
+    if (turn.state) {
+      if (JSON.stringify(turn.state) !== before) services.saveState(id.identityId, turn.state, now);
+    } else if (before !== undefined) services.clearState(id.identityId);
+    return turn.out.map((r) => ({ ...r, lang: turn.lang }));
+  }
+
+  /** An answer to the current question: taken, or explained and the question asked again. */
+  function take(turn: Turn, answer: Answer): void {
+    const s = turn.state!;
+    const step = steps[s.step];
+    if (!step) {
+      turn.state = undefined;
+      return menu(turn);
+    }
+    const choices = step.ask(turn).choices ?? [];
+    const r = step.answer(turn, answer, choices);
+    if (!r.ok) {
+      // Off-topic: a question about the programme gets its answer, then the flow resumes.
+      if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
+      say(turn, turn.t(r.error, r.params));
+      return ask(turn);
+    }
+    const stepId = s.step;
+    r.value(s);
+    if (!turn.state) return;
+    // Re-asking a step after "change" should not add it to the way back twice.
+    if (s.history[s.history.length - 1] !== stepId) s.history.push(stepId);
+    advance(turn);
+  }
+
+  return { handle };
+}

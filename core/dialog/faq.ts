@@ -1,0 +1,246 @@
+// Free-text questions about the programme, answered from the policy pack with the clause they rest on.
+// A question is split into words with Intl.Segmenter (ICU's dictionary segmenter, built into Node, so
+// nothing to download) and matched against each topic's keywords from the locales. When no topic is
+// clearly ahead, the bot says it is unsure instead of guessing.
+import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { levelLabel } from "../eligibility.js";
+import type { Translate } from "../i18n.js";
+import { normalize } from "./match.js";
+
+/** A topic: the clauses its answer rests on and the pack values its answer text needs. */
+interface Topic {
+  id: string;
+  clauses: (pack: PolicyPack) => string[];
+  params: (pack: PolicyPack, lang: Lang, t: Translate) => Record<string, unknown>;
+}
+
+const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function subsidyLines(pack: PolicyPack, lang: Lang, t: Translate): string {
+  return pack.tracks
+    .filter((tr) => tr.levels)
+    .map((tr) =>
+      t(`dialog.track.${tr.code}`) +
+      t("dialog.faq.subsidyLine", {
+        levels: list(tr.levels!.map((l) => t(tr.subsidyIsCeiling ? "dialog.levelAtMost" : "dialog.levelAmount", { level: levelLabel(pack, l.level, lang), yuan: l.subsidyYuan })), t),
+      }),
+    )
+    .join("\n");
+}
+
+/** Every topic the bot answers; keywords and answer texts live in locales under dialog.faq.<id>. */
+export const topics: Topic[] = [
+  {
+    id: "who",
+    clauses: (p) => [p.basic.clause, "§2.1.1", p.employeeRoute.clause].filter((c) => c in p.clauses),
+    params: (p, lang) => ({ city: local(p.city, lang), contract: p.employeeRoute.contractMonthsMin, insured: p.employeeRoute.insuredMonthsMin }),
+  },
+  {
+    id: "keyGroups",
+    clauses: (p) => [p.keyGroups[0]!.clause],
+    params: (p, lang, t) => ({ groups: p.keyGroups.map((g, i) => `${i + 1}. ${local(g.name, lang)}`).join("\n"), count: p.keyGroups.length, none: t("common.no") }),
+  },
+  {
+    id: "employee",
+    clauses: (p) => [p.employeeRoute.clause],
+    params: (p, lang) => ({ city: local(p.city, lang), contract: p.employeeRoute.contractMonthsMin, insured: p.employeeRoute.insuredMonthsMin }),
+  },
+  {
+    id: "insurance",
+    clauses: (p) => [p.basic.clause, p.keyGroupInsuranceExempt.clause],
+    params: (p) => ({ insured: p.employeeRoute.insuredMonthsMin }),
+  },
+  {
+    id: "cost",
+    clauses: (p) => [p.keyGroups[0]!.clause, readingOf(p, "non_key_group_fees")?.clause ?? p.subsidyPaidTo.clause],
+    params: (p, lang) => ({ reading: local((readingOf(p, "non_key_group_fees") ?? { text: { zh: "", en: "" } }).text, lang) }),
+  },
+  {
+    id: "subsidy",
+    clauses: (p) => [...new Set([...p.tracks.map((tr) => tr.clause), p.subsidyPaidTo.clause])],
+    params: (p, lang, t) => {
+      const transfer = p.tracks.find((tr) => tr.reading);
+      const reading = transfer?.reading ? readingOf(p, transfer.reading) : undefined;
+      return { lines: subsidyLines(p, lang, t), reading: reading ? local(reading.text, lang) : "" };
+    },
+  },
+  {
+    id: "schools",
+    clauses: (p) => [p.schools[0]!.clause],
+    params: (p, lang, t) => ({ schools: list(p.schools.map((s) => local(s.name, lang)), t), count: p.schools.length }),
+  },
+  {
+    id: "dates",
+    clauses: (p) => [p.window.clause],
+    params: (p) => ({ from: p.window.from, to: p.window.to }),
+  },
+  {
+    id: "occupations",
+    clauses: (p) => [p.occupations[0]!.clause],
+    params: (p, lang, t) => ({ occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: p.relatedOccupationsAllowed.value ? t("dialog.faq.occupations.related") : "" }),
+  },
+  {
+    id: "levels",
+    clauses: (p) => [...new Set(p.tracks.map((tr) => tr.clause))],
+    params: (p, lang, t) => ({ levels: list(p.levels.map((l) => local(l.name, lang)), t), lines: subsidyLines(p, lang, t) }),
+  },
+  {
+    id: "classSize",
+    clauses: (p) => [p.classCap.clause],
+    params: (p) => ({ cap: p.classCap.value }),
+  },
+  {
+    id: "practical",
+    clauses: (p) => [p.practicalShareMin.clause],
+    params: (p) => ({ share: pct(p.practicalShareMin.value) }),
+  },
+  {
+    id: "documents",
+    clauses: (p) => [p.documents.clause],
+    params: (p, lang, t) => ({
+      always: list(p.documents.always.map((d) => local(d, lang)), t),
+      employee: list(p.documents.employee.map((d) => local(d, lang)), t),
+      groups: p.keyGroups.map((g) => `· ${local(g.name, lang)}：${local(g.proof, lang)}`).join("\n"),
+    }),
+  },
+  {
+    id: "filing",
+    clauses: (p) => [p.filingLeadWorkingDays.clause],
+    params: (p, lang) => ({ days: p.filingLeadWorkingDays.value, office: local(p.filingOffice, lang), reading: readingText(p, p.filingLeadWorkingDays.reading, lang) }),
+  },
+  {
+    id: "publicNotice",
+    clauses: (p) => [p.publicNotice.clause],
+    params: (p, lang, t) => ({ days: p.publicNotice.days, unit: t(`dialog.faq.publicNotice.${p.publicNotice.unit}`), reading: readingText(p, p.publicNotice.reading, lang) }),
+  },
+  {
+    id: "certificate",
+    clauses: (p) => ["§2.5.3" in p.clauses ? "§2.5.3" : p.subsidyPaidTo.clause, p.subsidyPaidTo.clause],
+    params: () => ({}),
+  },
+  {
+    id: "content",
+    clauses: (p) => [p.practicalShareMin.clause],
+    params: (p) => ({ share: pct(p.practicalShareMin.value) }),
+  },
+  {
+    id: "howToEnrol",
+    clauses: (p) => [p.basic.clause],
+    params: (p, lang, t) => ({ schools: list(p.schools.map((s) => local(s.name, lang)), t) }),
+  },
+  {
+    id: "contact",
+    clauses: (p) => [p.contacts.clause],
+    params: (p, lang) => ({ contacts: local(p.contacts.text, lang) }),
+  },
+  {
+    id: "graduate",
+    clauses: (p) => [p.keyGroups.find((g) => g.requiresHukouJiangyin)?.clause ?? p.keyGroups[0]!.clause],
+    params: (p, lang) => ({ city: local(p.city, lang) }),
+  },
+  {
+    id: "noDouble",
+    clauses: (p) => [p.noDoubleSubsidy.clause],
+    params: () => ({}),
+  },
+  {
+    id: "claim",
+    clauses: (p) => [p.claimMaterials.clause],
+    params: (p, lang, t) => ({
+      materials: list(p.claimMaterials.items.map((m) => local(m.name, lang)), t),
+      videos: p.teachingVideos.minCount,
+      minutes: p.teachingVideos.minAverageMinutes,
+      days: p.publicNotice.days,
+    }),
+  },
+  {
+    id: "age",
+    clauses: (p) => [p.ageBounds.clause],
+    params: (p) => ({ min: p.ageBounds.min, max: p.ageBounds.max }),
+  },
+  {
+    id: "goal",
+    clauses: (p) => [p.goal.clause],
+    params: (p, lang) => ({ goal: local(p.goal.text, lang) }),
+  },
+];
+
+function readingText(pack: PolicyPack, id: string | undefined, lang: Lang): string {
+  const r = id ? readingOf(pack, id) : undefined;
+  return r ? local(r.text, lang) : "";
+}
+
+const segmenters = new Map<string, Intl.Segmenter>();
+function words(text: string, locale: string): string[] {
+  let s = segmenters.get(locale);
+  if (!s) segmenters.set(locale, (s = new Intl.Segmenter(locale, { granularity: "word" })));
+  return [...s.segment(text.normalize("NFKC").toLowerCase())].filter((x) => x.isWordLike).map((x) => x.segment);
+}
+
+/** The keyword index for one pack: keyword lists of both languages, so a question in either is understood. */
+export interface FaqIndex {
+  match(question: string): { topic: string; score: number } | undefined;
+  /** Every topic with a score, best first: what `match` decides from. */
+  rank(question: string): { topic: string; score: number }[];
+}
+
+/**
+ * Builds the matcher from the locales' keyword lists (`dialog.faq.<topic>.keywords`, "|"-separated;
+ * a keyword may carry a weight as "word:3").
+ * @example buildFaqIndex([tZh, tEn]).match("补贴多少钱")?.topic // "subsidy"
+ */
+export function buildFaqIndex(translators: Translate[]): FaqIndex {
+  const index = topics.map((topic) => ({
+    id: topic.id,
+    keywords: translators.flatMap((t) =>
+      t(`dialog.faq.${topic.id}.keywords`)
+        .split("|")
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => {
+          const [word, weight] = k.split(":");
+          return { word: normalize(word!), weight: weight ? Number(weight) : 1 };
+        }),
+    ),
+  }));
+  const score = (question: string) => {
+    const n = normalize(question);
+    // Latin words must match whole (so "age" is not found in "page"); Chinese keywords match inside the
+    // text, so that a keyword the segmenter splits differently is still found.
+    const latin = new Set([...words(question, "en"), ...words(question, "zh")].map(normalize));
+    return index
+      .map((topic) => ({
+        topic: topic.id,
+        score: topic.keywords.reduce((sum, k) => {
+          const hit = /^[a-z0-9]+$/.test(k.word) ? latin.has(k.word) : n.includes(k.word);
+          return hit ? sum + k.weight * Math.min(3, Math.max(1, k.word.length / 2)) : sum;
+        }, 0),
+      }))
+      .filter((s) => s.score > 0)
+      .sort((a, b) => b.score - a.score);
+  };
+  return {
+    rank: score,
+    match(question) {
+      const n = normalize(question);
+      if (n.length < 2) return undefined;
+      const [best, second] = score(question);
+      if (!best || best.score < 1.5) return undefined;
+      // Unsure when two topics are nearly level: better to say so than to answer the wrong question.
+      if (second && second.score >= best.score * 0.85 && second.score > 1.5) return undefined;
+      return best;
+    },
+  };
+}
+
+/**
+ * The answer to a topic, in the person's language, ending with the clauses it rests on.
+ * @example answerTopic("classSize", pack, "zh-CN", t) // "每个培训班规模一般控制在60人以内…\n依据：《通知》二（五）2"
+ */
+export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate): string {
+  const topic = topics.find((x) => x.id === id);
+  if (!topic) throw new Error(`no FAQ topic ${id}`);
+  const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
+  return `${t(`dialog.faq.${id}.answer`, topic.params(pack, lang, t))}\n${t("dialog.basis", { cites: list(cites, t) })}`;
+}

@@ -1,0 +1,114 @@
+// Understanding what a person typed: a choice by number, label or a close variant, yes/no, a number
+// of months, or a command keyword. Word lists come from locales, so both languages are understood
+// whatever the person's chosen language is.
+import type { Translate } from "../i18n.js";
+import type { Choice } from "./types.js";
+
+/**
+ * Folds the ways people type the same answer: width, case, spaces and punctuation.
+ * @example normalize(" １、 Yes！") // "1yes"
+ */
+export function normalize(text: string): string {
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, "");
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The choice a typed answer means: its number ("2", "２", "第2个"), its label, or a close variant
+ * (one label containing the other, or one typo in a longer label). Ambiguous answers match nothing.
+ * @example matchChoice("2", [{ id: "a", label: "是" }, { id: "b", label: "否" }]) // { id: "b", … }
+ */
+export function matchChoice(text: string, choices: Choice[]): Choice | undefined {
+  const n = normalize(text);
+  if (!n) return undefined;
+  const num = /^(?:第)?(\d{1,2})(?:个|项|號|号)?$/.exec(n);
+  if (num) return choices[Number(num[1]) - 1];
+  const exact = choices.filter((c) => normalize(c.label) === n || c.id === n);
+  if (exact.length === 1) return exact[0];
+  const close = choices.filter((c) => {
+    const l = normalize(c.label);
+    if (n.length >= 2 && (l.includes(n) || (n.includes(l) && l.length >= 2))) return true;
+    return l.length >= 4 && editDistance(l, n) <= 1;
+  });
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/**
+ * Yes or no in either language, from the locale's word lists; undefined when it is neither.
+ * @example matchYesNo("对的", t) // true
+ */
+export function matchYesNo(text: string, t: Translate): boolean | undefined {
+  const n = normalize(text);
+  if (!n) return undefined;
+  const words = (key: string) => t(key).split("|").map(normalize).filter(Boolean);
+  if (words("dialog.words.no").includes(n)) return false;
+  if (words("dialog.words.yes").includes(n)) return true;
+  return undefined;
+}
+
+const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+function chineseNumber(s: string): number | undefined {
+  if (/^\d+$/.test(s)) return Number(s);
+  if (s === "半") return 0.5;
+  const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
+  if (m) return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[2] ? CN_DIGITS[m[2]]! : 0);
+  if (s.length === 1 && s in CN_DIGITS) return CN_DIGITS[s];
+  return undefined;
+}
+
+/**
+ * A duration in whole months: "18", "18个月", "两年", "1.5 years", "3 months". Undefined if not a duration.
+ * @example parseMonths("两年") // 24
+ */
+export function parseMonths(text: string): number | undefined {
+  const s = text.normalize("NFKC").toLowerCase().replace(/\s+/g, "").replace(/(多|左右|以上|整)$/u, "");
+  const m = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十半]+)(个月|月|年|months?|mo|years?|yrs?|y)?$/u.exec(s);
+  if (!m) return undefined;
+  const value = /^\d/.test(m[1]!) ? Number(m[1]) : chineseNumber(m[1]!);
+  if (value === undefined || !Number.isFinite(value)) return undefined;
+  const years = m[2] !== undefined && /^(年|years?|yrs?|y)$/.test(m[2]);
+  const months = Math.floor(years ? value * 12 : value);
+  return months >= 0 && months <= 1200 ? months : undefined;
+}
+
+/** The commands every channel understands, by slash command or keyword. */
+export const commands = ["start", "help", "check", "enrol", "me", "lang", "cancel", "back", "forget", "link"] as const;
+export type Command = (typeof commands)[number];
+
+/**
+ * The command a message is: "/enrol", "/start class_K7Q2", or a keyword such as "报名" or "help".
+ * @example matchCommand("/start class_K7Q2", t) // { command: "start", arg: "class_K7Q2" }
+ */
+export function matchCommand(text: string, tZh: Translate, tEn: Translate): { command: Command; arg?: string } | undefined {
+  const trimmed = text.trim();
+  const slash = /^\/([a-z]+)(?:@\w+)?(?:\s+(.+))?$/i.exec(trimmed);
+  if (slash) {
+    const name = slash[1]!.toLowerCase() === "enroll" ? "enrol" : slash[1]!.toLowerCase();
+    const command = commands.find((c) => c === name);
+    return command ? { command, ...(slash[2] ? { arg: slash[2].trim() } : {}) } : undefined;
+  }
+  const n = normalize(trimmed);
+  if (!n) return undefined;
+  for (const command of commands) {
+    const words = [tZh, tEn].flatMap((t) => t(`dialog.commands.${command}`).split("|")).map(normalize).filter(Boolean);
+    if (words.includes(n)) return { command };
+  }
+  return undefined;
+}

@@ -1,0 +1,121 @@
+// The questions of the eligibility check, one per fact, declared as data: the question's locale key,
+// the choices, and how an answer becomes a fact (zod checks the result before it is kept).
+import { z } from "zod";
+import { factsSchema, levelLabel, type FactName, type Facts } from "../eligibility.js";
+import { local, type Lang, type PolicyPack } from "../pack.js";
+import type { Translate } from "../i18n.js";
+import { matchChoice, matchYesNo, parseMonths } from "./match.js";
+import type { Choice } from "./types.js";
+
+/** An answer as it arrives: a tapped choice or typed text. */
+export type Answer = { choiceId: string } | { text: string };
+
+/** A parsed answer, or the locale key of what was wrong with it. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; params?: Record<string, unknown> };
+
+/** One question of the check. */
+export interface FactQuestion {
+  fact: FactName;
+  choices(pack: PolicyPack, lang: Lang, t: Translate, facts: Facts): Choice[];
+  parse(answer: Answer, choices: Choice[], t: Translate, tOther: Translate): Parsed<Facts[FactName]>;
+  /** Parameters of the question text, from the pack. */
+  params(pack: PolicyPack, lang: Lang): Record<string, unknown>;
+}
+
+const yesNo = (t: Translate): Choice[] => [
+  { id: "yes", label: t("common.yes") },
+  { id: "no", label: t("common.no") },
+];
+
+function pick(answer: Answer, choices: Choice[]): string | undefined {
+  if ("choiceId" in answer) return choices.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined;
+  return matchChoice(answer.text, choices)?.id;
+}
+
+function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouJiangyin" | "employerInJiangyin", params: FactQuestion["params"] = () => ({})): FactQuestion {
+  return {
+    fact,
+    choices: (_p, _l, t) => yesNo(t),
+    params,
+    parse(answer, choices, t, tOther) {
+      const id = pick(answer, choices);
+      if (id) return { ok: true, value: id === "yes" };
+      if ("text" in answer) {
+        const yn = matchYesNo(answer.text, t) ?? matchYesNo(answer.text, tOther);
+        if (yn !== undefined) return { ok: true, value: yn };
+      }
+      return { ok: false, error: "dialog.invalid.choice" };
+    },
+  };
+}
+
+function monthsQuestion(fact: "contractMonths" | "insuredMonths", params: FactQuestion["params"]): FactQuestion {
+  return {
+    fact,
+    choices: () => [],
+    params,
+    parse(answer, _choices, t, tOther) {
+      if (!("text" in answer)) return { ok: false, error: "dialog.invalid.months" };
+      // "No contract" / "not insured" typed as a plain no counts as zero months.
+      if ((matchYesNo(answer.text, t) ?? matchYesNo(answer.text, tOther)) === false) return { ok: true, value: 0 };
+      const months = parseMonths(answer.text);
+      return months === undefined ? { ok: false, error: "dialog.invalid.months" } : { ok: true, value: months };
+    },
+  };
+}
+
+function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toValue: (id: string) => T): FactQuestion {
+  return {
+    fact,
+    choices,
+    params: () => ({}),
+    parse(answer, list) {
+      const id = pick(answer, list);
+      return id ? { ok: true, value: toValue(id) as Facts[FactName] } : { ok: false, error: "dialog.invalid.choice" };
+    },
+  };
+}
+
+/** The questions, by fact, in the engine's asking order. */
+export const questions: Record<FactName, FactQuestion | undefined> = {
+  ableToWork: yesNoQuestion("ableToWork"),
+  healthy: yesNoQuestion("healthy"),
+  ecommerce: choiceQuestion(
+    "ecommerce",
+    (p, lang, t) => [
+      { id: "employed_in_jiangyin", label: t("dialog.choice.ecommerce.employed_in_jiangyin", { city: local(p.city, lang) }) },
+      { id: "seeking", label: t("dialog.choice.ecommerce.seeking") },
+      { id: "none", label: t("dialog.choice.ecommerce.none") },
+    ],
+    (id) => id,
+  ),
+  keyGroups: choiceQuestion(
+    "keyGroups",
+    (p, lang, t) => [...p.keyGroups.map((g) => ({ id: g.code, label: local(g.name, lang) })), { id: "none", label: t("dialog.choice.noneOfThese") }],
+    (id) => (id === "none" ? [] : [id]),
+  ),
+  hukouJiangyin: yesNoQuestion("hukouJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
+  employerInJiangyin: yesNoQuestion("employerInJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
+  contractMonths: monthsQuestion("contractMonths", (p) => ({ min: p.employeeRoute.contractMonthsMin })),
+  insured: yesNoQuestion("insured"),
+  insuredMonths: monthsQuestion("insuredMonths", (p) => ({ min: p.employeeRoute.insuredMonthsMin })),
+  occupation: choiceQuestion("occupation", (p, lang) => p.occupations.map((o) => ({ id: o.code, label: local(o.name, lang) })), (id) => id),
+  level: choiceQuestion(
+    "level",
+    (p, lang) => p.levels.map((l) => ({ id: String(l.level), label: levelLabel(p, l.level, lang) })),
+    (id) => Number(id),
+  ),
+  priorCertificates: undefined,
+};
+
+/**
+ * Sets one fact, checked by the facts schema so that stored state always parses.
+ * @example withFact({}, "contractMonths", 12) // { contractMonths: 12 }
+ */
+export function withFact(facts: Facts, fact: FactName, value: unknown): Facts {
+  return factsSchema.parse({ ...facts, [fact]: value });
+}
+
+/** Facts as stored state: the schema, tolerant of absent values. */
+export const storedFacts = factsSchema.catch({});
+export const factNames = z.enum(Object.keys(questions) as [FactName, ...FactName[]]);

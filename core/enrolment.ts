@@ -1,0 +1,245 @@
+// The enrolment service (§2.1, §2.5.2): decides who gets a seat, who waits, and who is refused, and
+// queues the notices that follow, all in one transaction so a seat and its notice never part.
+import { z } from "zod";
+import { ageOn } from "./dates.js";
+import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
+import { DomainError, parseInput } from "./errors.js";
+import type { Bilingual, PolicyPack } from "./pack.js";
+import { parseResidentId, residentIdSchema } from "./residentId.js";
+import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
+import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, ServiceDeps } from "./stores.js";
+import { maskName } from "./mask.js";
+
+/** A mainland mobile number: 11 digits starting 13–19. */
+export const mobileSchema = z.string().trim().regex(/^1[3-9]\d{9}$/, "a mobile number has 11 digits and starts with 13–19");
+
+/** What `enrol` takes; `facts` default to the ones the person saved during the eligibility check. */
+export const enrolInputSchema = z.strictObject({
+  personId: z.number().int().positive(),
+  classId: z.number().int().positive(),
+  facts: factsSchema.optional(),
+  personal: z.strictObject({ name: z.string().trim().min(1).max(60), idNumber: residentIdSchema, phone: mobileSchema }),
+  rightsConsentAt: z.date(),
+  privacyConsentAt: z.date(),
+});
+export type EnrolInput = z.input<typeof enrolInputSchema>;
+
+/** What `enrol` answers. */
+export interface EnrolResult {
+  enrolmentId: number;
+  status: "confirmed" | "waitlisted";
+  /** 1 for the first in line; only when waitlisted. */
+  waitlistPosition?: number;
+  eligibility: Eligibility;
+}
+
+/**
+ * Whether an enrolment holds or queues for a seat; only these can be withdrawn.
+ * @example isActive("waitlisted") // true
+ */
+export function isActive(status: EnrolmentStatus): boolean {
+  return status === "applied" || status === "confirmed" || status === "waitlisted";
+}
+
+/**
+ * The seats a class offers (§2.5.2 "一般控制在60人以内", reading class_cap): its capacity, but no more than
+ * the pack's cap unless the school recorded a reason for going over. A class filed at 70 without a reason
+ * therefore seats 60 and waitlists the rest, rather than silently over-filling.
+ * @example seatsOf({ capacity: 61, overCapReason: null }, pack) // 60
+ */
+export function seatsOf(cls: Pick<ClassRecord, "capacity" | "overCapReason">, pack: PolicyPack): number {
+  return cls.overCapReason ? cls.capacity : Math.min(cls.capacity, pack.classCap.value);
+}
+
+/**
+ * The parameters every notice about a class carries; names are bilingual, rendered at send time.
+ * @example classNoticeParams(pack, cls).school // { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }
+ */
+export function classNoticeParams(pack: PolicyPack, cls: ClassRecord): Record<string, NoticeParam> {
+  const occupation = pack.occupations.find((o) => o.code === cls.occupation)?.name ?? same(cls.occupation);
+  const level = pack.levels.find((l) => l.level === cls.level)?.name ?? same(String(cls.level));
+  return { classCode: cls.code, className: cls.name, school: cls.schoolName, occupation, level, opensOn: cls.opensOn, closesOn: cls.closesOn };
+}
+
+// A code with no name in the pack (a related occupation) reads the same in both languages.
+function same(text: string): Bilingual {
+  return { zh: text, en: text };
+}
+
+/**
+ * A notice to one person about an enrolment, keyed so that re-queuing it is harmless.
+ * @example enrolmentNotice(41, "confirmed", 3, params) // { idempotencyKey: "enrolment:41:confirmed", kind: "enrolment_confirmed", … }
+ */
+export function enrolmentNotice(enrolmentId: number, event: string, personId: number, params: Record<string, NoticeParam>, kind = `enrolment_${event}`): OutboxMessage {
+  return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, payload: { key: `notify.${kind}`, params } };
+}
+
+/**
+ * The enrolment service over its stores.
+ * @example const { enrol, withdraw } = createEnrolmentService(deps, pack)
+ */
+export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
+  const { tx, people, classes, enrolments, certificates, staff, outbox, audit, cipher } = deps;
+  const factsForPack = factsSchemaFor(pack);
+
+  // Tells the school's staff how full the class is now; the trainee's name is masked even here.
+  function schoolNotices(enrolmentId: number, cls: ClassRecord, traineeName: string): OutboxMessage[] {
+    const { confirmed, waitlisted } = classes.counts(cls.id);
+    const params = { ...classNoticeParams(pack, cls), trainee: maskName(traineeName), confirmed, seats: seatsOf(cls, pack), waitlist: waitlisted };
+    return staff
+      .activeOfSchool(cls.schoolId)
+      .map((staffId) => enrolmentNotice(enrolmentId, `school:${staffId}`, staffId, params, "school_enrolment"));
+  }
+
+  // Fills free seats from the waitlist, oldest first; inside the caller's transaction.
+  function promoteWaitlisted(cls: ClassRecord, now: Date): number[] {
+    const promoted: number[] = [];
+    for (;;) {
+      const { confirmed } = classes.counts(cls.id);
+      const next = confirmed < seatsOf(cls, pack) ? enrolments.firstWaitlisted(cls.id) : undefined;
+      if (!next) return promoted;
+      enrolments.setStatus(next.id, "confirmed", now);
+      outbox.enqueue([enrolmentNotice(next.id, "promoted", next.personId, classNoticeParams(pack, cls))], now);
+      promoted.push(next.id);
+    }
+  }
+
+  /**
+   * Withdraws an enrolment inside an open transaction and promotes from the waitlist; `forget` reuses it.
+   * @example withdrawWithin(actor, enrolment, cls, now, { notifyTrainee: false })
+   */
+  function withdrawWithin(actor: Actor, e: EnrolmentRecord, cls: ClassRecord, now: Date, options: { notifyTrainee: boolean }): number[] {
+    if (!isActive(e.status))
+      throw new DomainError("not_active", { enrolmentId: e.id, status: e.status }, "only an active enrolment can be withdrawn");
+    enrolments.setStatus(e.id, "withdrawn", now);
+    if (options.notifyTrainee) outbox.enqueue([enrolmentNotice(e.id, "withdrawn", e.personId, classNoticeParams(pack, cls))], now);
+    const promoted = promoteWaitlisted(cls, now);
+    audit.record({ actor: actorLabel(actor), action: "enrolment.withdraw", entity: "enrolment", entityId: String(e.id), detail: { promoted }, at: now });
+    return promoted;
+  }
+
+  function classOrThrow(classId: number): ClassRecord {
+    const cls = classes.byId(classId);
+    if (!cls) throw new DomainError("not_found", { what: "class", id: classId }, "list classes with listOpenClasses");
+    return cls;
+  }
+
+  /**
+   * Enrols a person in a class, or waitlists them when it is full; refuses with a DomainError otherwise.
+   * One immediate transaction: eligibility, seat, personal data, enrolment row, notices and audit.
+   * @example enrol({ kind: "resident", personId: 3 }, { personId: 3, classId: 7, personal, rightsConsentAt: now, privacyConsentAt: now }, "2023-07-01", now)
+   * // { enrolmentId: 41, status: "confirmed", eligibility: { eligible: true, … } }
+   */
+  function enrol(actor: Actor, raw: EnrolInput, today: string, now: Date): EnrolResult {
+    const input = parseInput(enrolInputSchema, raw);
+    authorizeAudited(audit, actor, "enrolment.create", { personId: input.personId }, { entity: "person", entityId: String(input.personId) }, now);
+    const id = parseResidentId(input.personal.idNumber);
+    if (!id.ok) throw new DomainError("invalid_input", { field: "personal.idNumber" }, id.problem);
+    const age = ageOn(id.birthDate, today);
+    if (age < pack.ageBounds.min || age > pack.ageBounds.max)
+      throw new DomainError("age_out_of_bounds", { age, min: pack.ageBounds.min, max: pack.ageBounds.max }, `ageBounds ${pack.ageBounds.clause}`);
+    const idHash = cipher.hashId(id.id);
+
+    return tx.run(() => {
+      const person = people.get(input.personId);
+      if (!person) throw new DomainError("not_found", { what: "person", id: input.personId }, "identify the person first");
+      const cls = classOrThrow(input.classId);
+      if (cls.opensOn < pack.window.from || cls.closesOn > pack.window.to)
+        throw new DomainError("outside_window", { code: cls.code, from: pack.window.from, to: pack.window.to }, `class runs ${cls.opensOn}..${cls.closesOn}`);
+      if (today >= cls.opensOn) throw new DomainError("class_started", { code: cls.code, opensOn: cls.opensOn }, "enrol before the opening day");
+      const owner = people.idByIdHash(idHash);
+      if (owner !== undefined && owner !== person.id)
+        throw new DomainError("id_taken", {}, `the ID number belongs to person ${owner}; a person has one record`);
+      const held = certificates.ofPerson(person.id).filter((c) => c.passed);
+      if (held.some((c) => c.occupation === cls.occupation && c.level === cls.level))
+        throw new DomainError("already_certified", { occupation: cls.occupation, level: cls.level }, `${pack.noDoubleSubsidy.clause}: apply for another level`);
+      const active = enrolments.active(person.id, cls.occupation, cls.level);
+      if (active)
+        throw new DomainError("duplicate_enrolment", { enrolmentId: active.id, status: active.status }, "withdraw the other enrolment first");
+
+      // The stored facts may come from an older pack: parse them against this one.
+      const facts: Facts = parseInput(factsForPack, {
+        ...(input.facts ?? person.facts),
+        occupation: cls.occupation,
+        level: cls.level,
+        priorCertificates: held.map((c) => ({ occupation: c.occupation, level: c.level })),
+      });
+      const eligibility = assessEligibility(facts, pack, today, person.lang);
+      if (eligibility.eligible !== true || eligibility.route === null)
+        throw new DomainError(
+          "not_eligible",
+          { reasons: eligibility.reasons.map((r) => r.code).join(","), missing: eligibility.missing.join(",") },
+          eligibility.eligible === null ? "facts are missing; finish the eligibility check" : "see assessEligibility's reasons",
+        );
+
+      const { confirmed, waitlisted } = classes.counts(cls.id);
+      const status = confirmed < seatsOf(cls, pack) ? "confirmed" : "waitlisted";
+      people.setPersonal(
+        person.id,
+        {
+          nameEnc: cipher.encrypt(input.personal.name),
+          idNumberEnc: cipher.encrypt(id.id),
+          phoneEnc: cipher.encrypt(input.personal.phone),
+          idHash,
+          sex: id.sex,
+          birthYear: Number(id.birthDate.slice(0, 4)),
+        },
+        now,
+      );
+      const enrolmentId = enrolments.insert(
+        {
+          personId: person.id,
+          classId: cls.id,
+          status,
+          occupation: cls.occupation,
+          level: cls.level,
+          route: eligibility.route,
+          keyGroup: eligibility.route === "key_group",
+          facts,
+          decision: {
+            eligible: eligibility.eligible,
+            route: eligibility.route,
+            track: eligibility.track,
+            insuranceWaived: eligibility.insuranceWaived,
+            maxSubsidyYuan: eligibility.maxSubsidyYuan,
+            reasons: eligibility.reasons.map((r) => ({ code: r.code, clause: r.clause })),
+            status,
+          },
+          packVersion: pack.version,
+          rightsConsentAt: input.rightsConsentAt,
+          privacyConsentAt: input.privacyConsentAt,
+        },
+        now,
+      );
+      const waitlistPosition = status === "waitlisted" ? waitlisted + 1 : undefined;
+      const params = { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) };
+      outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, params), ...schoolNotices(enrolmentId, cls, input.personal.name)], now);
+      audit.record({ actor: actorLabel(actor), action: "enrolment.create", entity: "enrolment", entityId: String(enrolmentId), detail: { classId: cls.id, status }, at: now });
+      return { enrolmentId, status, ...(waitlistPosition ? { waitlistPosition } : {}), eligibility };
+    });
+  }
+
+  /**
+   * Withdraws an enrolment (the trainee, their school's staff or the bureau) and gives the seat to the
+   * longest-waiting person, with their notice, in the same transaction.
+   * @example withdraw({ kind: "resident", personId: 3 }, 41, now) // { enrolmentId: 41, promoted: [44] }
+   */
+  function withdraw(actor: Actor, enrolmentId: number, now: Date): { enrolmentId: number; promoted: number[] } {
+    const found = enrolments.get(enrolmentId);
+    if (!found) throw new DomainError("not_found", { what: "enrolment", id: enrolmentId }, "see myStatus for the person's enrolments");
+    const cls = classOrThrow(found.classId);
+    authorizeAudited(audit, actor, "enrolment.withdraw", { personId: found.personId, schoolId: cls.schoolId }, { entity: "enrolment", entityId: String(enrolmentId) }, now);
+    return tx.run(() => {
+      // Re-read inside the lock: another connection may have withdrawn it meanwhile.
+      const e = enrolments.get(enrolmentId)!;
+      const selfService = actor.kind === "resident" && actor.personId === e.personId;
+      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !selfService }) };
+    });
+  }
+
+  return { enrol, withdraw, withdrawWithin, classOrThrow };
+}
+
+/** The enrolment service's methods. */
+export type EnrolmentService = ReturnType<typeof createEnrolmentService>;
+

@@ -1,0 +1,61 @@
+// Domain errors: a stable code the chat and CLI can explain (`t("error.<code>", params)`), the
+// context that caused it, and a hint for whoever reads the log. Storage turns its constraint
+// violations into these, so no raw SQLite message ever reaches a person.
+import type { z } from "zod";
+import type { Translate } from "./i18n.js";
+
+/** Every code a domain error may carry; each has a text under `error.` in both locales. */
+export const errorCodes = [
+  "forbidden",
+  "not_found",
+  "class_started",
+  "outside_window",
+  "not_eligible",
+  "duplicate_enrolment",
+  "already_certified",
+  "not_active",
+  "invalid_input",
+  "id_taken",
+  "age_out_of_bounds",
+  "invite_invalid",
+  "invite_expired",
+  "conflict",
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Parameters a user text may interpolate: plain values only, never personal data. */
+export type ErrorParams = Record<string, string | number>;
+
+/**
+ * A refusal or failure the person or operator can be told about.
+ * @example throw new DomainError("class_started", { code: "K7Q2", opensOn: "2023-07-10" }, "pick a class that has not opened yet")
+ */
+export class DomainError extends Error {
+  override name = "DomainError";
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: ErrorParams = {},
+    readonly hint = "",
+  ) {
+    super(`${code}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ""}${hint ? `: ${hint}` : ""}`);
+  }
+}
+
+/**
+ * The user text of a domain error in the translator's language.
+ * @example errorText(new DomainError("not_found", { what: "class", id: "K7Q2" }), translator("en"))
+ */
+export function errorText(error: DomainError, t: Translate): string {
+  return t(`error.${error.code}`, error.params);
+}
+
+/**
+ * Parses a service's input; a failure becomes `invalid_input` naming the first bad field.
+ * @example const input = parseInput(enrolInputSchema, raw) // throws DomainError("invalid_input", { field: "personal.phone" })
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new DomainError("invalid_input", { field: issue.path.join(".") || "(input)" }, issue.message);
+}

@@ -1,0 +1,154 @@
+// What the chat engine asks on behalf of a resident: who is this chat, which classes are open, where do I
+// stand, and "forget me" (personal data erased, anonymous counts kept for the subsidy statistics).
+import { z } from "zod";
+import { factsSchemaFor, type Facts } from "./eligibility.js";
+import { DomainError, parseInput } from "./errors.js";
+import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
+import type { Lang, PolicyPack } from "./pack.js";
+import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
+import type { CertificateRecord, Channel, ClassRecord, EnrolmentStatus, SeatCounts, ServiceDeps } from "./stores.js";
+
+/** A class as a person choosing one sees it: school, dates, level, track and how full it is. */
+export interface ClassView extends ClassRecord {
+  seats: number;
+  seatsLeft: number;
+  waitlist: number;
+}
+
+/** One of a person's enrolments with its class. */
+export interface MyEnrolment {
+  enrolmentId: number;
+  status: EnrolmentStatus;
+  /** 1 for the first in line; only when waitlisted. */
+  waitlistPosition?: number;
+  class: ClassRecord;
+  createdAt: Date;
+}
+
+/** Filters for `listOpenClasses`. */
+export const classFilterSchema = z.strictObject({
+  schoolId: z.string().min(1).optional(),
+  occupation: z.string().min(1).optional(),
+  level: z.number().int().min(1).max(5).optional(),
+});
+
+const identitySchema = z.strictObject({ channel: z.enum(["console", "telegram", "wechat"]), externalId: z.string().trim().min(1).max(200) });
+const langSchema = z.enum(["zh-CN", "en"]);
+
+/**
+ * The resident-facing service.
+ * @example const residents = createResidentService(deps, pack, enrolmentService)
+ */
+export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService) {
+  const { tx, people, classes, enrolments, certificates, audit, clock } = deps;
+  const factsForPack = factsSchemaFor(pack);
+
+  function view(cls: ClassRecord & SeatCounts): ClassView {
+    const seats = seatsOf(cls, pack);
+    const { confirmed, waitlisted, ...record } = cls;
+    return { ...record, seats, seatsLeft: Math.max(0, seats - confirmed), waitlist: waitlisted };
+  }
+
+  function guardPerson(actor: Actor, action: "person.read" | "person.update" | "person.forget", personId: number, now: Date): void {
+    authorizeAudited(audit, actor, action, { personId }, { entity: "person", entityId: String(personId) }, now);
+    if (!people.get(personId)) throw new DomainError("not_found", { what: "person", id: personId }, "identify the person first");
+  }
+
+  /**
+   * The person behind a chat; the first message from a chat creates both.
+   * @example identify("telegram", "42", now) // { identityId: 1, personId: 1, lang: "zh-CN" }
+   */
+  function identify(channel: Channel, externalId: string, now: Date): { identityId: number; personId: number; lang: Lang } {
+    const input = parseInput(identitySchema, { channel, externalId });
+    return tx.run(() => people.findIdentity(input.channel, input.externalId) ?? people.createWithIdentity(input.channel, input.externalId, now));
+  }
+
+  /**
+   * The language the bot speaks to a person.
+   * @example setLanguage({ kind: "resident", personId: 1 }, 1, "en")
+   */
+  function setLanguage(actor: Actor, personId: number, lang: Lang): void {
+    const now = clock.now();
+    guardPerson(actor, "person.update", personId, now);
+    const checked = parseInput(langSchema, lang);
+    tx.run(() => people.setLanguage(personId, checked, now));
+  }
+
+  /**
+   * Keeps the facts a person gave during the eligibility check, for the enrolment; replaces earlier ones.
+   * @example saveFacts({ kind: "resident", personId: 1 }, 1, { ableToWork: true, keyGroups: ["self_employed_veteran"] })
+   */
+  function saveFacts(actor: Actor, personId: number, facts: Facts): void {
+    const now = clock.now();
+    guardPerson(actor, "person.update", personId, now);
+    const checked = parseInput(factsForPack, facts);
+    tx.run(() => people.setFacts(personId, checked, now));
+  }
+
+  /**
+   * The facts a person gave before, as the pack reads them today (anything it no longer knows is dropped).
+   * @example savedFacts({ kind: "resident", personId: 1 }, 1) // { ableToWork: true }
+   */
+  function savedFacts(actor: Actor, personId: number): Facts {
+    guardPerson(actor, "person.read", personId, clock.now());
+    return factsForPack.catch({}).parse(people.get(personId)?.facts ?? {});
+  }
+
+  /**
+   * Classes a person can still join: inside the programme window and not yet open on `today`.
+   * @example listOpenClasses("2023-07-01", { level: 4 }) // [{ code: "K7Q2", seatsLeft: 12, waitlist: 0, … }]
+   */
+  function listOpenClasses(today: string, filter: z.input<typeof classFilterSchema> = {}): ClassView[] {
+    const f = parseInput(classFilterSchema, filter);
+    return classes.list({ opensAfter: today, opensFrom: pack.window.from, closesBy: pack.window.to, ...f }).map(view);
+  }
+
+  /**
+   * A class by its public code (deep links, QR codes), whether or not it has opened.
+   * @example classByCode("K7Q2")?.seatsLeft // 12
+   */
+  function classByCode(code: string): ClassView | undefined {
+    const cls = classes.byCode(code.trim().toUpperCase());
+    return cls && view({ ...cls, ...classes.counts(cls.id) });
+  }
+
+  /**
+   * A person's enrolments (with class and school) and certificates.
+   * @example myStatus({ kind: "resident", personId: 1 }, 1).enrolments[0]?.status // "waitlisted"
+   */
+  function myStatus(actor: Actor, personId: number): { enrolments: MyEnrolment[]; certificates: CertificateRecord[] } {
+    guardPerson(actor, "person.read", personId, clock.now());
+    const mine = enrolments.ofPerson(personId).map((e): MyEnrolment => {
+      const cls = enrolment.classOrThrow(e.classId);
+      const position = e.status === "waitlisted" ? { waitlistPosition: enrolments.waitlistPosition(e.classId, e.id) } : {};
+      return { enrolmentId: e.id, status: e.status, ...position, class: cls, createdAt: e.createdAt };
+    });
+    return { enrolments: mine, certificates: certificates.ofPerson(personId) };
+  }
+
+  /**
+   * Erases a person's personal data and chats, withdrawing active enrolments (the waitlist moves up);
+   * keeps the anonymous counts: enrolment status, route, key-group flag, certificate level and result.
+   * @example forget({ kind: "resident", personId: 1 }, 1, now) // { withdrawn: [41], promoted: [44] }
+   */
+  function forget(actor: Actor, personId: number, now: Date): { withdrawn: number[]; promoted: number[] } {
+    guardPerson(actor, "person.forget", personId, now);
+    return tx.run(() => {
+      const withdrawn: number[] = [];
+      const promoted: number[] = [];
+      for (const e of enrolments.ofPerson(personId)) {
+        if (!isActive(e.status)) continue;
+        promoted.push(...enrolment.withdrawWithin(actor, e, enrolment.classOrThrow(e.classId), now, { notifyTrainee: false }));
+        withdrawn.push(e.id);
+      }
+      people.erase(personId, now);
+      audit.record({ actor: actorLabel(actor), action: "person.forget", entity: "person", entityId: String(personId), detail: { withdrawn }, at: now });
+      return { withdrawn, promoted };
+    });
+  }
+
+  return { identify, setLanguage, saveFacts, savedFacts, listOpenClasses, classByCode, myStatus, forget };
+}
+
+/** The resident service's methods. */
+export type ResidentService = ReturnType<typeof createResidentService>;

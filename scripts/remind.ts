@@ -1,0 +1,101 @@
+// `npm run remind -- --dry-run [--today DATE] [--db FILE] [--pack FILE]`: what the planner would enqueue
+// today, to whom (masked) and why (idempotency key, clause), without writing anything.
+// `npm run remind -- --status [--db FILE]`: outbox rows by state.
+// The database is DATABASE_PATH, or ./data/bot.db, unless --db says otherwise. Bad arguments exit 2 with one line.
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { isoDate, citeClause } from "../core/pack.js";
+import { renderNotice } from "../core/planner.js";
+import { translator } from "../core/i18n.js";
+import { openDatabase } from "../storage/db.js";
+import { loadPackFile } from "../storage/packFile.js";
+import { destinations, existingKeys, outboxCounts, shanghaiDay } from "../storage/reminders.js";
+import { planAndEnqueue } from "../bot/scheduler.js";
+
+const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] | remind --status [--db FILE]";
+
+const Args = z
+  .strictObject({
+    "dry-run": z.boolean().default(false),
+    status: z.boolean().default(false),
+    today: isoDate.optional(),
+    db: z.string().min(1, "the database path is empty: set --db or DATABASE_PATH"),
+    pack: z.string().min(1).optional(),
+  })
+  .refine((a) => a["dry-run"] !== a.status, { message: `choose one of --dry-run or --status; ${USAGE}` })
+  .refine((a) => !(a.status && a.today), { message: "--today only applies to --dry-run" });
+
+class UsageError extends Error {}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): z.infer<typeof Args> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { "dry-run": { type: "boolean" }, status: { type: "boolean" }, today: { type: "string" }, db: { type: "string" }, pack: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split("\n")[0]}; ${USAGE}`);
+  }
+  const r = Args.safeParse({ ...values, db: values.db ?? env.DATABASE_PATH ?? "./data/bot.db" });
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new UsageError(issue.path.length ? `--${issue.path.join(".")}: ${issue.message}` : issue.message);
+  }
+  return r.data;
+}
+
+// Enough to recognise a chat, not to reuse it: "12****89".
+function maskExternal(id: string): string {
+  const c = Array.from(id);
+  return c.length <= 4 ? "*".repeat(c.length) : `${c.slice(0, 2).join("")}${"*".repeat(c.length - 4)}${c.slice(-2).join("")}`;
+}
+
+function main(): void {
+  let args: z.infer<typeof Args>;
+  try {
+    args = parse(process.argv.slice(2), process.env);
+    if (!existsSync(args.db)) throw new UsageError(`--db: no database at ${args.db} (set --db or DATABASE_PATH)`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`remind: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const { db, close } = openDatabase({ path: args.db });
+  try {
+    if (args.status) {
+      const c = outboxCounts(db);
+      console.log(`queued ${c.queued}  sending ${c.sending}  sent ${c.sent}  failed ${c.failed}  unreachable ${c.unreachable}`);
+      return;
+    }
+    const pack = loadPackFile(args.pack);
+    const now = new Date();
+    const today = args.today ?? shanghaiDay(now);
+    const run = planAndEnqueue(db, pack, today, now, { dryRun: true });
+    const known = existingKeys(db, run.notices.map((n) => n.idempotencyKey));
+    const dests = new Map<number, ReturnType<typeof destinations>>();
+    for (const d of destinations(db, [...new Set(run.notices.map((n) => n.personId))], [])) dests.set(d.personId, [...(dests.get(d.personId) ?? []), d]);
+    console.log(`Dry run for ${today} (catching up from ${run.from}); nothing is written.`);
+    let fresh = 0;
+    for (const n of run.notices) {
+      const isNew = !known.has(n.idempotencyKey);
+      if (isNew) fresh++;
+      const chats = (dests.get(n.personId) ?? []).filter((d) => !d.unreachable);
+      const to = chats[0] ? `${chats[0].channel} ${maskExternal(chats[0].externalId)}` : "no reachable chat";
+      const lang = chats[0]?.lang ?? "zh-CN";
+      const why = [`key ${n.idempotencyKey}`, n.clause ? `clause ${n.clause} ${citeClause(pack, n.clause, "zh-CN")}` : null, `due ${n.dueOn}`].filter(Boolean).join(", ");
+      console.log(`${isNew ? "NEW " : "SKIP"} ${n.kind} → person #${n.personId} (${to}, ${lang}); ${why}${isNew ? "" : " — already in the outbox"}`);
+      console.log(`     ${renderNotice(n.payload, lang, translator(lang)).replace(/\n/g, "\n     ")}`);
+    }
+    console.log(`${run.notices.length} notice(s) due, ${fresh} new, ${run.notices.length - fresh} already in the outbox.`);
+  } finally {
+    close();
+  }
+}
+
+main();

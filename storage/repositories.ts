@@ -1,0 +1,436 @@
+// Thin Drizzle repositories implementing the ports of core/stores.ts. No decisions here: core decides,
+// these read and write rows, and the transaction boundary turns constraint violations into DomainErrors.
+import { createHash, randomInt } from "node:crypto";
+import { and, asc, count, eq, inArray, isNull, lte, gt, gte, or, sql, type Placeholder } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { DomainError } from "../core/errors.js";
+import type {
+  AuditLog,
+  CertificateStore,
+  ClassRecord,
+  ClassStore,
+  Clock,
+  EnrolmentStore,
+  InviteCodes,
+  OutboxWriter,
+  PeopleStore,
+  PersonalDataCipher,
+  ServiceDeps,
+  StaffStore,
+  Transactions,
+} from "../core/stores.js";
+import type { Db } from "./db.js";
+import {
+  activeEnrolmentStatuses,
+  auditLog,
+  certificates,
+  chatIdentities,
+  classes,
+  dialogStates,
+  enrolments,
+  inviteCodes,
+  outbox,
+  people,
+  schools,
+  staff,
+  type skillLevels,
+} from "./schema.js";
+
+// Levels are checked against the pack by core; the column type only narrows the literal.
+type SkillLevel = (typeof skillLevels)[number];
+
+// Which constraint means what to a person; the first match wins, the rest fall to the SQLite code.
+const constraintMeanings: { pattern: RegExp; code: DomainError["code"]; hint: string }[] = [
+  { pattern: /people\.id_hash/, code: "id_taken", hint: "the ID number is already on another person" },
+  { pattern: /enrolments\.person_id, enrolments\.occupation, enrolments\.level/, code: "duplicate_enrolment", hint: "one active enrolment per occupation and level" },
+  { pattern: /CHECK constraint|NOT NULL constraint/, code: "invalid_input", hint: "a value is outside what the schema allows" },
+  { pattern: /FOREIGN KEY constraint/, code: "not_found", hint: "a referenced record does not exist" },
+  { pattern: /UNIQUE constraint|SQLITE_BUSY|database is locked/, code: "conflict", hint: "another change got there first; try again" },
+];
+
+/**
+ * The DomainError a SQLite failure means, or undefined when it is not a constraint we know (a bug: rethrow).
+ * @example domainErrorOf(new Error("UNIQUE constraint failed: people.id_hash"))?.code // "id_taken"
+ */
+export function domainErrorOf(error: unknown): DomainError | undefined {
+  // Drizzle wraps the driver's error; its message carries the SQL and parameters, so only the cause is read.
+  let e: unknown = error;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  if (!(e instanceof Error)) return undefined;
+  const text = `${(e as { code?: string }).code ?? ""} ${e.message}`;
+  const meaning = constraintMeanings.find((m) => m.pattern.test(text));
+  const constraint = e.message.replace(/^.*constraint failed: /, "");
+  return meaning && new DomainError(meaning.code, {}, `${meaning.hint} (${constraint})`);
+}
+
+/**
+ * Immediate transactions on the raw connection: racing connections queue on the write lock (busy_timeout)
+ * instead of both reading the last free seat. Nested calls become savepoints.
+ * @example createTransactions(sqlite).run(() => repo.insert(...))
+ */
+export function createTransactions(sqlite: Database.Database): Transactions {
+  return {
+    run(work) {
+      try {
+        return sqlite.transaction(work).immediate();
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        throw domainErrorOf(error) ?? error;
+      }
+    },
+  };
+}
+
+const classColumns = {
+  id: classes.id,
+  code: classes.code,
+  name: classes.name,
+  schoolId: classes.schoolId,
+  schoolNameZh: schools.nameZh,
+  schoolNameEn: schools.nameEn,
+  occupation: classes.occupation,
+  track: classes.track,
+  level: classes.level,
+  opensOn: classes.opensOn,
+  closesOn: classes.closesOn,
+  location: classes.location,
+  capacity: classes.capacity,
+  overCapReason: classes.overCapReason,
+};
+const seatCount = (status: "confirmed" | "waitlisted") =>
+  sql<number>`(select count(*) from ${enrolments} where ${enrolments.classId} = ${classes.id} and ${enrolments.status} = ${status})`;
+
+function toClass(row: { schoolNameZh: string; schoolNameEn: string } & Omit<ClassRecord, "schoolName">): ClassRecord {
+  const { schoolNameZh, schoolNameEn, ...rest } = row;
+  return { ...rest, schoolName: { zh: schoolNameZh, en: schoolNameEn } };
+}
+
+const enrolmentColumns = {
+  id: enrolments.id,
+  personId: enrolments.personId,
+  classId: enrolments.classId,
+  status: enrolments.status,
+  occupation: enrolments.occupation,
+  level: enrolments.level,
+  createdAt: enrolments.createdAt,
+};
+
+/** People and chat identities. @example createPeopleStore(db).get(3) */
+export function createPeopleStore(db: Db): PeopleStore {
+  const byId = db
+    .select({ id: people.id, lang: people.lang, facts: people.facts, idHash: people.idHash, forgottenAt: people.forgottenAt })
+    .from(people)
+    .where(eq(people.id, sql.placeholder("id")))
+    .prepare();
+  const byHash = db.select({ id: people.id }).from(people).where(eq(people.idHash, sql.placeholder("hash"))).prepare();
+  const identity = db
+    .select({ identityId: chatIdentities.id, personId: chatIdentities.personId, lang: people.lang })
+    .from(chatIdentities)
+    .innerJoin(people, eq(people.id, chatIdentities.personId))
+    .where(and(eq(chatIdentities.channel, sql.placeholder("channel")), eq(chatIdentities.externalId, sql.placeholder("externalId"))))
+    .prepare();
+  const insertPerson = db
+    .insert(people)
+    .values({ createdAt: sql.placeholder("now"), updatedAt: sql.placeholder("now") })
+    .returning({ id: people.id, lang: people.lang })
+    .prepare();
+  const insertIdentity = db
+    .insert(chatIdentities)
+    .values({ channel: sql.placeholder("channel"), externalId: sql.placeholder("externalId"), personId: sql.placeholder("personId"), createdAt: sql.placeholder("now") })
+    .returning({ id: chatIdentities.id })
+    .prepare();
+  return {
+    findIdentity: (channel, externalId) => identity.get({ channel, externalId }),
+    createWithIdentity(channel, externalId, now) {
+      const person = insertPerson.get({ now });
+      const { id } = insertIdentity.get({ channel, externalId, personId: person.id, now });
+      return { identityId: id, personId: person.id, lang: person.lang };
+    },
+    get: (id) => byId.get({ id }),
+    idByIdHash: (hash) => byHash.get({ hash })?.id,
+    setLanguage(personId, lang, now) {
+      db.update(people).set({ lang, updatedAt: now }).where(eq(people.id, personId)).run();
+    },
+    setFacts(personId, facts, now) {
+      db.update(people).set({ facts, updatedAt: now }).where(eq(people.id, personId)).run();
+    },
+    setPersonal(personId, personal, now) {
+      db.update(people).set({ ...personal, updatedAt: now }).where(eq(people.id, personId)).run();
+    },
+    erase(personId, now) {
+      const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
+      // Messages not yet delivered would carry the person's words to a chat that no longer exists.
+      db.delete(outbox)
+        .where(
+          or(
+            identityIds.length ? inArray(outbox.identityId, identityIds) : sql`0`,
+            and(eq(outbox.personId, personId), inArray(outbox.status, ["queued", "sending", "failed"])),
+          ),
+        )
+        .run();
+      if (identityIds.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, identityIds)).run();
+      db.delete(chatIdentities).where(eq(chatIdentities.personId, personId)).run();
+      db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();
+      db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
+      db.update(people)
+        .set({ facts: {}, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
+        .where(eq(people.id, personId))
+        .run();
+    },
+  };
+}
+
+/** Classes with their schools and seat counts. @example createClassStore(db).byCode("K7Q2") */
+export function createClassStore(db: Db): ClassStore {
+  const base = () => db.select(classColumns).from(classes).innerJoin(schools, eq(schools.id, classes.schoolId));
+  const byId = base().where(eq(classes.id, sql.placeholder("id"))).prepare();
+  const counts = db
+    .select({ status: enrolments.status, n: count() })
+    .from(enrolments)
+    .where(and(eq(enrolments.classId, sql.placeholder("id")), inArray(enrolments.status, ["confirmed", "waitlisted"])))
+    .groupBy(enrolments.status)
+    .prepare();
+  return {
+    byId(id) {
+      const row = byId.get({ id });
+      return row && toClass(row);
+    },
+    byCode(code) {
+      const row = base().where(eq(classes.code, code)).get();
+      return row && toClass(row);
+    },
+    list(q) {
+      return db
+        .select({ ...classColumns, confirmed: seatCount("confirmed"), waitlisted: seatCount("waitlisted") })
+        .from(classes)
+        .innerJoin(schools, eq(schools.id, classes.schoolId))
+        .where(
+          and(
+            gt(classes.opensOn, q.opensAfter),
+            gte(classes.opensOn, q.opensFrom),
+            lte(classes.closesOn, q.closesBy),
+            q.schoolId === undefined ? undefined : eq(classes.schoolId, q.schoolId),
+            q.occupation === undefined ? undefined : eq(classes.occupation, q.occupation),
+            q.level === undefined ? undefined : eq(classes.level, q.level as SkillLevel),
+          ),
+        )
+        .orderBy(asc(classes.opensOn), asc(classes.id))
+        .all()
+        .map((row) => {
+          const { confirmed, waitlisted, ...cls } = row;
+          return { ...toClass(cls), confirmed, waitlisted };
+        });
+    },
+    counts(id) {
+      const result = { confirmed: 0, waitlisted: 0 };
+      for (const row of counts.all({ id })) result[row.status as "confirmed" | "waitlisted"] = row.n;
+      return result;
+    },
+  };
+}
+
+/** Enrolment rows. @example createEnrolmentStore(db).firstWaitlisted(7) */
+export function createEnrolmentStore(db: Db): EnrolmentStore {
+  const byId = db.select(enrolmentColumns).from(enrolments).where(eq(enrolments.id, sql.placeholder("id"))).prepare();
+  const active = db
+    .select(enrolmentColumns)
+    .from(enrolments)
+    .where(
+      and(
+        eq(enrolments.personId, sql.placeholder("personId")),
+        eq(enrolments.occupation, sql.placeholder("occupation")),
+        eq(enrolments.level, sql.placeholder("level")),
+        inArray(enrolments.status, [...activeEnrolmentStatuses]),
+      ),
+    )
+    .prepare();
+  const insertColumns = ["personId", "classId", "status", "occupation", "level", "route", "keyGroup", "facts", "decision", "packVersion", "rightsConsentAt", "privacyConsentAt"] as const;
+  const insert = db
+    .insert(enrolments)
+    .values({
+      ...(Object.fromEntries(insertColumns.map((c) => [c, sql.placeholder(c)])) as Record<(typeof insertColumns)[number], Placeholder>),
+      createdAt: sql.placeholder("now"),
+      updatedAt: sql.placeholder("now"),
+    })
+    .returning({ id: enrolments.id })
+    .prepare();
+  return {
+    insert: (row, now) => insert.get({ ...row, now }).id,
+    get: (id) => byId.get({ id }),
+    active: (personId, occupation, level) => active.get({ personId, occupation, level }),
+    ofPerson(personId) {
+      return db.select(enrolmentColumns).from(enrolments).where(eq(enrolments.personId, personId)).orderBy(asc(enrolments.id)).all();
+    },
+    setStatus(id, status, now) {
+      db.update(enrolments)
+        .set({ status, updatedAt: now, ...(status === "withdrawn" ? { withdrawnAt: now } : {}) })
+        .where(eq(enrolments.id, id))
+        .run();
+    },
+    firstWaitlisted(classId) {
+      return db
+        .select(enrolmentColumns)
+        .from(enrolments)
+        .where(and(eq(enrolments.classId, classId), eq(enrolments.status, "waitlisted")))
+        .orderBy(asc(enrolments.id))
+        .limit(1)
+        .get();
+    },
+    waitlistPosition(classId, enrolmentId) {
+      return db
+        .select({ n: count() })
+        .from(enrolments)
+        .where(and(eq(enrolments.classId, classId), eq(enrolments.status, "waitlisted"), lte(enrolments.id, enrolmentId)))
+        .get()!.n;
+    },
+    roster(classId) {
+      return db
+        .select({
+          enrolmentId: enrolments.id,
+          personId: enrolments.personId,
+          status: enrolments.status,
+          nameEnc: people.nameEnc,
+          idNumberEnc: people.idNumberEnc,
+          phoneEnc: people.phoneEnc,
+        })
+        .from(enrolments)
+        .innerJoin(people, eq(people.id, enrolments.personId))
+        .where(and(eq(enrolments.classId, classId), inArray(enrolments.status, ["confirmed", "waitlisted", "completed"])))
+        .orderBy(asc(enrolments.id))
+        .all();
+    },
+  };
+}
+
+/** Certificates a person holds. @example createCertificateStore(db).ofPerson(3) */
+export function createCertificateStore(db: Db): CertificateStore {
+  const ofPerson = db
+    .select({ occupation: certificates.occupation, level: certificates.level, passed: certificates.passed, certificateNo: certificates.certificateNo, issuedOn: certificates.issuedOn })
+    .from(certificates)
+    .where(eq(certificates.personId, sql.placeholder("personId")))
+    .orderBy(asc(certificates.id))
+    .prepare();
+  return { ofPerson: (personId) => ofPerson.all({ personId }) };
+}
+
+/** Staff roles and invites. @example createStaffStore(db).activeOfSchool("jiangyin_polytechnic") */
+export function createStaffStore(db: Db): StaffStore {
+  const ofSchool = db
+    .selectDistinct({ personId: staff.personId })
+    .from(staff)
+    .where(and(eq(staff.schoolId, sql.placeholder("schoolId")), eq(staff.role, "school_staff"), isNull(staff.revokedAt)))
+    .orderBy(asc(staff.personId))
+    .prepare();
+  return {
+    activeOfSchool: (schoolId) => ofSchool.all({ schoolId }).map((r) => r.personId),
+    rolesOf(personId) {
+      return db
+        .selectDistinct({ role: staff.role, schoolId: staff.schoolId })
+        .from(staff)
+        .where(and(eq(staff.personId, personId), isNull(staff.revokedAt)))
+        .all();
+    },
+    grant(row, now) {
+      db.insert(staff).values({ ...row, createdAt: now }).run();
+    },
+    insertInvite(row, now) {
+      db.insert(inviteCodes).values({ ...row, createdAt: now }).run();
+    },
+    inviteByHash(codeHash) {
+      return db
+        .select({ id: inviteCodes.id, role: inviteCodes.role, schoolId: inviteCodes.schoolId, expiresAt: inviteCodes.expiresAt, usedAt: inviteCodes.usedAt })
+        .from(inviteCodes)
+        .where(eq(inviteCodes.codeHash, codeHash))
+        .get();
+    },
+    useInvite(inviteId, personId, now) {
+      const result = db
+        .update(inviteCodes)
+        .set({ usedAt: now, usedByPersonId: personId })
+        .where(and(eq(inviteCodes.id, inviteId), isNull(inviteCodes.usedAt)))
+        .run();
+      return result.changes === 1;
+    },
+  };
+}
+
+/** Queues outbox rows; a key already present is left as it is. @example createOutboxWriter(db).enqueue([msg], now) */
+export function createOutboxWriter(db: Db): OutboxWriter {
+  const insert = db
+    .insert(outbox)
+    .values({
+      idempotencyKey: sql.placeholder("idempotencyKey"),
+      personId: sql.placeholder("personId"),
+      kind: sql.placeholder("kind"),
+      payload: sql.placeholder("payload"),
+      status: "queued",
+      nextAttemptAt: sql.placeholder("now"),
+      createdAt: sql.placeholder("now"),
+    })
+    .onConflictDoNothing({ target: outbox.idempotencyKey })
+    .prepare();
+  return {
+    enqueue(messages, now) {
+      for (const m of messages) insert.run({ ...m, now });
+    },
+  };
+}
+
+/** Appends audit rows. @example createAuditLog(db).record({ actor, action, entity, entityId, at: now }) */
+export function createAuditLog(db: Db): AuditLog {
+  const insert = db
+    .insert(auditLog)
+    .values({
+      actor: sql.placeholder("actor"),
+      action: sql.placeholder("action"),
+      entity: sql.placeholder("entity"),
+      entityId: sql.placeholder("entityId"),
+      detail: sql.placeholder("detail"),
+      at: sql.placeholder("at"),
+    })
+    .prepare();
+  return {
+    record(entry) {
+      insert.run({ ...entry, detail: entry.detail ?? {} });
+    },
+  };
+}
+
+// No 0/O or 1/I/L: codes are read aloud and typed from a phone screen.
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const normaliseCode = (code: string) => code.toUpperCase().replace(/[^0-9A-Z]/g, "");
+
+/**
+ * Invite codes: 12 random characters (~59 bits) in three groups; stored as a SHA-256 of the normalised code.
+ * @example const codes = createInviteCodes(); codes.hash(codes.generate())
+ */
+export function createInviteCodes(): InviteCodes {
+  return {
+    generate() {
+      const chars = Array.from({ length: 12 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]!).join("");
+      return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+    },
+    hash: (code) => createHash("sha256").update(normaliseCode(code), "utf8").digest("hex"),
+  };
+}
+
+/**
+ * Every port of core/stores.ts over one open database.
+ * @example const deps = createRepositories({ db, sqlite, cipher: vault, clock: { now: () => new Date() } })
+ */
+export function createRepositories(options: { db: Db; sqlite: Database.Database; cipher: PersonalDataCipher; clock: Clock }): ServiceDeps {
+  const { db, sqlite, cipher, clock } = options;
+  return {
+    tx: createTransactions(sqlite),
+    people: createPeopleStore(db),
+    classes: createClassStore(db),
+    enrolments: createEnrolmentStore(db),
+    certificates: createCertificateStore(db),
+    staff: createStaffStore(db),
+    outbox: createOutboxWriter(db),
+    audit: createAuditLog(db),
+    cipher,
+    codes: createInviteCodes(),
+    clock,
+  };
+}

@@ -1,0 +1,102 @@
+// Seed data: the pack's schools, and a small demo programme for the console channel.
+import { inArray } from "drizzle-orm";
+import { z } from "zod";
+import { addDays } from "../core/dates.js";
+import { isoDate, subsidyTable, type PolicyPack } from "../core/pack.js";
+import type { Db } from "./db.js";
+import { classes, people, schools, trainingPlans, type skillLevels } from "./schema.js";
+
+/**
+ * Inserts the pack's schools, or refreshes their names; safe to run at every start.
+ * @example syncSchools(db, pack) // 3
+ */
+export function syncSchools(db: Db, pack: PolicyPack): number {
+  for (const s of pack.schools)
+    db.insert(schools)
+      .values({ id: s.code, nameZh: s.name.zh, nameEn: s.name.en, packId: pack.id })
+      .onConflictDoUpdate({ target: schools.id, set: { nameZh: s.name.zh, nameEn: s.name.en, packId: pack.id } })
+      .run();
+  return pack.schools.length;
+}
+
+const demoOptionsSchema = z.strictObject({ today: isoDate, now: z.date() });
+// 60 fills a class to the cap, 2 makes a waitlist easy to see.
+const DEMO_CAPACITIES = [60, 40, 2] as const;
+const DEMO_LEAD_DAYS = 14;
+const DEMO_LENGTH_DAYS = 30;
+
+/** A demo class as `seedDemo` reports it. */
+export interface DemoClass {
+  classId: number;
+  code: string;
+  schoolId: string;
+  level: number;
+  capacity: number;
+}
+
+/**
+ * One approved plan and one class per school of the pack, opening about two weeks after `today` inside
+ * the programme window, cycling through the pack's occupations, levels (5/4/3) and capacities 60/40/2.
+ * Idempotent: a second run returns the classes of the first.
+ * @example seedDemo(db, pack, { today: "2023-07-01", now }) // [{ code: "DEMO1", level: 5, capacity: 60, … }, …]
+ */
+export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now: Date }): DemoClass[] {
+  const { today, now } = demoOptionsSchema.parse(options);
+  const codes = pack.schools.map((_, i) => `DEMO${i + 1}`);
+  const existing = () =>
+    db
+      .select({ classId: classes.id, code: classes.code, schoolId: classes.schoolId, level: classes.level, capacity: classes.capacity })
+      .from(classes)
+      .where(inArray(classes.code, codes))
+      .orderBy(classes.id)
+      .all();
+  return db.transaction(
+    () => {
+      const found = existing();
+      if (found.length) return found;
+      syncSchools(db, pack);
+      const start = addDays(today > pack.window.from ? today : pack.window.from, DEMO_LEAD_DAYS);
+      if (start > pack.window.to)
+        throw new Error(`seedDemo: classes opening ${start} would fall after the programme window ends ${pack.window.to}; pass an earlier today.`);
+      const creator = db.insert(people).values({ createdAt: now, updatedAt: now }).returning({ id: people.id }).get().id;
+      pack.schools.forEach((school, i) => {
+        const occupation = pack.occupations[i % pack.occupations.length]!;
+        const level = pack.levels[i % pack.levels.length]!;
+        // The first track whose subsidy table offers this level, so the class can be joined.
+        const track = pack.tracks.find((t) => subsidyTable(pack, t.code).some((l) => l.level === level.level)) ?? pack.tracks[0]!;
+        const capacity = DEMO_CAPACITIES[i % DEMO_CAPACITIES.length]!;
+        const opensOn = addDays(start, i);
+        const closesOn = addDays(opensOn, DEMO_LENGTH_DAYS) < pack.window.to ? addDays(opensOn, DEMO_LENGTH_DAYS) : pack.window.to;
+        const common = { schoolId: school.code, occupation: occupation.code, track: track.code, level: level.level as (typeof skillLevels)[number] };
+        const planId = db
+          .insert(trainingPlans)
+          .values({
+            ...common,
+            traineesPlanned: capacity,
+            startsOn: opensOn,
+            endsOn: closesOn,
+            totalHours: 120,
+            practicalHours: 80,
+            teachingPlan: "demo",
+            teachers: "demo",
+            businessStandard: "demo",
+            assessmentPlan: "demo",
+            questionBank: "demo",
+            questionBankSource: "demo",
+            costEstimateYuan: capacity * (subsidyTable(pack, track.code).find((l) => l.level === level.level)?.subsidyYuan ?? 0),
+            status: "approved",
+            createdByPersonId: creator,
+            createdAt: now,
+          })
+          .returning({ id: trainingPlans.id })
+          .get().id;
+        db.insert(classes)
+          .values({ ...common, code: codes[i]!, planId, name: `${occupation.name.zh}·${level.name.zh}`, opensOn, closesOn, capacity, createdAt: now })
+          .run();
+      });
+      return existing();
+    },
+    { behavior: "immediate" },
+  );
+}
+

@@ -1,0 +1,31 @@
+// The free-text answers: every realistic question of test/cases/questions.yaml gets the right topic
+// (or an honest "not sure"), and every answer cites its clause.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { answerTopic, buildFaqIndex, topics } from "../core/dialog/faq.js";
+import { translator } from "../core/i18n.js";
+import { jiangyin, madeUpCity } from "./support/packs.js";
+
+const cases = (parse(readFileSync(new URL("./cases/questions.yaml", import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] }).questions;
+const index = buildFaqIndex([translator("zh-CN"), translator("en")]);
+
+describe("free-text questions", () => {
+  it("holds at least 40 realistic questions", () => expect(cases.length).toBeGreaterThanOrEqual(40));
+  it.each(cases)("$q → $topic", ({ q, topic }) => {
+    expect(index.match(q)?.topic ?? "unsure").toBe(topic);
+  });
+  it.each(topics.map((t) => t.id))("topic %s answers from the pack with a clause in both languages, for both packs", (id) => {
+    for (const pack of [jiangyin, madeUpCity])
+      for (const lang of ["zh-CN", "en"] as const) {
+        const text = answerTopic(id, pack, lang, translator(lang));
+        expect(text).not.toMatch(/\{\{|dialog\.faq/);
+        expect(text).toMatch(lang === "en" ? /Basis: / : /依据：/);
+      }
+  });
+  it("quotes the pack's numbers", () => {
+    expect(answerTopic("classSize", jiangyin, "zh-CN", translator("zh-CN"))).toContain("60人以内");
+    expect(answerTopic("classSize", madeUpCity, "zh-CN", translator("zh-CN"))).toContain("40人以内");
+    expect(answerTopic("subsidy", jiangyin, "en", translator("en"))).toMatch(/1500 yuan/);
+  });
+});

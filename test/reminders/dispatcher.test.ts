@@ -1,0 +1,136 @@
+// The dispatcher against the fake Telegram Bot API: quiet hours, 429 retry_after, 403 blocked,
+// 5xx retries and giving up, rate limits, crash recovery of rows left `sending`.
+import { Api } from "grammy";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDispatcher, quietUntil, type Sender } from "../../bot/dispatcher.js";
+import { announcementNotices } from "../../core/planner.js";
+import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { chatIdentities, outbox } from "../../storage/schema.js";
+import type { Db } from "../../storage/db.js";
+import { freshDatabase } from "../storage/fixtures.js";
+import { startFakeBotApi, type FakeBotApi, type RateLimits } from "../support/fakeBotApi.js";
+import { addIdentity, addReachablePerson, fakeClock } from "./helpers.js";
+
+const DAYTIME = "2023-07-03T02:00:00Z"; // 10:00 in Shanghai
+let api: FakeBotApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+async function telegram(limits?: RateLimits): Promise<{ api: FakeBotApi; send: Sender }> {
+  api = await startFakeBotApi(limits ? { limits } : {});
+  const client = new Api(api.token, { apiRoot: api.apiRoot });
+  return { api, send: (id, text) => client.sendMessage(Number(id), text).then(() => undefined) };
+}
+
+// n notices, one per text "n<i>", to the given people in turn.
+function notices(db: Db, people: number[], n: number, tag = "n"): void {
+  const all = Array.from({ length: n }, (_, i) => announcementNotices({ id: `${tag}${i}`, target: { schoolId: "JYPC" }, text: `${tag}${i}`, from: "test" }, [people[i % people.length]!], "2023-07-03")[0]!);
+  enqueue(db, all, new Date(DAYTIME));
+}
+
+describe("dispatcher", () => {
+  it("quiet hours: nothing between 21:00 and 08:00 Shanghai; rows wait until 08:00", async () => {
+    const { db } = freshDatabase();
+    const p = addReachablePerson(db, "console", "c1");
+    notices(db, [p], 2);
+    const sent: string[] = [];
+    const clock = fakeClock("2023-07-03T13:30:00Z"); // 21:30
+    const d = createDispatcher({ db, senders: { console: async (_id, text) => void sent.push(text) }, clock });
+    const r = await d.runOnce();
+    expect(r.handled).toBe(0);
+    expect(r.waitMs).toBe(10.5 * 3_600_000); // until 08:00 next morning
+    clock.set("2023-07-03T23:59:00Z"); // 07:59
+    expect((await d.runOnce()).handled).toBe(0);
+    clock.set("2023-07-04T00:00:00Z"); // 08:00
+    expect((await d.runOnce()).handled).toBe(2);
+    expect(sent).toHaveLength(2);
+    expect(quietUntil(Date.parse("2023-07-03T12:59:59Z"), { startHour: 21, endHour: 8 })).toBeNull(); // 20:59:59
+  });
+
+  it("429 with retry_after loses nothing", async () => {
+    const { db } = freshDatabase();
+    const { api, send } = await telegram();
+    const people = [1, 2, 3, 4, 5].map((i) => addReachablePerson(db, "telegram", String(i)));
+    notices(db, people, 10);
+    api.failNext("sendMessage", { code: 429, retryAfter: 2, times: 3 });
+    const d = createDispatcher({ db, senders: { telegram: send }, clock: fakeClock(DAYTIME) });
+    await d.drain();
+    expect(api.stats.tooManyRequests).toBe(3);
+    expect(api.sent().map((p) => p.text as string).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `[通知] 来自test：n${i}`.replace("[通知] ", "【通知】")).sort());
+    expect(outboxCounts(db)).toMatchObject({ sent: 10, queued: 0, failed: 0 });
+    // 429s are not counted as failed tries.
+    expect(db.select().from(outbox).all().every((r) => r.attempts === 1)).toBe(true);
+  });
+
+  it("403 marks the chat unreachable and stops sending to it; another chat of the person takes over", async () => {
+    const { db } = freshDatabase();
+    const { api, send } = await telegram();
+    const blocked = addReachablePerson(db, "telegram", "42");
+    const both = addReachablePerson(db, "telegram", "43");
+    addIdentity(db, both, "console", "c-43", new Date("2023-06-01T00:00:00Z")); // older: Telegram is preferred
+    notices(db, [blocked, both], 4);
+    api.blockChat(42);
+    api.blockChat(43);
+    const consoleSent: string[] = [];
+    const d = createDispatcher({ db, senders: { telegram: send, console: async (_id, t) => void consoleSent.push(t) }, clock: fakeClock(DAYTIME) });
+    await d.drain();
+    expect(api.stats.forbidden).toBe(2); // one try per blocked chat, never again
+    const rows = db.select().from(outbox).orderBy(outbox.id).all();
+    expect(rows.map((r) => r.status)).toEqual(["unreachable", "unreachable", "unreachable", "sent"]);
+    expect(rows[0]!.lastError).toMatch(/403/);
+    expect(consoleSent).toHaveLength(1);
+    const ids = db.select().from(chatIdentities).where(eq(chatIdentities.channel, "telegram")).all();
+    expect(ids.every((i) => i.unreachableAt !== null)).toBe(true);
+  });
+
+  it("5xx and network errors are retried with growing delays, then left failed with the error", async () => {
+    const { db } = freshDatabase();
+    const { api, send } = await telegram();
+    const p = addReachablePerson(db, "telegram", "42");
+    notices(db, [p], 1, "ok");
+    api.failNext("sendMessage", { code: 502, times: 2 });
+    const clock = fakeClock(DAYTIME);
+    const d = createDispatcher({ db, senders: { telegram: send }, clock, maxAttempts: 3, backoff: { baseMs: 1000, maxMs: 60_000 } });
+    const t0 = clock.now();
+    await d.drain();
+    expect(outboxCounts(db).sent).toBe(1);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(3000); // 1 s, then 2 s
+    notices(db, [p], 1, "bad");
+    api.failNext("sendMessage", { code: 500, times: 5 });
+    await d.drain();
+    const bad = db.select().from(outbox).where(eq(outbox.idempotencyKey, `announce:bad0:p${p}`)).get()!;
+    expect(bad).toMatchObject({ status: "failed", attempts: 3 });
+    expect(bad.lastError).toMatch(/500.*after 3 attempt/);
+  });
+
+  it("keeps Telegram's per-chat and overall limits: no 429 from a limiting server, order kept per chat", async () => {
+    const { db } = freshDatabase();
+    const { api, send } = await telegram({ perChatPerSecond: 1, globalPerSecond: 8 });
+    const people = ["7", "8", "9", "10", "11", "12"].map((id) => addReachablePerson(db, "telegram", id));
+    notices(db, [people[0]!, people[0]!, people[0]!, ...people.slice(1)], 8);
+    // The real clock, whatever the hour: quiet hours off.
+    const d = createDispatcher({ db, senders: { telegram: send }, quietHours: false, limits: { telegram: { globalCount: 8, globalWindowMs: 1000, perChatGapMs: 1000, marginMs: 20 } } });
+    await d.drain({ maxMs: 20_000 });
+    expect(api.stats.tooManyRequests).toBe(0);
+    expect(api.stats.delivered).toBe(8);
+    const toSeven = api.sent(7).map((p) => Number(String(p.text).match(/n(\d+)/)![1]));
+    expect(toSeven).toEqual([...toSeven].sort((a, b) => a - b));
+  });
+
+  it("start-up re-sends a row left `sending` by a crash, once", async () => {
+    const { db } = freshDatabase();
+    const p = addReachablePerson(db, "console", "c1");
+    notices(db, [p], 2);
+    db.update(outbox).set({ status: "sending", attempts: 1 }).where(eq(outbox.id, 1)).run();
+    const sent: string[] = [];
+    const d = createDispatcher({ db, senders: { console: async (_id, t) => void sent.push(t) }, clock: fakeClock(DAYTIME) });
+    d.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await d.stop();
+    expect(sent).toHaveLength(2);
+    expect(outboxCounts(db)).toMatchObject({ sent: 2, sending: 0 });
+  });
+});
