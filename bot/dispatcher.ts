@@ -92,12 +92,12 @@ export interface ChannelLimits {
   /** …and for group chats (negative Telegram ids) at most `groupCount` per `groupWindowMs`. */
   groupCount?: number;
   groupWindowMs?: number;
-  /** Added to every window and gap, so that network jitter cannot make the server count two sends closer than we did. */
+  /** Added to every window and gap, for clock granularity (jitter is covered by counting from completion). */
   marginMs?: number;
 }
 
 /** Telegram's published limits: 30 messages/s overall, 1/s per chat, 20/min per group. Example: `telegramLimits.globalCount // 30`. */
-export const telegramLimits: ChannelLimits = { globalCount: 30, globalWindowMs: 1000, perChatGapMs: 1000, groupCount: 20, groupWindowMs: 60_000, marginMs: 20 };
+export const telegramLimits: ChannelLimits = { globalCount: 30, globalWindowMs: 1000, perChatGapMs: 1000, groupCount: 20, groupWindowMs: 60_000, marginMs: 5 };
 /** WeChat defaults: at most 1 message per 2 s per contact and 20 per minute overall. Example: `{ ...wechatLimits, globalCount: 10 }`. */
 export const wechatLimits: ChannelLimits = { globalCount: 20, globalWindowMs: 60_000, perChatGapMs: 2000, marginMs: 50 };
 /** The console has no limits. */
@@ -184,11 +184,15 @@ export function quietUntil(now: number, quiet: { startHour: number; endHour: num
   return end - SHANGHAI_OFFSET_MS;
 }
 
-/** Sliding-window and gap limiter for one channel; pacing spreads a window's sends evenly so no burst crowds the server's window. */
+/**
+ * Sliding-window and gap limiter for one channel. A send is counted from its start until it completes,
+ * then at its completion time: the server saw it somewhere in between, so measuring a new start against
+ * an old completion can never look too close to the server, whatever the network jitter.
+ */
 class Limiter {
-  private readonly recent: number[] = [];
-  private readonly lastByChat = new Map<string, number>();
-  private readonly groups = new Map<string, number[]>();
+  private readonly recent: { t: number }[] = [];
+  private readonly lastByChat = new Map<string, { t: number }>();
+  private readonly groups = new Map<string, { t: number }[]>();
   private nextSlot = 0;
   private pausedUntil = 0;
   constructor(private readonly l: ChannelLimits) {}
@@ -198,8 +202,8 @@ class Limiter {
     const m = this.l.marginMs ?? 0;
     let at = Math.max(now, this.pausedUntil, this.nextSlot);
     const window = this.l.globalWindowMs + m;
-    while (this.recent.length && this.recent[0]! <= now - window) this.recent.shift();
-    if (this.recent.length >= this.l.globalCount) at = Math.max(at, this.recent[this.recent.length - this.l.globalCount]! + window);
+    while (this.recent.length && this.recent[0]!.t <= now - window) this.recent.shift();
+    if (this.recent.length >= this.l.globalCount) at = Math.max(at, this.recent[this.recent.length - this.l.globalCount]!.t + window);
     return at;
   }
 
@@ -208,25 +212,34 @@ class Limiter {
     const m = this.l.marginMs ?? 0;
     let at = now;
     const last = this.lastByChat.get(chat);
-    if (last !== undefined && this.l.perChatGapMs > 0) at = Math.max(at, last + this.l.perChatGapMs + m);
+    if (last !== undefined && this.l.perChatGapMs > 0) at = Math.max(at, last.t + this.l.perChatGapMs + m);
     if (this.l.groupCount !== undefined && chat.startsWith("-")) {
       const gw = (this.l.groupWindowMs ?? 60_000) + m;
-      const g = (this.groups.get(chat) ?? []).filter((t) => t > now - gw);
+      const g = (this.groups.get(chat) ?? []).filter((r) => r.t > now - gw);
       this.groups.set(chat, g);
-      if (g.length >= this.l.groupCount) at = Math.max(at, g[g.length - this.l.groupCount]! + gw);
+      if (g.length >= this.l.groupCount) at = Math.max(at, g[g.length - this.l.groupCount]!.t + gw);
     }
     return at;
   }
 
-  take(chat: string, now: number): void {
-    this.recent.push(now);
-    this.lastByChat.set(chat, now);
-    if (this.lastByChat.size > 100_000) this.lastByChat.clear(); // bounded memory; a forgotten chat is ≥ minutes old anyway
-    if (this.l.groupCount !== undefined && chat.startsWith("-")) this.groups.get(chat)?.push(now) ?? this.groups.set(chat, [now]);
-    // Slots follow each other, so small delays of the loop do not add up and slow the rate; after a long
-    // pause the next slot starts from now (the sliding window above still bounds any catch-up).
-    const spacing = (this.l.globalWindowMs + (this.l.marginMs ?? 0)) / this.l.globalCount;
+  /** Counts a send starting now; call the returned function when it completes (either way). */
+  take(chat: string, now: number): (completedAt: number) => void {
+    const rec = { t: now };
+    this.recent.push(rec);
+    if (this.lastByChat.size > 100_000) this.lastByChat.clear(); // bounded memory; a forgotten chat is long past its gap
+    this.lastByChat.set(chat, rec);
+    if (this.l.groupCount !== undefined && chat.startsWith("-")) {
+      const g = this.groups.get(chat);
+      if (g) g.push(rec);
+      else this.groups.set(chat, [rec]);
+    }
+    // Even pacing: slots follow each other, so small delays of the loop do not add up and slow the rate;
+    // after a long pause the next slot starts from now (the window above still bounds any catch-up).
+    const spacing = this.l.globalWindowMs / this.l.globalCount;
     this.nextSlot = (now - this.nextSlot <= spacing ? this.nextSlot : now) + spacing;
+    return (completedAt) => {
+      rec.t = Math.max(rec.t, completedAt);
+    };
   }
 
   pause(until: number): void {
@@ -284,10 +297,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return "other";
     }
     if (!markSending(db, row.id)) return "other"; // someone else took it
-    limiters[dest.channel].take(dest.externalId, now);
+    const completed = limiters[dest.channel].take(dest.externalId, now);
     try {
       await sender(dest.externalId, text);
+      completed(clock.now());
     } catch (err) {
+      completed(clock.now());
       const f = classifySendError(err);
       const at = clock.now();
       const attempts = row.attempts + 1;

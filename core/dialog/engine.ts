@@ -20,7 +20,9 @@ import type { Clock } from "../stores.js";
 // State
 // ---------------------------------------------------------------------------
 
-const flows = ["check", "enrol", "me", "forget", "lang"] as const;
+// "menu" is the resting state between flows: it remembers which choices were last offered, so that
+// a typed "1" means the first of them.
+const flows = ["menu", "check", "enrol", "me", "forget", "lang"] as const;
 type Flow = (typeof flows)[number];
 
 /** The enrolment being put together; dropped on /cancel so nothing half-made is kept. */
@@ -43,6 +45,7 @@ export const dialogStateSchema = z.strictObject({
   facts: storedFacts,
   draft: draftSchema,
   withdrawId: z.number().int().optional(),
+  menu: z.array(z.string()).optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
@@ -90,7 +93,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   // ---- replies -------------------------------------------------------------
 
   const say = (turn: Turn, text: string, choices?: Choice[]) => {
-    turn.out.push(choices?.length ? { text, choices, ...(turn.state ? { stepToken: turn.state.token } : { stepToken: "menu" }) } : { text });
+    turn.out.push(choices?.length ? { text, choices, stepToken: turn.state?.token ?? "menu" } : { text });
+  };
+  const newToken = (turn: Turn) => turn.now.getTime().toString(36);
+  /** Rests between flows, offering `choices` (command choices, "cmd:…"). */
+  const rest = (turn: Turn, text: string, choices: Choice[]) => {
+    turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id) };
+    say(turn, text, choices);
   };
   const menuChoices = (t: Translate): Choice[] => [
     { id: "cmd:check", label: t("dialog.menu.check") },
@@ -98,10 +107,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     { id: "cmd:me", label: t("dialog.menu.me") },
     { id: "cmd:lang", label: t("dialog.menu.lang") },
   ];
-  const menu = (turn: Turn, lead?: string) => {
-    const text = [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n");
-    turn.out.push({ text, choices: menuChoices(turn.t), stepToken: "menu" });
-  };
+  const menu = (turn: Turn, lead?: string) =>
+    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.t));
+  const commandLabel = (t: Translate, id: string) => t(`dialog.menu.${id.slice(4)}`);
 
   // ---- eligibility ---------------------------------------------------------
 
@@ -160,13 +168,19 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
   });
 
-  /** Ends the flow: the state goes, the closing words stay. */
+  /** Ends the flow: the state goes, the closing words stay, with what can be done next. */
   const finish = (turn: Turn, text: string, choices?: Choice[]) => {
     turn.state = undefined;
-    turn.out.push(choices ? { text, choices, stepToken: "menu" } : { text });
+    if (choices) rest(turn, text, choices);
+    else turn.out.push({ text });
   };
 
   const steps: Record<string, Step> = {
+    menu: choiceStep(
+      (turn) => turn.t("dialog.menu.text"),
+      (turn) => (turn.state!.menu ?? []).map((id) => ({ id, label: commandLabel(turn.t, id) })),
+      (turn, id) => () => runCommand(turn, id.slice(4) as Command | "recheck"),
+    ),
     // The enrolment: school → class → the facts still missing → name → ID → phone → consents → summary.
     school: choiceStep(
       (turn) => turn.t("dialog.enrol.school"),
@@ -399,7 +413,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     if (next === undefined) return;
     if (next !== s.step) {
       s.step = next;
-      s.token = turn.now.getTime().toString(36);
+      s.token = newToken(turn);
     }
     ask(turn);
   }
@@ -441,8 +455,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if (d.privacyAt === undefined) return "privacy";
         return "summary";
       }
-      case "me":
+      case "me": {
+        const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
+        if (!enrolments.length && !certs.length) {
+          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.t));
+          return undefined;
+        }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
+      }
+      case "menu":
+        return "menu";
       case "forget":
         return "forgetConfirm";
       case "lang":
@@ -504,14 +526,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
           return menu(turn, turn.t("dialog.enrol.classGone"));
         }
         // Starting again mid-flow resumes it: nothing the person gave is thrown away by a restart.
-        if (turn.state) {
+        if (turn.state && turn.state.flow !== "menu") {
           say(turn, turn.t("dialog.resume"));
           return ask(turn);
         }
         return menu(turn, turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) }));
       }
       case "help":
-        if (turn.state) {
+        if (turn.state && turn.state.flow !== "menu") {
           say(turn, turn.t("dialog.help.inFlow"));
           return ask(turn);
         }
@@ -555,7 +577,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else if (previous === "privacy") delete s.draft.privacyAt;
     else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
     s.step = previous;
-    s.token = turn.now.getTime().toString(36);
+    s.token = newToken(turn);
     ask(turn);
   }
 
@@ -617,14 +639,26 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const choices = step.ask(turn).choices ?? [];
     const r = step.answer(turn, answer, choices);
     if (!r.ok) {
+      // Between flows, text that is no choice is a question about the programme, or not understood.
+      if (s.flow === "menu") {
+        if ("text" in answer && answerQuestion(turn, answer.text)) return menu(turn);
+        return menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+      }
       // Off-topic: a question about the programme gets its answer, then the flow resumes.
       if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
       say(turn, turn.t(r.error, r.params));
       return ask(turn);
     }
     const stepId = s.step;
-    r.value(s);
-    if (!turn.state) return;
+    try {
+      r.value(s);
+    } catch (e) {
+      // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
+      if (!(e instanceof DomainError)) throw e;
+      return finish(turn, errorText(e, turn.t), menuChoices(turn.t));
+    }
+    // The answer ended the flow or started another one, which has asked its own question.
+    if (turn.state !== s) return;
     // Re-asking a step after "change" should not add it to the way back twice.
     if (s.history[s.history.length - 1] !== stepId) s.history.push(stepId);
     advance(turn);
