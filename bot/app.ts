@@ -5,6 +5,9 @@ import { createVault, loadDataKey, type DataKey } from "../storage/crypto.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
+import { createLinkCodeMaker, createLinkStore } from "../storage/linkStore.js";
+import { createAuditLog, createPeopleStore, createTransactions } from "../storage/repositories.js";
+import { createLinkingService, type LinkingService } from "../core/linking.js";
 import { createDialogEngine, type ChatClock } from "../core/dialog/engine.js";
 import type { DialogServices } from "../core/dialog/ports.js";
 import type { ChatCore } from "../core/dialog/types.js";
@@ -54,12 +57,19 @@ export async function openApp(options: AppOptions): Promise<App> {
   const vault = createVault(key.key);
   const services = createServices({ db, sqlite, vault, pack, clock: options.clock });
   services.syncSchools();
-  const engine = createDialogEngine({ pack, services: dialogServices(services, createDialogStore(db, vault)), clock: options.clock });
+  const linking = createLinkingService({
+    tx: createTransactions(sqlite),
+    links: createLinkStore(db),
+    people: createPeopleStore(db),
+    codes: createLinkCodeMaker(key.key),
+    audit: createAuditLog(db),
+  });
+  const engine = createDialogEngine({ pack, services: dialogServices(services, createDialogStore(db, vault), linking), clock: options.clock });
   return { pack, services, engine, key, db, sqlite, close };
 }
 
 /** The services as the dialog engine calls them: every call acts as the resident who is chatting. */
-function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>): DialogServices {
+function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, linking: LinkingService): DialogServices {
   const me = (personId: number): Actor => ({ kind: "resident", personId });
   return {
     identify: s.identify,
@@ -88,5 +98,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     },
     withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
     forget: (personId, now) => void s.forget(me(personId), personId, now),
+    issueLinkCode: linking.issue,
+    redeemLinkCode: linking.redeem,
   };
 }

@@ -1,5 +1,6 @@
 // The bot's configuration: every environment variable in one zod schema, so a missing or malformed
 // value stops the start with a message naming it, and the effective settings can be printed masked.
+import cron from "node-cron";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => ["true", "1", "yes"].includes(v));
@@ -11,14 +12,31 @@ export const configSchema = z.object({
   TELEGRAM_WEBHOOK_URL: z.url().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
-  WECHATY_PUPPET: z.string().min(1).optional(),
+  // Any Wechaty puppet package, e.g. wechaty-puppet-wechat4u or wechaty-puppet-service (docs/wechat.md).
+  WECHATY_PUPPET: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, "expected a puppet package name such as wechaty-puppet-wechat4u or wechaty-puppet-service").optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8, "expected the token your puppet service provider issued").optional(),
   WECHAT_ACCEPT_FRIENDS: bool.default(true),
+  // Pushes (reminders) to WeChat: a personal account that sends fast risks being restricted.
+  WECHAT_PER_CONTACT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
+  WECHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   DATABASE_PATH: z.string().min(1).default("./data/bot.db"),
   DATA_KEY: z.string().min(1).optional(),
   DATA_KEY_FILE: z.string().min(1).default("./data/data.key"),
   POLICY_PACK: z.string().min(1).optional(),
   TZ: z.string().min(1).default("Asia/Shanghai"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  WECHATY_NAME: z.string().regex(/^[\w.-]{1,64}$/, "1–64 characters A-Z a-z 0-9 _ . -").default("jiangyin-bot"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
+  HEALTH_HOST: z.union([z.ipv4(), z.ipv6(), z.literal("localhost")], { error: "expected an IP address such as 127.0.0.1 (loopback) or 0.0.0.0 (every interface)" }).default("127.0.0.1"),
+  // Reminders wait through quiet hours and rate limits, so only a row due this long is a stuck dispatcher.
+  HEALTH_OUTBOX_MAX_AGE: z.coerce.number().int().min(60).default(1800),
+  BACKUP_DIR: z.string().min(1).default("./data/backups"),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(3650).default(14),
+  BACKUP_CRON: z
+    .string()
+    .refine((v) => cron.validate(v), "expected a cron expression such as \"0 2 * * *\" (minute hour day month weekday)")
+    .default("0 2 * * *"),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -41,6 +59,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (r.success) {
     if (r.data.TELEGRAM_WEBHOOK_URL && !r.data.TELEGRAM_WEBHOOK_SECRET)
       throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so that only Telegram can call the webhook"]);
+    if (r.data.WECHATY_PUPPET === "wechaty-puppet-service" && !r.data.WECHATY_PUPPET_SERVICE_TOKEN)
+      throw new ConfigError(["WECHATY_PUPPET_SERVICE_TOKEN: required with WECHATY_PUPPET=wechaty-puppet-service (the token from your puppet service provider)"]);
     return r.data;
   }
   throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
@@ -52,5 +72,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  */
 export function maskedConfig(config: Config): Record<string, unknown> {
   const secret = (v: string | undefined) => (v ? `${v.slice(0, 4)}…(${v.length})` : undefined);
-  return { ...config, TELEGRAM_BOT_TOKEN: secret(config.TELEGRAM_BOT_TOKEN), TELEGRAM_WEBHOOK_SECRET: secret(config.TELEGRAM_WEBHOOK_SECRET), DATA_KEY: secret(config.DATA_KEY) };
+  return {
+    ...config,
+    TELEGRAM_BOT_TOKEN: secret(config.TELEGRAM_BOT_TOKEN),
+    TELEGRAM_WEBHOOK_SECRET: secret(config.TELEGRAM_WEBHOOK_SECRET),
+    WECHATY_PUPPET_SERVICE_TOKEN: secret(config.WECHATY_PUPPET_SERVICE_TOKEN),
+    DATA_KEY: secret(config.DATA_KEY),
+  };
+}
+
+/**
+ * The WeChat push limits in the shape of the dispatcher's `ChannelLimits` (bot/dispatcher.ts).
+ * @example startReminders({ …, limits: { wechat: wechatSendLimits(config) } }) // { globalCount: 20, globalWindowMs: 60000, perChatGapMs: 2000, marginMs: 50 }
+ */
+export function wechatSendLimits(config: Pick<Config, "WECHAT_PER_CONTACT_INTERVAL_MS" | "WECHAT_PER_MINUTE">) {
+  return { globalCount: config.WECHAT_PER_MINUTE, globalWindowMs: 60_000, perChatGapMs: config.WECHAT_PER_CONTACT_INTERVAL_MS, marginMs: 50 };
 }

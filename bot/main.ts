@@ -3,13 +3,16 @@
 //   npm start                                  console chat, demo database, demo date inside the window
 //   npm start -- --db FILE --today 2023-07-03  the console on another database or day
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
+//   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (docs/wechat.md); both together when both are set
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, type Config } from "./config.js";
 import { openApp, systemClock, type App } from "./app.js";
-import { runConsole } from "./console.js";
+import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
 import { isoDate, PackError } from "../core/pack.js";
 import { translator } from "../core/i18n.js";
+import type { Lang } from "../core/pack.js";
 
 const argsSchema = z.strictObject({
   db: z.string().min(1).optional(),
@@ -64,6 +67,15 @@ async function main(): Promise<void> {
 
   log("info", "starting", { channels, config: maskedConfig(config) });
   const stops: (() => Promise<void>)[] = [];
+  // A failing channel is reported and does not take the others down.
+  const startChannel = async (name: string, start: () => Promise<() => Promise<void>>) => {
+    try {
+      stops.push(await start());
+      log("info", `${name} channel started`);
+    } catch (e) {
+      log("error", `${name} channel failed to start`, { error: String((e as Error)?.stack ?? e) });
+    }
+  };
   if (config.TELEGRAM_BOT_TOKEN) {
     const tg = createTelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -73,12 +85,40 @@ async function main(): Promise<void> {
       ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
       log,
     });
-    // A failing channel is reported and does not take the others down.
-    await tg.start().then(
-      () => stops.push(() => tg.stop()),
-      (e) => log("error", "telegram channel failed to start", { error: String(e) }),
-    );
+    await startChannel("telegram", async () => {
+      await tg.start();
+      return () => tg.stop();
+    });
   }
+  if (config.WECHATY_PUPPET) {
+    const puppet = config.WECHATY_PUPPET;
+    // Loaded only when configured: importing Wechaty takes seconds, and the console should not wait for it.
+    await startChannel("wechat", async () => {
+      const { createWechatChannel } = await import("./wechat.js");
+      const wx = createWechatChannel({
+        puppet,
+        ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN } } : {}),
+        // The login session is kept next to the database, so a restart needs no new QR scan.
+        name: join(dirname(databasePath), "wechaty"),
+        core: app.engine,
+        // Personal chats have no buttons: numbered choices and a hint, in the person's language.
+        render: (reply) => plainText(reply),
+        onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
+        acceptFriendRequests: config.WECHAT_ACCEPT_FRIENDS,
+        log,
+      });
+      await wx.start();
+      return () => wx.stop();
+    });
+  }
+  if (stops.length === 0) {
+    log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
+    app.close();
+    process.exit(1);
+  }
+  // A channel's stray rejection (a puppet reconnecting, a network hiccup) is logged, not fatal to the others.
+  process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
+
   const shutdown = async () => {
     for (const stop of stops) await stop().catch(() => undefined);
     app.close();
@@ -86,6 +126,15 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+}
+
+/** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */
+function langOf(app: App, externalId: string): Lang {
+  try {
+    return app.services.identify("wechat", externalId, new Date()).lang;
+  } catch {
+    return "zh-CN";
+  }
 }
 
 main().catch((e) => {

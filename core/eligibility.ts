@@ -177,7 +177,7 @@ export function assessEligibility(facts: Facts, pack: PolicyPack, today: string,
     ...result,
     eligible,
     missing: eligible === false ? [] : askingOrder.filter((f) => missing.includes(f)),
-    reasons: reasons.map((r) => ({ code: r.code, clause: r.clause, cite: citeClause(pack, r.clause, lang), text: reasonText(r, pack, lang, t) })),
+    reasons: reasons.map((r) => new LazyReason(r, pack, lang, t)),
   });
 
   // §2.6 Outside the programme's period nobody can start training under it.
@@ -301,6 +301,32 @@ export function assessEligibility(facts: Facts, pack: PolicyPack, today: string,
 export function levelLabel(pack: PolicyPack, level: number, lang: Lang): string {
   const l = pack.levels.find((x) => x.level === level);
   return l ? local(l.name, lang) : String(level);
+}
+
+/** A reason whose words are made when first read: deciding is cheap, translating is not. */
+class LazyReason implements Reason {
+  readonly cite: string;
+  #text: string | undefined;
+  constructor(
+    private readonly draft: ReasonDraft,
+    private readonly pack: PolicyPack,
+    private readonly lang: Lang,
+    private readonly t: Translate,
+  ) {
+    this.cite = citeClause(pack, draft.clause, lang);
+  }
+  get code() {
+    return this.draft.code;
+  }
+  get clause() {
+    return this.draft.clause;
+  }
+  get text() {
+    return (this.#text ??= reasonText(this.draft, this.pack, this.lang, this.t));
+  }
+  toJSON(): Reason {
+    return { code: this.code, clause: this.clause, cite: this.cite, text: this.text };
+  }
 }
 
 function reasonText(r: ReasonDraft, pack: PolicyPack, lang: Lang, t: Translate): string {

@@ -7,7 +7,7 @@ import { DomainError, parseInput } from "./errors.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
 import { parseResidentId, residentIdSchema } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, ServiceDeps } from "./stores.js";
+import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, SeatCounts, ServiceDeps } from "./stores.js";
 import { maskName } from "./mask.js";
 
 /** A mainland mobile number: 11 digits starting 13–19. */
@@ -82,13 +82,13 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   const { tx, people, classes, enrolments, certificates, staff, outbox, audit, cipher } = deps;
   const factsForPack = factsSchemaFor(pack);
 
-  // Tells the school's staff how full the class is now; the trainee's name is masked even here.
-  function schoolNotices(enrolmentId: number, cls: ClassRecord, traineeName: string): OutboxMessage[] {
-    const { confirmed, waitlisted } = classes.counts(cls.id);
-    const params = { ...classNoticeParams(pack, cls), trainee: maskName(traineeName), confirmed, seats: seatsOf(cls, pack), waitlist: waitlisted };
-    return staff
-      .activeOfSchool(cls.schoolId)
-      .map((staffId) => enrolmentNotice(enrolmentId, `school:${staffId}`, staffId, params, "school_enrolment"));
+  // Tells the school's staff how full the class is now (`seats` counts the new enrolment); the trainee's
+  // name is masked even here.
+  function schoolNotices(enrolmentId: number, cls: ClassRecord, traineeName: string, seats: SeatCounts): OutboxMessage[] {
+    const staffIds = staff.activeOfSchool(cls.schoolId);
+    if (!staffIds.length) return [];
+    const params = { ...classNoticeParams(pack, cls), trainee: maskName(traineeName), confirmed: seats.confirmed, seats: seatsOf(cls, pack), waitlist: seats.waitlisted };
+    return staffIds.map((staffId) => enrolmentNotice(enrolmentId, `school:${staffId}`, staffId, params, "school_enrolment"));
   }
 
   // Fills free seats from the waitlist, oldest first; inside the caller's transaction.
@@ -213,7 +213,8 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       );
       const waitlistPosition = status === "waitlisted" ? waitlisted + 1 : undefined;
       const params = { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) };
-      outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, params), ...schoolNotices(enrolmentId, cls, input.personal.name)], now);
+      const seats = status === "confirmed" ? { confirmed: confirmed + 1, waitlisted } : { confirmed, waitlisted: waitlisted + 1 };
+      outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, params), ...schoolNotices(enrolmentId, cls, input.personal.name, seats)], now);
       audit.record({ actor: actorLabel(actor), action: "enrolment.create", entity: "enrolment", entityId: String(enrolmentId), detail: { classId: cls.id, status }, at: now });
       return { enrolmentId, status, ...(waitlistPosition ? { waitlistPosition } : {}), eligibility };
     });

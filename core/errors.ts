@@ -20,6 +20,11 @@ export const errorCodes = [
   "invite_invalid",
   "invite_expired",
   "conflict",
+  // The school process (§2.5): a step taken out of order, a check that failed, a file with bad rows.
+  "wrong_state",
+  "check_failed",
+  "reason_needed",
+  "rows_rejected",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

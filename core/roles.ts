@@ -23,7 +23,22 @@ export type Action =
   | "enrolment.withdraw"
   | "class.roster"
   | "class.roster_unmasked"
-  | "invite.create";
+  | "invite.create"
+  // The school process (§2.5): plans, classes and filing, results, claims, reports (core/process.ts).
+  | "plan.submit"
+  | "plan.read"
+  | "plan.review"
+  | "class.open"
+  | "class.read"
+  | "class.filing_submit"
+  | "class.filing_receive"
+  | "results.import"
+  | "claim.submit"
+  | "claim.read"
+  | "claim.review"
+  | "share.read"
+  | "report.read"
+  | "staff.manage";
 
 /** The record an action touches, described by whom it belongs to. @example { personId: 3, schoolId: "jiangyin_polytechnic" } */
 export interface Target {
@@ -33,7 +48,22 @@ export interface Target {
 
 // Which actions each non-bureau role may take, and on whose records.
 const residentActions = new Set<Action>(["person.read", "person.update", "person.forget", "enrolment.create", "enrolment.withdraw"]);
-const staffActions = new Set<Action>(["class.roster", "class.roster_unmasked", "enrolment.withdraw", "invite.create"]);
+const staffActions = new Set<Action>([
+  "class.roster",
+  "class.roster_unmasked",
+  "enrolment.withdraw",
+  "invite.create",
+  // A school runs its own side of §2.5; reviews, filing receipts, notices, payments and reports are the bureaus'.
+  "plan.submit",
+  "plan.read",
+  "class.open",
+  "class.read",
+  "class.filing_submit",
+  "results.import",
+  "claim.submit",
+  "claim.read",
+  "share.read",
+]);
 // Background jobs run as `system`; they never need to see personal data in the clear.
 const systemRefused = new Set<Action>(["class.roster_unmasked"]);
 

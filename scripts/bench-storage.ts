@@ -55,22 +55,25 @@ try {
   )();
   const rosterClass = classIds[CLASSES]!;
 
+  // Only the enrol call is timed: the person and their input are made before the clock starts. CPU time
+  // is reported too, as wall time alone misleads when other processes share the machine.
+  let enrolMs = 0;
+  let enrolCpuUs = 0;
   const enrolOne = (n: number, classId: number) => {
     const { personId } = services.identify("console", `bench-${n}`, NOW);
+    const input = { personId, classId, facts, personal: { name: `学员${n}`, idNumber: idFor(n), phone: `139${String(n).padStart(8, "0")}` }, rightsConsentAt: NOW, privacyConsentAt: NOW };
+    const cpu = process.cpuUsage();
     const started = performance.now();
-    services.enrol(
-      { kind: "resident", personId },
-      { personId, classId, facts, personal: { name: `学员${n}`, idNumber: idFor(n), phone: `139${String(n).padStart(8, "0")}` }, rightsConsentAt: NOW, privacyConsentAt: NOW },
-      TODAY,
-      NOW,
-    );
-    return performance.now() - started;
+    services.enrol({ kind: "resident", personId }, input, TODAY, NOW);
+    enrolMs += performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    enrolCpuUs += used.user + used.system;
   };
 
   const wall = performance.now();
-  let enrolMs = 0;
-  for (let n = 0; n < ENROLMENTS; n++) enrolMs += enrolOne(n, classIds[n % CLASSES]!);
+  for (let n = 0; n < ENROLMENTS; n++) enrolOne(n, classIds[n % CLASSES]!);
   const wallMs = performance.now() - wall;
+  const cpuMs = enrolCpuUs / 1000;
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
   const bytes = statSync(path).size;
 
@@ -88,6 +91,7 @@ try {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   console.log(`enrol: ${ENROLMENTS.toLocaleString("en")} enrolments across ${CLASSES.toLocaleString("en")} classes`);
   console.log(`  enrol calls ${s(enrolMs)} s (${((enrolMs / ENROLMENTS) * 1000).toFixed(0)} µs each; target ≤ 20 s), with identify of each new person ${s(wallMs)} s`);
+  console.log(`  enrol CPU ${s(cpuMs)} s (${((cpuMs / ENROLMENTS) * 1000).toFixed(0)} µs each)`);
   console.log(`roster: 60 trainees read and decrypted, median ${runs[runs.length >> 1]!.toFixed(2)} ms, p95 ${runs[Math.floor(runs.length * 0.95)]!.toFixed(2)} ms over ${ROSTER_RUNS} runs (target ≤ 5 ms)`);
   console.log(`size: ${(bytes / 1024 / 1024).toFixed(1)} MiB per ${ENROLMENTS.toLocaleString("en")} enrolments (people, identities, enrolments, outbox, audit; after a checkpoint)`);
   opened.close();

@@ -139,6 +139,15 @@ export function createPeopleStore(db: Db): PeopleStore {
     .values({ channel: sql.placeholder("channel"), externalId: sql.placeholder("externalId"), personId: sql.placeholder("personId"), createdAt: sql.placeholder("now") })
     .returning({ id: chatIdentities.id })
     .prepare();
+  const personalColumns = ["nameEnc", "idNumberEnc", "phoneEnc", "idHash", "sex", "birthYear"] as const;
+  const updatePersonal = db
+    .update(people)
+    .set({
+      ...(Object.fromEntries(personalColumns.map((c) => [c, sql.placeholder(c)])) as Record<(typeof personalColumns)[number], Placeholder>),
+      updatedAt: sql.placeholder("now"),
+    })
+    .where(eq(people.id, sql.placeholder("personId")))
+    .prepare();
   return {
     findIdentity: (channel, externalId) => identity.get({ channel, externalId }),
     createWithIdentity(channel, externalId, now) {
@@ -154,9 +163,7 @@ export function createPeopleStore(db: Db): PeopleStore {
     setFacts(personId, facts, now) {
       db.update(people).set({ facts, updatedAt: now }).where(eq(people.id, personId)).run();
     },
-    setPersonal(personId, personal, now) {
-      db.update(people).set({ ...personal, updatedAt: now }).where(eq(people.id, personId)).run();
-    },
+    setPersonal: (personId, personal, now) => void updatePersonal.run({ ...personal, personId, now }),
     erase(personId, now) {
       const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
       // Messages not yet delivered would carry the person's words to a chat that no longer exists.

@@ -415,3 +415,23 @@ export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/** A one-time code that links another chat to a person (/link); only a keyed hash of the code is kept, and the row goes when used. Example: `db.select().from(linkCodes).where(eq(linkCodes.codeHash, hash))`. */
+export const linkCodes = sqliteTable(
+  "link_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // Not unique: six digits repeat over time; the service keeps at most one unexpired row per hash.
+    codeHash: text("code_hash").notNull(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    // The chat that asked; cascade so forget() (which deletes identities) takes its codes along.
+    identityId: integer("identity_id")
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: "cascade" }),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+  },
+  (t) => [index("link_codes_code_hash_idx").on(t.codeHash), index("link_codes_person_id_idx").on(t.personId)],
+);

@@ -91,7 +91,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
           .returning({ id: trainingPlans.id })
           .get().id;
         db.insert(classes)
-          .values({ ...common, code: codes[i]!, planId, name: `${occupation.name.zh}·${level.name.zh}`, opensOn, closesOn, capacity, createdAt: now })
+          .values({ ...common, code: codes[i]!, planId, name: `${occupation.name.zh} ${codes[i]!}`, opensOn, closesOn, capacity, createdAt: now })
           .run();
       });
       return existing();

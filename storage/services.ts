@@ -7,6 +7,7 @@ import { createStaffAccessService } from "../core/staffAccess.js";
 import type { Clock, PersonalDataCipher } from "../core/stores.js";
 import type { Db } from "./db.js";
 import { createRepositories } from "./repositories.js";
+import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
@@ -37,6 +38,8 @@ export function createServices(options: ServicesOptions) {
     withdraw: enrolment.withdraw,
     ...createResidentService(deps, pack, enrolment),
     ...createStaffAccessService(deps, enrolment),
+    /** The school process (§2.5): plans, classes, filing, results, claims, reports. @example services.process.listPlans(actor, {}, now) */
+    process: createProcessServices(db, deps, pack, enrolment),
     /** @example services.syncSchools() // 3 */
     syncSchools: () => syncSchools(db, pack),
     /** @example services.seedDemo({ today: "2023-07-01", now }) */

@@ -15,6 +15,7 @@ import type { ClassOffer, DialogServices } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import type { ChatCore, Choice, Inbound, Reply } from "./types.js";
 import type { Clock } from "../stores.js";
+import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -22,7 +23,7 @@ import type { Clock } from "../stores.js";
 
 // "menu" is the resting state between flows: it remembers which choices were last offered, so that
 // a typed "1" means the first of them.
-const flows = ["menu", "check", "enrol", "me", "forget", "lang"] as const;
+const flows = ["menu", "check", "enrol", "me", "forget", "lang", "link"] as const;
 type Flow = (typeof flows)[number];
 
 /** The enrolment being put together; dropped on /cancel so nothing half-made is kept. */
@@ -78,6 +79,8 @@ interface Step {
 }
 
 const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
+/** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
+const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
 
 /**
  * Creates the engine over a pack, the services and a clock.
@@ -286,6 +289,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.t));
       },
     ),
+    // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
+    linkCode: textStep("dialog.link.ask", (turn, text) => {
+      const r = services.redeemLinkCode(turn.identityId, text, turn.now);
+      // A mistyped or unknown code is said and the question asked again, like any other wrong answer.
+      if (!r.ok && (r.reason === "format" || r.reason === "invalid")) return { ok: false, error: `dialog.link.${r.reason}`, params: linkParams(turn) };
+      return { ok: true, value: () => linked(turn, r) };
+    }),
   };
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
@@ -469,6 +479,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return "forgetConfirm";
       case "lang":
         return "lang";
+      case "link":
+        return "linkCode";
     }
   }
 
@@ -557,9 +569,45 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "back":
         return back(turn);
       case "link":
-        say(turn, turn.t("dialog.link.unavailable"));
-        return turn.state ? ask(turn) : undefined;
+        return arg ? redeemLink(turn, arg) : issueLink(turn);
     }
+  }
+
+  // ---- linking chats ---------------------------------------------------------
+
+  /** "/link": a code for the other chat. Mid-flow the question is asked again, so nothing is lost. */
+  function issueLink(turn: Turn): void {
+    const { code } = services.issueLinkCode(turn.personId, turn.identityId, turn.now);
+    say(turn, turn.t("dialog.link.code", { ...linkParams(turn), code }));
+    if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "link") return ask(turn);
+    start(turn, "link", {});
+  }
+
+  const linkParams = (turn: Turn) => ({ contacts: local(pack.contacts.text, turn.lang), keyword: turn.t("dialog.link.keyword"), minutes: LINK_MINUTES });
+
+  /** "/link CODE": this chat joins the person of the code (or the other way round), or the refusal is explained. */
+  function redeemLink(turn: Turn, code: string): void {
+    const r = services.redeemLinkCode(turn.identityId, code, turn.now);
+    if (!r.ok && (r.reason === "format" || r.reason === "invalid")) {
+      // Whatever was under way goes on: a wrong code loses nothing.
+      say(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
+      return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
+    }
+    linked(turn, r);
+  }
+
+  /** Ends with the outcome of a redemption: linked, or refused for a reason that typing again will not fix. */
+  function linked(turn: Turn, r: LinkOutcome): void {
+    if (!r.ok) {
+      turn.state = undefined;
+      return menu(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
+    }
+    turn.personId = r.personId;
+    turn.lang = r.lang;
+    turn.t = translator(r.lang);
+    // Whatever was under way belonged to the chat's former person; start clean on the linked one.
+    turn.state = undefined;
+    menu(turn, turn.t("dialog.link.done"));
   }
 
   /** Goes one question back: forgets that answer and asks it again. */
@@ -591,6 +639,17 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   // ---- one message ---------------------------------------------------------
 
+  // "链接 123456" / "link 123456": the keyword with a code, which keyword matching alone does not take.
+  const linkWords = [tZh, tEn].flatMap((t) => t("dialog.commands.link").split("|")).map((w) => w.normalize("NFKC").toLowerCase()).filter(Boolean);
+  function linkWithCode(text: string): { command: "link"; arg: string } | undefined {
+    const n = text.normalize("NFKC").trim().toLowerCase();
+    const word = linkWords.find((w) => n.startsWith(w));
+    if (!word) return undefined;
+    const code = n.slice(word.length).replace(/[\s:：#-]/g, "");
+    // Any digits: a wrong number of them is then explained rather than taken for an unknown message.
+    return /^\d{1,12}$/.test(code) ? { command: "link", arg: code } : undefined;
+  }
+
   async function handle(input: Inbound): Promise<Reply[]> {
     const now = clock.now();
     const id = services.identify(input.channel, input.externalId, now);
@@ -616,7 +675,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       if (turn.state) ask(turn);
       else menu(turn);
     } else {
-      const command = matchCommand(text, tZh, tEn);
+      const command = matchCommand(text, tZh, tEn) ?? linkWithCode(text);
       if (command) runCommand(turn, command.command, command.arg);
       else if (turn.state) take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));

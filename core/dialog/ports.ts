@@ -1,5 +1,6 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
 import type { Facts } from "../eligibility.js";
+import type { LinkOutcome } from "../linking.js";
 import type { Bilingual, Lang } from "../pack.js";
 import type { Channel } from "./types.js";
 
@@ -74,4 +75,8 @@ export interface DialogServices {
   myStatus(personId: number, today: string): { enrolments: MyEnrolment[]; certificates: MyCertificate[] };
   withdraw(personId: number, enrolmentId: number, now: Date): void;
   forget(personId: number, now: Date): void;
+  /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
+  issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
+  /** Links this chat with the person whose code it is, or says why not (/link CODE). */
+  redeemLinkCode(identityId: number, code: string, now: Date): LinkOutcome;
 }

@@ -129,5 +129,5 @@ describe("remind CLI", () => {
     const bad = cli(["--dry-run", "--status", "--db", path]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-  });
+  }, 60_000); // three cold starts of tsx on a busy 2-core machine
 });

@@ -1,0 +1,115 @@
+// What each environment variable means, next to the schema in bot/config.ts. `.env.example` and the
+// table in docs/deploy.md are generated from this one list (npm run env:docs), and the type below makes
+// a variable added to the schema without a description a compile error.
+import { configSchema } from "./config.js";
+
+/** One documented variable. Example: `{ meaning: "Log level", example: "debug" }`. */
+export interface VarDoc {
+  /** What it does, one sentence, for an IT office that has not read the code. */
+  meaning: string;
+  /** A realistic value; secrets get an obviously fake one. */
+  example: string;
+  /** The section it belongs to in .env.example. */
+  group: "Telegram" | "WeChat" | "Data" | "Behaviour" | "Operations";
+}
+
+type Key = keyof typeof configSchema.shape;
+
+/**
+ * Every variable of `configSchema`, documented. Defaults are not repeated here: they are read from the schema.
+ * @example envDocs.LOG_LEVEL.meaning // "How much the bot logs: …"
+ */
+export const envDocs = {
+  TELEGRAM_BOT_TOKEN: { group: "Telegram", meaning: "Bot token from @BotFather; set it to run the Telegram channel. Secret.", example: "123456789:AAExampleExampleExampleExampleExam" },
+  TELEGRAM_API_ROOT: { group: "Telegram", meaning: "Bot API server; change only for a local Bot API server or a proxy.", example: "https://api.telegram.org" },
+  TELEGRAM_WEBHOOK_URL: { group: "Telegram", meaning: "Public HTTPS URL Telegram posts updates to; unset means long polling (no inbound port needed).", example: "https://bot.example.gov.cn/telegram" },
+  TELEGRAM_WEBHOOK_SECRET: { group: "Telegram", meaning: "Shared secret Telegram sends with each webhook call; required with TELEGRAM_WEBHOOK_URL. Secret.", example: "change-me-to-a-long-random-string" },
+  WEBHOOK_PORT: { group: "Telegram", meaning: "Local port of the webhook listener (behind the HTTPS reverse proxy).", example: "8443" },
+  WECHATY_PUPPET: { group: "WeChat", meaning: "Wechaty puppet package; set it to run the WeChat channel (the puppet's own variables, e.g. WECHATY_PUPPET_SERVICE_TOKEN, are read by Wechaty).", example: "wechaty-puppet-service" },
+  WECHAT_ACCEPT_FRIENDS: { group: "WeChat", meaning: "Accept WeChat friend requests automatically (true/false).", example: "true" },
+  WECHATY_NAME: { group: "WeChat", meaning: "Wechaty session name; the login is kept in <name>.memory-card.json in the working directory so a restart needs no new QR scan.", example: "jiangyin-bot" },
+  DATABASE_PATH: { group: "Data", meaning: "The SQLite database file; its folder must be writable by the bot.", example: "/var/lib/jiangyin-bot/bot.db" },
+  DATA_KEY: { group: "Data", meaning: "Key that encrypts names, ID and phone numbers (64 hex characters or base64 of 32 bytes); unset means DATA_KEY_FILE is used. Secret.", example: "0000000000000000000000000000000000000000000000000000000000000000" },
+  DATA_KEY_FILE: { group: "Data", meaning: "Key file used when DATA_KEY is unset; created (mode 0600) on first start. Back it up apart from the database: without it the personal data is lost.", example: "/var/lib/jiangyin-bot/data.key" },
+  POLICY_PACK: { group: "Behaviour", meaning: "Policy pack YAML with the programme's rules; unset means the embedded Jiangyin 2023 pack.", example: "/etc/jiangyin-bot/jiangyin-2023-ecommerce.yaml" },
+  TZ: { group: "Behaviour", meaning: "Time zone of the programme's days, reminders and backups.", example: "Asia/Shanghai" },
+  RATE_LIMIT_PER_MINUTE: { group: "Behaviour", meaning: "Messages one chat may send per minute before the bot asks it to slow down.", example: "30" },
+  LOG_LEVEL: { group: "Operations", meaning: "How much the bot logs (JSON lines on stdout): fatal, error, warn, info, debug, trace or silent.", example: "info" },
+  HEALTH_PORT: { group: "Operations", meaning: "Port of the health (/healthz) and metrics (/metrics) listener.", example: "9464" },
+  HEALTH_HOST: { group: "Operations", meaning: "Address the health listener binds to; keep loopback unless a monitoring host must reach it.", example: "127.0.0.1" },
+  HEALTH_OUTBOX_MAX_AGE: { group: "Operations", meaning: "Seconds a due reminder may wait (outside quiet hours) before /healthz reports the outbox stuck.", example: "1800" },
+  BACKUP_DIR: { group: "Operations", meaning: "Folder of the daily database backups; put it on another disk, or copy it off the server.", example: "/srv/backup/jiangyin-bot" },
+  BACKUP_KEEP: { group: "Operations", meaning: "How many daily backups to keep; older ones are deleted after each backup.", example: "14" },
+  BACKUP_CRON: { group: "Operations", meaning: "When to back up (cron: minute hour day month weekday), in the TZ time zone.", example: "0 2 * * *" },
+} as const satisfies Record<Key, VarDoc>;
+
+/** One row of the generated documentation. Example: `{ name: "LOG_LEVEL", default: "info", … }`. */
+export interface EnvRow extends VarDoc {
+  name: Key;
+  /** The schema's default as text, or "" when the variable has none (unset is a valid choice). */
+  default: string;
+}
+
+/**
+ * The documented variables in schema order, each with the default the schema applies.
+ * @example envRows().find((r) => r.name === "BACKUP_KEEP")?.default // "14"
+ */
+export function envRows(): EnvRow[] {
+  // Parsing an empty environment yields exactly the defaults, so the docs cannot drift from the schema.
+  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  return (Object.keys(configSchema.shape) as Key[]).map((name) => {
+    const d = defaults[name];
+    return { name, ...envDocs[name], default: d === undefined ? "" : String(d) };
+  });
+}
+
+const groups: VarDoc["group"][] = ["Telegram", "WeChat", "Data", "Behaviour", "Operations"];
+
+/**
+ * The text of `.env.example`: every variable commented out at its default, with meaning and example.
+ * @example writeFileSync(".env.example", renderEnvExample())
+ */
+export function renderEnvExample(): string {
+  const out = [
+    "# Environment of the Jiangyin training bot. Generated from bot/configDocs.ts by `npm run env:docs`; do not edit by hand.",
+    "# Copy to /etc/jiangyin-bot/env (owner root, group jiangyin-bot, mode 0640) and uncomment what you change.",
+    "# An empty value means unset. No quotes are needed around values.",
+  ];
+  for (const group of groups) {
+    out.push("", `# ---- ${group} ----`);
+    for (const r of envRows().filter((row) => row.group === group)) {
+      out.push(`# ${r.meaning}`, `# Default: ${r.default === "" ? "(unset)" : r.default}. Example: ${r.example}`, `#${r.name}=${r.default}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+/**
+ * The Markdown table for docs/deploy.md (name, meaning, default, example).
+ * @example renderEnvTable().split("\n")[0] // "| Variable | Meaning | Default | Example |"
+ */
+export function renderEnvTable(): string {
+  const cell = (s: string) => (s === "" ? "—" : s.replaceAll("|", "\\|"));
+  const code = (s: string) => (s === "" ? "—" : `\`${s}\``);
+  return [
+    "| Variable | Meaning | Default | Example |",
+    "| --- | --- | --- | --- |",
+    ...envRows().map((r) => `| \`${r.name}\` | ${cell(r.meaning)} | ${code(r.default)} | ${code(r.example)} |`),
+  ].join("\n");
+}
+
+/** Markers around the generated table in docs/deploy.md. Example: `doc.indexOf(ENV_TABLE_BEGIN)`. */
+export const ENV_TABLE_BEGIN = "<!-- env-table:begin (generated by npm run env:docs) -->";
+/** See `ENV_TABLE_BEGIN`. Example: `doc.indexOf(ENV_TABLE_END)`. */
+export const ENV_TABLE_END = "<!-- env-table:end -->";
+
+/**
+ * `doc` with the text between the markers replaced by the current table; throws when the markers are missing.
+ * @example writeFileSync("docs/deploy.md", withEnvTable(readFileSync("docs/deploy.md", "utf8")))
+ */
+export function withEnvTable(doc: string): string {
+  const a = doc.indexOf(ENV_TABLE_BEGIN);
+  const b = doc.indexOf(ENV_TABLE_END);
+  if (a < 0 || b < a) throw new Error(`the document has no ${ENV_TABLE_BEGIN} … ${ENV_TABLE_END} markers`);
+  return `${doc.slice(0, a + ENV_TABLE_BEGIN.length)}\n${renderEnvTable()}\n${doc.slice(b)}`;
+}

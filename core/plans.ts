@@ -1,0 +1,323 @@
+// Training plans (§2.5.1) and the classes opened under them with their filing (§2.5.2). A school
+// submits a plan, the bureau approves or rejects it with a reason, the school opens classes inside an
+// approved plan, files each class and the bureau records the filing as received.
+import { z } from "zod";
+import { checkClass, filingDeadline } from "./checks.js";
+import { DomainError, parseInput } from "./errors.js";
+import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { citeBoth, fieldProblem, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
+import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
+import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
+import type { TrainingTrack } from "./stores.js";
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * The §2.5.1 plan as a school enters it. Types and formats only; `planProblems` checks it against the rules.
+ * @example planInputSchema.parse({ schoolId: "jiangyin_polytechnic", occupation: "ecommerce_specialist", track: "upskilling", level: 4, … })
+ */
+export const planInputSchema = z.strictObject({
+  schoolId: z.string().min(1),
+  occupation: z.string().min(1),
+  track: z.enum(["first_employment", "upskilling", "transfer"]),
+  level: z.number().int().min(1).max(5),
+  traineesPlanned: z.number().int().min(1).max(100_000),
+  startsOn: isoDate,
+  endsOn: isoDate,
+  totalHours: z.number().int().positive().max(10_000),
+  practicalHours: z.number().int().min(0).max(10_000),
+  teachingPlan: text(4000),
+  teachers: text(2000),
+  businessStandard: text(2000),
+  assessmentPlan: text(4000),
+  questionBank: text(2000),
+  questionBankSource: text(1000),
+  costEstimateYuan: z.number().int().min(0).max(100_000_000),
+});
+export type PlanInput = z.input<typeof planInputSchema>;
+
+/**
+ * What is wrong with a plan against the pack, for the fields given so far, so a chat menu can check each
+ * answer as it is entered: school, occupation, track, a level the track's subsidy table offers, dates in the
+ * programme window, practical hours ≥ the pack's share of all hours (via checkClass).
+ * @example planProblems({ track: "first_employment", level: 4 }, pack, "en")[0]?.code // "level_not_offered"
+ */
+export function planProblems(p: Partial<z.infer<typeof planInputSchema>>, pack: PolicyPack, lang: Lang = "zh-CN"): FieldProblem[] {
+  const t = textsOf(lang);
+  const out: FieldProblem[] = [];
+  const name = (b: { zh: string; en: string }) => (lang === "en" ? b.en : b.zh);
+  if (p.schoolId !== undefined && !pack.schools.some((s) => s.code === p.schoolId))
+    out.push(fieldProblem(t, "schoolId", "unknown_school", "§2", { value: p.schoolId, list: pack.schools.map((s) => s.code).join(", ") }));
+  if (p.occupation !== undefined && !pack.occupations.some((o) => o.code === p.occupation))
+    out.push(fieldProblem(t, "occupation", "unknown_occupation", "§2.1-occ", { value: p.occupation, list: pack.occupations.map((o) => o.code).join(", ") }));
+  const track = p.track && pack.tracks.find((tr) => tr.code === p.track);
+  if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", "§2.4-use", { value: p.track }));
+  if (track && p.level !== undefined) {
+    const offered = subsidyTable(pack, track.code).map((l) => l.level);
+    if (!offered.includes(p.level))
+      out.push(
+        fieldProblem(t, "level", "level_not_offered", track.clause, {
+          level: name(levelName(pack, p.level)),
+          offered: offered.map((l) => name(levelName(pack, l))).join(t("common.listSeparator")),
+        }),
+      );
+  }
+  if (p.startsOn && p.endsOn && p.endsOn < p.startsOn) out.push(fieldProblem(t, "endsOn", "dates_order", "§2.6", { from: p.startsOn, to: p.endsOn }));
+  for (const field of ["startsOn", "endsOn"] as const) {
+    const d = p[field];
+    if (d && (d < pack.window.from || d > pack.window.to))
+      out.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
+  }
+  if (p.totalHours !== undefined && p.practicalHours !== undefined) {
+    if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", "§2.2", { practical: p.practicalHours, total: p.totalHours }));
+    else
+      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its share counts here.
+      for (const pr of checkClass({ size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours }, pack, lang, t).problems)
+        if (pr.code === "practical_share") out.push({ field: "practicalHours", code: pr.code, clause: pr.clause, text: pr.text });
+  }
+  return out;
+}
+
+/** What a class needs to open under an approved plan (§2.5.2). */
+export const classInputSchema = z.strictObject({
+  planId: z.number().int().positive(),
+  name: text(100),
+  opensOn: isoDate,
+  closesOn: isoDate,
+  location: text(200).optional(),
+  capacity: z.number().int().min(1).max(1000),
+  overCapReason: text(500).optional(),
+});
+export type OpenClassInput = z.input<typeof classInputSchema>;
+
+/** What `openClass` answers: the class, its filing deadline and anything the school should know. */
+export interface OpenedClass {
+  classId: number;
+  code: string;
+  filing: { opens: string; deadline: string; workingDays: number; late: boolean };
+  warnings: string[];
+}
+
+function checkFailed(problems: FieldProblem[]): DomainError {
+  return new DomainError("check_failed", { reasons: problems.map((p) => p.text).join(" "), fields: problems.map((p) => p.field).join(",") }, problems.map((p) => `${p.field}: ${p.code}`).join("; "));
+}
+
+/**
+ * Plans, classes and filing over the process ports.
+ * @example const plans = createPlanService(deps, pack); plans.submitPlan(staffActor, input, now)
+ */
+export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
+  const { tx, plans, processClasses, staff, outbox, audit } = deps;
+
+  function planOrThrow(planId: number): PlanRecord {
+    const plan = plans.get(planId);
+    if (!plan) throw new DomainError("not_found", { what: "plan", id: planId }, "list plans with listPlans");
+    return plan;
+  }
+  function classOrThrow(classId: number): ProcessClassRecord {
+    const cls = processClasses.get(classId);
+    if (!cls) throw new DomainError("not_found", { what: "class", id: classId }, "list classes with listClasses");
+    return cls;
+  }
+  // A school's staff see their own school whatever they ask for; asking for another is refused and audited.
+  function schoolScope(actor: Actor, action: "plan.read" | "class.read", requested: string | undefined, now: Date): string | undefined {
+    const schoolId = requested ?? (actor.kind === "school_staff" ? actor.schoolId : undefined);
+    authorizeAudited(audit, actor, action, schoolId ? { schoolId } : {}, { entity: "school", entityId: schoolId ?? "*" }, now);
+    return schoolId;
+  }
+
+  /**
+   * §2.5.1 A school submits a training plan for review; refused with every rule it breaks.
+   * @example submitPlan(staffActor, { schoolId: "jiangyin_polytechnic", occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: 100, startsOn: "2023-07-10", endsOn: "2023-09-20", totalHours: 120, practicalHours: 80, … }, now) // { planId: 12, status: "submitted" }
+   */
+  function submitPlan(actor: Actor, raw: PlanInput, now: Date, lang: Lang = "zh-CN"): { planId: number; status: PlanStatus } {
+    const input = parseInput(planInputSchema, raw);
+    authorizeAudited(audit, actor, "plan.submit", { schoolId: input.schoolId }, { entity: "school", entityId: input.schoolId }, now);
+    const problems = planProblems(input, pack, lang);
+    if (problems.length) throw checkFailed(problems);
+    const { schoolId, ...contents } = input;
+    // The plan row names the person who wrote it; an operator named only on the CLI is nobody's record.
+    const createdBy = "personId" in actor ? actor.personId : undefined;
+    if (createdBy === undefined) throw new DomainError("forbidden", { action: "plan.submit" }, "a plan is submitted by a person: school staff in the chat");
+    return tx.run(() => {
+      const planId = plans.insert({ schoolId, ...contents, track: contents.track as TrainingTrack, createdByPersonId: createdBy }, now);
+      audit.record({ actor: actorLabel(actor), action: "plan.submit", entity: "training_plan", entityId: String(planId), detail: { schoolId, occupation: input.occupation, level: input.level }, at: now });
+      return { planId, status: "submitted" as const };
+    });
+  }
+
+  /**
+   * Plans, newest first: a school's staff see their school's, the bureau all (or one school's, or one status).
+   * @example listPlans(bureau, { status: "submitted" }, now).map((p) => p.id)
+   */
+  function listPlans(actor: Actor, filter: { schoolId?: string; status?: PlanStatus } = {}, now: Date): PlanRecord[] {
+    const schoolId = schoolScope(actor, "plan.read", filter.schoolId, now);
+    return plans.list({ schoolId, status: filter.status });
+  }
+
+  /**
+   * One plan, for its school's staff or the bureau.
+   * @example getPlan(staffActor, 12, now).status // "approved"
+   */
+  function getPlan(actor: Actor, planId: number, now: Date): PlanRecord {
+    const plan = planOrThrow(planId);
+    authorizeAudited(audit, actor, "plan.read", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(planId) }, now);
+    return plan;
+  }
+
+  function review(actor: Actor, planId: number, status: "approved" | "rejected", reason: string | null, now: Date) {
+    const plan = planOrThrow(planId);
+    authorizeAudited(audit, actor, "plan.review", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(planId) }, now);
+    return tx.run(() => {
+      if (!plans.review(planId, { status, reviewedBy: actorLabel(actor), reason }, now)) {
+        const current = plans.get(planId)!;
+        throw new DomainError("wrong_state", { what: "plan", id: planId, state: current.status, needed: "submitted" }, "only a submitted plan can be reviewed");
+      }
+      // The planner sends the same notice under the same key; whichever runs first wins.
+      outbox.enqueue(
+        schoolNotices(staff, pack, plan.schoolId, `plan:${planId}:${status}`, status === "approved" ? "plan_approved" : "plan_rejected", {
+          occupation: occupationName(pack, plan.occupation),
+          level: levelName(pack, plan.level),
+          reason: reason ?? "—",
+        }, "§2.5.1"),
+        now,
+      );
+      audit.record({ actor: actorLabel(actor), action: `plan.${status === "approved" ? "approve" : "reject"}`, entity: "training_plan", entityId: String(planId), detail: reason ? { reason } : {}, at: now });
+      return { planId, status };
+    });
+  }
+
+  /**
+   * §2.5.1 The bureau approves a submitted plan; the school's staff are told.
+   * @example approvePlan(bureau, 12, now) // { planId: 12, status: "approved" }
+   */
+  function approvePlan(actor: Actor, planId: number, now: Date) {
+    return review(actor, planId, "approved", null, now);
+  }
+
+  /**
+   * §2.5.1 The bureau rejects a submitted plan with a reason the school's staff are told.
+   * @example rejectPlan(bureau, 12, "题库来源不明", now) // { planId: 12, status: "rejected" }
+   */
+  function rejectPlan(actor: Actor, planId: number, reason: string, now: Date) {
+    const r = parseInput(z.strictObject({ reason: text(500) }), { reason });
+    return review(actor, planId, "rejected", r.reason, now);
+  }
+
+  /**
+   * §2.5.2 Opens a class under an approved plan: dates inside the plan and the programme, a capacity over
+   * the pack's cap only with a recorded reason (`reason_needed` otherwise); answers the filing deadline.
+   * @example openClass(staffActor, { planId: 12, name: "电子商务师四级1班", opensOn: "2023-07-20", closesOn: "2023-08-20", capacity: 40 }, "2023-07-01", now)
+   * // { classId: 9, code: "K7Q2", filing: { opens: "2023-07-20", deadline: "2023-07-13", workingDays: 5, late: false }, warnings: [] }
+   */
+  function openClass(actor: Actor, raw: OpenClassInput, today: string, now: Date, lang: Lang = "zh-CN"): OpenedClass {
+    const input = parseInput(classInputSchema, raw);
+    const plan = planOrThrow(input.planId);
+    authorizeAudited(audit, actor, "class.open", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(plan.id) }, now);
+    if (plan.status !== "approved")
+      throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: "approved" }, "a class opens only under an approved plan");
+    const t = textsOf(lang);
+    const problems: FieldProblem[] = [];
+    if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", "§2.6", { from: input.opensOn, to: input.closesOn }));
+    for (const field of ["opensOn", "closesOn"] as const) {
+      const d = input[field];
+      if (d < plan.startsOn || d > plan.endsOn) problems.push(fieldProblem(t, field, "outside_plan", "§2.5.3", { date: d, from: plan.startsOn, to: plan.endsOn }));
+      if (d < pack.window.from || d > pack.window.to) problems.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
+    }
+    if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
+    if (problems.length) throw checkFailed(problems);
+    const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
+    if (size.problems.some((p) => p.code === "class_size"))
+      throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
+    const filing = filingDeadline(input.opensOn, pack);
+    const late = today > filing.deadline;
+    const warnings = late ? [t("staff.warning.filing_late", { deadline: filing.deadline, opens: input.opensOn, workingDays: filing.workingDays, cite: citeBoth(pack, pack.filingLeadWorkingDays.clause)[lang === "en" ? "en" : "zh"] })] : [];
+    return tx.run(() => {
+      const { id, code } = processClasses.insert(
+        {
+          schoolId: plan.schoolId,
+          planId: plan.id,
+          name: input.name,
+          occupation: plan.occupation,
+          track: plan.track,
+          level: plan.level,
+          opensOn: input.opensOn,
+          closesOn: input.closesOn,
+          location: input.location ?? null,
+          capacity: input.capacity,
+          overCapReason: input.overCapReason ?? null,
+        },
+        now,
+      );
+      audit.record({ actor: actorLabel(actor), action: "class.open", entity: "class", entityId: String(id), detail: { planId: plan.id, capacity: input.capacity, overCap: input.capacity > pack.classCap.value, deadline: filing.deadline }, at: now });
+      return { classId: id, code, filing: { ...filing, late }, warnings };
+    });
+  }
+
+  /**
+   * Finds a class by id or public code (as the CLI and chat take it).
+   * @example findClass("K7Q2")?.id // 9
+   */
+  function findClass(ref: string | number): ProcessClassRecord | undefined {
+    if (typeof ref === "number" || /^\d+$/.test(ref.trim())) return processClasses.get(Number(ref));
+    return processClasses.byCode(ref.trim().toUpperCase());
+  }
+
+  /**
+   * Classes with their filing state and counts: a school's staff see theirs, the bureau all.
+   * @example listClasses(bureau, {}, now)[0] // { code: "K7Q2", filingStatus: "not_filed", confirmed: 20, … }
+   */
+  function listClasses(actor: Actor, filter: { schoolId?: string } = {}, now: Date) {
+    const schoolId = schoolScope(actor, "class.read", filter.schoolId, now);
+    return processClasses.list({ schoolId }).map((c) => ({ ...c, filingDeadline: filingDeadline(c.opensOn, pack).deadline }));
+  }
+
+  /**
+   * One class, for its school's staff or the bureau.
+   * @example getClass(staffActor, 9, now).filingStatus // "submitted"
+   */
+  function getClass(actor: Actor, classId: number, now: Date): ProcessClassRecord & { filingDeadline: string } {
+    const cls = classOrThrow(classId);
+    authorizeAudited(audit, actor, "class.read", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
+    return { ...cls, filingDeadline: filingDeadline(cls.opensOn, pack).deadline };
+  }
+
+  /**
+   * §2.5.2 The school marks the class filed with the HR bureau's section.
+   * @example submitFiling(staffActor, 9, now) // { classId: 9, filingStatus: "submitted" }
+   */
+  function submitFiling(actor: Actor, classId: number, now: Date) {
+    const cls = classOrThrow(classId);
+    authorizeAudited(audit, actor, "class.filing_submit", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
+    return tx.run(() => {
+      const current = processClasses.get(classId)!;
+      if (current.filingStatus !== "not_filed")
+        throw new DomainError("wrong_state", { what: "class", id: cls.code, state: current.filingStatus, needed: "not_filed" }, "the filing was already submitted");
+      processClasses.setFiling(classId, "submitted", now);
+      audit.record({ actor: actorLabel(actor), action: "class.filing_submit", entity: "class", entityId: String(classId), at: now });
+      return { classId, filingStatus: "submitted" as const };
+    });
+  }
+
+  /**
+   * §2.5.2 The bureau records the filing as received (also when the school filed on paper and never marked it).
+   * @example receiveFiling(bureau, 9, now) // { classId: 9, filingStatus: "received" }
+   */
+  function receiveFiling(actor: Actor, classId: number, now: Date) {
+    const cls = classOrThrow(classId);
+    authorizeAudited(audit, actor, "class.filing_receive", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
+    return tx.run(() => {
+      const current = processClasses.get(classId)!;
+      if (current.filingStatus === "received")
+        throw new DomainError("wrong_state", { what: "class", id: cls.code, state: current.filingStatus, needed: "not_filed/submitted" }, "the filing was already received");
+      processClasses.setFiling(classId, "received", now);
+      audit.record({ actor: actorLabel(actor), action: "class.filing_receive", entity: "class", entityId: String(classId), detail: { from: current.filingStatus }, at: now });
+      return { classId, filingStatus: "received" as const };
+    });
+  }
+
+  return { submitPlan, listPlans, getPlan, approvePlan, rejectPlan, openClass, findClass, listClasses, getClass, submitFiling, receiveFiling, classOrThrow, planOrThrow };
+}
+
+/** The plan and class service's methods. */
+export type PlanService = ReturnType<typeof createPlanService>;

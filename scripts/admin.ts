@@ -1,0 +1,293 @@
+// The bureau operator's CLI over the school process (§2.5): schools, staff invites, plan review, filing,
+// claims and their public notice, payments, reports.
+//   npm run admin -- <command> [options]      (npm run admin -- --help for the list)
+// Arguments are parsed with zod; bad input exits 2 with one line naming the field. A refusal or a step out
+// of order exits 1 with the user text. Every command is audited as `cli:<operator>` (--operator or the OS
+// user); the services' own rows name the actor `bureau_operator:cli:<operator>`.
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { openApp, systemClock, type App } from "../bot/app.js";
+import { DomainError, errorText } from "../core/errors.js";
+import { translator, type Translate } from "../core/i18n.js";
+import { isoDate, PackError, type Lang } from "../core/pack.js";
+import { pick } from "../core/processCommon.js";
+import type { Actor } from "../core/roles.js";
+import { RowsRejected } from "../core/results.js";
+
+/** Bad input: printed as one line, exit 2. */
+class InputError extends Error {}
+
+const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share"] as const;
+type Command = (typeof commands)[number];
+
+const optionSpec = {
+  db: { type: "string" },
+  "key-file": { type: "string" },
+  operator: { type: "string" },
+  json: { type: "boolean" },
+  lang: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  school: { type: "string" },
+  bureau: { type: "boolean" },
+  "ttl-hours": { type: "string" },
+  status: { type: "string" },
+  reason: { type: "string" },
+  on: { type: "string" },
+  today: { type: "string" },
+  amount: { type: "string" },
+  out: { type: "string" },
+} as const;
+
+const id = (label: string) => z.string({ message: `${label}: required` }).regex(/^\d+$/, `${label}: expected a number`).transform(Number);
+const common = {
+  db: z.string().min(1, "the database path is empty"),
+  "key-file": z.string().min(1, "the key file path is empty"),
+  operator: z.string().regex(/^[\w.@-]{1,64}$/, "1–64 letters, digits or . _ @ -"),
+  json: z.boolean().default(false),
+  lang: z.enum(["zh-CN", "en"]).default("zh-CN"),
+  help: z.boolean().default(false),
+};
+// The shared options with the command as a literal, so each schema's output names its command.
+const as = <C extends Command>(command: C) => ({ ...common, command: z.literal(command) });
+const text = (label: string) => z.string({ message: `${label}: required` }).trim().min(1, `${label}: required`);
+const schoolOpt = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a school code (see the schools command)").optional();
+const xlsxOut = z.string({ message: "--out: required (FILE.xlsx)" }).regex(/\.xlsx$/i, "expected a file name ending in .xlsx");
+
+// One schema per command: its positional arguments (sub, target) and the options it takes; others are refused.
+const schemas = {
+  schools: z.strictObject({ ...as("schools") }),
+  invite: z
+    .strictObject({ ...as("invite"), school: schoolOpt, bureau: z.boolean().optional(), "ttl-hours": z.coerce.number({ message: "expected hours" }).positive("must be more than 0").max(24 * 30, "at most 720 hours").default(72) })
+    .refine((a) => (a.school !== undefined) !== (a.bureau === true), { path: ["school"], message: "give either --school CODE or --bureau" }),
+  staff: z.discriminatedUnion("sub", [z.strictObject({ ...as("staff"), sub: z.literal("list") }), z.strictObject({ ...as("staff"), sub: z.literal("revoke"), target: id("ID") })]),
+  plans: z.strictObject({ ...as("plans"), school: schoolOpt, status: z.enum(["draft", "submitted", "approved", "rejected"]).optional() }),
+  plan: z.discriminatedUnion("sub", [
+    z.strictObject({ ...as("plan"), sub: z.literal("approve"), target: id("ID") }),
+    z.strictObject({ ...as("plan"), sub: z.literal("reject"), target: id("ID"), reason: text("--reason") }),
+  ]),
+  classes: z.strictObject({ ...as("classes"), school: schoolOpt }),
+  filing: z.strictObject({ ...as("filing"), sub: z.literal("received"), target: text("CLASS") }),
+  roster: z.strictObject({ ...as("roster"), target: text("CLASS"), out: xlsxOut }),
+  claims: z.strictObject({ ...as("claims"), school: schoolOpt }),
+  notice: z.discriminatedUnion("sub", [
+    z.strictObject({ ...as("notice"), sub: z.literal("start"), target: id("CLAIM"), on: isoDate }),
+    z.strictObject({ ...as("notice"), sub: z.literal("objection"), target: id("CLAIM"), reason: text("--reason") }),
+    z.strictObject({ ...as("notice"), sub: z.literal("clear"), target: id("CLAIM"), today: isoDate.optional() }),
+  ]),
+  paid: z.strictObject({ ...as("paid"), target: id("CLAIM"), amount: z.string({ message: "required (whole yuan)" }).regex(/^\d+$/, "expected whole yuan, e.g. 30000").transform(Number) }),
+  report: z.strictObject({ ...as("report"), out: xlsxOut }),
+  share: z.strictObject({ ...as("share") }),
+} satisfies Record<Command, z.ZodType>;
+// Commands whose first positional argument is a sub-command.
+const withSub = new Set<Command>(["staff", "plan", "filing", "notice"]);
+const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"] };
+
+type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): Args | { help: string } {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: optionSpec, strict: true, allowPositionals: true }));
+  } catch (e) {
+    throw new InputError((e as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, ""));
+  }
+  const lang: Lang = values.lang === "en" ? "en" : "zh-CN";
+  const t = translator(lang);
+  const [command, ...rest] = positionals;
+  if (!command) {
+    if (values.help) return { help: t("admin.cli.usage") };
+    throw new InputError(`command: required; one of ${commands.join(", ")} (npm run admin -- --help)`);
+  }
+  if (!(commands as readonly string[]).includes(command)) throw new InputError(`command: unknown command "${command}"; one of ${commands.join(", ")}`);
+  const cmd = command as Command;
+  if (values.help) return { help: t(`admin.cli.help.${cmd}`) };
+  const [first, second, ...extra] = rest;
+  const positional: Record<string, string | undefined> = withSub.has(cmd) ? { sub: first, target: second } : { target: first };
+  const allowed = withSub.has(cmd) ? 2 : 1;
+  if (rest.length > allowed || extra.length) throw new InputError(`unexpected argument "${rest[allowed]}" (npm run admin -- ${cmd} --help)`);
+  if (withSub.has(cmd) && !subs[cmd]!.includes(first ?? ""))
+    throw new InputError(`${cmd}: ${first ? `unknown sub-command "${first}"` : "a sub-command is needed"}; one of ${subs[cmd]!.join(", ")}`);
+  const raw = {
+    ...Object.fromEntries(Object.entries(positional).filter(([, v]) => v !== undefined)),
+    ...values,
+    command: cmd,
+    db: values.db ?? env.DATABASE_PATH ?? "./data/bot.db",
+    "key-file": values["key-file"] ?? env.DATA_KEY_FILE ?? "./data/data.key",
+    operator: values.operator ?? safeUser(),
+  };
+  const r = schemas[cmd].safeParse(raw);
+  if (r.success) return r.data as Args;
+  const issue = r.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") throw new InputError(`${issue.keys.map((k) => `--${k}`).join(", ")}: not an option of "${cmd}" (npm run admin -- ${cmd} --help)`);
+  const key = String(issue.path[0] ?? "");
+  const label = key === "target" || key === "sub" ? "" : `--${key}: `;
+  throw new InputError(`${label}${issue.message}`);
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+// Display width: CJK characters take two columns in a terminal.
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/.test(ch) ? 2 : 1;
+  return w;
+}
+function table(t: Translate, columns: string[], rows: (string | number | boolean | null | undefined)[][]): string {
+  const head = columns.map((c) => t(`admin.col.${c}`));
+  const cells = rows.map((r) => r.map((v) => (v === null || v === undefined ? "—" : String(v))));
+  if (!cells.length) return `${head.join("  ")}\n${t("admin.cli.empty")}`;
+  const widths = head.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ""))));
+  const line = (r: string[]) => r.map((v, i) => v + " ".repeat(widths[i]! - width(v))).join("  ").trimEnd();
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : null);
+
+async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
+  const p = app.services.process;
+  const lang = args.lang;
+  const t = translator(lang);
+  switch (args.command) {
+    case "schools": {
+      const rows = p.listSchools(actor, now);
+      return { json: rows, text: table(t, ["schoolId", "school", "staff", "plans", "classes", "claims"], rows.map((s) => [s.schoolId, pick(s.name, lang), s.staff, s.plans, s.classes, s.claims])) };
+    }
+    case "invite": {
+      const schoolId = args.school;
+      if (schoolId && !app.pack.schools.some((s) => s.code === schoolId))
+        throw new InputError(`--school: unknown school "${schoolId}"; one of ${app.pack.schools.map((s) => s.code).join(", ")}`);
+      const role = schoolId ? "school_staff" : "bureau_operator";
+      const r = p.createInvite(actor, schoolId ? { role, schoolId } : { role }, now, args["ttl-hours"] * 3_600_000);
+      const who = schoolId ? pick(app.pack.schools.find((s) => s.code === schoolId)!.name, lang) : t("admin.cli.bureau");
+      return { json: { code: r.code, expiresAt: r.expiresAt.toISOString(), role, schoolId: schoolId ?? null }, text: t("admin.cli.inviteCreated", { who, code: r.code, expiresAt: r.expiresAt.toISOString() }) };
+    }
+    case "staff": {
+      if (args.sub === "revoke") {
+        const r = p.revokeStaff(actor, args.target, now);
+        return { json: { staffId: r.staffId, revokedAt: r.revokedAt.toISOString() }, text: t("admin.cli.staffRevoked", { id: r.staffId }) };
+      }
+      const rows = p.listStaff(actor, now);
+      return { json: rows, text: table(t, ["staffId", "personId", "role", "schoolId", "invitedBy", "createdAt", "revokedAt"], rows.map((s) => [s.id, s.personId, s.role, s.schoolId, s.invitedBy, day(s.createdAt), day(s.revokedAt)])) };
+    }
+    case "plans": {
+      const rows = p.listPlans(actor, { ...(args.school ? { schoolId: args.school } : {}), ...(args.status ? { status: args.status } : {}) }, now);
+      return {
+        json: rows,
+        text: table(t, ["planId", "schoolId", "occupation", "level", "track", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, r.occupation, r.level, r.track, r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, r.status, r.reviewReason])),
+      };
+    }
+    case "plan": {
+      const r = args.sub === "approve" ? p.approvePlan(actor, args.target, now) : p.rejectPlan(actor, args.target, args.reason, now);
+      return { json: r, text: t(args.sub === "approve" ? "admin.cli.planApproved" : "admin.cli.planRejected", { id: r.planId }) };
+    }
+    case "classes": {
+      const rows = p.listClasses(actor, args.school ? { schoolId: args.school } : {}, now);
+      return {
+        json: rows,
+        text: table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, c.level, c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, c.filingStatus, c.filingDeadline])),
+      };
+    }
+    case "filing": {
+      const cls = p.findClass(args.target);
+      if (!cls) throw new DomainError("not_found", { what: "class", id: args.target }, "see the classes command");
+      const r = p.receiveFiling(actor, cls.id, now);
+      return { json: { ...r, code: cls.code }, text: t("admin.cli.filingReceived", { code: cls.code }) };
+    }
+    case "roster": {
+      const cls = p.findClass(args.target);
+      if (!cls) throw new DomainError("not_found", { what: "class", id: args.target }, "see the classes command");
+      const bytes = await p.rosterXlsx(actor, cls.id, now);
+      // Personal data in the clear: readable by the operator only.
+      await writeFile(args.out, bytes, { mode: 0o600 });
+      const rows = p.listClasses(actor, { schoolId: cls.schoolId }, now).find((c) => c.id === cls.id);
+      const n = (rows?.confirmed ?? 0) + (rows?.completed ?? 0);
+      return { json: { file: args.out, classId: cls.id, code: cls.code, rows: n }, text: t("admin.cli.rosterWritten", { file: args.out, rows: n }) };
+    }
+    case "claims": {
+      const rows = p.listClaims(actor, args.school ? { schoolId: args.school } : {}, now);
+      return {
+        json: rows,
+        text: table(t, ["claimId", "code", "schoolId", "state", "certified", "amountYuan", "videos", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"], rows.map((c) => [c.id, c.classCode, c.schoolId, c.state, c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan])),
+      };
+    }
+    case "notice": {
+      if (args.sub === "start") {
+        const r = p.startNotice(actor, args.target, args.on, now);
+        return { json: r, text: t("admin.cli.noticeStarted", { id: r.claimId, starts: r.starts, ends: r.ends }) };
+      }
+      if (args.sub === "objection") {
+        const r = p.recordObjection(actor, args.target, args.reason, now);
+        return { json: r, text: t("admin.cli.objectionRecorded", { id: r.claimId }) };
+      }
+      const r = p.clearNotice(actor, args.target, args.today ?? today, now);
+      return { json: r, text: t("admin.cli.noticeCleared", { id: r.claimId, ended: r.ended }) };
+    }
+    case "paid": {
+      const r = p.recordPayment(actor, args.target, args.amount, now);
+      return { json: r, text: t("admin.cli.paidRecorded", { id: r.claimId, amount: r.amountYuan }) };
+    }
+    case "report": {
+      await writeFile(args.out, await p.reportXlsx(actor, now, lang), { mode: 0o600 });
+      return { json: { file: args.out }, text: t("admin.cli.written", { file: args.out }) };
+    }
+    case "share": {
+      const r = p.keyGroupShares(actor, now, lang);
+      const lines = [...r.schools, ...(r.overall ? [r.overall] : [])];
+      const pct = (s: number | null) => (s === null ? "—" : `${Math.round(s * 1000) / 10}%`);
+      return { json: r, text: table(t, ["school", "keyGroup", "total", "share", "warning"], lines.map((s) => [s.name, s.keyGroup, s.total, pct(s.share), s.warning])) };
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  const parsed = parse(process.argv.slice(2), process.env);
+  if ("help" in parsed && typeof parsed.help === "string") {
+    process.stdout.write(`${parsed.help}\n`);
+    return 0;
+  }
+  args = parsed as Args;
+  // A new key next to an existing database would open nothing in it: refuse rather than create one.
+  if (!process.env.DATA_KEY && !existsSync(args["key-file"]) && existsSync(args.db))
+    throw new InputError(`--key-file: no key at ${args["key-file"]} for the existing database ${args.db} (set --key-file or DATA_KEY)`);
+  const tz = process.env.TZ && process.env.TZ !== "" ? process.env.TZ : "Asia/Shanghai";
+  const clock = systemClock(tz);
+  const app = await openApp({ databasePath: args.db, dataKey: process.env.DATA_KEY || undefined, keyFile: args["key-file"], packPath: process.env.POLICY_PACK || undefined, clock });
+  try {
+    const now = clock.now();
+    const operator = `cli:${args.operator}`;
+    const actor: Actor = { kind: "bureau_operator", operator };
+    const { command, db: _db, "key-file": _key, operator: _op, json: _json, lang: _lang, help: _help, ...detail } = args as Args & Record<string, unknown>;
+    // Audited before it runs, so a refused or failing command is on record too.
+    app.services.process.auditCommand(operator, command, detail, now);
+    const out = await run(args, app, actor, now, clock.today());
+    process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
+    return 0;
+  } finally {
+    app.close();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (e) {
+  const lang: Lang = process.argv.includes("en") && process.argv.includes("--lang") ? "en" : "zh-CN";
+  const t = translator(lang);
+  if (e instanceof InputError || e instanceof PackError) {
+    process.stderr.write(`admin: ${e.message.split("\n").join(" ")}\n`);
+    process.exitCode = 2;
+  } else if (e instanceof DomainError) {
+    const details = e instanceof RowsRejected ? ` ${e.rows.map((r) => `#${r.row}: ${r.problems.join("; ")}`).join(" | ")}` : "";
+    process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}\n`);
+    process.exitCode = e.code === "invalid_input" || e.code === "not_found" ? 2 : 1;
+  } else throw e;
+}

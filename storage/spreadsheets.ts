@@ -1,0 +1,151 @@
+// Files in and out of the school process: results files (.csv or .xlsx) read into result rows, and sheets
+// written as .xlsx (rosters, the bureau's report). Columns are found by their header, in Chinese or English,
+// so a school can keep the sheet its assessment centre gives it; other columns (姓名, 序号…) are ignored.
+import ExcelJS from "exceljs";
+import { DomainError } from "../core/errors.js";
+import type { Sheet } from "../core/reports.js";
+import { resultRowSchema, type ResultRow } from "../core/results.js";
+
+type Field = "idNumber" | "enrolmentNo" | "passed" | "level" | "certificateNo" | "issuedOn";
+
+// Header spellings per field, compared after `normaliseHeader`.
+const HEADERS: Record<Field, string[]> = {
+  idNumber: ["身份证号", "身份证号码", "公民身份号码", "证件号码", "idnumber", "id", "residentid", "idno"],
+  enrolmentNo: ["报名号", "报名编号", "报名序号", "enrolmentno", "enrolmentnumber", "enrollmentno", "enrollmentnumber", "enrolmentid", "enrolment"],
+  passed: ["考核结果", "是否合格", "鉴定结果", "结果", "passed", "result", "pass"],
+  level: ["等级", "级别", "鉴定等级", "技能等级", "level"],
+  certificateNo: ["证书编号", "证书号", "证书号码", "certificateno", "certificatenumber", "certificate"],
+  issuedOn: ["发证日期", "取证日期", "issuedon", "issuedate", "dateissued"],
+};
+
+/**
+ * A header as compared: lower case, no spaces, underscores, dots or brackets.
+ * @example normaliseHeader(" Certificate No. ") // "certificateno"
+ */
+export function normaliseHeader(h: string): string {
+  return h.toLowerCase().replace(/[\s_\-.:：()（）]/g, "");
+}
+
+function columnsOf(header: string[]): Partial<Record<Field, number>> {
+  const found: Partial<Record<Field, number>> = {};
+  header.forEach((h, i) => {
+    const n = normaliseHeader(h);
+    for (const [field, names] of Object.entries(HEADERS) as [Field, string[]][])
+      if (found[field] === undefined && names.includes(n)) found[field] = i;
+  });
+  if (found.passed === undefined) throw new DomainError("invalid_input", { field: "考核结果/passed" }, "the file has no 考核结果 (passed) column");
+  if (found.level === undefined) throw new DomainError("invalid_input", { field: "等级/level" }, "the file has no 等级 (level) column");
+  if (found.idNumber === undefined && found.enrolmentNo === undefined)
+    throw new DomainError("invalid_input", { field: "身份证号/idNumber" }, "the file needs a 身份证号 (ID number) or 报名号 (enrolment number) column");
+  return found;
+}
+
+/**
+ * Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records.
+ * @example parseCsv('a,"b,c"\r\n1,2') // [["a", "b,c"], ["1", "2"]]
+ */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === ",") record.push(field), (field = "");
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      record.push(field), records.push(record), (record = []), (field = "");
+    } else field += c;
+  }
+  if (field !== "" || record.length) record.push(field), records.push(record);
+  return records;
+}
+
+// Chinese Excel saves CSV as GB18030 unless told otherwise; UTF-8 is tried first and must decode cleanly.
+function decodeText(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    return new TextDecoder("gb18030").decode(bytes);
+  }
+}
+
+function cellValue(v: ExcelJS.CellValue): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (typeof v === "object") {
+    if ("richText" in v) return v.richText.map((r) => r.text).join("");
+    if ("result" in v) return cellValue(v.result as ExcelJS.CellValue);
+    if ("text" in v && typeof v.text === "string") return v.text;
+  }
+  return String(v);
+}
+
+function toRows(table: { row: number; cells: (string | number | boolean | null)[] }[]): ResultRow[] {
+  const [head, ...body] = table;
+  if (!head) throw new DomainError("invalid_input", { field: "file" }, "the file is empty");
+  const cols = columnsOf(head.cells.map((c) => (c === null ? "" : String(c))));
+  const rows: ResultRow[] = [];
+  for (const r of body) {
+    if (r.cells.every((c) => c === null || String(c).trim() === "")) continue;
+    const at = (f: Field) => (cols[f] === undefined ? undefined : (r.cells[cols[f]!] ?? null));
+    rows.push(resultRowSchema.parse({ row: r.row, idNumber: at("idNumber"), enrolmentNo: at("enrolmentNo"), passed: at("passed"), level: at("level"), certificateNo: at("certificateNo"), issuedOn: at("issuedOn") }));
+  }
+  if (!rows.length) throw new DomainError("invalid_input", { field: "file" }, "the file has a header but no rows");
+  return rows;
+}
+
+/**
+ * Reads a results file into rows numbered as the person sees them (the header is row 1). `.csv` (UTF-8 or
+ * GB18030) or `.xlsx` (the first worksheet); a missing column is an `invalid_input` naming it.
+ * @example await readResultFile(readFileSync("results.xlsx"), "results.xlsx") // [{ row: 2, idNumber: "…", passed: "合格", level: "四级", certificateNo: "…" }, …]
+ */
+export async function readResultFile(bytes: Buffer, fileName: string): Promise<ResultRow[]> {
+  const ext = fileName.toLowerCase().split(".").pop();
+  if (ext === "csv") return toRows(parseCsv(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells: cells.map((c) => (c.trim() === "" ? null : c)) })));
+  if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .csv or .xlsx file");
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new DomainError("invalid_input", { field: "file" }, `not a readable .xlsx file (${(e as Error).message})`);
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new DomainError("invalid_input", { field: "file" }, "the workbook has no worksheet");
+  const table: { row: number; cells: (string | number | boolean | null)[] }[] = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: (string | number | boolean | null)[] = [];
+    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellValue(row.getCell(c).value));
+    table.push({ row: rowNumber, cells });
+  });
+  return toRows(table);
+}
+
+/**
+ * Writes sheets as one .xlsx workbook. Text cells stay text, so an 18-digit ID number is never turned
+ * into a rounded number by Excel.
+ * @example const bytes = await writeWorkbook([{ name: "花名册", columns: ["序号", "姓名"], rows: [[1, "张三"]] }])
+ */
+export async function writeWorkbook(sheets: Sheet[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = "jiangyin-training-bot";
+  for (const s of sheets) {
+    // Excel refuses sheet names over 31 characters or with []:*?/\ in them.
+    const ws = wb.addWorksheet(s.name.replace(/[[\]:*?/\\]/g, " ").slice(0, 31));
+    ws.addRow(s.columns).font = { bold: true };
+    for (const r of s.rows) ws.addRow(r.map((v) => v ?? ""));
+    ws.columns.forEach((col, i) => {
+      const widest = Math.max(...[s.columns[i] ?? "", ...s.rows.map((r) => String(r[i] ?? ""))].map((v) => Array.from(v).length));
+      col.width = Math.min(60, Math.max(8, widest + 2));
+      col.numFmt = "@";
+    });
+    ws.views = [{ state: "frozen", ySplit: 1 }];
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
