@@ -162,7 +162,11 @@ function loggable(value: unknown, depth = 0): unknown {
  * @example const log = toLogFn(pinoLogger); createTelegramChannel({ …, log })
  */
 export function toLogFn(logger: Logger): LogFn {
-  return (level, msg, data) => logger[level as Level](data ? (loggable(data) as object) : {}, msg);
+  return (level, msg, data) => {
+    // Top-level err/error keep their Error: pino's error serializer (type, message, stack, cause) handles them.
+    const fields = data ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, (k === "err" || k === "error") && v instanceof Error ? v : loggable(v)])) : {};
+    logger[level as Level](fields, msg);
+  };
 }
 
 /**

@@ -4,7 +4,6 @@
 //   npm start -- --db FILE --today 2023-07-03  the console on another database or day
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (docs/wechat.md); both together when both are set
-import { dirname, join } from "node:path";
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, type Config } from "./config.js";
 import { openApp, systemClock, type App } from "./app.js";
@@ -98,8 +97,8 @@ async function main(): Promise<void> {
       const wx = createWechatChannel({
         puppet,
         ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN } } : {}),
-        // The login session is kept next to the database, so a restart needs no new QR scan.
-        name: join(dirname(databasePath), "wechaty"),
+        // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
+        name: config.WECHATY_NAME,
         core: app.engine,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),

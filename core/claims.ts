@@ -8,7 +8,7 @@ import { z } from "zod";
 import { checkClaim, publicNoticeEnd, type Problem } from "./checks.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { schoolNotices } from "./processCommon.js";
+import { idOf, schoolNotices } from "./processCommon.js";
 import type { ClaimRecord, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { translator } from "./i18n.js";
@@ -109,7 +109,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
   }
   // Reviews touch the claim's class's school; the bureau may, a school may not (claim.review is not theirs).
   function reviewGuard(actor: Actor, claimId: number, now: Date): { claim: ClaimRecord; cls: ProcessClassRecord } {
-    const claim = claimOrThrow(claimId);
+    const claim = claimOrThrow(idOf(claimId, "claimId"));
     const cls = classOrThrow(claim.classId);
     authorizeAudited(audit, actor, "claim.review", { schoolId: cls.schoolId }, { entity: "subsidy_claim", entityId: String(claimId) }, now);
     return { claim, cls };

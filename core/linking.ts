@@ -51,7 +51,7 @@ export interface LinkStore {
   moveIdentities(fromPersonId: number, toPersonId: number): number[];
   /** Deletes a person left without chats and data, with their codes and undelivered messages. @example links.dropPerson(4) */
   dropPerson(personId: number): void;
-  /** Failed redemptions from this chat since `since` (read from the audit log). @example links.recentFailures(6, hourAgo) // 2 */
+  /** Failed redemptions from this chat after `since` (read from the audit log). @example links.recentFailures(6, hourAgo) // 2 */
   recentFailures(identityId: number, since: Date): number;
 }
 

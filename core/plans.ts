@@ -5,7 +5,7 @@ import { z } from "zod";
 import { checkClass, filingDeadline } from "./checks.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { citeBoth, fieldProblem, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
+import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { TrainingTrack } from "./stores.js";
@@ -165,7 +165,8 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     return plan;
   }
 
-  function review(actor: Actor, planId: number, status: "approved" | "rejected", reason: string | null, now: Date) {
+  function review(actor: Actor, rawPlanId: number, status: "approved" | "rejected", reason: string | null, now: Date) {
+    const planId = idOf(rawPlanId, "planId");
     const plan = planOrThrow(planId);
     authorizeAudited(audit, actor, "plan.review", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(planId) }, now);
     return tx.run(() => {
@@ -286,7 +287,8 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    * §2.5.2 The school marks the class filed with the HR bureau's section.
    * @example submitFiling(staffActor, 9, now) // { classId: 9, filingStatus: "submitted" }
    */
-  function submitFiling(actor: Actor, classId: number, now: Date) {
+  function submitFiling(actor: Actor, rawClassId: number, now: Date) {
+    const classId = idOf(rawClassId, "classId");
     const cls = classOrThrow(classId);
     authorizeAudited(audit, actor, "class.filing_submit", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
     return tx.run(() => {
@@ -303,7 +305,8 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    * §2.5.2 The bureau records the filing as received (also when the school filed on paper and never marked it).
    * @example receiveFiling(bureau, 9, now) // { classId: 9, filingStatus: "received" }
    */
-  function receiveFiling(actor: Actor, classId: number, now: Date) {
+  function receiveFiling(actor: Actor, rawClassId: number, now: Date) {
+    const classId = idOf(rawClassId, "classId");
     const cls = classOrThrow(classId);
     authorizeAudited(audit, actor, "class.filing_receive", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
     return tx.run(() => {

@@ -2,6 +2,8 @@
 // staff with the same keys and parameters the reminder planner uses, the names a notice shows, and the
 // checks' problems as user texts. Keys match core/planner.ts on purpose: whichever of the event and the
 // planner queues a notice first wins, and the outbox's "on conflict do nothing" drops the other.
+import { z } from "zod";
+import { DomainError } from "./errors.js";
 import type { Bilingual, Lang, PolicyPack } from "./pack.js";
 import { citeClause } from "./pack.js";
 import { translator, type Translate } from "./i18n.js";
@@ -92,4 +94,16 @@ export function textsOf(lang: Lang): Translate {
  */
 export function pick(text: Bilingual, lang: Lang): string {
   return lang === "en" ? text.en : text.zh;
+}
+
+const recordId = z.number().int().positive();
+
+/**
+ * A record id as a write takes it, parsed like every other input: a positive whole number.
+ * @example idOf(12, "planId") // 12; idOf(-1, "planId") throws invalid_input naming planId
+ */
+export function idOf(value: unknown, field: string): number {
+  const r = recordId.safeParse(value);
+  if (!r.success) throw new DomainError("invalid_input", { field }, "expected a positive whole number");
+  return r.data;
 }

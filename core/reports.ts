@@ -6,7 +6,7 @@ import { keyGroupShare } from "./checks.js";
 import { claimState } from "./claims.js";
 import { DomainError } from "./errors.js";
 import type { Lang, PolicyPack } from "./pack.js";
-import { levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
+import { idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
 import type { ProcessClassRecord, ProcessDeps, StaffRow } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { StaffAccessService } from "./staffAccess.js";
@@ -167,7 +167,7 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
    * @example revokeStaff(bureau, 4, now) // { staffId: 4, revokedAt: now }
    */
   function revokeStaff(actor: Actor, staffId: number, now: Date): { staffId: number; revokedAt: Date } {
-    const row = staffAdmin.get(staffId);
+    const row = staffAdmin.get(idOf(staffId, "staffId"));
     if (!row) throw new DomainError("not_found", { what: "staff", id: staffId }, "list staff with listStaff");
     authorizeAudited(audit, actor, "staff.manage", row.schoolId ? { schoolId: row.schoolId } : {}, { entity: "staff", entityId: String(staffId) }, now);
     return tx.run(() => {

@@ -5,13 +5,12 @@
 // Importing the same rows again changes nothing: a result already recorded the same way is skipped.
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
-import { subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { citeBoth, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
+import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { citeBoth, idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { parseResidentId } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { OutboxMessage } from "./stores.js";
-import { isoDate } from "./pack.js";
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).optional();
 
@@ -124,7 +123,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
    */
   function importResults(actor: Actor, classId: number, raw: ResultRow[], today: string, now: Date, lang: Lang = "zh-CN"): ImportSummary {
     const rows = parseInput(z.array(resultRowSchema).min(1).max(5000), raw);
-    const cls = classOrThrow(classId);
+    const cls = classOrThrow(idOf(classId, "classId"));
     authorizeAudited(audit, actor, "results.import", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
     parseInput(isoDate, today);
     if (today < cls.closesOn)

@@ -16,6 +16,7 @@ import { isoDate, PackError, type Lang } from "../core/pack.js";
 import { pick } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
+import { loadPackFile } from "../storage/packFile.js";
 
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}
@@ -52,7 +53,9 @@ const common = {
 };
 // The shared options with the command as a literal, so each schema's output names its command.
 const as = <C extends Command>(command: C) => ({ ...common, command: z.literal(command) });
+// A positional argument names itself in the message; an option is named by the error line's "--name: ".
 const text = (label: string) => z.string({ message: `${label}: required` }).trim().min(1, `${label}: required`);
+const optText = z.string({ message: "required" }).trim().min(1, "required");
 const schoolOpt = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a school code (see the schools command)").optional();
 const xlsxOut = z.string({ message: "--out: required (FILE.xlsx)" }).regex(/\.xlsx$/i, "expected a file name ending in .xlsx");
 
@@ -66,7 +69,7 @@ const schemas = {
   plans: z.strictObject({ ...as("plans"), school: schoolOpt, status: z.enum(["draft", "submitted", "approved", "rejected"]).optional() }),
   plan: z.discriminatedUnion("sub", [
     z.strictObject({ ...as("plan"), sub: z.literal("approve"), target: id("ID") }),
-    z.strictObject({ ...as("plan"), sub: z.literal("reject"), target: id("ID"), reason: text("--reason") }),
+    z.strictObject({ ...as("plan"), sub: z.literal("reject"), target: id("ID"), reason: optText }),
   ]),
   classes: z.strictObject({ ...as("classes"), school: schoolOpt }),
   filing: z.strictObject({ ...as("filing"), sub: z.literal("received"), target: text("CLASS") }),
@@ -74,7 +77,7 @@ const schemas = {
   claims: z.strictObject({ ...as("claims"), school: schoolOpt }),
   notice: z.discriminatedUnion("sub", [
     z.strictObject({ ...as("notice"), sub: z.literal("start"), target: id("CLAIM"), on: isoDate }),
-    z.strictObject({ ...as("notice"), sub: z.literal("objection"), target: id("CLAIM"), reason: text("--reason") }),
+    z.strictObject({ ...as("notice"), sub: z.literal("objection"), target: id("CLAIM"), reason: optText }),
     z.strictObject({ ...as("notice"), sub: z.literal("clear"), target: id("CLAIM"), today: isoDate.optional() }),
   ]),
   paid: z.strictObject({ ...as("paid"), target: id("CLAIM"), amount: z.string({ message: "required (whole yuan)" }).regex(/^\d+$/, "expected whole yuan, e.g. 30000").transform(Number) }),
@@ -150,7 +153,9 @@ function table(t: Translate, columns: string[], rows: (string | number | boolean
   const line = (r: string[]) => r.map((v, i) => v + " ".repeat(widths[i]! - width(v))).join("  ").trimEnd();
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : null);
+// The operator reads times in the programme's zone, not UTC.
+const localTime = (d: Date) => `${new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", dateStyle: "short", timeStyle: "short" }).format(d)} (UTC+8)`;
+const day = (d: Date | null) => (d ? localTime(d) : null);
 
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
@@ -163,12 +168,10 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
     }
     case "invite": {
       const schoolId = args.school;
-      if (schoolId && !app.pack.schools.some((s) => s.code === schoolId))
-        throw new InputError(`--school: unknown school "${schoolId}"; one of ${app.pack.schools.map((s) => s.code).join(", ")}`);
       const role = schoolId ? "school_staff" : "bureau_operator";
       const r = p.createInvite(actor, schoolId ? { role, schoolId } : { role }, now, args["ttl-hours"] * 3_600_000);
       const who = schoolId ? pick(app.pack.schools.find((s) => s.code === schoolId)!.name, lang) : t("admin.cli.bureau");
-      return { json: { code: r.code, expiresAt: r.expiresAt.toISOString(), role, schoolId: schoolId ?? null }, text: t("admin.cli.inviteCreated", { who, code: r.code, expiresAt: r.expiresAt.toISOString() }) };
+      return { json: { code: r.code, expiresAt: r.expiresAt.toISOString(), role, schoolId: schoolId ?? null }, text: t("admin.cli.inviteCreated", { who, code: r.code, expiresAt: localTime(r.expiresAt) }) };
     }
     case "staff": {
       if (args.sub === "revoke") {
@@ -256,6 +259,11 @@ async function main(): Promise<number> {
     return 0;
   }
   args = parsed as Args;
+  // A school code is checked against the pack before the database is opened (or created).
+  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
+  const school = "school" in args ? args.school : undefined;
+  if (school !== undefined && !pack.schools.some((s) => s.code === school))
+    throw new InputError(`--school: unknown school "${school}"; one of ${pack.schools.map((s) => s.code).join(", ")}`);
   // A new key next to an existing database would open nothing in it: refuse rather than create one.
   if (!process.env.DATA_KEY && !existsSync(args["key-file"]) && existsSync(args.db))
     throw new InputError(`--key-file: no key at ${args["key-file"]} for the existing database ${args.db} (set --key-file or DATA_KEY)`);

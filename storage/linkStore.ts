@@ -1,7 +1,7 @@
 // Storage of /link: the one-time codes (keyed hashes only) and the moves a link makes. No decisions
 // here: core/linking.ts decides who is kept; these read and write rows inside its transaction.
 import { createHmac, hkdfSync, randomInt } from "node:crypto";
-import { and, count, eq, gt, gte, lte, or, sql } from "drizzle-orm";
+import { and, count, eq, gt, lte, or, sql } from "drizzle-orm";
 import type { LinkCodeMaker, LinkStore } from "../core/linking.js";
 import type { Db } from "./db.js";
 import { auditLog, certificates, chatIdentities, enrolments, linkCodes, outbox, people, staff } from "./schema.js";
@@ -75,7 +75,7 @@ export function createLinkStore(db: Db): LinkStore {
           .select({ n: count() })
           .from(auditLog)
           .where(
-            and(eq(auditLog.entity, "chat_identity"), eq(auditLog.entityId, String(identityId)), eq(auditLog.action, "link.failed"), gte(auditLog.at, since)),
+            and(eq(auditLog.entity, "chat_identity"), eq(auditLog.entityId, String(identityId)), eq(auditLog.action, "link.failed"), gt(auditLog.at, since)),
           )
           .all(),
       );

@@ -18,13 +18,13 @@ import { createDialogStore, type DialogStore } from "../storage/dialogStore.js";
 import { residentId } from "./support/people.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20230703);
-/** Random messages per step: 27 steps, 810 messages plus the prefixes that reach the steps. */
-const PER_STEP = 30;
+/** Random messages per step: 27 steps, 540 messages, plus the prefixes that reach the steps (~1,000 in all). */
+const PER_STEP = 20;
 /**
  * A 4,000-character message (the engine reads no more) costs the engine 250–400 ms, nearly all of it
  * in the FAQ matcher's word segmentation (core/dialog/faq.ts `words`); a few of them show it copes.
  */
-const MAX_LONG = 6;
+const MAX_LONG = 4;
 const TODAY = "2023-07-03";
 
 // ---- a seeded PRNG (mulberry32) -------------------------------------------------------------
@@ -109,7 +109,8 @@ const PROBES: [kind: string, make: (r: Rng, seen: Seen) => Probe["input"]][] = [
   ["valid choice, current token", (r, s) => ({ choiceId: s.choices.length ? r.pick(s.choices) : "yes", stepToken: s.token ?? "menu" })],
   ["stale button", (r, s) => (s.stale.length ? { ...r.pick(s.stale) } : { choiceId: "yes", stepToken: "old" })],
   ["forged token", (r, s) => ({ choiceId: s.choices[0] ?? "yes", stepToken: r.pick(["", "stale", "0", "menu", "x".repeat(30)]) })],
-  ["forged command", (r) => ({ choiceId: r.pick(["cmd:bogus", "cmd:", "cmd:recheck", "cmd:help", "cmd:back", "cmd:start", "cmd:link"]), stepToken: "menu" })],
+  // "cmd:" alone is left out: it gets no reply at all (a known engine bug, see the tests at the end).
+  ["forged command", (r) => ({ choiceId: r.pick(["cmd:bogus", "cmd:recheck", "cmd:help", "cmd:back", "cmd:start", "cmd:link"]), stepToken: "menu" })],
 ];
 
 // ---- checks -----------------------------------------------------------------------------------
@@ -135,8 +136,10 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
   let app: App;
   let store: DialogStore;
   let at = Date.parse("2023-07-03T01:00:00Z");
+  let frozen = false;
   // A deterministic clock: each message one second after the last, so a run replays exactly.
-  const clock: ChatClock = { now: () => new Date((at += 1000)), today: () => TODAY };
+  const clock: ChatClock = { now: () => new Date(frozen ? at : (at += 1000)), today: () => TODAY };
+  const say = (externalId: string, input: Omit<Inbound, "channel" | "externalId">) => app.engine.handle({ channel: "console", externalId, ...input });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "fuzz-"));
@@ -270,5 +273,36 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
     expect([...reached].sort()).toEqual([...new Set(STEPS.map((s) => `${s.flow}/${s.step}`))].sort());
     expect([...kinds.keys()].sort()).toEqual(PROBES.map(([k]) => k).sort());
     console.info(`fuzz seed ${SEED}: ${messages} messages, ${users} users`);
+    // About 3–4 ms of engine time per message: ~4 s alone, more on a busy machine.
+  }, 60_000);
+
+  // Known engine bugs, found by this fuzzer (core/dialog/engine.ts is not ours to change). Each test
+  // states the right behaviour and is marked `fails`: when the engine is fixed it turns red — then
+  // drop `.fails` (and put "cmd:" back among the forged commands above).
+  describe("known engine bugs", () => {
+    it.fails("a button whose data is the empty command 'cmd:' still gets an answer", async () => {
+      // handle(): matchCommand("/") is undefined, `?? ""` equals the empty command, runCommand("") does nothing.
+      expect(await say("bug-empty-cmd", { choiceId: "cmd:", stepToken: "menu" })).not.toEqual([]);
+    });
+
+    it.fails("an unknown command button mid-flow does not throw the enrolment away", async () => {
+      for (const text of [...ENROL_TO_NAME, "王小明"]) await say("bug-unknown-cmd", { text });
+      const replies = await say("bug-unknown-cmd", { choiceId: "cmd:bogus", stepToken: "x" });
+      // Today: "moved on, answer the current question" + the main menu; the draft (class, name) is gone.
+      expect(replies.map((r) => r.text)).toEqual([translator("zh-CN")("dialog.movedOn"), translator("zh-CN")("dialog.enrol.idNumber")]);
+    });
+
+    it.fails("two questions asked within the same millisecond carry different step tokens", async () => {
+      frozen = true;
+      try {
+        const [first] = await say("bug-token", { text: "/check" });
+        await say("bug-token", { choiceId: "yes", stepToken: first!.stepToken! });
+        // The ableToWork button tapped again must be stale; today it answers the healthy question.
+        const [again] = await say("bug-token", { choiceId: "yes", stepToken: first!.stepToken! });
+        expect(again!.text).toBe(translator("zh-CN")("dialog.movedOn"));
+      } finally {
+        frozen = false;
+      }
+    });
   });
 });

@@ -22,7 +22,7 @@ export function residentId(birthDate: string, options: { serial?: number; area?:
 
 /**
  * The same number with a check character that does not fit: what a person who mistyped one digit sends.
- * @example withWrongCheckCharacter("320281199005170012") // "320281199005170013"
+ * @example withWrongCheckCharacter("320281199005170012") // "320281199005170010"
  */
 export function withWrongCheckCharacter(id: string): string {
   const right = id.slice(-1);

@@ -58,6 +58,11 @@ export interface WechatyMockEnv<T extends StartStop> {
   waitForReply(conversationId: string, options?: WaitOptions): Promise<string[]>;
   /** say + waitForReply in one go. */
   ask(contact: MockContact, text: string, options?: Omit<WaitOptions, "after">): Promise<string[]>;
+  /**
+   * say, then every reply: waits for the first, then until none came for `quietMs` (default 60), for
+   * engines that answer one message with a varying number of replies.
+   */
+  askAll(contact: MockContact, text: string, options?: { timeoutMs?: number; quietMs?: number }): Promise<string[]>;
   /** Lets pending handlers finish, for asserting that nothing was sent. */
   settle(ms?: number): Promise<void>;
   /** Stops the channel and the mocker; call in afterEach. */
@@ -167,6 +172,16 @@ export async function startWechatyMock<T extends StartStop>(
     async ask(contact, text, opts = {}) {
       const after = say(contact, text);
       return waitForReply(contact.id, { ...opts, after });
+    },
+    async askAll(contact, text, opts = {}) {
+      const after = say(contact, text);
+      await waitForReply(contact.id, { after, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+      // Replies of one message go out back to back; a quiet gap means the handler is done.
+      for (let seen = -1; seen !== replies(contact.id).length; ) {
+        seen = replies(contact.id).length;
+        await new Promise((resolve) => setTimeout(resolve, opts.quietMs ?? 60));
+      }
+      return replies(contact.id).slice(after);
     },
     settle: (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms)),
     async stop() {

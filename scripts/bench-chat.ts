@@ -1,0 +1,238 @@
+// `npm run bench:chat -- [USERS]`: the chat pipeline issue 4 asks for, in process. Telegram updates go
+// through grammY `bot.handleUpdate` with the handlers of `createTelegramChannel` → the dialog engine →
+// state written to SQLite → the reply captured by an API transformer (no HTTP). USERS distinct people
+// (default 10,000) each run a FULL journey: /start, the check by buttons, the enrolment to the
+// confirmation (15 updates). Reported: updates/s, p50 and p99 per update, CPU and RSS; then, in the same
+// process, the ceiling of /work/shared/bench/ceiling.ts: a bare grammY bot doing one SQLite upsert per
+// update (10,000 users). Targets: pipeline ≥ 0.3× the ceiling, p99 ≤ 2 ms, RSS ≤ 200 MB after 100,000 users.
+//   npm run bench:chat                 10,000 users (the throughput figure)
+//   npm run bench:chat -- 100000       100,000 users (the RSS figure)
+import Database from "better-sqlite3";
+import { Bot, type Transformer } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openApp, systemClock } from "../bot/app.js";
+import { createTelegramChannel } from "../bot/telegram.js";
+import { checkCharacter } from "../core/residentId.js";
+import { classes, people, trainingPlans } from "../storage/schema.js";
+
+const USERS = Number(process.argv[2] ?? 10_000);
+if (!Number.isInteger(USERS) || USERS < 1) throw new Error(`usage: bench-chat [USERS], got ${process.argv[2]}`);
+/** Journeys in progress at once: each person's next update comes after everyone else's in the wave. */
+const WAVE = Math.min(1_000, USERS);
+const TODAY = "2023-07-03";
+const CEILING_USERS = 10_000;
+const SEATS = 60;
+/** People who run the journey before the clock starts. */
+const WARM = Math.min(200, USERS);
+const botInfo = {
+  id: 999,
+  is_bot: true,
+  first_name: "Bench",
+  username: "bench_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+} as UserFromGetMe;
+
+// ---- fake Telegram: an API transformer that answers every call without HTTP ----------------------
+
+interface Sent {
+  text: string;
+  buttons: { text: string; callback_data: string }[];
+}
+/** The last message the bot sent to each chat. */
+const lastSent = new Map<number, Sent>();
+let messageId = 1;
+const fakeApi: Transformer = async (_prev, method, payload) => {
+  const p = payload as { chat_id?: number; text?: string; reply_markup?: { inline_keyboard?: Sent["buttons"][] } };
+  if (method === "sendMessage") {
+    lastSent.set(p.chat_id!, { text: p.text ?? "", buttons: p.reply_markup?.inline_keyboard?.flat() ?? [] });
+    return { ok: true, result: { message_id: messageId++, date: 0, chat: { id: p.chat_id, type: "private" }, text: p.text } } as any;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { ok: true, result: true } as any;
+};
+
+// ---- updates as Telegram sends them ------------------------------------------------------------
+
+let updateId = 1;
+const userOf = (n: number) => ({ id: 100_000 + n, is_bot: false, first_name: `U${n}`, language_code: "zh-hans" });
+const chatOf = (n: number) => ({ id: 100_000 + n, type: "private" as const, first_name: `U${n}` });
+const textUpdate = (n: number, text: string): Update =>
+  ({ update_id: updateId++, message: { message_id: messageId++, date: 0, chat: chatOf(n), from: userOf(n), text, ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}) } }) as Update;
+
+/** A tap on the button of the bot's last message whose label contains `label` (or whose choice id is `id`). */
+function tapUpdate(n: number, pick: { label?: string; id?: string }): Update {
+  const sent = lastSent.get(100_000 + n);
+  const button = sent?.buttons.find((b) => (pick.label !== undefined && b.text.includes(pick.label)) || (pick.id !== undefined && b.callback_data.endsWith(`|${pick.id}`)));
+  if (!button) throw new Error(`user ${n}: no button ${JSON.stringify(pick)} under "${sent?.text.slice(0, 60)}"`);
+  return {
+    update_id: updateId++,
+    callback_query: { id: String(updateId), from: userOf(n), chat_instance: String(n), data: button.callback_data, message: { message_id: 1, date: 0, chat: chatOf(n), text: sent!.text } },
+  } as unknown as Update;
+}
+
+/** A distinct valid ID number per person: a birth day per thousand people (1980 on), a sequence number within it. */
+function idFor(n: number): string {
+  const birth = new Date(Date.UTC(1980, 0, 1) + Math.floor(n / 1000) * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "");
+  const first17 = `320281${birth}${String(n % 1000).padStart(3, "0")}`;
+  return first17 + checkCharacter(first17);
+}
+
+const SCHOOLS = ["jiangyin_polytechnic", "jiangyin_advanced_technical", "cssc_chengxi_technical"];
+
+/** The journey: each step is the update person `n` sends next, and what the reply must hold. */
+const journey: { send: (n: number) => Update; expect: string }[] = [
+  { send: (n) => textUpdate(n, "/start"), expect: "请选择要办理的事项" },
+  { send: (n) => tapUpdate(n, { id: "cmd:check" }), expect: "您具有劳动能力吗" },
+  { send: (n) => tapUpdate(n, { id: "yes" }), expect: "您身体健康吗" },
+  { send: (n) => tapUpdate(n, { id: "yes" }), expect: "您和电子商务的关系是" },
+  { send: (n) => tapUpdate(n, { id: "seeking" }), expect: "您属于以下哪一类人员" },
+  { send: (n) => tapUpdate(n, { id: "urban_unemployed_or_laid_off" }), expect: "✅" },
+  { send: (n) => tapUpdate(n, { id: "cmd:enrol" }), expect: "请选择承训学校" },
+  { send: (n) => tapUpdate(n, { id: SCHOOLS[n % 3]! }), expect: "可报名的班级" },
+  // The person's class among the school's: the k-th 60 people of a school in a wave take its k-th class.
+  { send: (n) => tapUpdate(n, { label: `-${Math.floor(Math.floor((n % WAVE) / 3) / SEATS)} ` }), expect: "请输入您的姓名" },
+  { send: (n) => textUpdate(n, "张三"), expect: "身份证号" },
+  { send: (n) => textUpdate(n, idFor(n)), expect: "手机号" },
+  { send: (n) => textUpdate(n, `139${String(n).padStart(8, "0")}`), expect: "学员权益告知书" },
+  { send: (n) => tapUpdate(n, { id: "agree" }), expect: "个人信息说明" },
+  { send: (n) => tapUpdate(n, { id: "agree" }), expect: "请核对报名信息" },
+  { send: (n) => tapUpdate(n, { id: "submit" }), expect: "报名成功" },
+];
+
+// ---- measuring ---------------------------------------------------------------------------------
+
+interface Figures {
+  name: string;
+  updates: number;
+  seconds: number;
+  cpuSeconds: number;
+  latencies: Float64Array;
+}
+
+function report(f: Figures, rss = process.memoryUsage().rss / 1e6): string {
+  const sorted = f.latencies.slice(0, f.updates).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+  return `${f.name}: ${f.updates} updates in ${f.seconds.toFixed(1)} s (CPU ${f.cpuSeconds.toFixed(1)} s) → ${(f.updates / f.seconds).toFixed(0)} updates/s, p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms, max ${sorted.at(-1)!.toFixed(1)} ms, RSS ${rss.toFixed(0)} MB`;
+}
+
+async function timed(name: string, total: number, next: (i: number) => Update, handle: (u: Update) => Promise<void>): Promise<Figures> {
+  const latencies = new Float64Array(total);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const u = next(i);
+    const s = performance.now();
+    await handle(u);
+    latencies[i] = performance.now() - s;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { name, updates: total, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies };
+}
+
+// ---- the pipeline ------------------------------------------------------------------------------
+
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-chat-"));
+try {
+  const app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY) });
+  const baselineRss = process.memoryUsage().rss / 1e6;
+  // Classes as a programme has them: at most 60 seats (§2.5.2), a few open at a time. Each wave of
+  // people gets its own classes, level 5 (what the journey's person may take), 60 seats each, enough
+  // for everyone; the previous wave's classes open today, so they leave the list as real classes do.
+  const now = new Date();
+  const creator = app.db.insert(people).values({ createdAt: now, updatedAt: now }).returning({ id: people.id }).get().id;
+  const closeClasses = app.sqlite.prepare("update classes set opens_on = ? where code like ?");
+  const openWave = (tag: string, size: number) => {
+    closeClasses.run(TODAY, "W%");
+    const perSchool = Math.ceil(Math.ceil(size / 3) / SEATS);
+    app.sqlite.transaction(() => {
+      for (const schoolId of SCHOOLS)
+        for (let k = 0; k < perSchool; k++) {
+          const common = { schoolId, occupation: "ecommerce_specialist", track: "first_employment" as const, level: 5 as const };
+          const planId = app.db
+            .insert(trainingPlans)
+            .values({ ...common, traineesPlanned: SEATS, startsOn: "2023-07-20", endsOn: "2023-08-31", totalHours: 120, practicalHours: 80, teachingPlan: "-", teachers: "-", businessStandard: "-", assessmentPlan: "-", questionBank: "-", questionBankSource: "-", costEstimateYuan: 1, status: "approved", createdByPersonId: creator, createdAt: now })
+            .returning({ id: trainingPlans.id })
+            .get().id;
+          app.db.insert(classes).values({ ...common, code: `W${tag}S${schoolId.length}K${k}`, planId, name: `基准班${tag}-${k}`, opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: SEATS, createdAt: now }).run();
+        }
+    })();
+  };
+
+  const errors: string[] = [];
+  const channel = createTelegramChannel({ token: "123:BENCH", core: app.engine, ratePerMinute: 1_000, log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
+  const bot = channel.bot;
+  bot.botInfo = botInfo;
+  bot.api.config.use(fakeApi);
+
+  // Warm-up on people outside the measured range, so the JIT has seen every step.
+  openWave("warm", WARM);
+  for (let n = USERS; n < USERS + WARM; n++) for (const step of journey) await bot.handleUpdate(step.send(n));
+
+  // Waves of WAVE people: step 1 for all of them, then step 2 for all, … so each person's state is
+  // read back from the database after others have written theirs, as in real traffic.
+  const total = USERS * journey.length;
+  const order = (i: number) => {
+    const wave = Math.floor(i / (WAVE * journey.length));
+    const inWave = i % (WAVE * journey.length);
+    const size = Math.min(WAVE, USERS - wave * WAVE);
+    return { n: wave * WAVE + (inWave % size), step: Math.floor(inWave / size) };
+  };
+  let checked = 0;
+  const pipeline = await timed(`pipeline (${USERS} people × ${journey.length} updates)`, total, (i) => {
+    const { n, step } = order(i);
+    if (i % (WAVE * journey.length) === 0) openWave(String(n / WAVE), Math.min(WAVE, USERS - n));
+    return journey[step]!.send(n);
+  }, async (u) => {
+    await bot.handleUpdate(u);
+  });
+  // Every journey ended in a confirmation, and every reply was the expected one (checked on a sample).
+  for (let n = 0; n < USERS; n += Math.max(1, Math.floor(USERS / 500))) {
+    const text = lastSent.get(100_000 + n)?.text ?? "";
+    if (!text.includes(journey.at(-1)!.expect)) throw new Error(`user ${n} ended at "${text.slice(0, 80)}"`);
+    checked++;
+  }
+  const enrolled = (app.sqlite.prepare("select count(*) as n from enrolments where status = 'confirmed'").get() as { n: number }).n;
+  if (enrolled !== USERS + WARM) throw new Error(`${enrolled} confirmed enrolments, expected ${USERS + WARM}`);
+  if (errors.length) throw new Error(`bot errors: ${errors.slice(0, 3).join("; ")}`);
+  const pipelineRss = process.memoryUsage().rss / 1e6;
+  console.log(report(pipeline, pipelineRss));
+  console.log(`  ${enrolled} confirmed enrolments; final reply checked for ${checked} people; RSS after opening the app ${baselineRss.toFixed(0)} MB`);
+  app.close();
+
+  // ---- the ceiling (method of /work/shared/bench/ceiling.ts) ------------------------------------
+  const ceilingBot = new Bot("123:TEST", { botInfo });
+  ceilingBot.api.config.use(fakeApi);
+  const db = new Database(join(dir, "ceiling.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("create table st(user integer primary key, step text, data text, updated integer)");
+  const upsert = db.prepare("insert into st(user,step,data,updated) values(?,?,?,?) on conflict(user) do update set step=excluded.step, data=excluded.data, updated=excluded.updated");
+  ceilingBot.on("message:text", async (ctx) => {
+    upsert.run(ctx.from.id, `s${ctx.message.message_id % 7}`, JSON.stringify({ t: ctx.message.text }), Date.now());
+    await ctx.reply(`回复: ${ctx.message.text}`);
+  });
+  const ceilingUpdate = (i: number) => textUpdate(i % CEILING_USERS, `我想报名 ${i}`);
+  for (let i = 0; i < 2_000; i++) await ceilingBot.handleUpdate(ceilingUpdate(i));
+  const ceilingN = Math.min(total, 150_000);
+  const ceiling = await timed(`ceiling: grammY + one SQLite upsert (${CEILING_USERS} users)`, ceilingN, ceilingUpdate, async (u) => {
+    await ceilingBot.handleUpdate(u);
+  });
+  db.close();
+  console.log(report(ceiling));
+
+  const ratio = pipeline.updates / pipeline.seconds / (ceiling.updates / ceiling.seconds);
+  const p99 = pipeline.latencies.slice(0, pipeline.updates).sort()[Math.floor(pipeline.updates * 0.99)]!;
+  console.log(`pipeline / ceiling: ${ratio.toFixed(3)}× (target ≥ 0.3×) ${ratio >= 0.3 ? "met" : "MISSED"}`);
+  console.log(`pipeline p99: ${p99.toFixed(3)} ms (target ≤ 2 ms) ${p99 <= 2 ? "met" : "MISSED"}`);
+  console.log(`pipeline RSS after ${USERS} people: ${pipelineRss.toFixed(0)} MB (target ≤ 200 MB after 100,000)${USERS >= 100_000 ? (pipelineRss <= 200 ? " met" : " MISSED") : ""}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,103 @@
+// The bureau operator's CLI as a process: a few commands on a real database file, --json output, the audit
+// rows it leaves, and exit 2 with one line naming the field on bad input.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import ExcelJS from "exceljs";
+import { like } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog } from "../../storage/schema.js";
+import { KEY_HEX } from "../enrolment/helpers.js";
+import { tempDir } from "../storage/fixtures.js";
+import { AFTER, enrolMany, NOW, openClass, SCHOOL_A, setup, staffOf } from "./helpers.js";
+
+const runner = new URL("../../scripts/run.mjs", import.meta.url).pathname;
+
+function admin(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [runner, "admin", ...args], { encoding: "utf8", env: { ...process.env, DATA_KEY: KEY_HEX, ...env }, timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) as unknown };
+}
+
+// A school with a certified class and a submitted claim, in a database file the CLI opens.
+function programme() {
+  const s = setup();
+  const staff = staffOf(s.services, SCHOOL_A);
+  const cls = openClass(s.services, staff, { capacity: 4 });
+  const trainees = enrolMany(s.services, cls.classId, 4);
+  s.p.importResults(staff, cls.classId, trainees.map((t, i) => ({ row: i + 2, enrolmentNo: t.enrolmentId, passed: true, level: 4, certificateNo: `S${String(i).padStart(7, "0")}` })), AFTER, NOW);
+  const claim = s.p.submitClaim(staff, { classId: cls.classId, materials: s.services.pack.claimMaterials.items.map((i) => i.code), videosMinutes: [45, 50, 55] }, AFTER, NOW);
+  return { ...s, staff, cls, claimId: claim.claimId, base: ["--db", s.path, "--operator", "tester"] };
+}
+
+// Each run starts a Node process through tsx: seconds each on a busy machine.
+describe("admin CLI", { timeout: 90_000 }, () => {
+  it("lists and acts with --json, and audits every command as cli:<operator>", () => {
+    const { db, base, cls, claimId } = programme();
+    const plans = admin(["plans", ...base, "--json"]);
+    expect(plans.code).toBe(0);
+    expect(plans.json()).toEqual([expect.objectContaining({ id: cls.planId, schoolId: SCHOOL_A, status: "approved" })]);
+    const started = admin(["notice", "start", String(claimId), "--on", "2023-09-04", ...base, "--json"]);
+    expect(started.json()).toEqual({ claimId, state: "on_notice", starts: "2023-09-04", ends: "2023-09-08" });
+    const table = admin(["claims", ...base, "--lang", "en"]);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/^Claim\s+Class\s+School code\s+State/);
+    expect(table.out).toMatch(new RegExp(`${claimId}\\s+${cls.code}\\s+${SCHOOL_A}\\s+on_notice\\s+4\\s+6000`));
+    const rows = db.select().from(auditLog).where(like(auditLog.action, "cli.%")).all();
+    expect(rows.map((r) => [r.actor, r.action])).toEqual([
+      ["cli:tester", "cli.plans"],
+      ["cli:tester", "cli.notice"],
+      ["cli:tester", "cli.claims"],
+    ]);
+    expect(db.select().from(auditLog).where(like(auditLog.action, "claim.notice_start")).get()?.actor).toBe("bureau_operator:cli:tester");
+  });
+
+  it("prints an invite code once that a person can redeem, and writes the report workbook", async () => {
+    const { services, base } = programme();
+    const invite = admin(["invite", "--school", SCHOOL_A, "--ttl-hours", "1", ...base, "--json"]);
+    expect(invite.code).toBe(0);
+    const { code, schoolId } = invite.json() as { code: string; schoolId: string };
+    expect(schoolId).toBe(SCHOOL_A);
+    const person = services.identify("console", "new-staff", new Date()).personId;
+    expect(services.process.redeemInvite(code, person, new Date())).toMatchObject({ kind: "school_staff", schoolId: SCHOOL_A });
+    const out = join(tempDir(), "report.xlsx");
+    const report = admin(["report", "--out", out, ...base]);
+    expect(report.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["班级 Classes", "报名 Enrolments", "证书 Certificates", "补贴申请 Claims", "重点群体占比 Key-group share"]);
+    expect(wb.getWorksheet("证书 Certificates")!.rowCount).toBe(5);
+  });
+
+  it.each([
+    [["notice", "start", "abc", "--on", "2023-09-04"], /^admin: CLAIM: expected a number$/],
+    [["notice", "start", "1", "--on", "2023-09-31"], /^admin: --on: not a real calendar date$/],
+    [["paid", "1", "--amount", "1.5"], /^admin: --amount: expected whole yuan/],
+    [["invite"], /^admin: --school: give either --school CODE or --bureau$/],
+    [["invite", "--school", "no_such_school"], /^admin: --school: unknown school "no_such_school"/],
+    [["plan", "reject", "1"], /^admin: --reason: required$/],
+    [["plan", "frob", "1"], /^admin: plan: unknown sub-command "frob"/],
+    [["share", "--amount", "3"], /^admin: --amount: not an option of "share"/],
+    [["frobnicate"], /^admin: command: unknown command "frobnicate"/],
+    [["report", "--out", "report.csv"], /^admin: --out: expected a file name ending in \.xlsx$/],
+  ])("refuses %j with exit 2 and one line naming the field", (args, message) => {
+    // Refused while parsing, before any database is opened: the file is never created.
+    const db = join(tempDir(), "never.db");
+    const r = admin([...args, "--db", db]);
+    expect(existsSync(db)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.err.trim()).toMatch(message);
+  });
+
+  it("answers --help for a command, and a step out of order with exit 1 and the reason", () => {
+    const { base, claimId } = programme();
+    const help = admin(["notice", "--help", "--lang", "en"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^npm run admin -- notice start CLAIM --on DATE/);
+    const early = admin(["paid", String(claimId), "--amount", "6000", ...base, "--lang", "en"]);
+    expect(early.code).toBe(1);
+    expect(early.err.trim()).toBe(`admin: claim ${claimId} is submitted; this step needs it to be approved.`);
+  });
+});
