@@ -1,13 +1,15 @@
 // Encryption of personal data (name, ID number, phone) at rest: AES-256-GCM.
 // One 32-byte data key; HKDF derives separate sub-keys so the ID hash never
 // shares a key with the cipher.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+// IVs are cut from a pool of CSPRNG bytes: one randomBytes call per IV cost as much as the cipher itself.
+const IV_POOL_BYTES = IV_BYTES * 256;
 const PREFIX = "v1:";
 const FORMATS = "64 hexadecimal characters, or base64 of 32 bytes (44 characters ending in '=')";
 
@@ -70,10 +72,21 @@ export function createVault(key: Buffer): Vault {
   const derive = (info: string) => Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), info, KEY_BYTES));
   const encKey = derive("jiangyin-training-bot/v1/personal-data-encryption");
   const macKey = derive("jiangyin-training-bot/v1/id-number-hash");
+  const ivPool = Buffer.alloc(IV_POOL_BYTES);
+  let ivOffset = IV_POOL_BYTES;
+  // A fresh random IV; valid only until the next call, so it is copied into the output at once.
+  const nextIv = () => {
+    if (ivOffset === IV_POOL_BYTES) {
+      randomFillSync(ivPool);
+      ivOffset = 0;
+    }
+    ivOffset += IV_BYTES;
+    return ivPool.subarray(ivOffset - IV_BYTES, ivOffset);
+  };
 
   return {
     encrypt(plain) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = nextIv();
       const cipher = createCipheriv("aes-256-gcm", encKey, iv);
       const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
       return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString("base64");

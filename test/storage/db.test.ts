@@ -26,6 +26,7 @@ describe("openDatabase", () => {
       "dialog_states",
       "enrolments",
       "invite_codes",
+      "link_codes",
       "meta",
       "outbox",
       "people",
