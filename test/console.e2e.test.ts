@@ -1,6 +1,7 @@
 // End to end on the console channel: a scripted conversation piped through `runConsole` over the real
 // app, read back as the transcript a person would see. The bot is restarted halfway (a second console
 // session on the same database file), and the person carries on at the same question.
+import { maskIdNumber } from "../core/mask.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,7 +87,8 @@ describe("console channel end to end", () => {
     expect(b[2]!.bot).toContain("【个人信息说明】");
     // The summary holds everything given before the restart (the phone without its spaces).
     expect(b[3]!.bot).toContain(`姓名：${person.name}`);
-    expect(b[3]!.bot).toContain(`身份证号：${person.idNumber}`);
+    expect(b[3]!.bot).toContain(`身份证号：${maskIdNumber(person.idNumber)}`);
+    expect(b[3]!.bot).not.toContain(person.idNumber);
     expect(b[3]!.bot).toContain("手机号：13912345678");
     expect(b[3]!.bot).toContain(`班级：${first.offer.name}`);
     expect(b[3]!.bot).toContain("1. 确认提交");

@@ -2,6 +2,7 @@
 // long-polling code of `createTelegramChannel`, against the fake Bot API on 127.0.0.1. A resident checks
 // eligibility by tapping buttons, enrols with a mistyped ID number on the way, the bot restarts in the
 // middle, and the resident finishes where they were and sees the enrolment in /me.
+import { maskIdNumber } from "../core/mask.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -152,7 +153,8 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
     expect(rights).toContain("学员权益告知书");
     expect(await tap(t("dialog.enrol.agree"))).toEqual([t("dialog.enrol.privacyNotice")]);
     const [summary] = await tap(t("dialog.enrol.agree"));
-    for (const given of [person.name, person.idNumber, person.phone, offer.name, "江阴职业技术学院"]) expect(summary).toContain(given);
+    for (const given of [person.name, maskIdNumber(person.idNumber), person.phone, offer.name, "江阴职业技术学院"]) expect(summary).toContain(given);
+    expect(summary).not.toContain(person.idNumber);
 
     const [confirmed] = await tap(t("dialog.enrol.submit"));
     expect(confirmed).toContain("报名成功");

@@ -10,7 +10,8 @@ import { local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
-import { matchChoice, matchCommand, matchYesNo, normalize, type Command } from "./match.js";
+import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
+import { maskIdNumber } from "../mask.js";
 import type { ClassOffer, DialogServices } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import type { ChatCore, Choice, Inbound, Reply } from "./types.js";
@@ -47,6 +48,8 @@ export const dialogStateSchema = z.strictObject({
   draft: draftSchema,
   withdrawId: z.number().int().optional(),
   menu: z.array(z.string()).optional(),
+  /** Counts the questions asked, so that every step token differs even within one millisecond. */
+  seq: z.number().int().nonnegative().default(0),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
@@ -60,6 +63,10 @@ interface Turn {
   now: Date;
   state: DialogState | undefined;
   out: Reply[];
+  seq: number;
+  /** Read once per message: the open classes and the certificates held. */
+  openClasses?: ClassOffer[];
+  certificates?: { occupation: string; level: number }[];
 }
 
 // ---------------------------------------------------------------------------
@@ -91,6 +98,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const tZh = translator("zh-CN");
   const tEn = translator("en");
   const faq = buildFaqIndex([tZh, tEn]);
+  const matchCommand = createCommandMatcher([tZh, tEn]);
   const other = (lang: Lang) => (lang === "en" ? tZh : tEn);
 
   // ---- replies -------------------------------------------------------------
@@ -98,10 +106,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const say = (turn: Turn, text: string, choices?: Choice[]) => {
     turn.out.push(choices?.length ? { text, choices, stepToken: turn.state?.token ?? "menu" } : { text });
   };
-  const newToken = (turn: Turn) => turn.now.getTime().toString(36);
+  const newToken = (turn: Turn) => `${turn.now.getTime().toString(36)}-${(++turn.seq).toString(36)}`;
   /** Rests between flows, offering `choices` (command choices, "cmd:…"). */
   const rest = (turn: Turn, text: string, choices: Choice[]) => {
-    turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id) };
+    turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq };
     say(turn, text, choices);
   };
   const menuChoices = (t: Translate): Choice[] => [
@@ -116,7 +124,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   // ---- eligibility ---------------------------------------------------------
 
-  const certificates = (turn: Turn) => services.certificates(turn.personId);
+  const certificates = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
+  const openClasses = (turn: Turn) => (turn.openClasses ??= services.listOpenClasses(turn.today));
   const assess = (turn: Turn, facts: Facts): Eligibility =>
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
@@ -125,7 +134,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
 
   const findClass = (turn: Turn, classId: number | undefined) =>
-    classId === undefined ? undefined : services.listOpenClasses(turn.today).find((c) => c.id === classId);
+    classId === undefined ? undefined : openClasses(turn).find((c) => c.id === classId);
 
   // ---- steps ---------------------------------------------------------------
 
@@ -159,7 +168,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
     ask: (turn) => ({ text: text(turn), choices: [{ id: "yes", label: turn.t("dialog.confirm.yes") }, { id: "no", label: turn.t("dialog.confirm.no") }] }),
     answer: (turn, answer, list) => {
-      const id = "choiceId" in answer ? answer.choiceId : matchChoice(answer.text, list)?.id;
+      const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
+      if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
       const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
       return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
@@ -188,7 +198,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     school: choiceStep(
       (turn) => turn.t("dialog.enrol.school"),
       (turn) => {
-        const open = services.listOpenClasses(turn.today);
+        const open = openClasses(turn);
         return pack.schools.map((s) => ({
           id: s.code,
           label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: open.filter((c) => c.schoolId === s.code).length }),
@@ -199,7 +209,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     class: choiceStep(
       (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
       (turn) => [
-        ...services.listOpenClasses(turn.today, { schoolId: turn.state!.draft.schoolId! }).map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
+        ...openClasses(turn)
+          .filter((c) => c.schoolId === turn.state!.draft.schoolId)
+          .map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
         { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
       ],
       (_turn, id) => (s) => {
@@ -309,7 +321,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         ],
       }),
       answer: (turn, answer, list) => {
-        const id = "choiceId" in answer ? answer.choiceId : matchChoice(answer.text, list)?.id;
+        const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
+        if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
         const yes = id ? id === "agree" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
         if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
         if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.t)) };
@@ -359,7 +372,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     return turn.t("dialog.enrol.summary", {
       class: offer ? classDetails(turn, offer) : "",
       name: d.name,
-      idNumber: d.idNumber,
+      // Masked even to its owner: chat histories outlive the enrolment.
+      idNumber: d.idNumber ? maskIdNumber(d.idNumber) : "",
       phone: d.phone,
     });
   }
@@ -508,6 +522,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         turn.now,
       );
       services.saveFacts(turn.personId, s.facts, turn.now);
+      turn.openClasses = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
       finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.t));
     } catch (e) {
@@ -521,7 +536,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   }
 
   function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
-    turn.state = { flow, step: "", token: "", history: [], facts, draft };
+    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq };
     advance(turn);
   }
 
@@ -639,33 +654,25 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   // ---- one message ---------------------------------------------------------
 
-  // "链接 123456" / "link 123456": the keyword with a code, which keyword matching alone does not take.
-  const linkWords = [tZh, tEn].flatMap((t) => t("dialog.commands.link").split("|")).map((w) => w.normalize("NFKC").toLowerCase()).filter(Boolean);
-  function linkWithCode(text: string): { command: "link"; arg: string } | undefined {
-    const n = text.normalize("NFKC").trim().toLowerCase();
-    const word = linkWords.find((w) => n.startsWith(w));
-    if (!word) return undefined;
-    const code = n.slice(word.length).replace(/[\s:：#-]/g, "");
-    // Any digits: a wrong number of them is then explained rather than taken for an unknown message.
-    return /^\d{1,12}$/.test(code) ? { command: "link", arg: code } : undefined;
-  }
-
   async function handle(input: Inbound): Promise<Reply[]> {
     const now = clock.now();
     const id = services.identify(input.channel, input.externalId, now);
     if (input.updateId !== undefined && !services.markProcessed(input.channel, input.updateId, now)) return [];
     const loaded = dialogStateSchema.safeParse(services.loadState(id.identityId));
-    const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state: loaded.success ? loaded.data : undefined, out: [] };
+    const state = loaded.success ? loaded.data : undefined;
+    const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
     const before = JSON.stringify(turn.state);
 
     const text = input.text?.slice(0, 4000);
     if (input.choiceId !== undefined) {
       const choiceId = input.choiceId.slice(0, 64);
-      if (choiceId.startsWith("cmd:")) {
-        const command = choiceId.slice(4);
-        if (command === "recheck" || (matchCommand(`/${command}`, tZh, tEn)?.command ?? "") === command) runCommand(turn, command as Command);
-        else menu(turn, turn.t("dialog.movedOn"));
-      } else if (!turn.state || input.stepToken !== turn.state.token) {
+      const command = choiceId.startsWith("cmd:") ? choiceId.slice(4) : undefined;
+      const known = command === "recheck" || commands.some((c) => c === command);
+      // A menu button acts when it belongs to the resting menu, or to no flow in progress; an old one
+      // tapped in the middle of a flow must not throw the flow away.
+      if (command !== undefined && known && (!turn.state || turn.state.flow === "menu" || input.stepToken === turn.state.token))
+        runCommand(turn, command as Command | "recheck");
+      else if (command !== undefined || !turn.state || input.stepToken !== turn.state.token) {
         say(turn, turn.t("dialog.movedOn"));
         if (turn.state) ask(turn);
         else menu(turn);
@@ -675,13 +682,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       if (turn.state) ask(turn);
       else menu(turn);
     } else {
-      const command = matchCommand(text, tZh, tEn) ?? linkWithCode(text);
+      const command = matchCommand(text);
       if (command) runCommand(turn, command.command, command.arg);
       else if (turn.state) take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
 
     if (turn.state) {
+      turn.state.seq = turn.seq;
       if (JSON.stringify(turn.state) !== before) services.saveState(id.identityId, turn.state, now);
     } else if (before !== undefined) services.clearState(id.identityId);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));

@@ -92,23 +92,38 @@ export function parseMonths(text: string): number | undefined {
 export const commands = ["start", "help", "check", "enrol", "me", "lang", "cancel", "back", "forget", "link"] as const;
 export type Command = (typeof commands)[number];
 
+/** A matched command, with what followed it ("/start class_K7Q2", "链接 123456"). */
+export interface CommandMatch {
+  command: Command;
+  arg?: string;
+}
+
 /**
- * The command a message is: "/enrol", "/start class_K7Q2", or a keyword such as "报名" or "help".
- * @example matchCommand("/start class_K7Q2", t) // { command: "start", arg: "class_K7Q2" }
+ * The command matcher for both languages' keyword lists (`dialog.commands.*`), built once: a message is
+ * "/enrol", "/start class_K7Q2", a keyword such as "报名" or "help", or "链接 123456".
+ * @example createCommandMatcher([tZh, tEn])("/start class_K7Q2") // { command: "start", arg: "class_K7Q2" }
  */
-export function matchCommand(text: string, tZh: Translate, tEn: Translate): { command: Command; arg?: string } | undefined {
-  const trimmed = text.trim();
-  const slash = /^\/([a-z]+)(?:@\w+)?(?:\s+(.+))?$/i.exec(trimmed);
-  if (slash) {
-    const name = slash[1]!.toLowerCase() === "enroll" ? "enrol" : slash[1]!.toLowerCase();
-    const command = commands.find((c) => c === name);
-    return command ? { command, ...(slash[2] ? { arg: slash[2].trim() } : {}) } : undefined;
-  }
-  const n = normalize(trimmed);
-  if (!n) return undefined;
-  for (const command of commands) {
-    const words = [tZh, tEn].flatMap((t) => t(`dialog.commands.${command}`).split("|")).map(normalize).filter(Boolean);
-    if (words.includes(n)) return { command };
-  }
-  return undefined;
+export function createCommandMatcher(translators: Translate[]): (text: string) => CommandMatch | undefined {
+  const byWord = new Map<string, Command>();
+  for (const command of commands)
+    for (const t of translators)
+      for (const word of t(`dialog.commands.${command}`).split("|").map(normalize).filter(Boolean)) byWord.set(word, command);
+  const linkWords = [...byWord].filter(([, c]) => c === "link").map(([w]) => w);
+  return (text) => {
+    const trimmed = text.trim();
+    const slash = /^\/([a-z]+)(?:@\w+)?(?:\s+(.+))?$/i.exec(trimmed);
+    if (slash) {
+      const name = slash[1]!.toLowerCase() === "enroll" ? "enrol" : slash[1]!.toLowerCase();
+      const command = commands.find((c) => c === name);
+      return command ? { command, ...(slash[2] ? { arg: slash[2].trim() } : {}) } : undefined;
+    }
+    const n = normalize(trimmed);
+    if (!n) return undefined;
+    const command = byWord.get(n);
+    if (command) return { command };
+    // "链接 123456": the link keyword with a code. Any digits: a wrong number of them is then explained.
+    const word = linkWords.find((w) => n.startsWith(w));
+    const code = word ? n.slice(word.length) : "";
+    return /^\d{1,12}$/.test(code) ? { command: "link", arg: code } : undefined;
+  };
 }
