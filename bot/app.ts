@@ -9,11 +9,12 @@ import { createLinkCodeMaker, createLinkStore } from "../storage/linkStore.js";
 import { createAuditLog, createPeopleStore, createTransactions } from "../storage/repositories.js";
 import { createLinkingService, type LinkingService } from "../core/linking.js";
 import { createDialogEngine, type ChatClock } from "../core/dialog/engine.js";
-import type { DialogServices } from "../core/dialog/ports.js";
+import type { DialogServices, StaffClass, StaffServices } from "../core/dialog/ports.js";
 import type { ChatCore } from "../core/dialog/types.js";
 import type { PolicyPack } from "../core/pack.js";
 import type { Actor } from "../core/roles.js";
 import { dateIn } from "../core/dates.js";
+import { DomainError } from "../core/errors.js";
 
 /** Where the app keeps its data and which rules it serves. */
 export interface AppOptions {
@@ -22,6 +23,8 @@ export interface AppOptions {
   keyFile: string;
   packPath?: string | undefined;
   clock: ChatClock;
+  /** The Telegram bot's username, for the enrolment links the staff menu shows (t.me/<bot>?start=class_CODE). */
+  botUsername?: string | undefined;
 }
 
 /** An opened app. */
@@ -64,13 +67,66 @@ export async function openApp(options: AppOptions): Promise<App> {
     codes: createLinkCodeMaker(key.key),
     audit: createAuditLog(db),
   });
-  const engine = createDialogEngine({ pack, services: dialogServices(services, createDialogStore(db, vault), linking), clock: options.clock });
+  const engine = createDialogEngine({
+    pack,
+    services: dialogServices(services, createDialogStore(db, vault), linking),
+    clock: options.clock,
+    ...(options.botUsername ? { botUsername: options.botUsername } : {}),
+  });
   return { pack, services, engine, key, db, sqlite, close };
 }
 
-/** The services as the dialog engine calls them: every call acts as the resident who is chatting. */
+/**
+ * The services as the dialog engine calls them: every call acts as the resident who is chatting, and the
+ * staff menu's calls as that person's school-staff role. A person without one acts as a resident there
+ * too, so the services refuse them: the check stays in core whatever the chat asks.
+ */
 function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, linking: LinkingService): DialogServices {
   const me = (personId: number): Actor => ({ kind: "resident", personId });
+  const staffActor = (personId: number): Actor => s.actorsOf(personId).find((a) => a.kind === "school_staff") ?? me(personId);
+  const p = s.process;
+  const staffClass = (c: ReturnType<typeof p.listClasses>[number]): StaffClass => ({
+    id: c.id,
+    code: c.code,
+    name: c.name,
+    opensOn: c.opensOn,
+    closesOn: c.closesOn,
+    capacity: c.capacity,
+    confirmed: c.confirmed,
+    waitlisted: c.waitlisted,
+    filingStatus: c.filingStatus,
+    filingDeadline: c.filingDeadline,
+  });
+  const staff: StaffServices = {
+    schoolOf: (personId) => {
+      const a = staffActor(personId);
+      return a.kind === "school_staff" ? a.schoolId : undefined;
+    },
+    redeemInvite: (code, personId, now) => {
+      const a = p.redeemInvite(code, personId, now);
+      return a.kind === "school_staff" ? { role: "school_staff", schoolId: a.schoolId } : { role: "bureau_operator" };
+    },
+    classes: (personId, now) => p.listClasses(staffActor(personId), {}, now).map(staffClass),
+    classByCode: (personId, code, now) => {
+      const actor = staffActor(personId);
+      const found = p.findClass(code.trim().toUpperCase());
+      // A number is a class id to the service; the chat only takes public codes.
+      if (!found || /^\d+$/.test(code.trim())) throw new DomainError("not_found", { what: "class", id: code.trim() }, "type a class code such as K7Q2");
+      const cls = p.getClass(actor, found.id, now);
+      const listed = p.listClasses(actor, { schoolId: cls.schoolId }, now).find((c) => c.id === cls.id);
+      return staffClass(listed ?? { ...cls, confirmed: 0, waitlisted: 0, completed: 0 });
+    },
+    submitFiling: (personId, classId, now) => void p.submitFiling(staffActor(personId), classId, now),
+    approvedPlans: (personId, now) =>
+      p.listPlans(staffActor(personId), { status: "approved" }, now).map((x) => ({ id: x.id, occupation: x.occupation, level: x.level, startsOn: x.startsOn, endsOn: x.endsOn })),
+    openClass: (personId, input, today, now, lang) => p.openClass(staffActor(personId), input, today, now, lang),
+    roster: (personId, classId) => s.roster(staffActor(personId), classId).map((r) => ({ enrolmentId: r.enrolmentId, status: r.status, name: r.name, idNumber: r.idNumber, phone: r.phone })),
+    rosterXlsx: (personId, classId, now) => p.rosterXlsx(staffActor(personId), classId, now),
+    importResults: (personId, classId, file, today, now, lang) => p.importResultFile(staffActor(personId), classId, Buffer.from(file.bytes), file.fileName, today, now, lang),
+    keyGroupShare: (personId, now, lang) => p.keyGroupShares(staffActor(personId), now, lang).schools[0],
+    previewClaim: (personId, draft, now, lang) => p.previewClaim(staffActor(personId), draft, now, lang),
+    submitClaim: (personId, draft, today, now, lang) => p.submitClaim(staffActor(personId), draft, today, now, lang),
+  };
   return {
     identify: s.identify,
     markProcessed: store.markProcessed,
@@ -100,5 +156,6 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     forget: (personId, now) => void s.forget(me(personId), personId, now),
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
+    staff,
   };
 }

@@ -1,6 +1,7 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
+import type { Senders } from "./dispatcher.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
@@ -112,9 +113,10 @@ export function instrumentCore(core: ChatCore): ChatCore & { inFlight(): number;
  * Wraps the dispatcher's senders so each push is timed in `sendLatency` and failures are counted.
  * @example startReminders({ …, senders: instrumentSenders({ telegram: tgSend, wechat: wxSend }) })
  */
-export function instrumentSenders<S extends Partial<Record<string, (externalId: string, text: string) => Promise<void>>>>(senders: S): { [K in keyof S]: (externalId: string, text: string) => Promise<void> } {
-  const out: Partial<Record<string, (externalId: string, text: string) => Promise<void>>> = {};
-  for (const [channel, send] of Object.entries(senders)) {
+export function instrumentSenders(senders: Senders): Senders {
+  const out: Senders = {};
+  for (const channel of Object.keys(senders) as (keyof Senders)[]) {
+    const send = senders[channel];
     if (!send) continue;
     out[channel] = async (externalId, text) => {
       const end = sendLatency.startTimer({ channel });
@@ -128,7 +130,7 @@ export function instrumentSenders<S extends Partial<Record<string, (externalId: 
       }
     };
   }
-  return out as { [K in keyof S]: (externalId: string, text: string) => Promise<void> };
+  return out;
 }
 
 /** What `/healthz` checks. Example: `{ sqlite: app.sqlite, channels, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }`. */

@@ -5,7 +5,13 @@
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (docs/wechat.md); both together when both are set
 import { z } from "zod";
-import { ConfigError, loadConfig, maskedConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createChannelRegistry, instrumentCore, instrumentSenders, startHealthServer } from "./health.js";
+import { scheduleBackups } from "./backups.js";
+import { onShutdown, type ShutdownStep } from "./shutdown.js";
+import { startReminders } from "./scheduler.js";
+import type { Senders } from "./dispatcher.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
@@ -41,12 +47,12 @@ function parseArgs(argv: string[]) {
 const DEMO_DB = "./data/demo.db";
 const DEMO_TODAY = "2023-07-03";
 
-const log = (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) =>
-  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...data })}\n`);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const config: Config = loadConfig(process.env);
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN] });
+  const log = logger.log;
   const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat"].filter(Boolean);
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
@@ -65,28 +71,41 @@ async function main(): Promise<void> {
   }
 
   log("info", "starting", { channels, config: maskedConfig(config) });
-  const stops: (() => Promise<void>)[] = [];
+  logger.addSecrets(app.key.key);
+  const steps: ShutdownStep[] = [];
+  onShutdown(steps, { log });
+  // A channel's stray rejection (a puppet reconnecting, a network hiccup) is logged, not fatal to the others.
+  process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
+  const core = instrumentCore(app.engine);
+  const registry = createChannelRegistry();
+  const senders: Senders = {};
   // A failing channel is reported and does not take the others down.
-  const startChannel = async (name: string, start: () => Promise<() => Promise<void>>) => {
+  const startChannel = async (name: "telegram" | "wechat", start: () => Promise<{ stop(): Promise<void>; send(id: string, text: string): Promise<void> }>) => {
+    registry.expect(name);
     try {
-      stops.push(await start());
+      const channel = await start();
+      senders[name] = (id, text) => channel.send(id, text);
+      steps.push({ name, run: () => channel.stop() });
+      registry.report(name, true);
       log("info", `${name} channel started`);
     } catch (e) {
+      registry.report(name, false, String(e));
       log("error", `${name} channel failed to start`, { error: String((e as Error)?.stack ?? e) });
     }
   };
   if (config.TELEGRAM_BOT_TOKEN) {
-    const tg = createTelegramChannel({
-      token: config.TELEGRAM_BOT_TOKEN,
-      apiRoot: config.TELEGRAM_API_ROOT,
-      core: app.engine,
-      ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-      ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
-      log,
-    });
+    const token = config.TELEGRAM_BOT_TOKEN;
     await startChannel("telegram", async () => {
+      const tg = createTelegramChannel({
+        token,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        core,
+        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+        ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
+        log,
+      });
       await tg.start();
-      return () => tg.stop();
+      return tg;
     });
   }
   if (config.WECHATY_PUPPET) {
@@ -99,7 +118,7 @@ async function main(): Promise<void> {
         ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN } } : {}),
         // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
         name: config.WECHATY_NAME,
-        core: app.engine,
+        core,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),
         onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
@@ -107,24 +126,30 @@ async function main(): Promise<void> {
         log,
       });
       await wx.start();
-      return () => wx.stop();
+      return wx;
     });
   }
-  if (stops.length === 0) {
+  if (Object.keys(senders).length === 0) {
     log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
     app.close();
     process.exit(1);
   }
-  // A channel's stray rejection (a puppet reconnecting, a network hiccup) is logged, not fatal to the others.
-  process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
 
-  const shutdown = async () => {
-    for (const stop of stops) await stop().catch(() => undefined);
-    app.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  // Reminders go out through the channels that started, within each platform's limits.
+  const reminders = await startReminders({ db: app.db, pack: app.pack, senders: instrumentSenders(senders), limits: { wechat: wechatSendLimits(config) }, log });
+  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).catch((e) => {
+    log("error", "health listener failed to start", { error: String(e) });
+    return undefined;
+  });
+  const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
+  // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.
+  steps.push(
+    { name: "updates in hand", run: () => core.idle() },
+    { name: "reminders", run: () => reminders.stop() },
+    { name: "backups", run: async () => backups.stop() },
+    { name: "health", run: async () => health?.close() },
+    { name: "database", run: async () => app.close() },
+  );
 }
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */

@@ -1,5 +1,10 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
 import type { Facts } from "../eligibility.js";
+import type { ClaimResult } from "../claims.js";
+import type { OpenedClass } from "../plans.js";
+import type { FilingStatus } from "../processStores.js";
+import type { ImportSummary } from "../results.js";
+import type { ShareLine } from "../reports.js";
 import type { LinkOutcome } from "../linking.js";
 import type { Bilingual, Lang } from "../pack.js";
 import type { Channel } from "./types.js";
@@ -79,4 +84,86 @@ export interface DialogServices {
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
   /** Links this chat with the person whose code it is, or says why not (/link CODE). */
   redeemLinkCode(identityId: number, code: string, now: Date): LinkOutcome;
+  /** The school side (§2.5), acting as the person's staff role. */
+  staff: StaffServices;
+}
+
+/** A class of the staff member's school, as the staff menu lists it. */
+export interface StaffClass {
+  id: number;
+  code: string;
+  name: string;
+  opensOn: string;
+  closesOn: string;
+  capacity: number;
+  confirmed: number;
+  waitlisted: number;
+  filingStatus: FilingStatus;
+  /** The last day to file the class (§2.5.2), from the services. */
+  filingDeadline: string;
+}
+
+/** An approved plan a class can be opened under. */
+export interface StaffPlan {
+  id: number;
+  occupation: string;
+  level: number;
+  startsOn: string;
+  endsOn: string;
+}
+
+/** A trainee on the roster as the chat shows it: ID and phone masked by the service. */
+export interface StaffRosterLine {
+  enrolmentId: number;
+  status: string;
+  name: string | null;
+  idNumber: string | null;
+  phone: string | null;
+}
+
+/** A claim's amount and check before it is submitted. */
+export interface ClaimPreview {
+  certified: number;
+  amountYuan: number;
+  ceiling: boolean;
+  problems: { code: string; text: string }[];
+}
+
+/** What a claim is made of: the materials ticked and the videos' minutes. */
+export interface ClaimDraft {
+  classId: number;
+  materials: string[];
+  videosMinutes: number[];
+}
+
+/**
+ * The school services as the staff menu calls them. Each call acts as the person's school-staff role
+ * (a person without one acts as a resident and is refused by the service); refusals are `DomainError`s.
+ * @example services.staff.classes(personId, now).map((c) => c.code)
+ */
+export interface StaffServices {
+  /** The school the person is staff of, if any. */
+  schoolOf(personId: number): string | undefined;
+  /** Redeems a one-time invite (`invite_invalid` / `invite_expired` otherwise); answers the role granted. */
+  redeemInvite(code: string, personId: number, now: Date): { role: "school_staff" | "bureau_operator"; schoolId?: string };
+  classes(personId: number, now: Date): StaffClass[];
+  /** A class by its public code; refused (`forbidden`) for another school's class. */
+  classByCode(personId: number, code: string, now: Date): StaffClass;
+  submitFiling(personId: number, classId: number, now: Date): void;
+  approvedPlans(personId: number, now: Date): StaffPlan[];
+  openClass(
+    personId: number,
+    input: { planId: number; name: string; opensOn: string; closesOn: string; capacity: number; overCapReason?: string },
+    today: string,
+    now: Date,
+    lang: Lang,
+  ): OpenedClass;
+  roster(personId: number, classId: number): StaffRosterLine[];
+  /** The full 花名册 as .xlsx (personal data in the clear; audited by the service). */
+  rosterXlsx(personId: number, classId: number, now: Date): Promise<Uint8Array>;
+  /** Imports a results file all or nothing; `RowsRejected` names every bad row. */
+  importResults(personId: number, classId: number, file: { fileName: string; bytes: Uint8Array }, today: string, now: Date, lang: Lang): Promise<ImportSummary>;
+  keyGroupShare(personId: number, now: Date, lang: Lang): ShareLine | undefined;
+  previewClaim(personId: number, draft: ClaimDraft, now: Date, lang: Lang): ClaimPreview;
+  submitClaim(personId: number, draft: ClaimDraft, today: string, now: Date, lang: Lang): ClaimResult;
 }

@@ -23,11 +23,44 @@ export interface Reply {
   stepToken?: string;
   /** The person's language, for a channel's own words around the reply (e.g. "reply 1–3"). */
   lang?: "zh-CN" | "en";
+  /** A file to send after the text (a roster workbook); each channel sends it its own way. */
+  document?: OutboundDocument;
 }
 
 /**
+ * A file the bot sends: its name as the person will save it, the bytes and their MIME type.
+ * @example const doc: OutboundDocument = { fileName: "花名册-K7Q2.xlsx", bytes, mime: XLSX_MIME }
+ */
+export interface OutboundDocument {
+  fileName: string;
+  bytes: Uint8Array;
+  mime: string;
+}
+
+/**
+ * A file a person sent. `bytes` is missing when the channel did not fetch it because `size` is over
+ * `MAX_UPLOAD_BYTES`, so the engine can say so instead of the channel downloading something huge.
+ * @example const f: InboundFile = { fileName: "results.xlsx", size: 8123, bytes }
+ */
+export interface InboundFile {
+  fileName: string;
+  size: number;
+  bytes?: Uint8Array;
+}
+
+/**
+ * The largest file a person may send (5 MB): a results sheet of a few hundred rows is far below it.
+ * @example if (doc.file_size > MAX_UPLOAD_BYTES) return { fileName, size: doc.file_size }
+ */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/** The MIME type of an .xlsx workbook. @example { fileName: "roster.xlsx", bytes, mime: XLSX_MIME } */
+export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/**
  * One message from a person. Free text (commands like "/check", keywords like "报名") goes in `text`;
- * a tapped button gives `choiceId` + `stepToken`; neither means a photo, sticker or other non-text.
+ * a tapped button gives `choiceId` + `stepToken`; a document gives `file`; none of them means a photo,
+ * sticker or other non-text.
  * @example const m: Inbound = { channel: "wechat", externalId: "wxid_abc", text: "1" }
  */
 export interface Inbound {
@@ -39,6 +72,8 @@ export interface Inbound {
   /** The platform's update or message id, so a redelivered update is answered once. */
   updateId?: string;
   displayName?: string;
+  /** A document the person sent (a results file); its caption, if any, is not read. */
+  file?: InboundFile;
 }
 
 /**

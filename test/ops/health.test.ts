@@ -96,8 +96,8 @@ describe("/metrics", () => {
     const failing = instrumentCore({ handle: async () => Promise.reject(new Error("boom")) });
     await expect(failing.handle({ channel: "telegram", externalId: "2" })).rejects.toThrow("boom");
     const senders = instrumentSenders({ telegram: async () => {}, wechat: async () => Promise.reject(new Error("gone")) });
-    await senders.telegram("1", "hi");
-    await expect(senders.wechat("2", "hi")).rejects.toThrow("gone");
+    await senders.telegram!("1", "hi");
+    await expect(senders.wechat!("2", "hi")).rejects.toThrow("gone");
 
     const res = await (await serve({ sqlite, channels: createChannelRegistry() })).get("/metrics");
     expect(res.status).toBe(200);
