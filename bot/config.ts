@@ -12,7 +12,7 @@ export const configSchema = z.object({
   TELEGRAM_WEBHOOK_URL: z.url().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
-  // Any Wechaty puppet package, e.g. wechaty-puppet-wechat4u or wechaty-puppet-service (docs/wechat.md).
+  // Any Wechaty puppet package, e.g. wechaty-puppet-wechat4u or wechaty-puppet-service (see README, WeChat).
   WECHATY_PUPPET: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, "expected a puppet package name such as wechaty-puppet-wechat4u or wechaty-puppet-service").optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8, "expected the token your puppet service provider issued").optional(),
   WECHAT_ACCEPT_FRIENDS: bool.default(true),

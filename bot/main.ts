@@ -3,7 +3,7 @@
 //   npm start                                  console chat, demo database, demo date inside the window
 //   npm start -- --db FILE --today 2023-07-03  the console on another database or day
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
-//   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (docs/wechat.md); both together when both are set
+//   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";

@@ -14,7 +14,8 @@ import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command }
 import { maskIdNumber } from "../mask.js";
 import type { ClassOffer, DialogServices } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
-import type { ChatCore, Choice, Inbound, Reply } from "./types.js";
+import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
+import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
 import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
 
@@ -24,7 +25,7 @@ import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
 
 // "menu" is the resting state between flows: it remembers which choices were last offered, so that
 // a typed "1" means the first of them.
-const flows = ["menu", "check", "enrol", "me", "forget", "lang", "link"] as const;
+const flows = ["menu", "check", "enrol", "me", "forget", "lang", "link", "staff"] as const;
 type Flow = (typeof flows)[number];
 
 /** The enrolment being put together; dropped on /cancel so nothing half-made is kept. */
@@ -48,13 +49,18 @@ export const dialogStateSchema = z.strictObject({
   draft: draftSchema,
   withdrawId: z.number().int().optional(),
   menu: z.array(z.string()).optional(),
+  /** The staff menu's work in progress (core/dialog/staff.ts). */
+  staff: staffDraftSchema.optional(),
   /** Counts the questions asked, so that every step token differs even within one millisecond. */
   seq: z.number().int().nonnegative().default(0),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
-/** Everything one message is handled with. */
-interface Turn {
+/**
+ * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
+ * @example turn.t("dialog.menu.text")
+ */
+export interface Turn {
   identityId: number;
   personId: number;
   lang: Lang;
@@ -79,11 +85,22 @@ export interface ChatClock extends Clock {
   today(): string;
 }
 
-/** What a step is: its question and how an answer to it is taken. */
-interface Step {
+/**
+ * What a step is: its question and how an answer to it is taken. Taking an answer may wait (a file is
+ * written or read); a step that takes a file says how in `file`.
+ * @example const step: Step = { ask: (turn) => ({ text: turn.t("staff.open.name") }), answer: (_turn, a) => ({ ok: true, value: () => undefined }) }
+ */
+export interface Step {
   ask(turn: Turn): { text: string; choices?: Choice[] };
-  answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<(state: DialogState) => void>;
+  answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<Apply>;
+  file?(turn: Turn, file: { fileName: string; bytes: Uint8Array }): Promise<Parsed<Apply>>;
 }
+
+/** What a taken answer does to the state (and may say); it may wait for a service. */
+export type Apply = (state: DialogState) => void | Promise<void>;
+
+/** An answer as a step takes it: typed, tapped, or a file. */
+type Taken = Answer | { file: { fileName: string; bytes: Uint8Array } };
 
 const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
 /** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
@@ -93,7 +110,7 @@ const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock }): ChatCore {
+export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string }): ChatCore {
   const { pack, services, clock } = deps;
   const tZh = translator("zh-CN");
   const tEn = translator("en");
@@ -188,7 +205,18 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else turn.out.push({ text });
   };
 
+  const staffFlow = createStaffFlow({
+    pack,
+    services,
+    botUsername: deps.botUsername,
+    say,
+    ask: (turn) => ask(turn),
+    menu,
+    start: (turn) => start(turn, "staff", {}),
+  });
+
   const steps: Record<string, Step> = {
+    ...staffFlow.steps,
     menu: choiceStep(
       (turn) => turn.t("dialog.menu.text"),
       (turn) => (turn.state!.menu ?? []).map((id) => ({ id, label: commandLabel(turn.t, id) })),
@@ -435,7 +463,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     if (!s) return;
     const next = nextStep(turn, s);
     if (next === undefined) return;
-    if (next !== s.step) {
+    // A staff step may be asked again with other choices (materials ticked one by one): a new token each
+    // time, so a button of the earlier message cannot tick twice.
+    if (next !== s.step || s.flow === "staff") {
       s.step = next;
       s.token = newToken(turn);
     }
@@ -495,6 +525,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return "lang";
       case "link":
         return "linkCode";
+      case "staff":
+        return staffFlow.next(turn, s);
     }
   }
 
@@ -536,7 +568,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   }
 
   function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
-    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq };
+    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq, ...(flow === "staff" ? { staff: {} } : {}) };
     advance(turn);
   }
 
@@ -633,6 +665,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       say(turn, turn.t("dialog.back.nothing"));
       return s ? ask(turn) : menu(turn);
     }
+    // The staff flow's next question follows from its draft, like the check's from the facts.
+    if (s.flow === "staff") {
+      staffFlow.undo(s, previous);
+      return advance(turn);
+    }
     if (previous.startsWith("fact:")) delete s.facts[previous.slice(5) as FactName];
     else if (previous === "school") delete s.draft.schoolId;
     else if (previous === "class") delete s.draft.classId;
@@ -664,7 +701,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const before = JSON.stringify(turn.state);
 
     const text = input.text?.slice(0, 4000);
-    if (input.choiceId !== undefined) {
+    if (input.file) await takeFile(turn, input.file);
+    else if (input.choiceId !== undefined) {
       const choiceId = input.choiceId.slice(0, 64);
       const command = choiceId.startsWith("cmd:") ? choiceId.slice(4) : undefined;
       const known = command === "recheck" || commands.some((c) => c === command);
@@ -676,15 +714,17 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         say(turn, turn.t("dialog.movedOn"));
         if (turn.state) ask(turn);
         else menu(turn);
-      } else take(turn, { choiceId });
+      } else await take(turn, { choiceId });
     } else if (text === undefined || !text.trim()) {
       say(turn, turn.t(text === undefined ? "dialog.invalid.notText" : "dialog.invalid.empty"));
       if (turn.state) ask(turn);
       else menu(turn);
     } else {
       const command = matchCommand(text);
-      if (command) runCommand(turn, command.command, command.arg);
-      else if (turn.state) take(turn, { text });
+      if (staffFlow.command(turn, text)) {
+        // "/staff" and "/staff CODE": the staff flow answered (or told a resident how to become staff).
+      } else if (command) runCommand(turn, command.command, command.arg);
+      else if (turn.state) await take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
 
@@ -695,8 +735,20 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
+  /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */
+  async function takeFile(turn: Turn, file: InboundFile): Promise<void> {
+    const s = turn.state;
+    const step = s && steps[s.step];
+    if (!file.bytes || file.bytes.length > MAX_UPLOAD_BYTES || file.size > MAX_UPLOAD_BYTES)
+      say(turn, turn.t("staff.file.tooLarge", { name: file.fileName, mb: MAX_UPLOAD_BYTES / 1024 / 1024 }));
+    else if (step?.file) return take(turn, { file: { fileName: file.fileName, bytes: file.bytes } });
+    else say(turn, turn.t("staff.file.unexpected"));
+    if (turn.state) ask(turn);
+    else menu(turn);
+  }
+
   /** An answer to the current question: taken, or explained and the question asked again. */
-  function take(turn: Turn, answer: Answer): void {
+  async function take(turn: Turn, answer: Taken): Promise<void> {
     const s = turn.state!;
     const step = steps[s.step];
     if (!step) {
@@ -704,7 +756,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       return menu(turn);
     }
     const choices = step.ask(turn).choices ?? [];
-    const r = step.answer(turn, answer, choices);
+    const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
       // Between flows, text that is no choice is a question about the programme, or not understood.
       if (s.flow === "menu") {
@@ -718,10 +770,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     }
     const stepId = s.step;
     try {
-      r.value(s);
+      await r.value(s);
     } catch (e) {
-      // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
       if (!(e instanceof DomainError)) throw e;
+      // A refusal in the staff menu is explained and the staff menu offered again: staff work in series.
+      if (s.flow === "staff" && turn.state === s) {
+        say(turn, errorText(e, turn.t));
+        staffFlow.undo(s, "staff:menu");
+        return advance(turn);
+      }
+      // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
       return finish(turn, errorText(e, turn.t), menuChoices(turn.t));
     }
     // The answer ended the flow or started another one, which has asked its own question.

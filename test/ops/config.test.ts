@@ -49,7 +49,7 @@ describe("configuration", () => {
   });
 });
 
-describe(".env.example and docs/deploy.md", () => {
+describe(".env.example and README.md", () => {
   it("list every schema variable with the schema's default", () => {
     const example = read(".env.example");
     const defaults = configSchema.parse({}) as Record<string, unknown>;
@@ -62,7 +62,7 @@ describe(".env.example and docs/deploy.md", () => {
 
   it("are up to date (run npm run env:docs after changing bot/config.ts or bot/configDocs.ts)", () => {
     expect(read(".env.example")).toBe(renderEnvExample());
-    const deploy = read("docs/deploy.md");
+    const deploy = read("README.md");
     expect(withEnvTable(deploy)).toBe(deploy);
   });
 });

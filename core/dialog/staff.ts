@@ -1,0 +1,562 @@
+// The school staff's side of the chat (§2.5): a flow of the dialog engine, declared here so the resident
+// flows in engine.ts stay as they are. "/staff CODE" turns the person into their school's staff through a
+// one-time invite; "/staff" then opens the staff menu: classes, filing, opening a class, the roster, results,
+// the key-group share and the subsidy claim. Every read and write goes through `services.staff`, which acts
+// as the person's staff role, so the school checks happen in core services and never here.
+import { z } from "zod";
+import { filingDeadline } from "../checks.js";
+import { levelLabel } from "../eligibility.js";
+import { DomainError, errorText } from "../errors.js";
+import { translator } from "../i18n.js";
+import { citeClause, isoDate, local, type PolicyPack } from "../pack.js";
+import { RowsRejected } from "../results.js";
+import { matchChoice, matchYesNo, normalize } from "./match.js";
+import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
+import type { Answer, Parsed } from "./questions.js";
+import { XLSX_MIME, type Choice } from "./types.js";
+import type { Apply, DialogState, Step, Turn } from "./engine.js";
+
+const actions = ["filing", "open", "roster", "results", "claim"] as const;
+
+/**
+ * The staff menu's work in progress, stored with the conversation: the action chosen and its answers so far.
+ * @example staffDraftSchema.parse({ action: "open", planId: 3, name: "电商四级1班", capacity: 61 })
+ */
+export const staffDraftSchema = z.strictObject({
+  action: z.enum(actions).optional(),
+  classId: z.number().int().optional(),
+  planId: z.number().int().optional(),
+  name: z.string().optional(),
+  opensOn: z.string().optional(),
+  closesOn: z.string().optional(),
+  capacity: z.number().int().optional(),
+  reason: z.string().optional(),
+  materials: z.array(z.string()).optional(),
+  materialsDone: z.boolean().optional(),
+  videos: z.array(z.number()).optional(),
+});
+type StaffDraft = z.infer<typeof staffDraftSchema>;
+
+/** What the engine lends the staff flow: its pack, services and ways of speaking. */
+export interface StaffKit {
+  pack: PolicyPack;
+  services: DialogServices;
+  /** The Telegram bot's username, for enrolment deep links; without it the "/start class_CODE" command is shown. */
+  botUsername: string | undefined;
+  say(turn: Turn, text: string, choices?: Choice[]): void;
+  /** Asks the current step's question again. */
+  ask(turn: Turn): void;
+  /** The resident's resting menu, after `lead`. */
+  menu(turn: Turn, lead?: string): void;
+  /** Starts the staff flow at its menu. */
+  start(turn: Turn): void;
+}
+
+/**
+ * "/staff", "/staff CODE", or a keyword of `staff.commands.staff` ("学校", "staff") alone or with a code;
+ * `words` are the keywords already normalized.
+ * @example staffCommand("/staff 7KQ2-M9XD-4TPA", ["学校", "staff"]) // { slash: true, arg: "7KQ2-M9XD-4TPA" }
+ */
+export function staffCommand(text: string, words: string[]): { slash: boolean; arg?: string } | undefined {
+  const trimmed = text.trim();
+  const slash = /^\/staff(?:@\w+)?(?:\s+(.+))?$/i.exec(trimmed);
+  if (slash) return { slash: true, ...(slash[1] ? { arg: slash[1].trim() } : {}) };
+  const n = normalize(trimmed);
+  for (const w of words) {
+    if (n === w) return { slash: false };
+    // "学校 7KQ2-M9XD-4TPA": an invite code is 12 letters and digits once the hyphens are gone.
+    if (n.startsWith(w) && /^[0-9a-z]{12}$/.test(n.slice(w.length))) return { slash: false, arg: n.slice(w.length).toUpperCase() };
+  }
+  return undefined;
+}
+
+/**
+ * A date as staff type it: 2023-07-20, 2023/7/20, 2023.7.20 or 2023年7月20日; undefined if it is none.
+ * @example parseDate("2023年6月26日") // "2023-06-26"
+ */
+export function parseDate(text: string): string | undefined {
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(text.normalize("NFKC").trim());
+  if (!m) return undefined;
+  const iso = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
+  return isoDate.safeParse(iso).success ? iso : undefined;
+}
+
+/**
+ * Teaching videos' minutes as typed: "45 46 50", "45,46,50", "45、46、50"; undefined unless every one is a
+ * number of minutes (0–1440).
+ * @example parseMinutes("45、46 50") // [45, 46, 50]
+ */
+export function parseMinutes(text: string): number[] | undefined {
+  const parts = text.normalize("NFKC").split(/[\s,;，、；]+/).filter(Boolean);
+  if (!parts.length || parts.length > 200) return undefined;
+  const minutes = parts.map((p) => (/^\d{1,4}(\.\d+)?$/.test(p) ? Number(p) : NaN));
+  return minutes.every((m) => Number.isFinite(m) && m <= 24 * 60) ? minutes : undefined;
+}
+
+/** A choice's id from a tap or typed text, if it is one of the choices. */
+function picked(answer: Answer, choices: Choice[]): string | undefined {
+  if ("choiceId" in answer) return choices.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined;
+  return matchChoice(answer.text, choices)?.id;
+}
+
+/**
+ * The staff flow over the engine's kit: its steps (all named "staff:…"), the next step from the draft, how
+ * "/back" forgets an answer, and the "/staff" command.
+ * @example const staff = createStaffFlow(kit); const steps = { ...residentSteps, ...staff.steps }
+ */
+export function createStaffFlow(kit: StaffKit) {
+  const { pack, services } = kit;
+  const staff = services.staff;
+  // Both languages' keywords work whatever the person's language, like the resident commands.
+  const commandWords = [...new Set((["zh-CN", "en"] as const).flatMap((lang) => translator(lang)("staff.commands.staff").split("|").map(normalize).filter(Boolean)))];
+
+  const draft = (s: DialogState): StaffDraft => (s.staff ??= {});
+  const school = (turn: Turn) => local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang);
+  const occupation = (turn: Turn, code: string) => local(pack.occupations.find((o) => o.code === code)?.name ?? { zh: code, en: code }, turn.lang);
+  /** Back to the staff menu: the action is done (or abandoned) and nothing of it is kept. */
+  const toMenu = (s: DialogState) => {
+    s.staff = {};
+    s.history = [];
+  };
+  const classOf = (turn: Turn, classId: number | undefined): StaffClass | undefined =>
+    classId === undefined ? undefined : staff.classes(turn.personId, turn.now).find((c) => c.id === classId);
+  const planOf = (turn: Turn, planId: number | undefined): StaffPlan | undefined =>
+    planId === undefined ? undefined : staff.approvedPlans(turn.personId, turn.now).find((p) => p.id === planId);
+
+  // ---- words ---------------------------------------------------------------
+
+  function classLine(turn: Turn, c: StaffClass): string {
+    const overdue = c.filingStatus === "not_filed" && turn.today > c.filingDeadline;
+    return turn.t("staff.classes.line", {
+      code: c.code,
+      name: c.name,
+      opens: c.opensOn,
+      closes: c.closesOn,
+      taken: c.confirmed,
+      capacity: c.capacity,
+      waitlisted: c.waitlisted,
+      filing: turn.t(`staff.filing.status.${c.filingStatus}`),
+      deadline: c.filingDeadline,
+      overdue: overdue ? turn.t("staff.classes.overdue") : "",
+    });
+  }
+
+  function classesText(turn: Turn): string {
+    const list = staff.classes(turn.personId, turn.now);
+    if (!list.length) return turn.t("staff.classes.none", { school: school(turn) });
+    return [turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) }), ...list.map((c) => classLine(turn, c))].join("\n\n");
+  }
+
+  function shareText(turn: Turn): string {
+    const line = staff.keyGroupShare(turn.personId, turn.now, turn.lang);
+    if (!line || line.share === null) return turn.t("staff.share.none", { school: school(turn) });
+    const text = turn.t("staff.share.text", { school: school(turn), keyGroup: line.keyGroup, total: line.total, share: `${Math.round(line.share * 1000) / 10}%` });
+    return line.warning ? `${text}\n⚠️ ${turn.t("staff.share.warning", { warning: line.warning })}` : text;
+  }
+
+  function enrolLink(code: string): string {
+    return kit.botUsername ? `https://t.me/${kit.botUsername}?start=class_${code}` : `/start class_${code}`;
+  }
+
+  function materialName(turn: Turn, code: string): string {
+    return local(pack.claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
+  }
+
+  function openSummary(turn: Turn, d: StaffDraft): string {
+    const plan = planOf(turn, d.planId);
+    const filing = filingDeadline(d.opensOn!, pack);
+    return turn.t("staff.open.summary", {
+      plan: plan ? turn.t("staff.open.planLabel", { occupation: occupation(turn, plan.occupation), level: levelLabel(pack, plan.level, turn.lang), from: plan.startsOn, to: plan.endsOn }) : "",
+      name: d.name,
+      opens: d.opensOn,
+      closes: d.closesOn,
+      capacity: d.capacity,
+      reason: d.reason ?? turn.t("staff.open.noReason"),
+      deadline: filing.deadline,
+      workingDays: filing.workingDays,
+      late: turn.today > filing.deadline ? turn.t("staff.open.lateNote") : "",
+    });
+  }
+
+  function claimDraft(d: StaffDraft) {
+    return { classId: d.classId!, materials: d.materials ?? [], videosMinutes: d.videos ?? [] };
+  }
+
+  function problemsText(turn: Turn, problems: { text: string }[]): string {
+    return problems.length ? problems.map((p) => `· ${p.text}`).join("\n") : turn.t("staff.claim.noProblems");
+  }
+
+  // ---- steps ---------------------------------------------------------------
+
+  /** A question answered by typing; `parse` checks the text and says what to keep. */
+  const typed = (text: (turn: Turn) => string, parse: (turn: Turn, text: string, d: StaffDraft) => Parsed<Apply>): Step => ({
+    ask: (turn) => ({ text: text(turn) }),
+    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text.normalize("NFKC").trim(), draft(turn.state!)) : { ok: false, error: "dialog.invalid.typeIt" }),
+  });
+
+  /** A question answered by a choice. */
+  const chosen = (text: (turn: Turn) => string, choices: (turn: Turn) => Choice[], apply: (turn: Turn, id: string) => Apply): Step => ({
+    ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
+    answer: (turn, answer, list) => {
+      const id = picked(answer, list);
+      return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
+    },
+  });
+
+  /** Yes or no; "no" returns to the staff menu, keeping nothing of the action. */
+  const confirmed = (text: (turn: Turn) => string, yesLabel: string, onYes: (turn: Turn) => Apply): Step => ({
+    ask: (turn) => ({ text: text(turn), choices: [{ id: "yes", label: turn.t(yesLabel) }, { id: "no", label: turn.t("staff.menu.back") }] }),
+    answer: (turn, answer, list) => {
+      const id = picked(answer, list);
+      const yes = id ? id === "yes" : "text" in answer ? matchYesNo(answer.text, turn.t) : undefined;
+      if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
+      return {
+        ok: true,
+        value: yes
+          ? onYes(turn)
+          : (s) => {
+              kit.say(turn, turn.t("staff.menu.notDone"));
+              toMenu(s);
+            },
+      };
+    },
+  });
+
+  /** The classes an action may pick: filing needs one not yet filed; results and claims a finished one. */
+  function classesFor(turn: Turn, action: StaffDraft["action"]): StaffClass[] {
+    const all = staff.classes(turn.personId, turn.now);
+    if (action === "filing") return all.filter((c) => c.filingStatus === "not_filed");
+    if (action === "results" || action === "claim") return all.filter((c) => c.closesOn <= turn.today);
+    return all;
+  }
+
+  /** After an action is chosen: the class it is about, or the menu again when there is none to pick. */
+  function chooseAction(turn: Turn, action: (typeof actions)[number], s: DialogState): void {
+    if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, turn.t("staff.open.noPlan"));
+    if (action !== "open" && !classesFor(turn, action).length) return kit.say(turn, turn.t(`staff.class.none.${action}`));
+    s.staff = { action };
+  }
+
+  async function sendRoster(turn: Turn, cls: StaffClass): Promise<void> {
+    const lines = staff.roster(turn.personId, cls.id);
+    const rows = lines.map((l, i) =>
+      turn.t("staff.roster.line", { n: i + 1, name: l.name ?? turn.t("staff.roster.forgotten"), idNumber: l.idNumber ?? "—", phone: l.phone ?? "—", status: turn.t(`staff.roster.status.${l.status}`) }),
+    );
+    kit.say(turn, [turn.t("staff.roster.title", { code: cls.code, name: cls.name, count: lines.length }), ...(rows.length ? rows : [turn.t("staff.roster.empty")])].join("\n"));
+    const bytes = await staff.rosterXlsx(turn.personId, cls.id, turn.now);
+    turn.out.push({ text: turn.t("staff.roster.file"), document: { fileName: turn.t("staff.roster.fileName", { code: cls.code }), bytes, mime: XLSX_MIME } });
+  }
+
+  const steps: Record<string, Step> = {
+    "staff:menu": chosen(
+      (turn) => turn.t("staff.menu.text", { school: school(turn) }),
+      (turn) => [
+        ...["classes", "filing", "open", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
+        { id: "exit", label: turn.t("staff.menu.exit") },
+      ],
+      (turn, id) => (s) => {
+        if (id === "classes") return kit.say(turn, classesText(turn));
+        if (id === "share") return kit.say(turn, shareText(turn));
+        if (id === "exit") {
+          turn.state = undefined;
+          return kit.menu(turn, turn.t("staff.menu.bye"));
+        }
+        chooseAction(turn, id as (typeof actions)[number], s);
+      },
+    ),
+    // The class an action is about: one of the listed, or any class typed by its code (the service refuses
+    // another school's, and the refusal is said with the question again).
+    "staff:class": {
+      ask: (turn) => ({
+        text: turn.t(`staff.class.ask.${draft(turn.state!).action ?? "roster"}`),
+        choices: classesFor(turn, draft(turn.state!).action).map((c) => ({ id: String(c.id), label: turn.t("staff.class.label", { code: c.code, name: c.name, opens: c.opensOn }) })),
+      }),
+      answer: (turn, answer, list) => {
+        const id = picked(answer, list);
+        let cls: StaffClass | undefined;
+        if (id) cls = classOf(turn, Number(id));
+        else if ("text" in answer && /^[A-Za-z0-9]{3,16}$/.test(answer.text.trim())) {
+          try {
+            cls = staff.classByCode(turn.personId, answer.text, turn.now);
+          } catch (e) {
+            if (!(e instanceof DomainError)) throw e;
+            return { ok: false, error: `error.${e.code}`, params: e.params };
+          }
+        }
+        if (!cls) return { ok: false, error: "dialog.invalid.choice" };
+        const chosenClass = cls;
+        return {
+          ok: true,
+          value: async (s) => {
+            const d = draft(s);
+            if (d.action === "roster") {
+              await sendRoster(turn, chosenClass);
+              return toMenu(s);
+            }
+            d.classId = chosenClass.id;
+          },
+        };
+      },
+    },
+    "staff:filingConfirm": confirmed(
+      (turn) => {
+        const c = classOf(turn, draft(turn.state!).classId);
+        return turn.t("staff.filing.confirm", { code: c?.code ?? "", name: c?.name ?? "", deadline: c?.filingDeadline ?? "", office: local(pack.filingOffice, turn.lang) });
+      },
+      "staff.filing.yes",
+      (turn) => (s) => {
+        const c = classOf(turn, draft(s).classId);
+        staff.submitFiling(turn.personId, draft(s).classId!, turn.now);
+        kit.say(turn, turn.t("staff.filing.done", { code: c?.code ?? "", deadline: c?.filingDeadline ?? "" }));
+        toMenu(s);
+      },
+    ),
+    // Opening a class: plan → name → dates → capacity → (reason over the cap) → summary → confirm.
+    "staff:plan": chosen(
+      (turn) => turn.t("staff.open.plan"),
+      (turn) =>
+        staff.approvedPlans(turn.personId, turn.now).map((p) => ({
+          id: String(p.id),
+          label: turn.t("staff.open.planLabel", { occupation: occupation(turn, p.occupation), level: levelLabel(pack, p.level, turn.lang), from: p.startsOn, to: p.endsOn }),
+        })),
+      (_turn, id) => (s) => void (draft(s).planId = Number(id)),
+    ),
+    "staff:name": typed(
+      (turn) => turn.t("staff.open.name"),
+      (_turn, text) => (text.length >= 2 && text.length <= 100 ? { ok: true, value: (s) => void (draft(s).name = text) } : { ok: false, error: "staff.invalid.name" }),
+    ),
+    "staff:opensOn": typed(
+      (turn) => turn.t("staff.open.opensOn", { today: turn.today }),
+      (turn, text, d) => {
+        const date = parseDate(text);
+        if (!date) return { ok: false, error: "staff.invalid.date" };
+        if (date <= turn.today) return { ok: false, error: "staff.problem.opens_in_past", params: { date, today: turn.today } };
+        const plan = planOf(turn, d.planId);
+        if (plan && (date < plan.startsOn || date > plan.endsOn)) return { ok: false, error: "staff.problem.outside_plan", params: { date, from: plan.startsOn, to: plan.endsOn } };
+        return { ok: true, value: (s) => void (draft(s).opensOn = date) };
+      },
+    ),
+    "staff:closesOn": typed(
+      (turn) => turn.t("staff.open.closesOn", { opens: draft(turn.state!).opensOn }),
+      (turn, text, d) => {
+        const date = parseDate(text);
+        if (!date) return { ok: false, error: "staff.invalid.date" };
+        if (date < d.opensOn!) return { ok: false, error: "staff.problem.dates_order", params: { from: d.opensOn, to: date } };
+        const plan = planOf(turn, d.planId);
+        if (plan && date > plan.endsOn) return { ok: false, error: "staff.problem.outside_plan", params: { date, from: plan.startsOn, to: plan.endsOn } };
+        return { ok: true, value: (s) => void (draft(s).closesOn = date) };
+      },
+    ),
+    "staff:capacity": typed(
+      (turn) => turn.t("staff.open.capacity", { cap: pack.classCap.value }),
+      (_turn, text) => {
+        const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+        if (!(n >= 1 && n <= 1000)) return { ok: false, error: "staff.invalid.capacity" };
+        return {
+          ok: true,
+          value: (s) => {
+            const d = draft(s);
+            d.capacity = n;
+            // A reason given for a larger class does not carry over to one within the cap.
+            if (n <= pack.classCap.value) delete d.reason;
+          },
+        };
+      },
+    ),
+    "staff:reason": typed(
+      (turn) => turn.t("staff.open.reason", { size: draft(turn.state!).capacity, cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) }),
+      (_turn, text) => (text.length >= 4 && text.length <= 500 ? { ok: true, value: (s) => void (draft(s).reason = text) } : { ok: false, error: "staff.invalid.reason" }),
+    ),
+    "staff:openConfirm": confirmed(
+      (turn) => openSummary(turn, draft(turn.state!)),
+      "staff.open.yes",
+      (turn) => (s) => {
+        const d = draft(s);
+        try {
+          const r = staff.openClass(
+            turn.personId,
+            { planId: d.planId!, name: d.name!, opensOn: d.opensOn!, closesOn: d.closesOn!, capacity: d.capacity!, ...(d.reason ? { overCapReason: d.reason } : {}) },
+            turn.today,
+            turn.now,
+            turn.lang,
+          );
+          kit.say(
+            turn,
+            [
+              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, link: enrolLink(r.code) }),
+              ...r.warnings.map((w) => `⚠️ ${w}`),
+            ].join("\n\n"),
+          );
+          toMenu(s);
+        } catch (e) {
+          if (!(e instanceof DomainError) || !["reason_needed", "check_failed"].includes(e.code)) throw e;
+          // Asked again for what the service refused; everything else given is kept.
+          kit.say(turn, errorText(e, turn.t));
+          if (e.code === "reason_needed") delete d.reason;
+          else {
+            delete d.opensOn;
+            delete d.closesOn;
+          }
+        }
+      },
+    ),
+    "staff:upload": {
+      ask: (turn) => ({ text: turn.t("staff.results.ask", { code: classOf(turn, draft(turn.state!).classId)?.code ?? "" }) }),
+      answer: () => ({ ok: false, error: "staff.results.sendFile" }),
+      file: async (turn, file) => {
+        if (!/\.(xlsx|csv)$/i.test(file.fileName)) return { ok: false, error: "staff.results.badType", params: { name: file.fileName } };
+        const d = draft(turn.state!);
+        try {
+          const r = await staff.importResults(turn.personId, d.classId!, file, turn.today, turn.now, turn.lang);
+          return {
+            ok: true,
+            value: (s) => {
+              kit.say(turn, turn.t("staff.results.done", { rows: r.rows, created: r.created, unchanged: r.unchanged, passed: r.passed, failed: r.failed }));
+              toMenu(s);
+            },
+          };
+        } catch (e) {
+          // Nothing was imported: every bad row is named, and the corrected file can be sent at once.
+          if (e instanceof RowsRejected)
+            return { ok: false, error: "staff.results.rejected", params: { count: e.rows.length, rows: e.rows.map((r) => turn.t("staff.results.row", { row: r.row, problems: r.problems.join(turn.t("common.listSeparator")) })).join("\n") } };
+          if (e instanceof DomainError && e.code === "invalid_input") return { ok: false, error: "staff.results.unreadable", params: { field: e.params.field ?? "" } };
+          throw e;
+        }
+      },
+    },
+    // The claim: materials ticked one at a time, then the videos, then the preview, then submit.
+    "staff:materials": chosen(
+      (turn) => {
+        const ticked = draft(turn.state!).materials ?? [];
+        return turn.t("staff.claim.materials", { ticked: ticked.length ? ticked.map((c) => materialName(turn, c)).join(turn.t("common.listSeparator")) : turn.t("staff.claim.noneTicked") });
+      },
+      (turn) => {
+        const ticked = draft(turn.state!).materials ?? [];
+        return [
+          ...pack.claimMaterials.items.filter((i) => !ticked.includes(i.code)).map((i) => ({ id: i.code, label: local(i.name, turn.lang) })),
+          { id: "done", label: turn.t("staff.claim.materialsDone") },
+        ];
+      },
+      (_turn, id) => (s) => {
+        const d = draft(s);
+        if (id === "done") d.materialsDone = true;
+        else d.materials = [...(d.materials ?? []), id];
+      },
+    ),
+    "staff:videos": typed(
+      (turn) => turn.t("staff.claim.videos", { min: pack.teachingVideos.minCount, minutes: pack.teachingVideos.minAverageMinutes }),
+      (_turn, text) => {
+        const minutes = parseMinutes(text);
+        return minutes ? { ok: true, value: (s) => void (draft(s).videos = minutes) } : { ok: false, error: "staff.invalid.videos" };
+      },
+    ),
+    "staff:claimConfirm": confirmed(
+      (turn) => {
+        const d = draft(turn.state!);
+        const p = staff.previewClaim(turn.personId, claimDraft(d), turn.now, turn.lang);
+        return turn.t("staff.claim.preview", {
+          code: classOf(turn, d.classId)?.code ?? "",
+          materials: (d.materials ?? []).length,
+          of: pack.claimMaterials.items.length,
+          videos: (d.videos ?? []).join(" "),
+          certified: p.certified,
+          amount: p.amountYuan,
+          ceiling: p.ceiling ? turn.t("staff.claim.ceiling") : "",
+          problems: problemsText(turn, p.problems),
+        });
+      },
+      "staff.claim.yes",
+      (turn) => (s) => {
+        const r = staff.submitClaim(turn.personId, claimDraft(draft(s)), turn.today, turn.now, turn.lang);
+        kit.say(turn, r.submitted ? turn.t("staff.claim.submitted", { amount: r.amountYuan, certified: r.certified }) : turn.t("staff.claim.held", { problems: problemsText(turn, r.problems) }));
+        toMenu(s);
+      },
+    ),
+  };
+
+  /** The next question of the staff flow, from what the draft holds. */
+  function next(_turn: Turn, s: DialogState): string {
+    const d = draft(s);
+    switch (d.action) {
+      case undefined:
+        return "staff:menu";
+      case "filing":
+        return d.classId === undefined ? "staff:class" : "staff:filingConfirm";
+      case "roster":
+        return "staff:class";
+      case "results":
+        return d.classId === undefined ? "staff:class" : "staff:upload";
+      case "open":
+        if (d.planId === undefined) return "staff:plan";
+        if (d.name === undefined) return "staff:name";
+        if (d.opensOn === undefined) return "staff:opensOn";
+        if (d.closesOn === undefined) return "staff:closesOn";
+        if (d.capacity === undefined) return "staff:capacity";
+        if (d.capacity > pack.classCap.value && d.reason === undefined) return "staff:reason";
+        return "staff:openConfirm";
+      case "claim":
+        if (d.classId === undefined) return "staff:class";
+        if (!d.materialsDone) return "staff:materials";
+        if (d.videos === undefined) return "staff:videos";
+        return "staff:claimConfirm";
+    }
+  }
+
+  /** "/back" from the staff flow: the answer of `step` is forgotten, so `next` asks it again. */
+  function undo(s: DialogState, step: string): void {
+    const d = draft(s);
+    const fields: Record<string, (keyof StaffDraft)[]> = {
+      "staff:menu": ["action", "classId", "planId", "name", "opensOn", "closesOn", "capacity", "reason", "materials", "materialsDone", "videos"],
+      "staff:class": ["classId"],
+      "staff:plan": ["planId"],
+      "staff:name": ["name"],
+      "staff:opensOn": ["opensOn", "closesOn"],
+      "staff:closesOn": ["closesOn"],
+      "staff:capacity": ["capacity", "reason"],
+      "staff:reason": ["reason"],
+      "staff:materials": ["materialsDone"],
+      "staff:videos": ["videos"],
+    };
+    for (const f of fields[step] ?? []) delete d[f];
+    if (step === "staff:menu") s.history = [];
+  }
+
+  /**
+   * Handles "/staff" and "/staff CODE" (or the keyword); false when the text is not one. The keyword alone
+   * from someone who is not staff is left to the resident flows ("学校" may be a question about schools).
+   */
+  function command(turn: Turn, text: string): boolean {
+    const m = staffCommand(text, commandWords);
+    if (!m) return false;
+    if (!m.slash && !m.arg && !staff.schoolOf(turn.personId)) return false;
+    const contacts = local(pack.contacts.text, turn.lang);
+    if (m.arg) {
+      try {
+        const r = staff.redeemInvite(m.arg, turn.personId, turn.now);
+        if (r.role === "bureau_operator") {
+          turn.state = undefined;
+          kit.menu(turn, turn.t("staff.bound.bureau"));
+          return true;
+        }
+        kit.say(turn, turn.t("staff.bound.school", { school: local(pack.schools.find((x) => x.code === r.schoolId)?.name ?? pack.name, turn.lang) }));
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        // A wrong code loses nothing: whatever was under way is asked again.
+        kit.say(turn, `${errorText(e, turn.t)}\n${turn.t("staff.howToGet", { contacts })}`);
+        if (turn.state && turn.state.flow !== "menu") kit.ask(turn);
+        else kit.menu(turn);
+        return true;
+      }
+    }
+    if (!staff.schoolOf(turn.personId)) {
+      kit.say(turn, turn.t("staff.notStaff", { contacts }));
+      if (turn.state && turn.state.flow !== "menu") kit.ask(turn);
+      else kit.menu(turn);
+      return true;
+    }
+    kit.start(turn);
+    return true;
+  }
+
+  return { steps, next, undo, command };
+}
