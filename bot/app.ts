@@ -69,7 +69,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   const engine = createDialogEngine({
     pack,
-    services: dialogServices(services, createDialogStore(db, vault), linking),
+    services: dialogServices(services, createDialogStore(sqlite, vault), linking),
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
   });
@@ -136,7 +136,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     saveFacts: (personId, facts) => s.saveFacts(me(personId), personId, facts),
-    certificates: (personId) => s.myStatus(me(personId), personId).certificates.filter((c) => c.passed),
+    certificates: (personId) => s.heldCertificates(me(personId), personId),
     listOpenClasses: (today, filter) => s.listOpenClasses(today, filter ?? {}),
     classByCode: (code, today) => s.listOpenClasses(today).find((c) => c.code === code.trim().toUpperCase()),
     enrol: (personId, request, today, now) => s.enrol(me(personId), { personId, ...request }, today, now),

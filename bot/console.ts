@@ -1,8 +1,12 @@
 // The console channel: a terminal chat over the same engine as every other channel. Interactive with
 // a prompt on a terminal; with piped input, one message per line, each echoed before its replies, so
 // `printf '资格\n1\n' | npm start` is a scripted conversation that ends with the input.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { z } from "zod";
 import type { ChatCore, Reply } from "./chatCore.js";
+import type { InboundFile } from "../core/dialog/types.js";
 import { renderPlain } from "./render.js";
 import { translator } from "../core/i18n.js";
 
@@ -14,6 +18,31 @@ export interface ConsoleOptions {
   output?: NodeJS.WritableStream;
   /** Who the console user is; one person per terminal. */
   externalId?: string;
+  /** Where files the bot sends (a roster workbook) are written; "./data/out" by default. */
+  outDir?: string;
+}
+
+/** "/upload PATH": a local file sent as if attached in a chat (a results sheet). */
+const uploadLine = z.string().regex(/^\/upload\s+\S/).transform((line) => line.replace(/^\/upload\s+/, "").trim().replace(/^(["'])(.*)\1$/, "$2"));
+
+/**
+ * The file a console line names, read from disk; undefined when the line is no "/upload", and `missing`
+ * when the file cannot be read. The size check is the engine's, as for any channel.
+ * @example consoleUpload("/upload ./results.csv") // { file: { fileName: "results.csv", size: 812, bytes } }
+ */
+export function consoleUpload(line: string): { file: InboundFile } | { missing: string } | undefined {
+  const parsed = uploadLine.safeParse(line.trim());
+  if (!parsed.success) return undefined;
+  const path = resolve(parsed.data);
+  try {
+    const size = statSync(path).size;
+    if (!statSync(path).isFile()) return { missing: parsed.data };
+    // A file over the limit is not read: the engine says it is too large, as on Telegram.
+    const bytes = size > 5 * 1024 * 1024 ? undefined : new Uint8Array(readFileSync(path));
+    return { file: { fileName: basename(path), size, ...(bytes ? { bytes } : {}) } };
+  } catch {
+    return { missing: parsed.data };
+  }
 }
 
 /**
@@ -37,13 +66,31 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const write = (s: string) => output.write(`${s}\n`);
   write(options.banner);
   const prompt = () => interactive && output.write("> ");
+  const externalId = options.externalId ?? "console";
+  const outDir = options.outDir ?? "./data/out";
+  // The person's language, from the engine's last reply, for the console's own words (a saved file).
+  let lang: Reply["lang"] = "zh-CN";
+  const show = (replies: Reply[]) => {
+    for (const r of replies) {
+      lang = r.lang ?? lang;
+      write(`\n${plainText(r)}`);
+      if (r.document) {
+        mkdirSync(outDir, { recursive: true });
+        // Only the base name: a file name never chooses where on disk it goes.
+        const path = join(outDir, basename(r.document.fileName));
+        writeFileSync(path, r.document.bytes, { mode: 0o600 });
+        write(translator(lang)("staff.file.saved", { name: basename(path), path }));
+      }
+    }
+  };
   // The conversation opens as a new chat would.
-  for (const r of await options.core.handle({ channel: "console", externalId: options.externalId ?? "console", text: "/start" })) write(`\n${plainText(r)}`);
+  show(await options.core.handle({ channel: "console", externalId, text: "/start" }));
   prompt();
   for await (const line of rl) {
     if (!interactive) write(`\n> ${line}`);
-    const replies = await options.core.handle({ channel: "console", externalId: options.externalId ?? "console", text: line });
-    for (const r of replies) write(`\n${plainText(r)}`);
+    const upload = consoleUpload(line);
+    if (upload && "missing" in upload) write(translator(lang ?? "zh-CN")("staff.file.missing", { path: upload.missing }));
+    else show(await options.core.handle({ channel: "console", externalId, ...(upload ? upload : { text: line }) }));
     prompt();
   }
 }

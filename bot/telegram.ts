@@ -1,12 +1,13 @@
 // The Telegram channel (grammY): turns updates into engine input and engine replies into messages
 // with inline keyboards. No rule and no SQL here: everything a person is told comes from the engine.
-import { Bot, GrammyError, HttpError, InlineKeyboard, webhookCallback, type Context } from "grammy";
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { createServer, type Server } from "node:http";
 import { z } from "zod";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
+import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 
 /** Callback data is "<stepToken>|<choiceId>", at most 64 bytes as Telegram allows. */
 const callbackData = z.string().max(64).regex(/^([\w-]{1,20})\|([\w:.-]{1,40})$/);
@@ -47,7 +48,8 @@ function keyboard(reply: Reply): InlineKeyboard | undefined {
  */
 export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
   const { core, log } = options;
-  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot ?? "https://api.telegram.org" } });
+  const apiRoot = options.apiRoot ?? "https://api.telegram.org";
+  const bot = new Bot(options.token, { client: { apiRoot } });
   // Retries 429 (after retry_after) and 5xx for every call, replies included.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
 
@@ -66,10 +68,14 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     for (const r of replies) {
       const markup = keyboard(r);
       await ctx.reply(r.text, markup ? { reply_markup: markup } : {});
+      if (r.document) await ctx.replyWithDocument(new InputFile(r.document.bytes, r.document.fileName));
     }
   }
 
-  async function handle(ctx: Context, input: Omit<Inbound, "channel" | "externalId" | "updateId">) {
+  type Input = Omit<Inbound, "channel" | "externalId" | "updateId">;
+
+  /** Handles one update; `input` may be fetched (a document's bytes) only once the sender passed the rate limit. */
+  async function handle(ctx: Context, input: Input | (() => Promise<Input>)) {
     const from = ctx.from;
     if (!from || from.is_bot) return;
     const gate = limited(from.id, Date.now());
@@ -77,8 +83,22 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       if (gate === "warn") await ctx.reply(translator(langOf(ctx))("dialog.tooFast"));
       return;
     }
-    const replies = await core.handle({ channel: "telegram", externalId: String(from.id), updateId: String(ctx.update.update_id), ...input });
+    const given = typeof input === "function" ? await input() : input;
+    const replies = await core.handle({ channel: "telegram", externalId: String(from.id), updateId: String(ctx.update.update_id), ...given });
     await send(ctx, replies);
+  }
+
+  async function documentOf(ctx: Context, doc: { file_name?: string; file_size?: number }): Promise<Input> {
+    const fileName = doc.file_name ?? "file";
+    const size = doc.file_size ?? 0;
+    if (size > MAX_UPLOAD_BYTES) return { file: { fileName, size } };
+    const file = await ctx.getFile();
+    const res = await fetch(`${apiRoot}/file/bot${options.token}/${file.file_path}`);
+    if (!res.ok) throw new Error(`telegram file download failed: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    // A file without a declared size is measured after the download, and refused the same way.
+    const got: InboundFile = bytes.length > MAX_UPLOAD_BYTES ? { fileName, size: bytes.length } : { fileName, size: bytes.length, bytes };
+    return { file: got };
   }
 
   bot.on("callback_query:data", async (ctx) => {
@@ -89,6 +109,11 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
   });
   bot.on("message:text", (ctx) => handle(ctx, { text: ctx.message.text }));
+  // A document (a results sheet) is downloaded unless Telegram says it is over the limit; the engine says
+  // what is wrong with a file, too large included.
+  bot.on("message:document", (ctx) =>
+    ctx.chat.type === "private" ? handle(ctx, () => documentOf(ctx, ctx.message.document)) : undefined,
+  );
   // Photos, stickers, voice…: the engine answers that it reads text and repeats its question.
   bot.on("message", (ctx) => (ctx.chat.type === "private" ? handle(ctx, {}) : undefined));
 
@@ -136,6 +161,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     },
   };
 }
+
 
 function langOf(ctx: Context): Lang {
   return ctx.from?.language_code?.startsWith("en") ? "en" : "zh-CN";

@@ -39,9 +39,22 @@ const fixed = new Map<Lang, TFunction>(languages.map((l) => [l, instance.getFixe
  * @example translator("en")("common.yes") // "Yes"
  */
 export function translator(lang: Lang): Translate {
-  const t = fixed.get(lang)!;
-  return (key, params) => t(key, params ?? {}) as string;
+  return translators.get(lang)!;
 }
+// Texts without parameters never change: each is looked up once (the engine asks for many per message).
+const translators = new Map<Lang, Translate>(
+  languages.map((l) => {
+    const t = fixed.get(l)!;
+    const plain = new Map<string, string>();
+    const translate: Translate = (key, params) => {
+      if (params && Object.keys(params).length) return t(key, params) as string;
+      let text = plain.get(key);
+      if (text === undefined) plain.set(key, (text = t(key) as string));
+      return text;
+    };
+    return [l, translate];
+  }),
+);
 
 /**
  * Whether a key exists, for texts that only some codes have.

@@ -95,6 +95,18 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   }
 
   /**
+   * The certificates a person holds (passed ones), so that a level already certified is not offered again.
+   * @example heldCertificates({ kind: "resident", personId: 1 }, 1) // [{ occupation: "ecommerce_specialist", level: 5 }]
+   */
+  function heldCertificates(actor: Actor, personId: number): { occupation: string; level: number }[] {
+    guardPerson(actor, "person.read", personId, clock.now());
+    return certificates
+      .ofPerson(personId)
+      .filter((c) => c.passed)
+      .map(({ occupation, level }) => ({ occupation, level }));
+  }
+
+  /**
    * Classes a person can still join: inside the programme window and not yet open on `today`.
    * @example listOpenClasses("2023-07-01", { level: 4 }) // [{ code: "K7Q2", seatsLeft: 12, waitlist: 0, … }]
    */
@@ -147,7 +159,7 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
     });
   }
 
-  return { identify, setLanguage, saveFacts, savedFacts, listOpenClasses, classByCode, myStatus, forget };
+  return { identify, setLanguage, saveFacts, savedFacts, heldCertificates, listOpenClasses, classByCode, myStatus, forget };
 }
 
 /** The resident service's methods. */

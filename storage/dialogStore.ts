@@ -1,8 +1,7 @@
 // Dialog state per chat identity and the ids of updates already handled. The state may hold half-typed
 // personal data (a name, an ID number before the enrolment is submitted), so it is stored encrypted.
-import { and, eq, lt } from "drizzle-orm";
-import type { Db } from "./db.js";
-import { dialogStates, processedUpdates } from "./schema.js";
+// These run on every message: plain prepared statements, built once.
+import type Database from "better-sqlite3";
 import type { Vault } from "./crypto.js";
 import type { Channel } from "../core/dialog/types.js";
 
@@ -18,18 +17,27 @@ export interface DialogStore {
 }
 
 /**
- * Creates the store over a database and the personal-data vault.
- * @example const store = createDialogStore(db, vault); store.save(1, { flow: "check", step: "fact:healthy", … }, now)
+ * Creates the store over the database (tables `dialog_states`, `processed_updates`) and the vault.
+ * @example const store = createDialogStore(sqlite, vault); store.save(1, { flow: "check", step: "fact:healthy", … }, now)
  */
-export function createDialogStore(db: Db, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
+export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
+  const select = sqlite.prepare<[number], { data: string }>("select data from dialog_states where identity_id = ?");
+  const upsert = sqlite.prepare(
+    `insert into dialog_states (identity_id, flow, step, step_token, data, updated_at) values (?, ?, ?, ?, ?, ?)
+     on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
+       data = excluded.data, updated_at = excluded.updated_at`,
+  );
+  const remove = sqlite.prepare("delete from dialog_states where identity_id = ?");
+  const mark = sqlite.prepare("insert into processed_updates (channel, update_id, at) values (?, ?, ?) on conflict do nothing");
+  const prune = sqlite.prepare("delete from processed_updates where channel = ? and at < ?");
   let inserts = 0;
   return {
     load(identityId) {
-      const row = db.select({ data: dialogStates.data }).from(dialogStates).where(eq(dialogStates.identityId, identityId)).get();
-      const enc = row?.data["enc"];
-      if (typeof enc !== "string") return undefined;
+      const row = select.get(identityId);
+      if (!row) return undefined;
       try {
-        return JSON.parse(vault.decrypt(enc));
+        const { enc } = JSON.parse(row.data) as { enc?: unknown };
+        return typeof enc === "string" ? JSON.parse(vault.decrypt(enc)) : undefined;
       } catch {
         // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
         return undefined;
@@ -37,26 +45,15 @@ export function createDialogStore(db: Db, vault: Pick<Vault, "encrypt" | "decryp
     },
     save(identityId, state, now) {
       const s = state as { flow?: unknown; step?: unknown; token?: unknown };
-      const row = {
-        identityId,
-        flow: String(s.flow ?? ""),
-        step: String(s.step ?? ""),
-        stepToken: String(s.token ?? ""),
-        data: { enc: vault.encrypt(JSON.stringify(state)) },
-        updatedAt: now,
-      };
-      db.insert(dialogStates)
-        .values(row)
-        .onConflictDoUpdate({ target: dialogStates.identityId, set: { flow: row.flow, step: row.step, stepToken: row.stepToken, data: row.data, updatedAt: now } })
-        .run();
+      const data = JSON.stringify({ enc: vault.encrypt(JSON.stringify(state)) });
+      upsert.run(identityId, String(s.flow ?? ""), String(s.step ?? ""), String(s.token ?? ""), data, now.getTime());
     },
     clear(identityId) {
-      db.delete(dialogStates).where(eq(dialogStates.identityId, identityId)).run();
+      remove.run(identityId);
     },
     markProcessed(channel, updateId, now) {
-      const r = db.insert(processedUpdates).values({ channel, updateId, at: now }).onConflictDoNothing().run();
-      if (++inserts % 1000 === 0)
-        db.delete(processedUpdates).where(and(eq(processedUpdates.channel, channel), lt(processedUpdates.at, new Date(now.getTime() - KEEP_UPDATES_MS)))).run();
+      const r = mark.run(channel, updateId, now.getTime());
+      if (++inserts % 1000 === 0) prune.run(channel, now.getTime() - KEEP_UPDATES_MS);
       return r.changes > 0;
     },
   };

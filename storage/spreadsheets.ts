@@ -1,7 +1,10 @@
 // Files in and out of the school process: results files (.csv or .xlsx) read into result rows, and sheets
 // written as .xlsx (rosters, the bureau's report). Columns are found by their header, in Chinese or English,
 // so a school can keep the sheet its assessment centre gives it; other columns (姓名, 序号…) are ignored.
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+
+// exceljs is large (tens of MB once loaded): only the processes that read or write a workbook load it.
+const excel = async () => (await import("exceljs")).default;
 import { DomainError } from "../core/errors.js";
 import type { Sheet } from "../core/reports.js";
 import { resultRowSchema, type ResultRow } from "../core/results.js";
@@ -110,7 +113,7 @@ export async function readResultFile(bytes: Buffer, fileName: string): Promise<R
   const ext = fileName.toLowerCase().split(".").pop();
   if (ext === "csv") return toRows(parseCsv(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells: cells.map((c) => (c.trim() === "" ? null : c)) })));
   if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .csv or .xlsx file");
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
@@ -133,7 +136,7 @@ export async function readResultFile(bytes: Buffer, fileName: string): Promise<R
  * @example const bytes = await writeWorkbook([{ name: "花名册", columns: ["序号", "姓名"], rows: [[1, "张三"]] }])
  */
 export async function writeWorkbook(sheets: Sheet[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = "jiangyin-training-bot";
   for (const s of sheets) {
     // Excel refuses sheet names over 31 characters or with []:*?/\ in them.

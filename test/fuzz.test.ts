@@ -145,7 +145,7 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
     dir = mkdtempSync(join(tmpdir(), "fuzz-"));
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock });
     app.services.seedDemo({ today: TODAY, now: clock.now() });
-    store = createDialogStore(app.db, createVault(app.key.key));
+    store = createDialogStore(app.sqlite, createVault(app.key.key));
   });
   afterAll(() => {
     app.close();

@@ -191,7 +191,8 @@ export function createStaffFlow(kit: StaffKit) {
   /** A question answered by typing; `parse` checks the text and says what to keep. */
   const typed = (text: (turn: Turn) => string, parse: (turn: Turn, text: string, d: StaffDraft) => Parsed<Apply>): Step => ({
     ask: (turn) => ({ text: text(turn) }),
-    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text.normalize("NFKC").trim(), draft(turn.state!)) : { ok: false, error: "dialog.invalid.typeIt" }),
+    // Names and reasons are kept as typed (full-width punctuation included); numbers and dates fold widths themselves.
+    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text.trim(), draft(turn.state!)) : { ok: false, error: "dialog.invalid.typeIt" }),
   });
 
   /** A question answered by a choice. */
@@ -350,7 +351,8 @@ export function createStaffFlow(kit: StaffKit) {
     "staff:capacity": typed(
       (turn) => turn.t("staff.open.capacity", { cap: pack.classCap.value }),
       (_turn, text) => {
-        const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+        const digits = text.normalize("NFKC").replace(/\s+/g, "").replace(/人$/, "");
+        const n = /^\d{1,4}$/.test(digits) ? Number(digits) : NaN;
         if (!(n >= 1 && n <= 1000)) return { ok: false, error: "staff.invalid.capacity" };
         return {
           ok: true,

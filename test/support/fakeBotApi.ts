@@ -23,6 +23,8 @@ export interface UploadedFile {
   field: string;
   filename: string;
   size: number;
+  /** The file's content, e.g. to read back a sent workbook. */
+  bytes: Buffer;
 }
 
 /**
@@ -115,6 +117,12 @@ export interface FakeBotApi {
   photoUpdate(userId: number, caption?: string): NewUpdate;
   /** Private-chat sticker message. e.g. `api.stickerUpdate(42)` */
   stickerUpdate(userId: number): NewUpdate;
+  /**
+   * Private-chat document message whose file getFile and /file/bot<token>/<path> serve;
+   * `fileSize` overrides the size Telegram reports (e.g. to claim a file is too large).
+   * e.g. `api.documentUpdate(42, "results.csv", Buffer.from("a,b"))`
+   */
+  documentUpdate(userId: number, fileName: string, bytes: Uint8Array, options?: { mime?: string; fileSize?: number }): NewUpdate;
   /** Successful sendMessage/sendPhoto/sendDocument/editMessageText payloads. e.g. `api.sent(42).at(-1)?.text` */
   sent(chatId?: number | string): Payload[];
   /** Resolves with the first (already recorded or future) call matching. e.g. `await api.waitFor((c) => c.method === "answerCallbackQuery")` */
@@ -220,6 +228,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   const messages = new Map<string, Message>(); // `${chatId}:${messageId}`
   const lastBotMessage = new Map<string, number>();
   const callbackIds = new Set<string>();
+  const storedFiles = new Map<string, { path: string; bytes: Buffer }>(); // by file_id
   const sentByChat = new Map<string, Payload[]>();
   const sentAll: Payload[] = [];
   const commands = new Map<string, unknown[]>();
@@ -325,6 +334,13 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       file_size: 20_000,
     };
     return { message: userMessage(userId, { sticker }) as Update["message"] };
+  }
+
+  function documentUpdate(userId: number, fileName: string, bytes: Uint8Array, opts: { mime?: string; fileSize?: number } = {}): NewUpdate {
+    const ids = fileIds("document");
+    storedFiles.set(ids.file_id, { path: `documents/file_${nextFileId}_${encodeURIComponent(fileName)}`, bytes: Buffer.from(bytes) });
+    const document = { ...ids, file_name: fileName, mime_type: opts.mime ?? "application/octet-stream", file_size: opts.fileSize ?? bytes.length };
+    return { message: userMessage(userId, { document }) as Update["message"] };
   }
 
   function callbackUpdate(userId: number, data: string, messageId?: number): NewUpdate {
@@ -497,6 +513,12 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   type Handler = (p: Payload, files: UploadedFile[]) => unknown;
   const handlers: Record<string, Handler> = {
     getme: () => botInfo,
+    getfile: (p) => {
+      const id = String(p.file_id ?? "");
+      const f = storedFiles.get(id);
+      if (!f) throw new ApiError(400, "Bad Request: invalid file_id");
+      return { file_id: id, file_unique_id: `uniq-${id}`, file_size: f.bytes.length, file_path: f.path };
+    },
     logout: () => true,
     deletewebhook: (p) => {
       webhookUrl = "";
@@ -642,6 +664,14 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const at = Date.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // File downloads (https://api.telegram.org/file/bot<token>/<file_path>) are plain bytes, not API calls.
+    const download = /^\/file\/bot[^/]+\/(.+)$/.exec(url.pathname);
+    if (download) {
+      const f = [...storedFiles.values()].find((x) => x.path === download[1]);
+      res.writeHead(f ? 200 : 404, { "content-type": "application/octet-stream", "content-length": f ? f.bytes.length : 0 });
+      res.end(f?.bytes ?? Buffer.alloc(0));
+      return;
+    }
     const m = /^\/bot([^/]+)\/([A-Za-z0-9_]+)$/.exec(url.pathname);
     const method = m?.[2] ?? url.pathname;
     let parsed: ParsedBody;
@@ -743,6 +773,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     callbackUpdate,
     photoUpdate,
     stickerUpdate,
+    documentUpdate,
     sent(chatId) {
       return chatId === undefined ? [...sentAll] : [...(sentByChat.get(String(chatId)) ?? [])];
     },
@@ -821,7 +852,7 @@ async function parseBody(req: IncomingMessage, url: URL): Promise<ParsedBody> {
     const attached = new Map<string, UploadedFile>();
     for (const part of parts) {
       if (part.filename !== undefined) {
-        attached.set(part.name, { field: part.name, filename: part.filename, size: part.body.length });
+        attached.set(part.name, { field: part.name, filename: part.filename, size: part.body.length, bytes: Buffer.from(part.body) });
       } else {
         payload[part.name] = coerce(part.name, part.body.toString("utf8"));
       }
