@@ -6,7 +6,8 @@ import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import type { ChatCore, Reply } from "./chatCore.js";
-import type { InboundFile } from "../core/dialog/types.js";
+import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
+import type { Lang } from "../core/pack.js";
 import { renderPlain } from "./render.js";
 import { translator } from "../core/i18n.js";
 
@@ -35,10 +36,11 @@ export function consoleUpload(line: string): { file: InboundFile } | { missing: 
   if (!parsed.success) return undefined;
   const path = resolve(parsed.data);
   try {
-    const size = statSync(path).size;
-    if (!statSync(path).isFile()) return { missing: parsed.data };
+    const stat = statSync(path);
+    if (!stat.isFile()) return { missing: parsed.data };
+    const size = stat.size;
     // A file over the limit is not read: the engine says it is too large, as on Telegram.
-    const bytes = size > 5 * 1024 * 1024 ? undefined : new Uint8Array(readFileSync(path));
+    const bytes = size > MAX_UPLOAD_BYTES ? undefined : new Uint8Array(readFileSync(path));
     return { file: { fileName: basename(path), size, ...(bytes ? { bytes } : {}) } };
   } catch {
     return { missing: parsed.data };
@@ -69,7 +71,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const externalId = options.externalId ?? "console";
   const outDir = options.outDir ?? "./data/out";
   // The person's language, from the engine's last reply, for the console's own words (a saved file).
-  let lang: Reply["lang"] = "zh-CN";
+  let lang: Lang = "zh-CN";
   const show = (replies: Reply[]) => {
     for (const r of replies) {
       lang = r.lang ?? lang;
@@ -89,7 +91,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   for await (const line of rl) {
     if (!interactive) write(`\n> ${line}`);
     const upload = consoleUpload(line);
-    if (upload && "missing" in upload) write(translator(lang ?? "zh-CN")("staff.file.missing", { path: upload.missing }));
+    if (upload && "missing" in upload) write(translator(lang)("staff.file.missing", { path: upload.missing }));
     else show(await options.core.handle({ channel: "console", externalId, ...(upload ? upload : { text: line }) }));
     prompt();
   }

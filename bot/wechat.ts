@@ -2,10 +2,12 @@
  * WeChat channel adapter (Wechaty). It only translates: a WeChat message becomes an `Inbound`
  * for the dialog engine, each `Reply` becomes one plain-text WeChat message. No dialog logic here.
  */
+import { FileBox } from "file-box";
 import { WechatyBuilder, types } from "wechaty";
 import type { Contact, Friendship, Message, Room, Wechaty, WechatyOptions } from "wechaty";
 
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
+import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 
 /** A puppet instance as Wechaty accepts it (e.g. `new PuppetMock()`), without importing wechaty-puppet ourselves. */
 export type WechatPuppet = Exclude<WechatyOptions["puppet"], string | undefined>;
@@ -152,18 +154,22 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       text = msg.text().trim();
     }
     // else: media in a 1:1 chat -> no text, so the engine can ask the person to type instead.
-
-    const inbound: Inbound = {
-      channel: "wechat",
-      externalId: talker.id,
-      updateId: msg.id,
-      displayName: talker.name(),
-      ...(text !== undefined ? { text } : {}),
-    };
     try {
+      // A file in a 1:1 chat (a results sheet) is handed over; the engine says what is wrong with it.
+      // Fetched inside the try: a failed download gets the error reply like any other failure.
+      const file = !room && msg.type() === types.Message.Attachment ? await fileOf(msg) : undefined;
+      const inbound: Inbound = {
+        channel: "wechat",
+        externalId: talker.id,
+        updateId: msg.id,
+        displayName: talker.name(),
+        ...(text !== undefined ? { text } : {}),
+        ...(file ? { file } : {}),
+      };
       const replies = await core.handle(inbound);
       for (const reply of replies) {
         await sayTo(room, talker, options.render(reply, talker.id));
+        if (reply.document) await sayTo(room, talker, FileBox.fromBuffer(Buffer.from(reply.document.bytes), reply.document.fileName));
       }
     } catch (err) {
       log("error", "wechat message handling failed", { err: errorDetail(err), contactId: talker.id, roomId: room?.id });
@@ -176,13 +182,23 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     }
   }
 
-  async function sayTo(room: Room | undefined, talker: Contact, text: string): Promise<void> {
+  async function sayTo(room: Room | undefined, talker: Contact, said: string | FileBox): Promise<void> {
     if (room) {
-      if (mentionInRoom) await room.say(text, talker);
-      else await room.say(text);
+      // A file cannot carry an @-mention.
+      if (mentionInRoom && typeof said === "string") await room.say(said, talker);
+      else await room.say(said);
     } else {
-      await talker.say(text);
+      await talker.say(said);
     }
+  }
+
+  /** The file of an attachment message; its bytes only when within the limit the engine enforces. */
+  async function fileOf(msg: Message): Promise<InboundFile> {
+    const box = await msg.toFileBox();
+    // Some puppets do not know the size before the download (-1 or 0): then it is measured after it.
+    if (box.size > MAX_UPLOAD_BYTES) return { fileName: box.name, size: box.size };
+    const bytes = new Uint8Array(await box.toBuffer());
+    return bytes.length > MAX_UPLOAD_BYTES ? { fileName: box.name, size: bytes.length } : { fileName: box.name, size: bytes.length, bytes };
   }
 
   return {

@@ -556,6 +556,12 @@ export function createStaffFlow(kit: StaffKit) {
       else kit.menu(turn);
       return true;
     }
+    // Like "/start" mid-flow: the staff member's answers so far are kept and the question asked again.
+    if (turn.state?.flow === "staff" && !m.arg) {
+      if (turn.state.step !== "staff:menu") kit.say(turn, turn.t("dialog.resume"));
+      kit.ask(turn);
+      return true;
+    }
     kit.start(turn);
     return true;
   }
