@@ -10,6 +10,7 @@ export const configSchema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{10,}$/, "expected a token like 123456:ABC-DEF… from @BotFather").optional(),
   TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
   TELEGRAM_WEBHOOK_URL: z.url().optional(),
+  TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z][\w]{3,31}$/, "a bot username like jiangyin_training_bot, without @").optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
   // Any Wechaty puppet package, e.g. wechaty-puppet-wechat4u or wechaty-puppet-service (see README, WeChat).

@@ -23,6 +23,7 @@ export const envDocs = {
   TELEGRAM_BOT_TOKEN: { group: "Telegram", meaning: "Bot token from @BotFather; set it to run the Telegram channel. Secret.", example: "123456789:AAExampleExampleExampleExampleExam" },
   TELEGRAM_API_ROOT: { group: "Telegram", meaning: "Bot API server; change only for a local Bot API server or a proxy.", example: "https://api.telegram.org" },
   TELEGRAM_WEBHOOK_URL: { group: "Telegram", meaning: "Public HTTPS URL Telegram posts updates to; unset means long polling (no inbound port needed).", example: "https://bot.example.gov.cn/telegram" },
+  TELEGRAM_BOT_USERNAME: { group: "Telegram", meaning: "The bot's username, for the enrolment links on class posters (https://t.me/<username>?start=class_<code>).", example: "jiangyin_training_bot" },
   TELEGRAM_WEBHOOK_SECRET: { group: "Telegram", meaning: "Shared secret Telegram sends with each webhook call; required with TELEGRAM_WEBHOOK_URL. Secret.", example: "change-me-to-a-long-random-string" },
   WEBHOOK_PORT: { group: "Telegram", meaning: "Local port of the webhook listener (behind the HTTPS reverse proxy).", example: "8443" },
   WECHATY_PUPPET: { group: "WeChat", meaning: "Wechaty puppet package; set it to run the WeChat channel (see README, WeChat).", example: "wechaty-puppet-service" },

@@ -32,7 +32,7 @@ export interface TelegramChannel {
   send(chatId: string, text: string): Promise<void>;
 }
 
-const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "cancel", "forget"] as const;
+const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "link", "staff", "cancel", "forget"] as const;
 
 function keyboard(reply: Reply): InlineKeyboard | undefined {
   if (!reply.choices?.length) return undefined;
