@@ -178,7 +178,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
   it("registered the command menu in Chinese (default) and English at each start", () => {
     const calls = api.calls.filter((c) => c.method === "setMyCommands" && c.status === 200);
     const byLang = (lang: string | undefined) => calls.filter((c) => c.payload.language_code === lang).map((c) => c.payload.commands);
-    const expected = (tr: typeof t) => ["start", "help", "check", "enrol", "me", "lang", "cancel", "forget"].map((command) => ({ command, description: tr(`dialog.commandMenu.${command}`) }));
+    const expected = (tr: typeof t) => ["start", "help", "check", "enrol", "me", "lang", "link", "staff", "cancel", "forget"].map((command) => ({ command, description: tr(`dialog.commandMenu.${command}`) }));
     // Two starts (before and after the restart), each registering both languages.
     expect(byLang(undefined)).toEqual([expected(t), expected(t)]);
     expect(byLang("en")).toEqual([expected(tEn), expected(tEn)]);
