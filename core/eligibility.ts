@@ -309,7 +309,7 @@ class LazyReason implements Reason {
   #text: string | undefined;
   constructor(
     private readonly draft: ReasonDraft,
-    private readonly pack: PolicyPack,
+    pack: PolicyPack,
     private readonly lang: Lang,
     private readonly t: Translate,
   ) {
@@ -322,14 +322,14 @@ class LazyReason implements Reason {
     return this.draft.clause;
   }
   get text() {
-    return (this.#text ??= reasonText(this.draft, this.pack, this.lang, this.t));
+    return (this.#text ??= reasonText(this.draft, this.lang, this.t));
   }
   toJSON(): Reason {
     return { code: this.code, clause: this.clause, cite: this.cite, text: this.text };
   }
 }
 
-function reasonText(r: ReasonDraft, pack: PolicyPack, lang: Lang, t: Translate): string {
+function reasonText(r: ReasonDraft, lang: Lang, t: Translate): string {
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r.params ?? {}))
     params[k] = v && typeof v === "object" && "zh" in v ? local(v as { zh: string; en: string }, lang) : v;

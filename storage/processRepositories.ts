@@ -1,5 +1,6 @@
 // Drizzle repositories for the school process ports (core/processStores.ts): plans, classes and filing,
 // assessment results, claims, staff administration and report queries. No decisions here; core decides.
+import { classColumns, keyGroupCountsBySchool } from "./repositories.js";
 import { randomInt } from "node:crypto";
 import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type {
@@ -53,21 +54,8 @@ export function createPlanStore(db: Db): PlanStore {
 }
 
 const processClassColumns = {
-  id: classes.id,
-  code: classes.code,
-  name: classes.name,
-  schoolId: classes.schoolId,
-  schoolNameZh: schools.nameZh,
-  schoolNameEn: schools.nameEn,
+  ...classColumns,
   planId: classes.planId,
-  occupation: classes.occupation,
-  track: classes.track,
-  level: classes.level,
-  opensOn: classes.opensOn,
-  closesOn: classes.closesOn,
-  location: classes.location,
-  capacity: classes.capacity,
-  overCapReason: classes.overCapReason,
   filingStatus: classes.filingStatus,
   filingSubmittedAt: classes.filingSubmittedAt,
   filingReceivedAt: classes.filingReceivedAt,
@@ -236,15 +224,7 @@ export function createStaffAdminStore(db: Db): StaffAdminStore {
 /** The bureau's report queries. @example createReportStore(db).keyGroupCounts() */
 export function createReportStore(db: Db): ReportStore {
   return {
-    keyGroupCounts() {
-      return db
-        .select({ schoolId: classes.schoolId, keyGroup: sql<number>`coalesce(sum(${enrolments.keyGroup}), 0)`, total: sql<number>`count(*)` })
-        .from(enrolments)
-        .innerJoin(classes, eq(classes.id, enrolments.classId))
-        .where(inArray(enrolments.status, ["confirmed", "completed"]))
-        .groupBy(classes.schoolId)
-        .all();
-    },
+    keyGroupCounts: () => keyGroupCountsBySchool(db),
     enrolments() {
       return db
         .select({

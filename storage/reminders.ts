@@ -1,5 +1,6 @@
 // Storage for reminders (issue 7): the planner's state in a few queries, the outbox repository the
 // dispatcher works through, and the planner's bookkeeping in `meta`. All SQL of the reminder feature is here.
+import { keyGroupCountsBySchool } from "./repositories.js";
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
@@ -121,13 +122,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .where(gt(certificates.createdAt, since))
     .all()
     .map(({ createdAt, ...c }) => ({ ...c, recordedOn: shanghaiDay(createdAt) }));
-  const keyGroups = db
-    .select({ schoolId: classes.schoolId, keyGroup: sql<number>`coalesce(sum(${enrolments.keyGroup}), 0)`, total: sql<number>`count(*)` })
-    .from(enrolments)
-    .innerJoin(classes, eq(classes.id, enrolments.classId))
-    .where(inArray(enrolments.status, ["confirmed", "completed"]))
-    .groupBy(classes.schoolId)
-    .all();
+  const keyGroups = keyGroupCountsBySchool(db);
   return {
     schools: schoolRows.map((s) => ({ id: s.id, name: { zh: s.zh, en: s.en } })),
     staff: staffRows,

@@ -83,7 +83,8 @@ export function createTransactions(sqlite: Database.Database): Transactions {
   };
 }
 
-const classColumns = {
+/** The columns of a class as services read it, with its school's names; extended by the process repositories. */
+export const classColumns = {
   id: classes.id,
   code: classes.code,
   name: classes.name,
@@ -440,4 +441,19 @@ export function createRepositories(options: { db: Db; sqlite: Database.Database;
     codes: createInviteCodes(),
     clock,
   };
+}
+
+/**
+ * Key-group members and all trainees (confirmed or completed) per school: the §2.1-quota share's inputs,
+ * for the planner's warning and the bureau's report alike.
+ * @example keyGroupCountsBySchool(db) // [{ schoolId: "jiangyin_polytechnic", keyGroup: 3, total: 25 }]
+ */
+export function keyGroupCountsBySchool(db: Db): { schoolId: string; keyGroup: number; total: number }[] {
+  return db
+    .select({ schoolId: classes.schoolId, keyGroup: sql<number>`coalesce(sum(${enrolments.keyGroup}), 0)`, total: sql<number>`count(*)` })
+    .from(enrolments)
+    .innerJoin(classes, eq(classes.id, enrolments.classId))
+    .where(inArray(enrolments.status, ["confirmed", "completed"]))
+    .groupBy(classes.schoolId)
+    .all();
 }

@@ -2,7 +2,7 @@
 // A question is split into words with Intl.Segmenter (ICU's dictionary segmenter, built into Node, so
 // nothing to download) and matched against each topic's keywords from the locales. When no topic is
 // clearly ahead, the bot says it is unsure instead of guessing.
-import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pack.js";
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
 import { normalize } from "./match.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { RowsRejected } from "../../core/results.js";
 import { auditLog, certificates, enrolments, outbox } from "../../storage/schema.js";
 import { readResultFile } from "../../storage/spreadsheets.js";
-import { AFTER, enrolMany, NOW, openClass, resultsCsv, SCHOOL_A, setup, staffOf } from "./helpers.js";
+import { AFTER, enrolMany, NOW, openClass, SCHOOL_A, setup, staffOf } from "./helpers.js";
 
 async function xlsxOf(header: string[], rows: (string | number)[][]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
