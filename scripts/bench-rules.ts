@@ -26,7 +26,8 @@ for (let i = 0; i < N; i++) if (assessEligibility(cases[i % cases.length]!, pack
 const s = (performance.now() - t0) / 1000;
 console.log(`assessEligibility: ${N} decisions in ${s.toFixed(2)} s = ${Math.round(N / s).toLocaleString("en")} decisions/s (target ≥ 200,000); ${eligible} eligible`);
 
-const runner = fileURLToPath(new URL("./run.mjs", import.meta.url));
+// scripts/run.mjs of the repository, whether this runs from scripts/ or compiled from dist/scripts/.
+const runner = fileURLToPath(new URL(import.meta.url.includes("/dist/scripts/") ? "../../scripts/run.mjs" : "./run.mjs", import.meta.url));
 const times: number[] = [];
 for (let i = 0; i < 15; i++) {
   const start = performance.now();
