@@ -6,7 +6,7 @@ import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { translator, type Translate } from "../i18n.js";
-import { local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
@@ -388,6 +388,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const decision = assess(turn, classFacts(turn.state!, offer));
     const free = decision.route === "key_group";
     return turn.t("dialog.enrol.rightsNotice", {
+      share: `${Math.round(pack.practicalShareMin.value * 100)}%`,
+      cite: citeClause(pack, pack.noDoubleSubsidy.clause, turn.lang),
       level: offer ? levelLabel(pack, offer.level, turn.lang) : "",
       occupation: offer ? local(pack.occupations.find((o) => o.code === offer.occupation)?.name ?? pack.name, turn.lang) : "",
       fees: free ? turn.t("dialog.enrol.feesFree") : local(pack.readings.find((r) => r.id === "non_key_group_fees")?.text ?? { zh: "", en: "" }, turn.lang),

@@ -233,7 +233,7 @@ export function createStaffFlow(kit: StaffKit) {
 
   /** After an action is chosen: the class it is about, or the menu again when there is none to pick. */
   function chooseAction(turn: Turn, action: (typeof actions)[number], s: DialogState): void {
-    if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, turn.t("staff.open.noPlan"));
+    if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, turn.t("staff.open.noPlan", { cite: citeClause(kit.pack, kit.pack.planFields.clause, turn.lang) }));
     if (action !== "open" && !classesFor(turn, action).length) return kit.say(turn, turn.t(`staff.class.none.${action}`));
     s.staff = { action };
   }
@@ -430,7 +430,7 @@ export function createStaffFlow(kit: StaffKit) {
     "staff:materials": chosen(
       (turn) => {
         const ticked = draft(turn.state!).materials ?? [];
-        return turn.t("staff.claim.materials", { ticked: ticked.length ? ticked.map((c) => materialName(turn, c)).join(turn.t("common.listSeparator")) : turn.t("staff.claim.noneTicked") });
+        return turn.t("staff.claim.materials", { cite: citeClause(kit.pack, kit.pack.claimMaterials.clause, turn.lang), ticked: ticked.length ? ticked.map((c) => materialName(turn, c)).join(turn.t("common.listSeparator")) : turn.t("staff.claim.noneTicked") });
       },
       (turn) => {
         const ticked = draft(turn.state!).materials ?? [];
