@@ -120,6 +120,28 @@ describe("dispatcher", () => {
     expect(toSeven).toEqual([...toSeven].sort((a, b) => a - b));
   });
 
+  it("a stop in the middle of a broadcast leaves no row marked sent that was not sent", async () => {
+    const { db } = freshDatabase();
+    api = await startFakeBotApi({ latencyMs: 5 });
+    const client = new Api(api.token, { apiRoot: api.apiRoot });
+    const people = Array.from({ length: 40 }, (_, i) => addReachablePerson(db, "telegram", String(100 + i)));
+    notices(db, people, 40, "b");
+    const d = createDispatcher({ db, senders: { telegram: (id, text) => client.sendMessage(Number(id), text).then(() => undefined) }, clock: fakeClock(DAYTIME) });
+    d.start();
+    await api.waitFor((c) => c.method === "sendMessage" && c.status === 200 && api!.stats.delivered >= 5, 10_000);
+    await d.stop();
+    const delivered = api.sent().map((p) => String(p.text));
+    const rows = db.select({ status: outbox.status, payload: outbox.payload }).from(outbox).all();
+    const sent = rows.filter((r) => r.status === "sent").map((r) => String((r.payload as { params: { text: string } }).params.text));
+    // Stopped part-way: some sent, some still queued, and every row marked sent reached the server.
+    expect(sent.length).toBeGreaterThanOrEqual(5);
+    expect(sent.length).toBeLessThan(40);
+    // The announcement's text inside the rendered notice: "b7" must not match "b17", hence the word boundary.
+    for (const text of sent) expect(delivered.filter((d) => new RegExp(`\\b${text}\\b`).test(d)), text).toHaveLength(1);
+    expect(rows.filter((r) => r.status === "sending")).toHaveLength(0);
+    expect(delivered).toHaveLength(sent.length);
+  });
+
   it("start-up re-sends a row left `sending` by a crash, once", async () => {
     const { db } = freshDatabase();
     const p = addReachablePerson(db, "console", "c1");
