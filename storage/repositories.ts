@@ -33,11 +33,7 @@ import {
   people,
   schools,
   staff,
-  type skillLevels,
 } from "./schema.js";
-
-// Levels are checked against the pack by core; the column type only narrows the literal.
-type SkillLevel = (typeof skillLevels)[number];
 
 // Which constraint means what to a person; the first match wins, the rest fall to the SQLite code.
 const constraintMeanings: { pattern: RegExp; code: DomainError["code"]; hint: string }[] = [
@@ -198,6 +194,26 @@ export function createClassStore(db: Db): ClassStore {
     .where(and(eq(enrolments.classId, sql.placeholder("id")), inArray(enrolments.status, ["confirmed", "waitlisted"])))
     .groupBy(enrolments.status)
     .prepare();
+  // Every chat message about enrolling lists the open classes: one statement, prepared once; an absent
+  // filter is a NULL placeholder that matches every row.
+  const optional = (column: typeof classes.schoolId | typeof classes.occupation | typeof classes.level, name: string) =>
+    sql`(${sql.placeholder(name)} is null or ${column} = ${sql.placeholder(name)})`;
+  const list = db
+    .select({ ...classColumns, confirmed: seatCount("confirmed"), waitlisted: seatCount("waitlisted") })
+    .from(classes)
+    .innerJoin(schools, eq(schools.id, classes.schoolId))
+    .where(
+      and(
+        gt(classes.opensOn, sql.placeholder("opensAfter")),
+        gte(classes.opensOn, sql.placeholder("opensFrom")),
+        lte(classes.closesOn, sql.placeholder("closesBy")),
+        optional(classes.schoolId, "schoolId"),
+        optional(classes.occupation, "occupation"),
+        optional(classes.level, "level"),
+      ),
+    )
+    .orderBy(asc(classes.opensOn), asc(classes.id))
+    .prepare();
   return {
     byId(id) {
       const row = byId.get({ id });
@@ -208,22 +224,8 @@ export function createClassStore(db: Db): ClassStore {
       return row && toClass(row);
     },
     list(q) {
-      return db
-        .select({ ...classColumns, confirmed: seatCount("confirmed"), waitlisted: seatCount("waitlisted") })
-        .from(classes)
-        .innerJoin(schools, eq(schools.id, classes.schoolId))
-        .where(
-          and(
-            gt(classes.opensOn, q.opensAfter),
-            gte(classes.opensOn, q.opensFrom),
-            lte(classes.closesOn, q.closesBy),
-            q.schoolId === undefined ? undefined : eq(classes.schoolId, q.schoolId),
-            q.occupation === undefined ? undefined : eq(classes.occupation, q.occupation),
-            q.level === undefined ? undefined : eq(classes.level, q.level as SkillLevel),
-          ),
-        )
-        .orderBy(asc(classes.opensOn), asc(classes.id))
-        .all()
+      return list
+        .all({ opensAfter: q.opensAfter, opensFrom: q.opensFrom, closesBy: q.closesBy, schoolId: q.schoolId ?? null, occupation: q.occupation ?? null, level: q.level ?? null })
         .map((row) => {
           const { confirmed, waitlisted, ...cls } = row;
           return { ...toClass(cls), confirmed, waitlisted };
