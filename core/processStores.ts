@@ -63,19 +63,7 @@ export interface ProcessClassRecord extends ClassRecord {
 }
 
 /** A class row to insert; storage chooses the public code. */
-export interface NewClass {
-  schoolId: string;
-  planId: number;
-  name: string;
-  occupation: string;
-  track: TrainingTrack;
-  level: number;
-  opensOn: string;
-  closesOn: string;
-  location: string | null;
-  capacity: number;
-  overCapReason: string | null;
-}
+export type NewClass = Omit<ClassRecord, "id" | "code" | "schoolName"> & { planId: number };
 
 export interface ProcessClassStore {
   /** @example processClasses.insert(row, now) // { id: 9, code: "K7Q2" } */
