@@ -305,15 +305,15 @@ export function levelLabel(pack: PolicyPack, level: number, lang: Lang): string 
 
 /** A reason whose words are made when first read: deciding is cheap, translating is not. */
 class LazyReason implements Reason {
-  readonly cite: string;
   #text: string | undefined;
   constructor(
     private readonly draft: ReasonDraft,
-    pack: PolicyPack,
+    private readonly pack: PolicyPack,
     private readonly lang: Lang,
     private readonly t: Translate,
-  ) {
-    this.cite = citeClause(pack, draft.clause, lang);
+  ) {}
+  get cite() {
+    return citeClause(this.pack, this.draft.clause, this.lang);
   }
   get code() {
     return this.draft.code;

@@ -14,7 +14,9 @@ if (!name || !/^[a-z][a-z-]*$/.test(name)) {
   process.exit(2);
 }
 const stamp = join(root, "dist", ".built");
-const compiled = join(root, "dist", "scripts", `${name}.js`);
+// A bundled script (one file: the fastest start) when the build made one, else the compiled modules.
+const bundled = join(root, "dist", "scripts", `${name}.bundle.mjs`);
+const compiled = existsSync(bundled) ? bundled : join(root, "dist", "scripts", `${name}.js`);
 
 function newestSource(dir) {
   let newest = 0;
