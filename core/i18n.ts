@@ -41,15 +41,20 @@ const fixed = new Map<Lang, TFunction>(languages.map((l) => [l, instance.getFixe
 export function translator(lang: Lang): Translate {
   return translators.get(lang)!;
 }
-// Texts without parameters never change: each is looked up once (the engine asks for many per message).
+// A text depends only on its key and parameters, and the engine asks for the same ones on every message
+// (questions, choice labels, menus): each is interpolated once, in a bounded memo.
+const MEMO_LIMIT = 20_000;
 const translators = new Map<Lang, Translate>(
   languages.map((l) => {
     const t = fixed.get(l)!;
-    const plain = new Map<string, string>();
+    const memo = new Map<string, string>();
     const translate: Translate = (key, params) => {
-      if (params && Object.keys(params).length) return t(key, params) as string;
-      let text = plain.get(key);
-      if (text === undefined) plain.set(key, (text = t(key) as string));
+      const id = params && Object.keys(params).length ? `${key}\u0000${JSON.stringify(params)}` : key;
+      let text = memo.get(id);
+      if (text === undefined) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(id, (text = t(key, params ?? {}) as string));
+      }
       return text;
     };
     return [l, translate];
