@@ -39,9 +39,9 @@ export function openDatabase(options: { path: string }): OpenDatabase {
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("synchronous = NORMAL");
-    // 64 MiB of page cache keeps the hot indexes of ~100,000 enrolments (ID hashes, seat counts, outbox keys)
-    // in memory; the default 2 MiB re-read them on every enrolment.
-    sqlite.pragma("cache_size = -65536");
+    // 16 MiB of page cache keeps the hot indexes (ID hashes, seat counts, outbox keys) in memory; the default
+    // 2 MiB re-read them on every enrolment, and more than this shows in the bot's resident memory.
+    sqlite.pragma("cache_size = -16384");
     // Checkpoint every ~40 MiB of WAL rather than 4 MiB: each checkpoint syncs twice and copies back index
     // pages that the next enrolments dirty again.
     sqlite.pragma("wal_autocheckpoint = 10000");
