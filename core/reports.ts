@@ -76,32 +76,35 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
     const people = new Map(staffAccess.rosterUnmasked(actor, classId).map((p) => [p.enrolmentId, p]));
     const certs = new Map(results.ofClass(classId).map((c) => [c.enrolmentId, c]));
     const trainees = results.trainees(classId).filter((t) => t.status === "confirmed" || t.status === "completed");
+    // The bureau's 花名册 is a Chinese form, whatever the staff member's language.
+    const t = textsOf("zh-CN");
     const groupName = (code: string) => pack.keyGroups.find((g) => g.code === code)?.name.zh ?? code;
-    const rows = trainees.map((t, i) => {
-      const p = people.get(t.enrolmentId);
-      const c = certs.get(t.enrolmentId);
-      const category = t.route === "employee" ? "企业职工" : t.keyGroups.length ? t.keyGroups.map(groupName).join("、") : "重点群体";
+    const rows = trainees.map((trainee, i) => {
+      const p = people.get(trainee.enrolmentId);
+      const c = certs.get(trainee.enrolmentId);
+      const category =
+        trainee.route === "employee" ? t("admin.roster.employee") : trainee.keyGroups.length ? trainee.keyGroups.map(groupName).join(t("common.listSeparator")) : t("admin.roster.keyGroup");
       return [
         i + 1,
         p?.name ?? null,
-        t.sex === "M" ? "男" : t.sex === "F" ? "女" : null,
+        trainee.sex ? t(`admin.roster.sex.${trainee.sex}`) : null,
         p?.idNumber ?? null,
         p?.phone ?? null,
         category,
         occupationName(pack, cls.occupation).zh,
         levelName(pack, c?.level ?? cls.level).zh,
-        c ? (c.passed ? "合格" : "不合格") : "未考核",
+        t(`admin.roster.result.${c ? (c.passed ? "passed" : "failed") : "none"}`),
         c?.certificateNo ?? null,
       ];
     });
     audit.record({ actor: actorLabel(actor), action: "class.roster_export", entity: "class", entityId: String(classId), detail: { rows: rows.length }, at: now });
-    return { name: `花名册 ${cls.code}`, columns: [...rosterColumns], rows };
+    return { name: t("admin.roster.sheet", { code: cls.code }), columns: [...rosterColumns], rows };
   }
 
   /**
    * The bureau's report: all classes, enrolments, certificates, claims, and the key-group share per school
    * and overall, one sheet each. No names, ID or phone numbers: those stay in the per-class roster.
-   * @example reportSheets(bureau, now).map((s) => s.name) // ["班级 Classes", "报名 Enrolments", "证书 Certificates", "补贴申请 Claims", "重点群体占比 Key-group share"]
+   * @example reportSheets(bureau, now).map((s) => s.name) // ["班级", "报名", "证书", "补贴申请", "重点群体占比"]
    */
   function reportSheets(actor: Actor, now: Date, lang: Lang = "zh-CN"): Sheet[] {
     authorizeAudited(audit, actor, "report.read", {}, { entity: "report", entityId: "*" }, now);
@@ -111,28 +114,28 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
     const classList = processClasses.list({});
     const classCode = new Map(classList.map((c) => [c.id, c.code]));
     const classes: Sheet = {
-      name: "班级 Classes",
+      name: t("admin.sheet.classes"),
       columns: col(["classId", "code", "school", "name", "occupation", "level", "track", "opensOn", "closesOn", "capacity", "overCapReason", "confirmed", "waitlisted", "completed", "filingStatus"]),
       rows: classList.map((c) => [c.id, c.code, school(c.schoolId), c.name, pick(occupationName(pack, c.occupation), lang), pick(levelName(pack, c.level), lang), c.track, c.opensOn, c.closesOn, c.capacity, c.overCapReason, c.confirmed, c.waitlisted, c.completed, c.filingStatus]),
     };
     const enrolments: Sheet = {
-      name: "报名 Enrolments",
+      name: t("admin.sheet.enrolments"),
       columns: col(["enrolmentId", "code", "school", "occupation", "level", "status", "route", "keyGroup", "createdAt"]),
       rows: reports.enrolments().map((e) => [e.enrolmentId, e.classCode, school(e.schoolId), pick(occupationName(pack, e.occupation), lang), pick(levelName(pack, e.level), lang), e.status, e.route, e.keyGroup ? 1 : 0, e.createdAt.toISOString()]),
     };
     const certificates: Sheet = {
-      name: "证书 Certificates",
+      name: t("admin.sheet.certificates"),
       columns: col(["enrolmentId", "code", "school", "occupation", "level", "passed", "certificateNo", "issuedOn", "recordedAt"]),
       rows: reports.certificates().map((c) => [c.enrolmentId, c.classCode, school(c.schoolId), pick(occupationName(pack, c.occupation), lang), pick(levelName(pack, c.level), lang), c.passed ? 1 : 0, c.certificateNo, c.issuedOn, c.createdAt.toISOString()]),
     };
     const claimSheet: Sheet = {
-      name: "补贴申请 Claims",
+      name: t("admin.sheet.claims"),
       columns: col(["claimId", "code", "school", "state", "certified", "amountYuan", "videos", "materials", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"]),
       rows: claims.list({}).map((c) => [c.id, c.classCode ?? classCode.get(c.classId) ?? null, school(c.schoolId), claimState(c), c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.materials.length, c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan]),
     };
     const shares = keyGroupShares(actor, now, lang);
     const share: Sheet = {
-      name: "重点群体占比 Key-group share",
+      name: t("admin.sheet.shares"),
       columns: col(["school", "keyGroup", "total", "share", "warning"]),
       rows: [...shares.schools, ...(shares.overall ? [shares.overall] : [])].map((s) => [s.name, s.keyGroup, s.total, s.share === null ? null : Math.round(s.share * 1000) / 1000, s.warning]),
     };
