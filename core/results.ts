@@ -1,4 +1,5 @@
-// Assessment results (§2.5.3): a school imports a class's results from rows (one per trainee: ID number or
+// Assessment results (§2.5.3): a school import { chineseNumber } from "./dialog/match.js";
+imports a class's results from rows (one per trainee: ID number or
 // enrolment number, passed, level, certificate number). Every row is checked first; one bad row and nothing
 // is imported, with every bad row named by its row number and why, so a school fixes the file in one go.
 // A clean import is one transaction: certificates, trainees marked completed, each trainee told the outcome.
@@ -58,7 +59,6 @@ export interface ImportSummary {
 
 const TRUE = new Set(["是", "合格", "通过", "已通过", "取证", "y", "yes", "true", "1", "pass", "passed", "√", "✓"]);
 const FALSE = new Set(["否", "不合格", "未通过", "不通过", "n", "no", "false", "0", "fail", "failed", "×", "✗"]);
-const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5 };
 
 /**
  * Reads "passed" as people write it in a results sheet.
@@ -84,8 +84,7 @@ export function levelOf(v: unknown, pack: PolicyPack): number | undefined {
   if (named) return named.level;
   const m = /^(?:level\s*)?([1-5一二三四五])\s*(?:级.*)?$/i.exec(s);
   if (!m) return undefined;
-  const d = m[1]!;
-  return CN_DIGITS[d] ?? Number(d);
+  return chineseNumber(m[1]!);
 }
 
 const str = (v: unknown): string | undefined => {

@@ -64,7 +64,11 @@ export function matchYesNo(text: string, t: Translate): boolean | undefined {
 
 const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
-function chineseNumber(s: string): number | undefined {
+/**
+ * A whole number written in digits or simple Chinese numerals (up to 99), or "半" for a half.
+ * @example chineseNumber("十二") // 12
+ */
+export function chineseNumber(s: string): number | undefined {
   if (/^\d+$/.test(s)) return Number(s);
   if (s === "半") return 0.5;
   const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
