@@ -1,9 +1,9 @@
-// Assessment results (§2.5.3): a school import { chineseNumber } from "./dialog/match.js";
-imports a class's results from rows (one per trainee: ID number or
+// Assessment results (§2.5.3): a school imports a class's results from rows (one per trainee: ID number or
 // enrolment number, passed, level, certificate number). Every row is checked first; one bad row and nothing
 // is imported, with every bad row named by its row number and why, so a school fixes the file in one go.
 // A clean import is one transaction: certificates, trainees marked completed, each trainee told the outcome.
 // Importing the same rows again changes nothing: a result already recorded the same way is skipped.
+import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
 import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
