@@ -184,6 +184,9 @@ export function quietUntil(now: number, quiet: { startHour: number; endHour: num
   return end - SHANGHAI_OFFSET_MS;
 }
 
+/** No pushes between 21:00 and 08:00 Shanghai time; rows due then wait until 08:00. */
+export const defaultQuietHours = { startHour: 21, endHour: 8 } as const;
+
 /**
  * Sliding-window and gap limiter for one channel. A send is counted from its start until it completes,
  * then at its completion time: the server saw it somewhere in between, so measuring a new start against
@@ -258,7 +261,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const clock = opts.clock ?? systemClock;
   const maxAttempts = opts.maxAttempts ?? 8;
   const backoff = opts.backoff ?? { baseMs: 2000, maxMs: 10 * 60_000 };
-  const quiet = opts.quietHours === undefined ? { startHour: 21, endHour: 8 } : opts.quietHours;
+  const quiet = opts.quietHours === undefined ? defaultQuietHours : opts.quietHours;
   const batchSize = opts.batchSize ?? 200;
   const idleMs = opts.idleMs ?? 30_000;
   const noSenderDelayMs = opts.noSenderDelayMs ?? 10 * 60_000;

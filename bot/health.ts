@@ -1,7 +1,7 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
-import type { Senders } from "./dispatcher.js";
+import { defaultQuietHours, quietUntil, type Senders } from "./dispatcher.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
@@ -160,15 +160,12 @@ const HOUR = 3_600_000;
 // China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact.
 const SHANGHAI_OFFSET = 8 * HOUR;
 
-// Whether `now` is inside quiet hours, and when quiet hours last ended (rows due overnight wait until then).
+// Whether `now` is inside quiet hours (the dispatcher's own test), and when quiet hours last ended (rows
+// due overnight wait until then, so their age counts from that moment).
 function quietState(now: number, q: { startHour: number; endHour: number }): { quiet: boolean; lastEnd: number } {
   const local = now + SHANGHAI_OFFSET;
-  const dayStart = Math.floor(local / (24 * HOUR)) * 24 * HOUR;
-  const hour = (local - dayStart) / HOUR;
-  const { startHour: s, endHour: e } = q;
-  const quiet = s > e ? hour >= s || hour < e : hour >= s && hour < e;
-  const endToday = dayStart + e * HOUR;
-  return { quiet, lastEnd: (local >= endToday ? endToday : endToday - 24 * HOUR) - SHANGHAI_OFFSET };
+  const endToday = Math.floor(local / (24 * HOUR)) * 24 * HOUR + q.endHour * HOUR;
+  return { quiet: quietUntil(now, q) !== null, lastEnd: (local >= endToday ? endToday : endToday - 24 * HOUR) - SHANGHAI_OFFSET };
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -180,7 +177,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export function checkHealth(options: HealthOptions): HealthReport {
   const { sqlite, channels } = options;
   const now = (options.now ?? Date.now)();
-  const quietHours = options.quietHours === undefined ? { startHour: 21, endHour: 8 } : options.quietHours;
+  const quietHours = options.quietHours === undefined ? defaultQuietHours : options.quietHours;
   const maxAge = options.outboxMaxAgeSeconds ?? 1800;
 
   // A committed write, not a rolled-back one: only a commit reaches the WAL file, so only a commit
