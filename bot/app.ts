@@ -63,9 +63,9 @@ export async function openApp(options: AppOptions): Promise<App> {
   const linking = createLinkingService({
     tx: createTransactions(sqlite),
     links: createLinkStore(db),
-    people: createPeopleStore(db),
+    people: createPeopleStore(db, sqlite),
     codes: createLinkCodeMaker(key.key),
-    audit: createAuditLog(db),
+    audit: createAuditLog(sqlite),
   });
   const engine = createDialogEngine({
     pack,

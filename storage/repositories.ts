@@ -1,20 +1,26 @@
-// Thin Drizzle repositories implementing the ports of core/stores.ts. No decisions here: core decides,
-// these read and write rows, and the transaction boundary turns constraint violations into DomainErrors.
+// Thin repositories implementing the ports of core/stores.ts. No decisions here: core decides, these read
+// and write rows, and the transaction boundary turns constraint violations into DomainErrors.
+// Most queries are Drizzle's; the statements every enrolment runs (§2.5.2: a seat, its notices, its audit)
+// are plain prepared SQL, since Drizzle's per-call parameter and row mapping cost more than SQLite's work.
 import { createHash, randomInt } from "node:crypto";
-import { and, asc, count, eq, inArray, isNull, lte, gt, gte, or, sql, type Placeholder } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, lte, gt, gte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
 import type {
   AuditLog,
+  CertificateRecord,
   CertificateStore,
   ClassRecord,
   ClassStore,
   Clock,
+  EnrolmentRecord,
   EnrolmentStore,
   InviteCodes,
   OutboxWriter,
   PeopleStore,
   PersonalDataCipher,
+  PersonRecord,
+  SeatCounts,
   ServiceDeps,
   StaffStore,
   Transactions,
@@ -22,7 +28,6 @@ import type {
 import type { Db } from "./db.js";
 import {
   activeEnrolmentStatuses,
-  auditLog,
   certificates,
   chatIdentities,
   classes,
@@ -104,6 +109,12 @@ function toClass(row: { schoolNameZh: string; schoolNameEn: string } & Omit<Clas
   return { ...rest, schoolName: { zh: schoolNameZh, en: schoolNameEn } };
 }
 
+// An instant column as stored (milliseconds) read back as the services expect it.
+const instantOf = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** An enrolment row as the plain statements read it. */
+type StoredEnrolment = Omit<EnrolmentRecord, "createdAt"> & { createdAt: number };
+
 const enrolmentColumns = {
   id: enrolments.id,
   personId: enrolments.personId,
@@ -114,14 +125,12 @@ const enrolmentColumns = {
   createdAt: enrolments.createdAt,
 };
 
-/** People and chat identities. @example createPeopleStore(db).get(3) */
-export function createPeopleStore(db: Db): PeopleStore {
-  const byId = db
-    .select({ id: people.id, lang: people.lang, facts: people.facts, idHash: people.idHash, forgottenAt: people.forgottenAt })
-    .from(people)
-    .where(eq(people.id, sql.placeholder("id")))
-    .prepare();
-  const byHash = db.select({ id: people.id }).from(people).where(eq(people.idHash, sql.placeholder("hash"))).prepare();
+/** People and chat identities. @example createPeopleStore(db, sqlite).get(3) */
+export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStore {
+  const byId = sqlite.prepare<[number], { id: number; lang: PersonRecord["lang"]; facts: string; idHash: string | null; forgottenAt: number | null }>(
+    "select id, lang, facts, id_hash as idHash, forgotten_at as forgottenAt from people where id = ?",
+  );
+  const byHash = sqlite.prepare<[string], { id: number }>("select id from people where id_hash = ?");
   const identity = db
     .select({ identityId: chatIdentities.id, personId: chatIdentities.personId, lang: people.lang })
     .from(chatIdentities)
@@ -138,13 +147,9 @@ export function createPeopleStore(db: Db): PeopleStore {
     .values({ channel: sql.placeholder("channel"), externalId: sql.placeholder("externalId"), personId: sql.placeholder("personId"), createdAt: sql.placeholder("now") })
     .returning({ id: chatIdentities.id })
     .prepare();
-  // Drizzle's update types admit no placeholders, though it binds them as it does for inserts (dates too).
-  const personalColumns = ["nameEnc", "idNumberEnc", "phoneEnc", "idHash", "sex", "birthYear", "updatedAt"] as const;
-  const updatePersonal = db
-    .update(people)
-    .set(Object.fromEntries(personalColumns.map((c) => [c, sql.placeholder(c)])) as Partial<typeof people.$inferInsert>)
-    .where(eq(people.id, sql.placeholder("personId")))
-    .prepare();
+  const updatePersonal = sqlite.prepare(
+    "update people set name_enc = ?, id_number_enc = ?, phone_enc = ?, id_hash = ?, sex = ?, birth_year = ?, updated_at = ? where id = ?",
+  );
   return {
     findIdentity: (channel, externalId) => identity.get({ channel, externalId }),
     createWithIdentity(channel, externalId, now) {
@@ -152,15 +157,20 @@ export function createPeopleStore(db: Db): PeopleStore {
       const { id } = insertIdentity.get({ channel, externalId, personId: person.id, now });
       return { identityId: id, personId: person.id, lang: person.lang };
     },
-    get: (id) => byId.get({ id }),
-    idByIdHash: (hash) => byHash.get({ hash })?.id,
+    get(id) {
+      const row = byId.get(id);
+      return row && { ...row, facts: JSON.parse(row.facts) as Record<string, unknown>, forgottenAt: instantOf(row.forgottenAt) };
+    },
+    idByIdHash: (hash) => byHash.get(hash)?.id,
     setLanguage(personId, lang, now) {
       db.update(people).set({ lang, updatedAt: now }).where(eq(people.id, personId)).run();
     },
     setFacts(personId, facts, now) {
       db.update(people).set({ facts, updatedAt: now }).where(eq(people.id, personId)).run();
     },
-    setPersonal: (personId, personal, now) => void updatePersonal.run({ ...personal, personId, updatedAt: now }),
+    setPersonal(personId, p, now) {
+      updatePersonal.run(p.nameEnc, p.idNumberEnc, p.phoneEnc, p.idHash, p.sex, p.birthYear, now.getTime(), personId);
+    },
     erase(personId, now) {
       const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
       // Messages not yet delivered would carry the person's words to a chat that no longer exists.
@@ -184,16 +194,19 @@ export function createPeopleStore(db: Db): PeopleStore {
   };
 }
 
-/** Classes with their schools and seat counts. @example createClassStore(db).byCode("K7Q2") */
-export function createClassStore(db: Db): ClassStore {
+/** Classes with their schools and seat counts. @example createClassStore(db, sqlite).byCode("K7Q2") */
+export function createClassStore(db: Db, sqlite: Database.Database): ClassStore {
   const base = () => db.select(classColumns).from(classes).innerJoin(schools, eq(schools.id, classes.schoolId));
-  const byId = base().where(eq(classes.id, sql.placeholder("id"))).prepare();
-  const counts = db
-    .select({ status: enrolments.status, n: count() })
-    .from(enrolments)
-    .where(and(eq(enrolments.classId, sql.placeholder("id")), inArray(enrolments.status, ["confirmed", "waitlisted"])))
-    .groupBy(enrolments.status)
-    .prepare();
+  const byId = sqlite.prepare<[number], Parameters<typeof toClass>[0]>(
+    `select c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn, c.occupation,
+       c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity, c.over_cap_reason as overCapReason
+     from classes c join schools s on s.id = c.school_id where c.id = ?`,
+  );
+  // Two range counts on the (class, status, id) index.
+  const counts = sqlite.prepare<[number, number], SeatCounts>(
+    `select (select count(*) from enrolments where class_id = ? and status = 'confirmed') as confirmed,
+            (select count(*) from enrolments where class_id = ? and status = 'waitlisted') as waitlisted`,
+  );
   // Every chat message about enrolling lists the open classes: one statement, prepared once; an absent
   // filter is a NULL placeholder that matches every row.
   const optional = (column: typeof classes.schoolId | typeof classes.occupation | typeof classes.level, name: string) =>
@@ -216,7 +229,7 @@ export function createClassStore(db: Db): ClassStore {
     .prepare();
   return {
     byId(id) {
-      const row = byId.get({ id });
+      const row = byId.get(id);
       return row && toClass(row);
     },
     byCode(code) {
@@ -231,43 +244,30 @@ export function createClassStore(db: Db): ClassStore {
           return { ...toClass(cls), confirmed, waitlisted };
         });
     },
-    counts(id) {
-      const result = { confirmed: 0, waitlisted: 0 };
-      for (const row of counts.all({ id })) result[row.status as "confirmed" | "waitlisted"] = row.n;
-      return result;
-    },
+    counts: (id) => counts.get(id, id)!,
   };
 }
 
-/** Enrolment rows. @example createEnrolmentStore(db).firstWaitlisted(7) */
-export function createEnrolmentStore(db: Db): EnrolmentStore {
-  const byId = db.select(enrolmentColumns).from(enrolments).where(eq(enrolments.id, sql.placeholder("id"))).prepare();
-  const active = db
-    .select(enrolmentColumns)
-    .from(enrolments)
-    .where(
-      and(
-        eq(enrolments.personId, sql.placeholder("personId")),
-        eq(enrolments.occupation, sql.placeholder("occupation")),
-        eq(enrolments.level, sql.placeholder("level")),
-        inArray(enrolments.status, [...activeEnrolmentStatuses]),
-      ),
-    )
-    .prepare();
-  const insertColumns = ["personId", "classId", "status", "occupation", "level", "route", "keyGroup", "facts", "decision", "packVersion", "rightsConsentAt", "privacyConsentAt"] as const;
-  const insert = db
-    .insert(enrolments)
-    .values({
-      ...(Object.fromEntries(insertColumns.map((c) => [c, sql.placeholder(c)])) as Record<(typeof insertColumns)[number], Placeholder>),
-      createdAt: sql.placeholder("now"),
-      updatedAt: sql.placeholder("now"),
-    })
-    .returning({ id: enrolments.id })
-    .prepare();
+/** Enrolment rows. @example createEnrolmentStore(db, sqlite).firstWaitlisted(7) */
+export function createEnrolmentStore(db: Db, sqlite: Database.Database): EnrolmentStore {
+  const columns = "id, person_id as personId, class_id as classId, status, occupation, level, created_at as createdAt";
+  const toRecord = (row: StoredEnrolment | undefined): EnrolmentRecord | undefined => row && { ...row, createdAt: new Date(row.createdAt) };
+  const byId = sqlite.prepare<[number], StoredEnrolment>(`select ${columns} from enrolments where id = ?`);
+  const active = sqlite.prepare<[number, string, number], StoredEnrolment>(
+    `select ${columns} from enrolments where person_id = ? and occupation = ? and level = ? and status in (${activeEnrolmentStatuses.map((s) => `'${s}'`).join(", ")})`,
+  );
+  const insert = sqlite.prepare<unknown[], { id: number }>(
+    `insert into enrolments (person_id, class_id, status, occupation, level, route, key_group, facts, decision, pack_version,
+       rights_consent_at, privacy_consent_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+  );
   return {
-    insert: (row, now) => insert.get({ ...row, now }).id,
-    get: (id) => byId.get({ id }),
-    active: (personId, occupation, level) => active.get({ personId, occupation, level }),
+    insert(r, now) {
+      const at = now.getTime();
+      const values = [r.personId, r.classId, r.status, r.occupation, r.level, r.route, r.keyGroup ? 1 : 0, JSON.stringify(r.facts), JSON.stringify(r.decision)];
+      return insert.get(...values, r.packVersion, r.rightsConsentAt.getTime(), r.privacyConsentAt.getTime(), at, at)!.id;
+    },
+    get: (id) => toRecord(byId.get(id)),
+    active: (personId, occupation, level) => toRecord(active.get(personId, occupation, level)),
     ofPerson(personId) {
       return db.select(enrolmentColumns).from(enrolments).where(eq(enrolments.personId, personId)).orderBy(asc(enrolments.id)).all();
     },
@@ -312,27 +312,21 @@ export function createEnrolmentStore(db: Db): EnrolmentStore {
   };
 }
 
-/** Certificates a person holds. @example createCertificateStore(db).ofPerson(3) */
-export function createCertificateStore(db: Db): CertificateStore {
-  const ofPerson = db
-    .select({ occupation: certificates.occupation, level: certificates.level, passed: certificates.passed, certificateNo: certificates.certificateNo, issuedOn: certificates.issuedOn })
-    .from(certificates)
-    .where(eq(certificates.personId, sql.placeholder("personId")))
-    .orderBy(asc(certificates.id))
-    .prepare();
-  return { ofPerson: (personId) => ofPerson.all({ personId }) };
+/** Certificates a person holds. @example createCertificateStore(sqlite).ofPerson(3) */
+export function createCertificateStore(sqlite: Database.Database): CertificateStore {
+  const ofPerson = sqlite.prepare<[number], Omit<CertificateRecord, "passed"> & { passed: number }>(
+    "select occupation, level, passed, certificate_no as certificateNo, issued_on as issuedOn from certificates where person_id = ? order by id",
+  );
+  return { ofPerson: (personId) => ofPerson.all(personId).map((c) => ({ ...c, passed: c.passed === 1 })) };
 }
 
-/** Staff roles and invites. @example createStaffStore(db).activeOfSchool("jiangyin_polytechnic") */
-export function createStaffStore(db: Db): StaffStore {
-  const ofSchool = db
-    .selectDistinct({ personId: staff.personId })
-    .from(staff)
-    .where(and(eq(staff.schoolId, sql.placeholder("schoolId")), eq(staff.role, "school_staff"), isNull(staff.revokedAt)))
-    .orderBy(asc(staff.personId))
-    .prepare();
+/** Staff roles and invites. @example createStaffStore(db, sqlite).activeOfSchool("jiangyin_polytechnic") */
+export function createStaffStore(db: Db, sqlite: Database.Database): StaffStore {
+  const ofSchool = sqlite
+    .prepare<[string], number>("select distinct person_id from staff where school_id = ? and role = 'school_staff' and revoked_at is null order by person_id")
+    .pluck();
   return {
-    activeOfSchool: (schoolId) => ofSchool.all({ schoolId }).map((r) => r.personId),
+    activeOfSchool: (schoolId) => ofSchool.all(schoolId),
     rolesOf(personId) {
       return db
         .selectDistinct({ role: staff.role, schoolId: staff.schoolId })
@@ -364,44 +358,25 @@ export function createStaffStore(db: Db): StaffStore {
   };
 }
 
-/** Queues outbox rows; a key already present is left as it is. @example createOutboxWriter(db).enqueue([msg], now) */
-export function createOutboxWriter(db: Db): OutboxWriter {
-  const insert = db
-    .insert(outbox)
-    .values({
-      idempotencyKey: sql.placeholder("idempotencyKey"),
-      personId: sql.placeholder("personId"),
-      kind: sql.placeholder("kind"),
-      payload: sql.placeholder("payload"),
-      status: "queued",
-      nextAttemptAt: sql.placeholder("now"),
-      createdAt: sql.placeholder("now"),
-    })
-    .onConflictDoNothing({ target: outbox.idempotencyKey })
-    .prepare();
+/** Queues outbox rows; a key already present is left as it is. @example createOutboxWriter(sqlite).enqueue([msg], now) */
+export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
+  const insert = sqlite.prepare(
+    `insert into outbox (idempotency_key, person_id, kind, payload, status, next_attempt_at, created_at)
+     values (?, ?, ?, ?, 'queued', ?, ?) on conflict (idempotency_key) do nothing`,
+  );
   return {
     enqueue(messages, now) {
-      for (const m of messages) insert.run({ ...m, now });
+      for (const m of messages) insert.run(m.idempotencyKey, m.personId, m.kind, JSON.stringify(m.payload), now.getTime(), now.getTime());
     },
   };
 }
 
-/** Appends audit rows. @example createAuditLog(db).record({ actor, action, entity, entityId, at: now }) */
-export function createAuditLog(db: Db): AuditLog {
-  const insert = db
-    .insert(auditLog)
-    .values({
-      actor: sql.placeholder("actor"),
-      action: sql.placeholder("action"),
-      entity: sql.placeholder("entity"),
-      entityId: sql.placeholder("entityId"),
-      detail: sql.placeholder("detail"),
-      at: sql.placeholder("at"),
-    })
-    .prepare();
+/** Appends audit rows. @example createAuditLog(sqlite).record({ actor, action, entity, entityId, at: now }) */
+export function createAuditLog(sqlite: Database.Database): AuditLog {
+  const insert = sqlite.prepare("insert into audit_log (actor, action, entity, entity_id, detail, at) values (?, ?, ?, ?, ?, ?)");
   return {
-    record(entry) {
-      insert.run({ ...entry, detail: entry.detail ?? {} });
+    record(e) {
+      insert.run(e.actor, e.action, e.entity, e.entityId, JSON.stringify(e.detail ?? {}), e.at.getTime());
     },
   };
 }
@@ -432,13 +407,13 @@ export function createRepositories(options: { db: Db; sqlite: Database.Database;
   const { db, sqlite, cipher, clock } = options;
   return {
     tx: createTransactions(sqlite),
-    people: createPeopleStore(db),
-    classes: createClassStore(db),
-    enrolments: createEnrolmentStore(db),
-    certificates: createCertificateStore(db),
-    staff: createStaffStore(db),
-    outbox: createOutboxWriter(db),
-    audit: createAuditLog(db),
+    people: createPeopleStore(db, sqlite),
+    classes: createClassStore(db, sqlite),
+    enrolments: createEnrolmentStore(db, sqlite),
+    certificates: createCertificateStore(sqlite),
+    staff: createStaffStore(db, sqlite),
+    outbox: createOutboxWriter(sqlite),
+    audit: createAuditLog(sqlite),
     cipher,
     codes: createInviteCodes(),
     clock,
