@@ -220,7 +220,7 @@ describe("school staff in chat", () => {
     }
   });
 
-  it("imports a results file with a bad row not at all, naming the row; the corrected file imports; the claim with videos 44 45 45 is held back", async () => {
+  it("imports a results file with a bad row not at all, naming the row; the corrected file imports; the claim with videos 44 45 45 is held back, with 45 46 47 submitted and followed to payment", async () => {
     const { c, actor } = await staffChat(SCHOOL_A);
     const cls = classWith(actor, 3);
     const certificates = () => (app.sqlite.prepare("select count(*) as n from certificates where class_id = ?").get(cls.classId) as { n: number }).n;
@@ -266,6 +266,22 @@ describe("school staff in chat", () => {
       expect(held).toContain(short);
       const claim = app.sqlite.prepare("select submitted_at as submittedAt, amount_yuan as amount from subsidy_claims where class_id = ?").get(cls.classId) as { submittedAt: unknown; amount: number };
       expect(claim).toEqual({ submittedAt: null, amount: 3000 });
+
+      // Claimed again with videos of 45, 46 and 47 minutes: submitted; the bureau's public notice, its
+      // clearing and the payment each reach the school's staff.
+      await c.tap(t("staff.menu.claim"));
+      await c.tap(cls.code);
+      for (const item of app.pack.claimMaterials.items) await c.tap(item.name.zh);
+      await c.tap(t("staff.claim.materialsDone"));
+      expect((await c.texts("45 46 47"))[0]).toContain(t("staff.claim.noProblems"));
+      const [submitted] = (await c.tap(t("staff.claim.yes"))).map((r) => r.text);
+      expect(submitted).toBe(t("staff.claim.submitted", { amount: 3000, certified: 2 }));
+      const { claimId } = app.sqlite.prepare("select id as claimId from subsidy_claims where class_id = ? and submitted_at is not null").get(cls.classId) as { claimId: number };
+      app.services.process.startNotice(bureau, claimId, "2023-09-04", clock.now());
+      app.services.process.clearNotice(bureau, claimId, "2023-09-09", clock.now());
+      app.services.process.recordPayment(bureau, claimId, 3000, clock.now());
+      const kinds = app.sqlite.prepare("select kind from outbox where person_id = ? and kind like 'claim_%' order by id").pluck().all(c.personId());
+      expect(kinds).toEqual(["claim_notice_started", "claim_notice_ended", "claim_paid"]);
     } finally {
       today = "2023-07-01";
     }
