@@ -38,8 +38,8 @@ function renderer(): Promise<Renderer> {
 }
 
 async function load(): Promise<Renderer> {
-  // resvg allocates with mimalloc, which by default keeps the freed pages of each ≈ 9 MB pixmap: 20 posters
-  // left the process 250 MB larger. Purging at once (read when resvg loads, so set here) keeps it flat.
+  // resvg allocates with mimalloc, which by default keeps the freed pages of each ≈ 9 MB pixmap: 40 posters
+  // left the bot ≈ 100 MB larger than this does. Purging at once is read when resvg loads, so it is set here.
   process.env.MIMALLOC_PURGE_DELAY ??= "0";
   const [fontkit, resvg] = await Promise.all([import("fontkit"), import("@resvg/resvg-js")]);
   const require = createRequire(import.meta.url);

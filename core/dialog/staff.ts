@@ -10,6 +10,7 @@ import { levelLabel } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { translator } from "../i18n.js";
 import { citeClause, isoDate, local, type PolicyPack } from "../pack.js";
+import { occupationName } from "../processCommon.js";
 import { RowsRejected } from "../results.js";
 import { matchChoice, matchYesNo, normalize } from "./match.js";
 import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
@@ -114,7 +115,7 @@ export function createStaffFlow(kit: StaffKit) {
 
   const draft = (s: DialogState): StaffDraft => (s.staff ??= {});
   const school = (turn: Turn) => local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang);
-  const occupation = (turn: Turn, code: string) => local(pack.occupations.find((o) => o.code === code)?.name ?? { zh: code, en: code }, turn.lang);
+  const occupation = (turn: Turn, code: string) => local(occupationName(pack, code), turn.lang);
   /** Back to the staff menu: the action is done (or abandoned) and nothing of it is kept. */
   const toMenu = (s: DialogState) => {
     s.staff = {};
