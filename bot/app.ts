@@ -14,7 +14,9 @@ import type { ChatCore } from "../core/dialog/types.js";
 import type { PolicyPack } from "../core/pack.js";
 import type { Actor } from "../core/roles.js";
 import { dateIn } from "../core/dates.js";
+import { seatsOf } from "../core/enrolment.js";
 import { DomainError } from "../core/errors.js";
+import { renderPoster } from "./poster.js";
 
 /** Where the app keeps its data and which rules it serves. */
 export interface AppOptions {
@@ -89,9 +91,14 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     id: c.id,
     code: c.code,
     name: c.name,
+    occupation: c.occupation,
+    track: c.track,
+    level: c.level,
     opensOn: c.opensOn,
     closesOn: c.closesOn,
+    location: c.location,
     capacity: c.capacity,
+    seats: seatsOf(c, s.pack),
     confirmed: c.confirmed,
     waitlisted: c.waitlisted,
     filingStatus: c.filingStatus,
@@ -157,5 +164,6 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
     staff,
+    renderPoster,
   };
 }

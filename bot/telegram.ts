@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
-import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
+import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
 
 /** Callback data is "<stepToken>|<choiceId>", at most 64 bytes as Telegram allows. */
 const callbackData = z.string().max(64).regex(/^([\w-]{1,20})\|([\w:.-]{1,40})$/);
@@ -68,7 +68,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     for (const r of replies) {
       const markup = keyboard(r);
       await ctx.reply(r.text, markup ? { reply_markup: markup } : {});
-      if (r.document) await ctx.replyWithDocument(new InputFile(r.document.bytes, r.document.fileName));
+      if (!r.document) continue;
+      const file = new InputFile(r.document.bytes, r.document.fileName);
+      // A poster is shown in the chat as a photo, ready to forward; a workbook stays a file.
+      await (r.document.mime === PNG_MIME ? ctx.replyWithPhoto(file) : ctx.replyWithDocument(file));
     }
   }
 

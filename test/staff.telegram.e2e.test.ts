@@ -1,6 +1,6 @@
 // The staff side on Telegram end to end: the real app and grammY polling against the fake Bot API on
-// 127.0.0.1. A school's staff member binds by invite, gets the class roster as a document (sendDocument),
-// and uploads a results sheet as a document (getFile, then the file download).
+// 127.0.0.1. A school's staff member binds by invite, gets the class poster as a photo (sendPhoto) and the
+// roster as a document (sendDocument), and uploads a results sheet as a document (getFile, then the file download).
 import ExcelJS from "exceljs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { rosterColumns } from "../core/reports.js";
 import type { Actor } from "../core/roles.js";
 import { bureau, enrolMany, planInput, resultsCsv, SCHOOL_A } from "./process/helpers.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate } from "./support/fakeBotApi.js";
+import { readPng } from "./support/png.js";
 
 const USER = 5151;
 const t = translator("zh-CN");
@@ -50,7 +51,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
   }
   const send = async (text: string, n = 1) => (await deliver(api.textUpdate(USER, text), n)).map((p) => String(p.text ?? ""));
 
-  it("sends the roster as a document and takes a results sheet sent as a document", async () => {
+  it("sends the poster as a photo and the roster as a document, and takes a results sheet sent as a document", async () => {
     const { code } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, clock.now(), 3_600_000);
     const bound = await send(`/staff ${code}`, 2);
     expect(bound[1]).toContain("学校菜单");
@@ -60,6 +61,16 @@ describe("school staff on Telegram (fake Bot API)", () => {
     app.services.process.approvePlan(bureau, planId, clock.now());
     const cls = app.services.process.openClass(actor, { planId, name: "电商四级班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 30 }, today, clock.now());
     const trainees = enrolMany(app.services, cls.classId, 2);
+
+    // The poster: a message with the link, then the PNG as a photo whose QR code is the link, then the menu.
+    await send(t("staff.menu.poster"));
+    const link = `https://t.me/${api.botInfo.username}?start=class_${cls.code}`;
+    const [said, photo, menu] = await deliver(api.textUpdate(USER, cls.code), 3);
+    expect(String(said!.text)).toContain(link);
+    expect(menu!.text).toBe(t("staff.menu.text", { school: app.pack.schools.find((s) => s.code === SCHOOL_A)!.name.zh }));
+    expect(photo).toHaveProperty("photo");
+    const posted = api.calls.find((c) => c.method === "sendPhoto" && c.status === 200)!;
+    expect(readPng(posted.files.find((f) => f.field === "photo")!.bytes).qr).toBe(link);
 
     // The roster: the masked list as a message, then the workbook as a document, then the menu.
     await send(t("staff.menu.roster"));

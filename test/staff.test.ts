@@ -1,6 +1,7 @@
 // The school staff's side of the chat, through the real app (database file, vault, pack, engine) and
 // `app.engine.handle` only: binding by invite, the staff menu, opening a class (over the cap, across the
-// Dragon Boat holiday), filing, the roster as text and as a workbook, results files, the share and a claim.
+// Dragon Boat holiday), filing, the class poster, the roster as text and as a workbook, results files, the share
+// and a claim.
 import ExcelJS from "exceljs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ import { maskIdNumber, maskPhone } from "../core/mask.js";
 import { rosterColumns } from "../core/reports.js";
 import type { Actor } from "../core/roles.js";
 import { bureau, enrolMany, planInput, resultsCsv, SCHOOL_A, SCHOOL_B } from "./process/helpers.js";
+import { readPng } from "./support/png.js";
+import { POSTER_SIZE } from "../bot/poster.js";
 
 const t = translator("zh-CN");
 const BOT = "jiangyin_test_bot";
@@ -130,6 +133,41 @@ describe("school staff in chat", () => {
     // The refusal is the service's, and it is audited.
     const audited = app.sqlite.prepare("select count(*) as n from audit_log where action = 'class.read.refused' and entity_id = ?").get(String(classB.classId)) as { n: number };
     expect(audited.n).toBe(1);
+  });
+
+  it("sends a class's enrolment poster as an A4 PNG whose QR code reads back as the enrolment link", async () => {
+    const { c, actor } = await staffChat(SCHOOL_A);
+    const cls = classWith(actor, 1);
+    await c.tap(t("staff.menu.poster"));
+    expect(c.last().text).toBe(t("staff.class.ask.poster"));
+    const [sent, menu] = await c.tap(cls.code);
+    const link = `https://t.me/${BOT}?start=class_${cls.code}`;
+    expect(sent!.text).toContain(link);
+    expect(sent!.document).toMatchObject({ fileName: `招生海报-${cls.code}.png`, mime: "image/png" });
+    expect(readPng(sent!.document!.bytes)).toEqual({ ...POSTER_SIZE, qr: link });
+    expect(menu!.text).toBe(t("staff.menu.text", { school: schoolName(SCHOOL_A) }));
+  });
+
+  it("refuses school A's staff the poster of school B's class, and a poster of a class that has opened", async () => {
+    const { actor: staffB } = await staffChat(SCHOOL_B);
+    const classB = classWith(staffB, 0);
+    const { c, actor: staffA } = await staffChat(SCHOOL_A);
+    const classA = classWith(staffA, 0);
+    await c.tap(t("staff.menu.poster"));
+    const refused = await c.send(classB.code);
+    expect(refused.map((r) => r.text)).toEqual([t("error.forbidden"), t("staff.class.ask.poster")]);
+    expect(refused.some((r) => r.document)).toBe(false);
+
+    // Once a class opens nobody can enrol: it is no longer offered, and typed by its code it is refused.
+    today = "2023-07-20";
+    try {
+      expect(c.last().choices?.some((ch) => ch.label.includes(classA.code))).toBe(true);
+      const late = await c.send(classA.code);
+      expect(late.map((r) => r.text)).toEqual([t("staff.poster.started", { code: classA.code, opens: "2023-07-20" }), t("staff.class.ask.poster")]);
+      expect((late.at(-1)!.choices ?? []).map((ch) => ch.label).join()).not.toContain(classA.code);
+    } finally {
+      today = "2023-07-01";
+    }
   });
 
   it("shows the roster masked in chat and sends the full 花名册 workbook", async () => {

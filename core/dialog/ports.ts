@@ -7,6 +7,7 @@ import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
 import type { LinkOutcome } from "../linking.js";
 import type { Bilingual, Lang } from "../pack.js";
+import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
 
 /**
@@ -86,6 +87,8 @@ export interface DialogServices {
   redeemLinkCode(identityId: number, code: string, now: Date): LinkOutcome;
   /** The school side (§2.5), acting as the person's staff role. */
   staff: StaffServices;
+  /** Draws a class poster as a PNG image (bot/poster.ts); the content comes from the staff flow. */
+  renderPoster(poster: ClassPoster): Promise<Uint8Array>;
 }
 
 /** A class of the staff member's school, as the staff menu lists it. */
@@ -93,14 +96,46 @@ export interface StaffClass {
   id: number;
   code: string;
   name: string;
+  occupation: string;
+  track: TrainingTrack;
+  level: number;
   opensOn: string;
   closesOn: string;
+  location: string | null;
   capacity: number;
+  /** The places the class offers: the capacity, within the pack's cap unless a reason was recorded. */
+  seats: number;
   confirmed: number;
   waitlisted: number;
   filingStatus: FilingStatus;
   /** The last day to file the class (§2.5.2), from the services. */
   filingDeadline: string;
+}
+
+/**
+ * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/poster.ts)
+ * and the bot's renderer only lays them out.
+ * @example { school: "江阴职业技术学院", title: "电商四级1班", facts: [{ label: "培训时间", value: "2023-07-20 至 2023-08-31" }], link: "https://t.me/bot?start=class_K7Q2", … }
+ */
+export interface ClassPoster {
+  /** The programme, above the school's name. */
+  programme: string;
+  school: string;
+  /** The class's name as the school gave it. */
+  title: string;
+  /** The occupation and level. */
+  subtitle: string;
+  facts: { label: string; value: string }[];
+  /** Sentences under the facts: who trains free, and under which clause; what others pay; who the track is for. */
+  notes: string[];
+  /** What the QR code holds, the enrolment deep link; a poster without one has no QR code. */
+  link?: string;
+  /** The caption under the QR code. */
+  scan: string;
+  /** How to enrol without scanning (the command to send in any chat with the bot). */
+  typed: string;
+  /** Small print at the bottom: the notice the programme runs under. */
+  footer: string;
 }
 
 /** An approved plan a class can be opened under. */

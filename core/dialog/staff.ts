@@ -1,22 +1,25 @@
 // The school staff's side of the chat (§2.5): a flow of the dialog engine, declared here so the resident
 // flows in engine.ts stay as they are. "/staff CODE" turns the person into their school's staff through a
-// one-time invite; "/staff" then opens the staff menu: classes, filing, opening a class, the roster, results,
-// the key-group share and the subsidy claim. Every read and write goes through `services.staff`, which acts
-// as the person's staff role, so the school checks happen in core services and never here.
+// one-time invite; "/staff" then opens the staff menu: classes, filing, opening a class, its enrolment poster,
+// the roster, results, the key-group share and the subsidy claim. Every read and write goes through
+// `services.staff`, which acts as the person's staff role, so the school checks happen in core services and
+// never here.
 import { z } from "zod";
 import { filingDeadline } from "../checks.js";
 import { levelLabel } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { translator } from "../i18n.js";
 import { citeClause, isoDate, local, type PolicyPack } from "../pack.js";
+import { occupationName } from "../processCommon.js";
 import { RowsRejected } from "../results.js";
 import { matchChoice, matchYesNo, normalize } from "./match.js";
 import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
+import { classPoster } from "./poster.js";
 import type { Answer, Parsed } from "./questions.js";
-import { XLSX_MIME, type Choice } from "./types.js";
+import { PNG_MIME, XLSX_MIME, type Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";
 
-const actions = ["filing", "open", "roster", "results", "claim"] as const;
+const actions = ["filing", "open", "poster", "roster", "results", "claim"] as const;
 
 /**
  * The staff menu's work in progress, stored with the conversation: the action chosen and its answers so far.
@@ -41,7 +44,7 @@ type StaffDraft = z.infer<typeof staffDraftSchema>;
 export interface StaffKit {
   pack: PolicyPack;
   services: DialogServices;
-  /** The Telegram bot's username, for enrolment deep links; without it the "/start class_CODE" command is shown. */
+  /** The Telegram bot's username, for enrolment deep links; without it the "/start class_CODE" command is shown, and posters have no QR code. */
   botUsername: string | undefined;
   say(turn: Turn, text: string, choices?: Choice[]): void;
   /** Asks the current step's question again. */
@@ -112,7 +115,7 @@ export function createStaffFlow(kit: StaffKit) {
 
   const draft = (s: DialogState): StaffDraft => (s.staff ??= {});
   const school = (turn: Turn) => local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang);
-  const occupation = (turn: Turn, code: string) => local(pack.occupations.find((o) => o.code === code)?.name ?? { zh: code, en: code }, turn.lang);
+  const occupation = (turn: Turn, code: string) => local(occupationName(pack, code), turn.lang);
   /** Back to the staff menu: the action is done (or abandoned) and nothing of it is kept. */
   const toMenu = (s: DialogState) => {
     s.staff = {};
@@ -154,9 +157,11 @@ export function createStaffFlow(kit: StaffKit) {
     return line.warning ? `${text}\n⚠️ ${turn.t("staff.share.warning", { warning: line.warning })}` : text;
   }
 
-  function enrolLink(code: string): string {
-    return kit.botUsername ? `https://t.me/${kit.botUsername}?start=class_${code}` : `/start class_${code}`;
-  }
+  /** The command that opens a class's enrolment in any chat with the bot. */
+  const startCommand = (code: string) => `/start class_${code}`;
+  /** The Telegram deep link that sends `startCommand`, when the bot's username is known. */
+  const deepLink = (code: string) => (kit.botUsername ? `https://t.me/${kit.botUsername}?start=class_${code}` : undefined);
+  const enrolLink = (code: string) => deepLink(code) ?? startCommand(code);
 
   function materialName(turn: Turn, code: string): string {
     return local(pack.claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
@@ -223,10 +228,14 @@ export function createStaffFlow(kit: StaffKit) {
     },
   });
 
-  /** The classes an action may pick: filing needs one not yet filed; results and claims a finished one. */
+  /**
+   * The classes an action may pick: filing needs one not yet filed; a poster one still enrolling (until the
+   * day before it opens); results and claims a finished one.
+   */
   function classesFor(turn: Turn, action: StaffDraft["action"]): StaffClass[] {
     const all = staff.classes(turn.personId, turn.now);
     if (action === "filing") return all.filter((c) => c.filingStatus === "not_filed");
+    if (action === "poster") return all.filter((c) => c.opensOn > turn.today);
     if (action === "results" || action === "claim") return all.filter((c) => c.closesOn <= turn.today);
     return all;
   }
@@ -248,11 +257,18 @@ export function createStaffFlow(kit: StaffKit) {
     turn.out.push({ text: turn.t("staff.roster.file"), document: { fileName: turn.t("staff.roster.fileName", { code: cls.code }), bytes, mime: XLSX_MIME } });
   }
 
+  async function sendPoster(turn: Turn, cls: StaffClass): Promise<void> {
+    const link = deepLink(cls.code);
+    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, link, command: startCommand(cls.code) }));
+    const text = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name }), link ? turn.t("staff.poster.link", { link }) : turn.t("staff.poster.noLink", { command: startCommand(cls.code) })].join("\n");
+    turn.out.push({ text, document: { fileName: turn.t("staff.poster.fileName", { code: cls.code }), bytes, mime: PNG_MIME } });
+  }
+
   const steps: Record<string, Step> = {
     "staff:menu": chosen(
       (turn) => turn.t("staff.menu.text", { school: school(turn) }),
       (turn) => [
-        ...["classes", "filing", "open", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
+        ...["classes", "filing", "open", "poster", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
         { id: "exit", label: turn.t("staff.menu.exit") },
       ],
       (turn, id) => (s) => {
@@ -286,15 +302,18 @@ export function createStaffFlow(kit: StaffKit) {
         }
         if (!cls) return { ok: false, error: "dialog.invalid.choice" };
         const chosenClass = cls;
+        const action = draft(turn.state!).action;
+        // A class typed by its code may have opened already: nobody can enrol in it any more.
+        if (action === "poster" && cls.opensOn <= turn.today) return { ok: false, error: "staff.poster.started", params: { code: cls.code, opens: cls.opensOn } };
         return {
           ok: true,
           value: async (s) => {
-            const d = draft(s);
-            if (d.action === "roster") {
-              await sendRoster(turn, chosenClass);
+            // The roster and the poster are sent at once; the other actions go on with the class.
+            if (action === "roster" || action === "poster") {
+              await (action === "roster" ? sendRoster : sendPoster)(turn, chosenClass);
               return toMenu(s);
             }
-            d.classId = chosenClass.id;
+            draft(s).classId = chosenClass.id;
           },
         };
       },
@@ -485,6 +504,7 @@ export function createStaffFlow(kit: StaffKit) {
       case "filing":
         return d.classId === undefined ? "staff:class" : "staff:filingConfirm";
       case "roster":
+      case "poster":
         return "staff:class";
       case "results":
         return d.classId === undefined ? "staff:class" : "staff:upload";

@@ -23,7 +23,10 @@ export interface Reply {
   stepToken?: string;
   /** The person's language, for a channel's own words around the reply (e.g. "reply 1–3"). */
   lang?: "zh-CN" | "en";
-  /** A file to send after the text (a roster workbook); each channel sends it its own way. */
+  /**
+   * A file to send after the text (a roster workbook, a class poster); each channel sends it its own way,
+   * an image (a `PNG_MIME` poster) as a photo where the platform shows photos.
+   */
   document?: OutboundDocument;
 }
 
@@ -53,6 +56,9 @@ export interface InboundFile {
  * @example if (doc.file_size > MAX_UPLOAD_BYTES) return { fileName, size: doc.file_size }
  */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/** The MIME type of a PNG image: a document of this type is sent as a photo. @example { fileName: "poster.png", bytes, mime: PNG_MIME } */
+export const PNG_MIME = "image/png";
 
 /** The MIME type of an .xlsx workbook. @example { fileName: "roster.xlsx", bytes, mime: XLSX_MIME } */
 export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

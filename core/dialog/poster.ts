@@ -1,0 +1,54 @@
+// What a class's enrolment poster says, for a school to print or forward: the class's facts, who trains free
+// under which clause, and how to enrol. Words only; bot/poster.ts draws them with the QR code.
+import { addDays } from "../dates.js";
+import { levelLabel } from "../eligibility.js";
+import { hasText, type Translate } from "../i18n.js";
+import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pack.js";
+import { occupationName } from "../processCommon.js";
+import type { ClassPoster, StaffClass } from "./ports.js";
+
+/** Who speaks on the poster and how a resident enrols: the deep link (if the bot has one) and the typed command. */
+export interface PosterVoice {
+  school: string;
+  lang: Lang;
+  t: Translate;
+  link: string | undefined;
+  command: string;
+}
+
+/**
+ * The poster of a class in the voice's language. Enrolment closes the day before the class opens, as the
+ * enrolment service refuses from the opening day on (`class_started`).
+ * @example classPoster(pack, cls, { school: "江阴职业技术学院", lang: "zh-CN", t, link: "https://t.me/bot?start=class_K7Q2", command: "/start class_K7Q2" }).facts[1]
+ * // { label: "报名截止", value: "2023-07-19（开班前一天）" }
+ */
+export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoice): ClassPoster {
+  const { lang, t } = voice;
+  const fact = (key: string, params: Record<string, unknown>) => ({ label: t(`staff.poster.label.${key}`), value: t(`staff.poster.value.${key}`, params) });
+  const fees = readingOf(pack, "non_key_group_fees");
+  const groups = pack.keyGroups;
+  const notes = [
+    // Key groups train free whatever the track (core/eligibility.ts); what others pay is the pack's reading.
+    ...(groups.length ? [t("staff.poster.free", { groups: groups.map((g) => local(g.name, lang)).join(t("common.listSeparator")), cite: citeClause(pack, groups[0]!.clause, lang) })] : []),
+    ...(fees ? [local(fees.text, lang)] : []),
+    ...(hasText(`reason.track_${cls.track}`) ? [t(`reason.track_${cls.track}`)] : []),
+  ];
+  return {
+    programme: t("staff.poster.programme", { city: local(pack.city, lang), name: local(pack.name, lang) }),
+    school: voice.school,
+    title: cls.name,
+    subtitle: t("staff.poster.subtitle", { occupation: local(occupationName(pack, cls.occupation), lang), level: levelLabel(pack, cls.level, lang) }),
+    facts: [
+      fact("dates", { opens: cls.opensOn, closes: cls.closesOn }),
+      fact("deadline", { date: addDays(cls.opensOn, -1) }),
+      fact("seats", { count: cls.seats }),
+      fact("place", { place: cls.location ?? t("dialog.locationBySchool") }),
+      fact("code", { code: cls.code }),
+    ],
+    notes,
+    ...(voice.link ? { link: voice.link } : {}),
+    scan: t("staff.poster.scan"),
+    typed: t("staff.poster.typed", { command: voice.command }),
+    footer: t("staff.poster.footer", { issuers: pack.issuedBy.map((b) => local(b, lang)).join(t("common.listSeparator")), name: local(pack.name, lang), date: pack.issuedOn.value }),
+  };
+}

@@ -1,0 +1,49 @@
+// The class poster's words and drawing without the chat: what it says in English from the pack and the
+// class, and that a bot without a Telegram username still gets a poster, with the command and no QR code.
+import { describe, expect, it } from "vitest";
+import { renderPoster, POSTER_SIZE } from "../bot/poster.js";
+import type { StaffClass } from "../core/dialog/ports.js";
+import { classPoster } from "../core/dialog/poster.js";
+import { translator } from "../core/i18n.js";
+import { jiangyin } from "./support/packs.js";
+import { readPng } from "./support/png.js";
+
+const cls: StaffClass = {
+  id: 1,
+  code: "K7Q2",
+  name: "E-commerce level 4, class 1",
+  occupation: "ecommerce_specialist",
+  track: "upskilling",
+  level: 4,
+  opensOn: "2023-07-20",
+  closesOn: "2023-08-31",
+  location: null,
+  capacity: 70,
+  seats: 60,
+  confirmed: 0,
+  waitlisted: 0,
+  filingStatus: "not_filed",
+  filingDeadline: "2023-07-13",
+};
+const en = translator("en");
+
+describe("the class poster", () => {
+  it("says the class's facts, the free groups with their clause and the command, and has no QR code without a deep link", async () => {
+    const poster = classPoster(jiangyin, cls, { school: "Jiangyin Polytechnic College", lang: "en", t: en, link: undefined, command: "/start class_K7Q2" });
+    expect(poster.facts).toEqual([
+      { label: en("staff.poster.label.dates"), value: en("staff.poster.value.dates", { opens: "2023-07-20", closes: "2023-08-31" }) },
+      { label: en("staff.poster.label.deadline"), value: en("staff.poster.value.deadline", { date: "2023-07-19" }) },
+      { label: en("staff.poster.label.seats"), value: "60" },
+      { label: en("staff.poster.label.place"), value: en("dialog.locationBySchool") },
+      { label: en("staff.poster.label.code"), value: "K7Q2" },
+    ]);
+    expect(poster.subtitle).toContain("E-commerce specialist");
+    expect(poster.notes[0]).toContain("Demobilised soldier who chose self-employment");
+    expect(poster.notes[0]).toContain("Notice, II (1) 1");
+    expect(poster.notes).toContain(en("reason.track_upskilling"));
+    expect(poster.typed).toContain("/start class_K7Q2");
+    expect(poster.link).toBeUndefined();
+
+    expect(readPng(await renderPoster(poster))).toEqual({ ...POSTER_SIZE, qr: undefined });
+  });
+});
