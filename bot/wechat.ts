@@ -169,7 +169,9 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       const replies = await core.handle(inbound);
       for (const reply of replies) {
         await sayTo(room, talker, options.render(reply, talker.id));
-        if (reply.document) await sayTo(room, talker, FileBox.fromBuffer(Buffer.from(reply.document.bytes), reply.document.fileName));
+        // Base64, not a buffer: puppets that pass files on as JSON (the mock, puppet-service) cannot serialise
+        // a buffer FileBox (file-box#25), and the bot said "see the attachment" already.
+        if (reply.document) await sayTo(room, talker, FileBox.fromBase64(Buffer.from(reply.document.bytes).toString("base64"), reply.document.fileName));
       }
     } catch (err) {
       log("error", "wechat message handling failed", { err: errorDetail(err), contactId: talker.id, roomId: room?.id });

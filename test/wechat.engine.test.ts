@@ -5,7 +5,9 @@ import { eq } from "drizzle-orm";
 import type { App } from "../bot/app.js";
 import type { WechatChannel } from "../bot/wechat.js";
 import { translator } from "../core/i18n.js";
+import ExcelJS from "exceljs";
 import { auditLog, chatIdentities, enrolments } from "../storage/schema.js";
+import { bureau } from "./process/helpers.js";
 import { ENROLLED, engineChat, enrolByNumbers, openTestApp, residentId, startWechat, tempDatabase, zh, type Step } from "./support/wechatApp.js";
 import type { MockContact, WechatyMockEnv } from "./support/wechatyMock.js";
 
@@ -54,6 +56,43 @@ describe("WeChat channel with the real engine", () => {
     expect(identity?.channel).toBe("wechat");
     const rows = app.db.select().from(enrolments).where(eq(enrolments.personId, identity!.personId)).all();
     expect(rows.map((r) => r.status)).toEqual(["confirmed"]);
+  });
+
+  it("sends a school's staff the 花名册 as a file and the poster as an image, and reads a file they send", async () => {
+    const app = await openTestApp(tempDatabase());
+    const e = (env = await startWechat(app));
+    const idNumber = residentId();
+    const alice = e.contact("Alice");
+    await e.askAll(alice, "你好");
+    await run(e, alice, enrolByNumbers(idNumber));
+    const teacher = e.contact("Teacher");
+    const { code } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: app.pack.schools[0]!.code }, new Date(), 3_600_000);
+    await run(e, teacher, [[`/staff ${code}`, zh("staff.menu.roster")]]);
+    /** Waits until the bot has sent `count` files to the teacher. */
+    const files = async (count: number) => {
+      for (let waited = 0; e.files(teacher.id).length < count; waited += 20) {
+        if (waited > 5_000) throw new Error(`${e.files(teacher.id).length} files, expected ${count}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return e.files(teacher.id);
+    };
+
+    await run(e, teacher, [[zh("staff.menu.roster"), zh("staff.class.ask.roster")]]);
+    await e.askAll(teacher, "DEMO1");
+    const [roster] = await files(1);
+    expect(roster!.name).toMatch(/DEMO1.*\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await roster!.toBuffer()) as unknown as ArrayBuffer);
+    expect(book.worksheets[0]!.getColumn(4).values).toContain(idNumber);
+
+    await run(e, teacher, [[zh("staff.menu.poster"), zh("staff.class.ask.poster")]]);
+    await e.askAll(teacher, "DEMO1");
+    const poster = (await files(2))[1]!;
+    expect(poster.name).toMatch(/\.png$/);
+    expect((await poster.toBuffer()).subarray(1, 4).toString()).toBe("PNG");
+
+    const after = e.sayFile(teacher, "成绩.xlsx", new Uint8Array(await book.xlsx.writeBuffer()));
+    expect((await e.waitForReply(teacher.id, { after })).join("\n")).toContain(zh("staff.file.unexpected"));
   });
 
   it("enrols by typed text: keywords, choice labels, a typo, and English yes", async () => {

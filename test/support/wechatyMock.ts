@@ -50,6 +50,10 @@ export interface WechatyMockEnv<T extends StartStop> {
   sayInRoom(room: MockRoom, contact: MockContact, text: string, mentionBot: boolean): number;
   /** Person sends a photo 1:1 (a non-text message); returns the reply count before sending. */
   sayImage(contact: MockContact): number;
+  /** Person sends a file 1:1 as an attachment; returns the reply count before sending. */
+  sayFile(contact: MockContact, fileName: string, bytes: Uint8Array): number;
+  /** The files the bot sent into this conversation (each also counts as an empty text in `replies`), oldest first. */
+  files(conversationId: string): FileBox[];
   /** Person asks to become the bot's friend; resolves once the puppet emitted the request. Returns the friendship id. */
   requestFriendship(contact: MockContact, hello: string): Promise<string>;
   /** All texts the bot sent into this conversation (contact id for 1:1, room id for groups), oldest first. */
@@ -82,6 +86,8 @@ export async function startWechatyMock<T extends StartStop>(
   const puppet = new PuppetMock({ mocker });
   const user = mocker.createContact({ name: options.botName ?? "TrainingBot" });
   const sent = new Map<string, string[]>();
+  const sentFiles = new Map<string, FileBox[]>();
+  let files = 0;
   const waiters = new Set<() => void>();
 
   // Listen on the puppet (typed by wechaty-puppet) rather than on MockContact/MockRoom emitters:
@@ -94,6 +100,8 @@ export async function startWechatyMock<T extends StartStop>(
     const list = sent.get(conversationId) ?? [];
     list.push(payload.text ?? "");
     sent.set(conversationId, list);
+    const file = mocker.cacheFileBoxPayload.get(messageId);
+    if (file) sentFiles.set(conversationId, [...(sentFiles.get(conversationId) ?? []), FileBox.fromJSON(file)]);
     for (const wake of [...waiters]) wake();
   });
 
@@ -158,6 +166,17 @@ export async function startWechatyMock<T extends StartStop>(
       contact.say(FileBox.fromBase64(TINY_JPEG_BASE64, "photo.jpg")).to(user);
       return before;
     },
+    sayFile(contact, fileName, bytes) {
+      const before = replies(contact.id).length;
+      // contact.say(file) types a file by its media type and knows no .xlsx or .csv, which WeChat sends as
+      // attachments: the message is made here as the mock would, typed Attachment.
+      const id = `file-${++files}`;
+      mocker.cacheFileBoxPayload.set(id, FileBox.fromBase64(Buffer.from(bytes).toString("base64"), fileName).toJSON());
+      mocker.MessageMock.create({ id, talkerId: contact.id, listenerId: user.id, timestamp: Date.now(), type: types.Message.Attachment, filename: fileName });
+      puppet.emit("message", { messageId: id });
+      return before;
+    },
+    files: (id) => [...(sentFiles.get(id) ?? [])],
     async requestFriendship(contact, hello) {
       // The mock has no friendship store: seed the puppet's payload cache, then emit the event like a real puppet.
       const id = `friendship-${contact.id}`;
