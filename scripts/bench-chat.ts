@@ -2,7 +2,8 @@
 // through grammY `bot.handleUpdate` with the handlers of `createTelegramChannel` → the dialog engine →
 // state written to SQLite → the reply captured by an API transformer (no HTTP). USERS distinct people
 // (default 10,000) each run a FULL journey: /start, the check by buttons, the enrolment to the
-// confirmation (15 updates). Reported: updates/s, p50 and p99 per update, CPU and RSS; then, in the same
+// confirmation (15 updates); every update must be answered with the step's expected words. Reported:
+// updates/s, p50 and p99 per update (and per step of the journey), CPU and RSS; then, in the same
 // process, the ceiling of /work/shared/bench/ceiling.ts: a bare grammY bot doing one SQLite upsert per
 // update (10,000 users). Targets: pipeline ≥ 0.3× the ceiling, p99 ≤ 2 ms, RSS ≤ 200 MB after 100,000 users.
 //   npm run bench:chat                 10,000 users (the throughput figure)
@@ -41,17 +42,21 @@ const botInfo = {
 
 // ---- fake Telegram: an API transformer that answers every call without HTTP ----------------------
 
-interface Sent {
-  text: string;
-  buttons: { text: string; callback_data: string }[];
-}
-/** The last message the bot sent to each chat. */
-const lastSent = new Map<number, Sent>();
+type Button = { text: string; callback_data: string };
+/**
+ * The buttons of the last message the bot sent to each chat on a journey, dropped when the journey ends:
+ * the harness keeps no reply texts, so its own memory neither grows with the people nor adds to the GC's work.
+ */
+const lastButtons = new Map<number, Button[]>();
+/** What one of the replies to the update in hand must contain, and whether one did. */
+let expecting = "";
+let matched = false;
 let messageId = 1;
 const fakeApi: Transformer = async (_prev, method, payload) => {
-  const p = payload as { chat_id?: number; text?: string; reply_markup?: { inline_keyboard?: Sent["buttons"][] } };
+  const p = payload as { chat_id?: number; text?: string; reply_markup?: { inline_keyboard?: Button[][] } };
   if (method === "sendMessage") {
-    lastSent.set(p.chat_id!, { text: p.text ?? "", buttons: p.reply_markup?.inline_keyboard?.flat() ?? [] });
+    if (!matched && p.text?.includes(expecting)) matched = true;
+    lastButtons.set(p.chat_id!, p.reply_markup?.inline_keyboard?.flat() ?? []);
     return { ok: true, result: { message_id: messageId++, date: 0, chat: { id: p.chat_id, type: "private" }, text: p.text } } as any;
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,12 +73,12 @@ const textUpdate = (n: number, text: string): Update =>
 
 /** A tap on the button of the bot's last message whose label contains `label` (or whose choice id is `id`). */
 function tapUpdate(n: number, pick: { label?: string; id?: string }): Update {
-  const sent = lastSent.get(100_000 + n);
-  const button = sent?.buttons.find((b) => (pick.label !== undefined && b.text.includes(pick.label)) || (pick.id !== undefined && b.callback_data.endsWith(`|${pick.id}`)));
-  if (!button) throw new Error(`user ${n}: no button ${JSON.stringify(pick)} under "${sent?.text.slice(0, 60)}"`);
+  const buttons = lastButtons.get(100_000 + n) ?? [];
+  const button = buttons.find((b) => (pick.label !== undefined && b.text.includes(pick.label)) || (pick.id !== undefined && b.callback_data.endsWith(`|${pick.id}`)));
+  if (!button) throw new Error(`user ${n}: no button ${JSON.stringify(pick)} among ${JSON.stringify(buttons.map((b) => b.text))}`);
   return {
     update_id: updateId++,
-    callback_query: { id: String(updateId), from: userOf(n), chat_instance: String(n), data: button.callback_data, message: { message_id: 1, date: 0, chat: chatOf(n), text: sent!.text } },
+    callback_query: { id: String(updateId), from: userOf(n), chat_instance: String(n), data: button.callback_data, message: { message_id: 1, date: 0, chat: chatOf(n), text: "" } },
   } as unknown as Update;
 }
 
@@ -122,7 +127,8 @@ function report(f: Figures, rss = process.memoryUsage().rss / 1e6): string {
   return `${f.name}: ${f.updates} updates in ${f.seconds.toFixed(1)} s (CPU ${f.cpuSeconds.toFixed(1)} s) → ${(f.updates / f.seconds).toFixed(0)} updates/s, p50 ${at(0.5).toFixed(3)} ms, p99 ${at(0.99).toFixed(3)} ms, max ${sorted.at(-1)!.toFixed(1)} ms, RSS ${rss.toFixed(0)} MB`;
 }
 
-async function timed(name: string, total: number, next: (i: number) => Update, handle: (u: Update) => Promise<void>): Promise<Figures> {
+/** Runs `total` updates; `after` checks each one outside the measured time. */
+async function timed(name: string, total: number, next: (i: number) => Update, handle: (u: Update) => Promise<void>, after: (i: number) => void = () => {}): Promise<Figures> {
   const latencies = new Float64Array(total);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -131,6 +137,7 @@ async function timed(name: string, total: number, next: (i: number) => Update, h
     const s = performance.now();
     await handle(u);
     latencies[i] = performance.now() - s;
+    after(i);
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -172,9 +179,26 @@ try {
   bot.botInfo = botInfo;
   bot.api.config.use(fakeApi);
 
+  // Every reply is checked: one of the bot's messages in answer to each update holds the step's expected words.
+  const misses: string[] = [];
+  const check = (n: number, step: number) => {
+    if (!matched && misses.length < 3) misses.push(`user ${n} step ${step + 1}: no reply with "${journey[step]!.expect}"`);
+    if (step === journey.length - 1) lastButtons.delete(100_000 + n);
+  };
+  const expect = (step: number) => {
+    expecting = journey[step]!.expect;
+    matched = false;
+  };
+
   // Warm-up on people outside the measured range, so the JIT has seen every step.
   openWave("warm", WARM);
-  for (let n = USERS; n < USERS + WARM; n++) for (const step of journey) await bot.handleUpdate(step.send(n));
+  for (let n = USERS; n < USERS + WARM; n++)
+    for (let step = 0; step < journey.length; step++) {
+      const u = journey[step]!.send(n);
+      expect(step);
+      await bot.handleUpdate(u);
+      check(n, step);
+    }
 
   // Waves of WAVE people: step 1 for all of them, then step 2 for all, … so each person's state is
   // read back from the database after others have written theirs, as in real traffic.
@@ -185,26 +209,39 @@ try {
     const size = Math.min(WAVE, USERS - wave * WAVE);
     return { n: wave * WAVE + (inWave % size), step: Math.floor(inWave / size) };
   };
-  let checked = 0;
-  const pipeline = await timed(`pipeline (${USERS} people × ${journey.length} updates)`, total, (i) => {
-    const { n, step } = order(i);
-    if (i % (WAVE * journey.length) === 0) openWave(String(n / WAVE), Math.min(WAVE, USERS - n));
-    return journey[step]!.send(n);
-  }, async (u) => {
-    await bot.handleUpdate(u);
-  });
-  // Every journey ended in a confirmation, and every reply was the expected one (checked on a sample).
-  for (let n = 0; n < USERS; n += Math.max(1, Math.floor(USERS / 500))) {
-    const text = lastSent.get(100_000 + n)?.text ?? "";
-    if (!text.includes(journey.at(-1)!.expect)) throw new Error(`user ${n} ended at "${text.slice(0, 80)}"`);
-    checked++;
-  }
+  const pipeline = await timed(
+    `pipeline (${USERS} people × ${journey.length} updates)`,
+    total,
+    (i) => {
+      const { n, step } = order(i);
+      if (i % (WAVE * journey.length) === 0) openWave(String(n / WAVE), Math.min(WAVE, USERS - n));
+      const u = journey[step]!.send(n);
+      expect(step);
+      return u;
+    },
+    async (u) => {
+      await bot.handleUpdate(u);
+    },
+    (i) => {
+      const { n, step } = order(i);
+      check(n, step);
+    },
+  );
+  if (misses.length) throw new Error(`unexpected replies: ${misses.join("; ")}`);
   const enrolled = (app.sqlite.prepare("select count(*) as n from enrolments where status = 'confirmed'").get() as { n: number }).n;
   if (enrolled !== USERS + WARM) throw new Error(`${enrolled} confirmed enrolments, expected ${USERS + WARM}`);
   if (errors.length) throw new Error(`bot errors: ${errors.slice(0, 3).join("; ")}`);
   const pipelineRss = process.memoryUsage().rss / 1e6;
   console.log(report(pipeline, pipelineRss));
-  console.log(`  ${enrolled} confirmed enrolments; final reply checked for ${checked} people; RSS after opening the app ${baselineRss.toFixed(0)} MB`);
+  console.log(`  ${enrolled} confirmed enrolments; every reply checked; RSS after opening the app ${baselineRss.toFixed(0)} MB`);
+  // Where the time goes, step by step of the journey: the first place to look when a figure moves.
+  const bySteps = journey.map(() => [] as number[]);
+  for (let i = 0; i < total; i++) bySteps[order(i).step]!.push(pipeline.latencies[i]!);
+  bySteps.forEach((l, step) => {
+    l.sort((a, b) => a - b);
+    const mean = l.reduce((a, b) => a + b, 0) / l.length;
+    console.log(`  step ${String(step + 1).padStart(2)} → "${journey[step]!.expect}": mean ${mean.toFixed(3)} ms, p50 ${l[l.length >> 1]!.toFixed(3)} ms, p99 ${l[Math.floor(l.length * 0.99)]!.toFixed(3)} ms`);
+  });
   app.close();
 
   // ---- the ceiling (method of /work/shared/bench/ceiling.ts) ------------------------------------
@@ -219,7 +256,12 @@ try {
     upsert.run(ctx.from.id, `s${ctx.message.message_id % 7}`, JSON.stringify({ t: ctx.message.text }), Date.now());
     await ctx.reply(`回复: ${ctx.message.text}`);
   });
-  const ceilingUpdate = (i: number) => textUpdate(i % CEILING_USERS, `我想报名 ${i}`);
+  // Its replies go through the same transformer, checked the same way.
+  expecting = "回复: ";
+  const ceilingUpdate = (i: number) => {
+    matched = false;
+    return textUpdate(i % CEILING_USERS, `我想报名 ${i}`);
+  };
   for (let i = 0; i < 2_000; i++) await ceilingBot.handleUpdate(ceilingUpdate(i));
   const ceilingN = Math.min(total, 150_000);
   const ceiling = await timed(`ceiling: grammY + one SQLite upsert (${CEILING_USERS} users)`, ceilingN, ceilingUpdate, async (u) => {
