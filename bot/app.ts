@@ -136,15 +136,16 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
   };
   return {
     identify: s.identify,
-    markProcessed: store.markProcessed,
+    handledBefore: store.handled,
     loadState: store.load,
-    saveState: store.save,
-    clearState: store.clear,
+    storeTurn: store.record,
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     saveFacts: (personId, facts) => s.saveFacts(me(personId), personId, facts),
     certificates: (personId) => s.heldCertificates(me(personId), personId),
     listOpenClasses: (today, filter) => s.listOpenClasses(today, filter ?? {}),
+    openClassCounts: (today) => s.openClassCounts(today),
+    openClass: (classId, today) => s.openClass(today, classId),
     classByCode: (code, today) => s.listOpenClasses(today).find((c) => c.code === code.trim().toUpperCase()),
     enrol: (personId, request, today, now) => s.enrol(me(personId), { personId, ...request }, today, now),
     myStatus: (personId) => {

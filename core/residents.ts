@@ -6,7 +6,7 @@ import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
 import type { Lang, PolicyPack } from "./pack.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { CertificateRecord, Channel, ClassRecord, EnrolmentStatus, SeatCounts, ServiceDeps } from "./stores.js";
+import type { CertificateRecord, Channel, ClassRecord, EnrolmentStatus, PersonRecord, SeatCounts, ServiceDeps } from "./stores.js";
 
 /** A class as a person choosing one sees it: school, dates, level, track and how full it is. */
 export interface ClassView extends ClassRecord {
@@ -42,16 +42,19 @@ const langSchema = z.enum(["zh-CN", "en"]);
 export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService) {
   const { tx, people, classes, enrolments, certificates, audit, clock } = deps;
   const factsForPack = factsSchemaFor(pack);
+  // Saved facts the pack no longer reads are dropped, not refused.
+  const savedFactsSchema = factsForPack.catch({});
 
-  function view(cls: ClassRecord & SeatCounts): ClassView {
-    const seats = seatsOf(cls, pack);
-    const { confirmed, waitlisted, ...record } = cls;
-    return { ...record, seats, seatsLeft: Math.max(0, seats - confirmed), waitlist: waitlisted };
+  function view({ record, counts }: { record: ClassRecord; counts: SeatCounts }): ClassView {
+    const seats = seatsOf(record, pack);
+    return { ...record, seats, seatsLeft: Math.max(0, seats - counts.confirmed), waitlist: counts.waitlisted };
   }
 
-  function guardPerson(actor: Actor, action: "person.read" | "person.update" | "person.forget", personId: number, now: Date): void {
+  function guardPerson(actor: Actor, action: "person.read" | "person.update" | "person.forget", personId: number, now: Date): PersonRecord {
     authorizeAudited(audit, actor, action, { personId }, { entity: "person", entityId: String(personId) }, now);
-    if (!people.get(personId)) throw new DomainError("not_found", { what: "person", id: personId }, "identify the person first");
+    const person = people.get(personId);
+    if (!person) throw new DomainError("not_found", { what: "person", id: personId }, "identify the person first");
+    return person;
   }
 
   /**
@@ -60,7 +63,10 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function identify(channel: Channel, externalId: string, now: Date): { identityId: number; personId: number; lang: Lang } {
     const input = parseInput(identitySchema, { channel, externalId });
-    return tx.run(() => people.findIdentity(input.channel, input.externalId) ?? people.createWithIdentity(input.channel, input.externalId, now));
+    const find = () => people.findIdentity(input.channel, input.externalId);
+    // A known chat (nearly every message) is one read; a new one is made under the write lock, looked for
+    // again there, so that two processes cannot both make it.
+    return find() ?? tx.run(() => find() ?? people.createWithIdentity(input.channel, input.externalId, now));
   }
 
   /**
@@ -80,8 +86,10 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function saveFacts(actor: Actor, personId: number, facts: Facts): void {
     const now = clock.now();
-    guardPerson(actor, "person.update", personId, now);
+    const person = guardPerson(actor, "person.update", personId, now);
     const checked = parseInput(factsForPack, facts);
+    // The enrolment saves the facts again, nearly always as the check left them: then there is nothing to write.
+    if (JSON.stringify(checked) === JSON.stringify(person.facts)) return;
     tx.run(() => people.setFacts(personId, checked, now));
   }
 
@@ -90,8 +98,8 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    * @example savedFacts({ kind: "resident", personId: 1 }, 1) // { ableToWork: true }
    */
   function savedFacts(actor: Actor, personId: number): Facts {
-    guardPerson(actor, "person.read", personId, clock.now());
-    return factsForPack.catch({}).parse(people.get(personId)?.facts ?? {});
+    const person = guardPerson(actor, "person.read", personId, clock.now());
+    return savedFactsSchema.parse(person.facts);
   }
 
   /**
@@ -112,7 +120,30 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function listOpenClasses(today: string, filter: z.input<typeof classFilterSchema> = {}): ClassView[] {
     const f = parseInput(classFilterSchema, filter);
-    return classes.list({ opensAfter: today, opensFrom: pack.window.from, closesBy: pack.window.to, ...f }).map(view);
+    return classes.list({ ...openBounds(today), ...f }).map(view);
+  }
+
+  /**
+   * One class as `listOpenClasses` would list it, or undefined once it is no longer open: the enrolment
+   * under way reads its class on every message, and one row is far cheaper than the list.
+   * @example openClass("2023-07-01", 7)?.seatsLeft // 12
+   */
+  function openClass(today: string, classId: number): ClassView | undefined {
+    const [found] = classes.list({ ...openBounds(today), classId });
+    return found && view(found);
+  }
+
+  /**
+   * How many classes each school has open to enrolment (schools without any are left out).
+   * @example openClassCounts("2023-07-01") // { jiangyin_polytechnic: 2, cssc_chengxi_technical: 1 }
+   */
+  function openClassCounts(today: string): Record<string, number> {
+    return classes.countBySchool(openBounds(today));
+  }
+
+  /** Open to enrolment: inside the programme window and not yet started on `today`. */
+  function openBounds(today: string) {
+    return { opensAfter: today, opensFrom: pack.window.from, closesBy: pack.window.to };
   }
 
   /**
@@ -121,7 +152,7 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function classByCode(code: string): ClassView | undefined {
     const cls = classes.byCode(code.trim().toUpperCase());
-    return cls && view({ ...cls, ...classes.counts(cls.id) });
+    return cls && view({ record: cls, counts: classes.counts(cls.id) });
   }
 
   /**
@@ -159,7 +190,7 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
     });
   }
 
-  return { identify, setLanguage, saveFacts, savedFacts, heldCertificates, listOpenClasses, classByCode, myStatus, forget };
+  return { identify, setLanguage, saveFacts, savedFacts, heldCertificates, listOpenClasses, openClassCounts, openClass, classByCode, myStatus, forget };
 }
 
 /** The resident service's methods. */

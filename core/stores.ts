@@ -108,6 +108,8 @@ export interface ClassQuery {
   opensAfter: string;
   opensFrom: string;
   closesBy: string;
+  /** Just this class, if it is within the bounds. */
+  classId?: number | undefined;
   schoolId?: string | undefined;
   occupation?: string | undefined;
   level?: number | undefined;
@@ -118,8 +120,10 @@ export interface ClassStore {
   byId(classId: number): ClassRecord | undefined;
   /** @example classes.byCode("K7Q2")?.id // 7 */
   byCode(code: string): ClassRecord | undefined;
-  /** Classes with their seat counts, by opening day. @example classes.list({ opensAfter: today, opensFrom, closesBy }) */
-  list(query: ClassQuery): (ClassRecord & SeatCounts)[];
+  /** Classes with their seat counts, by opening day. @example classes.list({ opensAfter: today, opensFrom, closesBy })[0]?.counts.confirmed */
+  list(query: ClassQuery): { record: ClassRecord; counts: SeatCounts }[];
+  /** How many classes of the query each school has (schools without any are left out). @example classes.countBySchool(query) // { jiangyin_polytechnic: 2 } */
+  countBySchool(query: ClassQuery): Record<string, number>;
   /** @example classes.counts(7) // { confirmed: 60, waitlisted: 2 } */
   counts(classId: number): SeatCounts;
 }

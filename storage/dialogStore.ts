@@ -1,6 +1,9 @@
-// Dialog state per chat identity and the ids of updates already handled. The state may hold half-typed
-// personal data (a name, an ID number before the enrolment is submitted), so it is stored encrypted.
-// These run on every message: plain prepared statements, built once.
+// Dialog state per chat identity and the ids of updates already handled. A state may hold half-typed
+// personal data (a name, an ID number before the enrolment is submitted): such a state is stored
+// encrypted, `{"enc": …}`; the others (answers to the check, a menu) as they are, `{"state": …}`, since
+// encrypting every message's state cost more than storing it.
+// These run on every message: plain prepared statements, built once, and one write transaction per
+// message (each commit appends to the WAL; two per message cost as much as the rest of the message).
 import type Database from "better-sqlite3";
 import type { Vault } from "./crypto.js";
 import type { Channel } from "../core/dialog/types.js";
@@ -8,53 +11,71 @@ import type { Channel } from "../core/dialog/types.js";
 /** How long an update id is remembered: far longer than any platform redelivers. */
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
 
+/**
+ * What one message did: its update id (if the channel has one) and the state to keep (`null`: none,
+ * `undefined`: unchanged), encrypted when it holds personal data.
+ */
+export interface TurnRecord {
+  channel: Channel;
+  updateId?: string | undefined;
+  state?: unknown;
+  personal?: boolean;
+}
+
 /** The dialog engine's persistence. */
 export interface DialogStore {
   load(identityId: number): unknown;
-  save(identityId: number, state: unknown, now: Date): void;
-  clear(identityId: number): void;
-  markProcessed(channel: Channel, updateId: string, now: Date): boolean;
+  /** Whether an update was handled before: a redelivery after a restart. */
+  handled(channel: Channel, updateId: string): boolean;
+  /** Stores what one message did in one transaction, so a state is never kept without its update marked handled. */
+  record(identityId: number, turn: TurnRecord, now: Date): void;
 }
 
 /**
  * Creates the store over the database (tables `dialog_states`, `processed_updates`) and the vault.
- * @example const store = createDialogStore(sqlite, vault); store.save(1, { flow: "check", step: "fact:healthy", … }, now)
+ * @example const store = createDialogStore(sqlite, vault); store.record(1, { channel: "telegram", updateId: "7", state: { flow: "check", … } }, now)
  */
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
-  const select = sqlite.prepare<[number], { data: string }>("select data from dialog_states where identity_id = ?");
+  const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ?").pluck();
   const upsert = sqlite.prepare(
     `insert into dialog_states (identity_id, flow, step, step_token, data, updated_at) values (?, ?, ?, ?, ?, ?)
      on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
        data = excluded.data, updated_at = excluded.updated_at`,
   );
   const remove = sqlite.prepare("delete from dialog_states where identity_id = ?");
+  const seen = sqlite.prepare<[string, string], number>("select 1 from processed_updates where channel = ? and update_id = ?").pluck();
   const mark = sqlite.prepare("insert into processed_updates (channel, update_id, at) values (?, ?, ?) on conflict do nothing");
   const prune = sqlite.prepare("delete from processed_updates where channel = ? and at < ?");
   let inserts = 0;
+  const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
+    if (turn.updateId !== undefined) {
+      mark.run(turn.channel, turn.updateId, at);
+      if (++inserts % 1000 === 0) prune.run(turn.channel, at - KEEP_UPDATES_MS);
+    }
+    if (turn.state === null) remove.run(identityId);
+    else if (turn.state !== undefined) {
+      const s = turn.state as { flow?: unknown; step?: unknown; token?: unknown };
+      const data = JSON.stringify(turn.personal ? { enc: vault.encrypt(JSON.stringify(turn.state)) } : { state: turn.state });
+      upsert.run(identityId, String(s.flow ?? ""), String(s.step ?? ""), String(s.token ?? ""), data, at);
+    }
+  });
   return {
     load(identityId) {
-      const row = select.get(identityId);
-      if (!row) return undefined;
+      const data = select.get(identityId);
+      if (data === undefined) return undefined;
       try {
-        const { enc } = JSON.parse(row.data) as { enc?: unknown };
-        return typeof enc === "string" ? JSON.parse(vault.decrypt(enc)) : undefined;
+        const { enc, state } = JSON.parse(data) as { enc?: unknown; state?: unknown };
+        return typeof enc === "string" ? JSON.parse(vault.decrypt(enc)) : state;
       } catch {
         // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
         return undefined;
       }
     },
-    save(identityId, state, now) {
-      const s = state as { flow?: unknown; step?: unknown; token?: unknown };
-      const data = JSON.stringify({ enc: vault.encrypt(JSON.stringify(state)) });
-      upsert.run(identityId, String(s.flow ?? ""), String(s.step ?? ""), String(s.token ?? ""), data, now.getTime());
-    },
-    clear(identityId) {
-      remove.run(identityId);
-    },
-    markProcessed(channel, updateId, now) {
-      const r = mark.run(channel, updateId, now.getTime());
-      if (++inserts % 1000 === 0) prune.run(channel, now.getTime() - KEEP_UPDATES_MS);
-      return r.changes > 0;
+    handled: (channel, updateId) => seen.get(channel, updateId) !== undefined,
+    record(identityId, turn, now) {
+      // Nothing to write (no update id, state unchanged): no transaction either.
+      if (turn.updateId === undefined && turn.state === undefined) return;
+      write.immediate(identityId, turn, now.getTime());
     },
   };
 }

@@ -3,13 +3,14 @@
 // Most queries are Drizzle's; the statements every enrolment runs (§2.5.2: a seat, its notices, its audit)
 // are plain prepared SQL, since Drizzle's per-call parameter and row mapping cost more than SQLite's work.
 import { createHash, randomInt } from "node:crypto";
-import { and, asc, count, eq, inArray, isNull, lte, gt, gte, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
 import type {
   AuditLog,
   CertificateRecord,
   CertificateStore,
+  ClassQuery,
   ClassRecord,
   ClassStore,
   Clock,
@@ -101,12 +102,39 @@ export const classColumns = {
   capacity: classes.capacity,
   overCapReason: classes.overCapReason,
 };
-const seatCount = (status: "confirmed" | "waitlisted") =>
-  sql<number>`(select count(*) from ${enrolments} where ${enrolments.classId} = ${classes.id} and ${enrolments.status} = ${status})`;
 
-function toClass(row: { schoolNameZh: string; schoolNameEn: string } & Omit<ClassRecord, "schoolName">): ClassRecord {
-  const { schoolNameZh, schoolNameEn, ...rest } = row;
-  return { ...rest, schoolName: { zh: schoolNameZh, en: schoolNameEn } };
+/** A row of `classColumns`. */
+type ClassRow = { schoolNameZh: string; schoolNameEn: string } & Omit<ClassRecord, "schoolName">;
+/** A class query as SQL parameters: every key present, NULL where the query has none. */
+type ClassQueryParams = { [K in keyof ClassQuery]-?: Exclude<ClassQuery[K], undefined> | null };
+const queryParams = (q: ClassQuery): ClassQueryParams => ({
+  opensAfter: q.opensAfter,
+  opensFrom: q.opensFrom,
+  closesBy: q.closesBy,
+  classId: q.classId ?? null,
+  schoolId: q.schoolId ?? null,
+  occupation: q.occupation ?? null,
+  level: q.level ?? null,
+});
+
+// Field by field: an object rest (`{ a, ...rest }`) is a slow path in V8, and classes are read on most
+// enrolment messages.
+function toClass(row: ClassRow): ClassRecord {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    schoolId: row.schoolId,
+    schoolName: { zh: row.schoolNameZh, en: row.schoolNameEn },
+    occupation: row.occupation,
+    track: row.track,
+    level: row.level,
+    opensOn: row.opensOn,
+    closesOn: row.closesOn,
+    location: row.location,
+    capacity: row.capacity,
+    overCapReason: row.overCapReason,
+  };
 }
 
 // An instant column as stored (milliseconds) read back as the services expect it.
@@ -150,6 +178,9 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
   const updatePersonal = sqlite.prepare(
     "update people set name_enc = ?, id_number_enc = ?, phone_enc = ?, id_hash = ?, sex = ?, birth_year = ?, updated_at = ? where id = ?",
   );
+  // The chat sets these once or twice per conversation: prepared once too.
+  const updateLang = sqlite.prepare("update people set lang = ?, updated_at = ? where id = ?");
+  const updateFacts = sqlite.prepare("update people set facts = ?, updated_at = ? where id = ?");
   return {
     findIdentity: (channel, externalId) => identity.get({ channel, externalId }),
     createWithIdentity(channel, externalId, now) {
@@ -162,12 +193,8 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
       return row && { ...row, facts: JSON.parse(row.facts) as Record<string, unknown>, forgottenAt: instantOf(row.forgottenAt) };
     },
     idByIdHash: (hash) => byHash.get(hash)?.id,
-    setLanguage(personId, lang, now) {
-      db.update(people).set({ lang, updatedAt: now }).where(eq(people.id, personId)).run();
-    },
-    setFacts(personId, facts, now) {
-      db.update(people).set({ facts, updatedAt: now }).where(eq(people.id, personId)).run();
-    },
+    setLanguage: (personId, lang, now) => void updateLang.run(lang, now.getTime(), personId),
+    setFacts: (personId, facts, now) => void updateFacts.run(JSON.stringify(facts), now.getTime(), personId),
     setPersonal(personId, p, now) {
       updatePersonal.run(p.nameEnc, p.idNumberEnc, p.phoneEnc, p.idHash, p.sex, p.birthYear, now.getTime(), personId);
     },
@@ -207,26 +234,26 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
     `select (select count(*) from enrolments where class_id = ? and status = 'confirmed') as confirmed,
             (select count(*) from enrolments where class_id = ? and status = 'waitlisted') as waitlisted`,
   );
-  // Every chat message about enrolling lists the open classes: one statement, prepared once; an absent
-  // filter is a NULL placeholder that matches every row.
-  const optional = (column: typeof classes.schoolId | typeof classes.occupation | typeof classes.level, name: string) =>
-    sql`(${sql.placeholder(name)} is null or ${column} = ${sql.placeholder(name)})`;
-  const list = db
-    .select({ ...classColumns, confirmed: seatCount("confirmed"), waitlisted: seatCount("waitlisted") })
-    .from(classes)
-    .innerJoin(schools, eq(schools.id, classes.schoolId))
-    .where(
-      and(
-        gt(classes.opensOn, sql.placeholder("opensAfter")),
-        gte(classes.opensOn, sql.placeholder("opensFrom")),
-        lte(classes.closesOn, sql.placeholder("closesBy")),
-        optional(classes.schoolId, "schoolId"),
-        optional(classes.occupation, "occupation"),
-        optional(classes.level, "level"),
-      ),
-    )
-    .orderBy(asc(classes.opensOn), asc(classes.id))
-    .prepare();
+  // Most chat messages about enrolling read classes: plain SQL, prepared once, rows named as `classColumns`
+  // (Drizzle's row mapping cost more than the query). Schools first, so that each school's classes are
+  // found by the (school_id, opens_on) index rather than by reading every class ever held. An absent
+  // filter is a NULL that matches every row; one class is read by its key.
+  const bounds = "c.opens_on > @opensAfter and c.opens_on >= @opensFrom and c.closes_on <= @closesBy";
+  const filters = `(@schoolId is null or s.id = @schoolId) and (@occupation is null or c.occupation = @occupation)
+    and (@level is null or c.level = @level)`;
+  const columns = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
+    c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
+    c.over_cap_reason as overCapReason,
+    (select count(*) from enrolments e where e.class_id = c.id and e.status = 'confirmed') as confirmed,
+    (select count(*) from enrolments e where e.class_id = c.id and e.status = 'waitlisted') as waitlisted`;
+  type Listed = ClassRow & SeatCounts;
+  const list = sqlite.prepare<ClassQueryParams, Listed>(
+    `select ${columns} from schools s cross join classes c on c.school_id = s.id where ${bounds} and ${filters} order by c.opens_on, c.id`,
+  );
+  const one = sqlite.prepare<ClassQueryParams, Listed>(`select ${columns} from classes c join schools s on s.id = c.school_id where c.id = @classId and ${bounds}`);
+  const perSchool = sqlite.prepare<ClassQueryParams, { schoolId: string; n: number }>(
+    `select s.id as schoolId, count(*) as n from schools s cross join classes c on c.school_id = s.id where ${bounds} and ${filters} group by s.id`,
+  );
   return {
     byId(id) {
       const row = byId.get(id);
@@ -237,12 +264,12 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
       return row && toClass(row);
     },
     list(q) {
-      return list
-        .all({ opensAfter: q.opensAfter, opensFrom: q.opensFrom, closesBy: q.closesBy, schoolId: q.schoolId ?? null, occupation: q.occupation ?? null, level: q.level ?? null })
-        .map((row) => {
-          const { confirmed, waitlisted, ...cls } = row;
-          return { ...toClass(cls), confirmed, waitlisted };
-        });
+      return (q.classId === undefined ? list : one).all(queryParams(q)).map((row) => ({ record: toClass(row), counts: { confirmed: row.confirmed, waitlisted: row.waitlisted } }));
+    },
+    countBySchool(q) {
+      const counts: Record<string, number> = {};
+      for (const row of perSchool.all(queryParams(q))) counts[row.schoolId] = row.n;
+      return counts;
     },
     counts: (id) => counts.get(id, id)!,
   };

@@ -134,6 +134,10 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
     const idUpdateId = api.pushUpdate(idUpdate).update_id;
     await api.waitForReplies(USER, api.sent(USER).length + 1);
     expect(last().text).toBe(t("dialog.enrol.phone"));
+    // The half-made enrolment is kept, encrypted: its name and ID number are nowhere in the stored state.
+    const states = app!.sqlite.prepare("select data from dialog_states").pluck().all() as string[];
+    expect(states).toHaveLength(1);
+    for (const secret of [person.name, person.idNumber]) expect(states[0]).not.toContain(secret);
 
     // Restart: the channel stops, the app closes, a new app and channel open on the same file.
     await shutdown();

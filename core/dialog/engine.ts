@@ -39,6 +39,9 @@ const draftSchema = z.strictObject({
   privacyAt: z.number().int().optional(),
 });
 
+/** What of the draft is personal data: a state holding any of it is stored encrypted. */
+const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
+
 /** A conversation's state as stored; anything that does not parse is discarded, never trusted. */
 export const dialogStateSchema = z.strictObject({
   flow: z.enum(flows),
@@ -70,8 +73,10 @@ export interface Turn {
   state: DialogState | undefined;
   out: Reply[];
   seq: number;
-  /** Read once per message: the open classes and the certificates held. */
-  openClasses?: ClassOffer[];
+  /** Read at most once per message: the open classes per school, those of one school, the enrolment's class, the certificates held. */
+  classCounts?: Record<string, number>;
+  schoolClasses?: { schoolId: string; offers: ClassOffer[] };
+  offer?: { classId: number; offer: ClassOffer | undefined };
   certificates?: { occupation: string; level: number }[];
 }
 
@@ -142,7 +147,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   // ---- eligibility ---------------------------------------------------------
 
   const certificates = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
-  const openClasses = (turn: Turn) => (turn.openClasses ??= services.listOpenClasses(turn.today));
+  const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
+  const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
+    if (schoolId === undefined) return [];
+    if (turn.schoolClasses?.schoolId !== schoolId) turn.schoolClasses = { schoolId, offers: services.listOpenClasses(turn.today, { schoolId }) };
+    return turn.schoolClasses.offers;
+  };
   const assess = (turn: Turn, facts: Facts): Eligibility =>
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
@@ -150,8 +160,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const classFacts = (state: DialogState, offer: ClassOffer | undefined): Facts =>
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
 
-  const findClass = (turn: Turn, classId: number | undefined) =>
-    classId === undefined ? undefined : openClasses(turn).find((c) => c.id === classId);
+  /** The enrolment's class while it is open: from its school's list when this message read it, else on its own. */
+  const findClass = (turn: Turn, classId: number | undefined): ClassOffer | undefined => {
+    if (classId === undefined) return undefined;
+    const listed = turn.schoolClasses?.offers.find((c) => c.id === classId);
+    if (listed) return listed;
+    if (turn.offer?.classId !== classId) turn.offer = { classId, offer: services.openClass(classId, turn.today) };
+    return turn.offer.offer;
+  };
 
   // ---- steps ---------------------------------------------------------------
 
@@ -226,10 +242,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     school: choiceStep(
       (turn) => turn.t("dialog.enrol.school"),
       (turn) => {
-        const open = openClasses(turn);
+        const counts = classCounts(turn);
         return pack.schools.map((s) => ({
           id: s.code,
-          label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: open.filter((c) => c.schoolId === s.code).length }),
+          label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: counts[s.code] ?? 0 }),
         }));
       },
       (_turn, id) => (s) => void (s.draft.schoolId = id),
@@ -237,9 +253,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     class: choiceStep(
       (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
       (turn) => [
-        ...openClasses(turn)
-          .filter((c) => c.schoolId === turn.state!.draft.schoolId)
-          .map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
+        ...classesOf(turn, turn.state!.draft.schoolId).map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
         { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
       ],
       (_turn, id) => (s) => {
@@ -556,7 +570,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         turn.now,
       );
       services.saveFacts(turn.personId, s.facts, turn.now);
-      turn.openClasses = undefined;
+      // Its seats changed.
+      turn.classCounts = undefined;
+      turn.schoolClasses = undefined;
+      turn.offer = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
       finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.t));
     } catch (e) {
@@ -696,7 +713,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   async function handle(input: Inbound): Promise<Reply[]> {
     const now = clock.now();
     const id = services.identify(input.channel, input.externalId, now);
-    if (input.updateId !== undefined && !services.markProcessed(input.channel, input.updateId, now)) return [];
+    if (input.updateId !== undefined && services.handledBefore(input.channel, input.updateId)) return [];
     const loaded = dialogStateSchema.safeParse(services.loadState(id.identityId));
     const state = loaded.success ? loaded.data : undefined;
     const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
@@ -730,10 +747,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
 
+    // Written before the replies go out, with the update marked handled: a redelivery after a restart is
+    // recognised exactly when its effect on the conversation was kept.
+    let changed: DialogState | null | undefined;
     if (turn.state) {
       turn.state.seq = turn.seq;
-      if (JSON.stringify(turn.state) !== before) services.saveState(id.identityId, turn.state, now);
-    } else if (before !== undefined) services.clearState(id.identityId);
+      if (JSON.stringify(turn.state) !== before) changed = turn.state;
+    } else if (before !== undefined) changed = null;
+    const personal = changed ? personalDraft.some((k) => changed.draft[k] !== undefined) : false;
+    services.storeTurn(id.identityId, { channel: input.channel, updateId: input.updateId, state: changed, personal }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 

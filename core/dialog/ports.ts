@@ -60,17 +60,25 @@ export interface PersonalData {
  */
 export interface DialogServices {
   identify(channel: Channel, externalId: string, now: Date): { identityId: number; personId: number; lang: Lang };
-  /** Records an update id; false when it was handled before (a redelivery after a restart). */
-  markProcessed(channel: Channel, updateId: string, now: Date): boolean;
+  /** Whether an update id was handled before (a redelivery after a restart). */
+  handledBefore(channel: Channel, updateId: string): boolean;
   loadState(identityId: number): unknown;
-  saveState(identityId: number, state: unknown, now: Date): void;
-  clearState(identityId: number): void;
+  /**
+   * Stores what one message did, atomically: its update id as handled (when the channel gives one) and the
+   * conversation's state saved, cleared (`null`) or left as it was (`undefined`); a state holding personal
+   * data (`personal`) is stored encrypted.
+   */
+  storeTurn(identityId: number, turn: { channel: Channel; updateId?: string | undefined; state?: unknown; personal?: boolean }, now: Date): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
   saveFacts(personId: number, facts: Facts, now: Date): void;
   /** Certificates the person holds (passed), so a level already certified is not offered again. */
   certificates(personId: number): { occupation: string; level: number }[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
+  /** How many classes each school has open (schools without any are left out). */
+  openClassCounts(today: string): Record<string, number>;
+  /** One class as `listOpenClasses` would list it; undefined when it is not open. */
+  openClass(classId: number, today: string): ClassOffer | undefined;
   classByCode(code: string, today: string): ClassOffer | undefined;
   enrol(
     personId: number,

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createVault } from "../../storage/crypto.js";
+import { createDialogStore } from "../../storage/dialogStore.js";
+import { createPeopleStore } from "../../storage/repositories.js";
 import { people } from "../../storage/schema.js";
 import { freshDatabase, NOW } from "./fixtures.js";
 
@@ -55,5 +57,28 @@ describe("personal data at rest", () => {
     // And the ciphertexts still read back.
     const row = db.select().from(people).get();
     expect(row?.nameEnc && vault.decrypt(row.nameEnc)).toBe("张三丰");
+  });
+
+  it("keeps a conversation's half-typed personal data encrypted, and the rest of the conversation readable", () => {
+    const { db, sqlite, path } = freshDatabase();
+    const store = createDialogStore(sqlite, createVault(Buffer.alloc(32, 1)));
+    const chats = createPeopleStore(db, sqlite);
+    // Mid-enrolment: the name, ID number and phone typed so far, before the enrolment is submitted.
+    const typing = residents.map(({ name, idNumber, phone }, i) => ({
+      identityId: chats.createWithIdentity("telegram", `chat-${i}`, NOW).identityId,
+      state: { flow: "enrol", step: "summary", draft: { name, idNumber, phone } },
+    }));
+    for (const { identityId, state } of typing) store.record(identityId, { channel: "telegram", updateId: `u${identityId}`, state, personal: true }, NOW);
+    // A check in progress holds no personal data: stored as it is.
+    const checking = chats.createWithIdentity("telegram", "checking", NOW).identityId;
+    const answers = { flow: "check", step: "fact:healthy", facts: { note: CONTROL } };
+    store.record(checking, { channel: "telegram", updateId: "u-check", state: answers, personal: false }, NOW);
+
+    expectNoPlaintext(path);
+    sqlite.pragma("wal_checkpoint(FULL)");
+    expectNoPlaintext(path);
+    for (const { identityId, state } of typing) expect(store.load(identityId)).toEqual(state);
+    expect(store.load(checking)).toEqual(answers);
+    expect(store.handled("telegram", "u-check")).toBe(true);
   });
 });
