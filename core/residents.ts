@@ -124,13 +124,12 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   }
 
   /**
-   * One class as `listOpenClasses` would list it, or undefined once it is no longer open: the enrolment
-   * under way reads its class on every message, and one row is far cheaper than the list.
-   * @example openClass("2023-07-01", 7)?.seatsLeft // 12
+   * A class `listOpenClasses` would list, without its seat counts, or undefined once it is no longer open:
+   * the enrolment under way reads its class on every message, and one row is far cheaper than the list.
+   * @example openClass("2023-07-01", 7)?.code // "K7Q2"
    */
-  function openClass(today: string, classId: number): ClassView | undefined {
-    const [found] = classes.list({ ...openBounds(today), classId });
-    return found && view(found);
+  function openClass(today: string, classId: number): ClassRecord | undefined {
+    return classes.within(classId, openBounds(today));
   }
 
   /**

@@ -108,8 +108,6 @@ export interface ClassQuery {
   opensAfter: string;
   opensFrom: string;
   closesBy: string;
-  /** Just this class, if it is within the bounds. */
-  classId?: number | undefined;
   schoolId?: string | undefined;
   occupation?: string | undefined;
   level?: number | undefined;
@@ -122,6 +120,8 @@ export interface ClassStore {
   byCode(code: string): ClassRecord | undefined;
   /** Classes with their seat counts, by opening day. @example classes.list({ opensAfter: today, opensFrom, closesBy })[0]?.counts.confirmed */
   list(query: ClassQuery): { record: ClassRecord; counts: SeatCounts }[];
+  /** The class if it is within the query's dates, without its seat counts. @example classes.within(7, { opensAfter: today, opensFrom, closesBy }) */
+  within(classId: number, dates: Pick<ClassQuery, "opensAfter" | "opensFrom" | "closesBy">): ClassRecord | undefined;
   /** How many classes of the query each school has (schools without any are left out). @example classes.countBySchool(query) // { jiangyin_polytechnic: 2 } */
   countBySchool(query: ClassQuery): Record<string, number>;
   /** @example classes.counts(7) // { confirmed: 60, waitlisted: 2 } */

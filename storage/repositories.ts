@@ -16,6 +16,7 @@ import type {
   Clock,
   EnrolmentRecord,
   EnrolmentStore,
+  IdentityRecord,
   InviteCodes,
   OutboxWriter,
   PeopleStore,
@@ -111,7 +112,6 @@ const queryParams = (q: ClassQuery): ClassQueryParams => ({
   opensAfter: q.opensAfter,
   opensFrom: q.opensFrom,
   closesBy: q.closesBy,
-  classId: q.classId ?? null,
   schoolId: q.schoolId ?? null,
   occupation: q.occupation ?? null,
   level: q.level ?? null,
@@ -159,22 +159,14 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
     "select id, lang, facts, id_hash as idHash, forgotten_at as forgottenAt from people where id = ?",
   );
   const byHash = sqlite.prepare<[string], { id: number }>("select id from people where id_hash = ?");
-  const identity = db
-    .select({ identityId: chatIdentities.id, personId: chatIdentities.personId, lang: people.lang })
-    .from(chatIdentities)
-    .innerJoin(people, eq(people.id, chatIdentities.personId))
-    .where(and(eq(chatIdentities.channel, sql.placeholder("channel")), eq(chatIdentities.externalId, sql.placeholder("externalId"))))
-    .prepare();
-  const insertPerson = db
-    .insert(people)
-    .values({ createdAt: sql.placeholder("now"), updatedAt: sql.placeholder("now") })
-    .returning({ id: people.id, lang: people.lang })
-    .prepare();
-  const insertIdentity = db
-    .insert(chatIdentities)
-    .values({ channel: sql.placeholder("channel"), externalId: sql.placeholder("externalId"), personId: sql.placeholder("personId"), createdAt: sql.placeholder("now") })
-    .returning({ id: chatIdentities.id })
-    .prepare();
+  // Every chat message starts by finding its chat: plain SQL, like the enrolment's statements.
+  const identity = sqlite.prepare<[string, string], IdentityRecord>(
+    "select ci.id as identityId, ci.person_id as personId, p.lang from chat_identities ci join people p on p.id = ci.person_id where ci.channel = ? and ci.external_id = ?",
+  );
+  const insertPerson = sqlite.prepare<[number, number], { id: number; lang: PersonRecord["lang"] }>("insert into people (created_at, updated_at) values (?, ?) returning id, lang");
+  const insertIdentity = sqlite.prepare<[string, string, number, number], { id: number }>(
+    "insert into chat_identities (channel, external_id, person_id, created_at) values (?, ?, ?, ?) returning id",
+  );
   const updatePersonal = sqlite.prepare(
     "update people set name_enc = ?, id_number_enc = ?, phone_enc = ?, id_hash = ?, sex = ?, birth_year = ?, updated_at = ? where id = ?",
   );
@@ -182,10 +174,10 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
   const updateLang = sqlite.prepare("update people set lang = ?, updated_at = ? where id = ?");
   const updateFacts = sqlite.prepare("update people set facts = ?, updated_at = ? where id = ?");
   return {
-    findIdentity: (channel, externalId) => identity.get({ channel, externalId }),
+    findIdentity: (channel, externalId) => identity.get(channel, externalId),
     createWithIdentity(channel, externalId, now) {
-      const person = insertPerson.get({ now });
-      const { id } = insertIdentity.get({ channel, externalId, personId: person.id, now });
+      const person = insertPerson.get(now.getTime(), now.getTime())!;
+      const { id } = insertIdentity.get(channel, externalId, person.id, now.getTime())!;
       return { identityId: id, personId: person.id, lang: person.lang };
     },
     get(id) {
@@ -237,20 +229,24 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
   // Most chat messages about enrolling read classes: plain SQL, prepared once, rows named as `classColumns`
   // (Drizzle's row mapping cost more than the query). Schools first, so that each school's classes are
   // found by the (school_id, opens_on) index rather than by reading every class ever held. An absent
-  // filter is a NULL that matches every row; one class is read by its key.
+  // filter is a NULL that matches every row. Seats are counted only for lists: counting a class's
+  // enrolments costs more than reading the class.
   const bounds = "c.opens_on > @opensAfter and c.opens_on >= @opensFrom and c.closes_on <= @closesBy";
   const filters = `(@schoolId is null or s.id = @schoolId) and (@occupation is null or c.occupation = @occupation)
     and (@level is null or c.level = @level)`;
-  const columns = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
+  const record = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
     c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
-    c.over_cap_reason as overCapReason,
+    c.over_cap_reason as overCapReason`;
+  const columns = `${record},
     (select count(*) from enrolments e where e.class_id = c.id and e.status = 'confirmed') as confirmed,
     (select count(*) from enrolments e where e.class_id = c.id and e.status = 'waitlisted') as waitlisted`;
   type Listed = ClassRow & SeatCounts;
   const list = sqlite.prepare<ClassQueryParams, Listed>(
     `select ${columns} from schools s cross join classes c on c.school_id = s.id where ${bounds} and ${filters} order by c.opens_on, c.id`,
   );
-  const one = sqlite.prepare<ClassQueryParams, Listed>(`select ${columns} from classes c join schools s on s.id = c.school_id where c.id = @classId and ${bounds}`);
+  const within = sqlite.prepare<Pick<ClassQueryParams, "opensAfter" | "opensFrom" | "closesBy"> & { classId: number }, ClassRow>(
+    `select ${record} from classes c join schools s on s.id = c.school_id where c.id = @classId and ${bounds}`,
+  );
   const perSchool = sqlite.prepare<ClassQueryParams, { schoolId: string; n: number }>(
     `select s.id as schoolId, count(*) as n from schools s cross join classes c on c.school_id = s.id where ${bounds} and ${filters} group by s.id`,
   );
@@ -264,7 +260,11 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
       return row && toClass(row);
     },
     list(q) {
-      return (q.classId === undefined ? list : one).all(queryParams(q)).map((row) => ({ record: toClass(row), counts: { confirmed: row.confirmed, waitlisted: row.waitlisted } }));
+      return list.all(queryParams(q)).map((row) => ({ record: toClass(row), counts: { confirmed: row.confirmed, waitlisted: row.waitlisted } }));
+    },
+    within(classId, d) {
+      const row = within.get({ classId, opensAfter: d.opensAfter, opensFrom: d.opensFrom, closesBy: d.closesBy });
+      return row && toClass(row);
     },
     countBySchool(q) {
       const counts: Record<string, number> = {};

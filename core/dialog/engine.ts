@@ -12,7 +12,7 @@ import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
 import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
-import type { ClassOffer, DialogServices } from "./ports.js";
+import type { ClassInfo, ClassOffer, DialogServices } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
@@ -54,6 +54,11 @@ export const dialogStateSchema = z.strictObject({
   menu: z.array(z.string()).optional(),
   /** The staff menu's work in progress (core/dialog/staff.ts). */
   staff: staffDraftSchema.optional(),
+  /**
+   * The certificates held when the check or the enrolment started, so that its every step need not read
+   * them: they change only when a school imports results, and the enrolment service checks them again.
+   */
+  certificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int() })).optional(),
   /** Counts the questions asked, so that every step token differs even within one millisecond. */
   seq: z.number().int().nonnegative().default(0),
 });
@@ -76,7 +81,7 @@ export interface Turn {
   /** Read at most once per message: the open classes per school, those of one school, the enrolment's class, the certificates held. */
   classCounts?: Record<string, number>;
   schoolClasses?: { schoolId: string; offers: ClassOffer[] };
-  offer?: { classId: number; offer: ClassOffer | undefined };
+  offer?: { classId: number; offer: ClassInfo | undefined };
   certificates?: { occupation: string; level: number }[];
 }
 
@@ -146,7 +151,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   // ---- eligibility ---------------------------------------------------------
 
-  const certificates = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
+  const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
+  const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
   const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
     if (schoolId === undefined) return [];
@@ -157,11 +163,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
   /** Facts of the enrolment's class: the class decides occupation and level. */
-  const classFacts = (state: DialogState, offer: ClassOffer | undefined): Facts =>
+  const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
 
   /** The enrolment's class while it is open: from its school's list when this message read it, else on its own. */
-  const findClass = (turn: Turn, classId: number | undefined): ClassOffer | undefined => {
+  const findClass = (turn: Turn, classId: number | undefined): ClassInfo | undefined => {
     if (classId === undefined) return undefined;
     const listed = turn.schoolClasses?.offers.find((c) => c.id === classId);
     if (listed) return listed;
@@ -385,7 +391,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     });
   }
 
-  function classDetails(turn: Turn, c: ClassOffer): string {
+  function classDetails(turn: Turn, c: ClassInfo): string {
     return turn.t("dialog.classDetails", {
       name: c.name,
       school: local(c.schoolName, turn.lang),
@@ -587,7 +593,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   }
 
   function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
-    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq, ...(flow === "staff" ? { staff: {} } : {}) };
+    const kept = flow === "staff" ? { staff: {} } : flow === "check" || flow === "enrol" ? { certificates: held(turn) } : {};
+    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq, ...kept };
     advance(turn);
   }
 

@@ -11,10 +11,10 @@ import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
 
 /**
- * A class a person can apply to, as the chat shows it.
- * @example { id: 3, code: "K7Q2", schoolName: { zh: "江阴职业技术学院", en: "…" }, level: 5, seatsLeft: 12, … }
+ * A class as the enrolment under way needs it: what, where and when, not how full.
+ * @example { id: 3, code: "K7Q2", schoolName: { zh: "江阴职业技术学院", en: "…" }, level: 5, … }
  */
-export interface ClassOffer {
+export interface ClassInfo {
   id: number;
   code: string;
   schoolId: string;
@@ -26,6 +26,13 @@ export interface ClassOffer {
   opensOn: string;
   closesOn: string;
   location: string | null;
+}
+
+/**
+ * A class a person can apply to, as the chat lists it.
+ * @example { id: 3, code: "K7Q2", level: 5, seatsLeft: 12, waitlist: 0, … }
+ */
+export interface ClassOffer extends ClassInfo {
   seatsLeft: number;
   waitlist: number;
 }
@@ -77,8 +84,8 @@ export interface DialogServices {
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
   /** How many classes each school has open (schools without any are left out). */
   openClassCounts(today: string): Record<string, number>;
-  /** One class as `listOpenClasses` would list it; undefined when it is not open. */
-  openClass(classId: number, today: string): ClassOffer | undefined;
+  /** One class `listOpenClasses` would list, without its seat counts (counting costs more than the rest); undefined when it is not open. */
+  openClass(classId: number, today: string): ClassInfo | undefined;
   classByCode(code: string, today: string): ClassOffer | undefined;
   enrol(
     personId: number,
