@@ -27,6 +27,8 @@ export interface AppOptions {
   clock: ChatClock;
   /** The Telegram bot's username, for the enrolment links the staff menu shows (t.me/<bot>?start=class_CODE). */
   botUsername?: string | undefined;
+  /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** An opened app. */
@@ -58,7 +60,7 @@ export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
 export async function openApp(options: AppOptions): Promise<App> {
   const pack = loadPackFile(options.packPath);
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
-  const { db, sqlite, close } = openDatabase({ path: options.databasePath });
+  const { db, sqlite, close } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
   const vault = createVault(key.key);
   const services = createServices({ db, sqlite, vault, pack, clock: options.clock });
   services.syncSchools();

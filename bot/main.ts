@@ -57,7 +57,16 @@ async function main(): Promise<void> {
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
-  const app: App = await openApp({ databasePath, dataKey: config.DATA_KEY, keyFile: config.DATA_KEY_FILE, packPath: config.POLICY_PACK, clock: systemClock(config.TZ, today), botUsername: config.TELEGRAM_BOT_USERNAME });
+  const app: App = await openApp({
+    databasePath,
+    dataKey: config.DATA_KEY,
+    keyFile: config.DATA_KEY_FILE,
+    packPath: config.POLICY_PACK,
+    clock: systemClock(config.TZ, today),
+    botUsername: config.TELEGRAM_BOT_USERNAME,
+    // The running bot; the console demo is a short session that needs no thread of its own.
+    backgroundCheckpoints: !consoleMode,
+  });
   if (app.key.source === "file" && app.key.created)
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up with the database: losing it loses every name, ID number and phone number stored.`);
 

@@ -148,7 +148,8 @@ async function timed(name: string, total: number, next: (i: number) => Update, h
 
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-chat-"));
 try {
-  const app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY) });
+  // Opened as bot/main.ts opens it for the channels, checkpointing from a worker thread.
+  const app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY), backgroundCheckpoints: true });
   const baselineRss = process.memoryUsage().rss / 1e6;
   // Classes as a programme has them: at most 60 seats (§2.5.2), a few open at a time. Each wave of
   // people gets its own classes, level 5 (what the journey's person may take), 60 seats each, enough

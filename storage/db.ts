@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
+import { startCheckpointer } from "./checkpointer.js";
 
 /** The Drizzle handle every repository takes. Example: `function findPerson(db: Db, id: number) { … }`. */
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -23,10 +24,11 @@ const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
 
 /**
  * Opens (creating if needed) the database at `path`, or an in-memory one for ":memory:",
- * and applies pending migrations.
+ * and applies pending migrations. A long-running process (the bot) checkpoints from a worker thread
+ * (`backgroundCheckpoints`, storage/checkpointer.ts) so that no message waits for one.
  * Example: `const { db, sqlite, close } = openDatabase({ path: "./data/bot.db" })`.
  */
-export function openDatabase(options: { path: string }): OpenDatabase {
+export function openDatabase(options: { path: string; backgroundCheckpoints?: boolean }): OpenDatabase {
   const { path } = options;
   if (!existsSync(join(migrationsFolder, "meta", "_journal.json"))) {
     throw new Error(`No migrations at ${migrationsFolder}: a build must copy storage/migrations next to db.js.`);
@@ -43,11 +45,19 @@ export function openDatabase(options: { path: string }): OpenDatabase {
     // 2 MiB re-read them on every enrolment, and more than this shows in the bot's resident memory.
     sqlite.pragma("cache_size = -16384");
     // Checkpoint every ~40 MiB of WAL rather than 4 MiB: each checkpoint syncs twice and copies back index
-    // pages that the next enrolments dirty again.
+    // pages that the next enrolments dirty again. With background checkpoints this is only the backstop.
     sqlite.pragma("wal_autocheckpoint = 10000");
     const db = drizzle({ client: sqlite, schema });
     migrate(db, { migrationsFolder });
-    return { db, sqlite, close: () => sqlite.close() };
+    const checkpointer = options.backgroundCheckpoints && path !== ":memory:" ? startCheckpointer(path) : undefined;
+    return {
+      db,
+      sqlite,
+      close() {
+        checkpointer?.stop();
+        sqlite.close();
+      },
+    };
   } catch (error) {
     sqlite.close();
     throw error;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../storage/db.js";
@@ -54,6 +55,21 @@ describe("openDatabase", () => {
     expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
     expect(sqlite.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+  });
+
+  it("checkpoints from a worker thread when asked, so the database file has the rows without a commit waiting for it", async () => {
+    const path = join(tempDir(), "bot.db");
+    const opened = openDatabase({ path, backgroundCheckpoints: true });
+    const marker = "checkpointed-by-the-worker-1b9c";
+    // One small row: the connection's own autocheckpoint (thousands of pages) would leave it in the WAL.
+    opened.sqlite.prepare("insert into meta (key, value) values ('probe', ?)").run(marker);
+    let inFile = false;
+    for (let i = 0; i < 60 && !inFile; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFile = readFileSync(path).includes(Buffer.from(marker, "utf8"));
+    }
+    opened.close();
+    expect(inFile).toBe(true);
   });
 
   it("supports an in-memory database", () => {
