@@ -53,14 +53,21 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   // Retries 429 (after retry_after) and 5xx for every call, replies included.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
 
-  // A per-person sliding window: a flood from one account must not starve everyone else.
+  // A per-person sliding window: a flood from one account must not starve everyone else. The map is kept
+  // in order of each person's latest message, so those silent for a minute are dropped from its front:
+  // it holds the last minute's senders only, however many people the bot has.
   const recent = new Map<number, number[]>();
   const perMinute = options.ratePerMinute ?? 30;
   const limited = (userId: number, now: number): "ok" | "warn" | "drop" => {
-    const times = (recent.get(userId) ?? []).filter((t) => now - t < 60_000);
+    for (const [id, t] of recent) {
+      if (now - t[t.length - 1]! < 60_000) break;
+      recent.delete(id);
+    }
+    const times = recent.get(userId) ?? [];
+    recent.delete(userId);
+    while (times.length && now - times[0]! >= 60_000) times.shift();
     times.push(now);
     recent.set(userId, times);
-    if (recent.size > 50_000) recent.clear();
     return times.length <= perMinute ? "ok" : times.length === perMinute + 1 ? "warn" : "drop";
   };
 

@@ -42,8 +42,10 @@ export function translator(lang: Lang): Translate {
   return translators.get(lang)!;
 }
 // A text depends only on its key and parameters, and the engine asks for the same ones on every message
-// (questions, choice labels, menus): each is interpolated once, in a bounded memo.
-const MEMO_LIMIT = 20_000;
+// (questions, choice labels, menus): each is interpolated once, in a bounded memo. The bound is small:
+// the texts asked again are a few hundred, and the one-offs (a person's summary, an enrolment number)
+// would otherwise pile up: 20,000 summaries and confirmations are tens of megabytes.
+const MEMO_LIMIT = 2_000;
 const translators = new Map<Lang, Translate>(
   languages.map((l) => {
     const t = fixed.get(l)!;
