@@ -29,7 +29,8 @@ function idFor(n: number): string {
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-storage-"));
 const path = join(dir, "bench.db");
 try {
-  const opened = openDatabase({ path });
+  // As the running bot opens it: checkpoints on a worker thread, not inside an enrolment's commit.
+  const opened = openDatabase({ path, backgroundCheckpoints: true });
   const pack = loadPackFile();
   const services = createServices({ ...opened, vault: createVault(Buffer.alloc(32, 7)), pack, clock: { now: () => NOW } });
   services.syncSchools();
