@@ -15,6 +15,7 @@ import type { Senders } from "./dispatcher.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
+import { keepHeapNearLive } from "./heap.js";
 import { isoDate, PackError } from "../core/pack.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
@@ -49,6 +50,7 @@ const DEMO_TODAY = "2023-07-03";
 
 
 async function main(): Promise<void> {
+  keepHeapNearLive();
   const args = parseArgs(process.argv.slice(2));
   const config: Config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN] });

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openApp, systemClock } from "../bot/app.js";
 import { createTelegramChannel } from "../bot/telegram.js";
+import { keepHeapNearLive } from "../bot/heap.js";
 import { checkCharacter } from "../core/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
 
@@ -146,9 +147,10 @@ async function timed(name: string, total: number, next: (i: number) => Update, h
 
 // ---- the pipeline ------------------------------------------------------------------------------
 
+// The heap policy and the database as bot/main.ts sets them up for the channels.
+keepHeapNearLive();
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-chat-"));
 try {
-  // Opened as bot/main.ts opens it for the channels, checkpointing from a worker thread.
   const app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY), backgroundCheckpoints: true });
   const baselineRss = process.memoryUsage().rss / 1e6;
   // Classes as a programme has them: at most 60 seats (§2.5.2), a few open at a time. Each wave of
