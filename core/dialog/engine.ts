@@ -61,8 +61,32 @@ export const dialogStateSchema = z.strictObject({
   certificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int() })).optional(),
   /** Counts the questions asked, so that every step token differs even within one millisecond. */
   seq: z.number().int().nonnegative().default(0),
+  /** The schema the state was written under (STATE_SHAPE). */
+  shape: z.string().optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
+
+/**
+ * A digest of the state schema, stored with every state. A state stored under this schema was made by
+ * this engine (the fuzz test parses every state it stores) and is taken as it is, which spares parsing
+ * it again on every message; one stored under another schema (an older bot's) is parsed, and dropped
+ * when it no longer fits.
+ */
+const STATE_SHAPE = digest(JSON.stringify(z.toJSONSchema(dialogStateSchema)));
+
+/** FNV-1a, base 36: a short name for a text. */
+function digest(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
+/** A state as loaded: taken as it is when this engine stored it, else parsed; undefined when it does not parse. */
+function readState(stored: unknown): DialogState | undefined {
+  if (typeof stored === "object" && stored !== null && (stored as { shape?: unknown }).shape === STATE_SHAPE) return stored as DialogState;
+  const parsed = dialogStateSchema.safeParse(stored);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
@@ -721,8 +745,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const now = clock.now();
     const id = services.identify(input.channel, input.externalId, now);
     if (input.updateId !== undefined && services.handledBefore(input.channel, input.updateId)) return [];
-    const loaded = dialogStateSchema.safeParse(services.loadState(id.identityId));
-    const state = loaded.success ? loaded.data : undefined;
+    const state = readState(services.loadState(id.identityId));
     const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
     const before = JSON.stringify(turn.state);
 
@@ -759,6 +782,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     let changed: DialogState | null | undefined;
     if (turn.state) {
       turn.state.seq = turn.seq;
+      turn.state.shape = STATE_SHAPE;
       if (JSON.stringify(turn.state) !== before) changed = turn.state;
     } else if (before !== undefined) changed = null;
     const personal = changed ? personalDraft.some((k) => changed.draft[k] !== undefined) : false;
