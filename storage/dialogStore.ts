@@ -1,30 +1,31 @@
 // Dialog state per chat identity and the ids of updates already handled. A state may hold half-typed
 // personal data (a name, an ID number before the enrolment is submitted): such a state is stored
-// encrypted, `{"enc": …}`; the others (answers to the check, a menu) as they are, `{"state": …}`, since
-// encrypting every message's state cost more than storing it.
+// encrypted, `{"enc": …}`; the others (answers to the check, a menu) as the engine's JSON, since
+// encrypting every message's state cost more than storing it. The JSON goes through untouched both ways:
+// the engine serialises a state once per message, and storage neither parses nor rebuilds it.
 // These run on every message: plain prepared statements, built once, and one write transaction per
 // message (each commit appends to the WAL; two per message cost as much as the rest of the message).
 import type Database from "better-sqlite3";
 import type { Vault } from "./crypto.js";
 import type { Channel } from "../core/dialog/types.js";
+import type { StoredState } from "../core/dialog/ports.js";
 
 /** How long an update id is remembered: far longer than any platform redelivers. */
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
+/** How an encrypted state's data begins; a state's own JSON begins with its flow. */
+const SEALED = '{"enc":';
 
-/**
- * What one message did: its update id (if the channel has one) and the state to keep (`null`: none,
- * `undefined`: unchanged), encrypted when it holds personal data.
- */
+/** What one message did: its update id (if the channel has one) and the state to keep (`null`: none, `undefined`: unchanged). */
 export interface TurnRecord {
   channel: Channel;
   updateId?: string | undefined;
-  state?: unknown;
-  personal?: boolean;
+  state?: StoredState | null | undefined;
 }
 
 /** The dialog engine's persistence. */
 export interface DialogStore {
-  load(identityId: number): unknown;
+  /** A chat's state as the engine stored it (JSON), or undefined. */
+  load(identityId: number): string | undefined;
   /** Whether an update was handled before: a redelivery after a restart. */
   handled(channel: Channel, updateId: string): boolean;
   /** Stores what one message did in one transaction, so a state is never kept without its update marked handled. */
@@ -33,7 +34,7 @@ export interface DialogStore {
 
 /**
  * Creates the store over the database (tables `dialog_states`, `processed_updates`) and the vault.
- * @example const store = createDialogStore(sqlite, vault); store.record(1, { channel: "telegram", updateId: "7", state: { flow: "check", … } }, now)
+ * @example const store = createDialogStore(sqlite, vault); store.record(1, { channel: "telegram", updateId: "7", state: { json, flow: "check", step: "fact:healthy", token, personal: false } }, now)
  */
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
   const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ?").pluck();
@@ -52,20 +53,16 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
       mark.run(turn.channel, turn.updateId, at);
       if (++inserts % 1000 === 0) prune.run(turn.channel, at - KEEP_UPDATES_MS);
     }
-    if (turn.state === null) remove.run(identityId);
-    else if (turn.state !== undefined) {
-      const s = turn.state as { flow?: unknown; step?: unknown; token?: unknown };
-      const data = JSON.stringify(turn.personal ? { enc: vault.encrypt(JSON.stringify(turn.state)) } : { state: turn.state });
-      upsert.run(identityId, String(s.flow ?? ""), String(s.step ?? ""), String(s.token ?? ""), data, at);
-    }
+    const s = turn.state;
+    if (s === null) remove.run(identityId);
+    else if (s !== undefined) upsert.run(identityId, s.flow, s.step, s.token, s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json, at);
   });
   return {
     load(identityId) {
       const data = select.get(identityId);
-      if (data === undefined) return undefined;
+      if (data === undefined || !data.startsWith(SEALED)) return data;
       try {
-        const { enc, state } = JSON.parse(data) as { enc?: unknown; state?: unknown };
-        return typeof enc === "string" ? JSON.parse(vault.decrypt(enc)) : state;
+        return vault.decrypt((JSON.parse(data) as { enc: string }).enc);
       } catch {
         // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
         return undefined;

@@ -20,6 +20,9 @@ describe("stored dialog states", () => {
   let store: DialogStore;
   const say = (user: string, text: string) => app.engine.handle({ channel: "console", externalId: user, text });
   const identityOf = (user: string) => app.services.identify("console", user, new Date()).identityId;
+  const stored = (user: string) => JSON.parse(store.load(identityOf(user))!) as Record<string, unknown>;
+  const put = (user: string, state: Record<string, unknown>) =>
+    store.record(identityOf(user), { channel: "console", state: { json: JSON.stringify(state), flow: String(state.flow), step: String(state.step), token: String(state.token), personal: false } }, new Date());
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "dialog-state-"));
@@ -34,21 +37,20 @@ describe("stored dialog states", () => {
   it("continues from an older bot's state that still fits the schema", async () => {
     expect((await say("old-fits", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
     // As an older bot stored it: no schema digest, no sequence number.
-    const { shape, seq, ...older } = store.load(identityOf("old-fits")) as Record<string, unknown>;
+    const { shape, seq, ...older } = stored("old-fits");
     expect(typeof shape).toBe("string");
     expect(typeof seq).toBe("number");
-    store.record(identityOf("old-fits"), { channel: "console", state: older }, new Date());
+    put("old-fits", older);
     expect((await say("old-fits", "是")).map((r) => r.text)).toEqual([t("dialog.q.healthy")]);
-    expect(store.load(identityOf("old-fits"))).toMatchObject({ step: "fact:healthy", shape });
+    expect(stored("old-fits")).toMatchObject({ step: "fact:healthy", shape });
   });
 
   it("starts over from a state that no longer fits, whatever digest it carries", async () => {
     await say("old-broken", "/check");
-    const stored = store.load(identityOf("old-broken")) as Record<string, unknown>;
-    store.record(identityOf("old-broken"), { channel: "console", state: { ...stored, shape: "0", flow: "survey" } }, new Date());
+    put("old-broken", { ...stored("old-broken"), shape: "0", flow: "survey" });
     // Without a flow, a bare "yes" is no answer to anything: the resting menu is offered.
     const [reply] = await say("old-broken", "是");
     expect(reply!.choices?.map((c) => c.id)).toEqual(["cmd:check", "cmd:enrol", "cmd:me", "cmd:lang"]);
-    expect(store.load(identityOf("old-broken"))).toMatchObject({ flow: "menu" });
+    expect(stored("old-broken")).toMatchObject({ flow: "menu" });
   });
 });

@@ -174,8 +174,9 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
       const seen: Seen = { token: undefined, choices: [], stale: [] };
 
       const stored = () => {
-        const raw = store.load(identityId);
-        if (raw === undefined) return undefined;
+        const json = store.load(identityId);
+        if (json === undefined) return undefined;
+        const raw: unknown = JSON.parse(json);
         const parsed = dialogStateSchema.safeParse(raw);
         if (!parsed.success) throw new Error(`stored state does not parse: ${parsed.error.message}\n${JSON.stringify(raw).slice(0, 500)}`);
         return parsed.data;

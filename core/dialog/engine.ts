@@ -12,7 +12,7 @@ import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
 import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
-import type { ClassInfo, ClassOffer, DialogServices } from "./ports.js";
+import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
@@ -81,11 +81,22 @@ function digest(text: string): string {
   return (h >>> 0).toString(36);
 }
 
-/** A state as loaded: taken as it is when this engine stored it, else parsed; undefined when it does not parse. */
-function readState(stored: unknown): DialogState | undefined {
-  if (typeof stored === "object" && stored !== null && (stored as { shape?: unknown }).shape === STATE_SHAPE) return stored as DialogState;
+/**
+ * A state as loaded from its JSON: one this engine stored is taken as it is, with that JSON (which is what
+ * serialising it again gives, so an unchanged state is recognised without serialising it twice); an older
+ * one is parsed. Undefined when there is none, or it does not parse.
+ */
+function readState(json: string | undefined): { state: DialogState; json?: string } | undefined {
+  if (json === undefined) return undefined;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof stored === "object" && stored !== null && (stored as { shape?: unknown }).shape === STATE_SHAPE) return { state: stored as DialogState, json };
   const parsed = dialogStateSchema.safeParse(stored);
-  return parsed.success ? parsed.data : undefined;
+  return parsed.success ? { state: parsed.data } : undefined;
 }
 
 /**
@@ -745,9 +756,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const now = clock.now();
     const id = services.identify(input.channel, input.externalId, now);
     if (input.updateId !== undefined && services.handledBefore(input.channel, input.updateId)) return [];
-    const state = readState(services.loadState(id.identityId));
+    const loaded = readState(services.loadState(id.identityId));
+    const state = loaded?.state;
     const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
-    const before = JSON.stringify(turn.state);
 
     const text = input.text?.slice(0, 4000);
     if (input.file) await takeFile(turn, input.file);
@@ -779,14 +790,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
     // Written before the replies go out, with the update marked handled: a redelivery after a restart is
     // recognised exactly when its effect on the conversation was kept.
-    let changed: DialogState | null | undefined;
-    if (turn.state) {
-      turn.state.seq = turn.seq;
-      turn.state.shape = STATE_SHAPE;
-      if (JSON.stringify(turn.state) !== before) changed = turn.state;
-    } else if (before !== undefined) changed = null;
-    const personal = changed ? personalDraft.some((k) => changed.draft[k] !== undefined) : false;
-    services.storeTurn(id.identityId, { channel: input.channel, updateId: input.updateId, state: changed, personal }, now);
+    let changed: StoredState | null | undefined;
+    const s = turn.state;
+    if (s) {
+      s.seq = turn.seq;
+      s.shape = STATE_SHAPE;
+      const json = JSON.stringify(s);
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: personalDraft.some((k) => s.draft[k] !== undefined) };
+    } else if (loaded) changed = null;
+    services.storeTurn(id.identityId, { channel: input.channel, updateId: input.updateId, state: changed }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 

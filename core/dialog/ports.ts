@@ -62,6 +62,19 @@ export interface PersonalData {
 }
 
 /**
+ * A conversation's state as the engine hands it to storage: its JSON, the fields storage files it under,
+ * and whether it holds personal data (then it is stored encrypted).
+ * @example { json: '{"flow":"check",…}', flow: "check", step: "fact:healthy", token: "lk3j4k-5", personal: false }
+ */
+export interface StoredState {
+  json: string;
+  flow: string;
+  step: string;
+  token: string;
+  personal: boolean;
+}
+
+/**
  * The services the dialog engine calls. Each refuses with a `DomainError` the engine can explain.
  * @example const { personId } = services.identify("telegram", "42", now)
  */
@@ -69,13 +82,13 @@ export interface DialogServices {
   identify(channel: Channel, externalId: string, now: Date): { identityId: number; personId: number; lang: Lang };
   /** Whether an update id was handled before (a redelivery after a restart). */
   handledBefore(channel: Channel, updateId: string): boolean;
-  loadState(identityId: number): unknown;
+  /** The conversation's state as stored (the JSON `storeTurn` was given), or undefined. */
+  loadState(identityId: number): string | undefined;
   /**
    * Stores what one message did, atomically: its update id as handled (when the channel gives one) and the
-   * conversation's state saved, cleared (`null`) or left as it was (`undefined`); a state holding personal
-   * data (`personal`) is stored encrypted.
+   * conversation's state saved, cleared (`null`) or left as it was (`undefined`).
    */
-  storeTurn(identityId: number, turn: { channel: Channel; updateId?: string | undefined; state?: unknown; personal?: boolean }, now: Date): void;
+  storeTurn(identityId: number, turn: { channel: Channel; updateId?: string | undefined; state?: StoredState | null | undefined }, now: Date): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
   saveFacts(personId: number, facts: Facts, now: Date): void;

@@ -68,17 +68,18 @@ describe("personal data at rest", () => {
       identityId: chats.createWithIdentity("telegram", `chat-${i}`, NOW).identityId,
       state: { flow: "enrol", step: "summary", draft: { name, idNumber, phone } },
     }));
-    for (const { identityId, state } of typing) store.record(identityId, { channel: "telegram", updateId: `u${identityId}`, state, personal: true }, NOW);
+    const stored = (state: { flow: string; step: string }, personal: boolean) => ({ json: JSON.stringify(state), flow: state.flow, step: state.step, token: "t1", personal });
+    for (const { identityId, state } of typing) store.record(identityId, { channel: "telegram", updateId: `u${identityId}`, state: stored(state, true) }, NOW);
     // A check in progress holds no personal data: stored as it is.
     const checking = chats.createWithIdentity("telegram", "checking", NOW).identityId;
     const answers = { flow: "check", step: "fact:healthy", facts: { note: CONTROL } };
-    store.record(checking, { channel: "telegram", updateId: "u-check", state: answers, personal: false }, NOW);
+    store.record(checking, { channel: "telegram", updateId: "u-check", state: stored(answers, false) }, NOW);
 
     expectNoPlaintext(path);
     sqlite.pragma("wal_checkpoint(FULL)");
     expectNoPlaintext(path);
-    for (const { identityId, state } of typing) expect(store.load(identityId)).toEqual(state);
-    expect(store.load(checking)).toEqual(answers);
+    for (const { identityId, state } of typing) expect(JSON.parse(store.load(identityId)!)).toEqual(state);
+    expect(JSON.parse(store.load(checking)!)).toEqual(answers);
     expect(store.handled("telegram", "u-check")).toBe(true);
   });
 });
