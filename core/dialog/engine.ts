@@ -137,6 +137,8 @@ export interface ChatClock extends Clock {
  */
 export interface Step {
   ask(turn: Turn): { text: string; choices?: Choice[] };
+  /** The choices alone: an answer is checked against them, and the question's text (a summary, a notice) may cost far more. */
+  choices?(turn: Turn): Choice[];
   answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<Apply>;
   file?(turn: Turn, file: { fileName: string; bytes: Uint8Array }): Promise<Parsed<Apply>>;
 }
@@ -214,11 +216,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   const factStep = (fact: FactName): Step => {
     const q = questions[fact]!;
+    const choices = (turn: Turn) => q.choices(pack, turn.lang, turn.t, turn.state!.facts);
     return {
-      ask: (turn) => ({
-        text: turn.t(`dialog.q.${fact}`, q.params(pack, turn.lang)),
-        choices: q.choices(pack, turn.lang, turn.t, turn.state!.facts),
-      }),
+      ask: (turn) => ({ text: turn.t(`dialog.q.${fact}`, q.params(pack, turn.lang)), choices: choices(turn) }),
+      choices,
       answer: (turn, answer, choices) => {
         const r = q.parse(answer, choices, turn.t, other(turn.lang));
         if (!r.ok) return r;
@@ -233,14 +234,20 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     apply: (turn: Turn, id: string) => (s: DialogState) => void,
   ): Step => ({
     ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
+    choices,
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? (list.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined) : matchChoice(answer.text, list)?.id;
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
     },
   });
 
+  const confirmChoices = (turn: Turn): Choice[] => [
+    { id: "yes", label: turn.t("dialog.confirm.yes") },
+    { id: "no", label: turn.t("dialog.confirm.no") },
+  ];
   const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
-    ask: (turn) => ({ text: text(turn), choices: [{ id: "yes", label: turn.t("dialog.confirm.yes") }, { id: "no", label: turn.t("dialog.confirm.no") }] }),
+    ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn) }),
+    choices: confirmChoices,
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
       if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
@@ -252,6 +259,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   const textStep = (key: string, parse: (turn: Turn, text: string) => Parsed<(s: DialogState) => void>): Step => ({
     ask: (turn) => ({ text: turn.t(key) }),
+    choices: () => [],
     answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
   });
 
@@ -395,14 +403,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
   function consentStep(kind: "rights" | "privacy", notice: (turn: Turn) => string): Step {
+    const choices = (turn: Turn): Choice[] => [
+      { id: "agree", label: turn.t("dialog.enrol.agree") },
+      { id: "disagree", label: turn.t("dialog.enrol.disagree") },
+    ];
     return {
-      ask: (turn) => ({
-        text: notice(turn),
-        choices: [
-          { id: "agree", label: turn.t("dialog.enrol.agree") },
-          { id: "disagree", label: turn.t("dialog.enrol.disagree") },
-        ],
-      }),
+      ask: (turn) => ({ text: notice(turn), choices: choices(turn) }),
+      choices,
       answer: (turn, answer, list) => {
         const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
         if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
@@ -822,7 +829,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       turn.state = undefined;
       return menu(turn);
     }
-    const choices = step.ask(turn).choices ?? [];
+    const choices = step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
       // Between flows, text that is no choice is a question about the programme, or not understood.

@@ -203,6 +203,7 @@ export function createStaffFlow(kit: StaffKit) {
   /** A question answered by a choice. */
   const chosen = (text: (turn: Turn) => string, choices: (turn: Turn) => Choice[], apply: (turn: Turn, id: string) => Apply): Step => ({
     ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
+    choices,
     answer: (turn, answer, list) => {
       const id = picked(answer, list);
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
