@@ -137,9 +137,14 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     submitClaim: (personId, draft, today, now, lang) => p.submitClaim(staffActor(personId), draft, today, now, lang),
   };
   return {
-    identify: s.identify,
-    handledBefore: store.handled,
-    loadState: store.load,
+    // A known chat is one statement; otherwise identify (which checks the id, and creates the chat on its
+    // first message) and the two reads on their own.
+    openTurn(channel, externalId, updateId, now) {
+      const known = store.open(channel, externalId, updateId);
+      if (known) return known;
+      const id = s.identify(channel, externalId, now);
+      return { ...id, handledBefore: updateId !== undefined && store.handled(channel, updateId), state: store.load(id.identityId) };
+    },
     storeTurn: store.record,
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),

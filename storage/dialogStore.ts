@@ -8,7 +8,7 @@
 import type Database from "better-sqlite3";
 import type { Vault } from "./crypto.js";
 import type { Channel } from "../core/dialog/types.js";
-import type { StoredState } from "../core/dialog/ports.js";
+import type { OpenedTurn, StoredState } from "../core/dialog/ports.js";
 
 /** How long an update id is remembered: far longer than any platform redelivers. */
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
@@ -24,6 +24,11 @@ export interface TurnRecord {
 
 /** The dialog engine's persistence. */
 export interface DialogStore {
+  /**
+   * What a message of a known chat starts from, in one statement (each statement on its own takes and
+   * releases SQLite's read lock): undefined for a chat not seen before.
+   */
+  open(channel: Channel, externalId: string, updateId: string | undefined): OpenedTurn | undefined;
   /** A chat's state as the engine stored it (JSON), or undefined. */
   load(identityId: number): string | undefined;
   /** Whether an update was handled before: a redelivery after a restart. */
@@ -38,6 +43,12 @@ export interface DialogStore {
  */
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
   const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ?").pluck();
+  const opening = sqlite.prepare<{ channel: string; externalId: string; updateId: string | null }, Omit<OpenedTurn, "handledBefore" | "state"> & { handled: number; data: string | null }>(
+    `select ci.id as identityId, ci.person_id as personId, p.lang, s.data,
+       exists (select 1 from processed_updates u where u.channel = ci.channel and u.update_id = @updateId) as handled
+     from chat_identities ci join people p on p.id = ci.person_id left join dialog_states s on s.identity_id = ci.id
+     where ci.channel = @channel and ci.external_id = @externalId`,
+  );
   const upsert = sqlite.prepare(
     `insert into dialog_states (identity_id, flow, step, step_token, data, updated_at) values (?, ?, ?, ?, ?, ?)
      on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
@@ -57,17 +68,21 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
     if (s === null) remove.run(identityId);
     else if (s !== undefined) upsert.run(identityId, s.flow, s.step, s.token, s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json, at);
   });
+  const unseal = (data: string | undefined): string | undefined => {
+    if (data === undefined || !data.startsWith(SEALED)) return data;
+    try {
+      return vault.decrypt((JSON.parse(data) as { enc: string }).enc);
+    } catch {
+      // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
+      return undefined;
+    }
+  };
   return {
-    load(identityId) {
-      const data = select.get(identityId);
-      if (data === undefined || !data.startsWith(SEALED)) return data;
-      try {
-        return vault.decrypt((JSON.parse(data) as { enc: string }).enc);
-      } catch {
-        // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
-        return undefined;
-      }
+    open(channel, externalId, updateId) {
+      const row = opening.get({ channel, externalId, updateId: updateId ?? null });
+      return row && { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore: row.handled === 1, state: unseal(row.data ?? undefined) };
     },
+    load: (identityId) => unseal(select.get(identityId)),
     handled: (channel, updateId) => seen.get(channel, updateId) !== undefined,
     record(identityId, turn, now) {
       // Nothing to write (no update id, state unchanged): no transaction either.

@@ -761,11 +761,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   async function handle(input: Inbound): Promise<Reply[]> {
     const now = clock.now();
-    const id = services.identify(input.channel, input.externalId, now);
-    if (input.updateId !== undefined && services.handledBefore(input.channel, input.updateId)) return [];
-    const loaded = readState(services.loadState(id.identityId));
+    const { identityId, personId, lang, handledBefore, state: json } = services.openTurn(input.channel, input.externalId, input.updateId, now);
+    if (handledBefore) return [];
+    const loaded = readState(json);
     const state = loaded?.state;
-    const turn: Turn = { ...id, t: translator(id.lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
+    const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
 
     const text = input.text?.slice(0, 4000);
     if (input.file) await takeFile(turn, input.file);
@@ -805,7 +805,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const json = JSON.stringify(s);
       if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: personalDraft.some((k) => s.draft[k] !== undefined) };
     } else if (loaded) changed = null;
-    services.storeTurn(id.identityId, { channel: input.channel, updateId: input.updateId, state: changed }, now);
+    services.storeTurn(identityId, { channel: input.channel, updateId: input.updateId, state: changed }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 

@@ -75,15 +75,24 @@ export interface StoredState {
 }
 
 /**
+ * What a message starts from: the chat's person, whether this update was handled before (a redelivery
+ * after a restart), and the conversation's state as stored (the JSON `storeTurn` was given).
+ */
+export interface OpenedTurn {
+  identityId: number;
+  personId: number;
+  lang: Lang;
+  handledBefore: boolean;
+  state: string | undefined;
+}
+
+/**
  * The services the dialog engine calls. Each refuses with a `DomainError` the engine can explain.
- * @example const { personId } = services.identify("telegram", "42", now)
+ * @example const { personId, state } = services.openTurn("telegram", "42", "981", now)
  */
 export interface DialogServices {
-  identify(channel: Channel, externalId: string, now: Date): { identityId: number; personId: number; lang: Lang };
-  /** Whether an update id was handled before (a redelivery after a restart). */
-  handledBefore(channel: Channel, updateId: string): boolean;
-  /** The conversation's state as stored (the JSON `storeTurn` was given), or undefined. */
-  loadState(identityId: number): string | undefined;
+  /** Reads what a message starts from, at once; a chat's first message creates it and its person. */
+  openTurn(channel: Channel, externalId: string, updateId: string | undefined, now: Date): OpenedTurn;
   /**
    * Stores what one message did, atomically: its update id as handled (when the channel gives one) and the
    * conversation's state saved, cleared (`null`) or left as it was (`undefined`).
