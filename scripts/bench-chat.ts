@@ -6,6 +6,7 @@
 // updates/s, p50 and p99 per update (and per step of the journey), CPU and RSS; then, in the same
 // process, the ceiling of /work/shared/bench/ceiling.ts: a bare grammY bot doing one SQLite upsert per
 // update (10,000 users). Targets: pipeline ≥ 0.3× the ceiling, p99 ≤ 2 ms, RSS ≤ 200 MB after 100,000 users.
+// It runs the compiled script when `npm run build` is up to date (as the bot runs), else the source.
 //   npm run bench:chat                 10,000 users (the throughput figure)
 //   npm run bench:chat -- 100000       100,000 users (the RSS figure)
 import Database from "better-sqlite3";
