@@ -216,11 +216,6 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
 /** Classes with their schools and seat counts. @example createClassStore(db, sqlite).byCode("K7Q2") */
 export function createClassStore(db: Db, sqlite: Database.Database): ClassStore {
   const base = () => db.select(classColumns).from(classes).innerJoin(schools, eq(schools.id, classes.schoolId));
-  const byId = sqlite.prepare<[number], Parameters<typeof toClass>[0]>(
-    `select c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn, c.occupation,
-       c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity, c.over_cap_reason as overCapReason
-     from classes c join schools s on s.id = c.school_id where c.id = ?`,
-  );
   // Two range counts on the (class, status, id) index.
   const counts = sqlite.prepare<[number, number], SeatCounts>(
     `select (select count(*) from enrolments where class_id = ? and status = 'confirmed') as confirmed,
@@ -237,6 +232,7 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
   const record = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
     c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
     c.over_cap_reason as overCapReason`;
+  const byId = sqlite.prepare<[number], ClassRow>(`select ${record} from classes c join schools s on s.id = c.school_id where c.id = ?`);
   const columns = `${record},
     (select count(*) from enrolments e where e.class_id = c.id and e.status = 'confirmed') as confirmed,
     (select count(*) from enrolments e where e.class_id = c.id and e.status = 'waitlisted') as waitlisted`;

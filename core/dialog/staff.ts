@@ -157,6 +157,8 @@ export function createStaffFlow(kit: StaffKit) {
     return line.warning ? `${text}\n⚠️ ${turn.t("staff.share.warning", { warning: line.warning })}` : text;
   }
 
+  /** Whether people can still enrol: the enrolment service refuses from the opening day on (class_started). */
+  const enrolling = (c: StaffClass, today: string) => c.opensOn > today;
   /** The command that opens a class's enrolment in any chat with the bot. */
   const startCommand = (code: string) => `/start class_${code}`;
   /** The Telegram deep link that sends `startCommand`, when the bot's username is known. */
@@ -236,7 +238,7 @@ export function createStaffFlow(kit: StaffKit) {
   function classesFor(turn: Turn, action: StaffDraft["action"]): StaffClass[] {
     const all = staff.classes(turn.personId, turn.now);
     if (action === "filing") return all.filter((c) => c.filingStatus === "not_filed");
-    if (action === "poster") return all.filter((c) => c.opensOn > turn.today);
+    if (action === "poster") return all.filter((c) => enrolling(c, turn.today));
     if (action === "results" || action === "claim") return all.filter((c) => c.closesOn <= turn.today);
     return all;
   }
@@ -305,7 +307,7 @@ export function createStaffFlow(kit: StaffKit) {
         const chosenClass = cls;
         const action = draft(turn.state!).action;
         // A class typed by its code may have opened already: nobody can enrol in it any more.
-        if (action === "poster" && cls.opensOn <= turn.today) return { ok: false, error: "staff.poster.started", params: { code: cls.code, opens: cls.opensOn } };
+        if (action === "poster" && !enrolling(cls, turn.today)) return { ok: false, error: "staff.poster.started", params: { code: cls.code, opens: cls.opensOn } };
         return {
           ok: true,
           value: async (s) => {
