@@ -14,6 +14,8 @@ import type { OpenedTurn, StoredState } from "../core/dialog/ports.js";
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
 /** How an encrypted state's data begins; a state's own JSON begins with its flow. */
 const SEALED = '{"enc":';
+/** How a plain state stored by a bot before 2026-11 begins: wrapped, `{"state": …}`. */
+const WRAPPED = '{"state":';
 
 /** What one message did: its update id (if the channel has one) and the state to keep (`null`: none, `undefined`: unchanged). */
 export interface TurnRecord {
@@ -71,9 +73,10 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
     else if (s !== undefined) upsert.run(identityId, s.flow, s.step, s.token, s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json, at);
   });
   const unseal = (data: string | undefined): string | undefined => {
-    if (data === undefined || !data.startsWith(SEALED)) return data;
+    if (data === undefined || !(data.startsWith(SEALED) || data.startsWith(WRAPPED))) return data;
     try {
-      return vault.decrypt((JSON.parse(data) as { enc: string }).enc);
+      const { enc, state } = JSON.parse(data) as { enc?: string; state?: unknown };
+      return enc === undefined ? JSON.stringify(state) : vault.decrypt(enc);
     } catch {
       // A state that cannot be read (key rotated, corrupted) is dropped: the person starts the flow again.
       return undefined;

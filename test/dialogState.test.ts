@@ -45,6 +45,14 @@ describe("stored dialog states", () => {
     expect(stored("old-fits")).toMatchObject({ step: "fact:healthy", shape });
   });
 
+  it("continues from a state as the bot stored it before 2026-11, wrapped as {state}", async () => {
+    await say("old-wrapped", "/check");
+    const { shape, seq, ...older } = stored("old-wrapped");
+    app.sqlite.prepare("update dialog_states set data = ? where identity_id = ?").run(JSON.stringify({ state: older }), identityOf("old-wrapped"));
+    expect((await say("old-wrapped", "是")).map((r) => r.text)).toEqual([t("dialog.q.healthy")]);
+    expect(stored("old-wrapped")).toMatchObject({ step: "fact:healthy", shape });
+  });
+
   it("starts over from a state that no longer fits, whatever digest it carries", async () => {
     await say("old-broken", "/check");
     put("old-broken", { ...stored("old-broken"), shape: "0", flow: "survey" });
