@@ -137,13 +137,13 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     submitClaim: (personId, draft, today, now, lang) => p.submitClaim(staffActor(personId), draft, today, now, lang),
   };
   return {
-    // A known chat is one statement; otherwise identify (which checks the id, and creates the chat on its
-    // first message) and the two reads on their own.
+    // A known chat is one statement; otherwise identify first (it checks the id, and creates the chat on its
+    // first message).
     openTurn(channel, externalId, updateId, now) {
       const known = store.open(channel, externalId, updateId);
       if (known) return known;
       const id = s.identify(channel, externalId, now);
-      return { ...id, handledBefore: updateId !== undefined && store.handled(channel, updateId), state: store.load(id.identityId) };
+      return store.open(channel, externalId, updateId) ?? { ...id, handledBefore: false, state: undefined };
     },
     storeTurn: store.record,
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),

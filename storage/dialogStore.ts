@@ -10,8 +10,11 @@ import type { Vault } from "./crypto.js";
 import type { Channel } from "../core/dialog/types.js";
 import type { OpenedTurn, StoredState } from "../core/dialog/ports.js";
 
-/** How long an update id is remembered: far longer than any platform redelivers. */
-const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
+/**
+ * How many of a chat's latest update ids are remembered. A platform redelivers only what it sent since its
+ * last acknowledged offset, which for one chat is a few updates, never this many.
+ */
+const KEEP_UPDATES = 32;
 /** How an encrypted state's data begins; a state's own JSON begins with its flow. */
 const SEALED = '{"enc":';
 /** How a plain state stored by a bot before 2026-11 begins: wrapped, `{"state": …}`. */
@@ -33,44 +36,39 @@ export interface DialogStore {
   open(channel: Channel, externalId: string, updateId: string | undefined): OpenedTurn | undefined;
   /** A chat's state as the engine stored it (JSON), or undefined. */
   load(identityId: number): string | undefined;
-  /** Whether an update was handled before: a redelivery after a restart. */
-  handled(channel: Channel, updateId: string): boolean;
-  /** Stores what one message did in one transaction, so a state is never kept without its update marked handled. */
+  /** Stores what one message did in one row and one transaction, so a state is never kept without its update marked handled. */
   record(identityId: number, turn: TurnRecord, now: Date): void;
 }
 
 /**
- * Creates the store over the database (tables `dialog_states`, `processed_updates`) and the vault.
+ * Creates the store over the database (table `dialog_states`) and the vault.
  * @example const store = createDialogStore(sqlite, vault); store.record(1, { channel: "telegram", updateId: "7", state: { json, flow: "check", step: "fact:healthy", token, personal: false } }, now)
  */
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
-  const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ?").pluck();
-  const opening = sqlite.prepare<{ channel: string; externalId: string; updateId: string | null }, Omit<OpenedTurn, "handledBefore" | "state"> & { handled: number; data: string | null }>(
-    `select ci.id as identityId, ci.person_id as personId, p.lang, s.data,
-       exists (select 1 from processed_updates u where u.channel = ci.channel and u.update_id = @updateId) as handled
+  // flow "" is a chat in no conversation, whose row is kept for its recent update ids.
+  const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ? and flow <> ''").pluck();
+  const opening = sqlite.prepare<{ channel: string; externalId: string }, Omit<OpenedTurn, "handledBefore" | "state"> & { data: string | null; recent: string | null }>(
+    `select ci.id as identityId, ci.person_id as personId, p.lang, iif(s.flow <> '', s.data, null) as data, s.recent_updates as recent
      from chat_identities ci join people p on p.id = ci.person_id left join dialog_states s on s.identity_id = ci.id
      where ci.channel = @channel and ci.external_id = @externalId`,
   );
-  const upsert = sqlite.prepare(
-    `insert into dialog_states (identity_id, flow, step, step_token, data, updated_at) values (?, ?, ?, ?, ?, ?)
-     on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
-       data = excluded.data, updated_at = excluded.updated_at`,
+  const previous = sqlite.prepare<[number], { flow: string; step: string; token: string; data: string; recent: string }>(
+    "select flow, step, step_token as token, data, recent_updates as recent from dialog_states where identity_id = ?",
   );
-  const remove = sqlite.prepare("delete from dialog_states where identity_id = ?");
-  const seen = sqlite.prepare<[string, string], number>("select 1 from processed_updates where channel = ? and update_id = ?").pluck();
-  const mark = sqlite.prepare("insert into processed_updates (channel, update_id, at) values (?, ?, ?) on conflict do nothing");
-  // Every channel at once, by the `at` index: with the channel in the condition SQLite chose the primary
-  // key (channel, update_id) and read the channel's every row, 1.5 million after 100,000 chats.
-  const prune = sqlite.prepare("delete from processed_updates where at < ?");
-  let inserts = 0;
+  // Only for a chat that still exists: the message that erased it (/forget) leaves nothing behind.
+  const upsert = sqlite.prepare(
+    `insert into dialog_states (identity_id, flow, step, step_token, data, recent_updates, updated_at)
+     select @identityId, @flow, @step, @token, @data, @recent, @at where exists (select 1 from chat_identities where id = @identityId)
+     on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
+       data = excluded.data, recent_updates = excluded.recent_updates, updated_at = excluded.updated_at`,
+  );
+  const none = { flow: "", step: "", token: "", data: "{}", recent: "[]" };
   const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
-    if (turn.updateId !== undefined) {
-      mark.run(turn.channel, turn.updateId, at);
-      if (++inserts % 1000 === 0) prune.run(at - KEEP_UPDATES_MS);
-    }
+    const before = previous.get(identityId) ?? none;
+    const recent = turn.updateId === undefined ? before.recent : JSON.stringify([turn.updateId, ...recentIds(before.recent)].slice(0, KEEP_UPDATES));
     const s = turn.state;
-    if (s === null) remove.run(identityId);
-    else if (s !== undefined) upsert.run(identityId, s.flow, s.step, s.token, s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json, at);
+    const after = s === null ? none : s === undefined ? before : { ...s, data: s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json };
+    upsert.run({ identityId, flow: after.flow, step: after.step, token: after.token, data: after.data, recent, at });
   });
   const unseal = (data: string | undefined): string | undefined => {
     if (data === undefined || !(data.startsWith(SEALED) || data.startsWith(WRAPPED))) return data;
@@ -84,15 +82,26 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   };
   return {
     open(channel, externalId, updateId) {
-      const row = opening.get({ channel, externalId, updateId: updateId ?? null });
-      return row && { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore: row.handled === 1, state: unseal(row.data ?? undefined) };
+      const row = opening.get({ channel, externalId });
+      if (!row) return undefined;
+      const handledBefore = updateId !== undefined && row.recent !== null && recentIds(row.recent).includes(updateId);
+      return { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore, state: unseal(row.data ?? undefined) };
     },
     load: (identityId) => unseal(select.get(identityId)),
-    handled: (channel, updateId) => seen.get(channel, updateId) !== undefined,
     record(identityId, turn, now) {
       // Nothing to write (no update id, state unchanged): no transaction either.
       if (turn.updateId === undefined && turn.state === undefined) return;
       write.immediate(identityId, turn, now.getTime());
     },
   };
+}
+
+/** The update ids stored with a chat, newest first; none from a value that is not such a list. */
+function recentIds(json: string): string[] {
+  try {
+    const ids: unknown = JSON.parse(json);
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
+  }
 }

@@ -53,6 +53,20 @@ describe("stored dialog states", () => {
     expect(stored("old-wrapped")).toMatchObject({ step: "fact:healthy", shape });
   });
 
+  it("answers an update once, also one redelivered after its conversation ended", async () => {
+    const tg = (updateId: string, text: string) => app.engine.handle({ channel: "telegram", externalId: "redelivered", updateId, text });
+    expect((await tg("1", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
+    expect(await tg("1", "/check")).toEqual([]);
+    expect(await tg("2", "/cancel")).not.toEqual([]);
+    expect(await tg("2", "/cancel")).toEqual([]);
+    // A chat whose state is cleared keeps no state, and still knows the update ids it handled.
+    const identityId = app.services.identify("telegram", "redelivered", new Date()).identityId;
+    store.record(identityId, { channel: "telegram", updateId: "3", state: null }, new Date());
+    expect(store.load(identityId)).toBeUndefined();
+    for (const id of ["1", "2", "3"]) expect(await tg(id, "/check")).toEqual([]);
+    expect((await tg("4", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
+  });
+
   it("starts over from a state that no longer fits, whatever digest it carries", async () => {
     await say("old-broken", "/check");
     put("old-broken", { ...stored("old-broken"), shape: "0", flow: "survey" });

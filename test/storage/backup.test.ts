@@ -13,7 +13,6 @@ import {
   linkCodes,
   meta,
   outbox,
-  processedUpdates,
   staff,
   subsidyClaims,
 } from "../../storage/schema.js";
@@ -39,8 +38,7 @@ function fillEveryTable(db: Db): void {
   db.insert(subsidyClaims)
     .values({ classId, materials: ["claim_form"], videoMinutes: [45, 50, 47], certifiedCount: 1, amountYuan: 1500, createdAt: NOW })
     .run();
-  db.insert(dialogStates).values({ identityId, flow: "enrol", step: "consent", stepToken: "s1", data: { classCode: "K1" }, updatedAt: NOW }).run();
-  db.insert(processedUpdates).values({ channel: "telegram", updateId: "981", at: NOW }).run();
+  db.insert(dialogStates).values({ identityId, flow: "enrol", step: "consent", stepToken: "s1", data: { classCode: "K1" }, recentUpdates: ["981"], updatedAt: NOW }).run();
   db.insert(linkCodes).values({ codeHash: "cd34", personId, identityId, createdAt: NOW, expiresAt: NOW }).run();
   db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
   db.insert(auditLog).values({ actor: "person:1", action: "class.create", entity: "class", entityId: String(classId), at: NOW }).run();

@@ -31,7 +31,6 @@ describe("openDatabase", () => {
       "meta",
       "outbox",
       "people",
-      "processed_updates",
       "schools",
       "staff",
       "subsidy_claims",

@@ -80,6 +80,7 @@ describe("personal data at rest", () => {
     expectNoPlaintext(path);
     for (const { identityId, state } of typing) expect(JSON.parse(store.load(identityId)!)).toEqual(state);
     expect(JSON.parse(store.load(checking)!)).toEqual(answers);
-    expect(store.handled("telegram", "u-check")).toBe(true);
+    expect(store.open("telegram", "checking", "u-check")?.handledBefore).toBe(true);
+    expect(store.open("telegram", "checking", "u-other")?.handledBefore).toBe(false);
   });
 });
