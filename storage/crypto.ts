@@ -1,7 +1,7 @@
 // Encryption of personal data (name, ID number, phone) at rest: AES-256-GCM.
 // One 32-byte data key; HKDF derives separate sub-keys so the ID hash never
 // shares a key with the cipher.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, randomFillSync } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
@@ -70,7 +70,8 @@ export async function loadDataKey(options: { dataKey?: string; keyFile: string }
 export function createVault(key: Buffer): Vault {
   if (key.length !== KEY_BYTES) throw new Error(`The data key must be ${KEY_BYTES} bytes, got ${key.length}.`);
   const derive = (info: string) => Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), info, KEY_BYTES));
-  const encKey = derive("jiangyin-training-bot/v1/personal-data-encryption");
+  // A KeyObject, not a Buffer: each cipher then skips importing the key again (~3 µs of ~13 per state).
+  const encKey = createSecretKey(derive("jiangyin-training-bot/v1/personal-data-encryption"));
   const macKey = derive("jiangyin-training-bot/v1/id-number-hash");
   const ivPool = Buffer.alloc(IV_POOL_BYTES);
   let ivOffset = IV_POOL_BYTES;

@@ -52,23 +52,23 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
      from chat_identities ci join people p on p.id = ci.person_id left join dialog_states s on s.identity_id = ci.id
      where ci.channel = @channel and ci.external_id = @externalId`,
   );
-  const previous = sqlite.prepare<[number], { flow: string; step: string; token: string; data: string; recent: string }>(
-    "select flow, step, step_token as token, data, recent_updates as recent from dialog_states where identity_id = ?",
-  );
-  // Only for a chat that still exists: the message that erased it (/forget) leaves nothing behind.
+  const recentOf = sqlite.prepare<[number], string>("select recent_updates from dialog_states where identity_id = ?").pluck();
+  // Only for a chat that still exists: the message that erased it (/forget) leaves nothing behind. @keep: the
+  // conversation is unchanged, only the update ids are written.
   const upsert = sqlite.prepare(
     `insert into dialog_states (identity_id, flow, step, step_token, data, recent_updates, updated_at)
      select @identityId, @flow, @step, @token, @data, @recent, @at where exists (select 1 from chat_identities where id = @identityId)
-     on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
-       data = excluded.data, recent_updates = excluded.recent_updates, updated_at = excluded.updated_at`,
+     on conflict (identity_id) do update set flow = iif(@keep, flow, excluded.flow), step = iif(@keep, step, excluded.step),
+       step_token = iif(@keep, step_token, excluded.step_token), data = iif(@keep, data, excluded.data),
+       recent_updates = excluded.recent_updates, updated_at = excluded.updated_at`,
   );
-  const none = { flow: "", step: "", token: "", data: "{}", recent: "[]" };
+  const none = { flow: "", step: "", token: "", data: "{}" };
   const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
-    const before = previous.get(identityId) ?? none;
-    const recent = turn.updateId === undefined ? before.recent : JSON.stringify([turn.updateId, ...recentIds(before.recent)].slice(0, KEEP_UPDATES));
+    const before = recentOf.get(identityId) ?? "[]";
+    const recent = turn.updateId === undefined ? before : JSON.stringify([turn.updateId, ...recentIds(before)].slice(0, KEEP_UPDATES));
     const s = turn.state;
-    const after = s === null ? none : s === undefined ? before : { ...s, data: s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json };
-    upsert.run({ identityId, flow: after.flow, step: after.step, token: after.token, data: after.data, recent, at });
+    const after = s ? { ...s, data: s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json } : none;
+    upsert.run({ identityId, keep: s === undefined ? 1 : 0, flow: after.flow, step: after.step, token: after.token, data: after.data, recent, at });
   });
   const unseal = (data: string | undefined): string | undefined => {
     if (data === undefined || !(data.startsWith(SEALED) || data.startsWith(WRAPPED))) return data;

@@ -65,6 +65,11 @@ describe("stored dialog states", () => {
     expect(store.load(identityId)).toBeUndefined();
     for (const id of ["1", "2", "3"]) expect(await tg(id, "/check")).toEqual([]);
     expect((await tg("4", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
+    // An update that leaves the conversation as it was is remembered, and the conversation kept.
+    const asking = store.load(identityId);
+    store.record(identityId, { channel: "telegram", updateId: "5" }, new Date());
+    expect(store.load(identityId)).toBe(asking);
+    expect(await tg("5", "是")).toEqual([]);
   });
 
   it("starts over from a state that no longer fits, whatever digest it carries", async () => {
