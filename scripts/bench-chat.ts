@@ -238,6 +238,10 @@ try {
   const pipelineRss = process.memoryUsage().rss / 1e6;
   console.log(report(pipeline, pipelineRss));
   console.log(`  ${enrolled} confirmed enrolments; every reply checked; RSS after opening the app ${baselineRss.toFixed(0)} MB`);
+  // What the resident memory holds: V8's heap, buffers outside it, and this harness's own latency array.
+  const m = process.memoryUsage();
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+  console.log(`  memory: heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}), the harness's latencies ${mb(pipeline.latencies.byteLength)}`);
   // Where the time goes, step by step of the journey: the first place to look when a figure moves.
   const bySteps = journey.map(() => [] as number[]);
   for (let i = 0; i < total; i++) bySteps[order(i).step]!.push(pipeline.latencies[i]!);
