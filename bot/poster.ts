@@ -1,11 +1,14 @@
 // Draws a class poster (core/dialog/poster.ts chooses its words) as an A4 PNG for a school to print or forward.
 // Text is turned into glyph outlines with fontkit and Noto Sans SC (an npm package, so `npm ci` brings it and
-// Chinese always renders), then the SVG is rasterised by resvg. The fonts (≈ 10 MB each) and the renderer
-// load on the first poster, not at start-up, and stay loaded for the next one.
+// Chinese always renders), then the SVG is rasterised by resvg. All of it runs on a worker thread that starts
+// with the first poster and ends when none was asked for a while, taking the fonts and the renderer with it.
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import QRCode from "qrcode";
 import type { Font, Glyph } from "fontkit";
 import type { ClassPoster } from "../core/dialog/ports.js";
+import type { PosterRequest, PosterResponse } from "./posterWorker.js";
 
 /** The poster's size in pixels: A4 at 150 dpi, enough to print sharp and small enough to send as a photo. */
 export const POSTER_SIZE = { width: 1240, height: 1754 } as const;
@@ -38,9 +41,6 @@ function renderer(): Promise<Renderer> {
 }
 
 async function load(): Promise<Renderer> {
-  // resvg allocates with mimalloc, which by default keeps the freed pages of each ≈ 9 MB pixmap: 40 posters
-  // left the bot ≈ 100 MB larger than this does. Purging at once is read when resvg loads, so it is set here.
-  process.env.MIMALLOC_PURGE_DELAY ??= "0";
   const [fontkit, resvg] = await Promise.all([import("fontkit"), import("@resvg/resvg-js")]);
   const require = createRequire(import.meta.url);
   const font = (file: string): Font => {
@@ -50,17 +50,88 @@ async function load(): Promise<Renderer> {
   };
   return {
     fonts: { regular: font("400Regular/NotoSansSC_400Regular.ttf"), bold: font("700Bold/NotoSansSC_700Bold.ttf") },
-    // The SVG holds outlines only, so resvg needs no fonts of its own. On the main thread (≈ 0.1 s): pages that
-    // libuv's pool threads allocated (renderAsync) stay with those threads and are never purged.
+    // The SVG holds outlines only, so resvg needs no fonts of its own. Synchronous (≈ 0.1 s), on the poster
+    // thread: pages that libuv's pool threads allocated (renderAsync) stay with those threads and are never purged.
     rasterise: (svg) => new resvg.Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng(),
   };
 }
 
 /**
- * Draws a poster as a PNG of `POSTER_SIZE`; the first call loads the fonts (a few hundred milliseconds).
+ * Draws a poster as a PNG of `POSTER_SIZE` on the poster thread. Drawn on the bot's own thread, the fonts and
+ * the renderer's buffers stayed resident after the first poster (+55–85 MB for good); a thread that ends
+ * after `IDLE_MS` without a poster gives most of it back (+20–30 MB). The price is loading the fonts again
+ * for the first poster after a pause (≈ 0.5 s instead of ≈ 0.1 s): posters are made once per class.
  * @example writeFileSync("/tmp/poster.png", await renderPoster(classPoster(pack, cls, voice)))
  */
-export async function renderPoster(poster: ClassPoster): Promise<Uint8Array> {
+export function renderPoster(poster: ClassPoster): Promise<Uint8Array> {
+  const thread = (current ??= startThread());
+  clearTimeout(thread.idle);
+  const id = ++thread.requests;
+  return new Promise((resolve, reject) => {
+    thread.pending.set(id, { resolve, reject });
+    thread.worker.postMessage({ id, poster } satisfies PosterRequest);
+  });
+}
+
+/** The poster thread's program: plain CommonJS, so that it runs the same from dist/ and from source. */
+const THREAD_PROGRAM = `
+const { workerData } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})();
+`;
+
+/** How long the poster thread waits for another poster before it ends. */
+const IDLE_MS = 30_000;
+
+interface PosterThread {
+  worker: Worker;
+  requests: number;
+  pending: Map<number, { resolve(png: Uint8Array): void; reject(e: Error): void }>;
+  idle?: NodeJS.Timeout;
+}
+let current: PosterThread | undefined;
+
+function startThread(): PosterThread {
+  // resvg allocates with mimalloc, which by default keeps the freed pages of each ≈ 9 MB pixmap: 40 posters
+  // left the bot ≈ 100 MB larger than this does. mimalloc reads the real environment when resvg loads, which
+  // only the main thread's process.env writes to.
+  process.env.MIMALLOC_PURGE_DELAY ??= "0";
+  // Compiled, the thread runs posterWorker.js; from source (tsx, the tests) it registers tsx, then runs the .ts.
+  const fromSource = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./posterWorker.${fromSource ? "ts" : "js"}`, import.meta.url).href;
+  // tsx's ES module build, which sits beside the CommonJS one that require resolves (and whose register()
+  // cannot find its own loader from an eval'd thread). Only runs from source need it; tsx is a dev dependency.
+  const tsx = fromSource ? pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs") : undefined;
+  const worker = new Worker(THREAD_PROGRAM, { eval: true, workerData: { entry, tsx } });
+  // An idle poster thread must not keep the bot from exiting.
+  worker.unref();
+  const thread: PosterThread = { worker, requests: 0, pending: new Map() };
+  worker.on("message", (r: PosterResponse) => {
+    const waiting = thread.pending.get(r.id);
+    thread.pending.delete(r.id);
+    if ("png" in r) waiting?.resolve(r.png);
+    else waiting?.reject(new Error(`the poster could not be drawn: ${r.error}`));
+    if (thread.pending.size === 0) thread.idle = setTimeout(() => void worker.terminate(), IDLE_MS).unref();
+  });
+  // A thread that fails or ends takes its pending posters with it; the next poster starts a new one.
+  const end = (e: Error) => {
+    if (current === thread) current = undefined;
+    clearTimeout(thread.idle);
+    for (const { reject } of thread.pending.values()) reject(e);
+    thread.pending.clear();
+  };
+  worker.on("error", end);
+  worker.on("exit", (code) => end(new Error(`the poster thread ended (exit code ${code})`)));
+  return thread;
+}
+
+/**
+ * Draws a poster as a PNG on the calling thread (the poster thread's work); the first call loads the fonts.
+ * @example const png = await drawPoster(poster)
+ */
+export async function drawPoster(poster: ClassPoster): Promise<Uint8Array> {
   const { fonts, rasterise } = await renderer();
   return rasterise(posterSvg(poster, fonts));
 }

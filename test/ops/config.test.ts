@@ -99,8 +99,8 @@ describe("production install", () => {
 
   it("starts the compiled bot with node, not tsx", () => {
     const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
-    expect(pkg.scripts["start:prod"]).toBe("node dist/bot/main.js");
+    expect(pkg.scripts["start:prod"]).toBe("node --max-semi-space-size=8 dist/bot/main.js");
     expect(pkg.scripts["db:restore"]).toBe("node scripts/run.mjs db-restore");
-    expect(read("scripts/jiangyin-bot.service")).toMatch(/^ExecStart=\/usr\/bin\/node \/opt\/jiangyin-bot\/dist\/bot\/main\.js$/m);
+    expect(read("scripts/jiangyin-bot.service")).toMatch(/^ExecStart=\/usr\/bin\/node --max-semi-space-size=8 \/opt\/jiangyin-bot\/dist\/bot\/main\.js$/m);
   });
 });
