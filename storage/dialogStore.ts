@@ -14,7 +14,7 @@ import type { OpenedTurn, StoredState } from "../core/dialog/ports.js";
  * How many of a chat's latest update ids are remembered. A platform redelivers only what it sent since its
  * last acknowledged offset, which for one chat is a few updates, never this many.
  */
-const KEEP_UPDATES = 32;
+const KEEP_UPDATES = 16;
 /** How an encrypted state's data begins; a state's own JSON begins with its flow. */
 const SEALED = '{"enc":';
 /** How a plain state stored by a bot before 2026-11 begins: wrapped, `{"state": …}`. */
@@ -53,22 +53,25 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
      where ci.channel = @channel and ci.external_id = @externalId`,
   );
   const recentOf = sqlite.prepare<[number], string>("select recent_updates from dialog_states where identity_id = ?").pluck();
-  // Only for a chat that still exists: the message that erased it (/forget) leaves nothing behind. @keep: the
-  // conversation is unchanged, only the update ids are written.
-  const upsert = sqlite.prepare(
-    `insert into dialog_states (identity_id, flow, step, step_token, data, recent_updates, updated_at)
-     select @identityId, @flow, @step, @token, @data, @recent, @at where exists (select 1 from chat_identities where id = @identityId)
-     on conflict (identity_id) do update set flow = iif(@keep, flow, excluded.flow), step = iif(@keep, step, excluded.step),
-       step_token = iif(@keep, step_token, excluded.step_token), data = iif(@keep, data, excluded.data),
-       recent_updates = excluded.recent_updates, updated_at = excluded.updated_at`,
+  const chatExists = sqlite.prepare<[number], number>("select 1 from chat_identities where id = ?").pluck();
+  // Plain positional statements: binding by name cost more than the write itself.
+  const upsert = sqlite.prepare<[number, string, string, string, string, string, number]>(
+    `insert into dialog_states (identity_id, flow, step, step_token, data, recent_updates, updated_at) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (identity_id) do update set flow = excluded.flow, step = excluded.step, step_token = excluded.step_token,
+       data = excluded.data, recent_updates = excluded.recent_updates, updated_at = excluded.updated_at`,
   );
+  const touch = sqlite.prepare<[string, number, number]>("update dialog_states set recent_updates = ?, updated_at = ? where identity_id = ?");
   const none = { flow: "", step: "", token: "", data: "{}" };
   const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
-    const before = recentOf.get(identityId) ?? "[]";
-    const recent = turn.updateId === undefined ? before : JSON.stringify([turn.updateId, ...recentIds(before)].slice(0, KEEP_UPDATES));
+    const before = recentOf.get(identityId);
+    // No row yet, and no chat either: the message erased it (/forget), and leaves nothing behind.
+    if (before === undefined && chatExists.get(identityId) === undefined) return;
+    const recent = turn.updateId === undefined ? (before ?? "[]") : JSON.stringify([turn.updateId, ...recentIds(before ?? "[]")].slice(0, KEEP_UPDATES));
     const s = turn.state;
+    // The conversation unchanged: only its update ids are written.
+    if (s === undefined && before !== undefined) return void touch.run(recent, at, identityId);
     const after = s ? { ...s, data: s.personal ? JSON.stringify({ enc: vault.encrypt(s.json) }) : s.json } : none;
-    upsert.run({ identityId, keep: s === undefined ? 1 : 0, flow: after.flow, step: after.step, token: after.token, data: after.data, recent, at });
+    upsert.run(identityId, after.flow, after.step, after.token, after.data, recent, at);
   });
   const unseal = (data: string | undefined): string | undefined => {
     if (data === undefined || !(data.startsWith(SEALED) || data.startsWith(WRAPPED))) return data;
