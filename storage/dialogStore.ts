@@ -20,9 +20,11 @@ const SEALED = '{"enc":';
 /** How a plain state stored by a bot before 2026-11 begins: wrapped, `{"state": …}`. */
 const WRAPPED = '{"state":';
 
-/** What one message did: its update id (if the channel has one) and the state to keep (`null`: none, `undefined`: unchanged). */
+/**
+ * What one message did: its update id (if the channel has one; ids are kept per chat, which is on one channel)
+ * and the state to keep (`null`: none, `undefined`: unchanged).
+ */
 export interface TurnRecord {
-  channel: Channel;
   updateId?: string | undefined;
   state?: StoredState | null | undefined;
 }
@@ -42,7 +44,7 @@ export interface DialogStore {
 
 /**
  * Creates the store over the database (table `dialog_states`) and the vault.
- * @example const store = createDialogStore(sqlite, vault); store.record(1, { channel: "telegram", updateId: "7", state: { json, flow: "check", step: "fact:healthy", token, personal: false } }, now)
+ * @example const store = createDialogStore(sqlite, vault); store.record(1, { updateId: "7", state: { json, flow: "check", step: "fact:healthy", token, personal: false } }, now)
  */
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
   // flow "" is a chat in no conversation, whose row is kept for its recent update ids.

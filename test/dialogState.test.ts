@@ -22,7 +22,7 @@ describe("stored dialog states", () => {
   const identityOf = (user: string) => app.services.identify("console", user, new Date()).identityId;
   const stored = (user: string) => JSON.parse(store.load(identityOf(user))!) as Record<string, unknown>;
   const put = (user: string, state: Record<string, unknown>) =>
-    store.record(identityOf(user), { channel: "console", state: { json: JSON.stringify(state), flow: String(state.flow), step: String(state.step), token: String(state.token), personal: false } }, new Date());
+    store.record(identityOf(user), { state: { json: JSON.stringify(state), flow: String(state.flow), step: String(state.step), token: String(state.token), personal: false } }, new Date());
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "dialog-state-"));
@@ -61,13 +61,13 @@ describe("stored dialog states", () => {
     expect(await tg("2", "/cancel")).toEqual([]);
     // A chat whose state is cleared keeps no state, and still knows the update ids it handled.
     const identityId = app.services.identify("telegram", "redelivered", new Date()).identityId;
-    store.record(identityId, { channel: "telegram", updateId: "3", state: null }, new Date());
+    store.record(identityId, { updateId: "3", state: null }, new Date());
     expect(store.load(identityId)).toBeUndefined();
     for (const id of ["1", "2", "3"]) expect(await tg(id, "/check")).toEqual([]);
     expect((await tg("4", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
     // An update that leaves the conversation as it was is remembered, and the conversation kept.
     const asking = store.load(identityId);
-    store.record(identityId, { channel: "telegram", updateId: "5" }, new Date());
+    store.record(identityId, { updateId: "5" }, new Date());
     expect(store.load(identityId)).toBe(asking);
     expect(await tg("5", "是")).toEqual([]);
   });

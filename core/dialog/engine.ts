@@ -805,7 +805,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const json = JSON.stringify(s);
       if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: personalDraft.some((k) => s.draft[k] !== undefined) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { channel: input.channel, updateId: input.updateId, state: changed }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 

@@ -97,7 +97,7 @@ export interface DialogServices {
    * Stores what one message did, atomically: its update id as handled (when the channel gives one) and the
    * conversation's state saved, cleared (`null`) or left as it was (`undefined`).
    */
-  storeTurn(identityId: number, turn: { channel: Channel; updateId?: string | undefined; state?: StoredState | null | undefined }, now: Date): void;
+  storeTurn(identityId: number, turn: { updateId?: string | undefined; state?: StoredState | null | undefined }, now: Date): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
   saveFacts(personId: number, facts: Facts, now: Date): void;

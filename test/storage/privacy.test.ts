@@ -69,11 +69,11 @@ describe("personal data at rest", () => {
       state: { flow: "enrol", step: "summary", draft: { name, idNumber, phone } },
     }));
     const stored = (state: { flow: string; step: string }, personal: boolean) => ({ json: JSON.stringify(state), flow: state.flow, step: state.step, token: "t1", personal });
-    for (const { identityId, state } of typing) store.record(identityId, { channel: "telegram", updateId: `u${identityId}`, state: stored(state, true) }, NOW);
+    for (const { identityId, state } of typing) store.record(identityId, { updateId: `u${identityId}`, state: stored(state, true) }, NOW);
     // A check in progress holds no personal data: stored as it is.
     const checking = chats.createWithIdentity("telegram", "checking", NOW).identityId;
     const answers = { flow: "check", step: "fact:healthy", facts: { note: CONTROL } };
-    store.record(checking, { channel: "telegram", updateId: "u-check", state: stored(answers, false) }, NOW);
+    store.record(checking, { updateId: "u-check", state: stored(answers, false) }, NOW);
 
     expectNoPlaintext(path);
     sqlite.pragma("wal_checkpoint(FULL)");
