@@ -113,7 +113,7 @@ function startThread(): PosterThread {
     thread.pending.delete(r.id);
     if ("png" in r) waiting?.resolve(r.png);
     else waiting?.reject(new Error(`the poster could not be drawn: ${r.error}`));
-    if (thread.pending.size === 0) thread.idle = setTimeout(() => void worker.terminate(), IDLE_MS).unref();
+    if (thread.pending.size === 0) thread.idle = setTimeout(() => retire(thread), IDLE_MS).unref();
   });
   // A thread that fails or ends takes its pending posters with it; the next poster starts a new one.
   const end = (e: Error) => {
@@ -125,6 +125,12 @@ function startThread(): PosterThread {
   worker.on("error", end);
   worker.on("exit", (code) => end(new Error(`the poster thread ended (exit code ${code})`)));
   return thread;
+}
+
+/** Ends an idle thread; a poster asked for from now on starts a new one rather than reach this one as it ends. */
+function retire(thread: PosterThread): void {
+  if (current === thread) current = undefined;
+  void thread.worker.terminate();
 }
 
 /**
