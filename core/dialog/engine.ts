@@ -563,6 +563,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         const e = assess(turn, classFacts(s, offer));
         if (e.eligible === false) {
           services.saveFacts(turn.personId, s.facts, turn.now);
+          // Refused for this class only (its level is not on the person's track, or already certified): say
+          // so and offer the classes again, rather than a "no" to the whole programme.
+          const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined });
+          if (anyLevel.eligible !== false) {
+            const general = new Set(anyLevel.reasons.map((r) => r.code));
+            const reasons = e.reasons.filter((r) => !general.has(r.code)).map((r) => turn.t("dialog.result.reason", { text: r.text, cite: r.cite }));
+            delete s.draft.classId;
+            say(turn, turn.t("dialog.enrol.classNotForYou", { reasons: reasons.join("\n") }));
+            return "class";
+          }
           finish(turn, decisionText(turn, e), [{ id: "cmd:recheck", label: turn.t("dialog.menu.recheck") }]);
           return undefined;
         }
