@@ -15,7 +15,9 @@ const zh = translator("zh-CN");
 describe("a class that does not fit the person", () => {
   let dir: string;
   let app: App;
-  const say = async (text: string) => (await app.engine.handle({ channel: "console", externalId: "seeker", text })).map((r) => r.text);
+  // Each reply as the console shows it: its text, then its choices.
+  const shown = (r: { text: string; choices?: { label: string }[] }) => [r.text, ...(r.choices ?? []).map((c, i) => `${i + 1}. ${c.label}`)].join("\n");
+  const say = async (text: string, user = "seeker") => (await app.engine.handle({ channel: "console", externalId: user, text })).map(shown);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "class-fit-"));
@@ -40,9 +42,23 @@ describe("a class that does not fit the person", () => {
     expect(refusal).toMatch(/^您可以参加本项目培训，但不能报这个班级：\n· 您的培训类别不提供中级工（四级），可选：初级工（五级）。（《通知》二（四））\n/);
     expect(refusal).not.toContain(zh("dialog.result.no"));
     expect(classes).toMatch(/^江阴市高级技工学校可报名的班级：/);
+    // The class is now marked as not for this person.
+    expect(classes).toMatch(/\n1\. 互联网营销师 DEMO2 · 中级工（四级）.*（不适合您）\n2\. 换一所学校$/);
     await say("换一所学校");
     await say("1"); // 江阴职业技术学院
     // DEMO1 fits: straight to the name, no question asked again.
     expect(await say("1")).toEqual([zh("dialog.enrol.name")]);
+  });
+
+  it("marks the classes a person's saved answers rule out as soon as the list is shown", async () => {
+    const ask = (text: string) => say(text, "checked");
+    for (const answer of ["/check", "是", "是", "2", "1"]) await ask(answer);
+    await ask("/enrol");
+    const [second] = await ask("2");
+    expect(second).toMatch(/DEMO2 · 中级工（四级）.*（不适合您）/);
+    await ask("换一所学校");
+    const [first] = await ask("1");
+    expect(first).toMatch(/DEMO1 · 初级工（五级）/);
+    expect(first).not.toContain("不适合您");
   });
 });

@@ -199,6 +199,18 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const assess = (turn: Turn, facts: Facts): Eligibility =>
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
+  /**
+   * Why a person who may join the programme may not join this class (its level is not on their track, or
+   * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
+   */
+  const classRefusal = (turn: Turn, s: DialogState, offer: ClassInfo, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
+    if (decision.eligible !== false) return undefined;
+    const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined });
+    if (anyLevel.eligible === false) return undefined;
+    const general = new Set(anyLevel.reasons.map((r) => r.code));
+    return decision.reasons.filter((r) => !general.has(r.code));
+  };
+
   /** Facts of the enrolment's class: the class decides occupation and level. */
   const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
@@ -302,7 +314,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     class: choiceStep(
       (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
       (turn) => [
-        ...classesOf(turn, turn.state!.draft.schoolId).map((c) => ({ id: String(c.id), label: classLabel(turn, c) })),
+        // A class the person's answers so far rule out is marked; picking it says why.
+        ...classesOf(turn, turn.state!.draft.schoolId).map((c) => ({
+          id: String(c.id),
+          label: classRefusal(turn, turn.state!, c) ? turn.t("dialog.enrol.classUnfit", { label: classLabel(turn, c) }) : classLabel(turn, c),
+        })),
         { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
       ],
       (_turn, id) => (s) => {
@@ -563,14 +579,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         const e = assess(turn, classFacts(s, offer));
         if (e.eligible === false) {
           services.saveFacts(turn.personId, s.facts, turn.now);
-          // Refused for this class only (its level is not on the person's track, or already certified): say
-          // so and offer the classes again, rather than a "no" to the whole programme.
-          const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined });
-          if (anyLevel.eligible !== false) {
-            const general = new Set(anyLevel.reasons.map((r) => r.code));
-            const reasons = e.reasons.filter((r) => !general.has(r.code)).map((r) => turn.t("dialog.result.reason", { text: r.text, cite: r.cite }));
+          // Refused for this class only: say so and offer the classes again, not a "no" to the whole programme.
+          const refusal = classRefusal(turn, s, offer, e);
+          if (refusal) {
             delete s.draft.classId;
-            say(turn, turn.t("dialog.enrol.classNotForYou", { reasons: reasons.join("\n") }));
+            say(turn, turn.t("dialog.enrol.classNotForYou", { reasons: refusal.map((r) => turn.t("dialog.result.reason", { text: r.text, cite: r.cite })).join("\n") }));
             return "class";
           }
           finish(turn, decisionText(turn, e), [{ id: "cmd:recheck", label: turn.t("dialog.menu.recheck") }]);
