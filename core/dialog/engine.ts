@@ -118,6 +118,8 @@ export interface Turn {
   schoolClasses?: { schoolId: string; offers: ClassOffer[] };
   offer?: { classId: number; offer: ClassInfo | undefined };
   certificates?: { occupation: string; level: number }[];
+  /** Whether a class fits the person, per occupation, level and answers: a school's classes mostly share the first two. */
+  classFit?: Map<string, Eligibility["reasons"] | undefined>;
 }
 
 // ---------------------------------------------------------------------------
@@ -209,6 +211,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     if (anyLevel.eligible === false) return undefined;
     const general = new Set(anyLevel.reasons.map((r) => r.code));
     return decision.reasons.filter((r) => !general.has(r.code));
+  };
+
+  /** `classRefusal` for a class of the list, remembered for the rest of the message. */
+  const unfit = (turn: Turn, c: ClassInfo) => {
+    const s = turn.state!;
+    const key = `${c.occupation}:${c.level}:${JSON.stringify(s.facts)}`;
+    const fit = (turn.classFit ??= new Map());
+    if (!fit.has(key)) fit.set(key, classRefusal(turn, s, c));
+    return fit.get(key);
   };
 
   /** Facts of the enrolment's class: the class decides occupation and level. */
@@ -317,7 +328,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         // A class the person's answers so far rule out is marked; picking it says why.
         ...classesOf(turn, turn.state!.draft.schoolId).map((c) => ({
           id: String(c.id),
-          label: classRefusal(turn, turn.state!, c) ? turn.t("dialog.enrol.classUnfit", { label: classLabel(turn, c) }) : classLabel(turn, c),
+          label: unfit(turn, c) ? turn.t("dialog.enrol.classUnfit", { label: classLabel(turn, c) }) : classLabel(turn, c),
         })),
         { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
       ],
