@@ -43,12 +43,14 @@ describe("school staff on Telegram (fake Bot API)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Delivers an update and waits for `n` more sends (messages and documents) to the user. */
-  async function deliver(update: NewUpdate, n: number) {
+  /** Delivers an update and waits (up to `timeoutMs`) for `n` more sends (messages and documents) to the user. */
+  async function deliver(update: NewUpdate, n: number, timeoutMs?: number) {
     const before = api.sent(USER).length;
     api.pushUpdate(update);
-    return (await api.waitForReplies(USER, before + n)).slice(before);
+    return (await api.waitForReplies(USER, before + n, timeoutMs)).slice(before);
   }
+  // A poster's thread starts by loading the fonts: seconds, when the whole suite shares the machine.
+  const POSTER_MS = 15_000;
   const send = async (text: string, n = 1) => (await deliver(api.textUpdate(USER, text), n)).map((p) => String(p.text ?? ""));
 
   it("sends the poster as a photo and the roster as a document, and takes a results sheet sent as a document", async () => {
@@ -65,7 +67,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     // The poster: a message with the link, then the PNG as a photo whose QR code is the link, then the menu.
     await send(t("staff.menu.poster"));
     const link = `https://t.me/${api.botInfo.username}?start=class_${cls.code}`;
-    const [said, photo, menu] = await deliver(api.textUpdate(USER, cls.code), 3);
+    const [said, photo, menu] = await deliver(api.textUpdate(USER, cls.code), 3, POSTER_MS);
     expect(String(said!.text)).toContain(link);
     expect(menu!.text).toBe(t("staff.menu.text", { school: app.pack.schools.find((s) => s.code === SCHOOL_A)!.name.zh }));
     expect(photo).toHaveProperty("photo");

@@ -86,7 +86,8 @@ describe("WeChat channel with the real engine", () => {
     expect(book.worksheets[0]!.getColumn(4).values).toContain(idNumber);
 
     await run(e, teacher, [[zh("staff.menu.poster"), zh("staff.class.ask.poster")]]);
-    await e.askAll(teacher, "DEMO1");
+    // A poster's thread starts by loading the fonts: seconds, when the whole suite shares the machine.
+    await e.askAll(teacher, "DEMO1", { timeoutMs: 15_000 });
     const poster = (await files(2))[1]!;
     expect(poster.name).toMatch(/\.png$/);
     expect((await poster.toBuffer()).subarray(1, 4).toString()).toBe("PNG");
