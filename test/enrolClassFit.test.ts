@@ -1,36 +1,18 @@
 // A class the person cannot take (its level is not on their track) is refused as that class only: the
 // person hears why, is offered the classes again, and keeps every answer given.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openApp, type App } from "../bot/app.js";
-import type { ChatClock } from "../core/dialog/engine.js";
-import { translator } from "../core/i18n.js";
+import { describe, expect, it } from "vitest";
+import type { App } from "../bot/app.js";
+import { renderPlain } from "../bot/render.js";
+import { openTestApp, tempDatabase, zh } from "./support/wechatApp.js";
 
-const TODAY = "2023-07-03";
-const clock: ChatClock = { now: () => new Date(), today: () => TODAY };
-const zh = translator("zh-CN");
-
+// DEMO1 is level 5 at the first school, DEMO2 level 4 at the second (openTestApp seeds them).
 describe("a class that does not fit the person", () => {
-  let dir: string;
-  let app: App;
-  // Each reply as the console shows it: its text, then its choices.
-  const shown = (r: { text: string; choices?: { label: string }[] }) => [r.text, ...(r.choices ?? []).map((c, i) => `${i + 1}. ${c.label}`)].join("\n");
-  const say = async (text: string, user = "seeker") => (await app.engine.handle({ channel: "console", externalId: user, text })).map(shown);
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "class-fit-"));
-    app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock });
-    // DEMO1 is level 5 at the first school, DEMO2 level 4 at the second.
-    app.services.seedDemo({ today: TODAY, now: new Date() });
-  });
-  afterAll(() => {
-    app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // Each reply as the console shows it, without the typing hint: its text, then its choices.
+  const chat = (app: App, user: string) => async (text: string) =>
+    (await app.engine.handle({ channel: "console", externalId: user, text })).map((r) => renderPlain(r, () => ""));
 
   it("says why, offers the classes again, and keeps the answers", async () => {
+    const say = chat(await openTestApp(tempDatabase()), "seeker");
     await say("/enrol");
     await say("2"); // 江阴市高级技工学校
     await say("1"); // DEMO2, level 4
@@ -51,7 +33,7 @@ describe("a class that does not fit the person", () => {
   });
 
   it("marks the classes a person's saved answers rule out as soon as the list is shown", async () => {
-    const ask = (text: string) => say(text, "checked");
+    const ask = chat(await openTestApp(tempDatabase()), "checked");
     for (const answer of ["/check", "是", "是", "2", "1"]) await ask(answer);
     await ask("/enrol");
     const [second] = await ask("2");

@@ -1,29 +1,15 @@
 // A greeting is answered as a greeting: the welcome and the menu between flows, the question again mid-flow,
 // never "I am not sure how to answer that".
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openApp, type App } from "../bot/app.js";
-import type { ChatClock } from "../core/dialog/engine.js";
-import { translator } from "../core/i18n.js";
-
-const clock: ChatClock = { now: () => new Date(), today: () => "2023-07-03" };
-const zh = translator("zh-CN");
+import { beforeEach, describe, expect, it } from "vitest";
+import type { App } from "../bot/app.js";
+import { openTestApp, tempDatabase, zh } from "./support/wechatApp.js";
 
 describe("greetings", () => {
-  let dir: string;
   let app: App;
+  beforeEach(async () => {
+    app = await openTestApp(tempDatabase());
+  });
   const say = async (user: string, text: string) => (await app.engine.handle({ channel: "console", externalId: user, text })).map((r) => r.text);
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "greeting-"));
-    app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock });
-  });
-  afterAll(() => {
-    app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it.each(["你好", "您好！", "在吗？", "hello", "Good morning!"])("%s, between flows: the welcome and the menu", async (greeting) => {
     const [reply, ...more] = await say(`between-${greeting}`, greeting);

@@ -201,6 +201,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const assess = (turn: Turn, facts: Facts): Eligibility =>
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
+  /** Facts of the enrolment's class: the class decides occupation and level. */
+  const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
+    offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
+
   /**
    * Why a person who may join the programme may not join this class (its level is not on their track, or
    * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
@@ -221,10 +225,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     if (!fit.has(key)) fit.set(key, classRefusal(turn, s, c));
     return fit.get(key);
   };
-
-  /** Facts of the enrolment's class: the class decides occupation and level. */
-  const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
-    offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
 
   /** The enrolment's class while it is open: from its school's list when this message read it, else on its own. */
   const findClass = (turn: Turn, classId: number | undefined): ClassInfo | undefined => {
