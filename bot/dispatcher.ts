@@ -296,10 +296,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     try {
       text = renderNotice(row.payload as unknown as NoticePayload, dest.lang, translators[dest.lang]);
     } catch (e) {
-      markFailed(db, row.id, `cannot render ${row.kind}: ${(e as Error).message}. Hint: check the payload's key and the notify locale files.`);
+      markFailed(db, row, `cannot render ${row.kind}: ${(e as Error).message}. Hint: check the payload's key and the notify locale files.`);
       return "other";
     }
-    if (!markSending(db, row.id)) return "other"; // someone else took it
+    if (!markSending(db, row)) return "other"; // someone else took it
     const completed = limiters[dest.channel].take(dest.externalId, now);
     try {
       await sender(dest.externalId, text);
@@ -312,23 +312,23 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (f.kind === "rate_limited") {
         const wait = f.retryAfterMs ?? 1000;
         limiters[dest.channel].pause(at + wait);
-        markRetry(db, row.id, f.message, new Date(at + wait), { refundAttempt: true });
+        markRetry(db, row, f.message, new Date(at + wait), { refundAttempt: true });
         log("warn", "outbox: rate limited", { id: row.id, channel: dest.channel, retryAfterMs: wait });
       } else if (f.kind === "blocked") {
-        markUnreachable(db, row.id, dest.identityId, `${f.message} (chat ${dest.channel} identity ${dest.identityId} marked unreachable)`, new Date(at));
+        markUnreachable(db, row, dest.identityId, `${f.message} (chat ${dest.channel} identity ${dest.identityId} marked unreachable)`, new Date(at));
         log("warn", "outbox: chat unreachable", { id: row.id, identityId: dest.identityId });
         return "blocked";
       } else if (f.kind === "permanent" || attempts >= maxAttempts) {
-        markFailed(db, row.id, `${f.message} (after ${attempts} attempt(s); hint: see lastError, fix, then set status back to queued)`);
+        markFailed(db, row, `${f.message} (after ${attempts} attempt(s); hint: see lastError, fix, then set status back to queued)`);
         log("error", "outbox: gave up", { id: row.id, key: row.idempotencyKey, attempts, error: f.message });
       } else {
         const delay = Math.min(backoff.baseMs * 2 ** (attempts - 1), backoff.maxMs);
-        markRetry(db, row.id, `${f.message} (attempt ${attempts}, next in ${Math.round(delay / 1000)} s)`, new Date(at + delay));
+        markRetry(db, row, `${f.message} (attempt ${attempts}, next in ${Math.round(delay / 1000)} s)`, new Date(at + delay));
         log("warn", "outbox: will retry", { id: row.id, attempts, delayMs: delay, error: f.message });
       }
       return "other";
     }
-    markSent(db, row.id, new Date(clock.now()));
+    markSent(db, row, new Date(clock.now()));
     return "sent";
   }
 
@@ -364,12 +364,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (quiet && quietUntil(t, quiet) !== null) return { handled, waitMs: 0 };
       const dest = route(row, byPerson, byId);
       if (dest === "none_reachable") {
-        markUnreachable(db, row.id, null, "no reachable chat for this person (every identity blocked or none linked)", new Date(t));
+        markUnreachable(db, row, null, "no reachable chat for this person (every identity blocked or none linked)", new Date(t));
         handled++;
         continue;
       }
       if (dest === "no_sender") {
-        markRetry(db, row.id, "no sender for the person's channel in this process; waiting", new Date(t + noSenderDelayMs));
+        markRetry(db, row, "no sender for the person's channel in this process; waiting", new Date(t + noSenderDelayMs));
         handled++;
         continue;
       }

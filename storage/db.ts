@@ -38,7 +38,6 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
   try {
     // WAL lets the bot read while the outbox worker writes; NORMAL is durable enough under WAL.
     sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("synchronous = NORMAL");
     // 16 MiB of page cache keeps the hot indexes (ID hashes, seat counts, outbox keys) in memory; the default
@@ -48,7 +47,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     // pages that the next enrolments dirty again. With background checkpoints this is only the backstop.
     sqlite.pragma("wal_autocheckpoint = 10000");
     const db = drizzle({ client: sqlite, schema });
-    migrate(db, { migrationsFolder });
+    migrateWithoutForeignKeys(db, sqlite);
     const checkpointer = options.backgroundCheckpoints && path !== ":memory:" ? startCheckpointer(path) : undefined;
     return {
       db,
@@ -62,4 +61,21 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     sqlite.close();
     throw error;
   }
+}
+
+// A migration that rebuilds a table (drizzle-kit's copy, drop, rename) must run with foreign keys off, as
+// SQLite's ALTER TABLE procedure says: dropping a table that others reference would otherwise fail, and the
+// migration's own "PRAGMA foreign_keys=OFF" is ignored inside the migrator's transaction. The references
+// are then checked once, before foreign keys go back on for good.
+function migrateWithoutForeignKeys(db: Db, sqlite: Database.Database): void {
+  sqlite.pragma("foreign_keys = OFF");
+  migrate(db, { migrationsFolder });
+  const broken = sqlite.pragma("foreign_key_check") as { table: string; rowid: number; parent: string }[];
+  if (broken.length) {
+    const first = broken[0]!;
+    throw new Error(
+      `${broken.length} row(s) point at a missing row (first: ${first.table} row ${first.rowid} → ${first.parent}): the file was damaged before this start. Hint: restore a backup (npm run db:restore -- FILE).`,
+    );
+  }
+  sqlite.pragma("foreign_keys = ON");
 }

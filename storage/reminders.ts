@@ -143,6 +143,13 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
 export type OutboxRow = typeof outbox.$inferSelect;
 /** Outbox states. Example: `"unreachable"`. */
 export type OutboxStatus = OutboxRow["status"];
+/**
+ * The row an outcome is for: its id and its idempotency key. Outbox ids are not AUTOINCREMENT (schema.ts),
+ * so a row that forget() deletes while it is being sent may lend its id to the next notice; the key tells
+ * them apart, and the outcome never lands on the newcomer. Example: `markSent(db, row, new Date())`.
+ */
+export type OutboxRef = Pick<OutboxRow, "id" | "idempotencyKey">;
+const isRow = (ref: OutboxRef) => and(eq(outbox.id, ref.id), eq(outbox.idempotencyKey, ref.idempotencyKey));
 
 /**
  * Inserts the notices not yet in the outbox, in one transaction; returns how many were new.
@@ -237,45 +244,45 @@ export function destinations(db: Db, personIds: number[], identityIds: number[])
 
 /**
  * Marks a queued row `sending` just before the send (and counts the attempt); false if it was not queued.
- * @example if (markSending(db, row.id)) await send(…)
+ * @example if (markSending(db, row)) await send(…)
  */
-export function markSending(db: Db, id: number): boolean {
+export function markSending(db: Db, ref: OutboxRef): boolean {
   return (
     db
       .update(outbox)
       .set({ status: "sending", attempts: sql`${outbox.attempts} + 1` })
-      .where(and(eq(outbox.id, id), eq(outbox.status, "queued")))
+      .where(and(isRow(ref), eq(outbox.status, "queued")))
       .run().changes === 1
   );
 }
 
-/** The send went through. Example: `markSent(db, row.id, new Date())`. */
-export function markSent(db: Db, id: number, at: Date): void {
-  db.update(outbox).set({ status: "sent", sentAt: at, lastError: null }).where(eq(outbox.id, id)).run();
+/** The send went through. Example: `markSent(db, row, new Date())`. */
+export function markSent(db: Db, ref: OutboxRef, at: Date): void {
+  db.update(outbox).set({ status: "sent", sentAt: at, lastError: null }).where(isRow(ref)).run();
 }
 
-/** Back to the queue for a later try. Example: `markRetry(db, row.id, "HTTP 502", new Date(Date.now() + 4000))`. */
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, opts: { refundAttempt?: boolean } = {}): void {
+/** Back to the queue for a later try. Example: `markRetry(db, row, "HTTP 502", new Date(Date.now() + 4000))`. */
+export function markRetry(db: Db, ref: OutboxRef, error: string, nextAttemptAt: Date, opts: { refundAttempt?: boolean } = {}): void {
   db.update(outbox)
     .set({ status: "queued", lastError: error, nextAttemptAt, ...(opts.refundAttempt ? { attempts: sql`max(${outbox.attempts} - 1, 0)` } : {}) })
-    .where(eq(outbox.id, id))
+    .where(isRow(ref))
     .run();
 }
 
-/** Gave up: the row stays visibly `failed` with the last error. Example: `markFailed(db, row.id, "400 Bad Request: message is too long")`. */
-export function markFailed(db: Db, id: number, error: string): void {
-  db.update(outbox).set({ status: "failed", lastError: error }).where(eq(outbox.id, id)).run();
+/** Gave up: the row stays visibly `failed` with the last error. Example: `markFailed(db, row, "400 Bad Request: message is too long")`. */
+export function markFailed(db: Db, ref: OutboxRef, error: string): void {
+  db.update(outbox).set({ status: "failed", lastError: error }).where(isRow(ref)).run();
 }
 
 /**
  * The chat is blocked or gone: the identity is marked unreachable (once) and the row `unreachable`, together.
- * @example markUnreachable(db, row.id, 4, "403 Forbidden: bot was blocked by the user", new Date())
+ * @example markUnreachable(db, row, 4, "403 Forbidden: bot was blocked by the user", new Date())
  */
-export function markUnreachable(db: Db, id: number, identityId: number | null, error: string, at: Date): void {
+export function markUnreachable(db: Db, ref: OutboxRef, identityId: number | null, error: string, at: Date): void {
   db.transaction((tx) => {
     if (identityId !== null)
       tx.update(chatIdentities).set({ unreachableAt: at }).where(and(eq(chatIdentities.id, identityId), isNull(chatIdentities.unreachableAt))).run();
-    tx.update(outbox).set({ status: "unreachable", lastError: error }).where(eq(outbox.id, id)).run();
+    tx.update(outbox).set({ status: "unreachable", lastError: error }).where(isRow(ref)).run();
   });
 }
 

@@ -2,7 +2,13 @@
 //
 // Conventions, chosen once so every table reads the same way:
 // - ids are INTEGER AUTOINCREMENT so a deleted row's id is never reused and
-//   audit-log references stay unambiguous (schools use the pack's code);
+//   audit-log references stay unambiguous (schools use the pack's code); the
+//   three tables every enrolment appends to (enrolments, outbox, audit_log) are
+//   plain INTEGER PRIMARY KEY instead: AUTOINCREMENT rewrites sqlite_sequence in
+//   every commit, one WAL page of the ~16 an enrolment wrote. Enrolments and the
+//   audit log are never deleted, so their ids never repeat; an outbox id can
+//   repeat after forget() deletes the newest rows, so the dispatcher records an
+//   outcome by id and idempotency key together;
 // - instants are INTEGER milliseconds since the epoch, read as `Date`
 //   (`timestamp_ms`); callers always pass the time, storage has no clock default,
 //   so tests and the planner can run on a fake clock;
@@ -71,7 +77,7 @@ export const people = sqliteTable(
     idNumberEnc: text("id_number_enc"),
     phoneEnc: text("phone_enc"),
     // HMAC of the normalised ID number: finds a returning person without decrypting everyone.
-    idHash: text("id_hash").unique(),
+    idHash: text("id_hash"),
     sex: text("sex", { enum: ["M", "F"] }),
     // Kept after forget() for anonymous age statistics.
     birthYear: integer("birth_year"),
@@ -80,6 +86,9 @@ export const people = sqliteTable(
     forgottenAt: instant("forgotten_at"),
   },
   (t) => [
+    // Unique among the people who gave one; partial, so that a new person (no ID number yet) adds no entry
+    // that their enrolment then moves: that cost a page of the WAL on each.
+    uniqueIndex("people_id_hash_unique").on(t.idHash).where(sql`${t.idHash} is not null`),
     check("people_lang_check", oneOf(t.lang, languages)),
     check("people_sex_check", oneOf(t.sex, ["M", "F"])),
   ],
@@ -246,7 +255,7 @@ export const classes = sqliteTable(
 export const enrolments = sqliteTable(
   "enrolments",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     personId: integer("person_id")
       .notNull()
       .references(() => people.id),
@@ -363,7 +372,7 @@ export const dialogStates = sqliteTable("dialog_states", {
 export const outbox = sqliteTable(
   "outbox",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     idempotencyKey: text("idempotency_key").notNull().unique(),
     // To a person (any of their chats) or to one specific chat.
     personId: integer("person_id").references(() => people.id),
@@ -388,7 +397,7 @@ export const outbox = sqliteTable(
 export const auditLog = sqliteTable(
   "audit_log",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     actor: text("actor").notNull(),
     action: text("action").notNull(),
     entity: text("entity").notNull(),
@@ -397,7 +406,9 @@ export const auditLog = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<JsonObject>().notNull().default({}),
     at: instant("at").notNull(),
   },
-  (t) => [index("audit_log_entity_entity_id_idx").on(t.entity, t.entityId)],
+  // Only what the program looks up: a chat's failed /link attempts (the link rate limit). Every enrolment
+  // appends an audit row, and an index over all of them cost a WAL page per enrolment.
+  (t) => [index("audit_log_link_failed_idx").on(t.entityId, t.at).where(sql`${t.action} = 'link.failed'`)],
 );
 
 /** Small key/value settings the program keeps between runs. Example: `db.insert(meta).values({ key: "planner.lastRun", value: iso }).onConflictDoUpdate({ target: meta.key, set: { value: iso } })`. */

@@ -155,4 +155,27 @@ describe("dispatcher", () => {
     expect(sent).toHaveLength(2);
     expect(outboxCounts(db)).toMatchObject({ sent: 2, sending: 0 });
   });
+
+  it("a row erased while it is sent keeps its outcome off the notice that takes its id next", async () => {
+    const { db } = freshDatabase();
+    const erased = addReachablePerson(db, "console", "c1");
+    const other = addReachablePerson(db, "console", "c2");
+    notices(db, [erased], 1, "gone");
+    const [row] = db.select({ id: outbox.id }).from(outbox).all();
+    const d = createDispatcher({
+      db,
+      senders: {
+        // forget() runs while the send is under way: the row goes, and the next notice is queued.
+        console: async () => {
+          db.delete(outbox).where(eq(outbox.id, row!.id)).run();
+          notices(db, [other], 1, "next");
+        },
+      },
+      clock: fakeClock(DAYTIME),
+    });
+    await d.runOnce();
+    const after = db.select({ id: outbox.id, status: outbox.status, key: outbox.idempotencyKey }).from(outbox).all();
+    // Outbox ids are not AUTOINCREMENT: the newcomer has the erased row's id, and is still waiting to be sent.
+    expect(after).toEqual([{ id: row!.id, status: "queued", key: expect.stringContaining("next0") }]);
+  });
 });

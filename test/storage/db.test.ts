@@ -1,8 +1,12 @@
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../storage/db.js";
-import { chatIdentities, dialogStates, enrolments, outbox, staff } from "../../storage/schema.js";
+import * as schema from "../../storage/schema.js";
+import { auditLog, certificates, chatIdentities, dialogStates, enrolments, outbox, staff } from "../../storage/schema.js";
 import { addClass, addEnrolment, addPerson, freshDatabase, NOW, tempDir } from "./fixtures.js";
 
 // The schema as SQLite sees it, to compare before and after a second open.
@@ -46,6 +50,43 @@ describe("openDatabase", () => {
     expect(second.sqlite.prepare("select count(*) from __drizzle_migrations").pluck().get()).toBe(applied);
     expect(second.sqlite.prepare("select id from people").pluck().all()).toEqual([personId]);
     second.close();
+  });
+
+  it("upgrades a file with data from before 0003: tables rebuilt without AUTOINCREMENT, rows and references kept", () => {
+    // The migrations up to 0002, applied as the bot applied them then (foreign keys on).
+    const dir = tempDir();
+    const folder = join(dir, "migrations");
+    cpSync(join(import.meta.dirname, "../../storage/migrations"), folder, { recursive: true });
+    const journalPath = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.tag < "0003") }));
+    const path = join(dir, "bot.db");
+    const old = new Database(path);
+    old.pragma("foreign_keys = ON");
+    const oldDb = drizzle({ client: old, schema });
+    migrate(oldDb, { migrationsFolder: folder });
+    const personId = addPerson(oldDb);
+    const { classId } = addClass(oldDb, "JYPC", "K1");
+    const enrolmentId = addEnrolment(oldDb, personId, classId, "completed");
+    // A certificate references the enrolment: dropping the old enrolments table with foreign keys on would fail.
+    oldDb.insert(certificates).values({ personId, occupation: "ecommerce_specialist", level: 4, passed: true, classId, enrolmentId, createdAt: NOW }).run();
+    oldDb.insert(outbox).values({ idempotencyKey: "k1", personId, kind: "test", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
+    oldDb.insert(auditLog).values({ actor: "test", action: "test", entity: "enrolment", entityId: String(enrolmentId), at: NOW }).run();
+    old.close();
+
+    const { db, sqlite, close } = openDatabase({ path });
+    const tableSql = (name: string) => sqlite.prepare("select sql from sqlite_master where type = 'table' and name = ?").pluck().get(name) as string;
+    for (const name of ["enrolments", "outbox", "audit_log"]) expect(tableSql(name)).not.toMatch(/AUTOINCREMENT/);
+    expect(tableSql("people")).toMatch(/AUTOINCREMENT/);
+    expect(db.select({ enrolmentId: certificates.enrolmentId }).from(certificates).all()).toEqual([{ enrolmentId }]);
+    expect(db.select({ id: enrolments.id }).from(enrolments).all()).toEqual([{ id: enrolmentId }]);
+    expect(db.select({ key: outbox.idempotencyKey }).from(outbox).all()).toEqual([{ key: "k1" }]);
+    expect(db.select({ entityId: auditLog.entityId }).from(auditLog).all()).toEqual([{ entityId: String(enrolmentId) }]);
+    expect(sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(sqlite.pragma("foreign_key_check")).toEqual([]);
+    // The next enrolment follows the last one; nothing was renumbered.
+    expect(addEnrolment(db, addPerson(db), classId, "confirmed")).toBe(enrolmentId + 1);
+    close();
   });
 
   it("sets the connection pragmas", () => {
