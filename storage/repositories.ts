@@ -279,15 +279,16 @@ export function createEnrolmentStore(db: Db, sqlite: Database.Database): Enrolme
   const active = sqlite.prepare<[number, string, number], StoredEnrolment>(
     `select ${columns} from enrolments where person_id = ? and occupation = ? and level = ? and status in (${activeEnrolmentStatuses.map((s) => `'${s}'`).join(", ")})`,
   );
-  const insert = sqlite.prepare<unknown[], { id: number }>(
+  // The new id from lastInsertRowid, not RETURNING: SQLite gathers RETURNING rows in a table of their own first.
+  const insert = sqlite.prepare<unknown[]>(
     `insert into enrolments (person_id, class_id, status, occupation, level, route, key_group, facts, decision, pack_version,
-       rights_consent_at, privacy_consent_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+       rights_consent_at, privacy_consent_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     insert(r, now) {
       const at = now.getTime();
       const values = [r.personId, r.classId, r.status, r.occupation, r.level, r.route, r.keyGroup ? 1 : 0, JSON.stringify(r.facts), JSON.stringify(r.decision)];
-      return insert.get(...values, r.packVersion, r.rightsConsentAt.getTime(), r.privacyConsentAt.getTime(), at, at)!.id;
+      return Number(insert.run(...values, r.packVersion, r.rightsConsentAt.getTime(), r.privacyConsentAt.getTime(), at, at).lastInsertRowid);
     },
     get: (id) => toRecord(byId.get(id)),
     active: (personId, occupation, level) => toRecord(active.get(personId, occupation, level)),
