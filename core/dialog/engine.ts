@@ -42,6 +42,18 @@ const draftSchema = z.strictObject({
 /** What of the draft is personal data: a state holding any of it is stored encrypted. */
 const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
+/**
+ * A check or an enrolment that another command interrupted ("/me" halfway through an enrolment): kept as it
+ * was, so that the person's next "/enrol" (or "/check") carries on with everything they had given.
+ */
+const pausedSchema = z.strictObject({
+  flow: z.enum(["check", "enrol"]),
+  history: z.array(z.string()),
+  facts: storedFacts,
+  draft: draftSchema,
+});
+type Paused = z.infer<typeof pausedSchema>;
+
 /** A conversation's state as stored; anything that does not parse is discarded, never trusted. */
 export const dialogStateSchema = z.strictObject({
   flow: z.enum(flows),
@@ -63,6 +75,7 @@ export const dialogStateSchema = z.strictObject({
   seq: z.number().int().nonnegative().default(0),
   /** The schema the state was written under (STATE_SHAPE). */
   shape: z.string().optional(),
+  paused: pausedSchema.optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
@@ -98,6 +111,19 @@ function readState(json: string | undefined): { state: DialogState; json?: strin
   const parsed = dialogStateSchema.safeParse(stored);
   return parsed.success ? { state: parsed.data } : undefined;
 }
+
+/**
+ * What a state keeps of a flow another command interrupts: a check or an enrolment under way, else what
+ * it had paused itself.
+ * @example pausedOf({ flow: "enrol", draft: { name: "张三" }, … })?.draft.name // "张三"
+ */
+function pausedOf(s: DialogState | undefined): Paused | undefined {
+  if (s?.flow === "check" || s?.flow === "enrol") return { flow: s.flow, history: s.history, facts: s.facts, draft: s.draft };
+  return s?.paused;
+}
+
+/** Whether a draft holds personal data. @example holdsPersonal({ schoolId: "x" }) // false */
+const holdsPersonal = (draft: DialogState["draft"] | undefined) => draft !== undefined && personalDraft.some((k) => draft[k] !== undefined);
 
 /**
  * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
@@ -174,9 +200,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   };
   const newToken = (turn: Turn) => `${turn.now.getTime().toString(36)}-${(++turn.seq).toString(36)}`;
   /** Rests between flows, offering `choices` (command choices, "cmd:…"). */
-  const rest = (turn: Turn, text: string, choices: Choice[]) => {
-    turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq };
-    say(turn, text, choices);
+  const rest = (turn: Turn, text: string, choices: Choice[], paused = pausedOf(turn.state)) => {
+    turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq, ...(paused && { paused }) };
+    say(turn, paused ? `${text}\n\n${turn.t(`dialog.paused.${paused.flow}`)}` : text, choices);
   };
   const menuChoices = (t: Translate): Choice[] => [
     { id: "cmd:check", label: t("dialog.menu.check") },
@@ -286,10 +312,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
   });
 
-  /** Ends the flow: the state goes, the closing words stay, with what can be done next. */
+  /** Ends the flow: the state goes (but for a flow it interrupted), the closing words stay, with what can be done next. */
   const finish = (turn: Turn, text: string, choices?: Choice[]) => {
+    const paused = turn.state?.paused;
     turn.state = undefined;
-    if (choices) rest(turn, text, choices);
+    if (choices) rest(turn, text, choices, paused);
     else turn.out.push({ text });
   };
 
@@ -670,7 +697,32 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
     const kept = flow === "staff" ? { staff: {} } : flow === "check" || flow === "enrol" ? { certificates: held(turn) } : {};
-    turn.state = { flow, step: "", token: "", history: [], facts, draft, seq: turn.seq, ...kept };
+    // A check or enrolment under way is paused, not dropped; one of the flow now starting is replaced by it,
+    // but an enrolment's answers (name, ID number, phone, consents) carry over to the new class.
+    const before = pausedOf(turn.state);
+    const paused = before?.flow === flow ? undefined : before;
+    const carried = flow === "enrol" && before?.flow === "enrol" ? { ...before.draft, ...draft } : draft;
+    turn.state = { flow, step: "", token: "", history: [], facts, draft: carried, seq: turn.seq, ...kept, ...(paused && { paused }) };
+    advance(turn);
+  }
+
+  /**
+   * "/check" or "/enrol": the one under way goes on where it was, a paused one is taken up again (and the
+   * one under way paused in its place), otherwise the flow starts.
+   */
+  function resumeOrStart(turn: Turn, flow: Paused["flow"]): void {
+    const s = turn.state;
+    if (s?.flow === flow) {
+      say(turn, turn.t("dialog.resume"));
+      return ask(turn);
+    }
+    const p = s?.paused?.flow === flow ? s.paused : undefined;
+    if (!p) return start(turn, flow, savedFacts(turn));
+    const interrupted = pausedOf(s) === p ? undefined : pausedOf(s);
+    // Facts saved since it paused (a check finished meanwhile) are newer than the ones it held.
+    const facts = { ...p.facts, ...savedFacts(turn) };
+    turn.state = { ...p, facts, step: "", token: "", seq: turn.seq, certificates: held(turn), ...(interrupted && { paused: interrupted }) };
+    say(turn, turn.t("dialog.resume"));
     advance(turn);
   }
 
@@ -700,12 +752,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }
         return menu(turn, turn.t("dialog.help.text"));
       case "check":
-        return start(turn, "check", savedFacts(turn));
+        return resumeOrStart(turn, "check");
       case "recheck":
         services.saveFacts(turn.personId, {}, turn.now);
         return start(turn, "check", {});
       case "enrol":
-        return start(turn, "enrol", savedFacts(turn));
+        return resumeOrStart(turn, "enrol");
       case "me":
         return start(turn, "me", {});
       case "lang":
@@ -837,7 +889,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       s.seq = turn.seq;
       s.shape = STATE_SHAPE;
       const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: personalDraft.some((k) => s.draft[k] !== undefined) };
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
     } else if (loaded) changed = null;
     services.storeTurn(identityId, { updateId: input.updateId, state: changed }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
