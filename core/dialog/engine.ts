@@ -141,6 +141,11 @@ export interface Step {
   ask(turn: Turn): { text: string; choices?: Choice[] };
   /** The choices alone: an answer is checked against them, and the question's text (a summary, a notice) may cost far more. */
   choices?(turn: Turn): Choice[];
+  /**
+   * Whether a tapped choice is one of the step's, for a step whose choices cost far more to build than one
+   * is to check (they read and count classes): a tap is then taken without building them.
+   */
+  offers?(turn: Turn, choiceId: string): boolean;
   answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<Apply>;
   file?(turn: Turn, file: { fileName: string; bytes: Uint8Array }): Promise<Parsed<Apply>>;
 }
@@ -255,9 +260,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     text: (turn: Turn) => string,
     choices: (turn: Turn) => Choice[],
     apply: (turn: Turn, id: string) => (s: DialogState) => void,
+    offers?: Step["offers"],
   ): Step => ({
     ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
     choices,
+    ...(offers && { offers }),
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? (list.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined) : matchChoice(answer.text, list)?.id;
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
@@ -321,6 +328,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }));
       },
       (_turn, id) => (s) => void (s.draft.schoolId = id),
+      // Every school of the pack is listed, open classes or not: its label's count is not needed to take a tap.
+      (_turn, id) => pack.schools.some((s) => s.code === id),
     ),
     class: choiceStep(
       (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
@@ -336,6 +345,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if (id === "otherSchool") delete s.draft.schoolId;
         else s.draft.classId = Number(id);
       },
+      // The list is the school's open classes: a tapped one is its own row (kept for the next step), not the
+      // whole list with its seats counted and labelled.
+      (turn, id) => id === "otherSchool" || (/^\d+$/.test(id) && findClass(turn, Number(id))?.schoolId === turn.state!.draft.schoolId),
     ),
     name: textStep("dialog.enrol.name", (_turn, text) => {
       const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
@@ -855,6 +867,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else menu(turn);
   }
 
+  /** The choices a tap is checked against when its step can check one alone: that one, or none. A step's answer reads only their ids. */
+  function tapped(turn: Turn, offers: NonNullable<Step["offers"]>, choiceId: string): Choice[] {
+    return offers(turn, choiceId) ? [{ id: choiceId, label: "" }] : [];
+  }
+
   /** An answer to the current question: taken, or explained and the question asked again. */
   async function take(turn: Turn, answer: Taken): Promise<void> {
     const s = turn.state!;
@@ -863,7 +880,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       turn.state = undefined;
       return menu(turn);
     }
-    const choices = step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
+    const choices = "choiceId" in answer && step.offers ? tapped(turn, step.offers, answer.choiceId) : step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
       // Between flows, text that is no choice is a question about the programme, or not understood.
