@@ -64,11 +64,15 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   );
   const touch = sqlite.prepare<[string, number, number]>("update dialog_states set recent_updates = ?, updated_at = ? where identity_id = ?");
   const none = { flow: "", step: "", token: "", data: "{}" };
+  // The update ids as the message opened read them, parsed: its write nearly always finds the same JSON in its
+  // transaction and takes these, rather than parsing the list twice per message.
+  let opened: { json: string; ids: string[] } | undefined;
+  const idsOf = (json: string) => (json === opened?.json ? opened.ids : recentIds(json));
   const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
     const before = recentOf.get(identityId);
     // No row yet, and no chat either: the message erased it (/forget), and leaves nothing behind.
     if (before === undefined && chatExists.get(identityId) === undefined) return;
-    const recent = turn.updateId === undefined ? (before ?? "[]") : JSON.stringify([turn.updateId, ...recentIds(before ?? "[]")].slice(0, KEEP_UPDATES));
+    const recent = turn.updateId === undefined ? (before ?? "[]") : JSON.stringify([turn.updateId, ...idsOf(before ?? "[]")].slice(0, KEEP_UPDATES));
     const s = turn.state;
     // The conversation unchanged: only its update ids are written.
     if (s === undefined && before !== undefined) return void touch.run(recent, at, identityId);
@@ -89,7 +93,8 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
     open(channel, externalId, updateId) {
       const row = opening.get({ channel, externalId });
       if (!row) return undefined;
-      const handledBefore = updateId !== undefined && row.recent !== null && recentIds(row.recent).includes(updateId);
+      opened = row.recent === null ? undefined : { json: row.recent, ids: recentIds(row.recent) };
+      const handledBefore = updateId !== undefined && opened !== undefined && opened.ids.includes(updateId);
       return { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore, state: unseal(row.data ?? undefined) };
     },
     load: (identityId) => unseal(select.get(identityId)),
@@ -105,7 +110,9 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
 function recentIds(json: string): string[] {
   try {
     const ids: unknown = JSON.parse(json);
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    if (!Array.isArray(ids)) return [];
+    // The list as the store wrote it (nearly always) is taken as parsed, without a copy.
+    return ids.every((id) => typeof id === "string") ? (ids as string[]) : ids.filter((id): id is string => typeof id === "string");
   } catch {
     return [];
   }
