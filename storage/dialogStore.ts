@@ -38,8 +38,11 @@ export interface DialogStore {
   open(channel: Channel, externalId: string, updateId: string | undefined): OpenedTurn | undefined;
   /** A chat's state as the engine stored it (JSON), or undefined. */
   load(identityId: number): string | undefined;
-  /** Stores what one message did in one row and one transaction, so a state is never kept without its update marked handled. */
-  record(identityId: number, turn: TurnRecord, now: Date): void;
+  /**
+   * Stores what one message did in one row and one transaction, so a state is never kept without its update
+   * marked handled; `alongside` makes the message's other writes (a person's facts) in that transaction.
+   */
+  record(identityId: number, turn: TurnRecord, now: Date, alongside?: () => void): void;
 }
 
 /**
@@ -68,7 +71,8 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   // transaction and takes these, rather than parsing the list twice per message.
   let opened: { json: string; ids: string[] } | undefined;
   const idsOf = (json: string) => (json === opened?.json ? opened.ids : recentIds(json));
-  const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
+  const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number, alongside: (() => void) | undefined) => {
+    alongside?.();
     const before = recentOf.get(identityId);
     // No row yet, and no chat either: the message erased it (/forget), and leaves nothing behind.
     if (before === undefined && chatExists.get(identityId) === undefined) return;
@@ -98,10 +102,10 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
       return { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore, state: unseal(row.data ?? undefined) };
     },
     load: (identityId) => unseal(select.get(identityId)),
-    record(identityId, turn, now) {
+    record(identityId, turn, now, alongside) {
       // Nothing to write (no update id, state unchanged): no transaction either.
-      if (turn.updateId === undefined && turn.state === undefined) return;
-      write.immediate(identityId, turn, now.getTime());
+      if (turn.updateId === undefined && turn.state === undefined && !alongside) return;
+      write.immediate(identityId, turn, now.getTime(), alongside);
     },
   };
 }

@@ -120,6 +120,8 @@ export interface Turn {
   certificates?: { occupation: string; level: number }[];
   /** Whether a class fits the person, per occupation, level and answers: a school's classes mostly share the first two. */
   classFit?: Map<string, Eligibility["reasons"] | undefined>;
+  /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
+  facts?: { personId: number; facts: Facts };
 }
 
 // ---------------------------------------------------------------------------
@@ -195,6 +197,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   // ---- eligibility ---------------------------------------------------------
 
+  /**
+   * Keeps the person's facts for the enrolment: saved when the message's state is, in its one write
+   * transaction, since a commit of their own cost more than the rest of the message.
+   */
+  const keepFacts = (turn: Turn, facts: Facts) => void (turn.facts = { personId: turn.personId, facts });
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
@@ -581,7 +588,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         const e = assess(turn, s.facts);
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (e.eligible === false || pending.length === 0) {
-          services.saveFacts(turn.personId, s.facts, turn.now);
+          keepFacts(turn, s.facts);
           finish(turn, decisionText(turn, e), [
             ...(e.eligible ? [{ id: "cmd:enrol", label: turn.t("dialog.menu.enrol") }] : []),
             { id: "cmd:recheck", label: turn.t("dialog.menu.recheck") },
@@ -601,7 +608,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }
         const e = assess(turn, classFacts(s, offer));
         if (e.eligible === false) {
-          services.saveFacts(turn.personId, s.facts, turn.now);
+          keepFacts(turn, s.facts);
           // Refused for this class only: say so and offer the classes again, not a "no" to the whole programme.
           const refusal = classRefusal(turn, s, offer, e);
           if (refusal) {
@@ -663,7 +670,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         turn.today,
         turn.now,
       );
-      services.saveFacts(turn.personId, s.facts, turn.now);
+      keepFacts(turn, s.facts);
       // Its seats changed.
       turn.classCounts = undefined;
       turn.schoolClasses = undefined;
@@ -714,7 +721,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "check":
         return start(turn, "check", savedFacts(turn));
       case "recheck":
-        services.saveFacts(turn.personId, {}, turn.now);
+        keepFacts(turn, {});
         return start(turn, "check", {});
       case "enrol":
         return start(turn, "enrol", savedFacts(turn));
@@ -851,7 +858,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const json = JSON.stringify(s);
       if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: personalDraft.some((k) => s.draft[k] !== undefined) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
