@@ -64,6 +64,28 @@ const translators = new Map<Lang, Translate>(
 );
 
 /**
+ * What depends on the language alone (a question's words, the labels of fixed choices), built once per
+ * language: the engine asks for such texts on nearly every message. It is shared, so it is frozen.
+ * @example const yesNo = perLanguage((t) => [{ id: "yes", label: t("common.yes") }]); yesNo("en")[0].label // "Yes"
+ */
+export function perLanguage<T>(build: (t: Translate, lang: Lang) => T): (lang: Lang) => T {
+  const built = new Map<Lang, T>();
+  return (lang) => {
+    let value = built.get(lang);
+    if (value === undefined) built.set(lang, (value = frozen(build(translator(lang), lang))));
+    return value;
+  };
+}
+
+function frozen<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) frozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
  * Whether a key exists, for texts that only some codes have.
  * @example hasText("reason.not_able_to_work") // true
  */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
-import { translator, type Translate } from "../i18n.js";
+import { perLanguage, translator, type Translate } from "../i18n.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
@@ -185,14 +185,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq };
     say(turn, text, choices);
   };
-  const menuChoices = (t: Translate): Choice[] => [
+  // The choices and questions whose words depend on the language alone are built once per language.
+  const menuChoices = perLanguage((t): Choice[] => [
     { id: "cmd:check", label: t("dialog.menu.check") },
     { id: "cmd:enrol", label: t("dialog.menu.enrol") },
     { id: "cmd:me", label: t("dialog.menu.me") },
     { id: "cmd:lang", label: t("dialog.menu.lang") },
-  ];
+  ]);
   const menu = (turn: Turn, lead?: string) =>
-    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.t));
+    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.lang));
   const commandLabel = (t: Translate, id: string) => t(`dialog.menu.${id.slice(4)}`);
 
   // ---- eligibility ---------------------------------------------------------
@@ -252,8 +253,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const factStep = (fact: FactName): Step => {
     const q = questions[fact]!;
     const choices = (turn: Turn) => q.choices(pack, turn.lang, turn.t, turn.state!.facts);
+    const question = perLanguage((t, lang) => t(`dialog.q.${fact}`, q.params(pack, lang)));
     return {
-      ask: (turn) => ({ text: turn.t(`dialog.q.${fact}`, q.params(pack, turn.lang)), choices: choices(turn) }),
+      ask: (turn) => ({ text: question(turn.lang), choices: choices(turn) }),
       choices,
       answer: (turn, answer, choices) => {
         const r = q.parse(answer, choices, turn.t, other(turn.lang));
@@ -278,13 +280,25 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     },
   });
 
-  const confirmChoices = (turn: Turn): Choice[] => [
-    { id: "yes", label: turn.t("dialog.confirm.yes") },
-    { id: "no", label: turn.t("dialog.confirm.no") },
-  ];
+  const confirmChoices = perLanguage((t): Choice[] => [
+    { id: "yes", label: t("dialog.confirm.yes") },
+    { id: "no", label: t("dialog.confirm.no") },
+  ]);
+  const consentChoices = perLanguage((t): Choice[] => [
+    { id: "agree", label: t("dialog.enrol.agree") },
+    { id: "disagree", label: t("dialog.enrol.disagree") },
+  ]);
+  const summaryChoices = perLanguage((t): Choice[] => [
+    { id: "submit", label: t("dialog.enrol.submit") },
+    { id: "class", label: t("dialog.enrol.change.class") },
+    { id: "name", label: t("dialog.enrol.change.name") },
+    { id: "idNumber", label: t("dialog.enrol.change.idNumber") },
+    { id: "phone", label: t("dialog.enrol.change.phone") },
+    { id: "cancel", label: t("dialog.enrol.change.cancel") },
+  ]);
   const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
-    ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn) }),
-    choices: confirmChoices,
+    ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn.lang) }),
+    choices: (turn) => confirmChoices(turn.lang),
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
       if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
@@ -378,17 +392,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
     summary: choiceStep(
       (turn) => summaryText(turn),
-      (turn) => [
-        { id: "submit", label: turn.t("dialog.enrol.submit") },
-        { id: "class", label: turn.t("dialog.enrol.change.class") },
-        { id: "name", label: turn.t("dialog.enrol.change.name") },
-        { id: "idNumber", label: turn.t("dialog.enrol.change.idNumber") },
-        { id: "phone", label: turn.t("dialog.enrol.change.phone") },
-        { id: "cancel", label: turn.t("dialog.enrol.change.cancel") },
-      ],
+      (turn) => summaryChoices(turn.lang),
       (turn, id) => (s) => {
         if (id === "submit") return submit(turn, s);
-        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.t));
+        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.lang));
         if (id === "class") {
           delete s.draft.classId;
           delete s.draft.schoolId;
@@ -406,7 +413,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         { id: "done", label: turn.t("dialog.me.done") },
       ],
       (turn, id) => (s) => {
-        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.t));
+        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.lang));
         s.withdrawId = Number(id.split(":")[1]);
       },
     ),
@@ -414,7 +421,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       (turn) => turn.t("dialog.me.withdrawConfirm", { name: services.myStatus(turn.personId, turn.today).enrolments.find((e) => e.id === turn.state!.withdrawId)?.class.name ?? "" }),
       (turn) => (s) => {
         services.withdraw(turn.personId, s.withdrawId!, turn.now);
-        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.t));
+        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.lang));
       },
     ),
     forgetConfirm: confirmStep(
@@ -435,7 +442,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         services.setLanguage(turn.personId, lang);
         turn.lang = lang;
         turn.t = translator(lang);
-        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.t));
+        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.lang));
       },
     ),
     // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
@@ -449,10 +456,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
   function consentStep(kind: "rights" | "privacy", notice: (turn: Turn) => string): Step {
-    const choices = (turn: Turn): Choice[] => [
-      { id: "agree", label: turn.t("dialog.enrol.agree") },
-      { id: "disagree", label: turn.t("dialog.enrol.disagree") },
-    ];
+    const choices = (turn: Turn) => consentChoices(turn.lang);
     return {
       ask: (turn) => ({ text: notice(turn), choices: choices(turn) }),
       choices,
@@ -461,7 +465,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
         const yes = id ? id === "agree" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
         if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
-        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.t)) };
+        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.lang)) };
         return { ok: true, value: (s) => void (s.draft[kind === "rights" ? "rightsAt" : "privacyAt"] = turn.now.getTime()) };
       },
     };
@@ -629,7 +633,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "me": {
         const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
         if (!enrolments.length && !certs.length) {
-          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.t));
+          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.lang));
           return undefined;
         }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
@@ -676,14 +680,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       turn.schoolClasses = undefined;
       turn.offer = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
-      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.t));
+      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.lang));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       say(turn, errorText(e, turn.t));
       // Keep what was given; send the person back to the answer that caused the refusal.
       if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
       else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
-      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.t));
+      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.lang));
     }
   }
 
@@ -912,7 +916,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return advance(turn);
       }
       // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
-      return finish(turn, errorText(e, turn.t), menuChoices(turn.t));
+      return finish(turn, errorText(e, turn.t), menuChoices(turn.lang));
     }
     // The answer ended the flow or started another one, which has asked its own question.
     if (turn.state !== s) return;

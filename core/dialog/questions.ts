@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { factsSchema, levelLabel, type FactName, type Facts } from "../eligibility.js";
 import { local, type Lang, type PolicyPack } from "../pack.js";
-import type { Translate } from "../i18n.js";
+import { perLanguage, type Translate } from "../i18n.js";
 import { matchChoice, matchYesNo, parseMonths } from "./match.js";
 import type { Choice } from "./types.js";
 
@@ -22,10 +22,10 @@ export interface FactQuestion {
   params(pack: PolicyPack, lang: Lang): Record<string, unknown>;
 }
 
-const yesNo = (t: Translate): Choice[] => [
+const yesNo = perLanguage((t): Choice[] => [
   { id: "yes", label: t("common.yes") },
   { id: "no", label: t("common.no") },
-];
+]);
 
 function pick(answer: Answer, choices: Choice[]): string | undefined {
   if ("choiceId" in answer) return choices.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined;
@@ -35,7 +35,7 @@ function pick(answer: Answer, choices: Choice[]): string | undefined {
 function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouJiangyin" | "employerInJiangyin", params: FactQuestion["params"] = () => ({})): FactQuestion {
   return {
     fact,
-    choices: (_p, _l, t) => yesNo(t),
+    choices: (_p, lang) => yesNo(lang),
     params,
     parse(answer, choices, t, tOther) {
       const id = pick(answer, choices);
