@@ -52,10 +52,11 @@ export interface DialogStore {
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
   // flow "" is a chat in no conversation, whose row is kept for its recent update ids.
   const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ? and flow <> ''").pluck();
-  const opening = sqlite.prepare<{ channel: string; externalId: string }, Omit<OpenedTurn, "handledBefore" | "state"> & { data: string | null; recent: string | null }>(
+  // Bound by position, like the writes below: binding by name took ~0.5 µs more of the ~6 this read takes.
+  const opening = sqlite.prepare<[string, string], Omit<OpenedTurn, "handledBefore" | "state"> & { data: string | null; recent: string | null }>(
     `select ci.id as identityId, ci.person_id as personId, p.lang, iif(s.flow <> '', s.data, null) as data, s.recent_updates as recent
      from chat_identities ci join people p on p.id = ci.person_id left join dialog_states s on s.identity_id = ci.id
-     where ci.channel = @channel and ci.external_id = @externalId`,
+     where ci.channel = ? and ci.external_id = ?`,
   );
   const recentOf = sqlite.prepare<[number], string>("select recent_updates from dialog_states where identity_id = ?").pluck();
   const chatExists = sqlite.prepare<[number], number>("select 1 from chat_identities where id = ?").pluck();
@@ -95,7 +96,7 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   };
   return {
     open(channel, externalId, updateId) {
-      const row = opening.get({ channel, externalId });
+      const row = opening.get(channel, externalId);
       if (!row) return undefined;
       opened = row.recent === null ? undefined : { json: row.recent, ids: recentIds(row.recent) };
       const handledBefore = updateId !== undefined && opened !== undefined && opened.ids.includes(updateId);
