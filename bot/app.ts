@@ -145,7 +145,11 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
       const id = s.identify(channel, externalId, now);
       return store.open(channel, externalId, updateId) ?? { ...id, handledBefore: false, state: undefined };
     },
-    storeTurn: store.record,
+    // The facts a message keeps are saved inside its write transaction (a save point): one commit per message.
+    storeTurn: (identityId, turn, now) => {
+      const { facts } = turn;
+      store.record(identityId, turn, now, facts && (() => s.saveFacts(me(facts.personId), facts.personId, facts.facts)));
+    },
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     saveFacts: (personId, facts) => s.saveFacts(me(personId), personId, facts),

@@ -3,14 +3,16 @@
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { createServer, type Server } from "node:http";
-import { z } from "zod";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
 
-/** Callback data is "<stepToken>|<choiceId>", at most 64 bytes as Telegram allows. */
-const callbackData = z.string().max(64).regex(/^([\w-]{1,20})\|([\w:.-]{1,40})$/);
+/**
+ * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
+ * expression checks and splits it: a zod string schema and a second match cost a few µs on every tap.
+ */
+const callbackData = /^([\w-]{1,20})\|([\w:.-]{1,40})$/;
 
 /** Options of the Telegram channel. */
 export interface TelegramOptions {
@@ -112,9 +114,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   }
 
   bot.on("callback_query:data", async (ctx) => {
-    const m = callbackData.safeParse(ctx.callbackQuery.data);
     // Forged or malformed data is treated as a stale button: the engine says the question has moved on.
-    const [, stepToken, choiceId] = m.success ? /^(.+)\|(.+)$/.exec(m.data)! : [null, "stale", "stale"];
+    const [, stepToken, choiceId] = callbackData.exec(ctx.callbackQuery.data) ?? [null, "stale", "stale"];
     await ctx.answerCallbackQuery().catch(() => undefined);
     await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
   });

@@ -38,8 +38,11 @@ export interface DialogStore {
   open(channel: Channel, externalId: string, updateId: string | undefined): OpenedTurn | undefined;
   /** A chat's state as the engine stored it (JSON), or undefined. */
   load(identityId: number): string | undefined;
-  /** Stores what one message did in one row and one transaction, so a state is never kept without its update marked handled. */
-  record(identityId: number, turn: TurnRecord, now: Date): void;
+  /**
+   * Stores what one message did in one row and one transaction, so a state is never kept without its update
+   * marked handled; `alongside` makes the message's other writes (a person's facts) in that transaction.
+   */
+  record(identityId: number, turn: TurnRecord, now: Date, alongside?: () => void): void;
 }
 
 /**
@@ -49,10 +52,11 @@ export interface DialogStore {
 export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): DialogStore {
   // flow "" is a chat in no conversation, whose row is kept for its recent update ids.
   const select = sqlite.prepare<[number], string>("select data from dialog_states where identity_id = ? and flow <> ''").pluck();
-  const opening = sqlite.prepare<{ channel: string; externalId: string }, Omit<OpenedTurn, "handledBefore" | "state"> & { data: string | null; recent: string | null }>(
+  // Bound by position, like the writes below: binding by name took ~0.5 µs more of the ~6 this read takes.
+  const opening = sqlite.prepare<[string, string], Omit<OpenedTurn, "handledBefore" | "state"> & { data: string | null; recent: string | null }>(
     `select ci.id as identityId, ci.person_id as personId, p.lang, iif(s.flow <> '', s.data, null) as data, s.recent_updates as recent
      from chat_identities ci join people p on p.id = ci.person_id left join dialog_states s on s.identity_id = ci.id
-     where ci.channel = @channel and ci.external_id = @externalId`,
+     where ci.channel = ? and ci.external_id = ?`,
   );
   const recentOf = sqlite.prepare<[number], string>("select recent_updates from dialog_states where identity_id = ?").pluck();
   const chatExists = sqlite.prepare<[number], number>("select 1 from chat_identities where id = ?").pluck();
@@ -64,11 +68,16 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   );
   const touch = sqlite.prepare<[string, number, number]>("update dialog_states set recent_updates = ?, updated_at = ? where identity_id = ?");
   const none = { flow: "", step: "", token: "", data: "{}" };
-  const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number) => {
+  // The update ids as the message opened read them, parsed: its write nearly always finds the same JSON in its
+  // transaction and takes these, rather than parsing the list twice per message.
+  let opened: { json: string; ids: string[] } | undefined;
+  const idsOf = (json: string) => (json === opened?.json ? opened.ids : recentIds(json));
+  const write = sqlite.transaction((identityId: number, turn: TurnRecord, at: number, alongside: (() => void) | undefined) => {
+    alongside?.();
     const before = recentOf.get(identityId);
     // No row yet, and no chat either: the message erased it (/forget), and leaves nothing behind.
     if (before === undefined && chatExists.get(identityId) === undefined) return;
-    const recent = turn.updateId === undefined ? (before ?? "[]") : JSON.stringify([turn.updateId, ...recentIds(before ?? "[]")].slice(0, KEEP_UPDATES));
+    const recent = turn.updateId === undefined ? (before ?? "[]") : JSON.stringify([turn.updateId, ...idsOf(before ?? "[]")].slice(0, KEEP_UPDATES));
     const s = turn.state;
     // The conversation unchanged: only its update ids are written.
     if (s === undefined && before !== undefined) return void touch.run(recent, at, identityId);
@@ -87,16 +96,17 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
   };
   return {
     open(channel, externalId, updateId) {
-      const row = opening.get({ channel, externalId });
+      const row = opening.get(channel, externalId);
       if (!row) return undefined;
-      const handledBefore = updateId !== undefined && row.recent !== null && recentIds(row.recent).includes(updateId);
+      opened = row.recent === null ? undefined : { json: row.recent, ids: recentIds(row.recent) };
+      const handledBefore = updateId !== undefined && opened !== undefined && opened.ids.includes(updateId);
       return { identityId: row.identityId, personId: row.personId, lang: row.lang, handledBefore, state: unseal(row.data ?? undefined) };
     },
     load: (identityId) => unseal(select.get(identityId)),
-    record(identityId, turn, now) {
+    record(identityId, turn, now, alongside) {
       // Nothing to write (no update id, state unchanged): no transaction either.
-      if (turn.updateId === undefined && turn.state === undefined) return;
-      write.immediate(identityId, turn, now.getTime());
+      if (turn.updateId === undefined && turn.state === undefined && !alongside) return;
+      write.immediate(identityId, turn, now.getTime(), alongside);
     },
   };
 }
@@ -105,7 +115,9 @@ export function createDialogStore(sqlite: Database.Database, vault: Pick<Vault, 
 function recentIds(json: string): string[] {
   try {
     const ids: unknown = JSON.parse(json);
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    if (!Array.isArray(ids)) return [];
+    // The list as the store wrote it (nearly always) is taken as parsed, without a copy.
+    return ids.every((id) => typeof id === "string") ? (ids as string[]) : ids.filter((id): id is string => typeof id === "string");
   } catch {
     return [];
   }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
-import { translator, type Translate } from "../i18n.js";
+import { perLanguage, translator, type Translate } from "../i18n.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
@@ -146,6 +146,8 @@ export interface Turn {
   certificates?: { occupation: string; level: number }[];
   /** Whether a class fits the person, per occupation, level and answers: a school's classes mostly share the first two. */
   classFit?: Map<string, Eligibility["reasons"] | undefined>;
+  /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
+  facts?: { personId: number; facts: Facts };
 }
 
 // ---------------------------------------------------------------------------
@@ -167,6 +169,11 @@ export interface Step {
   ask(turn: Turn): { text: string; choices?: Choice[] };
   /** The choices alone: an answer is checked against them, and the question's text (a summary, a notice) may cost far more. */
   choices?(turn: Turn): Choice[];
+  /**
+   * Whether a tapped choice is one of the step's, for a step whose choices cost far more to build than one
+   * is to check (they read and count classes): a tap is then taken without building them.
+   */
+  offers?(turn: Turn, choiceId: string): boolean;
   answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<Apply>;
   file?(turn: Turn, file: { fileName: string; bytes: Uint8Array }): Promise<Parsed<Apply>>;
 }
@@ -204,18 +211,24 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq, ...(paused && { paused }) };
     say(turn, paused ? `${text}\n\n${turn.t(`dialog.paused.${paused.flow}`)}` : text, choices);
   };
-  const menuChoices = (t: Translate): Choice[] => [
+  // The choices and questions whose words depend on the language alone are built once per language.
+  const menuChoices = perLanguage((t): Choice[] => [
     { id: "cmd:check", label: t("dialog.menu.check") },
     { id: "cmd:enrol", label: t("dialog.menu.enrol") },
     { id: "cmd:me", label: t("dialog.menu.me") },
     { id: "cmd:lang", label: t("dialog.menu.lang") },
-  ];
+  ]);
   const menu = (turn: Turn, lead?: string) =>
-    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.t));
+    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.lang));
   const commandLabel = (t: Translate, id: string) => t(`dialog.menu.${id.slice(4)}`);
 
   // ---- eligibility ---------------------------------------------------------
 
+  /**
+   * Keeps the person's facts for the enrolment: saved when the message's state is, in its one write
+   * transaction, since a commit of their own cost more than the rest of the message.
+   */
+  const keepFacts = (turn: Turn, facts: Facts) => void (turn.facts = { personId: turn.personId, facts });
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
@@ -266,8 +279,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const factStep = (fact: FactName): Step => {
     const q = questions[fact]!;
     const choices = (turn: Turn) => q.choices(pack, turn.lang, turn.t, turn.state!.facts);
+    const question = perLanguage((t, lang) => t(`dialog.q.${fact}`, q.params(pack, lang)));
     return {
-      ask: (turn) => ({ text: turn.t(`dialog.q.${fact}`, q.params(pack, turn.lang)), choices: choices(turn) }),
+      ask: (turn) => ({ text: question(turn.lang), choices: choices(turn) }),
       choices,
       answer: (turn, answer, choices) => {
         const r = q.parse(answer, choices, turn.t, other(turn.lang));
@@ -281,22 +295,36 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     text: (turn: Turn) => string,
     choices: (turn: Turn) => Choice[],
     apply: (turn: Turn, id: string) => (s: DialogState) => void,
+    offers?: Step["offers"],
   ): Step => ({
     ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
     choices,
+    ...(offers && { offers }),
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? (list.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined) : matchChoice(answer.text, list)?.id;
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
     },
   });
 
-  const confirmChoices = (turn: Turn): Choice[] => [
-    { id: "yes", label: turn.t("dialog.confirm.yes") },
-    { id: "no", label: turn.t("dialog.confirm.no") },
-  ];
+  const confirmChoices = perLanguage((t): Choice[] => [
+    { id: "yes", label: t("dialog.confirm.yes") },
+    { id: "no", label: t("dialog.confirm.no") },
+  ]);
+  const consentChoices = perLanguage((t): Choice[] => [
+    { id: "agree", label: t("dialog.enrol.agree") },
+    { id: "disagree", label: t("dialog.enrol.disagree") },
+  ]);
+  const summaryChoices = perLanguage((t): Choice[] => [
+    { id: "submit", label: t("dialog.enrol.submit") },
+    { id: "class", label: t("dialog.enrol.change.class") },
+    { id: "name", label: t("dialog.enrol.change.name") },
+    { id: "idNumber", label: t("dialog.enrol.change.idNumber") },
+    { id: "phone", label: t("dialog.enrol.change.phone") },
+    { id: "cancel", label: t("dialog.enrol.change.cancel") },
+  ]);
   const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
-    ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn) }),
-    choices: confirmChoices,
+    ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn.lang) }),
+    choices: (turn) => confirmChoices(turn.lang),
     answer: (turn, answer, list) => {
       const id = "choiceId" in answer ? list.find((c) => c.id === answer.choiceId)?.id : matchChoice(answer.text, list)?.id;
       if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
@@ -348,6 +376,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }));
       },
       (_turn, id) => (s) => void (s.draft.schoolId = id),
+      // Every school of the pack is listed, open classes or not: its label's count is not needed to take a tap.
+      (_turn, id) => pack.schools.some((s) => s.code === id),
     ),
     class: choiceStep(
       (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
@@ -363,6 +393,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if (id === "otherSchool") delete s.draft.schoolId;
         else s.draft.classId = Number(id);
       },
+      // The list is the school's open classes: a tapped one is its own row (kept for the next step), not the
+      // whole list with its seats counted and labelled.
+      (turn, id) => id === "otherSchool" || (/^\d+$/.test(id) && findClass(turn, Number(id))?.schoolId === turn.state!.draft.schoolId),
     ),
     name: textStep("dialog.enrol.name", (_turn, text) => {
       const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
@@ -386,17 +419,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
     summary: choiceStep(
       (turn) => summaryText(turn),
-      (turn) => [
-        { id: "submit", label: turn.t("dialog.enrol.submit") },
-        { id: "class", label: turn.t("dialog.enrol.change.class") },
-        { id: "name", label: turn.t("dialog.enrol.change.name") },
-        { id: "idNumber", label: turn.t("dialog.enrol.change.idNumber") },
-        { id: "phone", label: turn.t("dialog.enrol.change.phone") },
-        { id: "cancel", label: turn.t("dialog.enrol.change.cancel") },
-      ],
+      (turn) => summaryChoices(turn.lang),
       (turn, id) => (s) => {
         if (id === "submit") return submit(turn, s);
-        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.t));
+        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.lang));
         if (id === "class") {
           delete s.draft.classId;
           delete s.draft.schoolId;
@@ -414,7 +440,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         { id: "done", label: turn.t("dialog.me.done") },
       ],
       (turn, id) => (s) => {
-        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.t));
+        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.lang));
         s.withdrawId = Number(id.split(":")[1]);
       },
     ),
@@ -422,7 +448,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       (turn) => turn.t("dialog.me.withdrawConfirm", { name: services.myStatus(turn.personId, turn.today).enrolments.find((e) => e.id === turn.state!.withdrawId)?.class.name ?? "" }),
       (turn) => (s) => {
         services.withdraw(turn.personId, s.withdrawId!, turn.now);
-        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.t));
+        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.lang));
       },
     ),
     forgetConfirm: confirmStep(
@@ -443,7 +469,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         services.setLanguage(turn.personId, lang);
         turn.lang = lang;
         turn.t = translator(lang);
-        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.t));
+        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.lang));
       },
     ),
     // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
@@ -457,10 +483,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
   function consentStep(kind: "rights" | "privacy", notice: (turn: Turn) => string): Step {
-    const choices = (turn: Turn): Choice[] => [
-      { id: "agree", label: turn.t("dialog.enrol.agree") },
-      { id: "disagree", label: turn.t("dialog.enrol.disagree") },
-    ];
+    const choices = (turn: Turn) => consentChoices(turn.lang);
     return {
       ask: (turn) => ({ text: notice(turn), choices: choices(turn) }),
       choices,
@@ -469,7 +492,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
         const yes = id ? id === "agree" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
         if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
-        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.t)) };
+        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.lang)) };
         return { ok: true, value: (s) => void (s.draft[kind === "rights" ? "rightsAt" : "privacyAt"] = turn.now.getTime()) };
       },
     };
@@ -596,7 +619,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         const e = assess(turn, s.facts);
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (e.eligible === false || pending.length === 0) {
-          services.saveFacts(turn.personId, s.facts, turn.now);
+          keepFacts(turn, s.facts);
           finish(turn, decisionText(turn, e), [
             ...(e.eligible ? [{ id: "cmd:enrol", label: turn.t("dialog.menu.enrol") }] : []),
             { id: "cmd:recheck", label: turn.t("dialog.menu.recheck") },
@@ -616,7 +639,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }
         const e = assess(turn, classFacts(s, offer));
         if (e.eligible === false) {
-          services.saveFacts(turn.personId, s.facts, turn.now);
+          keepFacts(turn, s.facts);
           // Refused for this class only: say so and offer the classes again, not a "no" to the whole programme.
           const refusal = classRefusal(turn, s, offer, e);
           if (refusal) {
@@ -637,7 +660,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "me": {
         const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
         if (!enrolments.length && !certs.length) {
-          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.t));
+          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.lang));
           return undefined;
         }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
@@ -678,20 +701,20 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         turn.today,
         turn.now,
       );
-      services.saveFacts(turn.personId, s.facts, turn.now);
+      keepFacts(turn, s.facts);
       // Its seats changed.
       turn.classCounts = undefined;
       turn.schoolClasses = undefined;
       turn.offer = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
-      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.t));
+      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.lang));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       say(turn, errorText(e, turn.t));
       // Keep what was given; send the person back to the answer that caused the refusal.
       if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
       else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
-      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.t));
+      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.lang));
     }
   }
 
@@ -754,7 +777,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "check":
         return resumeOrStart(turn, "check");
       case "recheck":
-        services.saveFacts(turn.personId, {}, turn.now);
+        keepFacts(turn, {});
         return start(turn, "check", {});
       case "enrol":
         return resumeOrStart(turn, "enrol");
@@ -891,7 +914,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const json = JSON.stringify(s);
       if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
@@ -907,6 +930,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else menu(turn);
   }
 
+  /** The choices a tap is checked against when its step can check one alone: that one, or none. A step's answer reads only their ids. */
+  function tapped(turn: Turn, offers: NonNullable<Step["offers"]>, choiceId: string): Choice[] {
+    return offers(turn, choiceId) ? [{ id: choiceId, label: "" }] : [];
+  }
+
   /** An answer to the current question: taken, or explained and the question asked again. */
   async function take(turn: Turn, answer: Taken): Promise<void> {
     const s = turn.state!;
@@ -915,7 +943,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       turn.state = undefined;
       return menu(turn);
     }
-    const choices = step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
+    const choices = "choiceId" in answer && step.offers ? tapped(turn, step.offers, answer.choiceId) : step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
       // Between flows, text that is no choice is a question about the programme, or not understood.
@@ -940,7 +968,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return advance(turn);
       }
       // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
-      return finish(turn, errorText(e, turn.t), menuChoices(turn.t));
+      return finish(turn, errorText(e, turn.t), menuChoices(turn.lang));
     }
     // The answer ended the flow or started another one, which has asked its own question.
     if (turn.state !== s) return;

@@ -94,10 +94,15 @@ export interface DialogServices {
   /** Reads what a message starts from, at once; a chat's first message creates it and its person. */
   openTurn(channel: Channel, externalId: string, updateId: string | undefined, now: Date): OpenedTurn;
   /**
-   * Stores what one message did, atomically: its update id as handled (when the channel gives one) and the
-   * conversation's state saved, cleared (`null`) or left as it was (`undefined`).
+   * Stores what one message did, atomically: its update id as handled (when the channel gives one), the
+   * conversation's state saved, cleared (`null`) or left as it was (`undefined`), and the facts a person
+   * gave kept as `saveFacts` keeps them.
    */
-  storeTurn(identityId: number, turn: { updateId?: string | undefined; state?: StoredState | null | undefined }, now: Date): void;
+  storeTurn(
+    identityId: number,
+    turn: { updateId?: string | undefined; state?: StoredState | null | undefined; facts?: { personId: number; facts: Facts } | undefined },
+    now: Date,
+  ): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
   saveFacts(personId: number, facts: Facts, now: Date): void;
