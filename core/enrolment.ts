@@ -5,10 +5,11 @@ import { ageOn } from "./dates.js";
 import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
 import { DomainError, parseInput } from "./errors.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
-import { parseResidentId, residentIdSchema } from "./residentId.js";
+import { residentIdSchema } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, SeatCounts, ServiceDeps } from "./stores.js";
 import { maskName } from "./mask.js";
+import { sealPersonal } from "./personal.js";
 
 /** A mainland mobile number: 11 digits starting 13–19. */
 export const mobileSchema = z.string().trim().regex(/^1[3-9]\d{9}$/, "a mobile number has 11 digits and starts with 13–19");
@@ -133,8 +134,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   function enrol(actor: Actor, raw: EnrolInput, today: string, now: Date): EnrolResult {
     const input = parseInput(enrolInputSchema, raw);
     authorizeAudited(audit, actor, "enrolment.create", { personId: input.personId }, { entity: "person", entityId: String(input.personId) }, now);
-    const id = parseResidentId(input.personal.idNumber);
-    if (!id.ok) throw new DomainError("invalid_input", { field: "personal.idNumber" }, id.problem);
+    const id = input.personal.idNumber;
     const age = ageOn(id.birthDate, today);
     if (age < pack.ageBounds.min || age > pack.ageBounds.max)
       throw new DomainError("age_out_of_bounds", { age, min: pack.ageBounds.min, max: pack.ageBounds.max }, `ageBounds ${pack.ageBounds.clause}`);
@@ -177,9 +177,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       people.setPersonal(
         person.id,
         {
-          nameEnc: cipher.encrypt(input.personal.name),
-          idNumberEnc: cipher.encrypt(id.id),
-          phoneEnc: cipher.encrypt(input.personal.phone),
+          personalEnc: sealPersonal(cipher, { name: input.personal.name, idNumber: id.id, phone: input.personal.phone }),
           idHash,
           sex: id.sex,
           birthYear: Number(id.birthDate.slice(0, 4)),

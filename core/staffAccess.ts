@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
 import { maskIdNumber, maskPhone } from "./mask.js";
+import { openPersonal } from "./personal.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { EnrolmentStatus, ServiceDeps, StaffRole } from "./stores.js";
 import type { EnrolmentService } from "./enrolment.js";
@@ -38,19 +39,18 @@ export function createStaffAccessService(deps: ServiceDeps, enrolment: Enrolment
     authorizeAudited(audit, actor, action, { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
     // Seeing personal data in the clear is itself worth a record.
     if (unmasked) audit.record({ actor: actorLabel(actor), action, entity: "class", entityId: String(classId), at: now });
-    const open = (stored: string | null, mask: (plain: string) => string) => {
-      if (stored === null) return null;
-      const plain = cipher.decrypt(stored);
-      return unmasked ? plain : mask(plain);
-    };
-    return enrolments.roster(classId).map((line) => ({
-      enrolmentId: line.enrolmentId,
-      personId: line.personId,
-      status: line.status,
-      name: open(line.nameEnc, (n) => n),
-      idNumber: open(line.idNumberEnc, maskIdNumber),
-      phone: open(line.phoneEnc, maskPhone),
-    }));
+    return enrolments.roster(classId).map((line) => {
+      // NULL once the person was forgotten.
+      const p = line.personalEnc === null ? null : openPersonal(cipher, line.personalEnc);
+      return {
+        enrolmentId: line.enrolmentId,
+        personId: line.personId,
+        status: line.status,
+        name: p && p.name,
+        idNumber: p && (unmasked ? p.idNumber : maskIdNumber(p.idNumber)),
+        phone: p && (unmasked ? p.phone : maskPhone(p.phone)),
+      };
+    });
   }
 
   /**

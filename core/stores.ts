@@ -46,11 +46,9 @@ export interface PersonRecord {
   forgottenAt: Date | null;
 }
 
-/** Personal data as stored: ciphertexts, the ID hash and what the ID number tells openly. */
+/** Personal data as stored: one ciphertext of name, ID number and phone (core/personal.ts), the ID hash and what the ID number tells openly. */
 export interface EncryptedPersonal {
-  nameEnc: string;
-  idNumberEnc: string;
-  phoneEnc: string;
+  personalEnc: string;
   idHash: string;
   sex: "M" | "F";
   birthYear: number;
@@ -160,9 +158,7 @@ export interface StoredRosterLine {
   enrolmentId: number;
   personId: number;
   status: EnrolmentStatus;
-  nameEnc: string | null;
-  idNumberEnc: string | null;
-  phoneEnc: string | null;
+  personalEnc: string | null;
 }
 
 export interface EnrolmentStore {

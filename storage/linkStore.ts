@@ -41,13 +41,13 @@ export function createLinkStore(db: Db): LinkStore {
     },
     footprint(personId) {
       const p = db
-        .select({ forgottenAt: people.forgottenAt, nameEnc: people.nameEnc, idHash: people.idHash, phoneEnc: people.phoneEnc })
+        .select({ forgottenAt: people.forgottenAt, personalEnc: people.personalEnc, idHash: people.idHash })
         .from(people)
         .where(eq(people.id, personId))
         .get();
       return {
         forgotten: !p || p.forgottenAt !== null,
-        personal: Boolean(p && (p.nameEnc ?? p.idHash ?? p.phoneEnc)),
+        personal: Boolean(p && (p.personalEnc ?? p.idHash)),
         enrolments: countOf(db.select({ n: count() }).from(enrolments).where(eq(enrolments.personId, personId)).all()),
         certificates: countOf(db.select({ n: count() }).from(certificates).where(eq(certificates.personId, personId)).all()),
         staffRoles: countOf(db.select({ n: count() }).from(staff).where(eq(staff.personId, personId)).all()),

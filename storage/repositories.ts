@@ -167,9 +167,7 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
   const insertIdentity = sqlite.prepare<[string, string, number, number], { id: number }>(
     "insert into chat_identities (channel, external_id, person_id, created_at) values (?, ?, ?, ?) returning id",
   );
-  const updatePersonal = sqlite.prepare(
-    "update people set name_enc = ?, id_number_enc = ?, phone_enc = ?, id_hash = ?, sex = ?, birth_year = ?, updated_at = ? where id = ?",
-  );
+  const updatePersonal = sqlite.prepare("update people set personal_enc = ?, id_hash = ?, sex = ?, birth_year = ?, updated_at = ? where id = ?");
   // The chat sets these once or twice per conversation: prepared once too.
   const updateLang = sqlite.prepare("update people set lang = ?, updated_at = ? where id = ?");
   const updateFacts = sqlite.prepare("update people set facts = ?, updated_at = ? where id = ?");
@@ -188,7 +186,7 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
     setLanguage: (personId, lang, now) => void updateLang.run(lang, now.getTime(), personId),
     setFacts: (personId, facts, now) => void updateFacts.run(JSON.stringify(facts), now.getTime(), personId),
     setPersonal(personId, p, now) {
-      updatePersonal.run(p.nameEnc, p.idNumberEnc, p.phoneEnc, p.idHash, p.sex, p.birthYear, now.getTime(), personId);
+      updatePersonal.run(p.personalEnc, p.idHash, p.sex, p.birthYear, now.getTime(), personId);
     },
     erase(personId, now) {
       const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
@@ -206,7 +204,7 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
       db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();
       db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
       db.update(people)
-        .set({ facts: {}, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
+        .set({ facts: {}, personalEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
         .where(eq(people.id, personId))
         .run();
     },
@@ -323,9 +321,7 @@ export function createEnrolmentStore(db: Db, sqlite: Database.Database): Enrolme
           enrolmentId: enrolments.id,
           personId: enrolments.personId,
           status: enrolments.status,
-          nameEnc: people.nameEnc,
-          idNumberEnc: people.idNumberEnc,
-          phoneEnc: people.phoneEnc,
+          personalEnc: people.personalEnc,
         })
         .from(enrolments)
         .innerJoin(people, eq(people.id, enrolments.personId))

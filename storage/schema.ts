@@ -73,6 +73,11 @@ export const people = sqliteTable(
     lang: text("lang", { enum: languages }).notNull().default("zh-CN"),
     // The eligibility answers (§2.1) the person gave; forget() resets it to {}.
     facts: text("facts", { mode: "json" }).$type<JsonObject>().notNull().default({}),
+    // Name, ID number and phone, sealed together (core/personal.ts); forget() clears it.
+    personalEnc: text("personal_enc"),
+    // The same three sealed apart, as versions before 0003 stored them: sealed again into personal_enc when
+    // this version first opens the file with its key (storage/legacyPersonal.ts), then left empty. A later
+    // migration drops them.
     nameEnc: text("name_enc"),
     idNumberEnc: text("id_number_enc"),
     phoneEnc: text("phone_enc"),
@@ -89,6 +94,8 @@ export const people = sqliteTable(
     // Unique among the people who gave one; partial, so that a new person (no ID number yet) adds no entry
     // that their enrolment then moves: that cost a page of the WAL on each.
     uniqueIndex("people_id_hash_unique").on(t.idHash).where(sql`${t.idHash} is not null`),
+    // The rows still sealed apart: none once converted, so that finding them at each start reads nothing.
+    index("people_sealed_apart_idx").on(t.id).where(sql`${t.nameEnc} is not null`),
     check("people_lang_check", oneOf(t.lang, languages)),
     check("people_sex_check", oneOf(t.sex, ["M", "F"])),
   ],

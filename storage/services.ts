@@ -9,6 +9,7 @@ import type { Db } from "./db.js";
 import { createRepositories } from "./repositories.js";
 import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
+import { resealLegacyPersonal } from "./legacyPersonal.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
@@ -30,6 +31,7 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export function createServices(options: ServicesOptions) {
   const { db, sqlite, vault, pack, clock = systemClock } = options;
+  resealLegacyPersonal(sqlite, vault);
   const deps = createRepositories({ db, sqlite, cipher: vault, clock });
   const enrolment = createEnrolmentService(deps, pack);
   return {

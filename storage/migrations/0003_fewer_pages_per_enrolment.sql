@@ -15,6 +15,8 @@ ALTER TABLE `__new_audit_log` RENAME TO `audit_log`;--> statement-breakpoint
 PRAGMA foreign_keys=ON;--> statement-breakpoint
 CREATE INDEX `audit_log_link_failed_idx` ON `audit_log` (`entity_id`,`at`) WHERE "audit_log"."action" = 'link.failed';--> statement-breakpoint
 DROP INDEX `people_id_hash_unique`;--> statement-breakpoint
+ALTER TABLE `people` ADD `personal_enc` text;--> statement-breakpoint
+CREATE INDEX `people_sealed_apart_idx` ON `people` (`id`) WHERE "people"."name_enc" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX `people_id_hash_unique` ON `people` (`id_hash`) WHERE "people"."id_hash" is not null;--> statement-breakpoint
 CREATE TABLE `__new_enrolments` (
 	`id` integer PRIMARY KEY NOT NULL,

@@ -4,11 +4,13 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DomainError, errorText } from "../../core/errors.js";
 import { translator } from "../../core/i18n.js";
+import { openPersonal } from "../../core/personal.js";
 import { backupDatabase } from "../../storage/backup.js";
 import { openDatabase } from "../../storage/db.js";
 import { auditLog, certificates, chatIdentities, enrolments, outbox, people } from "../../storage/schema.js";
 import { NOW, tempDir } from "../storage/fixtures.js";
-import { addClass, enrolNew, newResident, personalFor, setup, TODAY } from "./helpers.js";
+import { createServices } from "../../storage/services.js";
+import { addClass, enrolNew, newResident, pack, personalFor, setup, TODAY } from "./helpers.js";
 
 function refusal(run: () => unknown): DomainError {
   try {
@@ -91,7 +93,7 @@ describe("enrol", () => {
     expect(() => enrolNew(services, classId, 1)).toThrow(/audit unavailable/);
     expect(db.select().from(outbox).all()).toEqual([]);
     expect(db.select().from(enrolments).all()).toEqual([]);
-    expect(db.select({ n: people.nameEnc }).from(people).all().every((p) => p.n === null)).toBe(true);
+    expect(db.select({ n: people.personalEnc }).from(people).all().every((p) => p.n === null)).toBe(true);
   });
 
   it("queues the trainee's notice and one to each of the school's staff, in the shared convention", () => {
@@ -188,7 +190,7 @@ describe("personal data", () => {
     const result = services.forget({ kind: "resident", personId: a.personId }, a.personId, NOW);
     expect(result).toEqual({ withdrawn: [a.enrolmentId], promoted: [b.enrolmentId] });
     const after = db.select().from(people).where(eq(people.id, a.personId)).get()!;
-    expect(after).toMatchObject({ nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, facts: {}, forgottenAt: NOW });
+    expect(after).toMatchObject({ personalEnc: null, idHash: null, facts: {}, forgottenAt: NOW });
     expect(db.select().from(chatIdentities).where(eq(chatIdentities.personId, a.personId)).all()).toEqual([]);
     expect(db.select().from(outbox).where(eq(outbox.personId, a.personId)).all()).toEqual([]);
     expect(db.select({ status: enrolments.status, route: enrolments.route, keyGroup: enrolments.keyGroup, facts: enrolments.facts, decision: enrolments.decision }).from(enrolments).where(eq(enrolments.personId, a.personId)).all()).toEqual([
@@ -198,9 +200,29 @@ describe("personal data", () => {
     // Once SQLite reuses the freed pages, the old ciphertext is gone from the file too.
     sqlite.exec("vacuum");
     sqlite.pragma("wal_checkpoint(TRUNCATE)");
-    for (const bytes of filesOf(path)) expect(bytes.includes(Buffer.from(before.nameEnc!))).toBe(false);
+    for (const bytes of filesOf(path)) expect(bytes.includes(Buffer.from(before.personalEnc!))).toBe(false);
     // The same ID number may now enrol again as a new person.
     expect(enrolNew(services, classId, 1).status).toBe("waitlisted");
+  });
+});
+
+describe("personal data sealed apart by an older version", () => {
+  it("is sealed again as one value when the services open, and the roster reads it", () => {
+    const { db, sqlite, vault, services } = setup();
+    const { classId } = addClass(db);
+    const { personId, enrolmentId } = enrolNew(services, classId, 1);
+    const { name, idNumber, phone } = openPersonal(vault, db.select().from(people).where(eq(people.id, personId)).get()!.personalEnc!);
+    // As versions before 0003 stored it: three ciphertexts.
+    sqlite
+      .prepare("update people set personal_enc = null, name_enc = ?, id_number_enc = ?, phone_enc = ? where id = ?")
+      .run(vault.encrypt(name), vault.encrypt(idNumber), vault.encrypt(phone), personId);
+    const reopened = createServices({ db, sqlite, vault, pack, clock: { now: () => NOW } });
+    const row = db.select().from(people).where(eq(people.id, personId)).get()!;
+    expect(row).toMatchObject({ nameEnc: null, idNumberEnc: null, phoneEnc: null });
+    expect(openPersonal(vault, row.personalEnc!)).toEqual({ name, idNumber, phone });
+    expect(reopened.roster({ kind: "bureau_operator", operator: "test" }, classId)).toEqual([
+      expect.objectContaining({ enrolmentId, name, idNumber: `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}` }),
+    ]);
   });
 });
 
@@ -217,9 +239,9 @@ describe("backup", () => {
       (s.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all() as string[]).map((t) => [t, s.prepare(`select * from "${t}"`).all()]);
     expect(dump(restored.sqlite)).toEqual(dump(sqlite));
     const row = restored.db.select().from(people).where(eq(people.id, 1)).all()[0];
-    expect(row?.nameEnc ?? null).toBeNull(); // person 1 is a plan creator without personal data
-    const trainee = restored.db.select().from(people).all().find((p) => p.nameEnc)!;
-    expect(vault.decrypt(trainee.nameEnc!)).toMatch(/^测试学员\d号$/);
+    expect(row?.personalEnc ?? null).toBeNull(); // person 1 is a plan creator without personal data
+    const trainee = restored.db.select().from(people).all().find((p) => p.personalEnc)!;
+    expect(openPersonal(vault, trainee.personalEnc!).name).toMatch(/^测试学员\d号$/);
     restored.close();
   });
 });

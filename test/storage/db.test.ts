@@ -5,7 +5,6 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../storage/db.js";
-import * as schema from "../../storage/schema.js";
 import { auditLog, certificates, chatIdentities, dialogStates, enrolments, outbox, staff } from "../../storage/schema.js";
 import { addClass, addEnrolment, addPerson, freshDatabase, NOW, tempDir } from "./fixtures.js";
 
@@ -63,15 +62,40 @@ describe("openDatabase", () => {
     const path = join(dir, "bot.db");
     const old = new Database(path);
     old.pragma("foreign_keys = ON");
-    const oldDb = drizzle({ client: old, schema });
-    migrate(oldDb, { migrationsFolder: folder });
-    const personId = addPerson(oldDb);
-    const { classId } = addClass(oldDb, "JYPC", "K1");
-    const enrolmentId = addEnrolment(oldDb, personId, classId, "completed");
+    migrate(drizzle({ client: old }), { migrationsFolder: folder });
+    // Rows as that version wrote them (plain SQL: this version's schema has columns that file lacks).
+    const at = NOW.getTime();
+    const personId = Number(old.prepare("insert into people (created_at, updated_at) values (?, ?)").run(at, at).lastInsertRowid);
+    old.prepare("insert into schools (id, name_zh, name_en, pack_id) values ('JYPC', '江阴职业技术学院', 'Jiangyin Polytechnic College', 'p')").run();
+    const planId = old
+      .prepare(
+        `insert into training_plans (school_id, occupation, track, level, trainees_planned, starts_on, ends_on, total_hours, practical_hours, teaching_plan,
+           teachers, business_standard, assessment_plan, question_bank, question_bank_source, cost_estimate_yuan, status, created_by_person_id, created_at)
+         values ('JYPC', 'ecommerce_specialist', 'upskilling', 4, 60, '2023-07-20', '2023-08-31', 120, 80, '-', '-', '-', '-', '-', '-', 1, 'approved', ?, ?)`,
+      )
+      .run(personId, at).lastInsertRowid;
+    const classId = Number(
+      old
+        .prepare(
+          `insert into classes (code, school_id, plan_id, name, occupation, track, level, opens_on, closes_on, capacity, created_at)
+           values ('K1', 'JYPC', ?, '班1', 'ecommerce_specialist', 'upskilling', 4, '2023-07-20', '2023-08-31', 60, ?)`,
+        )
+        .run(planId, at).lastInsertRowid,
+    );
+    const enrolmentId = Number(
+      old
+        .prepare(
+          `insert into enrolments (person_id, class_id, status, occupation, level, route, key_group, pack_version, created_at, updated_at)
+           values (?, ?, 'completed', 'ecommerce_specialist', 4, 'employee', 0, '2023.1', ?, ?)`,
+        )
+        .run(personId, classId, at, at).lastInsertRowid,
+    );
     // A certificate references the enrolment: dropping the old enrolments table with foreign keys on would fail.
-    oldDb.insert(certificates).values({ personId, occupation: "ecommerce_specialist", level: 4, passed: true, classId, enrolmentId, createdAt: NOW }).run();
-    oldDb.insert(outbox).values({ idempotencyKey: "k1", personId, kind: "test", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
-    oldDb.insert(auditLog).values({ actor: "test", action: "test", entity: "enrolment", entityId: String(enrolmentId), at: NOW }).run();
+    old
+      .prepare("insert into certificates (person_id, occupation, level, passed, class_id, enrolment_id, created_at) values (?, 'ecommerce_specialist', 4, 1, ?, ?, ?)")
+      .run(personId, classId, enrolmentId, at);
+    old.prepare("insert into outbox (idempotency_key, person_id, kind, payload, next_attempt_at, created_at) values ('k1', ?, 'test', '{}', ?, ?)").run(personId, at, at);
+    old.prepare("insert into audit_log (actor, action, entity, entity_id, at) values ('test', 'test', 'enrolment', ?, ?)").run(String(enrolmentId), at);
     old.close();
 
     const { db, sqlite, close } = openDatabase({ path });

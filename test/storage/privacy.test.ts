@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { openPersonal, sealPersonal } from "../../core/personal.js";
 import { createVault } from "../../storage/crypto.js";
 import { createDialogStore } from "../../storage/dialogStore.js";
 import { createPeopleStore } from "../../storage/repositories.js";
@@ -37,9 +38,7 @@ describe("personal data at rest", () => {
       db.insert(people)
         .values({
           facts: { note: CONTROL },
-          nameEnc: vault.encrypt(name),
-          idNumberEnc: vault.encrypt(idNumber),
-          phoneEnc: vault.encrypt(phone),
+          personalEnc: sealPersonal(vault, { name, idNumber, phone }),
           idHash: vault.hashId(idNumber),
           createdAt: NOW,
           updatedAt: NOW,
@@ -56,7 +55,7 @@ describe("personal data at rest", () => {
 
     // And the ciphertexts still read back.
     const row = db.select().from(people).get();
-    expect(row?.nameEnc && vault.decrypt(row.nameEnc)).toBe("张三丰");
+    expect(row?.personalEnc && openPersonal(vault, row.personalEnc).name).toBe("张三丰");
   });
 
   it("keeps a conversation's half-typed personal data encrypted, and the rest of the conversation readable", () => {
