@@ -41,7 +41,6 @@ export function dateIn(instant: Date, timeZone: string): string {
  * @example ageOn("2005-06-16", "2023-06-15") // 17
  */
 export function ageOn(birthDate: string, date: string): number {
-  const [by, bm, bd] = birthDate.split("-").map(Number) as [number, number, number];
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  // YYYY-MM-DD compares as text: a birthday not yet reached this year is a later MM-DD.
+  return Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4)) - (date.slice(5) < birthDate.slice(5) ? 1 : 0);
 }

@@ -18,13 +18,18 @@ export function checkCharacter(first17: string): string {
 /** Why an ID number was refused; codes are stable so that chat and CLI can explain them. */
 export type ResidentIdProblem = "format" | "check_digit" | "birth_date";
 
+/** A valid ID number, normalised, with what it tells: the birth date and sex. */
+export interface ResidentId {
+  id: string;
+  birthDate: string;
+  sex: "M" | "F";
+}
+
 /**
  * Validates an ID number; on success gives the birth date and sex.
  * @example parseResidentId("11010519491231002X") // { ok: true, id, birthDate: "1949-12-31", sex: "F" }
  */
-export function parseResidentId(
-  input: string,
-): { ok: true; id: string; birthDate: string; sex: "M" | "F" } | { ok: false; problem: ResidentIdProblem } {
+export function parseResidentId(input: string): ({ ok: true } & ResidentId) | { ok: false; problem: ResidentIdProblem } {
   const id = input.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(id)) return { ok: false, problem: "format" };
   if (checkCharacter(id.slice(0, 17)) !== id[17]) return { ok: false, problem: "check_digit" };
@@ -36,14 +41,15 @@ export function parseResidentId(
 }
 
 /**
- * The ID number as a zod schema: trims, upper-cases the X, and refuses a bad check digit or birth date.
- * @example residentIdSchema.parse(" 11010519491231002x ") // "11010519491231002X"
+ * The ID number as a zod schema: trims, upper-cases the X, refuses a bad check digit or birth date, and
+ * gives what the number tells, so that it is worked out once.
+ * @example residentIdSchema.parse(" 11010519491231002x ") // { id: "11010519491231002X", birthDate: "1949-12-31", sex: "F" }
  */
 export const residentIdSchema = z
   .string()
-  .transform((s, ctx) => {
+  .transform((s, ctx): ResidentId => {
     const r = parseResidentId(s);
-    if (r.ok) return r.id;
+    if (r.ok) return { id: r.id, birthDate: r.birthDate, sex: r.sex };
     ctx.addIssue({ code: "custom", message: `resident ID number: ${r.problem.replace("_", " ")} is wrong`, params: { problem: r.problem } });
     return z.NEVER;
   });

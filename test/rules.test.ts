@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { assessEligibility, factsSchemaFor } from "../core/eligibility.js";
 import { checkClaim, checkClass, filingDeadline, keyGroupShare, publicNoticeEnd } from "../core/checks.js";
+import { ageOn } from "../core/dates.js";
 import { parseResidentId } from "../core/residentId.js";
 import { packNamed } from "./support/packs.js";
 
@@ -17,6 +18,7 @@ interface CaseFile {
   cases?: { name: string; clause: string; today?: unknown; facts: unknown; expect: Record<string, unknown> }[];
   filingDeadline?: { name: string; clause: string; opens: unknown; deadline: unknown }[];
   publicNotice?: { name: string; clause: string; starts: unknown; ends: unknown }[];
+  age?: { name: string; clause: string; birthDate: unknown; on: unknown; age: number }[];
   checkClass?: { name: string; clause: string; input: never; ok: boolean; problems: string[] }[];
   checkClaim?: { name: string; clause: string; input: never; ok: boolean; problems: string[] }[];
   keyGroupShare?: { name: string; clause: string; input: never; ok: boolean; share: number | null; problems?: string[] }[];
@@ -67,6 +69,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
         const r = keyGroupShare(c.input, pack);
         expect({ ok: r.ok, share: r.share, problems: r.problems.map((p) => p.code) }).toEqual({ ok: c.ok, share: c.share, problems: c.problems ?? [] });
       });
+    for (const c of data.age ?? []) it(`age: ${c.name} (${c.clause})`, () => expect(ageOn(String(toText(c.birthDate)), String(toText(c.on)))).toBe(c.age));
     for (const c of data.residentId ?? [])
       it(`resident ID: ${c.name}`, () => {
         const r = parseResidentId(c.id);
