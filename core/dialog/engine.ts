@@ -741,7 +741,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     }
     const p = s?.paused?.flow === flow ? s.paused : undefined;
     if (!p) return start(turn, flow, savedFacts(turn));
-    const interrupted = pausedOf(s) === p ? undefined : pausedOf(s);
+    const current = pausedOf(s);
+    const interrupted = current === p ? undefined : current;
     // Facts saved since it paused (a check finished meanwhile) are newer than the ones it held.
     const facts = { ...p.facts, ...savedFacts(turn) };
     turn.state = { ...p, facts, step: "", token: "", seq: turn.seq, certificates: held(turn), ...(interrupted && { paused: interrupted }) };
