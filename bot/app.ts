@@ -152,7 +152,6 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     },
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
-    saveFacts: (personId, facts) => s.saveFacts(me(personId), personId, facts),
     certificates: (personId) => s.heldCertificates(me(personId), personId),
     listOpenClasses: (today, filter) => s.listOpenClasses(today, filter ?? {}),
     openClassCounts: (today) => s.openClassCounts(today),

@@ -206,8 +206,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     turn.out.push(choices?.length ? { text, choices, stepToken: turn.state?.token ?? "menu" } : { text });
   };
   const newToken = (turn: Turn) => `${turn.now.getTime().toString(36)}-${(++turn.seq).toString(36)}`;
-  /** Rests between flows, offering `choices` (command choices, "cmd:…"). */
-  const rest = (turn: Turn, text: string, choices: Choice[], paused = pausedOf(turn.state)) => {
+  /** Rests between flows, offering `choices` (command choices, "cmd:…"); a flow paused meanwhile stays paused. */
+  const rest = (turn: Turn, text: string, choices: Choice[], paused = turn.state?.paused) => {
     turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq, ...(paused && { paused }) };
     say(turn, paused ? `${text}\n\n${turn.t(`dialog.paused.${paused.flow}`)}` : text, choices);
   };

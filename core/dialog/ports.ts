@@ -96,7 +96,7 @@ export interface DialogServices {
   /**
    * Stores what one message did, atomically: its update id as handled (when the channel gives one), the
    * conversation's state saved, cleared (`null`) or left as it was (`undefined`), and the facts a person
-   * gave kept as `saveFacts` keeps them.
+   * gave kept with the person (what `savedFacts` reads back).
    */
   storeTurn(
     identityId: number,
@@ -105,7 +105,6 @@ export interface DialogServices {
   ): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
-  saveFacts(personId: number, facts: Facts, now: Date): void;
   /** Certificates the person holds (passed), so a level already certified is not offered again. */
   certificates(personId: number): { occupation: string; level: number }[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
