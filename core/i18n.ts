@@ -42,13 +42,17 @@ export function translator(lang: Lang): Translate {
 }
 // A text depends only on its key and parameters, and the engine asks for the same ones on every message
 // (questions, choice labels, menus): each is interpolated once, in a bounded memo. The bound is small:
-// the texts asked again are a few hundred, and the one-offs (a person's summary, an enrolment number)
-// would otherwise pile up: 20,000 summaries and confirmations are tens of megabytes.
+// the texts asked again are a few hundred, and the one-offs (an enrolment number) would otherwise pile up:
+// 20,000 confirmations are megabytes. Texts naming a person are never kept (`personal`).
 const MEMO_LIMIT = 2_000;
+/** Parameters that carry a person's data (`personal`): their text is rendered each time and never kept. */
+const unkept = new WeakSet<object>();
+const memos = new Map<Lang, Map<string, string>>(languages.map((lng) => [lng, new Map()]));
 const translators = new Map<Lang, Translate>(
   languages.map((lng) => {
-    const memo = new Map<string, string>();
+    const memo = memos.get(lng)!;
     const translate: Translate = (key, params) => {
+      if (params && unkept.has(params)) return instance.t(key, { ...params, lng }) as string;
       const id = params && Object.keys(params).length ? `${key}\u0000${JSON.stringify(params)}` : key;
       let text = memo.get(id);
       if (text === undefined) {
@@ -62,6 +66,26 @@ const translators = new Map<Lang, Translate>(
     return [lng, translate];
   }),
 );
+
+/**
+ * Marks a text's parameters as a person's data (a name, an ID or phone number): the text is not kept in
+ * the memo, so nothing of the person stays in memory once it is sent (nor after they erase their data).
+ * @example t("dialog.enrol.summary", personal({ name: "张三", idNumber: "3202…", phone: "139…" }))
+ */
+export function personal<T extends Record<string, unknown>>(params: T): T {
+  unkept.add(params);
+  return params;
+}
+
+/**
+ * Whether the memo of a language holds a text containing `fragment`: how tests see that `personal`
+ * texts are not kept.
+ * @example keptTextContains("zh-CN", "张三") // false
+ */
+export function keptTextContains(lang: Lang, fragment: string): boolean {
+  for (const [id, text] of memos.get(lang)!) if (id.includes(fragment) || text.includes(fragment)) return true;
+  return false;
+}
 
 /**
  * What depends on the language alone (a question's words, the labels of fixed choices), built once per

@@ -23,6 +23,7 @@ import { workCalendar, type WorkCalendar } from "./calendar.js";
 import { filingDeadline, keyGroupShare } from "./checks.js";
 import { addDays, weekday } from "./dates.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
+import { personal } from "./i18n.js";
 
 /** A parameter of a notice, rendered in the recipient's language at send time. Example: `{ zh: "电子商务师", en: "E-commerce specialist" }`. */
 export type ParamValue = string | number | Bilingual;
@@ -319,7 +320,8 @@ export function announcementNotices(a: Announcement, recipients: number[], today
 export function renderNotice(payload: NoticePayload, lang: "zh-CN" | "en", t: (key: string, params: Record<string, unknown>) => string): string {
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload.params)) params[k] = typeof v === "object" && v !== null ? (lang === "en" ? v.en : v.zh) : v;
-  return t(payload.key, params);
+  // Each notice is sent once and may name its person (a masked name, a certificate number): not memoised.
+  return t(payload.key, personal(params));
 }
 
 /** The clause a notice kind rests on, for rows read back from the outbox. Example: `clauseOfKind("filing_overdue") // "§2.5.2"`. */

@@ -5,9 +5,11 @@ import { parse } from "yaml";
 import { buildFaqIndex } from "../core/dialog/faq.js";
 import { translator } from "../core/i18n.js";
 
+// The cases stay in test/, also when this runs compiled from dist/scripts/.
+const cases = new URL(import.meta.url.includes("/dist/scripts/") ? "../../test/cases/" : "../test/cases/", import.meta.url);
 const index = buildFaqIndex([translator("zh-CN"), translator("en")]);
 for (const file of ["questions.yaml", "questions-holdout.yaml"]) {
-  const { questions } = parse(readFileSync(new URL(`../test/cases/${file}`, import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] };
+  const { questions } = parse(readFileSync(new URL(file, cases), "utf8")) as { questions: { q: string; topic: string }[] };
   const wrong = questions.filter(({ q, topic }) => (index.match(q)?.topic ?? "unsure") !== topic);
   console.log(`${file}: ${questions.length - wrong.length}/${questions.length} answered correctly (${(((questions.length - wrong.length) / questions.length) * 100).toFixed(1)}%)`);
   for (const w of wrong) console.log(`  ✗ ${w.q} → ${index.match(w.q)?.topic ?? "unsure"} (expected ${w.topic})`);

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
-import { perLanguage, translator, type Translate } from "../i18n.js";
+import { perLanguage, personal, translator, type Translate } from "../i18n.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
@@ -538,13 +538,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function summaryText(turn: Turn): string {
     const d = turn.state!.draft;
     const offer = findClass(turn, d.classId);
-    return turn.t("dialog.enrol.summary", {
-      class: offer ? classDetails(turn, offer) : "",
-      name: d.name,
-      // Masked even to its owner: chat histories outlive the enrolment.
-      idNumber: d.idNumber ? maskIdNumber(d.idNumber) : "",
-      phone: d.phone,
-    });
+    return turn.t(
+      "dialog.enrol.summary",
+      personal({
+        class: offer ? classDetails(turn, offer) : "",
+        name: d.name,
+        // Masked even to its owner: chat histories outlive the enrolment.
+        idNumber: d.idNumber ? maskIdNumber(d.idNumber) : "",
+        phone: d.phone,
+      }),
+    );
   }
 
   function statusText(turn: Turn): string {

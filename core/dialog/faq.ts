@@ -199,8 +199,15 @@ export function buildFaqIndex(translators: Translate[]): FaqIndex {
         .map((k) => k.trim())
         .filter(Boolean)
         .map((k) => {
-          const [word, weight] = k.split(":");
-          return { word: normalize(word!), weight: weight ? Number(weight) : 1 };
+          const [raw, weight] = k.split(":");
+          const word = normalize(raw!);
+          const latin = /^[a-z0-9]+$/.test(word);
+          // A Latin word matches whole (so "age" is not found in "page"); a phrase ("sign up") and a Chinese
+          // keyword match inside the folded text, so that one the segmenter splits differently is still found.
+          const whole = latin && !raw!.trim().includes(" ");
+          // A longer Chinese keyword says more than a shorter one; an English word's length says nothing.
+          const value = (weight ? Number(weight) : 1) * (latin ? 1 : Math.min(3, Math.max(1, word.length / 2)));
+          return { word, latin, whole, value };
         }),
     ),
   }));
@@ -208,17 +215,22 @@ export function buildFaqIndex(translators: Translate[]): FaqIndex {
     // A question is short; reading only its start keeps a 4,000-character message from costing a second.
     const question = full.slice(0, 200);
     const n = normalize(question);
-    // Latin words must match whole (so "age" is not found in "page"); Chinese keywords match inside the
-    // text, so that a keyword the segmenter splits differently is still found.
     const latin = new Set([...words(question, "en"), ...words(question, "zh")].map(normalize));
     return index
-      .map((topic) => ({
-        topic: topic.id,
-        score: topic.keywords.reduce((sum, k) => {
-          const hit = /^[a-z0-9]+$/.test(k.word) ? latin.has(k.word) : n.includes(k.word);
-          return hit ? sum + k.weight * Math.min(3, Math.max(1, k.word.length / 2)) : sum;
-        }, 0),
-      }))
+      .map((topic) => {
+        let sum = 0;
+        let latinHits = 0;
+        let sure = false;
+        for (const k of topic.keywords) {
+          if (!(k.whole ? latin.has(k.word) : n.includes(k.word))) continue;
+          sum += k.value;
+          if (k.latin) latinHits++;
+          // One everyday English word alone ("people", "where", "phone") is no question about the programme:
+          // English needs a word of the topic's own (worth 3) or two of its words.
+          sure ||= !k.latin || k.value >= 3 || latinHits >= 2;
+        }
+        return { topic: topic.id, score: sure ? sum : 0 };
+      })
       .filter((s) => s.score > 0)
       .sort((a, b) => b.score - a.score);
   };

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { filingDeadline } from "../checks.js";
 import { levelLabel } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
-import { translator } from "../i18n.js";
+import { personal, translator } from "../i18n.js";
 import { citeClause, isoDate, local, type PolicyPack } from "../pack.js";
 import { occupationName } from "../processCommon.js";
 import { RowsRejected } from "../results.js";
@@ -253,7 +253,7 @@ export function createStaffFlow(kit: StaffKit) {
   async function sendRoster(turn: Turn, cls: StaffClass): Promise<void> {
     const lines = staff.roster(turn.personId, cls.id);
     const rows = lines.map((l, i) =>
-      turn.t("staff.roster.line", { n: i + 1, name: l.name ?? turn.t("staff.roster.forgotten"), idNumber: l.idNumber ?? "—", phone: l.phone ?? "—", status: turn.t(`staff.roster.status.${l.status}`) }),
+      turn.t("staff.roster.line", personal({ n: i + 1, name: l.name ?? turn.t("staff.roster.forgotten"), idNumber: l.idNumber ?? "—", phone: l.phone ?? "—", status: turn.t(`staff.roster.status.${l.status}`) })),
     );
     kit.say(turn, [turn.t("staff.roster.title", { code: cls.code, name: cls.name, count: lines.length }), ...(rows.length ? rows : [turn.t("staff.roster.empty")])].join("\n"));
     const bytes = await staff.rosterXlsx(turn.personId, cls.id, turn.now);
