@@ -264,6 +264,11 @@ async function main(): Promise<number> {
   const school = "school" in args ? args.school : undefined;
   if (school !== undefined && !pack.schools.some((s) => s.code === school))
     throw new InputError(`--school: unknown school "${school}"; one of ${pack.schools.map((s) => s.code).join(", ")}`);
+  // Only an invite, the first step of a new deployment, may create the database: any other command on a
+  // missing file is a mistyped --db, which would otherwise leave an empty database and report it empty.
+  const created = !existsSync(args.db);
+  if (created && args.command !== "invite")
+    throw new InputError(`--db: no database at ${args.db}; the bot creates it at its first start, or "invite" does (set --db or DATABASE_PATH)`);
   // A new key next to an existing database would open nothing in it: refuse rather than create one.
   if (!process.env.DATA_KEY && !existsSync(args["key-file"]) && existsSync(args.db))
     throw new InputError(`--key-file: no key at ${args["key-file"]} for the existing database ${args.db} (set --key-file or DATA_KEY)`);
@@ -278,6 +283,7 @@ async function main(): Promise<number> {
     // Audited before it runs, so a refused or failing command is on record too.
     app.services.process.auditCommand(operator, command, detail, now);
     const out = await run(args, app, actor, now, clock.today());
+    if (created) process.stderr.write(`admin: created a new database at ${args.db}\n`);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
     return 0;
   } finally {

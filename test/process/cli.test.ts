@@ -91,6 +91,18 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     expect(r.err.trim()).toMatch(message);
   });
 
+  it("refuses a command on a missing database (a mistyped --db) without creating it; an invite creates it and says so", () => {
+    const db = join(tempDir(), "typo.db");
+    const classes = admin(["classes", "--db", db]);
+    expect(classes.code).toBe(2);
+    expect(classes.err.trim()).toBe(`admin: --db: no database at ${db}; the bot creates it at its first start, or "invite" does (set --db or DATABASE_PATH)`);
+    expect(existsSync(db)).toBe(false);
+    const invite = admin(["invite", "--bureau", "--db", db, "--json"]);
+    expect(invite.code).toBe(0);
+    expect(invite.err.trim()).toBe(`admin: created a new database at ${db}`);
+    expect(admin(["classes", "--db", db, "--json"]).json()).toEqual([]);
+  });
+
   it("answers --help for a command, and a step out of order with exit 1 and the reason", () => {
     const { base, claimId } = programme();
     const help = admin(["notice", "--help", "--lang", "en"]);
