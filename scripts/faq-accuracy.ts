@@ -4,10 +4,11 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { buildFaqIndex } from "../core/dialog/faq.js";
 import { translator } from "../core/i18n.js";
+import { loadPackFile } from "../storage/packFile.js";
 
 // The cases stay in test/, also when this runs compiled from dist/scripts/.
 const cases = new URL(import.meta.url.includes("/dist/scripts/") ? "../../test/cases/" : "../test/cases/", import.meta.url);
-const index = buildFaqIndex([translator("zh-CN"), translator("en")]);
+const index = buildFaqIndex([translator("zh-CN"), translator("en")], loadPackFile());
 for (const file of ["questions.yaml", "questions-holdout.yaml"]) {
   const { questions } = parse(readFileSync(new URL(file, cases), "utf8")) as { questions: { q: string; topic: string }[] };
   const wrong = questions.filter(({ q, topic }) => (index.match(q)?.topic ?? "unsure") !== topic);

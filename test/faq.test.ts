@@ -8,7 +8,7 @@ import { translator } from "../core/i18n.js";
 import { jiangyin, madeUpCity } from "./support/packs.js";
 
 const cases = (parse(readFileSync(new URL("./cases/questions.yaml", import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] }).questions;
-const index = buildFaqIndex([translator("zh-CN"), translator("en")]);
+const index = buildFaqIndex([translator("zh-CN"), translator("en")], jiangyin);
 
 describe("free-text questions", () => {
   it("holds at least 40 realistic questions", () => expect(cases.length).toBeGreaterThanOrEqual(40));
@@ -22,6 +22,16 @@ describe("free-text questions", () => {
         expect(text).not.toMatch(/\{\{|dialog\.faq/);
         expect(text).toMatch(lang === "en" ? /Basis: / : /依据：/);
       }
+  });
+  it("takes a school or occupation from the pack as what the question is about, not what it asks", () => {
+    const other = buildFaqIndex([translator("zh-CN"), translator("en")], madeUpCity);
+    // Named alone, a school is a question about the schools, in any pack.
+    expect(other.match("湖滨学院有这个培训吗")?.topic).toBe("schools");
+    expect(other.match("Does Lakeside College run it?")?.topic).toBe("schools");
+    // Another city's school is no name here: 学院 asks nothing on its own.
+    expect(index.match("湖滨学院有这个培训吗")).toBeUndefined();
+    // The words of a name ask nothing: 高级 in 江阴市高级技工学校 is not the levels question.
+    expect(index.match("江阴市高级技工学校怎么报名")?.topic).toBe("howToEnrol");
   });
   it("quotes the pack's numbers", () => {
     expect(answerTopic("classSize", jiangyin, "zh-CN", translator("zh-CN"))).toContain("60人以内");

@@ -196,7 +196,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const { pack, services, clock } = deps;
   const tZh = translator("zh-CN");
   const tEn = translator("en");
-  const faq = buildFaqIndex([tZh, tEn]);
+  const faq = buildFaqIndex([tZh, tEn], pack);
   const matchCommand = createCommandMatcher([tZh, tEn]);
   const other = (lang: Lang) => (lang === "en" ? tZh : tEn);
 

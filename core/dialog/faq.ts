@@ -1,7 +1,8 @@
 // Free-text questions about the programme, answered from the policy pack with the clause they rest on.
 // A question is split into words with Intl.Segmenter (ICU's dictionary segmenter, built into Node, so
-// nothing to download) and matched against each topic's keywords from the locales. When no topic is
-// clearly ahead, the bot says it is unsure instead of guessing.
+// nothing to download) and matched against each topic's keywords from the locales; the pack's school and
+// occupation names say what it is about. When no topic is clearly ahead, the bot says it is unsure instead
+// of guessing.
 import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pack.js";
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
@@ -186,11 +187,26 @@ export interface FaqIndex {
 }
 
 /**
- * Builds the matcher from the locales' keyword lists (`dialog.faq.<topic>.keywords`, "|"-separated;
- * a keyword may carry a weight as "word:3").
- * @example buildFaqIndex([tZh, tEn]).match("补贴多少钱")?.topic // "subsidy"
+ * What naming one of the pack's schools or occupations adds to its topic: enough to answer on its own
+ * ("江阴职业技术学院有这个培训吗"), less than a question word of another topic ("电子商务师要考试吗").
  */
-export function buildFaqIndex(translators: Translate[]): FaqIndex {
+const MENTION = 1.5;
+
+/**
+ * Builds the matcher from the locales' keyword lists (`dialog.faq.<topic>.keywords`, "|"-separated;
+ * a keyword may carry a weight as "word:3") and the pack's school and occupation names.
+ * @example buildFaqIndex([tZh, tEn], pack).match("补贴多少钱")?.topic // "subsidy"
+ */
+export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIndex {
+  // A name is what the question is about, not what it asks: it is taken out before the keywords are
+  // looked for, so that 职业 in 江阴职业技术学院 or 高级 in 江阴市高级技工学校 asks nothing. Longest first, so
+  // that a name inside another is not taken out of it.
+  const names = [
+    ...pack.schools.flatMap((x) => [x.name.zh, x.name.en].map((name) => ({ topic: "schools", name }))),
+    ...pack.occupations.flatMap((x) => [x.name.zh, x.name.en].map((name) => ({ topic: "occupations", name }))),
+  ]
+    .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
+    .sort((a, b) => b.name.length - a.name.length);
   const index = topics.map((topic) => ({
     id: topic.id,
     keywords: translators.flatMap((t) =>
@@ -213,14 +229,20 @@ export function buildFaqIndex(translators: Translate[]): FaqIndex {
   }));
   const score = (full: string) => {
     // A question is short; reading only its start keeps a 4,000-character message from costing a second.
-    const question = full.slice(0, 200);
+    let question = full.slice(0, 200).normalize("NFKC").toLowerCase();
+    const mentioned = new Set<string>();
+    for (const { topic, name } of names)
+      if (question.includes(name)) {
+        mentioned.add(topic);
+        question = question.replaceAll(name, " ");
+      }
     const n = normalize(question);
     const latin = new Set([...words(question, "en"), ...words(question, "zh")].map(normalize));
     return index
       .map((topic) => {
-        let sum = 0;
+        let sum = mentioned.has(topic.id) ? MENTION : 0;
         let latinHits = 0;
-        let sure = false;
+        let sure = sum > 0;
         for (const k of topic.keywords) {
           if (!(k.whole ? latin.has(k.word) : n.includes(k.word))) continue;
           sum += k.value;
