@@ -53,7 +53,8 @@ export function consoleUpload(line: string): { file: InboundFile } | { missing: 
  */
 export function plainText(reply: Reply): string {
   const t = translator(reply.lang ?? "zh-CN");
-  return renderPlain(reply, (count) => t("dialog.hint", { count }));
+  // One choice is no range: "reply 1", not "reply 1–1".
+  return renderPlain(reply, (count) => (count === 1 ? t("dialog.hintOne") : t("dialog.hint", { count })));
 }
 
 /**

@@ -23,8 +23,8 @@ export type WechatLog = (level: "info" | "warn" | "error", msg: string, data?: R
  * @example
  * const opts: WechatChannelOptions = {
  *   puppet: process.env.WECHATY_PUPPET, core,
- *   render: (r) => renderPlain(r, (n) => t("hint.numbers", { count: n })),
- *   onErrorText: t("error.generic"), acceptFriendRequests: true, log,
+ *   render: (r) => plainText(r),
+ *   onErrorText: t("dialog.failed"), acceptFriendRequests: true, log,
  * }
  */
 export interface WechatChannelOptions {

@@ -130,7 +130,7 @@ function employeeVerdict(f: Facts, pack: PolicyPack): { verdict: Verdict; failed
   }
   if (f.contractMonths === undefined) needs.push("contractMonths");
   else if (f.contractMonths < r.contractMonthsMin)
-    failed.push({ code: "contract_too_short", clause: r.clause, params: { months: f.contractMonths, min: r.contractMonthsMin } });
+    failed.push({ code: "contract_too_short", clause: r.clause, params: { months: f.contractMonths, count: f.contractMonths, min: r.contractMonthsMin } });
   // Six full months of insurance imply being insured; "not insured" ends the route at once.
   if (f.insured === false) failed.push({ code: "not_insured", clause: r.clause, params: { min: r.insuredMonthsMin } });
   else if (f.insuredMonths === undefined) {
