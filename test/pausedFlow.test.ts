@@ -50,6 +50,22 @@ describe("a flow another command interrupts", () => {
     expect(await chat("/enrol")).toEqual([zh("dialog.resume"), expect.stringContaining(zh("dialog.enrol.idNumber"))]);
   });
 
+  it("/forget mid-enrolment answered \"no\" changes nothing: the menu offers the enrolment, which carries on", async () => {
+    const chat = engineChat(app, "console", "forget-declined");
+    await upToIdNumber(chat);
+    expect(last(await chat("/forget"))).toContain(zh("dialog.forget.confirm"));
+    const declined = (await chat("2")).join("\n");
+    expect(declined).toContain(zh("dialog.cancelled.kept"));
+    expect(declined).toContain(zh("dialog.paused.enrol"));
+    expect(await chat("/enrol")).toEqual([zh("dialog.resume"), expect.stringContaining(zh("dialog.enrol.idNumber"))]);
+  });
+
+  it("/cancel with nothing under way says there is nothing to cancel", async () => {
+    const chat = engineChat(app, "console", "cancel-nothing");
+    await chat("/start");
+    expect(last(await chat("/cancel"))).toContain(zh("dialog.cancelled.nothing"));
+  });
+
   it("/cancel after a pause keeps nothing", async () => {
     const chat = engineChat(app, "console", "cancel-after-pause");
     await upToIdNumber(chat);

@@ -186,7 +186,7 @@ describe("WeChat channel with the real engine", () => {
       ["资格", "check", zh("dialog.q.ableToWork")],
       ["报名", "enrol", zh("dialog.enrol.school")],
       ["我的", "me", zh("dialog.me.empty")],
-      ["取消", "cancel", zh("dialog.cancelled.done")],
+      ["取消", "cancel", zh("dialog.cancelled.nothing")],
       ["返回", "back", zh("dialog.back.nothing")],
       ["语言", "lang", zh("dialog.lang.ask")],
       ["删除我的信息", "forget", zh("dialog.forget.confirm")],

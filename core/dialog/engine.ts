@@ -330,7 +330,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
       const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
-      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
+      // "No" changes nothing, a paused enrolment included: the menu says so and offers it again.
+      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept"), menuChoices(turn.lang)) };
     },
   });
 
@@ -791,9 +792,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return start(turn, "lang", {});
       case "forget":
         return start(turn, "forget", {});
-      case "cancel":
+      case "cancel": {
+        // Said as it is: something half-made was dropped, or there was nothing to cancel.
+        const dropped = turn.state !== undefined && (turn.state.flow !== "menu" || turn.state.paused !== undefined);
         turn.state = undefined;
-        return menu(turn, turn.t("dialog.cancelled.done"));
+        return menu(turn, turn.t(dropped ? "dialog.cancelled.done" : "dialog.cancelled.nothing"));
+      }
       case "back":
         return back(turn);
       case "link":
