@@ -165,6 +165,13 @@ export const topics: Topic[] = [
     clauses: (p) => [p.goal.clause],
     params: (p, lang) => ({ goal: local(p.goal.text, lang) }),
   },
+  // How the bot keeps a person's data and how to erase it: the bot's own privacy notice, not a rule of the
+  // programme, so no clause of the notice is cited.
+  {
+    id: "privacy",
+    clauses: () => [],
+    params: () => ({}),
+  },
 ];
 
 function readingText(pack: PolicyPack, id: string | undefined, lang: Lang): string {
@@ -278,5 +285,6 @@ export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Transla
   const topic = topics.find((x) => x.id === id);
   if (!topic) throw new Error(`no FAQ topic ${id}`);
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
-  return `${t(`dialog.faq.${id}.answer`, topic.params(pack, lang, t))}\n${t("dialog.basis", { cites: list(cites, t) })}`;
+  const answer = t(`dialog.faq.${id}.answer`, topic.params(pack, lang, t));
+  return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }
