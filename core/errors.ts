@@ -25,6 +25,8 @@ export const errorCodes = [
   "check_failed",
   "reason_needed",
   "rows_rejected",
+  // The retention period (the privacy notice's "until the subsidies are settled") has not ended.
+  "not_settled",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

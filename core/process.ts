@@ -1,5 +1,6 @@
 // The school process (§2.5) as one service: plans and classes (core/plans.ts), results (core/results.ts),
-// claims and the public notice (core/claims.ts), reports, roster, schools and staff (core/reports.ts).
+// claims and the public notice (core/claims.ts), reports, roster, schools and staff (core/reports.ts), and the
+// end of the retention period (core/retention.ts).
 // What a staff chat menu and the bureau's CLI call; every method takes the actor first and checks it in core.
 import { createClaimService } from "./claims.js";
 import type { EnrolmentService } from "./enrolment.js";
@@ -8,6 +9,7 @@ import { createPlanService } from "./plans.js";
 import type { ProcessDeps } from "./processStores.js";
 import { createReportService } from "./reports.js";
 import { createResultService } from "./results.js";
+import { createRetentionService } from "./retention.js";
 import { createStaffAccessService } from "./staffAccess.js";
 
 /**
@@ -22,6 +24,7 @@ export function createProcessService(deps: ProcessDeps, pack: PolicyPack, enrolm
     ...createResultService(deps, pack, plans.classOrThrow),
     ...createClaimService(deps, pack, plans.classOrThrow),
     ...createReportService(deps, pack, staffAccess, plans.classOrThrow),
+    ...createRetentionService(deps),
     /** One-time staff invites, as in core/staffAccess.ts. @example createInvite(bureau, { role: "school_staff", schoolId }, now, 72 * 3_600_000) */
     createInvite: staffAccess.createInvite,
     /** @example redeemInvite("7KQ2-M9XD-4TPA", personId, now) */

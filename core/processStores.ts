@@ -193,6 +193,17 @@ export interface ReportStore {
   schoolCounts(): { schoolId: string; staff: number; plans: number; classes: number; claims: number }[];
 }
 
+/** What the end of the retention period reads (core/retention.ts). */
+export interface RetentionStore {
+  /**
+   * Codes of the classes whose subsidy is not settled: trainees still in training, or certified trainees
+   * without a paid claim. @example retention.unsettledClasses() // ["K7Q2"]
+   */
+  unsettledClasses(): string[];
+  /** People whose data is still held (not erased), staff accounts excepted. @example retention.heldPeople() // [3, 4, 9] */
+  heldPeople(): number[];
+}
+
 /** Everything the process services need: the enrolment side's ports and these. */
 export interface ProcessDeps extends ServiceDeps {
   plans: PlanStore;
@@ -201,4 +212,5 @@ export interface ProcessDeps extends ServiceDeps {
   claims: ClaimStore;
   staffAdmin: StaffAdminStore;
   reports: ReportStore;
+  retention: RetentionStore;
 }

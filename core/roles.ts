@@ -38,7 +38,9 @@ export type Action =
   | "claim.review"
   | "share.read"
   | "report.read"
-  | "staff.manage";
+  | "staff.manage"
+  // The end of the retention period: every resident's personal data erased once the subsidies are settled.
+  | "programme.erase";
 
 /** The record an action touches, described by whom it belongs to. @example { personId: 3, schoolId: "jiangyin_polytechnic" } */
 export interface Target {
@@ -65,7 +67,8 @@ const staffActions = new Set<Action>([
   "share.read",
 ]);
 // Background jobs run as `system`; they never need to see personal data in the clear.
-const systemRefused = new Set<Action>(["class.roster_unmasked"]);
+// Erasing everyone's data is an operator's decision, never a job's.
+const systemRefused = new Set<Action>(["class.roster_unmasked", "programme.erase"]);
 
 /**
  * Whether the actor may take the action on the target; a pure answer for menus and checks.

@@ -21,7 +21,7 @@ import { loadPackFile } from "../storage/packFile.js";
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}
 
-const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share"] as const;
+const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention"] as const;
 type Command = (typeof commands)[number];
 
 const optionSpec = {
@@ -83,10 +83,11 @@ const schemas = {
   paid: z.strictObject({ ...as("paid"), target: id("CLAIM"), amount: z.string({ message: "required (whole yuan)" }).regex(/^\d+$/, "expected whole yuan, e.g. 30000").transform(Number) }),
   report: z.strictObject({ ...as("report"), out: xlsxOut }),
   share: z.strictObject({ ...as("share") }),
+  retention: z.strictObject({ ...as("retention"), sub: z.enum(["check", "erase"]) }),
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
-const withSub = new Set<Command>(["staff", "plan", "filing", "notice"]);
-const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"] };
+const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention"]);
+const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"] };
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
@@ -241,6 +242,12 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
     case "report": {
       await writeFile(args.out, await p.reportXlsx(actor, now, lang), { mode: 0o600 });
       return { json: { file: args.out }, text: t("admin.cli.written", { file: args.out }) };
+    }
+    case "retention": {
+      const r = p.eraseSettled(actor, now, { dryRun: args.sub === "check" });
+      if (args.sub === "erase") return { json: r, text: t("admin.cli.retentionErased", { count: r.erased }) };
+      const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
+      return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
     }
     case "share": {
       const r = p.keyGroupShares(actor, now, lang);

@@ -12,6 +12,7 @@ import type {
   ProcessDeps,
   ReportStore,
   ResultStore,
+  RetentionStore,
   StaffAdminStore,
 } from "../core/processStores.js";
 import type { ServiceDeps } from "../core/stores.js";
@@ -271,6 +272,33 @@ export function createReportStore(db: Db): ReportStore {
  * The enrolment side's ports plus the process's, over one database.
  * @example const deps = createProcessRepositories(db, createRepositories({ db, sqlite, cipher, clock }))
  */
+/** The retention queries. @example createRetentionStore(db).unsettledClasses() */
+export function createRetentionStore(db: Db): RetentionStore {
+  return {
+    unsettledClasses() {
+      const active = sql`exists (select 1 from ${enrolments} e where e.class_id = ${classes.id} and e.status in ('applied', 'confirmed', 'waitlisted'))`;
+      const certified = sql`exists (select 1 from ${certificates} ce where ce.class_id = ${classes.id} and ce.passed = 1)`;
+      const paid = sql`exists (select 1 from ${subsidyClaims} s where s.class_id = ${classes.id} and s.paid_at is not null)`;
+      return db
+        .select({ code: classes.code })
+        .from(classes)
+        .where(sql`${active} or (${certified} and not ${paid})`)
+        .orderBy(asc(classes.code))
+        .all()
+        .map((r) => r.code);
+    },
+    heldPeople() {
+      return db
+        .select({ id: people.id })
+        .from(people)
+        .where(and(isNull(people.forgottenAt), sql`not exists (select 1 from ${staff} st where st.person_id = ${people.id})`))
+        .orderBy(asc(people.id))
+        .all()
+        .map((r) => r.id);
+    },
+  };
+}
+
 export function createProcessRepositories(db: Db, base: ServiceDeps): ProcessDeps {
   return {
     ...base,
@@ -280,5 +308,6 @@ export function createProcessRepositories(db: Db, base: ServiceDeps): ProcessDep
     claims: createClaimStore(db),
     staffAdmin: createStaffAdminStore(db),
     reports: createReportStore(db),
+    retention: createRetentionStore(db),
   };
 }

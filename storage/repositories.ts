@@ -204,7 +204,8 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
       db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();
       db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
       db.update(people)
-        .set({ facts: {}, personalEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
+        // The columns an older version sealed apart go too, should a row not have been sealed again.
+        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
         .where(eq(people.id, personId))
         .run();
     },

@@ -103,6 +103,16 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     expect(admin(["classes", "--db", db, "--json"]).json()).toEqual([]);
   });
 
+  it("says whether the retention period has ended, and refuses to erase before it has (exit 1, the class named)", () => {
+    const { base, cls } = programme();
+    const check = admin(["retention", "check", ...base, "--lang", "en"]);
+    expect(check.code).toBe(0);
+    expect(check.out.trim()).toMatch(new RegExp(`^Not yet: 1 class\\(es\\) still in training or with a subsidy not yet paid \\(${cls.code}\\)\\. The data of 4 people is kept until then\\.$`));
+    const erase = admin(["retention", "erase", ...base, "--lang", "en"]);
+    expect(erase.code).toBe(1);
+    expect(erase.err.trim()).toBe(`admin: The subsidies are not all settled: 1 class(es) still in training or with a subsidy not yet paid (${cls.code}); no personal data was erased. Run this once all are paid.`);
+  });
+
   it("answers --help for a command, and a step out of order with exit 1 and the reason", () => {
     const { base, claimId } = programme();
     const help = admin(["notice", "--help", "--lang", "en"]);
