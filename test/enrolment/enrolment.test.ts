@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { DomainError, errorText } from "../../core/errors.js";
+import { errorText } from "../../core/errors.js";
 import { translator } from "../../core/i18n.js";
 import { openPersonal } from "../../core/personal.js";
 import { backupDatabase } from "../../storage/backup.js";
@@ -11,16 +11,7 @@ import { auditLog, certificates, chatIdentities, enrolments, outbox, people } fr
 import { NOW, tempDir } from "../storage/fixtures.js";
 import { createServices } from "../../storage/services.js";
 import { addClass, enrolNew, newResident, pack, personalFor, setup, TODAY } from "./helpers.js";
-
-function refusal(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-}
+import { refusal } from "../support/refusal.js";
 
 describe("migrations", () => {
   it("build every table from an empty file, with levels 1..5 allowed", () => {

@@ -2,19 +2,9 @@
 // B's plan, class, roster or claim through the services, and every refusal is in the audit log.
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../core/errors.js";
 import { auditLog, staff } from "../../storage/schema.js";
 import { AFTER, bureau, enrolMany, NOW, openClass, planInput, resultsCsv, SCHOOL_A, SCHOOL_B, setup, staffOf } from "./helpers.js";
-
-function refused(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
+import { refusal } from "../support/refusal.js";
 
 describe("staff invites", () => {
   it("work once, for the school they name", () => {
@@ -23,7 +13,7 @@ describe("staff invites", () => {
     const first = services.identify("console", "first", NOW).personId;
     const second = services.identify("console", "second", NOW).personId;
     expect(p.redeemInvite(code, first, NOW)).toEqual({ kind: "school_staff", personId: first, schoolId: SCHOOL_A });
-    expect(refused(() => p.redeemInvite(code, second, NOW)).code).toBe("invite_invalid");
+    expect(refusal(() => p.redeemInvite(code, second, NOW)).code).toBe("invite_invalid");
     expect(services.actorsOf(second)).toEqual([{ kind: "resident", personId: second }]);
   });
 
@@ -32,7 +22,7 @@ describe("staff invites", () => {
     const { code, expiresAt } = p.createInvite(bureau, { role: "bureau_operator" }, NOW, 72 * 3_600_000);
     expect(expiresAt.toISOString()).toBe("2023-07-04T08:00:00.000Z");
     const person = services.identify("console", "late", NOW).personId;
-    expect(refused(() => p.redeemInvite(code, person, expiresAt)).code).toBe("invite_expired");
+    expect(refusal(() => p.redeemInvite(code, person, expiresAt)).code).toBe("invite_expired");
     // One millisecond earlier it still works: the expiry is the exact instant, not a day.
     expect(p.redeemInvite(code, person, new Date(expiresAt.getTime() - 1)).kind).toBe("bureau_operator");
   });
@@ -41,10 +31,10 @@ describe("staff invites", () => {
     const { db, services, p } = setup();
     const a = staffOf(services, SCHOOL_A);
     const row = db.select().from(staff).where(eq(staff.personId, a.personId)).get()!;
-    expect(refused(() => p.revokeStaff(a, row.id, NOW)).code).toBe("forbidden");
+    expect(refusal(() => p.revokeStaff(a, row.id, NOW)).code).toBe("forbidden");
     p.revokeStaff(bureau, row.id, NOW);
     expect(services.actorsOf(a.personId)).toEqual([{ kind: "resident", personId: a.personId }]);
-    expect(refused(() => p.revokeStaff(bureau, row.id, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.revokeStaff(bureau, row.id, NOW)).code).toBe("wrong_state");
   });
 });
 
@@ -77,7 +67,7 @@ describe("a school's staff and another school's records", () => {
       ["claim.review", () => p.startNotice(a, claim.claimId, "2023-09-04", NOW)],
     ];
     for (const [action, attempt] of attempts) {
-      const e = refused(attempt);
+      const e = refusal(attempt);
       expect(e.code, action).toBe("forbidden");
       expect(e.params.action, action).toBe(action);
     }

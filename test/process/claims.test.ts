@@ -2,20 +2,11 @@
 // claim's amount per certified trainee and level, videos held back, and the public notice's 5 days.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { DomainError, errorText } from "../../core/errors.js";
+import { errorText } from "../../core/errors.js";
 import { translator } from "../../core/i18n.js";
 import { outbox, subsidyClaims } from "../../storage/schema.js";
 import { AFTER, bureau, enrolMany, keyGroupFacts, NOW, openClass, planInput, SCHOOL_A, SCHOOL_B, setup, staffOf, TODAY } from "./helpers.js";
-
-const caught = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-};
+import { refusal } from "../support/refusal.js";
 
 function certify(p: ReturnType<typeof setup>["p"], staff: Parameters<ReturnType<typeof setup>["p"]["importResults"]>[0], classId: number, trainees: { enrolmentId: number }[], passed: (i: number) => boolean, level: number) {
   return p.importResults(staff, classId, trainees.map((t, i) => ({ row: i + 2, enrolmentNo: t.enrolmentId, passed: passed(i), level, certificateNo: passed(i) ? `S${classId}${String(i).padStart(6, "0")}` : null })), AFTER, NOW);
@@ -26,14 +17,14 @@ describe("training plans (§2.5.1)", () => {
   it("are checked as entered: practical share via checkClass, a level the track offers", () => {
     const { services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    const short = caught(() => p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 59 }), NOW, "en"));
+    const short = refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 59 }), NOW, "en"));
     expect(short.code).toBe("check_failed");
     expect(short.params.fields).toBe("practicalHours");
     expect(errorText(short, translator("en"))).toMatch(/at least 60% of all class hours; it is 59%/);
-    expect(caught(() => p.submitPlan(staff, planInput(SCHOOL_A, { track: "first_employment", level: 4 }), NOW, "en")).params).toMatchObject({ fields: "level" });
-    expect(caught(() => p.submitPlan(staff, planInput(SCHOOL_A, { teachers: " " }), NOW)).params).toEqual({ field: "teachers" });
+    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { track: "first_employment", level: 4 }), NOW, "en")).params).toMatchObject({ fields: "level" });
+    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { teachers: " " }), NOW)).params).toEqual({ field: "teachers" });
     const { planId } = p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 60 }), NOW);
-    expect(caught(() => p.openClass(staff, { planId, name: "x", opensOn: "2023-07-20", closesOn: "2023-08-20", capacity: 10 }, TODAY, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.openClass(staff, { planId, name: "x", opensOn: "2023-07-20", closesOn: "2023-08-20", capacity: 10 }, TODAY, NOW)).code).toBe("wrong_state");
   });
 
   it("approved or rejected with a reason; the school's staff are told in the same transaction", () => {
@@ -44,7 +35,7 @@ describe("training plans (§2.5.1)", () => {
     expect(p.getPlan(staff, planId, NOW)).toMatchObject({ status: "rejected", reviewReason: "题库来源不明", reviewedBy: "bureau_operator:cli:test" });
     const notice = db.select().from(outbox).where(eq(outbox.idempotencyKey, `plan:${planId}:rejected:p${staff.personId}`)).get();
     expect(notice).toMatchObject({ personId: staff.personId, kind: "plan_rejected", status: "queued", payload: { key: "notify.plan_rejected", params: { reason: "题库来源不明" } } });
-    expect(caught(() => p.approvePlan(bureau, planId, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.approvePlan(bureau, planId, NOW)).code).toBe("wrong_state");
   });
 });
 
@@ -55,7 +46,7 @@ describe("opening a class (§2.5.2)", () => {
     const { planId } = p.submitPlan(staff, planInput(SCHOOL_A), NOW);
     p.approvePlan(bureau, planId, NOW);
     const input = { planId, name: "大班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 61 };
-    const e = caught(() => p.openClass(staff, input, TODAY, NOW));
+    const e = refusal(() => p.openClass(staff, input, TODAY, NOW));
     expect(e.code).toBe("reason_needed");
     expect(errorText(e, translator("en"))).toBe("A class generally holds 60 or fewer; this one would hold 61. Record the reason for the extra places (overCapReason) to open it.");
     expect(errorText(e, translator("zh-CN"))).toContain("须填写超员理由");
@@ -64,16 +55,16 @@ describe("opening a class (§2.5.2)", () => {
     expect(opened.filing).toEqual({ opens: "2023-07-20", deadline: "2023-07-13", workingDays: 5, late: false });
     expect(p.openClass(staff, { ...input, capacity: 60 }, TODAY, NOW).code).toMatch(/^K[2-9A-Z]{4}$/);
     expect(p.openClass(staff, { ...input, capacity: 60 }, "2023-07-14", NOW)).toMatchObject({ filing: { late: true }, warnings: [expect.stringContaining("2023-07-13")] });
-    expect(caught(() => p.openClass(staff, { ...input, closesOn: "2023-09-25" }, TODAY, NOW)).params.fields).toBe("closesOn");
+    expect(refusal(() => p.openClass(staff, { ...input, closesOn: "2023-09-25" }, TODAY, NOW)).params.fields).toBe("closesOn");
   });
 
   it("is filed by the school and received by the bureau, in that order", () => {
     const { services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
     const { classId } = openClass(services, staff);
-    expect(caught(() => p.receiveFiling(staff, classId, NOW)).code).toBe("forbidden");
+    expect(refusal(() => p.receiveFiling(staff, classId, NOW)).code).toBe("forbidden");
     p.submitFiling(staff, classId, NOW);
-    expect(caught(() => p.submitFiling(staff, classId, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.submitFiling(staff, classId, NOW)).code).toBe("wrong_state");
     p.receiveFiling(bureau, classId, NOW);
     expect(p.getClass(staff, classId, NOW).filingStatus).toBe("received");
   });
@@ -115,7 +106,7 @@ describe("subsidy claims (§2.4, §2.5.4)", () => {
     // Fixed videos submit the same claim.
     const ok = p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [45, 45, 45] }, AFTER, NOW);
     expect(ok).toMatchObject({ claimId: held.claimId, submitted: true });
-    expect(caught(() => p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [60, 60, 60] }, AFTER, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [60, 60, 60] }, AFTER, NOW)).code).toBe("wrong_state");
   });
 
   it("goes on a public notice that ends 5 calendar days after it starts (start day = day 1), then is approved and paid", () => {
@@ -126,11 +117,11 @@ describe("subsidy claims (§2.4, §2.5.4)", () => {
     const { claimId } = p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [45, 50, 55] }, AFTER, NOW);
     expect(p.startNotice(bureau, claimId, "2023-09-04", NOW)).toEqual({ claimId, state: "on_notice", starts: "2023-09-04", ends: "2023-09-08" });
     // Across a weekend it is still 5 calendar days (the pack's reading public_notice_days).
-    expect(caught(() => p.startNotice(bureau, claimId, "2023-09-08", NOW)).code).toBe("wrong_state");
-    expect(caught(() => p.clearNotice(bureau, claimId, "2023-09-08", NOW)).code).toBe("wrong_state");
-    expect(caught(() => p.recordPayment(bureau, claimId, 6000, NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.startNotice(bureau, claimId, "2023-09-08", NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.clearNotice(bureau, claimId, "2023-09-08", NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.recordPayment(bureau, claimId, 6000, NOW)).code).toBe("wrong_state");
     expect(p.clearNotice(bureau, claimId, "2023-09-09", NOW)).toEqual({ claimId, state: "approved", ended: "2023-09-08" });
-    expect(caught(() => p.recordPayment(bureau, claimId, 6001, NOW)).params).toEqual({ field: "amount" });
+    expect(refusal(() => p.recordPayment(bureau, claimId, 6001, NOW)).params).toEqual({ field: "amount" });
     expect(p.recordPayment(bureau, claimId, 6000, NOW)).toEqual({ claimId, state: "paid", amountYuan: 6000 });
     const keys = db.select({ k: outbox.idempotencyKey }).from(outbox).all().map((r) => r.k);
     for (const event of ["notice-started", "notice-ended", "paid"]) expect(keys).toContain(`claim:${claimId}:${event}:p${staff.personId}`);
@@ -142,12 +133,12 @@ describe("subsidy claims (§2.4, §2.5.4)", () => {
     const { classId } = openClass(services, staff, { capacity: 3 });
     certify(p, staff, classId, enrolMany(services, classId, 3), () => true, 4);
     const { claimId } = p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [45, 50, 55] }, AFTER, NOW);
-    expect(caught(() => p.recordObjection(bureau, claimId, "有学员反映未参训", NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.recordObjection(bureau, claimId, "有学员反映未参训", NOW)).code).toBe("wrong_state");
     const { ends } = p.startNotice(bureau, claimId, "2023-09-25", NOW);
     expect(ends).toBe("2023-09-29");
     p.recordObjection(bureau, claimId, "有学员反映未参训", NOW);
     expect(p.getClaim(staff, claimId, NOW)).toMatchObject({ state: "objected", objection: "有学员反映未参训" });
-    expect(caught(() => p.clearNotice(bureau, claimId, "2023-10-09", NOW)).code).toBe("wrong_state");
+    expect(refusal(() => p.clearNotice(bureau, claimId, "2023-10-09", NOW)).code).toBe("wrong_state");
   });
 });
 

@@ -3,19 +3,9 @@
 // personal data is erased at once, as "forget me" would, the anonymous counts and the staff accounts kept.
 import { eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../core/errors.js";
 import { auditLog, certificates, chatIdentities, enrolments, people } from "../../storage/schema.js";
 import { AFTER, bureau, enrolMany, NOW, openClass, SCHOOL_A, setup, staffOf } from "./helpers.js";
-
-const caught = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError");
-};
+import { refusal } from "../support/refusal.js";
 
 describe("the end of the retention period", () => {
   it("waits for every class to be trained and paid, then erases every resident's data and keeps the counts and staff", () => {
@@ -29,7 +19,7 @@ describe("the end of the retention period", () => {
 
     // In training: not yet, and "erase" is refused with the class named.
     expect(p.eraseSettled(bureau, NOW, { dryRun: true })).toEqual({ unsettled: [cls.code], held: 4, erased: 0 });
-    const early = caught(() => p.eraseSettled(bureau, NOW, { dryRun: false }));
+    const early = refusal(() => p.eraseSettled(bureau, NOW, { dryRun: false }));
     expect(early.code).toBe("not_settled");
     expect(early.params).toEqual({ count: 1, classes: cls.code });
 
@@ -62,7 +52,7 @@ describe("the end of the retention period", () => {
   it("is the bureau's alone", () => {
     const { services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    expect(caught(() => p.eraseSettled(staff, NOW, { dryRun: true })).code).toBe("forbidden");
-    expect(caught(() => p.eraseSettled({ kind: "system", name: "scheduler" }, NOW, { dryRun: false })).code).toBe("forbidden");
+    expect(refusal(() => p.eraseSettled(staff, NOW, { dryRun: true })).code).toBe("forbidden");
+    expect(refusal(() => p.eraseSettled({ kind: "system", name: "scheduler" }, NOW, { dryRun: false })).code).toBe("forbidden");
   });
 });
