@@ -1,7 +1,7 @@
 // The daily backup: an online copy of the live database (SQLite's backup API, so the bot keeps
 // running) into BACKUP_DIR under a timestamped name, checked before it counts, then the oldest
 // copies beyond BACKUP_KEEP are deleted. `npm run db:restore` puts one back.
-import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type Database from "better-sqlite3";
 import cron from "node-cron";
@@ -71,7 +71,7 @@ export interface BackupRun {
 }
 
 /**
- * Backs up now: copy to a temporary name, check the copy, give it its final name (mode 0600), prune.
+ * Backs up now: copy to a temporary name (mode 0600), check the copy, give it its final name, prune.
  * @example const { path } = await backupNow({ sqlite: app.sqlite, dir: "./data/backups", keep: 14 })
  */
 export async function backupNow(options: BackupOptions): Promise<BackupRun> {
@@ -85,8 +85,6 @@ export async function backupNow(options: BackupOptions): Promise<BackupRun> {
   rmSync(partial, { force: true });
   try {
     const { bytes } = await backupDatabase(options.sqlite, partial);
-    // The copy holds hashes and ciphertext of personal data: owner only, whatever the umask.
-    chmodSync(partial, 0o600);
     const problems = verifyDatabaseFile(partial).problems;
     if (problems.length > 0) throw new Error(`the backup copy failed its check: ${problems.join("; ")}`);
     renameSync(partial, final);

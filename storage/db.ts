@@ -1,5 +1,5 @@
 // Opens the SQLite database and brings its schema up to date.
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -33,7 +33,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
   if (!existsSync(join(migrationsFolder, "meta", "_journal.json"))) {
     throw new Error(`No migrations at ${migrationsFolder}: a build must copy storage/migrations next to db.js.`);
   }
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") keepToOwner(path);
   const sqlite = new Database(path);
   try {
     // WAL lets the bot read while the outbox worker writes; NORMAL is durable enough under WAL.
@@ -60,6 +60,26 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
   } catch (error) {
     sqlite.close();
     throw error;
+  }
+}
+
+/**
+ * The database holds people's answers to the check (health, key-group membership), ID hashes and the
+ * ciphertext of their personal data: a new file is its owner's alone whatever the umask (SQLite gives the
+ * -wal and -shm files the database file's mode), and an existing one is made unreadable to other users.
+ * @example keepToOwner("./data/bot.db")
+ */
+export function keepToOwner(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(path, "", { mode: 0o600, flag: "wx" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      if (!existsSync(file)) continue;
+      const mode = statSync(file).mode & 0o777;
+      if (mode & 0o007) chmodSync(file, mode & ~0o007);
+    }
   }
 }
 

@@ -62,6 +62,8 @@ describe("backupDatabase", () => {
 
     const result = await backupDatabase(source.sqlite, file);
     expect(result).toEqual({ path: file, bytes: statSync(file).size });
+    // What the database holds, the copy holds: its owner's alone, whichever way it was made.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const restored = openDatabase({ path: file });
     const original = contentsOf(source.sqlite);

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
@@ -111,6 +111,19 @@ describe("openDatabase", () => {
     // The next enrolment follows the last one; nothing was renumbered.
     expect(addEnrolment(db, addPerson(db), classId, "confirmed")).toBe(enrolmentId + 1);
     close();
+  });
+
+  it("keeps the file to its owner: a new one 0600 with its log, an existing one no longer readable by others", () => {
+    const dir = tempDir();
+    const path = join(dir, "new", "bot.db");
+    const fresh = openDatabase({ path });
+    fresh.sqlite.exec("create table t(x); insert into t values (1)");
+    const mode = (file: string) => statSync(file).mode & 0o777;
+    expect([mode(path), mode(`${path}-wal`), mode(join(dir, "new"))]).toEqual([0o600, 0o600, 0o700]);
+    fresh.close();
+    chmodSync(path, 0o644);
+    openDatabase({ path }).close();
+    expect(mode(path)).toBe(0o640);
   });
 
   it("sets the connection pragmas", () => {
