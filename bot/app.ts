@@ -2,6 +2,7 @@
 // services and the dialog engine. Every entry point (the bot, the console, tests, benchmarks) starts here.
 import { openDatabase } from "../storage/db.js";
 import { createVault, loadDataKey, type DataKey } from "../storage/crypto.js";
+import { assertKeyFits } from "../storage/keyCheck.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
@@ -62,6 +63,12 @@ export async function openApp(options: AppOptions): Promise<App> {
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
   const { db, sqlite, close } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
   const vault = createVault(key.key);
+  try {
+    assertKeyFits(sqlite, vault, key, options.databasePath);
+  } catch (e) {
+    close();
+    throw e;
+  }
   const services = createServices({ db, sqlite, vault, pack, clock: options.clock });
   services.syncSchools();
   const linking = createLinkingService({

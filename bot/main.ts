@@ -17,6 +17,7 @@ import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
 import { keepHeapNearLive } from "./heap.js";
 import { isoDate, PackError } from "../core/pack.js";
+import { KeyMismatchError } from "../storage/keyCheck.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 
@@ -173,7 +174,7 @@ function langOf(app: App, externalId: string): Lang {
 }
 
 main().catch((e) => {
-  if (e instanceof ConfigError || e instanceof PackError) {
+  if (e instanceof ConfigError || e instanceof PackError || e instanceof KeyMismatchError) {
     process.stderr.write(`${e.message}\n`);
     process.exit(2);
   }

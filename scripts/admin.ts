@@ -13,6 +13,7 @@ import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
 import { isoDate, PackError, type Lang } from "../core/pack.js";
+import { KeyMismatchError } from "../storage/keyCheck.js";
 import { pick } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
@@ -303,7 +304,7 @@ try {
 } catch (e) {
   const lang: Lang = process.argv.includes("en") && process.argv.includes("--lang") ? "en" : "zh-CN";
   const t = translator(lang);
-  if (e instanceof InputError || e instanceof PackError) {
+  if (e instanceof InputError || e instanceof PackError || e instanceof KeyMismatchError) {
     process.stderr.write(`admin: ${e.message.split("\n").join(" ")}\n`);
     process.exitCode = 2;
   } else if (e instanceof DomainError) {

@@ -8,6 +8,7 @@ import { getTableName, is } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { createVault } from "./crypto.js";
+import { keyFits } from "./keyCheck.js";
 import { openDatabase } from "./db.js";
 import * as schema from "./schema.js";
 
@@ -83,18 +84,7 @@ export function verifyDatabaseFile(path: string): Verification {
 export function keyMatches(path: string, key: Buffer): "match" | "mismatch" | "no-data" {
   const sqlite = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    // A file from an older version, not yet migrated, holds the three values sealed apart (name_enc, …).
-    const columns = new Set(sqlite.prepare("select name from pragma_table_info('people')").pluck().all());
-    const sealed = (column: string) =>
-      columns.has(column) ? (sqlite.prepare(`select ${column} as v from people where ${column} is not null limit 1`).get() as { v: string } | undefined) : undefined;
-    const row = sealed("personal_enc") ?? sealed("name_enc");
-    if (!row) return "no-data";
-    try {
-      createVault(key).decrypt(row.v);
-      return "match";
-    } catch {
-      return "mismatch";
-    }
+    return keyFits(sqlite, createVault(key));
   } finally {
     sqlite.close();
   }
