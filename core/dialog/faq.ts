@@ -247,17 +247,19 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIn
     const latin = new Set([...words(question, "en"), ...words(question, "zh")].map(normalize));
     return index
       .map((topic) => {
-        let sum = mentioned.has(topic.id) ? MENTION : 0;
-        let latinHits = 0;
-        let sure = sum > 0;
-        for (const k of topic.keywords) {
-          if (!(k.whole ? latin.has(k.word) : n.includes(k.word))) continue;
-          sum += k.value;
-          if (k.latin) latinHits++;
-          // One everyday English word alone ("people", "where", "phone") is no question about the programme:
-          // English needs a word of the topic's own (worth 3) or two of its words.
-          sure ||= !k.latin || k.value >= 3 || latinHits >= 2;
+        // A keyword inside another that matched (课 in 课程, 公示 in 公示期) is the same word found twice: the
+        // pair counts once, at the better of their values.
+        const hits: { word: string; value: number; latin: boolean }[] = [];
+        for (const k of topic.keywords.filter((k) => (k.whole ? latin.has(k.word) : n.includes(k.word))).sort((a, b) => b.word.length - a.word.length)) {
+          const outer = hits.find((h) => h.word.includes(k.word));
+          if (outer) outer.value = Math.max(outer.value, k.value);
+          else hits.push({ ...k });
         }
+        const latinHits = hits.filter((h) => h.latin).length;
+        // One everyday English word alone ("people", "where", "phone") is no question about the programme:
+        // English needs a word of the topic's own (worth 3) or two of its words.
+        const sure = mentioned.has(topic.id) || hits.some((h) => !h.latin || h.value >= 3) || latinHits >= 2;
+        const sum = hits.reduce((total, h) => total + h.value, mentioned.has(topic.id) ? MENTION : 0);
         return { topic: topic.id, score: sure ? sum : 0 };
       })
       .filter((s) => s.score > 0)
