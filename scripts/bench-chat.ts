@@ -9,7 +9,10 @@
 // It runs the compiled script when `npm run build` is up to date (as the bot runs), else the source.
 //   npm run bench:chat                 10,000 users (the throughput figure)
 //   npm run bench:chat -- 100000       100,000 users (the RSS figure)
+//   npm run bench:chat -- --in-memory  the same on an in-memory database: no file, no locks, no durability,
+//                                      so the most any change to storage could give (an upper bound)
 import Database from "better-sqlite3";
+import { z } from "zod";
 import { Bot, type Transformer } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,8 +24,13 @@ import { keepHeapNearLive } from "../bot/heap.js";
 import { checkCharacter } from "../core/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
 
-const USERS = Number(process.argv[2] ?? 10_000);
-if (!Number.isInteger(USERS) || USERS < 1) throw new Error(`usage: bench-chat [USERS], got ${process.argv[2]}`);
+const argv = process.argv.slice(2);
+const numbers = argv.filter((a) => a !== "--in-memory");
+const args = z
+  .strictObject({ users: z.coerce.number().int().positive().default(10_000), inMemory: z.boolean() })
+  .safeParse({ users: numbers[0], inMemory: argv.includes("--in-memory") });
+if (!args.success || numbers.length > 1) throw new Error(`usage: bench-chat [USERS] [--in-memory], got ${argv.join(" ")}`);
+const { users: USERS, inMemory: IN_MEMORY } = args.data;
 /** Journeys in progress at once: each person's next update comes after everyone else's in the wave. */
 const WAVE = Math.min(1_000, USERS);
 const TODAY = "2023-07-03";
@@ -152,7 +160,12 @@ async function timed(name: string, total: number, next: (i: number) => Update, h
 keepHeapNearLive();
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-chat-"));
 try {
-  const app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY), backgroundCheckpoints: true });
+  const app = await openApp({
+    databasePath: IN_MEMORY ? ":memory:" : join(dir, "bot.db"),
+    keyFile: join(dir, "data.key"),
+    clock: systemClock("Asia/Shanghai", TODAY),
+    backgroundCheckpoints: !IN_MEMORY,
+  });
   const baselineRss = process.memoryUsage().rss / 1e6;
   // Classes as a programme has them: at most 60 seats (§2.5.2), a few open at a time. Each wave of
   // people gets its own classes, level 5 (what the journey's person may take), 60 seats each, enough
@@ -214,7 +227,7 @@ try {
     return { n: wave * WAVE + (inWave % size), step: Math.floor(inWave / size) };
   };
   const pipeline = await timed(
-    `pipeline (${USERS} people × ${journey.length} updates)`,
+    `pipeline${IN_MEMORY ? " on an in-memory database" : ""} (${USERS} people × ${journey.length} updates)`,
     total,
     (i) => {
       const { n, step } = order(i);
