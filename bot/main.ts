@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     backgroundCheckpoints: !consoleMode,
   });
   if (app.key.source === "file" && app.key.created)
-    log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up with the database: losing it loses every name, ID number and phone number stored.`);
+    log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
     const demo = app.services.seedDemo({ today: today!, now: new Date() });

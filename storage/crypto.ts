@@ -56,7 +56,7 @@ export async function loadDataKey(options: { dataKey?: string; keyFile: string }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     const key = randomBytes(KEY_BYTES);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     // "wx": never overwrite a key another process wrote meanwhile; that would orphan its data.
     await writeFile(path, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
     return { key, source: "file", path, created: true };

@@ -793,8 +793,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "forget":
         return start(turn, "forget", {});
       case "cancel": {
-        // Said as it is: something half-made was dropped, or there was nothing to cancel.
-        const dropped = turn.state !== undefined && (turn.state.flow !== "menu" || turn.state.paused !== undefined);
+        // Said as it is: something half given was dropped (answers, a draft), or there was nothing to cancel.
+        const s = turn.state;
+        const dropped = s !== undefined && (s.paused !== undefined || s.flow === "check" || s.flow === "enrol" || s.flow === "staff");
         turn.state = undefined;
         return menu(turn, turn.t(dropped ? "dialog.cancelled.done" : "dialog.cancelled.nothing"));
       }

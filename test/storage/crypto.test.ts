@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createVault, DecryptionError, loadDataKey } from "../../storage/crypto.js";
 import { tempDir } from "./fixtures.js";
@@ -76,11 +76,12 @@ describe("loadDataKey", () => {
     );
   });
 
-  it("creates the key file with mode 0600 and reuses it on the second call", async () => {
+  it("creates the key file with mode 0600, in a folder of mode 0700, and reuses it on the second call", async () => {
     const keyFile = join(tempDir(), "secrets", "data.key");
     const first = await loadDataKey({ keyFile });
     expect(first).toMatchObject({ source: "file", path: keyFile, created: true });
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(keyFile)).mode & 0o777).toBe(0o700);
     expect(readFileSync(keyFile, "utf8").trim()).toBe(first.key.toString("hex"));
 
     const second = await loadDataKey({ keyFile });
