@@ -60,9 +60,11 @@ describe("a flow another command interrupts", () => {
     expect(await chat("/enrol")).toEqual([zh("dialog.resume"), expect.stringContaining(zh("dialog.enrol.idNumber"))]);
   });
 
-  it("/cancel with nothing under way says there is nothing to cancel", async () => {
+  it("/cancel with nothing under way says there is nothing to cancel, also from a screen that holds nothing (/me)", async () => {
     const chat = engineChat(app, "console", "cancel-nothing");
     await chat("/start");
+    expect(last(await chat("/cancel"))).toContain(zh("dialog.cancelled.nothing"));
+    await chat("/me");
     expect(last(await chat("/cancel"))).toContain(zh("dialog.cancelled.nothing"));
   });
 
