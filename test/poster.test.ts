@@ -29,7 +29,7 @@ const en = translator("en");
 
 describe("the class poster", () => {
   it("says the class's facts, the free groups with their clause and the command, and has no QR code without a deep link", async () => {
-    const poster = classPoster(jiangyin, cls, { school: "Jiangyin Polytechnic College", lang: "en", t: en, link: undefined, command: "/start class_K7Q2" });
+    const poster = classPoster(jiangyin, cls, { school: "Jiangyin Polytechnic College", lang: "en", t: en, link: undefined, command: "enrol K7Q2" });
     expect(poster.facts).toEqual([
       { label: en("staff.poster.label.dates"), value: en("staff.poster.value.dates", { opens: "2023-07-20", closes: "2023-08-31" }) },
       { label: en("staff.poster.label.deadline"), value: en("staff.poster.value.deadline", { date: "2023-07-19" }) },
@@ -41,7 +41,7 @@ describe("the class poster", () => {
     expect(poster.notes[0]).toContain("Demobilised soldier who chose self-employment");
     expect(poster.notes[0]).toContain("Notice, II (1) 1");
     expect(poster.notes).toContain(en("reason.track_upskilling"));
-    expect(poster.typed).toContain("/start class_K7Q2");
+    expect(poster.typed).toContain("enrol K7Q2");
     expect(poster.link).toBeUndefined();
 
     expect(readPng(await renderPoster(poster))).toEqual({ ...POSTER_SIZE, qr: undefined });

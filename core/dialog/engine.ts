@@ -306,6 +306,17 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     },
   });
 
+  /**
+   * A step where a question that names one of its choices ("报名要带什么" at the menu's 报名) is a question:
+   * only a choice typed exactly is taken before the pack's answer; a loose one ("报名吧") after it. The
+   * answer itself is given by `take`, as for any text that is no choice.
+   */
+  const questionsFirst = (step: Step): Step => ({
+    ...step,
+    answer: (turn, answer, list) =>
+      "text" in answer && !matchChoice(answer.text, list, true) && faq.match(answer.text) ? { ok: false, error: "dialog.invalid.choice" } : step.answer(turn, answer, list),
+  });
+
   const confirmChoices = perLanguage((t): Choice[] => [
     { id: "yes", label: t("dialog.confirm.yes") },
     { id: "no", label: t("dialog.confirm.no") },
@@ -361,10 +372,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   const steps: Record<string, Step> = {
     ...staffFlow.steps,
-    menu: choiceStep(
-      (turn) => turn.t("dialog.menu.text"),
-      (turn) => (turn.state!.menu ?? []).map((id) => ({ id, label: commandLabel(turn.t, id) })),
-      (turn, id) => () => runCommand(turn, id.slice(4) as Command | "recheck"),
+    menu: questionsFirst(
+      choiceStep(
+        (turn) => turn.t("dialog.menu.text"),
+        (turn) => (turn.state!.menu ?? []).map((id) => ({ id, label: commandLabel(turn.t, id) })),
+        (turn, id) => () => runCommand(turn, id.slice(4) as Command | "recheck"),
+      ),
     ),
     // The enrolment: school → class → the facts still missing → name → ID → phone → consents → summary.
     school: choiceStep(
@@ -754,18 +767,21 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     advance(turn);
   }
 
+  /** A poster's class, by its deep link ("/start class_K7Q2") or typed ("报名 K7Q2"): its enrolment, or why not. */
+  function enrolInClass(turn: Turn, code: string): void {
+    const offer = services.classByCode(code, turn.today);
+    if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
+    turn.state = undefined;
+    menu(turn, turn.t("dialog.enrol.classGone"));
+  }
+
   const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
 
   function runCommand(turn: Turn, command: Command | "recheck", arg?: string): void {
     switch (command) {
       case "start": {
         const code = arg && /^class_([A-Za-z0-9]{3,16})$/.exec(arg)?.[1];
-        if (code) {
-          const offer = services.classByCode(code, turn.today);
-          if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
-          turn.state = undefined;
-          return menu(turn, turn.t("dialog.enrol.classGone"));
-        }
+        if (code) return enrolInClass(turn, code);
         // Starting again mid-flow resumes it: nothing the person gave is thrown away by a restart.
         if (turn.state && turn.state.flow !== "menu") {
           say(turn, turn.t("dialog.resume"));
@@ -785,7 +801,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         keepFacts(turn, {});
         return start(turn, "check", {});
       case "enrol":
-        return resumeOrStart(turn, "enrol");
+        return arg ? enrolInClass(turn, arg) : resumeOrStart(turn, "enrol");
       case "me":
         return start(turn, "me", {});
       case "lang":

@@ -30,17 +30,17 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The choice a typed answer means: its number ("2", "２", "第2个"), its label, or a close variant
- * (one label containing the other, or one typo in a longer label). Ambiguous answers match nothing.
+ * The choice a typed answer means: its number ("2", "２", "第2个"), its label, or (unless `exactly`) a close
+ * variant (one label containing the other, or one typo in a longer label). Ambiguous answers match nothing.
  * @example matchChoice("2", [{ id: "a", label: "是" }, { id: "b", label: "否" }]) // { id: "b", … }
  */
-export function matchChoice(text: string, choices: Choice[]): Choice | undefined {
+export function matchChoice(text: string, choices: Choice[], exactly = false): Choice | undefined {
   const n = normalize(text);
   if (!n) return undefined;
   const num = /^(?:第)?(\d{1,2})(?:个|项|號|号)?$/.exec(n);
   if (num) return choices[Number(num[1]) - 1];
   const exact = choices.filter((c) => normalize(c.label) === n || c.id === n);
-  if (exact.length === 1) return exact[0];
+  if (exact.length === 1 || exactly) return exact.length === 1 ? exact[0] : undefined;
   const close = choices.filter((c) => {
     const l = normalize(c.label);
     if (n.length >= 2 && (l.includes(n) || (n.includes(l) && l.length >= 2))) return true;
@@ -96,7 +96,7 @@ export function parseMonths(text: string): number | undefined {
 export const commands = ["start", "help", "check", "enrol", "me", "lang", "cancel", "back", "forget", "link"] as const;
 export type Command = (typeof commands)[number];
 
-/** A matched command, with what followed it ("/start class_K7Q2", "链接 123456"). */
+/** A matched command, with what followed it ("/start class_K7Q2", "报名 K7Q2", "链接 123456"). */
 export interface CommandMatch {
   command: Command;
   arg?: string;
@@ -104,7 +104,8 @@ export interface CommandMatch {
 
 /**
  * The command matcher for both languages' keyword lists (`dialog.commands.*`), built once: a message is
- * "/enrol", "/start class_K7Q2", a keyword such as "报名" or "help", or "链接 123456".
+ * "/enrol", "/start class_K7Q2", a keyword such as "报名" or "help", "报名 K7Q2" (a class, as a poster says), or
+ * "链接 123456".
  * @example createCommandMatcher([tZh, tEn])("/start class_K7Q2") // { command: "start", arg: "class_K7Q2" }
  */
 export function createCommandMatcher(translators: Translate[]): (text: string) => CommandMatch | undefined {
@@ -113,6 +114,7 @@ export function createCommandMatcher(translators: Translate[]): (text: string) =
     for (const t of translators)
       for (const word of t(`dialog.commands.${command}`).split("|").map(normalize).filter(Boolean)) byWord.set(word, command);
   const linkWords = [...byWord].filter(([, c]) => c === "link").map(([w]) => w);
+  const enrolWords = [...byWord].filter(([, c]) => c === "enrol").map(([w]) => w);
   return (text) => {
     const trimmed = text.trim();
     const slash = /^\/([a-z]+)(?:@\w+)?(?:\s+(.+))?$/i.exec(trimmed);
@@ -125,6 +127,13 @@ export function createCommandMatcher(translators: Translate[]): (text: string) =
     if (!n) return undefined;
     const command = byWord.get(n);
     if (command) return { command };
+    // "报名 K7Q2", "报名K7Q2", "enrol K7Q2": a class code after the enrol keyword. An English keyword needs the
+    // space, so that "enrollment" is no class "LMENT"; a word after it ("报名条件") is no code.
+    const parts = trimmed.split(/[\s:：]+/);
+    const spaced = parts.length === 2 && enrolWords.includes(normalize(parts[0]!)) ? parts[1]! : undefined;
+    const joined = parts.length === 1 ? enrolWords.find((w) => !/[a-z]$/.test(w) && n.startsWith(w)) : undefined;
+    const classCode = spaced ?? (joined !== undefined ? n.slice(joined.length) : "");
+    if (/^[a-z0-9]{3,16}$/i.test(classCode)) return { command: "enrol", arg: classCode.toUpperCase() };
     // "链接 123456": the link keyword with a code. Any digits: a wrong number of them is then explained.
     const word = linkWords.find((w) => n.startsWith(w));
     const code = word ? n.slice(word.length) : "";

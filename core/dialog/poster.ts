@@ -19,7 +19,7 @@ export interface PosterVoice {
 /**
  * The poster of a class in the voice's language. Enrolment closes the day before the class opens, as the
  * enrolment service refuses from the opening day on (`class_started`).
- * @example classPoster(pack, cls, { school: "江阴职业技术学院", lang: "zh-CN", t, link: "https://t.me/bot?start=class_K7Q2", command: "/start class_K7Q2" }).facts[1]
+ * @example classPoster(pack, cls, { school: "江阴职业技术学院", lang: "zh-CN", t, link: "https://t.me/bot?start=class_K7Q2", command: "报名 K7Q2" }).facts[1]
  * // { label: "报名截止", value: "2023-07-19（开班前一天）" }
  */
 export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoice): ClassPoster {

@@ -44,7 +44,7 @@ type StaffDraft = z.infer<typeof staffDraftSchema>;
 export interface StaffKit {
   pack: PolicyPack;
   services: DialogServices;
-  /** The Telegram bot's username, for enrolment deep links; without it the "/start class_CODE" command is shown, and posters have no QR code. */
+  /** The Telegram bot's username, for enrolment deep links; without it the typed command ("报名 CODE") is shown, and posters have no QR code. */
   botUsername: string | undefined;
   say(turn: Turn, text: string, choices?: Choice[]): void;
   /** Asks the current step's question again. */
@@ -159,11 +159,14 @@ export function createStaffFlow(kit: StaffKit) {
 
   /** Whether people can still enrol: the enrolment service refuses from the opening day on (class_started). */
   const enrolling = (c: StaffClass, today: string) => c.opensOn > today;
-  /** The command that opens a class's enrolment in any chat with the bot. */
-  const startCommand = (code: string) => `/start class_${code}`;
-  /** The Telegram deep link that sends `startCommand`, when the bot's username is known. */
+  /**
+   * What a resident types to enrol in a class, on any channel ("报名 K7Q2"): the enrol keyword of the
+   * language and the code. WeChat has no deep link, and "/start class_K7Q2" is no way to ask a person to type.
+   */
+  const typedCommand = (turn: Turn, code: string) => `${turn.t("dialog.commands.enrol").split("|")[0]} ${code}`;
+  /** The Telegram deep link ("/start class_K7Q2" sent by a tap), when the bot's username is known. */
   const deepLink = (code: string) => (kit.botUsername ? `https://t.me/${kit.botUsername}?start=class_${code}` : undefined);
-  const enrolLink = (code: string) => deepLink(code) ?? startCommand(code);
+  const enrolLink = (turn: Turn, code: string) => deepLink(code) ?? typedCommand(turn, code);
 
   function materialName(turn: Turn, code: string): string {
     return local(pack.claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
@@ -262,8 +265,9 @@ export function createStaffFlow(kit: StaffKit) {
 
   async function sendPoster(turn: Turn, cls: StaffClass): Promise<void> {
     const link = deepLink(cls.code);
-    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, link, command: startCommand(cls.code) }));
-    const text = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name }), link ? turn.t("staff.poster.link", { link }) : turn.t("staff.poster.noLink", { command: startCommand(cls.code) })].join("\n");
+    const command = typedCommand(turn, cls.code);
+    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, link, command }));
+    const text = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name }), link ? turn.t("staff.poster.link", { link }) : turn.t("staff.poster.noLink", { command })].join("\n");
     turn.out.push({ text, document: { fileName: turn.t("staff.poster.fileName", { code: cls.code }), bytes, mime: PNG_MIME } });
   }
 
@@ -407,7 +411,7 @@ export function createStaffFlow(kit: StaffKit) {
           kit.say(
             turn,
             [
-              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, link: enrolLink(r.code) }),
+              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, link: enrolLink(turn, r.code) }),
               ...r.warnings.map((w) => `⚠️ ${w}`),
             ].join("\n\n"),
           );
