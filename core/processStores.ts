@@ -196,8 +196,9 @@ export interface ReportStore {
 /** What the end of the retention period reads (core/retention.ts). */
 export interface RetentionStore {
   /**
-   * Codes of the classes whose subsidy is not settled: trainees still in training, or certified trainees
-   * without a paid claim. @example retention.unsettledClasses() // ["K7Q2"]
+   * Codes of the classes whose subsidy is not settled: trainees in training or without a recorded result
+   * (a school withdraws the ones who left), or certified trainees without a paid claim.
+   * @example retention.unsettledClasses() // ["K7Q2"]
    */
   unsettledClasses(): string[];
   /** People whose data is still held (not erased), staff accounts excepted. @example retention.heldPeople() // [3, 4, 9] */

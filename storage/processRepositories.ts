@@ -276,7 +276,8 @@ export function createReportStore(db: Db): ReportStore {
 export function createRetentionStore(db: Db): RetentionStore {
   return {
     unsettledClasses() {
-      const active = sql`exists (select 1 from ${enrolments} e where e.class_id = ${classes.id} and e.status in ('applied', 'confirmed', 'waitlisted'))`;
+      // Waiting-list places never became seats: they hold no class back.
+      const active = sql`exists (select 1 from ${enrolments} e where e.class_id = ${classes.id} and e.status in ('applied', 'confirmed'))`;
       const certified = sql`exists (select 1 from ${certificates} ce where ce.class_id = ${classes.id} and ce.passed = 1)`;
       const paid = sql`exists (select 1 from ${subsidyClaims} s where s.class_id = ${classes.id} and s.paid_at is not null)`;
       return db

@@ -4,21 +4,26 @@
 import { eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, certificates, chatIdentities, enrolments, people } from "../../storage/schema.js";
-import { AFTER, bureau, enrolMany, NOW, openClass, SCHOOL_A, setup, staffOf } from "./helpers.js";
+import { AFTER, bureau, enrolMany, NOW, openClass, personalFor, SCHOOL_A, setup, staffOf, TODAY } from "./helpers.js";
 import { refusal } from "../support/refusal.js";
+import { employeeFacts } from "../enrolment/helpers.js";
 
 describe("the end of the retention period", () => {
   it("waits for every class to be trained and paid, then erases every resident's data and keeps the counts and staff", () => {
     const { db, services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    const cls = openClass(services, staff, { capacity: 4 });
+    const cls = openClass(services, staff, { capacity: 3 });
     const trainees = enrolMany(services, cls.classId, 3);
+    // A fourth on the waiting list: never a seat, so nothing to wait for, but their data is held too.
+    const waiting = services.identify("console", "waiting", NOW).personId;
+    services.saveFacts({ kind: "resident", personId: waiting }, waiting, employeeFacts);
+    expect(services.enrol({ kind: "resident", personId: waiting }, { personId: waiting, classId: cls.classId, personal: personalFor(99), rightsConsentAt: NOW, privacyConsentAt: NOW }, TODAY, NOW).status).toBe("waitlisted");
     // Someone who only ran the check: their answers are held too.
     const asked = services.identify("console", "only-asked", NOW).personId;
     services.saveFacts({ kind: "resident", personId: asked }, asked, { ableToWork: true });
 
     // In training: not yet, and "erase" is refused with the class named.
-    expect(p.eraseSettled(bureau, NOW, { dryRun: true })).toEqual({ unsettled: [cls.code], held: 4, erased: 0 });
+    expect(p.eraseSettled(bureau, NOW, { dryRun: true })).toEqual({ unsettled: [cls.code], held: 5, erased: 0 });
     const early = refusal(() => p.eraseSettled(bureau, NOW, { dryRun: false }));
     expect(early.code).toBe("not_settled");
     expect(early.params).toEqual({ count: 1, classes: cls.code });
@@ -32,9 +37,9 @@ describe("the end of the retention period", () => {
     p.recordPayment(bureau, claim.claimId, claim.amountYuan, NOW);
 
     // Paid: the residents' data goes; the staff member's account stays.
-    expect(p.eraseSettled(bureau, NOW, { dryRun: true })).toEqual({ unsettled: [], held: 4, erased: 0 });
-    expect(p.eraseSettled(bureau, NOW, { dryRun: false })).toEqual({ unsettled: [], held: 4, erased: 4 });
-    const residents = [...trainees.map((t) => t.personId), asked];
+    expect(p.eraseSettled(bureau, NOW, { dryRun: true })).toEqual({ unsettled: [], held: 5, erased: 0 });
+    expect(p.eraseSettled(bureau, NOW, { dryRun: false })).toEqual({ unsettled: [], held: 5, erased: 5 });
+    const residents = [...trainees.map((t) => t.personId), asked, waiting];
     for (const id of residents) {
       expect(db.select().from(people).where(eq(people.id, id)).get()).toMatchObject({ personalEnc: null, idHash: null, facts: {}, forgottenAt: expect.any(Date) });
       expect(db.select().from(chatIdentities).where(eq(chatIdentities.personId, id)).all()).toEqual([]);
@@ -43,8 +48,8 @@ describe("the end of the retention period", () => {
     // What the subsidy statistics count stays, without what identifies anyone.
     expect(db.select().from(certificates).all().filter((c) => c.passed)).toHaveLength(2);
     expect(db.select().from(certificates).where(isNotNull(certificates.certificateNo)).all()).toEqual([]);
-    expect(db.select().from(enrolments).all().map((e) => e.facts)).toEqual([null, null, null]);
-    expect(db.select().from(auditLog).where(eq(auditLog.action, "programme.erase")).get()).toMatchObject({ actor: "bureau_operator:cli:test", detail: { erased: 4 } });
+    expect(db.select().from(enrolments).all().map((e) => e.facts)).toEqual([null, null, null, null]);
+    expect(db.select().from(auditLog).where(eq(auditLog.action, "programme.erase")).get()).toMatchObject({ actor: "bureau_operator:cli:test", detail: { erased: 5 } });
     // Nothing is left to erase.
     expect(p.eraseSettled(bureau, NOW, { dryRun: true }).held).toBe(0);
   });
