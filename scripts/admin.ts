@@ -41,6 +41,7 @@ const optionSpec = {
   today: { type: "string" },
   amount: { type: "string" },
   out: { type: "string" },
+  yes: { type: "boolean" },
 } as const;
 
 const id = (label: string) => z.string({ message: `${label}: required` }).regex(/^\d+$/, `${label}: expected a number`).transform(Number);
@@ -84,7 +85,11 @@ const schemas = {
   paid: z.strictObject({ ...as("paid"), target: id("CLAIM"), amount: z.string({ message: "required (whole yuan)" }).regex(/^\d+$/, "expected whole yuan, e.g. 30000").transform(Number) }),
   report: z.strictObject({ ...as("report"), out: xlsxOut }),
   share: z.strictObject({ ...as("share") }),
-  retention: z.strictObject({ ...as("retention"), sub: z.enum(["check", "erase"]) }),
+  retention: z.discriminatedUnion("sub", [
+    z.strictObject({ ...as("retention"), sub: z.literal("check") }),
+    // Every resident's data, for good: said in full, never by a slip of the finger.
+    z.strictObject({ ...as("retention"), sub: z.literal("erase"), yes: z.literal(true, { message: "retention erase deletes every resident's personal data and cannot be undone; add --yes to do it" }) }),
+  ]),
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
 const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention"]);

@@ -80,6 +80,7 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     [["share", "--amount", "3"], /^admin: --amount: not an option of "share"/],
     [["frobnicate"], /^admin: command: unknown command "frobnicate"/],
     [["report", "--out", "report.csv"], /^admin: --out: expected a file name ending in \.xlsx$/],
+    [["retention", "erase"], /^admin: --yes: retention erase deletes every resident's personal data and cannot be undone; add --yes to do it$/],
   ])("refuses %j with exit 2 and one line naming the field", (args, message) => {
     // Refused while parsing, before any database is opened: the file is never created.
     const db = join(tempDir(), "never.db");
@@ -108,7 +109,7 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     const check = admin(["retention", "check", ...base, "--lang", "en"]);
     expect(check.code).toBe(0);
     expect(check.out.trim()).toMatch(new RegExp(`^Not yet: 1 class\\(es\\) still in training or with a subsidy not yet paid \\(${cls.code}\\)\\. The data of 4 people is kept until then\\.$`));
-    const erase = admin(["retention", "erase", ...base, "--lang", "en"]);
+    const erase = admin(["retention", "erase", "--yes", ...base, "--lang", "en"]);
     expect(erase.code).toBe(1);
     expect(erase.err.trim()).toBe(`admin: The subsidies are not all settled: 1 class(es) still in training or with a subsidy not yet paid (${cls.code}); no personal data was erased. Run this once all are paid.`);
   });
