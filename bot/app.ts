@@ -28,6 +28,8 @@ export interface AppOptions {
   clock: ChatClock;
   /** The Telegram bot's username, for the enrolment links the staff menu shows (t.me/<bot>?start=class_CODE). */
   botUsername?: string | undefined;
+  /** What the QR code of the bot's WeChat account holds, for the class posters (WECHAT_CONTACT_QR). */
+  wechatContactQr?: string | undefined;
   /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
   backgroundCheckpoints?: boolean;
 }
@@ -83,6 +85,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     services: dialogServices(services, createDialogStore(sqlite, vault), linking),
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
+    ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
   });
   return { pack, services, engine, key, db, sqlite, close };
 }

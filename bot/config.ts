@@ -17,6 +17,7 @@ export const configSchema = z.object({
   WECHATY_PUPPET: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, "expected a puppet package name such as wechaty-puppet-wechat4u or wechaty-puppet-service").optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8, "expected the token your puppet service provider issued").optional(),
   WECHAT_ACCEPT_FRIENDS: bool.default(true),
+  WECHAT_CONTACT_QR: z.url("expected what the account's QR code holds, a link such as https://u.wechat.com/… or http://weixin.qq.com/r/…").optional(),
   // Pushes (reminders) to WeChat: a personal account that sends fast risks being restricted.
   WECHAT_PER_CONTACT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   WECHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),

@@ -26,6 +26,12 @@ export const envDocs = {
   TELEGRAM_BOT_USERNAME: { group: "Telegram", meaning: "The bot's username, for the enrolment links on class posters (https://t.me/<username>?start=class_<code>).", example: "jiangyin_training_bot" },
   TELEGRAM_WEBHOOK_SECRET: { group: "Telegram", meaning: "Shared secret Telegram sends with each webhook call; required with TELEGRAM_WEBHOOK_URL. Secret.", example: "change-me-to-a-long-random-string" },
   WEBHOOK_PORT: { group: "Telegram", meaning: "Local port of the webhook listener (behind the HTTPS reverse proxy).", example: "8443" },
+  WECHAT_CONTACT_QR: {
+    group: "WeChat",
+    meaning:
+      "What the QR code of the bot's WeChat account (or Official Account) holds, read off that QR code: class posters then carry it, for residents to add the account and send 报名 <code>. Without it a poster carries the Telegram link (TELEGRAM_BOT_USERNAME), or no QR code.",
+    example: "https://u.wechat.com/EKvxBnQm2pL8Y7sZ",
+  },
   WECHATY_PUPPET: { group: "WeChat", meaning: "Wechaty puppet package; set it to run the WeChat channel (see README, WeChat).", example: "wechaty-puppet-service" },
   WECHATY_PUPPET_SERVICE_TOKEN: { group: "WeChat", meaning: "Token of a Wechaty puppet service; required with WECHATY_PUPPET=wechaty-puppet-service (see README, WeChat). Secret.", example: "puppet_service_example_token" },
   WECHAT_PER_CONTACT_INTERVAL_MS: { group: "WeChat", meaning: "Reminders to WeChat: at least this many milliseconds between two pushes to one contact.", example: "2000" },

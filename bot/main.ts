@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     packPath: config.POLICY_PACK,
     clock: systemClock(config.TZ, today),
     botUsername: config.TELEGRAM_BOT_USERNAME,
+    wechatContactQr: config.WECHAT_CONTACT_QR,
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
   });

@@ -20,6 +20,7 @@ import { POSTER_SIZE } from "../bot/poster.js";
 
 const t = translator("zh-CN");
 const BOT = "jiangyin_test_bot";
+const WECHAT_QR = "https://u.wechat.com/EKvxBnQm2pL8Y7sZ";
 
 describe("school staff in chat", () => {
   let dir: string;
@@ -31,7 +32,7 @@ describe("school staff in chat", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "staff-chat-"));
-    app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: BOT });
+    app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: BOT, wechatContactQr: WECHAT_QR });
   });
   afterAll(() => {
     app.close();
@@ -135,16 +136,17 @@ describe("school staff in chat", () => {
     expect(audited.n).toBe(1);
   });
 
-  it("sends a class's enrolment poster as an A4 PNG whose QR code reads back as the enrolment link", async () => {
+  it("sends a class's enrolment poster as an A4 PNG whose QR code adds the bot on WeChat; the Telegram link goes with it", async () => {
     const { c, actor } = await staffChat(SCHOOL_A);
     const cls = classWith(actor, 1);
     await c.tap(t("staff.menu.poster"));
     expect(c.last().text).toBe(t("staff.class.ask.poster"));
     const [sent, menu] = await c.tap(cls.code);
     const link = `https://t.me/${BOT}?start=class_${cls.code}`;
+    expect(sent!.text).toContain(t("staff.poster.wechat", { command: `报名 ${cls.code}` }));
     expect(sent!.text).toContain(link);
     expect(sent!.document).toMatchObject({ fileName: `招生海报-${cls.code}.png`, mime: "image/png" });
-    expect(readPng(sent!.document!.bytes)).toEqual({ ...POSTER_SIZE, qr: link });
+    expect(readPng(sent!.document!.bytes)).toEqual({ ...POSTER_SIZE, qr: WECHAT_QR });
     expect(menu!.text).toBe(t("staff.menu.text", { school: schoolName(SCHOOL_A) }));
   });
 

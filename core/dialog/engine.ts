@@ -192,7 +192,7 @@ const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string }): ChatCore {
+export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string }): ChatCore {
   const { pack, services, clock } = deps;
   const tZh = translator("zh-CN");
   const tEn = translator("en");
@@ -364,6 +364,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     pack,
     services,
     botUsername: deps.botUsername,
+    wechatContactQr: deps.wechatContactQr,
     say,
     ask: (turn) => ask(turn),
     menu,

@@ -169,7 +169,7 @@ export interface ClassPoster {
   facts: { label: string; value: string }[];
   /** Sentences under the facts: who trains free, and under which clause; what others pay; who the track is for. */
   notes: string[];
-  /** What the QR code holds, the enrolment deep link; a poster without one has no QR code. */
+  /** What the QR code holds: the bot's WeChat account or the Telegram enrolment link; a poster without one has none. */
   link?: string;
   /** The caption under the QR code. */
   scan: string;

@@ -7,19 +7,22 @@ import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pac
 import { occupationName } from "../processCommon.js";
 import type { ClassPoster, StaffClass } from "./ports.js";
 
-/** Who speaks on the poster and how a resident enrols: the deep link (if the bot has one) and the typed command. */
+/**
+ * Who speaks on the poster and how a resident enrols: the QR code (the bot's WeChat account, or the
+ * Telegram deep link; none when the bot has neither) and the command to send.
+ */
 export interface PosterVoice {
   school: string;
   lang: Lang;
   t: Translate;
-  link: string | undefined;
+  qr: { content: string; via: "wechat" | "telegram" } | undefined;
   command: string;
 }
 
 /**
  * The poster of a class in the voice's language. Enrolment closes the day before the class opens, as the
  * enrolment service refuses from the opening day on (`class_started`).
- * @example classPoster(pack, cls, { school: "江阴职业技术学院", lang: "zh-CN", t, link: "https://t.me/bot?start=class_K7Q2", command: "报名 K7Q2" }).facts[1]
+ * @example classPoster(pack, cls, { school: "江阴职业技术学院", lang: "zh-CN", t, qr: { content: "https://t.me/bot?start=class_K7Q2", via: "telegram" }, command: "报名 K7Q2" }).facts[1]
  * // { label: "报名截止", value: "2023-07-19（开班前一天）" }
  */
 export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoice): ClassPoster {
@@ -46,9 +49,10 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
       fact("code", { code: cls.code }),
     ],
     notes,
-    ...(voice.link ? { link: voice.link } : {}),
-    scan: t("staff.poster.scan"),
-    typed: t("staff.poster.typed", { command: voice.command }),
+    ...(voice.qr ? { link: voice.qr.content } : {}),
+    // WeChat's code adds the account, after which the command enrols; Telegram's link enrols by itself.
+    scan: t(voice.qr?.via === "wechat" ? "staff.poster.scanWechat" : "staff.poster.scan"),
+    typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : "staff.poster.typed", { command: voice.command }),
     footer: t("staff.poster.footer", { issuers: pack.issuedBy.map((b) => local(b, lang)).join(t("common.listSeparator")), name: local(pack.name, lang), date: pack.issuedOn.value }),
   };
 }

@@ -44,8 +44,10 @@ type StaffDraft = z.infer<typeof staffDraftSchema>;
 export interface StaffKit {
   pack: PolicyPack;
   services: DialogServices;
-  /** The Telegram bot's username, for enrolment deep links; without it the typed command ("报名 CODE") is shown, and posters have no QR code. */
+  /** The Telegram bot's username, for enrolment deep links; without it the typed command ("报名 CODE") is shown. */
   botUsername: string | undefined;
+  /** What the QR code of the bot's WeChat account holds: a poster's QR code when set (China's channel), else the deep link. */
+  wechatContactQr: string | undefined;
   say(turn: Turn, text: string, choices?: Choice[]): void;
   /** Asks the current step's question again. */
   ask(turn: Turn): void;
@@ -266,8 +268,14 @@ export function createStaffFlow(kit: StaffKit) {
   async function sendPoster(turn: Turn, cls: StaffClass): Promise<void> {
     const link = deepLink(cls.code);
     const command = typedCommand(turn, cls.code);
-    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, link, command }));
-    const text = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name }), link ? turn.t("staff.poster.link", { link }) : turn.t("staff.poster.noLink", { command })].join("\n");
+    // Residents of the programme are on WeChat: its account's QR code, when known, is the one on the paper.
+    const qr = kit.wechatContactQr ? { content: kit.wechatContactQr, via: "wechat" as const } : link ? { content: link, via: "telegram" as const } : undefined;
+    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, qr, command }));
+    const text = [
+      turn.t("staff.poster.sent", { code: cls.code, name: cls.name }),
+      ...(qr?.via === "wechat" ? [turn.t("staff.poster.wechat", { command })] : []),
+      link ? turn.t("staff.poster.link", { link }) : qr ? undefined : turn.t("staff.poster.noLink", { command }),
+    ].filter((line) => line !== undefined).join("\n");
     turn.out.push({ text, document: { fileName: turn.t("staff.poster.fileName", { code: cls.code }), bytes, mime: PNG_MIME } });
   }
 
