@@ -132,6 +132,9 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     }
     await friendship.accept();
     log("info", "friend request accepted", { contactId });
+    // Someone who scanned a poster's QR code is greeted at once, with the menu, as a first message would be.
+    const contact = friendship.contact();
+    await answer(undefined, contact, await core.handle({ channel: "wechat", externalId: contactId, displayName: contact.name(), text: "/start" }));
   }
 
   async function onMessage(msg: Message): Promise<void> {
@@ -166,13 +169,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
         ...(text !== undefined ? { text } : {}),
         ...(file ? { file } : {}),
       };
-      const replies = await core.handle(inbound);
-      for (const reply of replies) {
-        await sayTo(room, talker, options.render(reply, talker.id));
-        // Base64, not a buffer: puppets that pass files on as JSON (the mock, puppet-service) cannot serialise
-        // a buffer FileBox (file-box#25), and the bot said "see the attachment" already.
-        if (reply.document) await sayTo(room, talker, FileBox.fromBase64(Buffer.from(reply.document.bytes).toString("base64"), reply.document.fileName));
-      }
+      await answer(room, talker, await core.handle(inbound));
     } catch (err) {
       log("error", "wechat message handling failed", { err: errorDetail(err), contactId: talker.id, roomId: room?.id });
       const errorText = typeof options.onErrorText === "function" ? options.onErrorText(talker.id) : options.onErrorText;
@@ -181,6 +178,15 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       } catch (sendErr) {
         log("error", "wechat error reply failed", { err: String(sendErr), contactId: talker.id });
       }
+    }
+  }
+
+  async function answer(room: Room | undefined, talker: Contact, replies: Reply[]): Promise<void> {
+    for (const reply of replies) {
+      await sayTo(room, talker, options.render(reply, talker.id));
+      // Base64, not a buffer: puppets that pass files on as JSON (the mock, puppet-service) cannot serialise
+      // a buffer FileBox (file-box#25), and the bot said "see the attachment" already.
+      if (reply.document) await sayTo(room, talker, FileBox.fromBase64(Buffer.from(reply.document.bytes).toString("base64"), reply.document.fileName));
     }
   }
 

@@ -117,16 +117,19 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     expect(core.inputs[0]?.text).toBeUndefined();
   });
 
-  it("accepts a friend request when configured", async () => {
+  it("accepts a friend request when configured, and greets the new friend as a first message would be", async () => {
     const e = await start();
     const accept = vi.spyOn(e.puppet, "friendshipAccept");
     const carol = e.contact("Carol");
+    const greeted = e.waitForReply(carol.id);
     const id = await e.requestFriendship(carol, "我想报名培训");
     // accept() resolves only after Wechaty re-syncs the contact, so wait for the log line too.
     await vi.waitFor(() => {
       expect(accept).toHaveBeenCalledWith(id);
       expect(logs).toContainEqual({ level: "info", msg: "friend request accepted" });
     }, { timeout: 1000, interval: 5 });
+    expect((await greeted)[0]).toMatch(/^你说：\/start\n/);
+    expect(core.inputs).toContainEqual(expect.objectContaining({ channel: "wechat", externalId: carol.id, text: "/start" }));
   });
 
   it("answers messages of one person in order", async () => {
