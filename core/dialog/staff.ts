@@ -168,7 +168,12 @@ export function createStaffFlow(kit: StaffKit) {
   const typedCommand = (turn: Turn, code: string) => `${turn.t("dialog.commands.enrol").split("|")[0]} ${code}`;
   /** The Telegram deep link ("/start class_K7Q2" sent by a tap), when the bot's username is known. */
   const deepLink = (code: string) => (kit.botUsername ? `https://t.me/${kit.botUsername}?start=class_${code}` : undefined);
-  const enrolLink = (turn: Turn, code: string) => deepLink(code) ?? typedCommand(turn, code);
+  /** How residents enrol in a new class, as its staff are told: the deep link and the command, or the command. */
+  const howToEnrol = (turn: Turn, code: string) => {
+    const link = deepLink(code);
+    const command = typedCommand(turn, code);
+    return link ? turn.t("staff.open.enrolLink", { link, command }) : turn.t("staff.open.enrolTyped", { command });
+  };
 
   function materialName(turn: Turn, code: string): string {
     return local(pack.claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
@@ -419,7 +424,7 @@ export function createStaffFlow(kit: StaffKit) {
           kit.say(
             turn,
             [
-              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, link: enrolLink(turn, r.code) }),
+              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, enrol: howToEnrol(turn, r.code) }),
               ...r.warnings.map((w) => `⚠️ ${w}`),
             ].join("\n\n"),
           );
