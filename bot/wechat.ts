@@ -114,14 +114,18 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   wechaty.on("message", (msg) => {
     // self(): the bot's own sends come back as "message" events (mock and real puppets); answering them would loop.
     if (stopping || msg.self()) return;
-    const talkerId = safeTalkerId(msg);
+    inTurn(safeTalkerId(msg), () => onMessage(msg), "message handler crashed");
+  });
+
+  /** Runs one person's work after what is queued for them: their messages, and a greeting, are answered in order. */
+  function inTurn(talkerId: string, work: () => Promise<void>, failure: string): void {
     const previous = queues.get(talkerId) ?? Promise.resolve();
-    const next = previous.then(() => onMessage(msg)).catch((err) => log("error", "message handler crashed", { err: String(err) }));
+    const next = previous.then(work).catch((err) => log("error", failure, { err: String(err) }));
     queues.set(talkerId, next);
     void next.finally(() => {
       if (queues.get(talkerId) === next) queues.delete(talkerId);
     });
-  });
+  }
 
   async function onFriendship(friendship: Friendship): Promise<void> {
     if (friendship.type() !== types.Friendship.Receive) return;
@@ -132,9 +136,11 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     }
     await friendship.accept();
     log("info", "friend request accepted", { contactId });
-    // Someone who scanned a poster's QR code is greeted at once, with the menu, as a first message would be.
+    // Someone who scanned a poster's QR code is greeted at once, with the menu, as a first message would be,
+    // and in turn with the messages they send next.
+    if (stopping) return;
     const contact = friendship.contact();
-    await answer(undefined, contact, await core.handle({ channel: "wechat", externalId: contactId, displayName: contact.name(), text: "/start" }));
+    inTurn(contactId, async () => answer(undefined, contact, await core.handle({ channel: "wechat", externalId: contactId, displayName: contact.name(), text: "/start" })), "greeting failed");
   }
 
   async function onMessage(msg: Message): Promise<void> {

@@ -69,7 +69,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
  * -wal and -shm files the database file's mode), and an existing one is made unreadable to other users.
  * @example keepToOwner("./data/bot.db")
  */
-export function keepToOwner(path: string): void {
+function keepToOwner(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
     writeFileSync(path, "", { mode: 0o600, flag: "wx" });

@@ -268,10 +268,6 @@ export function createReportStore(db: Db): ReportStore {
   };
 }
 
-/**
- * The enrolment side's ports plus the process's, over one database.
- * @example const deps = createProcessRepositories(db, createRepositories({ db, sqlite, cipher, clock }))
- */
 /** The retention queries. @example createRetentionStore(db).unsettledClasses() */
 export function createRetentionStore(db: Db): RetentionStore {
   return {
@@ -300,6 +296,10 @@ export function createRetentionStore(db: Db): RetentionStore {
   };
 }
 
+/**
+ * The enrolment side's ports plus the process's, over one database.
+ * @example const deps = createProcessRepositories(db, createRepositories({ db, sqlite, cipher, clock }))
+ */
 export function createProcessRepositories(db: Db, base: ServiceDeps): ProcessDeps {
   return {
     ...base,

@@ -207,7 +207,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   };
   const newToken = (turn: Turn) => `${turn.now.getTime().toString(36)}-${(++turn.seq).toString(36)}`;
   /** Rests between flows, offering `choices` (command choices, "cmd:…"); a flow paused meanwhile stays paused. */
-  const rest = (turn: Turn, text: string, choices: Choice[], paused = turn.state?.paused) => {
+  const rest = (turn: Turn, text: string, choices: Choice[]) => {
+    const paused = turn.state?.paused;
     turn.state = { flow: "menu", step: "menu", token: newToken(turn), history: [], facts: {}, draft: {}, menu: choices.map((c) => c.id), seq: turn.seq, ...(paused && { paused }) };
     say(turn, paused ? `${text}\n\n${turn.t(`dialog.paused.${paused.flow}`)}` : text, choices);
   };
@@ -342,7 +343,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
       // "No" changes nothing, a paused enrolment included: the menu says so and offers it again.
-      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept"), menuChoices(turn.lang)) };
+      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
     },
   });
 
@@ -352,13 +353,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
   });
 
-  /** Ends the flow: the state goes (but for a flow it interrupted), the closing words stay, with what can be done next. */
-  const finish = (turn: Turn, text: string, choices?: Choice[]) => {
-    const paused = turn.state?.paused;
-    turn.state = undefined;
-    if (choices) rest(turn, text, choices, paused);
-    else turn.out.push({ text });
-  };
+  /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
+  const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
 
   const staffFlow = createStaffFlow({
     pack,
@@ -437,7 +433,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       (turn) => summaryChoices(turn.lang),
       (turn, id) => (s) => {
         if (id === "submit") return submit(turn, s);
-        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"), menuChoices(turn.lang));
+        if (id === "cancel") return finish(turn, turn.t("dialog.cancelled.done"));
         if (id === "class") {
           delete s.draft.classId;
           delete s.draft.schoolId;
@@ -455,7 +451,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         { id: "done", label: turn.t("dialog.me.done") },
       ],
       (turn, id) => (s) => {
-        if (id === "done") return finish(turn, turn.t("dialog.me.bye"), menuChoices(turn.lang));
+        if (id === "done") return finish(turn, turn.t("dialog.me.bye"));
         s.withdrawId = Number(id.split(":")[1]);
       },
     ),
@@ -463,14 +459,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       (turn) => turn.t("dialog.me.withdrawConfirm", { name: services.myStatus(turn.personId, turn.today).enrolments.find((e) => e.id === turn.state!.withdrawId)?.class.name ?? "" }),
       (turn) => (s) => {
         services.withdraw(turn.personId, s.withdrawId!, turn.now);
-        finish(turn, turn.t("dialog.me.withdrawn"), menuChoices(turn.lang));
+        finish(turn, turn.t("dialog.me.withdrawn"));
       },
     ),
     forgetConfirm: confirmStep(
       (turn) => turn.t("dialog.forget.confirm"),
       (turn) => () => {
         services.forget(turn.personId, turn.now);
-        finish(turn, turn.t("dialog.forget.done"));
+        // Nothing is left to rest on: the chat itself was erased, and its next message starts anew.
+        turn.state = undefined;
+        turn.out.push({ text: turn.t("dialog.forget.done") });
       },
     ),
     lang: choiceStep(
@@ -484,7 +482,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         services.setLanguage(turn.personId, lang);
         turn.lang = lang;
         turn.t = translator(lang);
-        finish(turn, turn.t("dialog.lang.done"), menuChoices(turn.lang));
+        finish(turn, turn.t("dialog.lang.done"));
       },
     ),
     // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
@@ -507,7 +505,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if ("choiceId" in answer && !id) return { ok: false, error: "dialog.invalid.choice" };
         const yes = id ? id === "agree" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
         if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
-        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`), menuChoices(turn.lang)) };
+        if (!yes) return { ok: true, value: () => finish(turn, turn.t(`dialog.enrol.${kind}Declined`)) };
         return { ok: true, value: (s) => void (s.draft[kind === "rights" ? "rightsAt" : "privacyAt"] = turn.now.getTime()) };
       },
     };
@@ -678,7 +676,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "me": {
         const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
         if (!enrolments.length && !certs.length) {
-          finish(turn, turn.t("dialog.me.empty"), menuChoices(turn.lang));
+          finish(turn, turn.t("dialog.me.empty"));
           return undefined;
         }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
@@ -725,14 +723,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       turn.schoolClasses = undefined;
       turn.offer = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
-      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }), menuChoices(turn.lang));
+      finish(turn, turn.t(key, { details: classDetails(turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       say(turn, errorText(e, turn.t));
       // Keep what was given; send the person back to the answer that caused the refusal.
       if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
       else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
-      else return finish(turn, turn.t("dialog.enrol.notSubmitted"), menuChoices(turn.lang));
+      else return finish(turn, turn.t("dialog.enrol.notSubmitted"));
     }
   }
 
@@ -994,7 +992,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return advance(turn);
       }
       // A refusal from a service (e.g. a withdrawal no longer possible) is explained; the flow ends.
-      return finish(turn, errorText(e, turn.t), menuChoices(turn.lang));
+      return finish(turn, errorText(e, turn.t));
     }
     // The answer ended the flow or started another one, which has asked its own question.
     if (turn.state !== s) return;

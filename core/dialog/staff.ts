@@ -276,11 +276,11 @@ export function createStaffFlow(kit: StaffKit) {
     // Residents of the programme are on WeChat: its account's QR code, when known, is the one on the paper.
     const qr = kit.wechatContactQr ? { content: kit.wechatContactQr, via: "wechat" as const } : link ? { content: link, via: "telegram" as const } : undefined;
     const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, qr, command }));
-    const text = [
-      turn.t("staff.poster.sent", { code: cls.code, name: cls.name }),
-      ...(qr?.via === "wechat" ? [turn.t("staff.poster.wechat", { command })] : []),
-      link ? turn.t("staff.poster.link", { link }) : qr ? undefined : turn.t("staff.poster.noLink", { command }),
-    ].filter((line) => line !== undefined).join("\n");
+    const lines = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name })];
+    if (qr?.via === "wechat") lines.push(turn.t("staff.poster.wechat", { command }));
+    if (link) lines.push(turn.t("staff.poster.link", { link }));
+    else if (!qr) lines.push(turn.t("staff.poster.noLink", { command }));
+    const text = lines.join("\n");
     turn.out.push({ text, document: { fileName: turn.t("staff.poster.fileName", { code: cls.code }), bytes, mime: PNG_MIME } });
   }
 
