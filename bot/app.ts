@@ -32,6 +32,8 @@ export interface AppOptions {
   wechatContactQr?: string | undefined;
   /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
   backgroundCheckpoints?: boolean;
+  /** Check the whole file (integrity_check) rather than its pages' structure (quick_check) before using it (the running bot). */
+  integrityCheck?: boolean;
 }
 
 /** An opened app. */
@@ -63,7 +65,11 @@ export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
 export async function openApp(options: AppOptions): Promise<App> {
   const pack = loadPackFile(options.packPath);
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
-  const { db, sqlite, close } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
+  const { db, sqlite, close } = openDatabase({
+    path: options.databasePath,
+    backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+    integrityCheck: options.integrityCheck ?? false,
+  });
   const vault = createVault(key.key);
   try {
     assertKeyFits(sqlite, vault, key, options.databasePath);
