@@ -64,11 +64,15 @@ export function plainText(reply: Reply): string {
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const interactive = Boolean((input as NodeJS.ReadStream).isTTY);
-  const rl = createInterface({ input, terminal: interactive, crlfDelay: Infinity });
+  const interactive = Boolean((input as NodeJS.ReadStream).isTTY && (output as NodeJS.WriteStream).isTTY);
+  // On a terminal readline takes the keys itself (raw mode): it shows what is typed, and lets it be edited,
+  // only when it is given the output to show it on.
+  const rl = createInterface({ input, ...(interactive && { output, prompt: "> " }), terminal: interactive, crlfDelay: Infinity });
+  // Ctrl+C ends the chat as Ctrl+D does (raw mode turns it into a key, not a signal).
+  rl.on("SIGINT", () => rl.close());
   const write = (s: string) => output.write(`${s}\n`);
   write(options.banner);
-  const prompt = () => interactive && output.write("> ");
+  const prompt = () => interactive && rl.prompt();
   const externalId = options.externalId ?? "console";
   const outDir = options.outDir ?? "./data/out";
   // The person's language, from the engine's last reply, for the console's own words (a saved file).

@@ -4,6 +4,7 @@
 //   npm start -- --db FILE --today 2023-07-03  the console on another database or day
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
+//   npm start -- --help                        the options, the main environment variables, examples
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -13,10 +14,12 @@ import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
 import type { Senders } from "./dispatcher.js";
 import { openApp, systemClock, type App } from "./app.js";
-import { plainText, runConsole } from "./console.js";
+import { plainText } from "./console.js";
+import { runConsoleDemo } from "./consoleDemo.js";
 import { createTelegramChannel } from "./telegram.js";
 import { keepHeapNearLive } from "./heap.js";
 import { exitOnStartupProblem } from "./startupError.js";
+import { helpLanguage, startUsage } from "./usage.js";
 import { isoDate } from "../core/pack.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
@@ -29,9 +32,10 @@ const argsSchema = z.strictObject({
 
 function parseArgs(argv: string[]) {
   const raw: Record<string, string | true> = {};
+  if (argv.includes("--help") || argv.includes("-h")) return { help: true as const };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console)`]);
+    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console; --help for more)`]);
     const name = a.slice(2);
     if (name === "console") raw[name] = true;
     else {
@@ -53,6 +57,10 @@ const DEMO_TODAY = "2023-07-03";
 async function main(): Promise<void> {
   keepHeapNearLive();
   const args = parseArgs(process.argv.slice(2));
+  if ("help" in args) {
+    process.stdout.write(`${startUsage(helpLanguage(process.env), { db: DEMO_DB, today: DEMO_TODAY })}\n`);
+    return;
+  }
   const config: Config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN] });
   const log = logger.log;
@@ -77,10 +85,7 @@ async function main(): Promise<void> {
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
-    const demo = app.services.seedDemo({ today: today!, now: new Date() });
-    const t = translator("zh-CN");
-    const banner = t("dialog.console.banner", { db: databasePath, schools: app.pack.schools.length, classes: demo.length, today });
-    await runConsole({ core: app.engine, banner });
+    await runConsoleDemo(app, { db: databasePath, today: today! });
     app.close();
     return;
   }

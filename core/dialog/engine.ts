@@ -18,6 +18,7 @@ import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type Inboun
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
 import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
+import { windowNotice } from "./window.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -356,6 +357,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
   const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
 
+  /**
+   * Outside the programme window the check and the enrolment end at once, saying so and whom to ask, with
+   * what is still worth doing (my enrolments, the language): offering the check again would only loop.
+   */
+  const closedWindow = (turn: Turn): boolean => {
+    const notice = windowNotice(pack, turn.today, turn.lang, turn.t);
+    if (notice) finish(turn, notice, menuChoices(turn.lang).filter((c) => c.id === "cmd:me" || c.id === "cmd:lang"));
+    return notice !== undefined;
+  };
+
   const staffFlow = createStaffFlow({
     pack,
     services,
@@ -632,6 +643,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function nextStep(turn: Turn, s: DialogState): string | undefined {
     switch (s.flow) {
       case "check": {
+        if (closedWindow(turn)) return undefined;
         const e = assess(turn, s.facts);
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (e.eligible === false || pending.length === 0) {
@@ -645,7 +657,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return `fact:${pending[0]}`;
       }
       case "enrol": {
+        if (closedWindow(turn)) return undefined;
         const d = s.draft;
+        // No school list of "0 classes" when no class is open at all (nothing personal given yet is lost).
+        if (d.classId === undefined && d.schoolId === undefined && !holdsPersonal(d) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
+          finish(turn, turn.t("dialog.enrol.noneOpen", { contacts: local(pack.contacts.text, turn.lang) }));
+          return undefined;
+        }
         if (d.classId === undefined) return d.schoolId === undefined ? "school" : "class";
         const offer = findClass(turn, d.classId);
         if (!offer) {
@@ -786,7 +804,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
           say(turn, turn.t("dialog.resume"));
           return ask(turn);
         }
-        return menu(turn, turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) }));
+        const welcome = turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) });
+        return menu(turn, [welcome, windowNotice(pack, turn.today, turn.lang, turn.t)].filter(Boolean).join("\n\n"));
       }
       case "help":
         if (turn.state && turn.state.flow !== "menu") {
@@ -886,7 +905,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t));
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, turn.today));
     return true;
   }
 
