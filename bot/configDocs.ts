@@ -26,6 +26,12 @@ export const envDocs = {
   TELEGRAM_BOT_USERNAME: { group: "Telegram", meaning: "The bot's username, for the enrolment links on class posters (https://t.me/<username>?start=class_<code>).", example: "jiangyin_training_bot" },
   TELEGRAM_WEBHOOK_SECRET: { group: "Telegram", meaning: "Shared secret Telegram sends with each webhook call; required with TELEGRAM_WEBHOOK_URL. Secret.", example: "change-me-to-a-long-random-string" },
   WEBHOOK_PORT: { group: "Telegram", meaning: "Local port of the webhook listener (behind the HTTPS reverse proxy).", example: "8443" },
+  TELEGRAM_START_RETRY_MS: {
+    group: "Telegram",
+    meaning: "When getMe or setWebhook fails at start (Bot API unreachable, token refused), the wait in milliseconds before the first retry; it doubles after each failure. The rest of the bot runs meanwhile and /healthz says why Telegram is not connected.",
+    example: "1000",
+  },
+  TELEGRAM_START_RETRY_MAX_MS: { group: "Telegram", meaning: "The longest wait in milliseconds between two such retries; they go on until the call succeeds.", example: "60000" },
   WECHAT_CONTACT_QR: {
     group: "WeChat",
     meaning:

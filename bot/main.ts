@@ -93,47 +93,73 @@ async function main(): Promise<void> {
   log("info", "starting", { channels, config: maskedConfig(config) });
   logger.addSecrets(app.key.key);
   const steps: ShutdownStep[] = [];
-  onShutdown(steps, { log });
+  const shutdown = onShutdown(steps, { log });
   // A channel's stray rejection (a puppet reconnecting, a network hiccup) is logged, not fatal to the others.
   process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
   const core = instrumentCore(app.engine);
   const registry = createChannelRegistry();
   const senders: Senders = {};
-  // A failing channel is reported and does not take the others down.
-  const startChannel = async (name: "telegram" | "wechat", start: () => Promise<{ stop(): Promise<void>; send(id: string, text: string): Promise<void> }>) => {
+  // /healthz answers from now on, also while a channel is still retrying its start.
+  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).then(
+    (h) => {
+      log("info", "health listening", { host: config.HEALTH_HOST, port: h.port });
+      return h;
+    },
+    (e) => {
+      log("error", "health listener failed to start", { error: String(e) });
+      return undefined;
+    },
+  );
+  // Channels start side by side and in the background: one still retrying its platform, or failing, does not
+  // hold up the others or the reminders; the process stops only when every channel failed for good.
+  const failed = new Set<string>();
+  const startChannel = (name: "telegram" | "wechat", create: () => Promise<{ start(): Promise<void>; stop(): Promise<void>; send(id: string, text: string): Promise<void> }>, reportsItself = false) => {
     registry.expect(name);
-    try {
-      const channel = await start();
-      senders[name] = (id, text) => channel.send(id, text);
-      steps.push({ name, run: () => channel.stop() });
-      registry.report(name, true);
+    let channel: Awaited<ReturnType<typeof create>> | undefined;
+    // Pushed now, so that on SIGTERM channels stop taking updates before anything else stops.
+    steps.push({ name, run: () => channel?.stop() });
+    void (async () => {
+      channel = await create();
+      await channel.start();
+      const started = channel;
+      senders[name] = (id, text) => started.send(id, text);
+      if (!reportsItself) registry.report(name, true);
       log("info", `${name} channel started`);
-    } catch (e) {
+    })().catch((e) => {
+      if (shutdown.stopping) return;
       registry.report(name, false, String(e));
       log("error", `${name} channel failed to start`, { error: String((e as Error)?.stack ?? e) });
-    }
+      failed.add(name);
+      if (failed.size === channels.length) {
+        log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
+        void shutdown.shutdown("no channel could start").then(() => process.exit(1));
+      }
+    });
   };
   if (config.TELEGRAM_BOT_TOKEN) {
     const token = config.TELEGRAM_BOT_TOKEN;
-    await startChannel("telegram", async () => {
-      const tg = createTelegramChannel({
-        token,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        core,
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-        ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
-        log,
-      });
-      await tg.start();
-      return tg;
-    });
+    startChannel(
+      "telegram",
+      async () =>
+        createTelegramChannel({
+          token,
+          apiRoot: config.TELEGRAM_API_ROOT,
+          core,
+          ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+          ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
+          log,
+          status: (connected, detail) => registry.report("telegram", connected, detail),
+          startRetry: { firstMs: config.TELEGRAM_START_RETRY_MS, maxMs: config.TELEGRAM_START_RETRY_MAX_MS },
+        }),
+      true,
+    );
   }
   if (config.WECHATY_PUPPET) {
     const puppet = config.WECHATY_PUPPET;
     // Loaded only when configured: importing Wechaty takes seconds, and the console should not wait for it.
-    await startChannel("wechat", async () => {
+    startChannel("wechat", async () => {
       const { createWechatChannel } = await import("./wechat.js");
-      const wx = createWechatChannel({
+      return createWechatChannel({
         puppet,
         ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN } } : {}),
         // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
@@ -145,22 +171,12 @@ async function main(): Promise<void> {
         acceptFriendRequests: config.WECHAT_ACCEPT_FRIENDS,
         log,
       });
-      await wx.start();
-      return wx;
     });
   }
-  if (Object.keys(senders).length === 0) {
-    log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
-    app.close();
-    process.exit(1);
-  }
 
-  // Reminders go out through the channels that started, within each platform's limits.
+  // Reminders go out through the channels once they have started (a reminder for one still starting waits),
+  // within each platform's limits.
   const reminders = await startReminders({ db: app.db, pack: app.pack, senders: instrumentSenders(senders), limits: { wechat: wechatSendLimits(config) }, log });
-  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).catch((e) => {
-    log("error", "health listener failed to start", { error: String(e) });
-    return undefined;
-  });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.
   steps.push(

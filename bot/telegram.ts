@@ -7,6 +7,7 @@ import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
+import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
 
 /**
  * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
@@ -23,11 +24,16 @@ export interface TelegramOptions {
   ratePerMinute?: number;
   webhook?: { url: string; secret: string; port: number; host?: string };
   log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+  /** Told whether the channel is connected, and why not (for /healthz). */
+  status?: (connected: boolean, detail?: string) => void;
+  /** Waits between attempts of getMe and setWebhook at start; 1 s doubling to 60 s by default. */
+  startRetry?: RetryDelays;
 }
 
 /** A running Telegram channel. */
 export interface TelegramChannel {
   bot: Bot;
+  /** Resolves once the bot takes updates: getMe and setWebhook are retried until they succeed (or `stop`). */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Pushes one text to a chat (the outbox dispatcher's sender). */
@@ -138,32 +144,54 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   });
 
   let server: Server | undefined;
+  const status = options.status ?? (() => {});
+  // Stops a start-up still retrying, so that stop() never waits for the Bot API.
+  const starting = new AbortController();
+  const api = startupApi(options.token, apiRoot);
+  const ctx: StartupContext = { log, status, delays: options.startRetry ?? defaultRetryDelays, signal: starting.signal, token: options.token };
+  const failedOptional = new Set<string>();
   return {
     bot,
     async start() {
+      status(false, "starting: getMe");
+      bot.botInfo = await essentialCall("getMe", () => api.getMe(), ctx);
+      // The command menu is a convenience: every command also works typed.
       for (const [lang, code] of [["zh-CN", "zh"], ["en", "en"]] as const) {
         const t = translator(lang);
-        await bot.api.setMyCommands(
-          COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) })),
-          code === "en" ? { language_code: "en" } : {},
-        );
+        const commands = COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) }));
+        await optionalCall("setMyCommands", () => api.setMyCommands(commands, code === "en" ? { language_code: "en" } : {}), ctx, failedOptional);
       }
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
         const callback = webhookCallback(bot, "http", { secretToken: secret });
         server = createServer((req, res) => void callback(req, res));
-        await new Promise<void>((resolve) => server!.listen(port, host ?? "127.0.0.1", resolve));
-        await bot.api.setWebhook(url, { secret_token: secret });
+        await new Promise<void>((resolve, reject) => {
+          server!.once("error", reject);
+          server!.listen(port, host ?? "127.0.0.1", resolve);
+        });
+        await essentialCall("setWebhook", () => api.setWebhook(url, { secret_token: secret }), ctx);
         log("info", "telegram webhook listening", { port });
+        status(true);
         return;
       }
-      await bot.init();
+      // A webhook left from an earlier set-up would stop polling (409); polling itself deletes it again.
+      await optionalCall("deleteWebhook", () => api.deleteWebhook({ drop_pending_updates: false }), ctx, failedOptional);
       // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
-      void bot.start({ drop_pending_updates: false, onStart: (me) => log("info", "telegram polling", { bot: me.username }) }).catch((e) =>
-        log("error", "telegram polling stopped", { error: String(e) }),
-      );
+      void bot
+        .start({
+          drop_pending_updates: false,
+          onStart: (me) => {
+            log("info", "telegram polling", { bot: me.username });
+            status(true);
+          },
+        })
+        .catch((e) => {
+          log("error", "telegram polling stopped", { error: String(e) });
+          status(false, `polling stopped: ${describeApiError(e, options.token)}`);
+        });
     },
     async stop() {
+      starting.abort();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       else if (bot.isRunning()) await bot.stop();
     },
