@@ -111,30 +111,28 @@ async function main(): Promise<void> {
     },
   );
   // Channels start side by side and in the background: one still retrying its platform, or failing, does not
-  // hold up the others or the reminders; the process stops only when every channel failed for good.
-  const failed = new Set<string>();
+  // hold up the others or the reminders. Each resolves true once started, false when it failed for good.
+  const starting: Promise<boolean>[] = [];
   const startChannel = (name: "telegram" | "wechat", create: () => Promise<{ start(): Promise<void>; stop(): Promise<void>; send(id: string, text: string): Promise<void> }>, reportsItself = false) => {
     registry.expect(name);
     let channel: Awaited<ReturnType<typeof create>> | undefined;
     // Pushed now, so that on SIGTERM channels stop taking updates before anything else stops.
     steps.push({ name, run: () => channel?.stop() });
-    void (async () => {
+    const started = (async () => {
       channel = await create();
       await channel.start();
-      const started = channel;
-      senders[name] = (id, text) => started.send(id, text);
+      const running = channel;
+      senders[name] = (id, text) => running.send(id, text);
       if (!reportsItself) registry.report(name, true);
       log("info", `${name} channel started`);
+      return true;
     })().catch((e) => {
-      if (shutdown.stopping) return;
+      if (shutdown.stopping) return false;
       registry.report(name, false, String(e));
       log("error", `${name} channel failed to start`, { error: String((e as Error)?.stack ?? e) });
-      failed.add(name);
-      if (failed.size === channels.length) {
-        log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
-        void shutdown.shutdown("no channel could start").then(() => process.exit(1));
-      }
+      return false;
     });
+    starting.push(started);
   };
   if (config.TELEGRAM_BOT_TOKEN) {
     const token = config.TELEGRAM_BOT_TOKEN;
@@ -186,6 +184,12 @@ async function main(): Promise<void> {
     { name: "health", run: async () => health?.close() },
     { name: "database", run: async () => app.close() },
   );
+  // The process stops only when every channel failed for good; one still retrying its start keeps it up.
+  if (!(await Promise.all(starting)).some(Boolean) && !shutdown.stopping) {
+    log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
+    await shutdown.shutdown("no channel could start");
+    process.exit(1);
+  }
 }
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */

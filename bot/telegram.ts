@@ -161,6 +161,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         const commands = COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) }));
         await optionalCall("setMyCommands", () => api.setMyCommands(commands, code === "en" ? { language_code: "en" } : {}), ctx, failedOptional);
       }
+      // A stop() while the calls above were under way: nothing more is started.
+      starting.signal.throwIfAborted();
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
         const callback = webhookCallback(bot, "http", { secretToken: secret });
@@ -176,6 +178,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       }
       // A webhook left from an earlier set-up would stop polling (409); polling itself deletes it again.
       await optionalCall("deleteWebhook", () => api.deleteWebhook({ drop_pending_updates: false }), ctx, failedOptional);
+      starting.signal.throwIfAborted();
       // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
       void bot
         .start({
