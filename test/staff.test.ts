@@ -116,8 +116,8 @@ describe("school staff in chat", () => {
     expect(told[0]).toBe(t("staff.notStaff", { contacts }));
     expect(told.join("\n")).not.toContain(t("staff.menu.classes"));
 
-    // Mid-enrolment, "/staff" loses nothing: the question is asked again.
-    await other.send("/enrol");
+    // Mid-flow, "/staff" loses nothing: the question is asked again. (No class is open here, so the check.)
+    await other.send("/check");
     const asked = other.last().text;
     expect((await other.texts("/staff")).at(-1)).toBe(asked);
   });
