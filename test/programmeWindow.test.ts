@@ -43,6 +43,9 @@ describe("after the programme window", () => {
     expect(enrol).not.toContain(zh("dialog.enrol.school"));
     expect(enrol).not.toMatch(/个班可报/);
 
+    // A poster's class code after the window: the same, not "that class has started".
+    expect(joined(await chat("报名 DEMO1"))).toContain(ended);
+
     const deadline = joined(await chat("什么时候截止"));
     expect(deadline).toContain(zh("dialog.faq.dates.answerEnded", { from: "2023-06-15", to: "2023-09-30", contacts: contacts(app) }));
   });

@@ -789,7 +789,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const offer = services.classByCode(code, turn.today);
     if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
     turn.state = undefined;
-    menu(turn, turn.t("dialog.enrol.classGone"));
+    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t("dialog.enrol.classGone"));
   }
 
   const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
