@@ -135,8 +135,8 @@ export interface RunResult {
 }
 
 /**
- * Runs a TypeScript entry point (bot/main.ts, scripts/admin.ts …) to its end, with `env` on top of a
- * cleared environment and no input; several can run side by side.
+ * Runs a TypeScript entry point (bot/main.ts, scripts/admin.ts …) to its end (or the test's), with `env` on
+ * top of a cleared environment and no input; several can run side by side.
  * @example const r = await runEntry("bot/main.ts", ["--db", path]); r.code // 2
  */
 export function runEntry(entry: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
@@ -146,5 +146,7 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  // A run that never ends (a bot that starts and serves where it should refuse) ends with the test.
+  onTestFinished(() => void (child.exitCode === null && child.kill("SIGKILL")));
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
