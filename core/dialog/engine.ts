@@ -17,7 +17,7 @@ import { questions, storedFacts, withFact, type Answer, type Parsed } from "./qu
 import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
-import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
+import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -76,6 +76,8 @@ export const dialogStateSchema = z.strictObject({
   /** The schema the state was written under (STATE_SHAPE). */
   shape: z.string().optional(),
   paused: pausedSchema.optional(),
+  /** The link request this chat is asked to confirm (core/dialog/linkFlow.ts). */
+  link: linkStateSchema.optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
@@ -185,8 +187,6 @@ export type Apply = (state: DialogState) => void | Promise<void>;
 type Taken = Answer | { file: { fileName: string; bytes: Uint8Array } };
 
 const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
-/** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
-const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
 
 /**
  * Creates the engine over a pack, the services and a clock.
@@ -334,7 +334,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     { id: "phone", label: t("dialog.enrol.change.phone") },
     { id: "cancel", label: t("dialog.enrol.change.cancel") },
   ]);
-  const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
+  /** Yes or no; "no" changes nothing unless `onNo` says otherwise. */
+  const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => Apply, onNo?: (turn: Turn) => Apply): Step => ({
     ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn.lang) }),
     choices: (turn) => confirmChoices(turn.lang),
     answer: (turn, answer, list) => {
@@ -343,7 +344,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
       // "No" changes nothing, a paused enrolment included: the menu says so and offers it again.
-      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
+      return { ok: true, value: yes ? onYes(turn) : onNo ? onNo(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
     },
   });
 
@@ -367,8 +368,19 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     start: (turn) => start(turn, "staff", {}),
   });
 
+  const linkFlow = createLinkFlow({
+    pack,
+    services,
+    say,
+    ask: (turn) => ask(turn),
+    menu,
+    start: (turn, link) => start(turn, "link", {}, {}, link && { link }),
+    confirmStep,
+  });
+
   const steps: Record<string, Step> = {
     ...staffFlow.steps,
+    ...linkFlow.steps,
     menu: questionsFirst(
       choiceStep(
         (turn) => turn.t("dialog.menu.text"),
@@ -485,13 +497,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         finish(turn, turn.t("dialog.lang.done"));
       },
     ),
-    // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
-    linkCode: textStep("dialog.link.ask", (turn, text) => {
-      const r = services.redeemLinkCode(turn.identityId, text, turn.now);
-      // A mistyped or unknown code is said and the question asked again, like any other wrong answer.
-      if (!r.ok && (r.reason === "format" || r.reason === "invalid")) return { ok: false, error: `dialog.link.${r.reason}`, params: linkParams(turn) };
-      return { ok: true, value: () => linked(turn, r) };
-    }),
   };
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
@@ -688,7 +693,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "lang":
         return "lang";
       case "link":
-        return "linkCode";
+        return linkFlow.next(s);
       case "staff":
         return staffFlow.next(turn, s);
     }
@@ -734,14 +739,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     }
   }
 
-  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
+  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}, extra?: Pick<DialogState, "link">): void {
     const kept = flow === "staff" ? { staff: {} } : flow === "check" || flow === "enrol" ? { certificates: held(turn) } : {};
     // A check or enrolment under way is paused, not dropped; one of the flow now starting is replaced by it,
     // but an enrolment's answers (name, ID number, phone, consents) carry over to the new class.
     const before = pausedOf(turn.state);
     const paused = before?.flow === flow ? undefined : before;
     const carried = flow === "enrol" && before?.flow === "enrol" ? { ...before.draft, ...draft } : draft;
-    turn.state = { flow, step: "", token: "", history: [], facts, draft: carried, seq: turn.seq, ...kept, ...(paused && { paused }) };
+    turn.state = { flow, step: "", token: "", history: [], facts, draft: carried, seq: turn.seq, ...kept, ...extra, ...(paused && { paused }) };
     advance(turn);
   }
 
@@ -817,45 +822,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "back":
         return back(turn);
       case "link":
-        return arg ? redeemLink(turn, arg) : issueLink(turn);
+        return linkFlow.command(turn, arg);
     }
-  }
-
-  // ---- linking chats ---------------------------------------------------------
-
-  /** "/link": a code for the other chat. Mid-flow the question is asked again, so nothing is lost. */
-  function issueLink(turn: Turn): void {
-    const { code } = services.issueLinkCode(turn.personId, turn.identityId, turn.now);
-    say(turn, turn.t("dialog.link.code", { ...linkParams(turn), code }));
-    if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "link") return ask(turn);
-    start(turn, "link", {});
-  }
-
-  const linkParams = (turn: Turn) => ({ contacts: local(pack.contacts.text, turn.lang), keyword: turn.t("dialog.link.keyword"), minutes: LINK_MINUTES });
-
-  /** "/link CODE": this chat joins the person of the code (or the other way round), or the refusal is explained. */
-  function redeemLink(turn: Turn, code: string): void {
-    const r = services.redeemLinkCode(turn.identityId, code, turn.now);
-    if (!r.ok && (r.reason === "format" || r.reason === "invalid")) {
-      // Whatever was under way goes on: a wrong code loses nothing.
-      say(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
-      return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
-    }
-    linked(turn, r);
-  }
-
-  /** Ends with the outcome of a redemption: linked, or refused for a reason that typing again will not fix. */
-  function linked(turn: Turn, r: LinkOutcome): void {
-    if (!r.ok) {
-      turn.state = undefined;
-      return menu(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
-    }
-    turn.personId = r.personId;
-    turn.lang = r.lang;
-    turn.t = translator(r.lang);
-    // Whatever was under way belonged to the chat's former person; start clean on the linked one.
-    turn.state = undefined;
-    menu(turn, turn.t("dialog.link.done"));
   }
 
   /** Goes one question back: forgets that answer and asks it again. */
