@@ -735,7 +735,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       // Keep what was given; send the person back to the answer that caused the refusal.
       if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
       else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
-      else return finish(turn, turn.t("dialog.enrol.notSubmitted"));
+      // Held back for an hour (core/attempts.ts): everything stays, and the summary can be submitted later.
+      else if (e.code !== "too_many_attempts") return finish(turn, turn.t("dialog.enrol.notSubmitted"));
     }
   }
 
