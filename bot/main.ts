@@ -15,6 +15,7 @@ import type { Senders } from "./dispatcher.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
+import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
 import { isoDate, PackError } from "../core/pack.js";
 import { KeyMismatchError } from "../storage/keyCheck.js";
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
   const core = instrumentCore(app.engine);
   const registry = createChannelRegistry();
+  // One per-person message limit, whichever channel the person writes on.
+  const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
   // A failing channel is reported and does not take the others down.
   const startChannel = async (name: "telegram" | "wechat", start: () => Promise<{ stop(): Promise<void>; send(id: string, text: string): Promise<void> }>) => {
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
         token,
         apiRoot: config.TELEGRAM_API_ROOT,
         core,
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+        rateLimit,
         ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
         log,
       });
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
         // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
         name: config.WECHATY_NAME,
         core,
+        rateLimit,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),
         onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
@@ -167,11 +171,7 @@ async function main(): Promise<void> {
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */
 function langOf(app: App, externalId: string): Lang {
-  try {
-    return app.services.identify("wechat", externalId, new Date()).lang;
-  } catch {
-    return "zh-CN";
-  }
+  return app.services.findChat("wechat", externalId)?.lang ?? "zh-CN";
 }
 
 main().catch((e) => {

@@ -18,6 +18,7 @@ import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type Inboun
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
+import { createGroupAnswers } from "./group.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -366,6 +367,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     ask: (turn) => ask(turn),
     menu,
     start: (turn) => start(turn, "staff", {}),
+  });
+
+  const groupAnswers = createGroupAnswers({
+    pack,
+    faq,
+    matchCommand,
+    isStaffCommand: staffFlow.isCommand,
+    languageOf: (channel, externalId) => services.chatLanguage(channel, externalId),
+    botUsername: deps.botUsername,
   });
 
   const linkFlow = createLinkFlow({
@@ -862,6 +872,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   // ---- one message ---------------------------------------------------------
 
   async function handle(input: Inbound): Promise<Reply[]> {
+    // A group is answered apart, without the person's conversation: nothing personal to say, nothing to change.
+    if (input.chat !== "private") return groupAnswers(input);
     const now = clock.now();
     const { identityId, personId, lang, handledBefore, state: json } = services.openTurn(input.channel, input.externalId, input.updateId, now);
     if (handledBefore) return [];

@@ -606,5 +606,11 @@ export function createStaffFlow(kit: StaffKit) {
     return true;
   }
 
-  return { steps, next, undo, command };
+  /** Whether the text asks for staff work ("/staff", or a code with it), not a question about schools ("学校" alone). */
+  const isCommand = (text: string) => {
+    const m = staffCommand(text, commandWords);
+    return m !== undefined && (m.slash || m.arg !== undefined);
+  };
+
+  return { steps, next, undo, command, isCommand };
 }
