@@ -97,10 +97,12 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       write(`\n${translator(lang)("dialog.failed")}`);
     }
   };
+  // Listening from now on: a line that arrives while the opening is answered is read after it, not lost.
+  const lines = rl[Symbol.asyncIterator]();
   // The conversation opens as a new chat would.
   await say({ text: "/start" });
   prompt();
-  for await (const line of rl) {
+  for await (const line of { [Symbol.asyncIterator]: () => lines }) {
     if (!interactive) write(`\n> ${line}`);
     const upload = consoleUpload(line);
     if (upload && "missing" in upload) write(translator(lang)("staff.file.missing", { path: upload.missing }));

@@ -881,6 +881,42 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const state = loaded?.state;
     const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
 
+    try {
+      // A staff member whose role ended meanwhile is told so, once, instead of the staff menu's next question.
+      if (!staffFlow.ended(turn)) await respond(turn, input);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      refused(turn, readState(json)?.state, e);
+    }
+
+    // Written before the replies go out, with the update marked handled: a redelivery after a restart is
+    // recognised exactly when its effect on the conversation was kept.
+    let changed: StoredState | null | undefined;
+    const s = turn.state;
+    if (s) {
+      s.seq = turn.seq;
+      s.shape = STATE_SHAPE;
+      const json = JSON.stringify(s);
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
+    } else if (loaded) changed = null;
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
+    return turn.out.map((r) => ({ ...r, lang: turn.lang }));
+  }
+
+  /**
+   * A refusal that nothing on the way explained (a service refusing while a question was being asked): it is
+   * said instead of what was half said, and the conversation rests at the menu, a check or enrolment under
+   * way kept paused, so that the next message does not meet the same refusal.
+   */
+  function refused(turn: Turn, before: DialogState | undefined, e: DomainError): void {
+    turn.out = [];
+    const paused = pausedOf(before);
+    turn.state = before && paused ? { ...before, paused } : undefined;
+    menu(turn, errorText(e, turn.t));
+  }
+
+  /** What one private message asks for: a file, a tap, a command, an answer or a question. */
+  async function respond(turn: Turn, input: Inbound): Promise<void> {
     const text = input.text?.slice(0, 4000);
     if (input.file) await takeFile(turn, input.file);
     else if (input.choiceId !== undefined) {
@@ -908,19 +944,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else if (turn.state) await take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
-
-    // Written before the replies go out, with the update marked handled: a redelivery after a restart is
-    // recognised exactly when its effect on the conversation was kept.
-    let changed: StoredState | null | undefined;
-    const s = turn.state;
-    if (s) {
-      s.seq = turn.seq;
-      s.shape = STATE_SHAPE;
-      const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
-    } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
-    return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */
