@@ -11,11 +11,11 @@ import type { Lang } from "./pack.js";
 import { actorLabel } from "./roles.js";
 import type { AuditLog, Channel, PeopleStore, Transactions } from "./stores.js";
 
-/** Digits of a link code: 10^8 codes, so that the guesses the limits allow rarely hit (README, Linking). */
+/** Digits of a link code: 10^8 codes, so that the guesses the limits allow rarely hit (README, Linking). @example "48291307".length === LINK_CODE_DIGITS */
 export const LINK_CODE_DIGITS = 8;
-/** How long a link code works: long enough to switch apps, short enough that a guess rarely hits. */
+/** How long a link code works: long enough to switch apps, short enough that a guess rarely hits. @example new Date(now.getTime() + LINK_CODE_TTL_MS) */
 export const LINK_CODE_TTL_MS = 10 * 60_000;
-/** How long a typed code waits for the account owner's yes. */
+/** How long a typed code waits for the account owner's yes. @example new Date(now.getTime() + LINK_CONFIRM_TTL_MS) */
 export const LINK_CONFIRM_TTL_MS = 10 * 60_000;
 
 /** A code as stored: who asked for it (person and chat) and until when it works. */
