@@ -177,7 +177,7 @@ function chatKind(ctx: Context): ChatKind {
  * that @-mentions the bot (the mention taken out), or a reply to one of the bot's messages; else undefined.
  * @example addressed({ text: "@jiangyin_bot 补贴多少钱", entities: [{ type: "mention", offset: 0, length: 13 }] }, me) // "补贴多少钱"
  */
-export function addressed(
+function addressed(
   message: { text: string; entities?: { type: string; offset: number; length: number }[]; reply_to_message?: { from?: { id: number } } },
   me: { id: number; username: string },
 ): string | undefined {

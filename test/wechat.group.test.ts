@@ -22,6 +22,8 @@ const today = "2023-07-01";
 const clock: ChatClock = { today: () => today, now: () => new Date(`${today}T02:00:00Z`) };
 const resident = { name: "王五", idNumber: residentId("19880808", "088"), phone: "13700001111" };
 const last = (replies: string[]) => replies[replies.length - 1] ?? "";
+/** Generous: the suite shares two cores with other work, and each answer is a database write. */
+const WAIT_MS = 10_000;
 
 describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
   let env: WechatyMockEnv<WechatChannel> | undefined;
@@ -53,7 +55,7 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
     // An empty database: the bureau's invite, redeemed in private; a class with two trainees.
     const now = clock.now();
     const invite = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, now, 3_600_000).code;
-    expect((await e.askAll(staff, `/staff ${invite}`)).join("\n")).toContain("学校菜单");
+    expect((await e.askAll(staff, `/staff ${invite}`, { timeoutMs: WAIT_MS })).join("\n")).toContain("学校菜单");
     const actor = app.services.actorsOf(app.services.identify("wechat", staff.id, now).personId).find((a) => a.kind === "school_staff") as Actor;
     const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), now);
     app.services.process.approvePlan(bureau, planId, now);
@@ -62,7 +64,7 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
     // The resident starts an enrolment in private with the poster's code and stops at the name.
     const residentPerson = app.services.identify("wechat", person.id, now).personId;
     app.services.saveFacts({ kind: "resident", personId: residentPerson }, residentPerson, employeeFacts);
-    expect(last(await e.askAll(person, `报名 ${cls.code}`))).toBe(zh("dialog.enrol.name"));
+    expect(last(await e.askAll(person, `报名 ${cls.code}`, { timeoutMs: WAIT_MS }))).toBe(zh("dialog.enrol.name"));
     const stateOf = () => {
       const identity = app.db.select().from(chatIdentities).where(eq(chatIdentities.externalId, person.id)).get()!;
       return app.db.select().from(dialogStates).where(eq(dialogStates.identityId, identity.id)).get();
@@ -78,7 +80,7 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
     for (const [who, texts] of sends)
       for (const text of texts) {
         const after = e.sayInRoom(group, who, text, true);
-        const [reply] = await e.waitForReply(group.id, { after });
+        const [reply] = await e.waitForReply(group.id, { after, timeoutMs: WAIT_MS });
         // Answered in the group to the asker, with no numbered choices to pick from there.
         expect(reply, text).toMatch(new RegExp(`^@${who.payload.name}`));
         expect(reply, text).not.toContain(zh("dialog.hint", { count: 2 }).slice(0, 4));
@@ -98,10 +100,10 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
       ["1", zh("dialog.enrol.change.cancel")],
       ["1", "报名成功"],
     ] as const)
-      expect(last(await e.askAll(person, text)), text).toContain(expected);
-    await e.askAll(staff, "/staff");
-    await e.askAll(staff, zh("staff.menu.roster"));
-    expect((await e.askAll(staff, cls.code)).join("\n")).toContain(trainees[0]!.name);
+      expect(last(await e.askAll(person, text, { timeoutMs: WAIT_MS })), text).toContain(expected);
+    await e.askAll(staff, "/staff", { timeoutMs: WAIT_MS });
+    await e.askAll(staff, zh("staff.menu.roster"), { timeoutMs: WAIT_MS });
+    expect((await e.askAll(staff, cls.code, { timeoutMs: WAIT_MS })).join("\n")).toContain(trainees[0]!.name);
     expect(e.files(staff.id).map((f) => f.name)).toEqual([`花名册-${cls.code}.xlsx`]);
     expect(app.services.actorsOf(residentPerson)).toHaveLength(1);
 
@@ -114,5 +116,5 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
     expect(text).toContain(zh("dialog.group.private", { how: zh("dialog.group.how.wechat") }));
     expect(text).toContain(zh("dialog.group.personal", { how: zh("dialog.group.how.wechat") }));
     expect(errors).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
 // enrolment, /me, /forget, /link, the staff menu. It reads and writes no conversation state: a group message
 // cannot move or overwrite the person's private conversation, and it never sees personal data to leak.
 import { translator, type Translate } from "../i18n.js";
-import { local, type Lang, type PolicyPack } from "../pack.js";
+import type { Lang, PolicyPack } from "../pack.js";
 import { answerTopic, type FaqIndex } from "./faq.js";
 import type { CommandMatch } from "./match.js";
 import type { Channel, Inbound, Reply } from "./types.js";
@@ -36,11 +36,8 @@ export function createGroupAnswers(kit: GroupKit): (input: Inbound) => Reply[] {
 
   /** How to reach the bot privately on the channel the group is on; a class's enrolment link when one was asked for. */
   function privately(channel: Channel, t: Translate, classCode?: string): string {
-    if (channel === "telegram") {
-      if (!kit.botUsername) return t("dialog.group.how.telegram");
-      return `https://t.me/${kit.botUsername}${classCode ? `?start=class_${classCode}` : ""}`;
-    }
-    return t(`dialog.group.how.${channel === "wechat" ? "wechat" : "telegram"}`);
+    if (channel === "telegram" && kit.botUsername) return `https://t.me/${kit.botUsername}${classCode ? `?start=class_${classCode}` : ""}`;
+    return t(`dialog.group.how.${channel === "telegram" ? "telegram" : "wechat"}`);
   }
 
   return (input) => {
@@ -48,8 +45,8 @@ export function createGroupAnswers(kit: GroupKit): (input: Inbound) => Reply[] {
     // Unknown people write in their group's language; an English question gets English.
     const lang = kit.languageOf(input.channel, input.externalId) ?? (text && /[a-z]/i.test(text) && !/\p{Script=Han}/u.test(text) ? "en" : "zh-CN");
     const t = translator(lang);
-    const reply = (key: string, params: Record<string, unknown> = {}): Reply[] => [{ text: t(key, params), public: true, lang }];
-    const toPrivate = (key = "dialog.group.private", classCode?: string) => reply(key, { how: privately(input.channel, t, classCode) });
+    const said = (words: string): Reply[] => [{ text: words, public: true, lang }];
+    const toPrivate = (key = "dialog.group.private", classCode?: string) => said(t(key, { how: privately(input.channel, t, classCode) }));
 
     // A button, a file or a photo belongs to a private conversation.
     if (input.choiceId !== undefined || input.file) return toPrivate();
@@ -63,12 +60,11 @@ export function createGroupAnswers(kit: GroupKit): (input: Inbound) => Reply[] {
       return toPrivate("dialog.group.help");
     }
     // Who may join, in general; one's own answers are a private matter.
-    if (command?.command === "check")
-      return [{ text: `${answerTopic("who", pack, lang, t)}\n\n${t("dialog.group.ownCheck", { how: privately(input.channel, t) })}`, public: true, lang }];
+    if (command?.command === "check") return said(`${answerTopic("who", pack, lang, t)}\n\n${t("dialog.group.ownCheck", { how: privately(input.channel, t) })}`);
     if (command?.command === "enrol" && command.arg) return toPrivate("dialog.group.private", command.arg);
     if (command) return toPrivate();
     const hit = faq.match(text);
-    if (hit) return [{ text: answerTopic(hit.topic, pack, lang, t), public: true, lang }];
-    return reply("dialog.group.help", { how: privately(input.channel, t), contacts: local(pack.contacts.text, lang) });
+    if (hit) return said(answerTopic(hit.topic, pack, lang, t));
+    return toPrivate("dialog.group.help");
   };
 }
