@@ -104,7 +104,7 @@ export function createLinkFlow(kit: LinkKit) {
       },
     },
     linkConfirm: kit.confirmStep(
-      (turn) => turn.t("dialog.link.confirmAsk", { ...params(turn), channel: channelName(turn, turn.state!.link!.joining) }),
+      (turn) => turn.t("dialog.link.confirmAsk", { ...params(turn), channel: channelName(turn, turn.state!.link!.joining), no: turn.t("dialog.confirm.no") }),
       (turn) => answered(turn, true),
       (turn) => answered(turn, false),
     ),
