@@ -190,6 +190,9 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     forget: (personId, now) => void s.forget(me(personId), personId, now),
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
+    pendingLink: linking.pending,
+    confirmLink: linking.confirm,
+    chatLanguage: (channel, externalId) => s.findChat(channel, externalId)?.lang,
     staff,
     renderPoster,
   };

@@ -17,6 +17,7 @@ import { openApp, systemClock, type App } from "./app.js";
 import { plainText } from "./console.js";
 import { runConsoleDemo } from "./consoleDemo.js";
 import { createTelegramChannel } from "./telegram.js";
+import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
 import { exitOnStartupProblem } from "./startupError.js";
 import { helpLanguage, startUsage } from "./usage.js";
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
   const core = instrumentCore(app.engine);
   const registry = createChannelRegistry();
+  // One per-person message limit, whichever channel the person writes on.
+  const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
   // /healthz answers from now on, also while a channel is still retrying its start.
   const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).then(
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
           token,
           apiRoot: config.TELEGRAM_API_ROOT,
           core,
-          ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+          rateLimit,
           ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
           log,
           status: (connected, detail) => registry.report("telegram", connected, detail),
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
         // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
         name: config.WECHATY_NAME,
         core,
+        rateLimit,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),
         onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
@@ -194,11 +198,7 @@ async function main(): Promise<void> {
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */
 function langOf(app: App, externalId: string): Lang {
-  try {
-    return app.services.identify("wechat", externalId, new Date()).lang;
-  } catch {
-    return "zh-CN";
-  }
+  return app.services.findChat("wechat", externalId)?.lang ?? "zh-CN";
 }
 
 // A bad setting, pack, key or database file: one line on stderr, exit 2 (bot/startupError.ts).

@@ -29,7 +29,7 @@ describe("after the programme window", () => {
 
     expect(joined(await chat("/start"))).toContain(ended);
     // The check ends at once, offering what is still worth doing, never "answer again".
-    const check = await app.engine.handle({ channel: "console", externalId: "late", text: "资格" });
+    const check = await app.engine.handle({ channel: "console", chat: "private", externalId: "late", text: "资格" });
     expect(check).toHaveLength(1);
     expect(check[0]!.text).toBe(ended);
     expect(check[0]!.choices?.map((c) => c.id)).toEqual(["cmd:me", "cmd:lang"]);
@@ -68,7 +68,7 @@ describe("before the programme window", () => {
     const chat = engineChat(app, "console", "early");
     const before = zh("dialog.window.before", { programme: local(app.pack.name, "zh-CN"), from: "2023-06-15", to: "2023-09-30", cite: "《通知》二（六）", contacts: contacts(app) });
     expect(joined(await chat("/start"))).toContain(before);
-    const check: Reply[] = await app.engine.handle({ channel: "console", externalId: "early", text: "资格" });
+    const check: Reply[] = await app.engine.handle({ channel: "console", chat: "private", externalId: "early", text: "资格" });
     expect(check.map((r) => r.text)).toEqual([before]);
     expect(joined(await chat("报名"))).toContain(before);
     expect(joined(await chat("什么时候开始"))).toContain(zh("dialog.faq.dates.answerBefore", { from: "2023-06-15", to: "2023-09-30", contacts: contacts(app) }));

@@ -44,7 +44,7 @@ describe("school staff in chat", () => {
     const externalId = `staff-test-${++chatNo}`;
     let last: Reply | undefined;
     const handle = async (input: { text?: string; choiceId?: string; stepToken?: string; file?: { fileName: string; size: number; bytes: Uint8Array } }) => {
-      const replies = await app.engine.handle({ channel: "telegram", externalId, ...input });
+      const replies = await app.engine.handle({ channel: "telegram", chat: "private", externalId, ...input });
       last = replies.at(-1);
       return replies;
     };
@@ -342,7 +342,7 @@ describe("school staff in chat", () => {
     const c = chat();
     await c.send("/start");
     expect((await c.upload("a.csv", new Uint8Array([65])))[0]!.text).toBe(t("staff.file.unexpected"));
-    const big = await app.engine.handle({ channel: "telegram", externalId: c.externalId, file: { fileName: "big.xlsx", size: 6 * 1024 * 1024 } });
+    const big = await app.engine.handle({ channel: "telegram", chat: "private", externalId: c.externalId, file: { fileName: "big.xlsx", size: 6 * 1024 * 1024 } });
     expect(big[0]!.text).toBe(t("staff.file.tooLarge", { name: "big.xlsx", mb: 5 }));
   });
 });

@@ -25,7 +25,7 @@ export async function buildDatabase(path: string, residents = 40): Promise<strin
     app.services.seedDemo({ today: TODAY, now: new Date() });
     for (let i = 0; i < residents; i++)
       for (const text of ["资格", "1", "1", "2", "5", "报名", String(1 + (i % 2)), "1", "张三", residentId("1990-01-01", { serial: i }), "13812345678", "1", "1", "1"])
-        await app.engine.handle({ channel: "console", externalId: `resident-${i}`, text });
+        await app.engine.handle({ channel: "console", chat: "private", externalId: `resident-${i}`, text });
   } finally {
     app.close();
   }
