@@ -97,11 +97,12 @@ export interface Teacher {
 export function parseTeachers(text: string): { teachers: Teacher[]; bad: string[] } {
   const teachers: Teacher[] = [];
   const bad: string[] = [];
-  for (const raw of text.normalize("NFKC").split(/[\n;；]+/)) {
+  // Kept as written (full-width brackets stay full-width); the separators are matched in both widths.
+  for (const raw of text.split(/[\n;；]+/)) {
     const entry = raw.trim().replace(/\s+/g, " ");
     if (!entry) continue;
     // The clearest separator present wins: "Wang Fang: …" keeps its space inside the name.
-    const at = [/[:：]/, /[(（]/, /[,，、]/, / /].map((re) => re.exec(entry)).find((m) => m !== null);
+    const at = [/[:：︰]/, /[(（]/, /[,，、]/, / /].map((re) => re.exec(entry)).find((m) => m !== null);
     const name = at ? entry.slice(0, at.index).trim() : entry;
     const qualification = at ? entry.slice(at.index + 1).replace(/[)）]\s*$/, "").trim() : "";
     if (name.length >= 1 && name.length <= 30 && qualification.length >= TEXT_MIN) teachers.push({ name, qualification });
@@ -151,6 +152,19 @@ const CN_LEVELS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五:
  * @example trackName(translator("zh-CN"), "upskilling") // "岗位技能提升培训（已在江阴电商从业的在岗人员）"
  */
 export const trackName = (t: Translate, code: string) => t(`plan.track.${code}`);
+
+/**
+ * One item's value as a person reads it: names for codes, teachers on one line.
+ * @example planValueText(pack, translator("zh-CN"), "zh-CN", "level", 5) // "初级工（五级）"
+ */
+export function planValueText(pack: PolicyPack, t: Translate, lang: Lang, field: PlanField, value: unknown): string {
+  if (value === undefined || value === null) return "—";
+  if (field === "occupation") return local(pack.occupations.find((o) => o.code === value)?.name ?? { zh: String(value), en: String(value) }, lang);
+  if (field === "track") return trackName(t, String(value));
+  if (field === "level") return local(levelName(pack, Number(value)), lang);
+  if (field === "teachers") return String(value).split("\n").join(t("plan.summary.teacherSeparator"));
+  return String(value);
+}
 
 /**
  * Reads one field's value as typed in a chat or written in a file (a cell may already be a number or a

@@ -9,8 +9,7 @@ import { addDays } from "../dates.js";
 import { DomainError, errorText } from "../errors.js";
 import { levelLabel } from "../eligibility.js";
 import { citeClause, local, subsidyTable, type PolicyPack } from "../pack.js";
-import { dependents, planFields, planNotes, planProblems, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
-import { occupationName } from "../processCommon.js";
+import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
 import { pickChoice, type Parsed } from "./questions.js";
 import type { Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";
@@ -69,21 +68,10 @@ export interface PlanFormHost {
  */
 export function planLines(turn: Turn, pack: PolicyPack, values: PlanValues, changed: readonly string[] = []): string[] {
   return planFields.map((field, i) => {
-    const value = shown(turn, pack, field, values);
+    const value = planValueText(pack, turn.t, turn.lang, field, values[field]);
     const cut = value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value;
     return turn.t("plan.summary.line", { n: i + 1, label: turn.t(`plan.field.${field}`), value: cut }) + (changed.includes(field) ? turn.t("plan.summary.changed") : "");
   });
-}
-
-/** One value as a person reads it: names for codes, teachers on one line. */
-function shown(turn: Turn, pack: PolicyPack, field: PlanField, v: PlanValues): string {
-  const value = v[field];
-  if (value === undefined) return "—";
-  if (field === "occupation") return local(occupationName(pack, String(value)), turn.lang);
-  if (field === "track") return trackName(turn.t, String(value));
-  if (field === "level") return levelLabel(pack, Number(value), turn.lang);
-  if (field === "teachers") return String(value).split("\n").join(turn.t("plan.summary.teacherSeparator"));
-  return String(value);
 }
 
 /**
