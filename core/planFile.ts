@@ -37,6 +37,19 @@ function namesOf(field: PlanField): string[] {
 }
 const fieldByName = new Map(planFields.flatMap((f) => namesOf(f).map((n) => [n, f] as const)));
 
+/**
+ * The item a file's name means: a key or label, or a part of one label only ("等级" for 培训等级, "工种" for
+ * 培训职业（工种）); a part of several ("课时") is none.
+ * @example fieldNamed("开始日期") // "startsOn"
+ */
+function fieldNamed(name: string): PlanField | undefined {
+  const key = keyOf(name);
+  const exact = fieldByName.get(key);
+  if (exact || key.length < 2) return exact;
+  const within = new Set(planFields.filter((f) => namesOf(f).some((n) => n.includes(key))));
+  return within.size === 1 ? [...within][0] : undefined;
+}
+
 /** A file's items as read: a mapping from a name to its value (text, number, date or a list), or the [name, value] rows of a sheet. */
 export const planEntriesSchema = z.union([z.array(z.tuple([z.string(), z.unknown()])), z.record(z.string(), z.unknown())], { message: "expected the plan's items, one per line: item: value" });
 
@@ -54,7 +67,7 @@ export function readPlanEntries(raw: unknown, pack: PolicyPack, options: { lang:
   const problems: PlanFileProblem[] = [];
   const values: Partial<Record<PlanField, unknown>> = {};
   for (const [name, value] of Array.isArray(parsed.data) ? parsed.data : Object.entries(parsed.data)) {
-    const field = fieldByName.get(keyOf(name));
+    const field = fieldNamed(name);
     if (!field) problems.push(problem(name, t("plan.file.unknown", { items: planFields.map((f) => t(`plan.field.${f}`)).join(t("common.listSeparator")) })));
     else if (field in values) problems.push(problem(field, t("plan.file.twice")));
     else if (value === null || value === undefined || (typeof value === "string" && !value.trim())) continue;
@@ -68,7 +81,7 @@ export function readPlanEntries(raw: unknown, pack: PolicyPack, options: { lang:
   for (const field of planFields) if (!(field in values) && !named(field)) problems.push(problem(field, t("plan.file.missing")));
   // The rules too, over the items that could be read: every problem at once, not one round per problem.
   for (const p of planProblems(values as Partial<PlanContentsInput>, pack, options))
-    if (!named(p.field)) problems.push(problem(p.field, `${p.text}（${citeClause(pack, p.clause, options.lang)}）`));
+    if (!named(p.field)) problems.push(problem(p.field, t("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, options.lang) })));
   const contents = planContentsSchema.safeParse(values);
   if (!problems.length && !contents.success) problems.push(...contents.error.issues.map((i) => problem(String(i.path[0] ?? "file"), i.message)));
   if (problems.length || !contents.success) {

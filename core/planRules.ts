@@ -207,7 +207,9 @@ export function readPlanValue(field: PlanField, raw: unknown, pack: PolicyPack):
       // A file may list teachers as [{ name, qualification }] or as lines.
       const lines = Array.isArray(raw)
         ? raw.map((x) => (typeof x === "object" && x !== null ? `${(x as Teacher).name ?? ""}：${(x as Teacher).qualification ?? ""}` : String(x))).join("\n")
-        : str;
+        : typeof raw === "string"
+          ? raw
+          : str;
       const { teachers, bad } = parseTeachers(lines);
       if (bad.length) return { ok: false, error: "plan.invalid.teacherLine", params: { line: bad[0] } };
       const value = teachersText(teachers);

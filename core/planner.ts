@@ -217,7 +217,7 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
         planReviewKey(p.id, p.revision ?? 1, p.status),
         p.status === "approved" ? "plan_approved" : "plan_rejected",
         p.reviewedOn,
-        { occupation: occupationName(p.occupation), level: levelName(p.level), reason: p.reason ?? "—" },
+        { occupation: occupationName(p.occupation), level: levelName(p.level), plan: `#${p.id}`, reason: p.reason ?? "—" },
         "§2.5.1",
       );
 

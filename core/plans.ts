@@ -38,7 +38,7 @@ export interface OpenedClass {
 function checkFailed(problems: FieldProblem[], pack: PolicyPack, lang: Lang): DomainError {
   return new DomainError(
     "check_failed",
-    { reasons: problems.map((p) => `${p.text}（${citeClause(pack, p.clause, lang)}）`).join(" "), fields: problems.map((p) => p.field).join(",") },
+    { reasons: problems.map((p) => textsOf(lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
     problems.map((p) => `${p.field}: ${p.code}`).join("; "),
   );
 }
@@ -184,6 +184,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
         schoolNotices(staff, pack, plan.schoolId, planReviewKey(planId, plan.revision, status), status === "approved" ? "plan_approved" : "plan_rejected", {
           occupation: occupationName(pack, plan.occupation),
           level: levelName(pack, plan.level),
+          plan: `#${planId}`,
           reason: reason ?? "—",
         }, "§2.5.1"),
         now,
