@@ -241,7 +241,8 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listPlans(actor, { ...(args.school ? { schoolId: args.school } : {}), ...(args.status ? { status: args.status } : {}) }, now);
       return {
         json: rows,
-        text: table(t, ["planId", "schoolId", "occupation", "level", "track", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, r.occupation, r.level, r.track, r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, r.status, r.reviewReason])),
+        // Names for people (the table); codes for scripts (--json).
+        text: table(t, ["planId", "schoolId", "occupation", "level", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, planValueText(app.pack, t, lang, "occupation", r.occupation), planValueText(app.pack, t, lang, "level", r.level), r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, t(`plan.status.${r.status}`), r.reviewReason])),
       };
     }
     case "plan": {

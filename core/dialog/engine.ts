@@ -581,7 +581,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         occupation: local(pack.occupations.find((o) => o.code === c.occupation)?.name ?? { zh: c.occupation, en: c.occupation }, turn.lang),
         level: levelLabel(pack, c.level, turn.lang),
         number: c.certificateNo ?? "",
-        date: c.issuedOn ?? "",
+        // Results files may leave the issue date out: then there is none to show, not an empty "()".
+        issued: c.issuedOn ? turn.t("dialog.me.issuedOn", { date: c.issuedOn }) : "",
       }),
     );
     return [turn.t("dialog.me.title"), ...lines, ...certLines].join("\n\n");
