@@ -112,7 +112,7 @@ describe("training plans in the staff chat", () => {
     expect(summary).toContain("11. 培训师资：王芳：电子商务师一级（高级技师）证书；李强：高校讲师");
     expect(summary).toContain("15. 培训成本测算（元）：180000");
     expect(summary).toContain("120人至少需开2个班");
-    expect(summary).toContain("初级工（五级）每人1000元以内，120人全部取证为120000元");
+    expect(summary).toContain("初级工（五级）每人1000元以内，120人全部取证时共120000元");
     expect(c.last().choices!.map((x) => x.label)).toEqual([t("plan.summary.submit"), t("plan.summary.change"), t("plan.summary.drop")]);
 
     const [done, staffMenu] = await c.tap(t("plan.summary.submit"));
