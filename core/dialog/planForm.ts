@@ -47,6 +47,8 @@ export const planFormSchema = z.strictObject({
   values: valuesSchema,
   changed: z.array(fieldSchema).optional(),
   choosing: z.boolean().optional(),
+  /** A new plan's "drop" asks first: fifteen answers are not lost to one mistaken tap. */
+  dropping: z.boolean().optional(),
 });
 export type PlanForm = z.infer<typeof planFormSchema>;
 
@@ -210,10 +212,10 @@ export function createPlanForm(host: PlanFormHost) {
         value: (s) => {
           const form = host.form(s);
           if (id === "change") form.choosing = true;
+          else if (id === "drop" && form.planId === undefined) form.dropping = true;
           else if (id === "drop") {
-            kit.say(turn, form.planId === undefined ? turn.t("plan.dropped") : turn.t("plan.dropEdit", { id: form.planId }));
-            if (form.planId === undefined) host.toMenu(s);
-            else host.showPlan(s, form.planId);
+            kit.say(turn, turn.t("plan.dropEdit", { id: form.planId }));
+            host.showPlan(s, form.planId!);
           } else send(turn, s);
         },
       };
@@ -240,8 +242,31 @@ export function createPlanForm(host: PlanFormHost) {
     },
   };
 
-  /** The next question: choosing an item to change, the first item not given, or the summary. */
+  const dropChoices = (turn: Turn): Choice[] => [
+    { id: "drop", label: turn.t("plan.drop.yes") },
+    { id: "keep", label: turn.t("plan.drop.no") },
+  ];
+  steps["plan:drop"] = {
+    ask: (turn) => ({ text: turn.t("plan.drop.confirm"), choices: dropChoices(turn) }),
+    choices: dropChoices,
+    answer: (turn, answer, list) => {
+      const id = pickChoice(answer, list);
+      if (!id) return { ok: false, error: "dialog.invalid.choice" };
+      return {
+        ok: true,
+        value: (s) => {
+          delete host.form(s).dropping;
+          if (id !== "drop") return;
+          kit.say(turn, turn.t("plan.dropped"));
+          host.toMenu(s);
+        },
+      };
+    },
+  };
+
+  /** The next question: dropping the form, choosing an item to change, the first item not given, or the summary. */
   function next(form: PlanForm): string {
+    if (form.dropping) return "plan:drop";
     if (form.choosing) return "plan:change";
     const missing = planFields.find((f) => form.values[f] === undefined);
     return missing ? `plan:${missing}` : "plan:summary";
@@ -249,7 +274,11 @@ export function createPlanForm(host: PlanFormHost) {
 
   /** "/back" from a form step: the item answered there is forgotten, so `next` asks it again. */
   function undo(form: PlanForm, step: string): void {
-    if (step === "plan:change" || step === "plan:summary") return void delete form.choosing;
+    if (step === "plan:change" || step === "plan:summary" || step === "plan:drop") {
+      delete form.choosing;
+      delete form.dropping;
+      return;
+    }
     const field = fieldSchema.safeParse(step.slice("plan:".length));
     if (field.success) delete form.values[field.data];
   }

@@ -150,6 +150,9 @@ describe("training plans in the staff chat", () => {
     const c = await staffChat();
     await firstItems(c);
     await lastItems(c);
+    // Dropping a new plan asks first; "no" keeps every answer.
+    expect((await c.tap(t("plan.summary.drop")))[0]).toBe(t("plan.drop.confirm"));
+    expect((await c.tap(t("plan.drop.no")))[0]).toContain("请核对培训方案");
     await c.tap(t("plan.summary.change"));
     const [level] = await c.tap(t("plan.field.track"));
     expect(level).toContain("第2项");
@@ -160,6 +163,12 @@ describe("training plans in the staff chat", () => {
     expect(summary).toContain("3. 培训等级：初级工（五级）");
     await c.tap(t("plan.summary.submit"));
     expect(plans()[0]).toMatchObject({ track: "first_employment", level: 5 });
+    // A second plan, dropped for good.
+    await firstItems(c);
+    await lastItems(c);
+    await c.tap(t("plan.summary.drop"));
+    expect((await c.tap(t("plan.drop.yes")))[0]).toBe(t("plan.dropped"));
+    expect(plans()).toHaveLength(1);
   });
 
   it("changes and withdraws a plan under review; shows the bureau's reason; a plan sent back, changed and resubmitted is reviewed and told anew", async () => {
