@@ -52,7 +52,8 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
     ...(voice.qr ? { link: voice.qr.content } : {}),
     // WeChat's code adds the account, after which the command enrols; Telegram's link enrols by itself.
     scan: t(voice.qr?.via === "wechat" ? "staff.poster.scanWechat" : "staff.poster.scan"),
-    typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : "staff.poster.typed", { command: voice.command }),
+    // Without a code the command is the only way, not an alternative ("or send …").
+    typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : voice.qr ? "staff.poster.typed" : "staff.poster.typedOnly", { command: voice.command }),
     footer: t("staff.poster.footer", { issuers: pack.issuedBy.map((b) => local(b, lang)).join(t("common.listSeparator")), name: local(pack.name, lang), date: pack.issuedOn.value }),
   };
 }
