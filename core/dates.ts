@@ -44,3 +44,13 @@ export function ageOn(birthDate: string, date: string): number {
   // YYYY-MM-DD compares as text: a birthday not yet reached this year is a later MM-DD.
   return Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4)) - (date.slice(5) < birthDate.slice(5) ? 1 : 0);
 }
+
+/**
+ * The same day `years` later (or earlier); 29 February becomes 1 March in a year without it.
+ * @example addYears("2024-02-29", 1) // "2025-03-01"
+ */
+export function addYears(date: string, years: number): string {
+  const year = Number(date.slice(0, 4)) + years;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return date.slice(5) === "02-29" && !leap ? `${year}-03-01` : `${year}${date.slice(4)}`;
+}

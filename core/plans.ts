@@ -53,7 +53,7 @@ export function planProblems(p: Partial<z.infer<typeof planInputSchema>>, pack: 
   const track = p.track && pack.tracks.find((tr) => tr.code === p.track);
   if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", "§2.4-use", { value: p.track }));
   if (track && p.level !== undefined) {
-    const offered = subsidyTable(pack, track.code).map((l) => l.level);
+    const offered = subsidyTable(pack, track.code, p.occupation).map((l) => l.level);
     if (!offered.includes(p.level))
       out.push(
         fieldProblem(t, "level", "level_not_offered", track.clause, {
@@ -70,10 +70,13 @@ export function planProblems(p: Partial<z.infer<typeof planInputSchema>>, pack: 
   }
   if (p.totalHours !== undefined && p.practicalHours !== undefined) {
     if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", "§2.2", { practical: p.practicalHours, total: p.totalHours }));
-    else
-      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its share counts here.
-      for (const pr of checkClass({ size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours }, pack, lang, t).problems)
-        if (pr.code === "practical_share") out.push({ field: "practicalHours", code: pr.code, clause: pr.clause, text: pr.text });
+    else {
+      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its hours count here.
+      const fields: Record<string, string> = { practical_share: "practicalHours", hours_below_min: "totalHours" };
+      const hours = { size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours, ...(p.level !== undefined ? { level: p.level } : {}) };
+      for (const pr of checkClass(hours, pack, lang, t).problems)
+        if (fields[pr.code]) out.push({ field: fields[pr.code]!, code: pr.code, clause: pr.clause, text: pr.text });
+    }
   }
   return out;
 }
@@ -228,6 +231,9 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
     if (problems.length) throw checkFailed(problems);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
+    // Over a strict cap no reason helps; over another, the reason is asked for.
+    const strict = size.problems.find((p) => p.code === "class_size_strict");
+    if (strict) throw checkFailed([{ field: "capacity", code: strict.code, clause: strict.clause, text: strict.text }]);
     if (size.problems.some((p) => p.code === "class_size"))
       throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
     const filing = filingDeadline(input.opensOn, pack);

@@ -2,7 +2,7 @@
 //   npm run -s policy -- <command> [--pack FILE] [--lang zh-CN|en] [--today DATE] [--opens DATE] [--starts DATE]
 // Exit 0 with the answer; exit 2 with one line on stderr naming the field and the problem.
 import { z } from "zod";
-import { assessEligibility, factsSchemaFor } from "../core/eligibility.js";
+import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/eligibility.js";
 import { checkClaim, checkClass, claimInputSchemaFor, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd, shareInputSchema } from "../core/checks.js";
 import { parseResidentId } from "../core/residentId.js";
 import { isoDate, PackError, type Lang, type PolicyPack } from "../core/pack.js";
@@ -76,8 +76,7 @@ async function run(argv: string[]): Promise<unknown> {
     case "eligibility": {
       const today = need(args.today, "today");
       const facts = parseOrThrow(factsSchemaFor(pack), await readStdinJson());
-      const { eligible, route, insuranceWaived, track, levelsOffered, maxSubsidyYuan, programOpen, reasons, missing } = assessEligibility(facts, pack, today, lang, t);
-      return { eligible, route, insuranceWaived, track, levelsOffered, maxSubsidyYuan, programOpen, reasons: reasons.map(({ code, clause, text }) => ({ code, clause, text })), missing };
+      return eligibilityAnswer(pack, assessEligibility(facts, pack, today, lang, t));
     }
     case "filing-deadline":
       return filingDeadline(need(args.opens, "opens"), pack);

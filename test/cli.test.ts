@@ -7,14 +7,14 @@ const runner = new URL("../scripts/run.mjs", import.meta.url).pathname;
 
 function policy(args: string[], stdin = "") {
   const r = spawnSync(process.execPath, [runner, "policy", ...args], { input: stdin, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr, json: r.status === 0 ? JSON.parse(r.stdout) : null };
+  return { code: r.status, out: r.stdout, err: r.stderr, json: r.status === 0 && r.stdout.startsWith("{") ? JSON.parse(r.stdout) : null };
 }
 
 describe("policy CLI", () => {
   it("answers eligibility with the contract's fields", () => {
     const r = policy(["eligibility", "--today", "2023-07-03"], JSON.stringify({ ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", employerInJiangyin: true, contractMonths: 12, insuredMonths: 6, occupation: "ecommerce_specialist", level: 4 }));
     expect(r.code).toBe(0);
-    expect(Object.keys(r.json)).toEqual(["eligible", "route", "insuranceWaived", "track", "levelsOffered", "maxSubsidyYuan", "programOpen", "reasons", "missing"]);
+    expect(Object.keys(r.json)).toEqual(["eligible", "route", "insuranceWaived", "track", "levelsOffered", "maxSubsidyYuan", "programOpen", "reasons", "missing", "alsoAsk"]);
     expect(r.json).toMatchObject({ eligible: true, route: "employee", track: "upskilling", maxSubsidyYuan: 1500, missing: [] });
     expect(Object.keys(r.json.reasons[0])).toEqual(["code", "clause", "text"]);
   });
@@ -36,8 +36,9 @@ describe("policy CLI", () => {
   });
   it.each([
     [["eligibility", "--today", "2023-07-03"], "{not json", /^stdin: malformed JSON/],
-    [["eligibility", "--today", "2023-07-03"], '{"age":30}', /^unknown field age$/],
+    [["eligibility", "--today", "2023-07-03"], '{"salary":30}', /^unknown field salary$/],
     [["eligibility", "--today", "2023-07-03"], '{"contractMonths":"twelve"}', /^contractMonths: /],
+    [["eligibility", "--today", "2023-07-03"], '{"ecommerce":"seeking","sector":"working_locally"}', /^ecommerce: ecommerce is the old name of sector: give one of them$/],
     [["eligibility", "--today", "2023-07-03"], '{"keyGroups":["pirates"]}', /^keyGroups\.0: unknown key group "pirates"/],
     [["eligibility", "--today", "2023-02-30"], "{}", /^--today: not a real calendar date$/],
     [["eligibility"], "{}", /^--today: required/],

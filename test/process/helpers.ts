@@ -18,7 +18,7 @@ export const CLOSES = "2023-08-31";
 export const AFTER = "2023-09-01";
 
 /** A key-group member seeking e-commerce work: first-employment track, level 5 (§2.1.1, §2.4-first). */
-export const keyGroupFacts: Facts = { ableToWork: true, healthy: true, ecommerce: "seeking", keyGroups: ["self_employed_veteran"] };
+export const keyGroupFacts: Facts = { ableToWork: true, healthy: true, sector: "seeking", keyGroups: ["self_employed_veteran"] };
 
 /** A fresh database with services; `p` is the process service. */
 export function setup() {
