@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parsePack, PackError, type PolicyPack } from "../core/pack.js";
+import { storageFindings } from "../core/packLint.js";
 import { tracks } from "./schema.js";
 
 /** The pack the bot serves when none is named: Jiangyin 2023. */
@@ -35,8 +36,6 @@ export function isStoredTrack(code: string): code is (typeof tracks)[number] {
  * @example assertStorable(pack) // throws PackError naming tracks.2.code
  */
 export function assertStorable(pack: PolicyPack, source = pack.id): void {
-  const problems = pack.tracks.flatMap((t, i) =>
-    isStoredTrack(t.code) ? [] : [`tracks.${i}.code: this bot stores the tracks ${tracks.join(", ")}; "${t.code}" is not one of them`],
-  );
-  if (problems.length) throw new PackError(source, problems);
+  const problems = storageFindings(pack, tracks);
+  if (problems.length) throw new PackError(source, problems.map((p) => `${p.path}: ${p.message}`));
 }

@@ -1,7 +1,11 @@
 // The operator CLI as a process: the exact contract, exit codes and one-line errors.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { madeUpCityPath } from "./support/packs.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onTestFinished } from "vitest";
+import { elderlyCarePath, madeUpCityPath } from "./support/packs.js";
 
 const runner = new URL("../scripts/run.mjs", import.meta.url).pathname;
 
@@ -34,6 +38,29 @@ describe("policy CLI", () => {
   it("runs another city's pack with --pack", () => {
     expect(policy(["filing-deadline", "--opens", "2025-10-13", "--pack", madeUpCityPath]).json.deadline).toBe("2025-10-09");
   });
+  it("lints packs: exit 0 clean, 1 warnings only, 2 errors, each finding with its path", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lint-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const text = readFileSync(elderlyCarePath, "utf8");
+    const broken = join(dir, "broken.yaml");
+    writeFileSync(broken, text.replace("3: { upskilling: 2000, transfer: 2000 }", "3: { upskilling: 2000元, transfer: 2000 }").replace('clause: "§5.5"', 'clause: "§5.9"'));
+    const warned = join(dir, "phase2.yaml");
+    writeFileSync(warned, text.replace("id: binjiang-2025-elderly-care", "id: binjiang-2026-elderly-care").replace("window: { from: 2025-11-01, to: 2026-04-30", "window: { from: 2026-04-01, to: 2027-03-31"));
+
+    const clean = policy(["lint", "--pack", elderlyCarePath]);
+    expect([clean.code, clean.out]).toEqual([0, `${elderlyCarePath}: clean\n`]);
+    const bad = policy(["lint", "--pack", broken]);
+    expect(bad.code).toBe(2);
+    expect(bad.out.split("\n")).toEqual([
+      `${broken}: 2 errors, 0 warnings`,
+      "  error   amounts.A.3.upskilling: expected a number",
+      "  error   trainingLimit.clause: clause §5.9 is not listed under clauses",
+      "",
+    ]);
+    const two = policy(["lint", "--pack", elderlyCarePath, "--pack", warned, "--json"]);
+    expect(two.code).toBe(1);
+    expect(JSON.parse(two.out)).toMatchObject({ errors: 0, warnings: 2, files: [{ source: elderlyCarePath, findings: [] }, { source: warned, findings: [{ level: "warning", path: "calendar.2027" }, { level: "warning", path: "window" }] }] });
+  }, 60_000);
   it.each([
     [["eligibility", "--today", "2023-07-03"], "{not json", /^stdin: malformed JSON/],
     [["eligibility", "--today", "2023-07-03"], '{"salary":30}', /^unknown field salary$/],
