@@ -83,7 +83,7 @@ export interface LintReport {
 /**
  * Lints packs together: each one's errors or warnings, the warnings between them, and, with `storable`, an
  * error for a track the bot's storage cannot hold (the bot would refuse the pack at start).
- * @example lintPackTexts([{ source: "a.yaml", text }], isStoredTrack)[0].findings
+ * @example lintPackTexts([{ source: "a.yaml", text }], { tracks: ["first_employment", "upskilling", "transfer"] })[0].findings
  */
 export function lintPackTexts(inputs: { source: string; text: string }[], storable?: { tracks: readonly string[] }): LintReport[] {
   const results = inputs.map(({ source, text }) => {

@@ -13,7 +13,6 @@ import { CalendarYearUnknown } from "../core/calendar.js";
 import { translator } from "../core/i18n.js";
 import { lintPackTexts } from "../core/packLint.js";
 import { loadPackFile } from "../storage/packFile.js";
-import { tracks as storedTracks } from "../storage/schema.js";
 
 const commands = ["eligibility", "filing-deadline", "public-notice", "check-class", "check-claim", "key-group-share", "validate-id", "pack", "lint"] as const;
 const USAGE = `usage: policy <${commands.join("|")}> [--pack FILE] [--lang zh-CN|en] [--today DATE] [--opens DATE] [--starts DATE] < input.json\n       policy lint --pack FILE [--pack FILE …] [--json]`;
@@ -121,7 +120,7 @@ async function run(argv: string[]): Promise<unknown> {
  * Lints pack files: the findings as lines (or JSON), and the exit code: 0 clean, 1 warnings only, 2 errors.
  * A track this bot's database cannot hold is an error too: the bot would refuse the pack at start.
  */
-function lint(files: string[], json: boolean): Silent {
+async function lint(files: string[], json: boolean): Promise<Silent> {
   if (!files.length) throw new InputError("--pack: lint needs the pack file(s) to check");
   const inputs = files.map((source) => {
     try {
@@ -130,7 +129,9 @@ function lint(files: string[], json: boolean): Silent {
       throw new InputError(`${source}: cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   });
-  const reports = lintPackTexts(inputs, { tracks: storedTracks });
+  // The database's schema only here: the other commands start faster without it.
+  const { tracks } = await import("../storage/schema.js");
+  const reports = lintPackTexts(inputs, { tracks });
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.level === "error").length;
   const warnings = all.length - errors;

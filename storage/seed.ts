@@ -4,7 +4,7 @@ import { z } from "zod";
 import { addDays } from "../core/dates.js";
 import { isoDate, subsidyTable, type PolicyPack } from "../core/pack.js";
 import type { Db } from "./db.js";
-import { isStoredTrack } from "./packFile.js";
+import { isStoredTrack } from "./storedTracks.js";
 import { classes, people, schools, trainingPlans, type skillLevels } from "./schema.js";
 
 /**

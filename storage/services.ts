@@ -10,7 +10,7 @@ import { createRepositories } from "./repositories.js";
 import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
 import { resealLegacyPersonal } from "./legacyPersonal.js";
-import { assertStorable } from "./packFile.js";
+import { assertStorable } from "./storedTracks.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
