@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ageOn } from "./dates.js";
 import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
+import { historyFacts } from "./facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
@@ -45,12 +46,12 @@ export function isActive(status: EnrolmentStatus): boolean {
 
 /**
  * The seats a class offers (§2.5.2 "一般控制在60人以内", reading class_cap): its capacity, but no more than
- * the pack's cap unless the school recorded a reason for going over. A class filed at 70 without a reason
- * therefore seats 60 and waitlists the rest, rather than silently over-filling.
+ * the pack's cap unless the school recorded a reason for going over (and never over a strict cap). A class
+ * filed at 70 without a reason therefore seats 60 and waitlists the rest, rather than silently over-filling.
  * @example seatsOf({ capacity: 61, overCapReason: null }, pack) // 60
  */
 export function seatsOf(cls: Pick<ClassRecord, "capacity" | "overCapReason">, pack: PolicyPack): number {
-  return cls.overCapReason ? cls.capacity : Math.min(cls.capacity, pack.classCap.value);
+  return cls.overCapReason && pack.classCap.overCap === "with_reason" ? cls.capacity : Math.min(cls.capacity, pack.classCap.value);
 }
 
 /**
@@ -136,9 +137,6 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     const input = parseInput(enrolInputSchema, raw);
     authorizeAudited(audit, actor, "enrolment.create", { personId: input.personId }, { entity: "person", entityId: String(input.personId) }, now);
     const id = input.personal.idNumber;
-    const age = ageOn(id.birthDate, today);
-    if (age < pack.ageBounds.min || age > pack.ageBounds.max)
-      throw new DomainError("age_out_of_bounds", { age, min: pack.ageBounds.min, max: pack.ageBounds.max }, `ageBounds ${pack.ageBounds.clause}`);
     const idHash = cipher.hashId(id.id);
     const record = (action: string, detail: Record<string, unknown>) =>
       audit.record({ actor: actorLabel(actor), action, entity: "person", entityId: String(input.personId), detail, at: now });
@@ -176,14 +174,20 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       if (active)
         throw new DomainError("duplicate_enrolment", { enrolmentId: active.id, status: active.status }, "withdraw the other enrolment first");
 
-      // The stored facts may come from an older pack: parse them against this one.
+      // The stored facts may come from an older pack: parse them against this one. The class gives the
+      // occupation, level and track; the ID number the age; the certificates the person's history.
+      const age = ageOn(id.birthDate, today);
       const facts: Facts = parseInput(factsForPack, {
         ...(input.facts ?? person.facts),
+        ...(pack.age ? { age } : {}),
         occupation: cls.occupation,
         level: cls.level,
-        priorCertificates: held.map((c) => ({ occupation: c.occupation, level: c.level })),
+        classTrack: cls.track,
+        ...historyFacts(held.map((c) => ({ occupation: c.occupation, level: c.level, on: c.issuedOn ?? undefined }))),
       });
       const eligibility = assessEligibility(facts, pack, today, person.lang);
+      const ageReason = eligibility.reasons.find((r) => r.code === "age_below_min" || r.code === "age_above_max");
+      if (ageReason) throw new DomainError("age_out_of_bounds", { age, reason: ageReason.text }, `age ${ageReason.clause}`);
       if (eligibility.eligible !== true || eligibility.route === null)
         throw new DomainError(
           "not_eligible",

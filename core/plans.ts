@@ -234,6 +234,9 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
     if (problems.length) throw checkFailed(problems, pack, lang);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
+    // Over a strict cap no reason helps; over another, the reason is asked for.
+    const strict = size.problems.find((p) => p.code === "class_size_strict");
+    if (strict) throw checkFailed([{ field: "capacity", code: strict.code, clause: strict.clause, text: strict.text }], pack, lang);
     if (size.problems.some((p) => p.code === "class_size"))
       throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
     const filing = filingDeadline(input.opensOn, pack);

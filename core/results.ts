@@ -128,7 +128,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: `runs until ${cls.closesOn}`, needed: "finished" }, "results come after the class's last day");
     const t = textsOf(lang);
-    const offered = subsidyTable(pack, cls.track).map((l) => l.level);
+    const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 
     return tx.run(() => {
       const trainees = results.trainees(classId).filter((tr) => tr.status === "confirmed" || tr.status === "completed");

@@ -10,6 +10,7 @@ import { createRepositories } from "./repositories.js";
 import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
 import { resealLegacyPersonal } from "./legacyPersonal.js";
+import { assertStorable } from "./storedTracks.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
@@ -31,6 +32,7 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export function createServices(options: ServicesOptions) {
   const { db, sqlite, vault, pack, clock = systemClock } = options;
+  assertStorable(pack);
   resealLegacyPersonal(sqlite, vault);
   const deps = createRepositories({ db, sqlite, cipher: vault, clock });
   const enrolment = createEnrolmentService(deps, pack);

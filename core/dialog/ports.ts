@@ -1,5 +1,6 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
 import type { Facts } from "../eligibility.js";
+import type { HeldCertificate } from "../facts.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
 import type { PlanContentsInput } from "../planRules.js";
@@ -106,8 +107,8 @@ export interface DialogServices {
   ): void;
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
-  /** Certificates the person holds (passed), so a level already certified is not offered again. */
-  certificates(personId: number): { occupation: string; level: number }[];
+  /** Certificates the person holds (passed), with their issue dates: what the rules read as the person's history. */
+  certificates(personId: number): HeldCertificate[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
   /** How many classes each school has open (schools without any are left out). */
   openClassCounts(today: string): Record<string, number>;

@@ -103,6 +103,7 @@ export function parseMinutes(text: string): number[] | undefined {
 export function createStaffFlow(kit: StaffKit) {
   const { pack, services } = kit;
   const staff = services.staff;
+  const strictCap = pack.classCap.overCap === "strict";
   // Both languages' keywords work whatever the person's language, like the resident commands.
   const commandWords = [...new Set((["zh-CN", "en"] as const).flatMap((lang) => translator(lang)("staff.commands.staff").split("|").map(normalize).filter(Boolean)))];
 
@@ -407,11 +408,14 @@ export function createStaffFlow(kit: StaffKit) {
       },
     ),
     "staff:capacity": typed(
-      (turn) => turn.t("staff.open.capacity", { cap: pack.classCap.value }),
-      (_turn, text) => {
+      (turn) => turn.t(strictCap ? "staff.open.capacityStrict" : "staff.open.capacity", { cap: pack.classCap.value }),
+      (turn, text) => {
         const digits = text.normalize("NFKC").replace(/\s+/g, "").replace(/人$/, "");
         const n = /^\d{1,4}$/.test(digits) ? Number(digits) : NaN;
         if (!(n >= 1 && n <= 1000)) return { ok: false, error: "staff.invalid.capacity" };
+        // Over a strict cap no reason helps: said here, before the rest of the class is asked.
+        if (strictCap && n > pack.classCap.value)
+          return { ok: false, error: "staff.invalid.capacityStrict", params: { cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) } };
         return {
           ok: true,
           value: (s) => {
