@@ -1,7 +1,8 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
-import { defaultQuietHours, quietUntil, type Senders } from "./dispatcher.js";
+import { defaultQuietHours, quietUntil } from "./dispatcher.js";
+import type { DeliveryRoute, RouteChains, Senders } from "./delivery.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
@@ -26,6 +27,13 @@ export const sendLatency = new Histogram({
   help: "Time to send one message to a chat platform",
   labelNames: ["channel", "outcome"] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+/** Delivery attempts of notices, by channel, route and outcome (delivered, unavailable, transient, blocked). Example: `deliveries.inc({ channel: "telegram", route: "chat", outcome: "delivered" })`. */
+export const deliveries = new Counter({
+  name: "jiangyin_bot_deliveries_total",
+  help: "Notices tried through a delivery route, by channel, route and outcome",
+  labelNames: ["channel", "route", "outcome"] as const,
   registers: [registry],
 });
 /** Time to handle one update (core.handle), by channel. Example: `updateLatency.observe({ channel: "console" }, 0.02)`. */
@@ -133,6 +141,25 @@ export function instrumentSenders(senders: Senders): Senders {
   return out;
 }
 
+/**
+ * Wraps every delivery route so that each try is counted by channel, route and outcome (`deliveries`).
+ * @example startReminders({ …, routes: instrumentRoutes(chatRoutes(instrumentSenders(senders))) })
+ */
+export function instrumentRoutes(chains: RouteChains): RouteChains {
+  const out: RouteChains = {};
+  for (const [channel, routes] of Object.entries(chains) as [keyof RouteChains, readonly DeliveryRoute[] | undefined][])
+    if (routes)
+      out[channel] = routes.map((route) => ({
+        name: route.name,
+        async deliver(request) {
+          const r = await route.deliver(request);
+          deliveries.inc({ channel, route: route.name, outcome: r.outcome });
+          return r;
+        },
+      }));
+  return out;
+}
+
 /** What `/healthz` checks. Example: `{ sqlite: app.sqlite, channels, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }`. */
 export interface HealthOptions {
   /** The bot's own connection: a probe on it fails exactly when the bot's writes would. */
@@ -152,7 +179,8 @@ export interface HealthReport {
   checks: {
     database: { ok: boolean; error?: string };
     channels: { ok: boolean; channels: Record<string, ChannelState> };
-    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; quiet?: boolean; error?: string };
+    /** `undelivered`: notices no route of their chat's channel could carry (listed in their class's staff digest); reported, never unhealthy. */
+    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; undelivered?: number; quiet?: boolean; error?: string };
   };
 }
 
@@ -209,7 +237,8 @@ export function checkHealth(options: HealthOptions): HealthReport {
     const q = quietHours ? quietState(now, quietHours) : { quiet: false, lastEnd: -Infinity };
     const waitingSince = row.oldest === null ? now : Math.max(row.oldest, q.lastEnd);
     const oldestDueSeconds = row.oldest === null ? 0 : Math.max(0, Math.round((now - waitingSince) / 1000));
-    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, ...(q.quiet ? { quiet: true } : {}) };
+    const undelivered = (sqlite.prepare("select count(*) as n from outbox where status = 'undelivered'").get() as { n: number }).n;
+    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, undelivered, ...(q.quiet ? { quiet: true } : {}) };
   } catch (e) {
     outbox = { ok: false, error: message(e) };
   }

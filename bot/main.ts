@@ -7,11 +7,12 @@
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
-import { createChannelRegistry, instrumentCore, instrumentSenders, startHealthServer } from "./health.js";
+import { createChannelRegistry, instrumentCore, instrumentRoutes, instrumentSenders, startHealthServer } from "./health.js";
 import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
-import type { Senders } from "./dispatcher.js";
+import { systemClock as realTimers } from "./dispatcher.js";
+import { chatRoutes, type Senders } from "./delivery.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
@@ -60,12 +61,14 @@ async function main(): Promise<void> {
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
+  // One clock for the chat, the planner, quiet hours, the outbox and /healthz: --today moves all of them.
+  const clock = systemClock(config.TZ, today);
   const app: App = await openApp({
     databasePath,
     dataKey: config.DATA_KEY,
     keyFile: config.DATA_KEY_FILE,
     packPath: config.POLICY_PACK,
-    clock: systemClock(config.TZ, today),
+    clock,
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
     // The running bot; the console demo is a short session that needs no thread of its own.
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
-    const demo = app.services.seedDemo({ today: today!, now: new Date() });
+    const demo = app.services.seedDemo({ today: today!, now: clock.now() });
     const t = translator("zh-CN");
     const banner = t("dialog.console.banner", { db: databasePath, schools: app.pack.schools.length, classes: demo.length, today });
     await runConsole({ core: app.engine, banner });
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
         core,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),
-        onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
+        onErrorText: (externalId) => translator(langOf(app, externalId, clock.now()))("dialog.failed"),
         acceptFriendRequests: config.WECHAT_ACCEPT_FRIENDS,
         log,
       });
@@ -149,8 +152,10 @@ async function main(): Promise<void> {
   }
 
   // Reminders go out through the channels that started, within each platform's limits.
-  const reminders = await startReminders({ db: app.db, pack: app.pack, senders: instrumentSenders(senders), limits: { wechat: wechatSendLimits(config) }, log });
-  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).catch((e) => {
+  const nowMs = () => clock.now().getTime();
+  const routes = instrumentRoutes(chatRoutes(instrumentSenders(senders)));
+  const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
+  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE, now: nowMs }).catch((e) => {
     log("error", "health listener failed to start", { error: String(e) });
     return undefined;
   });
@@ -166,9 +171,9 @@ async function main(): Promise<void> {
 }
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */
-function langOf(app: App, externalId: string): Lang {
+function langOf(app: App, externalId: string, now: Date): Lang {
   try {
-    return app.services.identify("wechat", externalId, new Date()).lang;
+    return app.services.identify("wechat", externalId, now).lang;
   } catch {
     return "zh-CN";
   }

@@ -1,12 +1,14 @@
 // Storage for reminders (issue 7): the planner's state in a few queries, the outbox repository the
 // dispatcher works through, and the planner's bookkeeping in `meta`. All SQL of the reminder feature is here.
 import { keyGroupCountsBySchool } from "./repositories.js";
-import { and, asc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
 import { addDays } from "../core/dates.js";
+import type { ClassActivity, DropReason, NoticeKind } from "../core/notice.js";
+import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";
-import { certificates, chatIdentities, classes, enrolments, meta, outbox, people, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
+import { certificates, chatIdentities, classes, deliveryRoutes, enrolments, meta, outbox, outboxStatuses, people, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // China has kept UTC+8 without daylight saving since 1991.
 
@@ -25,7 +27,55 @@ export function shanghaiMidnight(day: string): Date {
 const OPENS_SOON_HORIZON_DAYS = 14;
 
 /**
- * Reads what the planner needs for a run covering `from`…`today`, in eight queries whatever the size.
+ * What happened in classes over [since, until) (Asia/Shanghai days): enrolments made and still held,
+ * withdrawals of earlier enrolments, and notices to their trainees that reached no chat (undelivered or
+ * unreachable, by kind). Every class with any, or only `classIds`. Counts only: never who.
+ * @example classActivity(db, { since: "2023-07-03", until: "2023-07-04" }).get(7) // { joined: 3, withdrew: 2, unreachable: {} }
+ */
+export function classActivity(db: Db, window: { since: string; until: string }, classIds?: number[]): Map<number, ClassActivity> {
+  const s = shanghaiMidnight(window.since);
+  const u = shanghaiMidnight(window.until);
+  const found = new Map<number, ClassActivity>();
+  const entry = (classId: number) => {
+    let a = found.get(classId);
+    if (!a) found.set(classId, (a = { joined: 0, withdrew: 0, unreachable: {} }));
+    return a;
+  };
+  const during = (column: typeof enrolments.createdAt | typeof enrolments.withdrawnAt) => and(gte(column, s), lt(column, u));
+  for (const ids of classIds ? slices(classIds) : [undefined]) {
+    for (const r of db
+      .select({
+        classId: enrolments.classId,
+        joined: sql<number>`coalesce(sum(${enrolments.createdAt} >= ${s.getTime()} and ${enrolments.createdAt} < ${u.getTime()} and ${enrolments.status} in ('confirmed', 'waitlisted', 'completed')), 0)`,
+        withdrew: sql<number>`coalesce(sum(${enrolments.withdrawnAt} >= ${s.getTime()} and ${enrolments.withdrawnAt} < ${u.getTime()} and ${enrolments.createdAt} < ${s.getTime()}), 0)`,
+      })
+      .from(enrolments)
+      .where(and(ids ? inArray(enrolments.classId, ids) : undefined, or(during(enrolments.createdAt), during(enrolments.withdrawnAt))))
+      .groupBy(enrolments.classId)
+      .all())
+      if (r.joined || r.withdrew) Object.assign(entry(r.classId), { joined: r.joined, withdrew: r.withdrew });
+    const classOf = sql<number>`json_extract(${outbox.params}, '$.classId')`;
+    for (const r of db
+      .select({ classId: classOf, kind: outbox.kind, n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(
+        and(
+          inArray(outbox.status, ["undelivered", "unreachable"]),
+          gte(outbox.settledAt, s),
+          lt(outbox.settledAt, u),
+          inArray(outbox.kind, [...traineeKinds]),
+          ids ? inArray(classOf, ids) : isNotNull(classOf),
+        ),
+      )
+      .groupBy(classOf, outbox.kind)
+      .all())
+      entry(r.classId).unreachable[r.kind as NoticeKind] = r.n;
+  }
+  return found;
+}
+
+/**
+ * Reads what the planner needs for a run covering `from`…`today`, in ten queries whatever the size.
  * @example const state = loadPlannerState(db, { from: "2023-06-13", today: "2023-06-14" }); plan(state, pack, { from, today })
  */
 export function loadPlannerState(db: Db, window: { from: string; today: string }, waitingSince: Record<string, string> = {}): PlannerState {
@@ -123,6 +173,13 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .all()
     .map(({ createdAt, ...c }) => ({ ...c, recordedOn: shanghaiDay(createdAt) }));
   const keyGroups = keyGroupCountsBySchool(db);
+  // The digest looks back to the earliest day any school's window starts; each class's digest then counts its own.
+  const activity = [...classActivity(db, { since: minOf(window.from, Object.values(waitingSince)), until: window.today })].map(([classId, a]) => ({
+    classId,
+    joined: a.joined,
+    withdrew: a.withdrew,
+    unreachable: Object.values(a.unreachable).reduce((x, n) => x + (n ?? 0), 0),
+  }));
   return {
     schools: schoolRows.map((s) => ({ id: s.id, name: { zh: s.zh, en: s.en } })),
     staff: staffRows,
@@ -131,6 +188,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     claims,
     certificates: certs,
     keyGroups,
+    activity,
     waitingSince,
   };
 }
@@ -143,6 +201,8 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
 export type OutboxRow = typeof outbox.$inferSelect;
 /** Outbox states. Example: `"unreachable"`. */
 export type OutboxStatus = OutboxRow["status"];
+/** A delivery route's name (bot/delivery.ts). Example: `"template"`. */
+export type RouteName = (typeof deliveryRoutes)[number];
 /**
  * The row an outcome is for: its id and its idempotency key. Outbox ids are not AUTOINCREMENT (schema.ts),
  * so a row that forget() deletes while it is being sent may lend its id to the next notice; the key tells
@@ -164,7 +224,7 @@ export function enqueue(db: Db, notices: Notice[], now: Date, notBefore: Date = 
       inserted += tx
         .insert(outbox)
         .values(
-          notices.slice(i, i + 500).map((n) => ({ idempotencyKey: n.idempotencyKey, personId: n.personId, kind: n.kind, payload: { ...n.payload }, status: "queued" as const, nextAttemptAt: notBefore, createdAt: now })),
+          notices.slice(i, i + 500).map((n) => ({ idempotencyKey: n.idempotencyKey, personId: n.personId, kind: n.kind, params: { ...n.params }, status: "queued" as const, nextAttemptAt: notBefore, createdAt: now })),
         )
         .onConflictDoNothing({ target: outbox.idempotencyKey })
         .run().changes;
@@ -243,25 +303,26 @@ export function destinations(db: Db, personIds: number[], identityIds: number[])
 }
 
 /**
- * Marks a queued row `sending` just before the send (and counts the attempt); false if it was not queued.
- * @example if (markSending(db, row)) await send(…)
+ * Marks a queued row `sending` just before the send (and counts the attempt), with the parameters it is sent
+ * with when the check before sending changed them; false if it was not queued.
+ * @example if (markSending(db, row, fresh)) await deliver(…)
  */
-export function markSending(db: Db, ref: OutboxRef): boolean {
+export function markSending(db: Db, ref: OutboxRef, params?: Record<string, unknown>): boolean {
   return (
     db
       .update(outbox)
-      .set({ status: "sending", attempts: sql`${outbox.attempts} + 1` })
+      .set({ status: "sending", attempts: sql`${outbox.attempts} + 1`, ...(params ? { params } : {}) })
       .where(and(isRow(ref), eq(outbox.status, "queued")))
       .run().changes === 1
   );
 }
 
-/** The send went through. Example: `markSent(db, row, new Date())`. */
-export function markSent(db: Db, ref: OutboxRef, at: Date): void {
-  db.update(outbox).set({ status: "sent", sentAt: at, lastError: null }).where(isRow(ref)).run();
+/** Delivered, through that route. Example: `markSent(db, row, "chat", new Date())`. */
+export function markSent(db: Db, ref: OutboxRef, route: RouteName, at: Date): void {
+  db.update(outbox).set({ status: "sent", route, settledAt: at, lastError: null }).where(isRow(ref)).run();
 }
 
-/** Back to the queue for a later try. Example: `markRetry(db, row, "HTTP 502", new Date(Date.now() + 4000))`. */
+/** Back to the queue for a later try. Example: `markRetry(db, row, "chat sendMessage:502", new Date(Date.now() + 4000))`. */
 export function markRetry(db: Db, ref: OutboxRef, error: string, nextAttemptAt: Date, opts: { refundAttempt?: boolean } = {}): void {
   db.update(outbox)
     .set({ status: "queued", lastError: error, nextAttemptAt, ...(opts.refundAttempt ? { attempts: sql`max(${outbox.attempts} - 1, 0)` } : {}) })
@@ -269,21 +330,41 @@ export function markRetry(db: Db, ref: OutboxRef, error: string, nextAttemptAt: 
     .run();
 }
 
-/** Gave up: the row stays visibly `failed` with the last error. Example: `markFailed(db, row, "400 Bad Request: message is too long")`. */
-export function markFailed(db: Db, ref: OutboxRef, error: string): void {
-  db.update(outbox).set({ status: "failed", lastError: error }).where(isRow(ref)).run();
+/** Gave up: the row stays visibly `failed` with the last error. Example: `markFailed(db, row, "chat sendMessage:502 (after 8 attempts)", new Date())`. */
+export function markFailed(db: Db, ref: OutboxRef, error: string, at: Date): void {
+  db.update(outbox).set({ status: "failed", lastError: error, settledAt: at }).where(isRow(ref)).run();
 }
 
 /**
  * The chat is blocked or gone: the identity is marked unreachable (once) and the row `unreachable`, together.
- * @example markUnreachable(db, row, 4, "403 Forbidden: bot was blocked by the user", new Date())
+ * @example markUnreachable(db, row, 4, "chat sendMessage:403", new Date())
  */
 export function markUnreachable(db: Db, ref: OutboxRef, identityId: number | null, error: string, at: Date): void {
   db.transaction((tx) => {
     if (identityId !== null)
       tx.update(chatIdentities).set({ unreachableAt: at }).where(and(eq(chatIdentities.id, identityId), isNull(chatIdentities.unreachableAt))).run();
-    tx.update(outbox).set({ status: "unreachable", lastError: error }).where(isRow(ref)).run();
+    tx.update(outbox).set({ status: "unreachable", lastError: error, settledAt: at }).where(isRow(ref)).run();
   });
+}
+
+/**
+ * Every delivery route of the chat's channel was unavailable: not delivered, listed in the class's next
+ * staff digest. `error` names what each route answered (codes only).
+ * @example markUndelivered(db, row, "chat kf:45015; template template:not_mapped", new Date())
+ */
+export function markUndelivered(db: Db, ref: OutboxRef, error: string, at: Date): void {
+  db.update(outbox).set({ status: "undelivered", lastError: error, settledAt: at }).where(isRow(ref)).run();
+}
+
+/**
+ * No longer true when its turn came (core/noticeKinds.ts): dropped with the reason, never sent. Only a row
+ * still queued is dropped. Example: `markDropped(db, row, "withdrawn", new Date())`.
+ */
+export function markDropped(db: Db, ref: OutboxRef, reason: DropReason, at: Date): void {
+  db.update(outbox)
+    .set({ status: "dropped", reason, settledAt: at, lastError: null })
+    .where(and(isRow(ref), eq(outbox.status, "queued")))
+    .run();
 }
 
 /**
@@ -301,12 +382,26 @@ export function requeueInterrupted(db: Db, now: Date): number {
 
 /**
  * How many rows are in each state.
- * @example outboxCounts(db) // { queued: 3, sending: 0, sent: 120, failed: 1, unreachable: 2 }
+ * @example outboxCounts(db) // { queued: 3, sending: 0, sent: 120, failed: 1, unreachable: 2, undelivered: 0, dropped: 4 }
  */
 export function outboxCounts(db: Db): Record<OutboxStatus, number> {
-  const counts: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, unreachable: 0 };
+  const counts = Object.fromEntries(outboxStatuses.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const r of db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all()) counts[r.status] = r.n;
   return counts;
+}
+
+/**
+ * The rows by state, the sent ones by the route that delivered them, the dropped ones by reason (`remind --status`).
+ * @example outboxSummary(db).sentBy // { chat: 120, template: 0, sms: 0 }
+ */
+export function outboxSummary(db: Db): { counts: Record<OutboxStatus, number>; sentBy: Record<RouteName, number>; droppedFor: Record<string, number> } {
+  const sentBy = Object.fromEntries(deliveryRoutes.map((r) => [r, 0])) as Record<RouteName, number>;
+  for (const r of db.select({ route: outbox.route, n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, "sent")).groupBy(outbox.route).all())
+    if (r.route) sentBy[r.route] = r.n;
+  const droppedFor: Record<string, number> = {};
+  for (const r of db.select({ reason: outbox.reason, n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, "dropped")).groupBy(outbox.reason).all())
+    droppedFor[r.reason ?? "unknown"] = r.n;
+  return { counts: outboxCounts(db), sentBy, droppedFor };
 }
 
 /**
@@ -371,4 +466,14 @@ function setMeta(db: Db, key: string, value: string): void {
 
 function minOf(a: string, rest: string[]): string {
   return rest.reduce((m, x) => (x < m ? x : m), a);
+}
+
+/**
+ * An id list cut into slices SQLite takes in one statement.
+ * @example slices([1, 2, 3], 2) // [[1, 2], [3]]
+ */
+export function slices<T>(ids: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
 }

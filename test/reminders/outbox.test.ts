@@ -40,7 +40,7 @@ describe("planning into the outbox", () => {
     planAndEnqueue(db, pack, "2023-06-12", at("2023-06-12"));
     const sent: string[] = [];
     const clock = fakeClock("2023-06-12T02:00:00Z");
-    const dispatcher = createDispatcher({ db, senders: { console: async (_id, text) => void sent.push(text) }, clock });
+    const dispatcher = createDispatcher({ db, pack, senders: { console: async (_id, text) => void sent.push(text) }, clock });
     await dispatcher.drain();
     const before = sent.length;
 
