@@ -8,7 +8,7 @@ import type { NoticeKind, NoticeParams } from "../core/notice.js";
 import { renderNotice } from "../core/noticeKinds.js";
 import type { Lang } from "../core/pack.js";
 import type { Channel } from "../core/stores.js";
-import type { RouteName } from "../storage/reminders.js";
+import type { RouteName } from "../storage/outbox.js";
 
 export type { RouteName };
 

@@ -1,7 +1,7 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
-import { defaultQuietHours, quietUntil } from "./dispatcher.js";
+import { defaultQuietHours, quietUntil } from "./pacing.js";
 import type { DeliveryRoute, RouteChains, Senders } from "./delivery.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

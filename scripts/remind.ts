@@ -12,7 +12,8 @@ import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js"
 import { openDatabase } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { loadNoticeState } from "../storage/noticeState.js";
-import { destinations, existingKeys, outboxSummary, shanghaiDay } from "../storage/reminders.js";
+import { shanghaiDay } from "../storage/reminders.js";
+import { destinations, existingKeys, outboxSummary } from "../storage/outbox.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
 
 const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] | remind --status [--db FILE]";

@@ -7,7 +7,8 @@ import type { ClassActivity, NoticeClass, NoticeParams, NoticeState } from "../c
 import type { EnrolmentStatus } from "../core/stores.js";
 import type { Db } from "./db.js";
 import { keyGroupCountsBySchool } from "./repositories.js";
-import { classActivity, slices } from "./reminders.js";
+import { classActivity } from "./reminders.js";
+import { slices } from "./outbox.js";
 import { certificates, classes, enrolments, people, staff, subsidyClaims, trainingPlans } from "./schema.js";
 
 /** A notice as the loader reads it from an outbox row. Example: `{ kind: "class_opens_trainee", personId: 3, params: { classId: 7 } }`. */

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { announcementNotices } from "../../core/planner.js";
-import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { enqueue, outboxCounts } from "../../storage/outbox.js";
 import { freshDatabase } from "../storage/fixtures.js";
 import { startFakeBotApi } from "../support/fakeBotApi.js";
 import { addReachablePerson, addStaff } from "./helpers.js";

@@ -3,10 +3,11 @@
 import { Api } from "grammy";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDispatcher, quietUntil } from "../../bot/dispatcher.js";
+import { createDispatcher } from "../../bot/dispatcher.js";
+import { quietUntil } from "../../bot/pacing.js";
 import type { Sender } from "../../bot/delivery.js";
 import { announcementNotices } from "../../core/planner.js";
-import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { enqueue, outboxCounts } from "../../storage/outbox.js";
 import { chatIdentities, outbox } from "../../storage/schema.js";
 import type { Db } from "../../storage/db.js";
 import { freshDatabase } from "../storage/fixtures.js";

@@ -3,7 +3,7 @@
 import { Api } from "grammy";
 import { createDispatcher } from "../../../bot/dispatcher.js";
 import { openDatabase } from "../../../storage/db.js";
-import { outboxCounts } from "../../../storage/reminders.js";
+import { outboxCounts } from "../../../storage/outbox.js";
 import { loadPackFile } from "../../../storage/packFile.js";
 
 const [dbPath, apiRoot, token] = process.argv.slice(2) as [string, string, string];
