@@ -9,7 +9,7 @@ import type Database from "better-sqlite3";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
 import type { ChatCore } from "../core/dialog/types.js";
-import { outboxStatuses } from "../storage/schema.js";
+import { deliveryRoutes, outboxStatuses } from "../storage/schema.js";
 
 /** The process-wide metrics registry (the metrics below plus Node's process metrics). Example: `await registry.metrics()`. */
 export const registry = new Registry();
@@ -179,8 +179,11 @@ export interface HealthReport {
   checks: {
     database: { ok: boolean; error?: string };
     channels: { ok: boolean; channels: Record<string, ChannelState> };
-    /** `undelivered`: notices no route of their chat's channel could carry (listed in their class's staff digest); reported, never unhealthy. */
-    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; undelivered?: number; quiet?: boolean; error?: string };
+    /**
+     * `undelivered`: notices no route of their chat's channel could carry (listed in their class's staff
+     * digest); `sentBy`: notices delivered, by route. Reported, never unhealthy.
+     */
+    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; undelivered?: number; sentBy?: Record<string, number>; quiet?: boolean; error?: string };
   };
 }
 
@@ -238,7 +241,9 @@ export function checkHealth(options: HealthOptions): HealthReport {
     const waitingSince = row.oldest === null ? now : Math.max(row.oldest, q.lastEnd);
     const oldestDueSeconds = row.oldest === null ? 0 : Math.max(0, Math.round((now - waitingSince) / 1000));
     const undelivered = (sqlite.prepare("select count(*) as n from outbox where status = 'undelivered'").get() as { n: number }).n;
-    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, undelivered, ...(q.quiet ? { quiet: true } : {}) };
+    const sentBy = Object.fromEntries(deliveryRoutes.map((r) => [r, 0]));
+    for (const r of sqlite.prepare("select route, count(*) as n from outbox where status = 'sent' and route is not null group by route").all() as { route: string; n: number }[]) sentBy[r.route] = r.n;
+    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, undelivered, sentBy, ...(q.quiet ? { quiet: true } : {}) };
   } catch (e) {
     outbox = { ok: false, error: message(e) };
   }

@@ -60,7 +60,7 @@ describe("delivery route chains", () => {
     expect(status.stdout).toContain("not delivered 1");
     const health = checkHealth({ sqlite, channels: createChannelRegistry(), now: () => Date.parse("2023-07-07T01:10:00Z") });
     expect(health.ok).toBe(true);
-    expect(health.checks.outbox.undelivered).toBe(1);
+    expect(health.checks.outbox).toMatchObject({ undelivered: 1, sentBy: { chat: 3, template: 0, sms: 0 } });
 
     // Monday 10 July: the school's digest names how many could not be reached, and what to do.
     const dry = spawnSync(process.execPath, ["scripts/run.mjs", "remind", "--dry-run", "--today", "2023-07-10", "--db", path], { encoding: "utf8" });
