@@ -224,7 +224,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return { handled: 0, waitMs: next === null ? idleMs : Math.min(idleMs, Math.max(0, next - now)) };
     }
     // The state every notice of the batch is about, read once for the batch.
-    const state = loadNoticeState(db, rows.map((r) => ({ kind: r.kind, personId: r.personId, params: r.params as NoticeParams })));
+    const state = loadNoticeState(db, rows.map((r) => ({ kind: r.kind, personId: r.personId, params: r.params as NoticeParams })), new Date(now));
     const personIds = [...new Set(rows.flatMap((r) => (r.personId !== null && r.identityId === null ? [r.personId] : [])))];
     const identityIds = [...new Set(rows.flatMap((r) => (r.identityId !== null ? [r.identityId] : [])))];
     const dests = destinations(db, personIds, identityIds);

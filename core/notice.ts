@@ -118,13 +118,23 @@ export interface NoticeClass {
 }
 
 /** What happened in a class over a period, for the staff's digest: counts only, never who. Example: `{ joined: 3, withdrew: 2, unreachable: { class_opens_trainee: 1 } }`. */
-export interface ClassActivity {
-  /** Enrolled in the period and still enrolled (confirmed, waiting or completed). */
+export interface ClassCounts {
+  /** Enrolled in the period and still enrolled at its end (confirmed, waiting or completed). */
   joined: number;
   /** Withdrew in the period, having enrolled before it (a person who came and went within it is in neither). */
   withdrew: number;
   /** Notices to the class's trainees that reached no chat in the period (undelivered or unreachable), by kind. */
   unreachable: Partial<Record<NoticeKind, number>>;
+}
+
+/**
+ * What happened in a class since a staff member's last digest of it, until the new one is sent: each
+ * enrolment, withdrawal and unreachable trainee is in exactly one digest, counted as it stands then.
+ * Example: `{ since: "2023-07-03 08:30", joined: 3, withdrew: 2, unreachable: {} }`.
+ */
+export interface ClassActivity extends ClassCounts {
+  /** Asia/Shanghai time the period began: the last digest's sending, or midnight of the day the planner gave. */
+  since: string;
 }
 
 /**
@@ -149,8 +159,8 @@ export interface NoticeState {
   certificate(enrolmentId: number): { passed: boolean; level: number; certificateNo: string | null } | undefined;
   /** Trainees (confirmed or completed) and the key-group members among them, of a school. */
   keyGroup(schoolId: string): { keyGroup: number; total: number } | undefined;
-  /** What happened in a class over [since, until) (Asia/Shanghai days). */
-  activity(classId: number, since: string, until: string): ClassActivity;
+  /** What happened in a class since this staff member's last digest of it (else since the notice's `since` day), until now. */
+  activity(classId: number, personId: number): ClassActivity;
 }
 
 /** The rules and the day a check runs on. Built by `noticeContext` (core/noticeKinds.ts). */

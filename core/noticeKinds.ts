@@ -6,7 +6,6 @@
 // working days left as of the day it is sent. Pure: the state comes through core/notice.ts's port.
 import { workCalendar, type WorkCalendar } from "./calendar.js";
 import { filingDeadline, keyGroupShare } from "./checks.js";
-import { addDays } from "./dates.js";
 import { seatsOf } from "./enrolment.js";
 import { personal, translator } from "./i18n.js";
 import type { Bilingual, Lang, PolicyPack } from "./pack.js";
@@ -236,23 +235,20 @@ export const noticeSpecs: Record<NoticeKind, NoticeSpec> = {
   enrolment_waitlisted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["waitlisted"], (e) => ({ position: e.waitlistPosition ?? "—" })) },
   enrolment_promoted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["confirmed"]) },
   enrolment_withdrawn: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["withdrawn"]) },
-  // One per class and staff member per morning: what changed since the last one, counted now.
+  // One per class and staff member per morning: what changed since their last one, counted when sent.
   class_enrolment_digest: {
     audience: "staff",
     refs: ["classId"],
-    check: classNow((c, p, _personId, state, ctx) => {
-      const since = String(p.since);
-      const until = String(p.until);
-      const a = state.activity(c.id, since, until);
+    check: classNow((c, p, personId, state, ctx) => {
+      const a = state.activity(c.id, personId);
       const unreachable = Object.entries(a.unreachable).filter(([, n]) => n && n > 0);
       if (!a.joined && !a.withdrew && !unreachable.length) return "nothing_to_report";
-      const last = addDays(until, -1);
       return {
         ...p,
         ...classParams(c),
         occupation: occupationName(ctx.pack, c.occupation),
         level: levelName(ctx.pack, c.level),
-        period: since >= last ? last : `${since}–${last}`,
+        since: a.since,
         joined: a.joined,
         withdrew: a.withdrew,
         confirmed: c.confirmed,

@@ -223,13 +223,14 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     else toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_failed", cert.recordedOn, params, "§2.5.3");
   }
 
-  // The morning digest: what happened in each class from the window's first day to yesterday. Counted
-  // again when sent; a class where nothing is left to say then (everyone who came went again) is dropped.
+  // The morning digest, for each class where something happened from the window's first day to yesterday.
+  // It counts when it is sent, from the staff member's last digest (core/noticeKinds.ts); one with nothing
+  // left to say then (everyone who came went again, or an earlier digest told it) is dropped.
   for (const a of state.activity) {
     const c = classById.get(a.classId);
     const since = c && fromFor(c.schoolId);
     if (!c || !since || since >= today || !(a.joined || a.withdrew || a.unreachable)) continue;
-    toSchool(c.schoolId, `digest:${c.id}:${today}`, "class_enrolment_digest", today, { ...classParams(c), since, until: today });
+    toSchool(c.schoolId, `digest:${c.id}:${today}`, "class_enrolment_digest", today, { ...classParams(c), since });
   }
 
   // A school still without staff keeps waiting even on a day it had nothing new.

@@ -15,7 +15,7 @@ import { createDispatcher } from "../bot/dispatcher.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
 import { openDatabase, type Db } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
-import { classActivity, loadPlannerState } from "../storage/reminders.js";
+import { classActivity, loadPlannerState, shanghaiMidnight } from "../storage/reminders.js";
 import { claimDue, enqueue, outboxCounts } from "../storage/outbox.js";
 import { loadNoticeState } from "../storage/noticeState.js";
 import { noticeContext, reconsider } from "../core/noticeKinds.js";
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const window = { from: addDays(today, -2), today };
       const [state, loadMs] = time(() => loadPlannerState(db, window));
       const [result, planMs] = time(() => plan(state, pack, window));
-      const [, activityMs] = time(() => classActivity(db, { since: window.from, until: today }));
+      const [, activityMs] = time(() => classActivity(db, { since: shanghaiMidnight(window.from), until: shanghaiMidnight(today) }));
       console.log(
         `planner ${today}: load ${loadMs.toFixed(0)} ms (of which the digest's class activity ${activityMs.toFixed(0)} ms) + plan ${planMs.toFixed(0)} ms = ${(loadMs + planMs).toFixed(0)} ms (target ≤ 2000 ms); ${result.notices.length} notices, ${state.classes.reduce((a, c) => a + c.trainees.length, 0)} trainees loaded for opening notices`,
       );
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       const ctx = noticeContext(pack, "2023-07-03");
       const [, checkMs] = time(() => {
         for (let i = 0; i < 20; i++) {
-          const state = loadNoticeState(db, rows.map((r) => ({ kind: r.kind, personId: r.personId, params: r.params as NoticeParams })));
+          const state = loadNoticeState(db, rows.map((r) => ({ kind: r.kind, personId: r.personId, params: r.params as NoticeParams })), new Date());
           for (const r of rows) reconsider({ kind: r.kind, personId: r.personId!, params: r.params as NoticeParams }, state, ctx);
         }
       });

@@ -12,7 +12,7 @@ import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js"
 import { openDatabase } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { loadNoticeState } from "../storage/noticeState.js";
-import { shanghaiDay } from "../storage/reminders.js";
+import { shanghaiDay, shanghaiMidnight } from "../storage/reminders.js";
 import { destinations, existingKeys, outboxSummary } from "../storage/outbox.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
 
@@ -81,12 +81,13 @@ function main(): void {
       return;
     }
     const pack = loadPackFile(args.pack);
-    const now = new Date();
+    // Another day is looked at as of its morning run (08:30).
+    const now = args.today ? new Date(shanghaiMidnight(args.today).getTime() + 8.5 * 3_600_000) : new Date();
     const today = args.today ?? shanghaiDay(now);
     const run = planAndEnqueue(db, pack, today, now, { dryRun: true });
     const known = existingKeys(db, run.notices.map((n) => n.idempotencyKey));
-    // Checked as the dispatcher checks a notice just before sending it: the text it would send now, or why not.
-    const state = loadNoticeState(db, run.notices);
+    // Checked as the dispatcher checks a notice just before sending it: the text it would send then, or why not.
+    const state = loadNoticeState(db, run.notices, now);
     const ctx = noticeContext(pack, today);
     const dests = new Map<number, ReturnType<typeof destinations>>();
     for (const d of destinations(db, [...new Set(run.notices.map((n) => n.personId))], [])) dests.set(d.personId, [...(dests.get(d.personId) ?? []), d]);

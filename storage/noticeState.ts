@@ -2,14 +2,14 @@
 // rows at once: one query per kind of record the batch is about (people, staff, enrolments, classes, plans,
 // claims, certificates), whatever the batch's size, so that checking every notice costs the dispatcher a few
 // reads per batch rather than a few per message.
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { ClassActivity, NoticeClass, NoticeParams, NoticeState } from "../core/notice.js";
+import { and, asc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { ClassActivity, ClassCounts, NoticeClass, NoticeParams, NoticeState } from "../core/notice.js";
 import type { EnrolmentStatus } from "../core/stores.js";
 import type { Db } from "./db.js";
 import { keyGroupCountsBySchool } from "./repositories.js";
-import { classActivity } from "./reminders.js";
+import { classActivity, shanghaiMidnight, shanghaiTime } from "./reminders.js";
 import { slices } from "./outbox.js";
-import { certificates, classes, enrolments, people, staff, subsidyClaims, trainingPlans } from "./schema.js";
+import { certificates, classes, enrolments, outbox, people, staff, subsidyClaims, trainingPlans } from "./schema.js";
 
 /** A notice as the loader reads it from an outbox row. Example: `{ kind: "class_opens_trainee", personId: 3, params: { classId: 7 } }`. */
 export interface StoredNotice {
@@ -18,13 +18,13 @@ export interface StoredNotice {
   params: NoticeParams;
 }
 
-const NO_ACTIVITY: ClassActivity = Object.freeze({ joined: 0, withdrew: 0, unreachable: {} });
+const NO_COUNTS: ClassCounts = Object.freeze({ joined: 0, withdrew: 0, unreachable: {} });
 
 /**
- * Loads the state of everything these notices are about, in a few queries.
- * @example const state = loadNoticeState(db, rows); reconsider(rows[0], state, ctx)
+ * Loads the state of everything these notices are about, as it is `now`, in a few queries.
+ * @example const state = loadNoticeState(db, rows, new Date(clock.now())); reconsider(rows[0], state, ctx)
  */
-export function loadNoticeState(db: Db, notices: StoredNotice[]): NoticeState {
+export function loadNoticeState(db: Db, notices: StoredNotice[], now: Date): NoticeState {
   const ids = (pick: (n: StoredNotice) => unknown) => [...new Set(notices.map(pick).filter((v): v is number => typeof v === "number"))];
   const personIds = ids((n) => n.personId);
   const enrolmentIds = ids((n) => n.params.enrolmentId);
@@ -142,18 +142,23 @@ export function loadNoticeState(db: Db, notices: StoredNotice[]): NoticeState {
   // Counted over every enrolment: read only when a batch holds the weekly key-group notice.
   const keyGroups = notices.some((n) => n.kind === "key_group_share_low") ? new Map(keyGroupCountsBySchool(db).map((k) => [k.schoolId, k])) : new Map<string, { keyGroup: number; total: number }>();
 
-  // The digests' periods, one query per period (a batch usually holds one).
-  const activity = new Map<string, Map<number, ClassActivity>>();
-  const periods = new Map<string, number[]>();
+  // Each digest counts from its staff member's last digest of that class (found by its key), else from
+  // midnight of the day the planner gave, until now: one query per class and starting point.
+  const activity = new Map<string, ClassActivity>();
+  const lastDigest = (classId: number, personId: number) =>
+    db
+      .select({ at: sql<number | null>`max(${outbox.settledAt})` })
+      .from(outbox)
+      .where(and(gt(outbox.idempotencyKey, `digest:${classId}:`), lt(outbox.idempotencyKey, `digest:${classId};`), eq(outbox.personId, personId), eq(outbox.status, "sent")))
+      .get()?.at ?? null;
   for (const n of notices)
-    if (n.kind === "class_enrolment_digest" && typeof n.params.classId === "number") {
-      const key = `${String(n.params.since)}|${String(n.params.until)}`;
-      periods.set(key, [...(periods.get(key) ?? []), n.params.classId]);
+    if (n.kind === "class_enrolment_digest" && typeof n.params.classId === "number" && n.personId !== null) {
+      const key = `${n.params.classId}|${n.personId}`;
+      if (activity.has(key)) continue;
+      const since = new Date(lastDigest(n.params.classId, n.personId) ?? shanghaiMidnight(String(n.params.since)).getTime());
+      const counts = classActivity(db, { since, until: now }, [n.params.classId]).get(n.params.classId) ?? { joined: 0, withdrew: 0, unreachable: {} };
+      activity.set(key, { since: shanghaiTime(since), ...counts });
     }
-  for (const [key, classList] of periods) {
-    const [since, until] = key.split("|") as [string, string];
-    activity.set(key, classActivity(db, { since, until }, [...new Set(classList)]));
-  }
 
   return {
     forgotten: (personId) => forgotten.has(personId),
@@ -168,7 +173,7 @@ export function loadNoticeState(db: Db, notices: StoredNotice[]): NoticeState {
     claimOfClass: (classId) => claims.get(classId),
     certificate: (enrolmentId) => certs.get(enrolmentId),
     keyGroup: (schoolId) => keyGroups.get(schoolId),
-    activity: (classId, since, until) => activity.get(`${since}|${until}`)?.get(classId) ?? NO_ACTIVITY,
+    activity: (classId, personId) => activity.get(`${classId}|${personId}`) ?? { since: "—", ...NO_COUNTS },
   };
 }
 

@@ -7,7 +7,7 @@ import { enqueue, slices } from "./outbox.js";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
 import { addDays } from "../core/dates.js";
-import type { ClassActivity, NoticeKind } from "../core/notice.js";
+import type { ClassCounts, NoticeKind } from "../core/notice.js";
 import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";
 import { certificates, classes, enrolments, meta, outbox, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
@@ -19,6 +19,11 @@ export function shanghaiDay(instant: Date | number): string {
   const ms = typeof instant === "number" ? instant : instant.getTime();
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
+/** An instant as Shanghai local time to the minute. Example: `shanghaiTime(new Date("2023-07-03T00:30:00Z")) // "2023-07-03 08:30"`. */
+export function shanghaiTime(instant: Date | number): string {
+  const ms = typeof instant === "number" ? instant : instant.getTime();
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace("T", " ");
+}
 /** Midnight of a Shanghai day as an instant. Example: `shanghaiMidnight("2023-06-15") // 2023-06-14T16:00:00Z`. */
 export function shanghaiMidnight(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS);
@@ -29,15 +34,14 @@ export function shanghaiMidnight(day: string): Date {
 const OPENS_SOON_HORIZON_DAYS = 14;
 
 /**
- * What happened in classes over [since, until) (Asia/Shanghai days): enrolments made and still held,
- * withdrawals of earlier enrolments, and notices to their trainees that reached no chat (undelivered or
- * unreachable, by kind). Every class with any, or only `classIds`. Counts only: never who.
- * @example classActivity(db, { since: "2023-07-03", until: "2023-07-04" }).get(7) // { joined: 3, withdrew: 2, unreachable: {} }
+ * What happened in classes over [since, until): enrolments made and still held, withdrawals of earlier
+ * enrolments, and notices to their trainees that reached no chat (undelivered or unreachable, by kind).
+ * Every class with any, or only `classIds`. Counts only: never who.
+ * @example classActivity(db, { since: shanghaiMidnight("2023-07-03"), until: new Date() }).get(7) // { joined: 3, withdrew: 2, unreachable: {} }
  */
-export function classActivity(db: Db, window: { since: string; until: string }, classIds?: number[]): Map<number, ClassActivity> {
-  const s = shanghaiMidnight(window.since);
-  const u = shanghaiMidnight(window.until);
-  const found = new Map<number, ClassActivity>();
+export function classActivity(db: Db, window: { since: Date; until: Date }, classIds?: number[]): Map<number, ClassCounts> {
+  const { since: s, until: u } = window;
+  const found = new Map<number, ClassCounts>();
   const entry = (classId: number) => {
     let a = found.get(classId);
     if (!a) found.set(classId, (a = { joined: 0, withdrew: 0, unreachable: {} }));
@@ -176,7 +180,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .map(({ createdAt, ...c }) => ({ ...c, recordedOn: shanghaiDay(createdAt) }));
   const keyGroups = keyGroupCountsBySchool(db);
   // The digest looks back to the earliest day any school's window starts; each class's digest then counts its own.
-  const activity = [...classActivity(db, { since: minOf(window.from, Object.values(waitingSince)), until: window.today })].map(([classId, a]) => ({
+  const activity = [...classActivity(db, { since: shanghaiMidnight(minOf(window.from, Object.values(waitingSince))), until: shanghaiMidnight(window.today) })].map(([classId, a]) => ({
     classId,
     joined: a.joined,
     withdrew: a.withdrew,

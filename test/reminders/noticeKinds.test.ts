@@ -41,7 +41,7 @@ function stateWith(over: Partial<NoticeState> = {}): NoticeState {
     claimOfClass: () => ({ materials: [], noticeStartsOn: "2023-08-01", noticeEndsOn: "2023-08-07", objection: null, approved: true, paidAmountYuan: 30000 }),
     certificate: () => ({ passed: true, level: 4, certificateNo: "S1" }),
     keyGroup: () => ({ keyGroup: 1, total: 20 }),
-    activity: () => ({ joined: 3, withdrew: 2, unreachable: {} }),
+    activity: () => ({ since: "2023-06-12 08:30", joined: 3, withdrew: 2, unreachable: {} }),
     ...over,
   };
 }
@@ -76,7 +76,7 @@ describe("still true when sent", () => {
     ["enrolment_waitlisted", "2023-06-13", {}, "status_changed"],
     ["enrolment_confirmed", "2023-06-13", { forgotten: () => true }, "forgotten"],
     ["class_enrolment_digest", "2023-06-13", { isStaff: () => false }, "staff_revoked"],
-    ["class_enrolment_digest", "2023-06-13", { activity: () => ({ joined: 0, withdrew: 0, unreachable: {} }) }, "nothing_to_report"],
+    ["class_enrolment_digest", "2023-06-13", { activity: () => ({ since: "2023-06-12 08:30", joined: 0, withdrew: 0, unreachable: {} }) }, "nothing_to_report"],
     ["school_enrolment", "2023-06-13", {}, "unknown_kind"],
   ];
   for (const [kind, today, change, reason] of cases)
@@ -95,7 +95,7 @@ describe("still true when sent", () => {
         ...(kind === "enrolment_withdrawn" ? { enrolment: () => ({ personId: 3, classId: 7, status: "withdrawn" as const, waitlistPosition: null }) } : {}),
         ...(kind === "certificate_failed" ? { certificate: () => ({ passed: false, level: 4, certificateNo: null }) } : {}),
       });
-      const params = kind === "class_enrolment_digest" ? { ...staffParams, since: "2023-06-12", until: "2023-06-13" } : undefined;
+      const params = kind === "class_enrolment_digest" ? { ...staffParams, since: "2023-06-12" } : undefined;
       expect(dropped(check(kind, state, today[kind] ?? "2023-06-13", params)), kind).toBeUndefined();
     }
   });
@@ -107,8 +107,8 @@ describe("still true when sent", () => {
     expect(sent(check("filing_due", stateWith(), "2023-06-14"))).toMatchObject({ deadline: "2023-06-16", daysLeft: 2 });
     const waiting = stateWith({ enrolment: () => ({ personId: 3, classId: 7, status: "waitlisted", waitlistPosition: 1 }) });
     expect(sent(check("enrolment_waitlisted", waiting, "2023-06-13", { ...residentParams, position: 3 }))).toMatchObject({ position: 1 });
-    const digest = sent(check("class_enrolment_digest", stateWith({ activity: () => ({ joined: 3, withdrew: 2, unreachable: { class_opens_trainee: 1 } }) }), "2023-06-13", { ...staffParams, since: "2023-06-09", until: "2023-06-12" }));
-    expect(digest).toMatchObject({ joined: 3, withdrew: 2, confirmed: 41, seats: 60, waitlist: 0, period: "2023-06-09–2023-06-11", unreachable_class_opens_trainee: 1 });
+    const digest = sent(check("class_enrolment_digest", stateWith({ activity: () => ({ since: "2023-06-09 08:30", joined: 3, withdrew: 2, unreachable: { class_opens_trainee: 1 } }) }), "2023-06-13", { ...staffParams, since: "2023-06-09" }));
+    expect(digest).toMatchObject({ joined: 3, withdrew: 2, confirmed: 41, seats: 60, waitlist: 0, since: "2023-06-09 08:30", unreachable_class_opens_trainee: 1 });
     // A notice queued by a version before these checks (no ids) is sent as it was.
     expect(sent(check("class_opens_trainee", stateWith({ cls: () => undefined }), "2023-06-21", { className: "电商1班" }))).toEqual({ className: "电商1班" });
   });
@@ -126,7 +126,7 @@ describe("the state a batch is checked on", () => {
     const [row] = db.select().from(outbox).all();
     expect(row).toMatchObject({ kind: "enrolment_waitlisted", params: expect.objectContaining({ position: 2 }) });
     services.withdraw({ kind: "resident", personId: first.personId }, first.enrolmentId, NOW);
-    const state = loadNoticeState(db, [{ kind: row!.kind, personId: row!.personId, params: row!.params as NoticeParams }]);
+    const state = loadNoticeState(db, [{ kind: row!.kind, personId: row!.personId, params: row!.params as NoticeParams }], NOW);
     expect(state.enrolment(second.enrolmentId)).toMatchObject({ status: "waitlisted", waitlistPosition: 1 });
     expect(state.cls(classId)).toMatchObject({ confirmed: 1, waitlisted: 1 });
     const sentTexts: string[] = [];

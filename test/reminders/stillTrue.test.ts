@@ -94,12 +94,34 @@ describe("notices queued at night are checked at 08:00", () => {
     const aboutEnrolments = out.to(staffId).filter((t) => /报名/.test(t));
     expect(aboutEnrolments).toHaveLength(2);
     for (const [code, text] of [first.code, second.code].map((c) => [c, aboutEnrolments.find((t) => t.includes(`（${c}，`))] as const)) {
-      expect(text, code).toContain("2023-07-03：新报名49人，退出0人；现已确认49/60人，候补0人");
+      expect(text, code).toContain("自2023-07-03 00:00以来：新报名49人，退出0人；现已确认49/60人，候补0人");
       expect(text, code).not.toMatch(/测\*/);
     }
     const digests = rowsOf(db).filter((r) => r.kind === "class_enrolment_digest");
     expect(digests.map((d) => d.idempotencyKey).sort()).toEqual([first.classId, second.classId].map((id) => `digest:${id}:2023-07-04:p${digests[0]!.personId}`).sort());
     expect(clock.now() - started).toBeLessThan(10_000); // two messages, not 98 at one a second
+  });
+
+  it("each enrolment and withdrawal is told in one digest: one gone before the morning's digest is in no count", async () => {
+    const { db, services } = setup();
+    const staffId = staffChat(db, services).chat;
+    const { classId } = addClass(db);
+    planAndEnqueue(db, pack, "2023-07-03", at("2023-07-03", "08:30"));
+    const people = [1, 2, 3, 4, 5].map((n) => enrolAs(services, classId, n, at("2023-07-03", `1${n}:00`)));
+    services.withdraw({ kind: "resident", personId: people[0]!.personId }, people[0]!.enrolmentId, at("2023-07-04", "01:01"));
+    const out = collect();
+    const morning = async (day: string, utc: string) => {
+      planAndEnqueue(db, pack, day, at(day, "07:00"));
+      await createDispatcher({ db, pack, senders: { console: out.send }, clock: fakeClock(utc) }).drain();
+    };
+    await morning("2023-07-04", "2023-07-04T00:00:00Z");
+    services.withdraw({ kind: "resident", personId: people[1]!.personId }, people[1]!.enrolmentId, at("2023-07-04", "09:00"));
+    await morning("2023-07-05", "2023-07-05T00:00:00Z");
+    await morning("2023-07-06", "2023-07-06T00:00:00Z");
+    expect(out.to(staffId).filter((t) => t.startsWith("【报名日报】")).map((t) => t.slice(t.indexOf("自"), t.indexOf("。")))).toEqual([
+      "自2023-07-03 00:00以来：新报名4人，退出0人；现已确认4/60人，候补0人",
+      "自2023-07-04 08:00以来：新报名0人，退出1人；现已确认3/60人，候补0人",
+    ]);
   });
 
   it("a class moved after its reminder was queued: the reminder says the new date", async () => {
