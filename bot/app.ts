@@ -48,13 +48,27 @@ export interface App {
 }
 
 /**
- * The real clock in the programme's time zone, or a fixed day (demos, tests) with the real time of day.
- * @example systemClock("Asia/Shanghai").today() // "2026-11-27"
+ * The process's one clock, in the programme's time zone. With `startDay` (`--today`) it is the real clock
+ * moved by whole days, so that the process starts on that day at the real time of day and its days go on
+ * from there: the chat, the reminder planner, quiet hours and the outbox all read this same time.
+ * @example systemClock("Asia/Shanghai", "2023-07-03").today() // "2023-07-03"
  */
-export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
+export function systemClock(timeZone: string, startDay?: string): ChatClock {
+  const offset = startDay ? Date.parse(`${startDay}T00:00:00Z`) - Date.parse(`${dateIn(new Date(), timeZone)}T00:00:00Z`) : 0;
+  const now = () => new Date(Date.now() + offset);
+  // Formatting a date in a time zone costs more than a chat message's other work: once a second is enough.
+  let day = "";
+  let dayCheckedAt = -Infinity;
   return {
-    now: () => new Date(),
-    today: () => fixedToday ?? dateIn(new Date(), timeZone),
+    now,
+    today() {
+      const at = now();
+      if (at.getTime() - dayCheckedAt >= 1000 || at.getTime() < dayCheckedAt) {
+        day = dateIn(at, timeZone);
+        dayCheckedAt = at.getTime();
+      }
+      return day;
+    },
   };
 }
 

@@ -87,7 +87,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
 }
 
 /**
- * The WeChat push limits in the shape of the dispatcher's `ChannelLimits` (bot/dispatcher.ts).
+ * The WeChat push limits in the shape of the dispatcher's `ChannelLimits` (bot/pacing.ts).
  * @example startReminders({ …, limits: { wechat: wechatSendLimits(config) } }) // { globalCount: 20, globalWindowMs: 60000, perChatGapMs: 2000, marginMs: 50 }
  */
 export function wechatSendLimits(config: Pick<Config, "WECHAT_PER_CONTACT_INTERVAL_MS" | "WECHAT_PER_MINUTE">) {

@@ -110,7 +110,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     return new DomainError("wrong_state", { what: "claim", id: c.id, state: claimState(c), needed }, `the claim is ${claimState(c)}`);
   }
   function params(cls: ProcessClassRecord) {
-    return { className: cls.name, classCode: cls.code };
+    return { classId: cls.id, className: cls.name, classCode: cls.code };
   }
   // Reviews touch the claim's class's school; the bureau may, a school may not (claim.review is not theirs).
   function reviewGuard(actor: Actor, claimId: number, now: Date): { claim: ClaimRecord; cls: ProcessClassRecord } {

@@ -9,8 +9,8 @@ import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
 import { residentIdSchema } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, SeatCounts, ServiceDeps } from "./stores.js";
-import { maskName } from "./mask.js";
+import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, ServiceDeps } from "./stores.js";
+import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice } from "./notice.js";
 import { sealPersonal } from "./personal.js";
 
 /** A mainland mobile number: 11 digits starting 13–19. */
@@ -58,10 +58,10 @@ export function seatsOf(cls: Pick<ClassRecord, "capacity" | "overCapReason">, pa
  * The parameters every notice about a class carries; names are bilingual, rendered at send time.
  * @example classNoticeParams(pack, cls).school // { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }
  */
-export function classNoticeParams(pack: PolicyPack, cls: ClassRecord): Record<string, NoticeParam> {
+export function classNoticeParams(pack: PolicyPack, cls: ClassRecord): NoticeParams {
   const occupation = pack.occupations.find((o) => o.code === cls.occupation)?.name ?? same(cls.occupation);
   const level = pack.levels.find((l) => l.level === cls.level)?.name ?? same(String(cls.level));
-  return { classCode: cls.code, className: cls.name, school: cls.schoolName, occupation, level, opensOn: cls.opensOn, closesOn: cls.closesOn };
+  return { ...classParams(cls), school: cls.schoolName, occupation, level };
 }
 
 // A code with no name in the pack (a related occupation) reads the same in both languages.
@@ -70,11 +70,21 @@ function same(text: string): Bilingual {
 }
 
 /**
- * A notice to one person about an enrolment, keyed so that re-queuing it is harmless.
+ * A notice to the person about their enrolment, keyed so that re-queuing it is harmless.
  * @example enrolmentNotice(41, "confirmed", 3, params) // { idempotencyKey: "enrolment:41:confirmed", kind: "enrolment_confirmed", … }
  */
-export function enrolmentNotice(enrolmentId: number, event: string, personId: number, params: Record<string, NoticeParam>, kind = `enrolment_${event}`): OutboxMessage {
-  return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, payload: { key: `notify.${kind}`, params } };
+export function enrolmentNotice(enrolmentId: number, event: "confirmed" | "waitlisted" | "promoted" | "withdrawn", personId: number, params: NoticeParams): OutboxNotice {
+  const kind: NoticeKind = `enrolment_${event}`;
+  return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, params: { ...params, enrolmentId } };
+}
+
+/**
+ * Whether the person acts on their own record: they read the answer in their chat, so a notice saying the
+ * same would reach them twice.
+ * @example isSelf({ kind: "resident", personId: 3 }, 3) // true
+ */
+export function isSelf(actor: Actor, personId: number): boolean {
+  return actor.kind === "resident" && actor.personId === personId;
 }
 
 /**
@@ -82,17 +92,8 @@ export function enrolmentNotice(enrolmentId: number, event: string, personId: nu
  * @example const { enrol, withdraw } = createEnrolmentService(deps, pack)
  */
 export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
-  const { tx, people, classes, enrolments, certificates, staff, outbox, audit, cipher } = deps;
+  const { tx, people, classes, enrolments, certificates, outbox, audit, cipher } = deps;
   const factsForPack = factsSchemaFor(pack);
-
-  // Tells the school's staff how full the class is now (`seats` counts the new enrolment); the trainee's
-  // name is masked even here.
-  function schoolNotices(enrolmentId: number, cls: ClassRecord, traineeName: string, seats: SeatCounts): OutboxMessage[] {
-    const staffIds = staff.activeOfSchool(cls.schoolId);
-    if (!staffIds.length) return [];
-    const params = { ...classNoticeParams(pack, cls), trainee: maskName(traineeName), confirmed: seats.confirmed, seats: seatsOf(cls, pack), waitlist: seats.waitlisted };
-    return staffIds.map((staffId) => enrolmentNotice(enrolmentId, `school:${staffId}`, staffId, params, "school_enrolment"));
-  }
 
   // Fills free seats from the waitlist, oldest first; inside the caller's transaction.
   function promoteWaitlisted(cls: ClassRecord, now: Date): number[] {
@@ -233,9 +234,9 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
         now,
       );
       const waitlistPosition = status === "waitlisted" ? waitlisted + 1 : undefined;
-      const params = { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) };
-      const seats = status === "confirmed" ? { confirmed: confirmed + 1, waitlisted } : { confirmed, waitlisted: waitlisted + 1 };
-      outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, params), ...schoolNotices(enrolmentId, cls, input.personal.name, seats)], now);
+      // A resident enrolling in chat reads the answer there; staff hear of it in the morning digest (core/planner.ts).
+      if (!isSelf(actor, person.id))
+        outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) })], now);
       audit.record({ actor: actorLabel(actor), action: "enrolment.create", entity: "enrolment", entityId: String(enrolmentId), detail: { classId: cls.id, status }, at: now });
       return { enrolmentId, status, ...(waitlistPosition ? { waitlistPosition } : {}), eligibility };
     });
@@ -254,8 +255,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     return tx.run(() => {
       // Re-read inside the lock: another connection may have withdrawn it meanwhile.
       const e = enrolments.get(enrolmentId)!;
-      const selfService = actor.kind === "resident" && actor.personId === e.personId;
-      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !selfService }) };
+      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !isSelf(actor, e.personId) }) };
     });
   }
 

@@ -182,6 +182,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       // The planner sends the same notice under the same key; whichever runs first wins.
       outbox.enqueue(
         schoolNotices(staff, pack, plan.schoolId, planReviewKey(planId, plan.revision, status), status === "approved" ? "plan_approved" : "plan_rejected", {
+          planId,
           occupation: occupationName(pack, plan.occupation),
           level: levelName(pack, plan.level),
           plan: `#${planId}`,

@@ -380,15 +380,15 @@ export function createStaffStore(db: Db, sqlite: Database.Database): StaffStore 
   };
 }
 
-/** Queues outbox rows; a key already present is left as it is. @example createOutboxWriter(sqlite).enqueue([msg], now) */
+/** Queues notices (their kind and parameters); a key already present is left as it is. @example createOutboxWriter(sqlite).enqueue([notice], now) */
 export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
   const insert = sqlite.prepare(
-    `insert into outbox (idempotency_key, person_id, kind, payload, status, next_attempt_at, created_at)
+    `insert into outbox (idempotency_key, person_id, kind, params, status, next_attempt_at, created_at)
      values (?, ?, ?, ?, 'queued', ?, ?) on conflict (idempotency_key) do nothing`,
   );
   return {
-    enqueue(messages, now) {
-      for (const m of messages) insert.run(m.idempotencyKey, m.personId, m.kind, JSON.stringify(m.payload), now.getTime(), now.getTime());
+    enqueue(notices, now) {
+      for (const n of notices) insert.run(n.idempotencyKey, n.personId, n.kind, JSON.stringify(n.params), now.getTime(), now.getTime());
     },
   };
 }

@@ -19,6 +19,7 @@
 // - personal data (name, ID number, phone) is stored only as AES-GCM
 //   ciphertext from storage/crypto.ts; people rows are never deleted, only
 //   tombstoned by forget(), so statistics and subsidy counts keep their rows.
+import { chatChannels } from "../core/stores.js";
 import { sql, type SQL } from "drizzle-orm";
 import {
   check,
@@ -33,8 +34,8 @@ import { probeActions } from "../core/attempts.js";
 
 /** Interface languages. Example: `languages.includes("en")`. */
 export const languages = ["zh-CN", "en"] as const;
-/** Chat channels the bot listens on. Example: `channels[1] === "telegram"`. */
-export const channels = ["console", "telegram", "wechat"] as const;
+/** Chat channels the bot listens on (core decides which). Example: `channels[1] === "telegram"`. */
+export const channels = chatChannels;
 /** Staff roles granted by invite code. Example: `staffRoles.includes("bureau_operator")`. */
 export const staffRoles = ["school_staff", "bureau_operator"] as const;
 /** Training tracks (§2.2, §2.4). Example: `tracks.includes("upskilling")`. */
@@ -51,8 +52,15 @@ export const enrolmentStatuses = ["applied", "confirmed", "waitlisted", "withdra
 export const activeEnrolmentStatuses = ["applied", "confirmed", "waitlisted"] as const;
 /** How a trainee qualifies: §2.1.1 key group or §2.1.2 employee. Example: `enrolmentRoutes[0] === "key_group"`. */
 export const enrolmentRoutes = ["key_group", "employee"] as const;
-/** Outbox delivery states. Example: `outboxStatuses.includes("unreachable")`. */
-export const outboxStatuses = ["queued", "sending", "sent", "failed", "unreachable"] as const;
+/**
+ * Outbox states: waiting (queued, sending), and how a row ended: sent (through a delivery route), failed
+ * (gave up retrying), unreachable (the chat blocked the bot or is gone), undelivered (every route of the
+ * chat's channel was unavailable), dropped (no longer true when its turn came; `reason` says why).
+ * Example: `outboxStatuses.includes("undelivered")`.
+ */
+export const outboxStatuses = ["queued", "sending", "sent", "failed", "unreachable", "undelivered", "dropped"] as const;
+/** Delivery routes a channel may offer, in the order it tries them (bot/delivery.ts). Example: `deliveryRoutes[0] === "chat"`. */
+export const deliveryRoutes = ["chat", "template", "sms"] as const;
 
 /** JSON object columns: core owns their shape, repositories validate it. Example: `{ insured: true }`. */
 export type JsonObject = Record<string, unknown>;
@@ -378,7 +386,11 @@ export const dialogStates = sqliteTable("dialog_states", {
   updatedAt: instant("updated_at").notNull(),
 });
 
-/** Messages waiting to be sent; the idempotency key makes re-planning harmless. Example: `db.insert(outbox).values({ idempotencyKey: "remind:enrolment:7:d-1", ... }).onConflictDoNothing()`. */
+/**
+ * Notices to send: a kind and its parameters (core/notice.ts), never rendered text, so that each channel
+ * renders what it may send, in the person's language, when it sends it. The idempotency key makes
+ * re-planning harmless. Example: `db.insert(outbox).values({ idempotencyKey: "class:7:starts:p3", kind: "class_opens_trainee", params: { classId: 7 }, ... }).onConflictDoNothing()`.
+ */
 export const outbox = sqliteTable(
   "outbox",
   {
@@ -388,17 +400,25 @@ export const outbox = sqliteTable(
     personId: integer("person_id").references(() => people.id),
     identityId: integer("identity_id").references(() => chatIdentities.id),
     kind: text("kind").notNull(),
-    payload: text("payload", { mode: "json" }).$type<JsonObject>().notNull(),
+    params: text("params", { mode: "json" }).$type<JsonObject>().notNull(),
     status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: instant("next_attempt_at").notNull(),
-    sentAt: instant("sent_at"),
+    // When it ended (sent, failed, unreachable, undelivered, dropped): an undelivered notice is listed in
+    // its class's next staff digest by this time.
+    settledAt: instant("settled_at"),
+    // The route that delivered it.
+    route: text("route", { enum: deliveryRoutes }),
+    // Why it was dropped (core/notice.ts dropReasons).
+    reason: text("reason"),
+    // Error codes and method names only ("chat sendMessage:502"): never message text or personal data.
     lastError: text("last_error"),
     createdAt: instant("created_at").notNull(),
   },
   (t) => [
     index("outbox_status_next_attempt_at_id_idx").on(t.status, t.nextAttemptAt, t.id),
     check("outbox_status_check", oneOf(t.status, outboxStatuses)),
+    check("outbox_route_check", oneOf(t.route, deliveryRoutes)),
     check("outbox_recipient_check", sql`${t.personId} is not null or ${t.identityId} is not null`),
   ],
 );

@@ -195,7 +195,7 @@ describe("schema constraints", () => {
       idempotencyKey: "remind:enrolment:1:d-1",
       personId,
       kind: "reminder",
-      payload: { classId: 1 },
+      params: { classId: 1 },
       nextAttemptAt: NOW,
       createdAt: NOW,
     };
@@ -235,7 +235,7 @@ describe("schema constraints", () => {
       db.insert(staff).values({ personId, role: "school_staff", invitedBy: "bureau", createdAt: NOW }).run(),
     ).toThrow(/CHECK constraint failed/);
     expect(() =>
-      db.insert(outbox).values({ idempotencyKey: "k", kind: "x", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run(),
+      db.insert(outbox).values({ idempotencyKey: "k", kind: "x", params: {}, nextAttemptAt: NOW, createdAt: NOW }).run(),
     ).toThrow(/CHECK constraint failed/);
   });
 
