@@ -1,13 +1,15 @@
 // Files in and out of the school process: results files (.csv or .xlsx) read into result rows, and sheets
 // written as .xlsx (rosters, the bureau's report). Columns are found by their header, in Chinese or English,
 // so a school can keep the sheet its assessment centre gives it; other columns (姓名, 序号…) are ignored.
-import type ExcelJS from "exceljs";
-
-// exceljs is large (tens of MB once loaded): only the processes that read or write a workbook load it.
-const excel = async () => (await import("exceljs")).default;
 import { DomainError } from "../core/errors.js";
 import type { Sheet } from "../core/reports.js";
 import { resultRowSchema, type ResultRow } from "../core/results.js";
+import { RESULT_SHEET_LIMITS, type SheetLimits } from "./sheets/limits.js";
+import { readSheetInThread } from "./sheets/run.js";
+import type { SheetTable } from "./sheets/table.js";
+
+// exceljs is large (tens of MB once loaded): only the processes that write a workbook load it.
+const excel = async () => (await import("exceljs")).default;
 
 type Field = "idNumber" | "enrolmentNo" | "passed" | "level" | "certificateNo" | "issuedOn";
 
@@ -44,53 +46,11 @@ function columnsOf(header: string[]): Partial<Record<Field, number>> {
 }
 
 /**
- * Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records.
- * @example parseCsv('a,"b,c"\r\n1,2') // [["a", "b,c"], ["1", "2"]]
+ * The result rows of an uploaded sheet: the first non-empty row is the header that names the columns, empty
+ * rows are skipped. Runs on the sheet's reading thread (storage/sheets/run.ts).
+ * @example resultRowsOf([{ row: 1, cells: ["身份证号", "考核结果", "等级"] }, { row: 2, cells: ["…", "合格", "四级"] }])
  */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === ",") record.push(field), (field = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      record.push(field), records.push(record), (record = []), (field = "");
-    } else field += c;
-  }
-  if (field !== "" || record.length) record.push(field), records.push(record);
-  return records;
-}
-
-// Chinese Excel saves CSV as GB18030 unless told otherwise; UTF-8 is tried first and must decode cleanly.
-function decodeText(bytes: Buffer): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    return new TextDecoder("gb18030").decode(bytes);
-  }
-}
-
-function cellValue(v: ExcelJS.CellValue): string | number | boolean | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-  if (typeof v === "object") {
-    if ("richText" in v) return v.richText.map((r) => r.text).join("");
-    if ("result" in v) return cellValue(v.result as ExcelJS.CellValue);
-    if ("text" in v && typeof v.text === "string") return v.text;
-  }
-  return String(v);
-}
-
-function toRows(table: { row: number; cells: (string | number | boolean | null)[] }[]): ResultRow[] {
+export function resultRowsOf(table: SheetTable): ResultRow[] {
   const [head, ...body] = table;
   if (!head) throw new DomainError("invalid_input", { field: "file" }, "the file is empty");
   const cols = columnsOf(head.cells.map((c) => (c === null ? "" : String(c))));
@@ -106,28 +66,12 @@ function toRows(table: { row: number; cells: (string | number | boolean | null)[
 
 /**
  * Reads a results file into rows numbered as the person sees them (the header is row 1). `.csv` (UTF-8 or
- * GB18030) or `.xlsx` (the first worksheet); a missing column is an `invalid_input` naming it.
+ * GB18030) or `.xlsx` (the first worksheet), read on a thread of its own within `limits`: a file past them
+ * is a `file_refused` DomainError naming why, a missing column an `invalid_input` naming it.
  * @example await readResultFile(readFileSync("results.xlsx"), "results.xlsx") // [{ row: 2, idNumber: "…", passed: "合格", level: "四级", certificateNo: "…" }, …]
  */
-export async function readResultFile(bytes: Buffer, fileName: string): Promise<ResultRow[]> {
-  const ext = fileName.toLowerCase().split(".").pop();
-  if (ext === "csv") return toRows(parseCsv(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells: cells.map((c) => (c.trim() === "" ? null : c)) })));
-  if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .csv or .xlsx file");
-  const wb = new (await excel()).Workbook();
-  try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (e) {
-    throw new DomainError("invalid_input", { field: "file" }, `not a readable .xlsx file (${(e as Error).message})`);
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new DomainError("invalid_input", { field: "file" }, "the workbook has no worksheet");
-  const table: { row: number; cells: (string | number | boolean | null)[] }[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: (string | number | boolean | null)[] = [];
-    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellValue(row.getCell(c).value));
-    table.push({ row: rowNumber, cells });
-  });
-  return toRows(table);
+export function readResultFile(bytes: Uint8Array, fileName: string, limits: SheetLimits = RESULT_SHEET_LIMITS): Promise<ResultRow[]> {
+  return readSheetInThread<ResultRow[]>({ module: import.meta.url, name: "resultRowsOf" }, bytes, fileName, limits);
 }
 
 /**
