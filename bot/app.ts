@@ -6,6 +6,7 @@ import { assertKeyFits } from "../storage/keyCheck.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
+import { createUpdateAttempts, type UpdateAttempts } from "../storage/updateAttempts.js";
 import { createLinkCodeMaker, createLinkStore } from "../storage/linkStore.js";
 import { createAuditLog, createPeopleStore, createTransactions } from "../storage/repositories.js";
 import { createLinkingService, type LinkingService } from "../core/linking.js";
@@ -82,7 +83,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   });
   const engine = createDialogEngine({
     pack,
-    services: dialogServices(services, createDialogStore(sqlite, vault), linking),
+    services: dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking),
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
@@ -95,7 +96,7 @@ export async function openApp(options: AppOptions): Promise<App> {
  * staff menu's calls as that person's school-staff role. A person without one acts as a resident there
  * too, so the services refuse them: the check stays in core whatever the chat asks.
  */
-function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, linking: LinkingService): DialogServices {
+function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, attempts: UpdateAttempts, linking: LinkingService): DialogServices {
   const me = (personId: number): Actor => ({ kind: "resident", personId });
   const staffActor = (personId: number): Actor => s.actorsOf(personId).find((a) => a.kind === "school_staff") ?? me(personId);
   const p = s.process;
@@ -155,11 +156,17 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
       const id = s.identify(channel, externalId, now);
       return store.open(channel, externalId, updateId) ?? { ...id, handledBefore: false, state: undefined };
     },
-    // The facts a message keeps are saved inside its write transaction (a save point): one commit per message.
+    // The facts a message keeps are saved inside its write transaction (a save point): one commit per message;
+    // so is the end of a file's reading.
     storeTurn: (identityId, turn, now) => {
-      const { facts } = turn;
-      store.record(identityId, turn, now, facts && (() => s.saveFacts(me(facts.personId), facts.personId, facts.facts)));
+      const { facts, fileRead, updateId } = turn;
+      const alongside = () => {
+        if (facts) s.saveFacts(me(facts.personId), facts.personId, facts.facts);
+        if (fileRead && updateId !== undefined) attempts.finish(identityId, updateId);
+      };
+      store.record(identityId, turn, now, facts || fileRead ? alongside : undefined);
     },
+    beginFileUpdate: (channel, updateId, identityId, now) => attempts.begin(channel, updateId, identityId, now),
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     certificates: (personId) => s.heldCertificates(me(personId), personId),

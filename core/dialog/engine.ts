@@ -148,6 +148,8 @@ export interface Turn {
   classFit?: Map<string, Eligibility["reasons"] | undefined>;
   /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
   facts?: { personId: number; facts: Facts };
+  /** The message's file was read (`beginFileUpdate` noted it first). */
+  fileRead?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -901,7 +903,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
 
     const text = input.text?.slice(0, 4000);
-    if (input.file) await takeFile(turn, input.file);
+    if (input.file) await takeFileOnce(turn, input.file, input);
     else if (input.choiceId !== undefined) {
       const choiceId = input.choiceId.slice(0, 64);
       const command = choiceId.startsWith("cmd:") ? choiceId.slice(4) : undefined;
@@ -938,8 +940,24 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const json = JSON.stringify(s);
       if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts, fileRead: turn.fileRead }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
+  }
+
+  /**
+   * A file is read once per update. One whose reading stopped the bot before (the platform sends an update
+   * again when the bot did not finish it) is skipped with an apology: read again, it could stop it again, forever.
+   */
+  async function takeFileOnce(turn: Turn, file: InboundFile, { channel, updateId }: Pick<Inbound, "channel" | "updateId">): Promise<void> {
+    if (updateId !== undefined && file.bytes) {
+      // Either way the note is done with once this message is stored.
+      turn.fileRead = true;
+      if (services.beginFileUpdate(channel, updateId, turn.identityId, turn.now) === "again") {
+        say(turn, turn.t("staff.file.crashedBefore", { name: file.fileName }));
+        return turn.state ? ask(turn) : menu(turn);
+      }
+    }
+    await takeFile(turn, file);
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */

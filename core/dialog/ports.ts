@@ -100,9 +100,21 @@ export interface DialogServices {
    */
   storeTurn(
     identityId: number,
-    turn: { updateId?: string | undefined; state?: StoredState | null | undefined; facts?: { personId: number; facts: Facts } | undefined },
+    turn: {
+      updateId?: string | undefined;
+      state?: StoredState | null | undefined;
+      facts?: { personId: number; facts: Facts } | undefined;
+      /** The update's file was read (`beginFileUpdate`): its reading is over, whatever it gave. */
+      fileRead?: boolean | undefined;
+    },
     now: Date,
   ): void;
+  /**
+   * Notes, durably and before a file is read, that this update's file is being read: "first". "again" when it
+   * was noted before and never finished, i.e. the bot stopped while reading it (a crash, a kill) and the
+   * platform sends it again after the restart: it must not be read again, or one file could stop the bot for good.
+   */
+  beginFileUpdate(channel: Channel, updateId: string, identityId: number, now: Date): "first" | "again";
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
   /** Certificates the person holds (passed), so a level already certified is not offered again. */
