@@ -64,7 +64,7 @@ export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
 export async function openApp(options: AppOptions): Promise<App> {
   const pack = loadPackFile(options.packPath);
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
-  const { db, sqlite, close } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
+  const { db, sqlite, close, truncateWal } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
   const vault = createVault(key.key);
   try {
     assertKeyFits(sqlite, vault, key, options.databasePath);
@@ -72,12 +72,12 @@ export async function openApp(options: AppOptions): Promise<App> {
     close();
     throw e;
   }
-  const services = createServices({ db, sqlite, vault, pack, clock: options.clock });
+  const services = createServices({ db, sqlite, vault, pack, clock: options.clock, truncateWal });
   services.syncSchools();
   const linking = createLinkingService({
     tx: createTransactions(sqlite),
     links: createLinkStore(db),
-    people: createPeopleStore(db, sqlite),
+    people: createPeopleStore(db, sqlite, vault),
     codes: createLinkCodeMaker(key.key),
     audit: createAuditLog(sqlite),
   });

@@ -39,7 +39,7 @@ const draftSchema = z.strictObject({
   privacyAt: z.number().int().optional(),
 });
 
-/** What of the draft is personal data: a state holding any of it is stored encrypted. */
+/** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
 const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
 /**
@@ -122,8 +122,13 @@ function pausedOf(s: DialogState | undefined): Paused | undefined {
   return s?.paused;
 }
 
-/** Whether a draft holds personal data. @example holdsPersonal({ schoolId: "x" }) // false */
-const holdsPersonal = (draft: DialogState["draft"] | undefined) => draft !== undefined && personalDraft.some((k) => draft[k] !== undefined);
+/**
+ * Whether a check or an enrolment (under way or paused) holds what is stored sealed: answers to the check
+ * (health, disability, low income are sensitive) or half-typed personal data.
+ * @example holdsPersonal({ facts: {}, draft: { schoolId: "x" } }) // false
+ */
+const holdsPersonal = (s: Pick<DialogState, "facts" | "draft"> | undefined) =>
+  s !== undefined && (Object.keys(s.facts).length > 0 || personalDraft.some((k) => s.draft[k] !== undefined));
 
 /**
  * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
@@ -938,7 +943,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       s.seq = turn.seq;
       s.shape = STATE_SHAPE;
       const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s) || holdsPersonal(s.paused) };
     } else if (loaded) changed = null;
     services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts, fileRead: turn.fileRead }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));

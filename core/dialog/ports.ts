@@ -63,7 +63,7 @@ export interface PersonalData {
 
 /**
  * A conversation's state as the engine hands it to storage: its JSON, the fields storage files it under,
- * and whether it holds personal data (then it is stored encrypted).
+ * and whether it holds answers to the check or personal data (then it is stored encrypted).
  * @example { json: '{"flow":"check",…}', flow: "check", step: "fact:healthy", token: "lk3j4k-5", personal: false }
  */
 export interface StoredState {
@@ -133,6 +133,7 @@ export interface DialogServices {
   ): { enrolmentId: number; status: "confirmed" | "waitlisted"; waitlistPosition?: number | undefined };
   myStatus(personId: number, today: string): { enrolments: MyEnrolment[]; certificates: MyCertificate[] };
   withdraw(personId: number, enrolmentId: number, now: Date): void;
+  /** Erases the person's data; nothing of it stays readable in the database file or its log once this returns. */
   forget(personId: number, now: Date): void;
   /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
