@@ -31,6 +31,8 @@ export interface AppOptions {
   botUsername?: string | undefined;
   /** What the QR code of the bot's WeChat account holds, for the class posters (WECHAT_CONTACT_QR). */
   wechatContactQr?: string | undefined;
+  /** How many daily backups are kept (BACKUP_KEEP): the privacy notice says deleted data leaves them within as many days. */
+  backupDays?: number | undefined;
   /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
   backgroundCheckpoints?: boolean;
 }
@@ -74,6 +76,8 @@ export async function openApp(options: AppOptions): Promise<App> {
   }
   const services = createServices({ db, sqlite, vault, pack, clock: options.clock, truncateWal });
   services.syncSchools();
+  // Nothing is served before the log is emptied of what the opening erased (people forgotten since a restored backup).
+  await services.logEmptied();
   const linking = createLinkingService({
     tx: createTransactions(sqlite),
     links: createLinkStore(db),
@@ -87,6 +91,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
+    ...(options.backupDays ? { backupDays: options.backupDays } : {}),
   });
   return { pack, services, engine, key, db, sqlite, close };
 }
@@ -188,7 +193,10 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
       };
     },
     withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
-    forget: (personId, now) => void s.forget(me(personId), personId, now),
+    forget: async (personId, now) => {
+      s.forget(me(personId), personId, now);
+      await s.logEmptied();
+    },
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
     staff,

@@ -17,9 +17,9 @@ export interface OpenDatabase {
   sqlite: Database.Database;
   /**
    * Copies the write-ahead log into the database and empties it (to 0 bytes), so that no earlier version of an
-   * erased row stays in it: after /forget and the retention erasure. Example: `opened.truncateWal()`.
+   * erased row stays in it: after /forget and the retention erasure; true once done. Example: `await opened.truncateWal()`.
    */
-  truncateWal(): void;
+  truncateWal(): Promise<boolean>;
   close(): void;
 }
 

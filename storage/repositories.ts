@@ -3,7 +3,7 @@
 // Most queries are Drizzle's; the statements every enrolment runs (§2.5.2: a seat, its notices, its audit)
 // are plain prepared SQL, since Drizzle's per-call parameter and row mapping cost more than SQLite's work.
 import { createHash, randomInt } from "node:crypto";
-import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, like, lte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
 import type {
@@ -207,8 +207,14 @@ export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick
         )
         .run();
       // Notices already sent stay (their keys keep the planner from sending them again), without their words:
-      // a certificate number, a class the person joined.
+      // a certificate number, a class the person joined; so do the school's notices of their enrolments, which
+      // named them masked (欧**), and those not yet sent go.
       db.update(outbox).set({ payload: {} }).where(eq(outbox.personId, personId)).run();
+      for (const { id } of db.select({ id: enrolments.id }).from(enrolments).where(eq(enrolments.personId, personId)).all()) {
+        const toSchool = like(outbox.idempotencyKey, `enrolment:${id}:school:%`);
+        db.delete(outbox).where(and(toSchool, inArray(outbox.status, ["queued", "sending", "failed"]))).run();
+        db.update(outbox).set({ payload: {} }).where(toSchool).run();
+      }
       if (identityIds.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, identityIds)).run();
       db.delete(chatIdentities).where(eq(chatIdentities.personId, personId)).run();
       db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();

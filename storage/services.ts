@@ -23,7 +23,7 @@ export interface ServicesOptions {
   pack: PolicyPack;
   clock?: Clock;
   /** Empties the write-ahead log after an erasure (`OpenDatabase.truncateWal`); by default on `sqlite` alone. */
-  truncateWal?: () => void;
+  truncateWal?: () => Promise<boolean>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -37,7 +37,9 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export function createServices(options: ServicesOptions) {
   const { db, sqlite, vault, pack, clock = systemClock } = options;
-  const emptyLog = options.truncateWal ?? (() => void truncateWal(sqlite));
+  // The latest emptying of the log, which `logEmptied` waits for.
+  let emptying = Promise.resolve(true);
+  const emptyLog = () => void (emptying = (options.truncateWal ?? (() => truncateWal(sqlite)))());
   resealLegacyPersonal(sqlite, vault);
   sealAnswersAtRest(sqlite, vault, emptyLog);
   const deps = createRepositories({ db, sqlite, cipher: vault, clock });
@@ -53,7 +55,7 @@ export function createServices(options: ServicesOptions) {
     ...residents,
     /**
      * Erases a person's data (core/residents.ts), then empties the write-ahead log, which still held earlier
-     * versions of their rows: nothing of them stays readable in the file or its log.
+     * versions of their rows (`logEmptied` says when): nothing of them stays readable in the file or its log.
      * @example services.forget({ kind: "resident", personId: 1 }, 1, now) // { withdrawn: [41], promoted: [44] }
      */
     forget(...args: Parameters<typeof residents.forget>) {
@@ -61,6 +63,12 @@ export function createServices(options: ServicesOptions) {
       emptyLog();
       return r;
     },
+    /**
+     * Resolves once the log is emptied after the latest erasure (true), or could not be yet (false: a reader in
+     * another process held it; the checkpointer's thread goes on trying).
+     * @example services.forget(me, 1, now); await services.logEmptied() // true
+     */
+    logEmptied: () => emptying,
     ...createStaffAccessService(deps, enrolment),
     /** The school process (§2.5): plans, classes, filing, results, claims, reports. @example services.process.listPlans(actor, {}, now) */
     process: createProcessServices(db, deps, pack, enrolment, emptyLog),

@@ -14,7 +14,7 @@ import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command }
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
-import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
+import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
 import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
@@ -199,8 +199,17 @@ const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string }): ChatCore {
+export function createDialogEngine(deps: {
+  pack: PolicyPack;
+  services: DialogServices;
+  clock: ChatClock;
+  botUsername?: string;
+  wechatContactQr?: string;
+  /** How long a backup keeps deleted data (BACKUP_KEEP daily backups), which the privacy notice says. */
+  backupDays?: number;
+}): ChatCore {
   const { pack, services, clock } = deps;
+  const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");
   const faq = buildFaqIndex([tZh, tEn], pack);
@@ -434,7 +443,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       return { ok: true, value: (s) => void (s.draft.phone = phone) };
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
-    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
+    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
     summary: choiceStep(
       (turn) => summaryText(turn),
       (turn) => summaryChoices(turn.lang),
@@ -471,8 +480,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     ),
     forgetConfirm: confirmStep(
       (turn) => turn.t("dialog.forget.confirm"),
-      (turn) => () => {
-        services.forget(turn.personId, turn.now);
+      (turn) => async () => {
+        await services.forget(turn.personId, turn.now);
         // Nothing is left to rest on: the chat itself was erased, and its next message starts anew.
         turn.state = undefined;
         turn.out.push({ text: turn.t("dialog.forget.done") });
@@ -893,7 +902,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t));
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, deployment));
     return true;
   }
 

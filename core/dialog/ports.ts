@@ -133,8 +133,8 @@ export interface DialogServices {
   ): { enrolmentId: number; status: "confirmed" | "waitlisted"; waitlistPosition?: number | undefined };
   myStatus(personId: number, today: string): { enrolments: MyEnrolment[]; certificates: MyCertificate[] };
   withdraw(personId: number, enrolmentId: number, now: Date): void;
-  /** Erases the person's data; nothing of it stays readable in the database file or its log once this returns. */
-  forget(personId: number, now: Date): void;
+  /** Erases the person's data; nothing of it stays readable in the database file or its log once this resolves. */
+  forget(personId: number, now: Date): Promise<void>;
   /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
   /** Links this chat with the person whose code it is, or says why not (/link CODE). */

@@ -24,7 +24,7 @@ describe("erasure that erases", () => {
     const files = ["bot.db", "bot.db-wal", "bot.db-shm"].map((f) => join(dir, f));
     // The scan sees what is there: before /forget the ID hash (the look-up key) and the sealed record are stored.
     const before = scan(files, secrets).map((f) => f.replace(/ in .*/, ""));
-    expect(before).toEqual(expect.arrayContaining(["ID hash (hex)", "sealed record"]));
+    expect(before).toEqual(expect.arrayContaining(["ID hash (hex)", "sealed record", "masked name (the school's notice)"]));
     // Answers are sealed wherever they are kept: the person's, the enrolment's snapshot, the conversation.
     expect(scan(files, { answers: secrets.answers!, "health answer": secrets["health answer"]!, "key groups": secrets["key groups"]! })).toEqual([]);
     expect(scan(files, { "plain answers (control)": Buffer.from('"healthy":', "utf8") })).toEqual([]);
