@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     clock: systemClock(config.TZ, today),
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
+    backupDays: config.BACKUP_KEEP,
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
   });

@@ -7,6 +7,7 @@ import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pac
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
 import { normalize } from "./match.js";
+import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
 interface Topic {
@@ -283,10 +284,11 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIn
  * The answer to a topic, in the person's language, ending with the clauses it rests on.
  * @example answerTopic("classSize", pack, "zh-CN", t) // "每个培训班规模一般控制在60人以内…\n依据：《通知》二（五）2"
  */
-export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate): string {
+export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, deployment: { backupDays: number } = { backupDays: DEFAULT_BACKUP_KEEP }): string {
   const topic = topics.find((x) => x.id === id);
   if (!topic) throw new Error(`no FAQ topic ${id}`);
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
-  const answer = t(`dialog.faq.${id}.answer`, topic.params(pack, lang, t));
+  // The deployment's own facts (how long backups keep data) go to every answer; only the privacy one says them.
+  const answer = t(`dialog.faq.${id}.answer`, { ...topic.params(pack, lang, t), ...deployment });
   return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }
