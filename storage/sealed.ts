@@ -35,17 +35,21 @@ function stateHoldsAnswers(state: { facts?: object; draft?: Record<string, unkno
   return holds(state) || holds(state.paused);
 }
 
-/** The meta key set once a file's free pages were cleared of what earlier versions left there. */
-const VACUUMED = "erasure.vacuumed";
+/**
+ * The meta key set once a file's answers are sealed and its free pages cleared of what earlier versions left
+ * there: this version seals whatever it writes, so the file needs no look again (a restored older backup lacks it).
+ */
+const SEALED_AT_REST = "erasure.sealedAtRest";
 
 /**
- * Seals the answers a version before 2027-01 stored in the clear (people's saved answers, enrolment snapshots,
+ * Seals the answers an earlier version stored in the clear (people's saved answers, enrolment snapshots,
  * conversations holding answers), in one transaction; then, once per file, rebuilds it (VACUUM) so that neither
  * those plain copies nor what earlier erasures left in free pages stay readable, and empties the log. Returns
  * how many rows it sealed. A new file has nothing to seal or clear.
  * @example sealAnswersAtRest(sqlite, vault) // 0 once done
  */
 export function sealAnswersAtRest(sqlite: Database.Database, cipher: Pick<PersonalDataCipher, "encrypt">, truncateWal: () => void): number {
+  if (sqlite.prepare("select 1 from meta where key = ?").get(SEALED_AT_REST) !== undefined) return 0;
   const plain = `not like '${SEALED}%'`;
   const people = sqlite.prepare(`select id, facts from people where facts <> '{}' and facts ${plain}`).all() as { id: number; facts: string }[];
   const enrolments = sqlite
@@ -68,13 +72,11 @@ export function sealAnswersAtRest(sqlite: Database.Database, cipher: Pick<Person
       for (const s of states) setState.run(JSON.stringify({ enc: cipher.encrypt(s.json) }), s.id);
     })();
   }
-  if (sqlite.prepare("select 1 from meta where key = ?").get(VACUUMED) === undefined) {
-    const used = sqlite.prepare("select exists (select 1 from people)").pluck().get() === 1;
-    if (used && !sqlite.memory) {
-      sqlite.exec("VACUUM");
-      truncateWal();
-    }
-    sqlite.prepare("insert into meta (key, value) values (?, '1') on conflict do nothing").run(VACUUMED);
+  const used = sqlite.prepare("select exists (select 1 from people)").pluck().get() === 1;
+  if (used && !sqlite.memory) {
+    sqlite.exec("VACUUM");
+    truncateWal();
   }
+  sqlite.prepare("insert into meta (key, value) values (?, '1') on conflict do nothing").run(SEALED_AT_REST);
   return people.length + enrolments.length + states.length;
 }

@@ -27,7 +27,10 @@ export interface SheetLimits {
   heapMb: number;
 }
 
-/** The caps a results sheet is read under (a class's results: a few dozen rows). */
+/**
+ * The caps a results sheet is read under (a class's results: a few dozen rows).
+ * @example await readResultFile(bytes, "成绩.xlsx", { ...RESULT_SHEET_LIMITS, timeoutMs: 5_000 })
+ */
 export const RESULT_SHEET_LIMITS: SheetLimits = {
   maxRows: 2_000,
   maxColumns: 64,
