@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     clock,
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
+    backupDays: config.BACKUP_KEEP,
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
     // The running bot reads the whole file once before serving anyone (1.5 s per 100,000 enrolments).

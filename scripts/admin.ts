@@ -311,7 +311,11 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
     }
     case "retention": {
       const r = p.eraseSettled(actor, now, { dryRun: args.sub === "check" });
-      if (args.sub === "erase") return { json: r, text: t("admin.cli.retentionErased", { count: r.erased }) };
+      if (args.sub === "erase") {
+        // The erased rows' earlier versions stay in the write-ahead log until it is emptied.
+        const logEmptied = await app.services.logEmptied();
+        return { json: { ...r, logEmptied }, text: [t("admin.cli.retentionErased", { count: r.erased }), ...(logEmptied ? [] : [t("admin.cli.logNotEmptied")])].join("\n") };
+      }
       const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
       return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
     }

@@ -25,6 +25,7 @@ import {
   check,
   index,
   integer,
+  primaryKey,
   sqliteTable,
   text,
   uniqueIndex,
@@ -80,7 +81,8 @@ export const people = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     lang: text("lang", { enum: languages }).notNull().default("zh-CN"),
-    // The eligibility answers (§2.1) the person gave; forget() resets it to {}.
+    // The eligibility answers (§2.1) the person gave, sealed ({"enc": …}: health, disability, low income are
+    // sensitive); forget() resets it to {}.
     facts: text("facts", { mode: "json" }).$type<JsonObject>().notNull().default({}),
     // Name, ID number and phone, sealed together (core/personal.ts); forget() clears it.
     personalEnc: text("personal_enc"),
@@ -92,8 +94,8 @@ export const people = sqliteTable(
     phoneEnc: text("phone_enc"),
     // HMAC of the normalised ID number: finds a returning person without decrypting everyone.
     idHash: text("id_hash"),
+    // Read off the ID number for the roster (性别) the filing needs; forget() clears both, as no count needs them.
     sex: text("sex", { enum: ["M", "F"] }),
-    // Kept after forget() for anonymous age statistics.
     birthYear: integer("birth_year"),
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
@@ -287,7 +289,7 @@ export const enrolments = sqliteTable(
     route: text("route", { enum: enrolmentRoutes }).notNull(),
     // Survives forget() so the ≥10% key-group share (§2.1-quota) stays countable.
     keyGroup: integer("key_group", { mode: "boolean" }).notNull(),
-    // Snapshots for audit; nullable because forget() clears them (they hold sensitive facts).
+    // Snapshots for audit, sealed ({"enc": …}: they hold the sensitive answers); forget() clears them.
     facts: text("facts", { mode: "json" }).$type<JsonObject>(),
     decision: text("decision", { mode: "json" }).$type<JsonObject>(),
     packVersion: text("pack_version").notNull(),
@@ -486,3 +488,35 @@ export const linkCodes = sqliteTable(
     index("link_codes_requester_identity_id_idx").on(t.requesterIdentityId),
   ],
 );
+
+/**
+ * An update whose file (an uploaded sheet) is being read, noted before the reading starts and removed with the
+ * update's result. A row left behind means the bot stopped while reading (a crash, a kill): the platform sends
+ * the update again after the restart, and it is then skipped with an apology instead of read again.
+ * Example: `db.insert(updateAttempts).values({ channel: "telegram", updateId: "981", identityId: 4, startedAt: now })`.
+ */
+export const updateAttempts = sqliteTable(
+  "update_attempts",
+  {
+    channel: text("channel", { enum: channels }).notNull(),
+    // Text: Telegram's update ids are numbers, WeChat's message ids strings.
+    updateId: text("update_id").notNull(),
+    // Cascade: forget() deletes the chat, and its notes go with it.
+    identityId: integer("identity_id")
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: "cascade" }),
+    startedAt: instant("started_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.updateId] }), check("update_attempts_channel_check", oneOf(t.channel, channels))],
+);
+
+/**
+ * Who was forgotten (/forget, retention erase), as keyed hashes only (HMAC with a key derived from the data key):
+ * of the ID hash, and of each chat. Kept for good and copied into every later backup, so that a restored older
+ * backup, which still holds such a person, has them erased again before the bot serves (storage/erasure.ts).
+ * Example: `db.insert(forgottenPeople).values({ hash, forgottenAt: now }).onConflictDoNothing()`.
+ */
+export const forgottenPeople = sqliteTable("forgotten_people", {
+  hash: text("hash").primaryKey(),
+  forgottenAt: instant("forgotten_at").notNull(),
+});

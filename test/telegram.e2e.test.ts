@@ -156,7 +156,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
     // The same question as before the restart; everything given before is kept.
     const [rights] = await send(person.phone);
     expect(rights).toContain("学员权益告知书");
-    expect(await tap(t("dialog.enrol.agree"))).toEqual([t("dialog.enrol.privacyNotice")]);
+    expect(await tap(t("dialog.enrol.agree"))).toEqual([t("dialog.enrol.privacyNotice", { backupDays: 14 })]);
     const [summary] = await tap(t("dialog.enrol.agree"));
     for (const given of [person.name, maskIdNumber(person.idNumber), person.phone, offer.name, "江阴职业技术学院"]) expect(summary).toContain(given);
     expect(summary).not.toContain(person.idNumber);

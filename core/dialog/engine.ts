@@ -15,7 +15,7 @@ import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command }
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
-import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
+import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
 import { windowNotice } from "./window.js";
@@ -42,7 +42,7 @@ const draftSchema = z.strictObject({
   privacyAt: z.number().int().optional(),
 });
 
-/** What of the draft is personal data: a state holding any of it is stored encrypted. */
+/** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
 const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
 /**
@@ -140,8 +140,13 @@ function pausedOf(s: DialogState | undefined): Paused | undefined {
   return s?.paused;
 }
 
-/** Whether a draft holds personal data. @example holdsPersonal({ schoolId: "x" }) // false */
-const holdsPersonal = (draft: DialogState["draft"] | undefined) => draft !== undefined && personalDraft.some((k) => draft[k] !== undefined);
+/**
+ * Whether a check or an enrolment (under way or paused) holds what is stored sealed: answers to the check
+ * (health, disability, low income are sensitive) or half-typed personal data.
+ * @example holdsPersonal({ facts: {}, draft: { schoolId: "x" } }) // false
+ */
+const holdsPersonal = (s: Pick<DialogState, "facts" | "draft"> | undefined) =>
+  s !== undefined && (Object.keys(s.facts).length > 0 || personalDraft.some((k) => s.draft[k] !== undefined));
 
 /**
  * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
@@ -166,6 +171,8 @@ export interface Turn {
   classFit?: Map<string, Eligibility["reasons"] | undefined>;
   /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
   facts?: { personId: number; facts: Facts };
+  /** The message's file was read (`beginFileUpdate` noted it first). */
+  fileRead?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -208,8 +215,17 @@ const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string }): ChatCore {
+export function createDialogEngine(deps: {
+  pack: PolicyPack;
+  services: DialogServices;
+  clock: ChatClock;
+  botUsername?: string;
+  wechatContactQr?: string;
+  /** How long a backup keeps deleted data (BACKUP_KEEP daily backups), which the privacy notice says. */
+  backupDays?: number;
+}): ChatCore {
   const { pack, services, clock } = deps;
+  const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");
   const faq = buildFaqIndex([tZh, tEn], pack);
@@ -475,7 +491,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       return { ok: true, value: (s) => void (s.draft.phone = phone) };
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
-    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
+    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
     summary: choiceStep(
       (turn) => summaryText(turn),
       (turn) => summaryChoices(turn.lang),
@@ -512,8 +528,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     ),
     forgetConfirm: confirmStep(
       (turn) => turn.t("dialog.forget.confirm"),
-      (turn) => () => {
-        services.forget(turn.personId, turn.now);
+      (turn) => async () => {
+        await services.forget(turn.personId, turn.now);
         // Nothing is left to rest on: the chat itself was erased, and its next message starts anew.
         turn.state = undefined;
         turn.out.push({ text: turn.t("dialog.forget.done") });
@@ -693,7 +709,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if (closedWindow(turn)) return undefined;
         const d = s.draft;
         // No school list of "0 classes" when no class is open at all (nothing personal given yet is lost).
-        if (d.classId === undefined && d.schoolId === undefined && !holdsPersonal(d) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
+        if (d.classId === undefined && d.schoolId === undefined && !personalDraft.some((k) => d[k] !== undefined) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
           finish(turn, turn.t("dialog.enrol.noneOpen", { contacts: local(pack.contacts.text, turn.lang) }));
           return undefined;
         }
@@ -905,7 +921,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, turn.today));
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, { today: turn.today, ...deployment }));
     return true;
   }
 
@@ -937,9 +953,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       s.seq = turn.seq;
       s.shape = STATE_SHAPE;
       const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s) || holdsPersonal(s.paused) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts, fileRead: turn.fileRead }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
@@ -958,7 +974,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   /** What one private message asks for: a file, a tap, a command, an answer or a question. */
   async function respond(turn: Turn, input: Inbound): Promise<void> {
     const text = input.text?.slice(0, 4000);
-    if (input.file) await takeFile(turn, input.file);
+    if (input.file) await takeFileOnce(turn, input.file, input);
     else if (input.choiceId !== undefined) {
       const choiceId = input.choiceId.slice(0, 64);
       const command = choiceId.startsWith("cmd:") ? choiceId.slice(4) : undefined;
@@ -984,6 +1000,22 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else if (turn.state) await take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
+  }
+
+  /**
+   * A file is read once per update. One whose reading stopped the bot before (the platform sends an update
+   * again when the bot did not finish it) is skipped with an apology: read again, it could stop it again, forever.
+   */
+  async function takeFileOnce(turn: Turn, file: InboundFile, { channel, updateId }: Pick<Inbound, "channel" | "updateId">): Promise<void> {
+    if (updateId !== undefined && file.bytes) {
+      // Either way the note is done with once this message is stored.
+      turn.fileRead = true;
+      if (services.beginFileUpdate(channel, updateId, turn.identityId, turn.now) === "again") {
+        say(turn, turn.t("staff.file.crashedBefore", { name: file.fileName }));
+        return turn.state ? ask(turn) : menu(turn);
+      }
+    }
+    await takeFile(turn, file);
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */

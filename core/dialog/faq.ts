@@ -8,6 +8,7 @@ import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
 import { normalize } from "./match.js";
 import { windowPhase } from "../window.js";
+import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
 interface Topic {
@@ -350,11 +351,12 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIn
  * given) lets an answer about dates say the programme has not started or has ended.
  * @example answerTopic("classSize", pack, "zh-CN", t) // "每个培训班规模一般控制在60人以内…\n依据：《通知》二（五）2"
  */
-export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, today?: string): string {
+export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, context: { today?: string; backupDays?: number } = {}): string {
   const topic = topics.find((x) => x.id === id);
   if (!topic) throw new Error(`no FAQ topic ${id}`);
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
-  const key = today !== undefined && topic.answerKey ? topic.answerKey(pack, today) : (topic.answer?.(pack) ?? "answer");
-  const answer = t(`dialog.faq.${id}.${key}`, topic.params(pack, lang, t)).trim();
+  const key = context.today !== undefined && topic.answerKey ? topic.answerKey(pack, context.today) : (topic.answer?.(pack) ?? "answer");
+  // The deployment's own facts (how long backups keep data) go to every answer; only the privacy one says them.
+  const answer = t(`dialog.faq.${id}.${key}`, { ...topic.params(pack, lang, t), backupDays: context.backupDays ?? DEFAULT_BACKUP_KEEP }).trim();
   return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }

@@ -484,6 +484,8 @@ export function createStaffFlow(kit: StaffKit) {
           if (e instanceof RowsRejected)
             return { ok: false, error: "staff.results.rejected", params: { count: e.rows.length, rows: e.rows.map((r) => turn.t("staff.results.row", { row: r.row, problems: r.problems.join(turn.t("common.listSeparator")) })).join("\n") } };
           if (e instanceof DomainError && e.code === "invalid_input") return { ok: false, error: "staff.results.unreadable", params: { field: e.params.field ?? "" } };
+          // Refused unread (too large unpacked, too many rows, not a workbook…): why, and what to do.
+          if (e instanceof DomainError && e.code === "file_refused") return { ok: false, error: `staff.file.refused.${e.params.reason}`, params: { ...e.params, name: file.fileName } };
           throw e;
         }
       },

@@ -9,12 +9,14 @@ import {
   certificates,
   chatIdentities,
   dialogStates,
+  forgottenPeople,
   inviteCodes,
   linkCodes,
   meta,
   outbox,
   staff,
   subsidyClaims,
+  updateAttempts,
 } from "../../storage/schema.js";
 import { addClass, addEnrolment, addPerson, freshDatabase, NOW, tempDir } from "./fixtures.js";
 
@@ -43,6 +45,8 @@ function fillEveryTable(db: Db): void {
   db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", params: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
   db.insert(auditLog).values({ actor: "person:1", action: "class.create", entity: "class", entityId: String(classId), at: NOW }).run();
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();
+  db.insert(updateAttempts).values({ channel: "telegram", updateId: "982", identityId, startedAt: NOW }).run();
+  db.insert(forgottenPeople).values({ hash: "ef56", forgottenAt: NOW }).run();
 }
 
 // Every row of every table, in a stable order.

@@ -29,6 +29,7 @@ describe("openDatabase", () => {
       "classes",
       "dialog_states",
       "enrolments",
+      "forgotten_people",
       "invite_codes",
       "link_codes",
       "meta",
@@ -38,6 +39,7 @@ describe("openDatabase", () => {
       "staff",
       "subsidy_claims",
       "training_plans",
+      "update_attempts",
     ]);
     const personId = addPerson(first.db);
     const before = schemaOf(first.sqlite);
