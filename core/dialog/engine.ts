@@ -17,7 +17,7 @@ import { questions, storedFacts, withFact, type Answer, type Parsed } from "./qu
 import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import type { Clock } from "../stores.js";
-import { windowNotice } from "./window.js";
+import { noEnrolmentsText, windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
 
@@ -595,7 +595,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
 
   function statusText(turn: Turn): string {
     const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
-    if (!enrolments.length && !certs.length) return turn.t("dialog.me.empty");
+    if (!enrolments.length && !certs.length) return noEnrolmentsText(pack, turn.today, turn.t);
     const lines = enrolments.map((e) =>
       turn.t("dialog.me.enrolment", {
         status: turn.t(`dialog.status.${e.status}`, { position: e.waitlistPosition ?? "" }),
@@ -714,7 +714,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "me": {
         const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
         if (!enrolments.length && !certs.length) {
-          finish(turn, turn.t("dialog.me.empty"));
+          finish(turn, noEnrolmentsText(pack, turn.today, turn.t));
           return undefined;
         }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
