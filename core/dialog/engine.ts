@@ -10,7 +10,7 @@ import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
-import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
+import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
@@ -967,8 +967,18 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         // "/staff" and "/staff CODE": the staff flow answered (or told a resident how to become staff).
       } else if (command) runCommand(turn, command.command, command.arg);
       else if (turn.state) await take(turn, { text });
-      else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+      else betweenFlows(turn, text);
     }
+  }
+
+  /**
+   * Text between flows that is no command nor choice: a question about the programme is answered; a number
+   * the menu does not offer is a choice mistyped; anything else is not understood. The menu follows.
+   */
+  function betweenFlows(turn: Turn, text: string): void {
+    if (text && answerQuestion(turn, text)) return menu(turn);
+    if (choiceNumber(text) !== undefined) return menu(turn, turn.t("dialog.invalid.choice"));
+    menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */
@@ -999,11 +1009,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const choices = "choiceId" in answer && step.offers ? tapped(turn, step.offers, answer.choiceId) : step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
-      // Between flows, text that is no choice is a question about the programme, or not understood.
-      if (s.flow === "menu") {
-        if ("text" in answer && answerQuestion(turn, answer.text)) return menu(turn);
-        return menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
-      }
+      if (s.flow === "menu") return betweenFlows(turn, "text" in answer ? answer.text : "");
       // Off-topic: a question about the programme gets its answer, then the flow resumes.
       if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
       say(turn, turn.t(r.error, r.params));
