@@ -12,6 +12,9 @@ import staffZh from "../locales/staff.zh-CN.json" with { type: "json" };
 import staffEn from "../locales/staff.en.json" with { type: "json" };
 import adminZh from "../locales/admin.zh-CN.json" with { type: "json" };
 import adminEn from "../locales/admin.en.json" with { type: "json" };
+// Not said to anyone: the everyday forms the bot understands (core/dialog/understand/), as data beside the words it says.
+import understandZh from "../locales/understand.zh-CN.json" with { type: "json" };
+import understandEn from "../locales/understand.en.json" with { type: "json" };
 import type { Lang } from "./pack.js";
 
 /** A translation function for one language. */
@@ -23,8 +26,8 @@ export const languages: readonly Lang[] = ["zh-CN", "en"];
 const instance = i18next.createInstance();
 void instance.init({
   resources: {
-    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh } },
-    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn } },
+    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, understand: understandZh } },
+    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, understand: understandEn } },
   },
   lng: "zh-CN",
   fallbackLng: "zh-CN",

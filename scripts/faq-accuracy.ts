@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { buildFaqIndex } from "../core/dialog/faq.js";
 import { questions as factQuestions } from "../core/dialog/questions.js";
+import { findName } from "../core/dialog/understand/names.js";
 import { translator } from "../core/i18n.js";
 import { loadPackFile } from "../storage/packFile.js";
 
@@ -45,15 +46,12 @@ for (const expected of ["yes", "no", "unclear"] as const) {
   for (const m of misses) console.log(`  ✗ ${m.text} → ${m.got}`);
 }
 
-// The name step as it stands: the text is the name when it is 2–30 letters (core/dialog/engine.ts, step "name").
-const nameTaken = (text: string) => {
-  const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
-  return /^[\p{L}·•. '-]{2,30}$/u.test(name) ? name : undefined;
-};
-const names = answers.names.map((x) => ({ ...x, got: nameTaken(x.text) }));
-const nameMisses = names.filter((x) => x.got !== x.name);
+// The name step: the name a message gives, kept at once or proposed for a yes first.
+const names = answers.names.map((x) => ({ ...x, got: findName(x.text) }));
+const nameMisses = names.filter((x) => x.got?.name !== x.name);
 const wrongNames = nameMisses.filter((x) => x.got !== undefined).length;
+const proposed = names.filter((x) => x.got?.name === x.name && x.got.confirm).length;
 console.log(
-  `answers-blind-2026-12.yaml names: ${names.length - nameMisses.length}/${names.length} taken as the name (${pct(names.length - nameMisses.length, names.length)}); of the misses, ${nameMisses.length - wrongNames} asked again, ${wrongNames} taken wrongly`,
+  `answers-blind-2026-12.yaml names: ${names.length - nameMisses.length}/${names.length} found (${pct(names.length - nameMisses.length, names.length)}; ${proposed} of them proposed for a yes first); of the misses, ${nameMisses.length - wrongNames} asked again, ${wrongNames} proposed wrongly`,
 );
-for (const m of nameMisses) console.log(`  ✗ ${m.text} → ${m.got ?? "asked again"}`);
+for (const m of nameMisses) console.log(`  ✗ ${m.text} → ${m.got ? `${m.got.name}${m.got.confirm ? " (asked to confirm)" : ""}` : "asked again"}`);
