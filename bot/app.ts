@@ -173,6 +173,8 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     openClassCounts: (today) => s.openClassCounts(today),
     openClass: (classId, today) => s.openClass(today, classId),
     classByCode: (code, today) => s.listOpenClasses(today).find((c) => c.code === code.trim().toUpperCase()),
+    classExists: (code) => s.classByCode(code) !== undefined,
+    checkIdNumber: (personId, idNumber, now) => s.checkIdNumber(me(personId), personId, idNumber, now),
     enrol: (personId, request, today, now) => s.enrol(me(personId), { personId, ...request }, today, now),
     myStatus: (personId) => {
       const status = s.myStatus(me(personId), personId);

@@ -37,6 +37,7 @@ export function createServices(options: ServicesOptions) {
   return {
     pack,
     enrol: enrolment.enrol,
+    checkIdNumber: enrolment.checkIdNumber,
     withdraw: enrolment.withdraw,
     ...createResidentService(deps, pack, enrolment),
     ...createStaffAccessService(deps, enrolment),

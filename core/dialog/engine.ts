@@ -7,8 +7,6 @@ import { assessEligibility, levelLabel, type Eligibility, type FactName, type Fa
 import { DomainError, errorText } from "../errors.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
-import { parseResidentId } from "../residentId.js";
-import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
 import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
@@ -20,6 +18,7 @@ import type { Clock } from "../stores.js";
 import { windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
+import { createPersonalSteps } from "./understand/personalSteps.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -35,6 +34,8 @@ const draftSchema = z.strictObject({
   schoolId: z.string().optional(),
   classId: z.number().int().optional(),
   name: z.string().optional(),
+  /** A name the bot had to guess at ("周建 华" → 周建华), kept until the person says yes to it. */
+  nameToConfirm: z.string().optional(),
   idNumber: z.string().optional(),
   phone: z.string().optional(),
   rightsAt: z.number().int().optional(),
@@ -42,7 +43,7 @@ const draftSchema = z.strictObject({
 });
 
 /** What of the draft is personal data: a state holding any of it is stored encrypted. */
-const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
+const personalDraft = ["name", "nameToConfirm", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
 /**
  * A check or an enrolment that another command interrupted ("/me" halfway through an enrolment): kept as it
@@ -350,12 +351,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     },
   });
 
-  const textStep = (key: string, parse: (turn: Turn, text: string) => Parsed<(s: DialogState) => void>): Step => ({
-    ask: (turn) => ({ text: turn.t(key) }),
-    choices: () => [],
-    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
-  });
-
   /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
   const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
 
@@ -441,24 +436,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       // whole list with its seats counted and labelled.
       (turn, id) => id === "otherSchool" || (/^\d+$/.test(id) && findClass(turn, Number(id))?.schoolId === turn.state!.draft.schoolId),
     ),
-    name: textStep("dialog.enrol.name", (_turn, text) => {
-      const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
-      if (!/^[\p{L}·•. '-]{2,30}$/u.test(name)) return { ok: false, error: "dialog.invalid.name" };
-      return { ok: true, value: (s) => void (s.draft.name = name) };
-    }),
-    idNumber: textStep("dialog.enrol.idNumber", (turn, text) => {
-      const r = parseResidentId(text.replace(/\s+/g, ""));
-      if (!r.ok) return { ok: false, error: `problem.id_${r.problem}` };
-      const age = ageOn(r.birthDate, turn.today);
-      if (age < pack.ageBounds.min || age > pack.ageBounds.max)
-        return { ok: false, error: "dialog.invalid.age", params: { age, min: pack.ageBounds.min, max: pack.ageBounds.max } };
-      return { ok: true, value: (s) => void (s.draft.idNumber = r.id) };
-    }),
-    phone: textStep("dialog.enrol.phone", (_turn, text) => {
-      const phone = text.normalize("NFKC").replace(/[\s-]/g, "").replace(/^(\+?86)/, "");
-      if (!/^1[3-9]\d{9}$/.test(phone)) return { ok: false, error: "dialog.invalid.phone" };
-      return { ok: true, value: (s) => void (s.draft.phone = phone) };
-    }),
+    // Name, ID number, mobile: as people type them, several in one message too (core/dialog/understand/).
+    ...createPersonalSteps({ pack, services, say, isQuestion: (text) => faq.match(text) !== undefined }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
     summary: choiceStep(
@@ -701,7 +680,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         }
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (pending.length) return `fact:${pending[0]}`;
-        for (const key of ["name", "idNumber", "phone"] as const) if (d[key] === undefined) return key;
+        if (d.name === undefined) return d.nameToConfirm === undefined ? "name" : "nameConfirm";
+        for (const key of ["idNumber", "phone"] as const) if (d[key] === undefined) return key;
         if (d.rightsAt === undefined) return "rights";
         if (d.privacyAt === undefined) return "privacy";
         return "summary";
@@ -875,7 +855,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else if (previous === "rights") delete s.draft.rightsAt;
     else if (previous === "privacy") delete s.draft.privacyAt;
     else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
-    s.step = previous;
+    else if (previous === "nameConfirm") delete s.draft.name;
+    s.step = previous === "nameConfirm" ? "name" : previous;
     s.token = newToken(turn);
     ask(turn);
   }

@@ -113,6 +113,13 @@ export interface DialogServices {
   /** One class `listOpenClasses` would list, without its seat counts (counting costs more than the rest); undefined when it is not open. */
   openClass(classId: number, today: string): ClassInfo | undefined;
   classByCode(code: string, today: string): ClassOffer | undefined;
+  /** Whether a class of that code exists at all (open, started or closed): an unknown code is said to be unknown. */
+  classExists(code: string): boolean;
+  /**
+   * Checks an ID number as it is typed: throws the `DomainError` the enrolment would throw at the end for
+   * another person's number (`id_taken`) or past the probe limits (`too_many_attempts`), audited alike.
+   */
+  checkIdNumber(personId: number, idNumber: string, now: Date): void;
   enrol(
     personId: number,
     request: { classId: number; facts: Facts; personal: PersonalData; rightsConsentAt: Date; privacyConsentAt: Date },

@@ -13,8 +13,8 @@ export interface FoundName {
 
 /** Chinese characters, and the middle dot of names written in Chinese from other languages (买买提·艾力). */
 const HAN_NAME = /^\p{Script=Han}{2,4}$|^[\p{Script=Han}·•]{3,30}$/u;
-/** Letters of any alphabet with spaces, hyphens and apostrophes: 1–5 words. */
-const LATIN_NAME = /^\p{L}[\p{L}'’.-]*(?: \p{L}[\p{L}'’.-]*){0,4}$/u;
+/** Letters of any alphabet with hyphens and apostrophes: 1–5 words, an initial may carry a dot ("J. Smith"). */
+const LATIN_NAME = /^(?:\p{Lu}\.|\p{L}[\p{L}'’-]*)(?: (?:\p{Lu}\.|\p{L}[\p{L}'’-]*)){0,4}$/u;
 
 function tables(t: Translate) {
   return cached(t, "name", () => ({
