@@ -8,7 +8,7 @@ import { DomainError, errorText } from "../errors.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { answerTopic, buildFaqIndex } from "./faq.js";
-import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
+import { commands, createCommandMatcher, matchChoice, matchYesNo, normalize, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
@@ -19,6 +19,9 @@ import { windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
 import { createPersonalSteps } from "./understand/personalSteps.js";
+import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";
+import { isGreeting, languageSwitch, messageLanguage } from "./understand/language.js";
+import { MASKED, maskQuestion } from "./understand/review.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -236,6 +239,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
+  /** The open classes per school that the person can take: one their answers rule out is not counted. */
+  const fittingCounts = (turn: Turn): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const c of services.listOpenClasses(turn.today)) if (!unfit(turn, c)) counts[c.schoolId] = (counts[c.schoolId] ?? 0) + 1;
+    return counts;
+  };
   const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
     if (schoolId === undefined) return [];
     if (turn.schoolClasses?.schoolId !== schoolId) turn.schoolClasses = { schoolId, offers: services.listOpenClasses(turn.today, { schoolId }) };
@@ -408,7 +417,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     school: choiceStep(
       (turn) => turn.t("dialog.enrol.school"),
       (turn) => {
-        const counts = classCounts(turn);
+        const counts = fittingCounts(turn);
         return pack.schools.map((s) => ({
           id: s.code,
           label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: counts[s.code] ?? 0 }),
@@ -489,13 +498,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         { id: "zh-CN", label: "中文" },
         { id: "en", label: "English" },
       ],
-      (turn, id) => () => {
-        const lang = id as Lang;
-        services.setLanguage(turn.personId, lang);
-        turn.lang = lang;
-        turn.t = translator(lang);
-        finish(turn, turn.t("dialog.lang.done"));
-      },
+      (turn, id) => () => switchLanguage(turn, id as Lang),
     ),
   };
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
@@ -765,8 +768,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
    */
   function resumeOrStart(turn: Turn, flow: Paused["flow"]): void {
     const s = turn.state;
+    // Still under way: the same question again, not a "welcome back".
     if (s?.flow === flow) {
-      say(turn, turn.t("dialog.resume"));
+      say(turn, turn.t("dialog.continue"));
       return ask(turn);
     }
     const p = s?.paused?.flow === flow ? s.paused : undefined;
@@ -785,7 +789,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const offer = services.classByCode(code, turn.today);
     if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
     turn.state = undefined;
-    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t("dialog.enrol.classGone"));
+    // A code no class has ever had is said to be unknown, with where to find classes; a known one has started or closed.
+    const known = services.classExists(code);
+    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t(known ? "dialog.enrol.classClosed" : "dialog.enrol.classUnknown", { code: code.trim().toUpperCase() }));
   }
 
   const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
@@ -861,12 +867,64 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     ask(turn);
   }
 
-  /** A free-text question, answered from the pack when a topic is clear. */
+  /**
+   * A free-text question, answered from the pack when a topic is clear, in the language it was asked in (with
+   * an offer to switch); one about the person's own enrolment ("报上了没有", "我想换个班") shows "my enrolments".
+   */
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, turn.today));
+    if (PERSONAL_TOPICS.includes(hit.topic)) {
+      if (hit.topic !== "myStatus") say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t));
+      start(turn, "me", {});
+      return true;
+    }
+    const { lang, t, offer } = askedIn(turn, text);
+    say(turn, [answerUnderstood(hit, pack, lang, t, turn.today), offer].filter(Boolean).join("\n\n"));
     return true;
+  }
+
+  /** The language a message was written in, its translator, and the offer to switch when it is not the chat's. */
+  function askedIn(turn: Turn, text: string): { lang: Lang; t: Translate; offer?: string } {
+    const lang = messageLanguage(text) ?? turn.lang;
+    if (lang === turn.lang) return { lang, t: turn.t };
+    const t = translator(lang);
+    return { lang, t, offer: t("dialog.lang.offer") };
+  }
+
+  /**
+   * Text the bot could not answer: said so, in the language it was written in, and kept for staff to review
+   * (text only, names masked, nothing of who asked); a message holding an ID or mobile number is not kept.
+   */
+  function notUnderstood(turn: Turn, text: string): void {
+    const masked = maskQuestion(text);
+    if (!masked.includes(MASKED.number) && messageLanguage(masked.replaceAll(MASKED.name, "")) !== undefined) services.keepQuestion(masked, messageLanguage(masked) ?? turn.lang, turn.today);
+    const { lang, t, offer } = askedIn(turn, text);
+    menu(turn, [t("dialog.unsure", { contacts: local(pack.contacts.text, lang) }), offer].filter(Boolean).join("\n\n"));
+  }
+
+  /** Switches the chat's language at once ("English", "中文" typed anywhere) and goes on with the same question. */
+  function switchLanguage(turn: Turn, lang: Lang): void {
+    services.setLanguage(turn.personId, lang);
+    turn.lang = lang;
+    turn.t = translator(lang);
+    if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "lang") {
+      say(turn, turn.t("dialog.lang.done"));
+      return ask(turn);
+    }
+    finish(turn, turn.t("dialog.lang.done"));
+  }
+
+  /**
+   * Whether a command word typed is also the text of one of the current question's options ("退出" on
+   * "my enrolments", whose options read "退出：班级"): then it picks the option, as any option's text does.
+   */
+  function namesOption(turn: Turn, text: string): boolean {
+    const step = turn.state && steps[turn.state.step];
+    if (!step || text.trim().startsWith("/")) return false;
+    const n = normalize(text);
+    const choices = step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
+    return choices.some((c) => normalize(c.label) === n || normalize(c.label.split(/[：:]/)[0]!) === n);
   }
 
   // ---- one message ---------------------------------------------------------
@@ -938,11 +996,17 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else menu(turn);
     } else {
       const command = matchCommand(text);
+      const switchTo = languageSwitch(text);
       if (staffFlow.command(turn, text)) {
         // "/staff" and "/staff CODE": the staff flow answered (or told a resident how to become staff).
-      } else if (command) runCommand(turn, command.command, command.arg);
+      } else if (switchTo) switchLanguage(turn, switchTo);
+      else if (command?.command === "start" && turn.state && turn.state.flow !== "menu" && isGreeting(text)) {
+        // "你好" in the middle of a question: the question again, without a "welcome back" to one who never left.
+        say(turn, turn.t("dialog.continue"));
+        ask(turn);
+      } else if (command && !(command.arg === undefined && namesOption(turn, text))) runCommand(turn, command.command, command.arg);
       else if (turn.state) await take(turn, { text });
-      else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+      else if (!answerQuestion(turn, text)) notUnderstood(turn, text);
     }
   }
 
@@ -976,11 +1040,12 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     if (!r.ok) {
       // Between flows, text that is no choice is a question about the programme, or not understood.
       if (s.flow === "menu") {
-        if ("text" in answer && answerQuestion(turn, answer.text)) return menu(turn);
-        return menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+        // A question that showed "my enrolments" rests there, not at the menu.
+        if ("text" in answer && answerQuestion(turn, answer.text)) return turn.state === s ? menu(turn) : undefined;
+        return "text" in answer ? notUnderstood(turn, answer.text) : menu(turn);
       }
-      // Off-topic: a question about the programme gets its answer, then the flow resumes.
-      if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
+      // Off-topic: a question about the programme gets its answer, then the flow resumes (or "my enrolments" shows, the flow paused).
+      if ("text" in answer && answerQuestion(turn, answer.text)) return turn.state === s ? ask(turn) : undefined;
       say(turn, turn.t(r.error, r.params));
       return ask(turn);
     }

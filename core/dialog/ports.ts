@@ -120,6 +120,8 @@ export interface DialogServices {
    * another person's number (`id_taken`) or past the probe limits (`too_many_attempts`), audited alike.
    */
   checkIdNumber(personId: number, idNumber: string, now: Date): void;
+  /** Keeps a question the bot could not answer, already masked, for staff to review (core/dialog/understand/review.ts). */
+  keepQuestion(masked: string, lang: Lang, today: string): void;
   enrol(
     personId: number,
     request: { classId: number; facts: Facts; personal: PersonalData; rightsConsentAt: Date; privacyConsentAt: Date },
