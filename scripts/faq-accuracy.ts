@@ -17,10 +17,17 @@ const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(1)}%`;
 const tZh = translator("zh-CN");
 const tEn = translator("en");
 
+const built = performance.now();
 const index = buildFaqIndex([tZh, tEn], loadPackFile());
+console.log(`index built in ${(performance.now() - built).toFixed(0)} ms (keywords' syllables included)`);
+let asked = 0;
+let spent = 0;
 for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml"]) {
   const { questions } = read(file) as { questions: { q: string; topic: string }[] };
+  const started = performance.now();
   const answered = questions.map((x) => ({ ...x, got: index.match(x.q)?.topic ?? "unsure" }));
+  spent += performance.now() - started;
+  asked += questions.length;
   const wrong = answered.filter((x) => x.got !== x.topic);
   // A miss that says "unsure" (and offers the check and the contacts) misleads no one; another topic's answer might.
   const otherTopic = wrong.filter((x) => x.got !== "unsure").length;
@@ -28,6 +35,8 @@ for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind
   console.log(`${file}: ${right}/${questions.length} answered correctly (${pct(right, questions.length)}); of the misses, ${wrong.length - otherTopic} unsure, ${otherTopic} another topic`);
   for (const w of wrong) console.log(`  ✗ ${w.q} → ${w.got} (expected ${w.topic})`);
 }
+
+console.log(`${asked} questions matched in ${spent.toFixed(0)} ms (${(spent / asked).toFixed(2)} ms each)`);
 
 // Everyday answers, as the check's yes/no question takes them (the person's language Chinese, English understood too).
 const answers = read("answers-blind-2026-12.yaml") as { yes: string[]; no: string[]; unclear: string[]; names: { text: string; name: string }[] };

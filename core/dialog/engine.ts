@@ -788,7 +788,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function enrolInClass(turn: Turn, code: string): void {
     const offer = services.classByCode(code, turn.today);
     if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
-    turn.state = undefined;
+    // A check or enrolment under way stays paused: a mistyped code costs none of its answers.
+    const paused = pausedOf(turn.state);
+    turn.state = turn.state && paused ? { ...turn.state, paused } : undefined;
     // A code no class has ever had is said to be unknown, with where to find classes; a known one has started or closed.
     const known = services.classExists(code);
     menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t(known ? "dialog.enrol.classClosed" : "dialog.enrol.classUnknown", { code: code.trim().toUpperCase() }));

@@ -34,6 +34,7 @@ describe("openDatabase", () => {
       "meta",
       "outbox",
       "people",
+      "review_questions",
       "schools",
       "staff",
       "subsidy_claims",

@@ -100,6 +100,12 @@ describe("free text answered as asked", () => {
 describe("honest and early", () => {
   it("calls an unknown class code unknown, with how to find classes, and a started one closed", async () => {
     expect(await chat("unknown")("报名 ZZZZ9")).toContain(zh("dialog.enrol.classUnknown", { code: "ZZZZ9" }));
+    // Typed in the middle of the check, a mistyped code keeps the check's answers.
+    const midway = chat("unknown-mid");
+    await midway("资格");
+    await midway("是");
+    expect(await midway("报名 ZZZZ9")).toContain(zh("dialog.paused.check"));
+    expect(await midway("资格")).toContain(zh("dialog.q.healthy"));
     const later = await openTestApp(tempDatabase(), systemClock("Asia/Shanghai", "2023-09-29"));
     const closed = (await engineChat(later, "console", "closed")("报名 DEMO1")).join("\n");
     expect(closed).toContain(zh("dialog.enrol.classClosed", { code: "DEMO1" }));

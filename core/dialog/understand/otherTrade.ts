@@ -23,6 +23,8 @@ export function asksForOtherTrade(question: string, translators: Translate[], pa
       verbs: wordList(t, "understand.otherTrade.verbs"),
       programme: wordList(t, "understand.otherTrade.programme"),
       generic: new Set(wordList(t, "understand.otherTrade.generic")),
+      // A Chinese character and a trade's ending: 厨师, 护理员, 叉车工.
+      suffixed: new RegExp(`\\p{Script=Han}(?:${wordList(t, "understand.otherTrade.suffixes").join("|") || "(?!)"})`, "u"),
     }));
     if (!w.learn.some((l) => q.includes(l)) || w.programme.some((p) => q.includes(p))) return false;
     // 学做饭, 学开叉车: learning a trade's work.
@@ -30,7 +32,7 @@ export function asksForOtherTrade(question: string, translators: Translate[], pa
     // 厨师, 育婴师, 养老护理员, 叉车工: a trade's name, once the words that only look like one are taken out.
     let rest = q;
     for (const word of w.notTrades) rest = rest.replaceAll(word, " ");
-    if (w.suffixes.length && new RegExp(`\\p{Script=Han}(?:${w.suffixes.join("|")})`, "u").test(rest)) return true;
+    if (w.suffixes.length && w.suffixed.test(rest)) return true;
     // "hairdressing courses": the word before "course" names what is taught.
     if (!w.generic.size) return false;
     const words = q.match(/[a-z][a-z'-]*/g) ?? [];
