@@ -175,7 +175,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     certificates: (personId) => s.heldCertificates(me(personId), personId),
     listOpenClasses: (today, filter) => s.listOpenClasses(today, filter ?? {}),
-    openClassCounts: (today) => s.openClassCounts(today),
+    openClassCounts: (today, filter) => s.openClassCounts(today, filter ?? {}),
     openClass: (classId, today) => s.openClass(today, classId),
     classByCode: (code, today) => s.listOpenClasses(today).find((c) => c.code === code.trim().toUpperCase()),
     classExists: (code) => s.classByCode(code) !== undefined,

@@ -239,10 +239,17 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
-  /** The open classes per school that the person can take: one their answers rule out is not counted. */
+  /**
+   * The open classes per school that the person can take: a class their answers rule out (a level not on their
+   * track, one already certified) is not counted. Whether a class fits depends on its occupation and level only:
+   * when every one of the pack's fits, all open classes count, as one count; otherwise those that fit, one count each.
+   */
   const fittingCounts = (turn: Turn): Record<string, number> => {
+    const kinds = pack.occupations.flatMap((o) => pack.levels.map((l) => ({ occupation: o.code, level: l.level })));
+    const fitting = kinds.filter((k) => !unfit(turn, k));
+    if (fitting.length === kinds.length) return classCounts(turn);
     const counts: Record<string, number> = {};
-    for (const c of services.listOpenClasses(turn.today)) if (!unfit(turn, c)) counts[c.schoolId] = (counts[c.schoolId] ?? 0) + 1;
+    for (const kind of fitting) for (const [school, n] of Object.entries(services.openClassCounts(turn.today, kind))) counts[school] = (counts[school] ?? 0) + n;
     return counts;
   };
   const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
@@ -254,14 +261,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
 
   /** Facts of the enrolment's class: the class decides occupation and level. */
-  const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
+  const classFacts = (state: DialogState, offer: Pick<ClassInfo, "occupation" | "level"> | undefined): Facts =>
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
 
   /**
    * Why a person who may join the programme may not join this class (its level is not on their track, or
    * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
    */
-  const classRefusal = (turn: Turn, s: DialogState, offer: ClassInfo, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
+  const classRefusal = (turn: Turn, s: DialogState, offer: Pick<ClassInfo, "occupation" | "level">, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
     if (decision.eligible !== false) return undefined;
     const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined });
     if (anyLevel.eligible === false) return undefined;
@@ -270,7 +277,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   };
 
   /** `classRefusal` for a class of the list, remembered for the rest of the message. */
-  const unfit = (turn: Turn, c: ClassInfo) => {
+  const unfit = (turn: Turn, c: Pick<ClassInfo, "occupation" | "level">) => {
     const s = turn.state!;
     const key = `${c.occupation}:${c.level}:${JSON.stringify(s.facts)}`;
     const fit = (turn.classFit ??= new Map());

@@ -108,8 +108,8 @@ export interface DialogServices {
   /** Certificates the person holds (passed), so a level already certified is not offered again. */
   certificates(personId: number): { occupation: string; level: number }[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
-  /** How many classes each school has open (schools without any are left out). */
-  openClassCounts(today: string): Record<string, number>;
+  /** How many classes each school has open, of one occupation and level if given (schools without any are left out). */
+  openClassCounts(today: string, filter?: { occupation: string; level: number }): Record<string, number>;
   /** One class `listOpenClasses` would list, without its seat counts (counting costs more than the rest); undefined when it is not open. */
   openClass(classId: number, today: string): ClassInfo | undefined;
   classByCode(code: string, today: string): ClassOffer | undefined;
