@@ -19,6 +19,8 @@ import { dateIn } from "../core/dates.js";
 import { seatsOf } from "../core/enrolment.js";
 import { DomainError } from "../core/errors.js";
 import { renderPoster } from "./poster.js";
+import { createReviewStore } from "../storage/reviewStore.js";
+import type { ReviewStore } from "../core/dialog/understand/review.js";
 
 /** Where the app keeps its data and which rules it serves. */
 export interface AppOptions {
@@ -47,6 +49,8 @@ export interface App {
   key: DataKey;
   sqlite: ReturnType<typeof openDatabase>["sqlite"];
   db: ReturnType<typeof openDatabase>["db"];
+  /** The questions the bot could not answer, for staff to review (npm run admin -- questions). */
+  questions: ReviewStore;
   close(): void;
 }
 
@@ -105,15 +109,16 @@ export async function openApp(options: AppOptions): Promise<App> {
     codes: createLinkCodeMaker(key.key),
     audit: createAuditLog(sqlite),
   });
+  const questions = createReviewStore(db);
   const engine = createDialogEngine({
     pack,
-    services: dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking),
+    services: dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking, questions),
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
     ...(options.backupDays ? { backupDays: options.backupDays } : {}),
   });
-  return { pack, services, engine, key, db, sqlite, close };
+  return { pack, services, engine, key, db, sqlite, questions, close };
 }
 
 /**
@@ -121,7 +126,7 @@ export async function openApp(options: AppOptions): Promise<App> {
  * staff menu's calls as that person's school-staff role. A person without one acts as a resident there
  * too, so the services refuse them: the check stays in core whatever the chat asks.
  */
-function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, attempts: UpdateAttempts, linking: LinkingService): DialogServices {
+function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, attempts: UpdateAttempts, linking: LinkingService, questions: ReviewStore): DialogServices {
   const me = (personId: number): Actor => ({ kind: "resident", personId });
   const staffActor = (personId: number): Actor => s.actorsOf(personId).find((a) => a.kind === "school_staff") ?? me(personId);
   const p = s.process;
@@ -205,9 +210,12 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     certificates: (personId) => s.heldCertificates(me(personId), personId),
     listOpenClasses: (today, filter) => s.listOpenClasses(today, filter ?? {}),
-    openClassCounts: (today) => s.openClassCounts(today),
+    openClassCounts: (today, filter) => s.openClassCounts(today, filter ?? {}),
     openClass: (classId, today) => s.openClass(today, classId),
     classByCode: (code, today) => s.listOpenClasses(today).find((c) => c.code === code.trim().toUpperCase()),
+    classExists: (code) => s.classByCode(code) !== undefined,
+    checkIdNumber: (personId, idNumber, now) => s.checkIdNumber(me(personId), personId, idNumber, now),
+    keepQuestion: (masked, lang, today) => questions.keep(masked, lang, today),
     enrol: (personId, request, today, now) => s.enrol(me(personId), { personId, ...request }, today, now),
     myStatus: (personId) => {
       const status = s.myStatus(me(personId), personId);

@@ -145,8 +145,49 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       return enrolWithin(actor, input, idHash, today, now);
     } catch (e) {
       // Written after the transaction rolled back, so that they stay: an ID number on another person is a probe.
-      if (e instanceof DomainError && e.code === "id_taken") record(ID_ATTEMPTS.action, { classId: input.classId });
-      if (e instanceof DomainError && e.code === "too_many_attempts") record("enrolment.refused", { reason: e.code, classId: input.classId, ...e.params });
+      auditIdRefusal(e, record, { classId: input.classId });
+      throw e;
+    }
+  }
+
+  /** Audits an ID number refused as another person's (a probe, counted by ID_ATTEMPTS) or held back by the limits. */
+  function auditIdRefusal(e: unknown, record: (action: string, detail: Record<string, unknown>) => void, detail: Record<string, unknown>): void {
+    if (e instanceof DomainError && e.code === "id_taken") record(ID_ATTEMPTS.action, detail);
+    if (e instanceof DomainError && e.code === "too_many_attempts") record("enrolment.refused", { reason: e.code, ...detail, ...e.params });
+  }
+
+  /**
+   * Whether another person's ID number was tried too often from this chat or overall (core/attempts.ts): past
+   * the limits every new ID number is refused alike, taken or not, so that none can be learnt by trying many.
+   * A person's own number is no probe.
+   */
+  function refuseProbes(person: { id: number; idHash: string | null }, idHash: string, now: Date): void {
+    const exceeded = person.idHash === idHash ? undefined : attemptsExceeded(audit, ID_ATTEMPTS, String(person.id), now);
+    if (exceeded) throw new DomainError("too_many_attempts", { limit: exceeded }, "too many ID numbers already on other people were tried this hour");
+  }
+
+  /** An ID number on another person is refused with the same neutral words whoever holds it. */
+  function refuseTaken(person: { id: number }, idHash: string): void {
+    const owner = people.idByIdHash(idHash);
+    if (owner !== undefined && owner !== person.id) throw new DomainError("id_taken", {}, `the ID number belongs to person ${owner}; a person has one record`);
+  }
+
+  /**
+   * Checks an ID number as it is typed, before the rest of the enrolment is asked: refused (and audited) as
+   * the enrolment would refuse it at the end, with the same neutral words and under the same limits.
+   * @example checkIdNumber({ kind: "resident", personId: 3 }, 3, "11010519491231002X", now) // throws DomainError id_taken for another person's number
+   */
+  function checkIdNumber(actor: Actor, personId: number, idNumber: string, now: Date): void {
+    authorizeAudited(audit, actor, "enrolment.create", { personId }, { entity: "person", entityId: String(personId) }, now);
+    const id = parseInput(residentIdSchema, idNumber);
+    const idHash = cipher.hashId(id.id);
+    const person = people.get(personId);
+    if (!person) throw new DomainError("not_found", { what: "person", id: personId }, "identify the person first");
+    try {
+      refuseProbes(person, idHash, now);
+      refuseTaken(person, idHash);
+    } catch (e) {
+      auditIdRefusal(e, (action, detail) => audit.record({ actor: actorLabel(actor), action, entity: "person", entityId: String(personId), detail, at: now }), { typed: true });
       throw e;
     }
   }
@@ -157,17 +198,12 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     return tx.run(() => {
       const person = people.get(input.personId);
       if (!person) throw new DomainError("not_found", { what: "person", id: input.personId }, "identify the person first");
-      // Whether another person holds an ID number must not be learnt by trying many: past the limits (core/attempts.ts)
-      // every new ID number is refused alike, taken or not. A person's own number is no probe.
-      const exceeded = person.idHash === idHash ? undefined : attemptsExceeded(audit, ID_ATTEMPTS, String(person.id), now);
-      if (exceeded) throw new DomainError("too_many_attempts", { limit: exceeded }, "too many ID numbers already on other people were tried this hour");
+      refuseProbes(person, idHash, now);
       const cls = classOrThrow(input.classId);
       if (cls.opensOn < pack.window.from || cls.closesOn > pack.window.to)
         throw new DomainError("outside_window", { code: cls.code, from: pack.window.from, to: pack.window.to }, `class runs ${cls.opensOn}..${cls.closesOn}`);
       if (today >= cls.opensOn) throw new DomainError("class_started", { code: cls.code, opensOn: cls.opensOn }, "enrol before the opening day");
-      const owner = people.idByIdHash(idHash);
-      if (owner !== undefined && owner !== person.id)
-        throw new DomainError("id_taken", {}, `the ID number belongs to person ${owner}; a person has one record`);
+      refuseTaken(person, idHash);
       const held = certificates.ofPerson(person.id).filter((c) => c.passed);
       if (held.some((c) => c.occupation === cls.occupation && c.level === cls.level))
         throw new DomainError("already_certified", { occupation: cls.occupation, level: cls.level }, `${pack.noDoubleSubsidy.clause}: apply for another level`);
@@ -259,7 +295,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     });
   }
 
-  return { enrol, withdraw, withdrawWithin, classOrThrow };
+  return { enrol, checkIdNumber, withdraw, withdrawWithin, classOrThrow };
 }
 
 /** The enrolment service's methods. */

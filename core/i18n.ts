@@ -14,6 +14,9 @@ import adminZh from "../locales/admin.zh-CN.json" with { type: "json" };
 import adminEn from "../locales/admin.en.json" with { type: "json" };
 import planZh from "../locales/plan.zh-CN.json" with { type: "json" };
 import planEn from "../locales/plan.en.json" with { type: "json" };
+// Not said to anyone: the everyday forms the bot understands (core/dialog/understand/), as data beside the words it says.
+import understandZh from "../locales/understand.zh-CN.json" with { type: "json" };
+import understandEn from "../locales/understand.en.json" with { type: "json" };
 import type { Lang } from "./pack.js";
 
 /** A translation function for one language. */
@@ -25,8 +28,8 @@ export const languages: readonly Lang[] = ["zh-CN", "en"];
 const instance = i18next.createInstance();
 void instance.init({
   resources: {
-    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, plan: planZh } },
-    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, plan: planEn } },
+    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, plan: planZh, understand: understandZh } },
+    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, plan: planEn, understand: understandEn } },
   },
   lng: "zh-CN",
   fallbackLng: "zh-CN",

@@ -31,6 +31,7 @@ export const classFilterSchema = z.strictObject({
   schoolId: z.string().min(1).optional(),
   occupation: z.string().min(1).optional(),
   level: z.number().int().min(1).max(5).optional(),
+  track: z.string().min(1).optional(),
 });
 
 const identitySchema = z.strictObject({ channel: z.enum(["console", "telegram", "wechat"]), externalId: z.string().trim().min(1).max(200) });
@@ -144,11 +145,11 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   }
 
   /**
-   * How many classes each school has open to enrolment (schools without any are left out).
-   * @example openClassCounts("2023-07-01") // { jiangyin_polytechnic: 2, cssc_chengxi_technical: 1 }
+   * How many classes each school has open to enrolment, of an occupation, level and track if given (schools without any are left out).
+   * @example openClassCounts("2023-07-01", { level: 5 }) // { jiangyin_polytechnic: 2, cssc_chengxi_technical: 1 }
    */
-  function openClassCounts(today: string): Record<string, number> {
-    return classes.countBySchool(openBounds(today));
+  function openClassCounts(today: string, filter: z.input<typeof classFilterSchema> = {}): Record<string, number> {
+    return classes.countBySchool({ ...openBounds(today), ...parseInput(classFilterSchema, filter) });
   }
 
   /** Open to enrolment: inside the programme window and not yet started on `today`. */

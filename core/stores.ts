@@ -113,6 +113,7 @@ export interface ClassQuery {
   schoolId?: string | undefined;
   occupation?: string | undefined;
   level?: number | undefined;
+  track?: string | undefined;
 }
 
 export interface ClassStore {

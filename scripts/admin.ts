@@ -23,11 +23,13 @@ import { pick, schoolName } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { loadPackFile } from "../storage/packFile.js";
+import { topics } from "../core/dialog/faq.js";
+import { asTestCases, NOT_OURS_LABEL } from "../core/dialog/understand/review.js";
 
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}
 
-const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention"] as const;
+const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention", "questions"] as const;
 type Command = (typeof commands)[number];
 
 const optionSpec = {
@@ -48,6 +50,8 @@ const optionSpec = {
   out: { type: "string" },
   yes: { type: "boolean" },
   file: { type: "string" },
+  all: { type: "boolean" },
+  topic: { type: "string" },
 } as const;
 
 const id = (label: string) => z.string({ message: `${label}: required` }).regex(/^\d+$/, `${label}: expected a number`).transform(Number);
@@ -107,10 +111,29 @@ const schemas = {
     // Every resident's data, for good: said in full, never by a slip of the finger.
     z.strictObject({ ...as("retention"), sub: z.literal("erase"), yes: z.literal(true, { message: "retention erase deletes every resident's personal data and cannot be undone; add --yes to do it" }) }),
   ]),
+  questions: z.discriminatedUnion("sub", [
+    z.strictObject({ ...as("questions"), sub: z.literal("list"), all: z.boolean().default(false) }),
+    z.strictObject({
+      ...as("questions"),
+      sub: z.literal("label"),
+      target: id("ID"),
+      topic: z
+        .string({ message: `required: one of ${[...topics.map((t) => t.id), NOT_OURS_LABEL].join(", ")}` })
+        .refine((x) => x === NOT_OURS_LABEL || topics.some((t) => t.id === x), { message: `expected one of ${[...topics.map((t) => t.id), NOT_OURS_LABEL].join(", ")}` }),
+    }),
+    z.strictObject({ ...as("questions"), sub: z.literal("export"), out: z.string({ message: "--out: required (FILE.yaml)" }).regex(/\.ya?ml$/i, "expected a file name ending in .yaml") }),
+  ]),
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
-const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention"]);
-const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["add", "show", "approve", "reject", "template"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"] };
+const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention", "questions"]);
+const subs: Partial<Record<Command, string[]>> = {
+  staff: ["list", "revoke"],
+  plan: ["add", "show", "approve", "reject", "template"],
+  filing: ["received"],
+  notice: ["start", "objection", "clear"],
+  retention: ["check", "erase"],
+  questions: ["list", "label", "export"],
+};
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
@@ -318,6 +341,23 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       }
       const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
       return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
+    }
+    case "questions": {
+      if (args.sub === "label") {
+        if (!app.questions.label(args.target, args.topic, `cli:${args.operator}`, now))
+          throw new DomainError("not_found", { what: "question", id: args.target }, "see the questions list command");
+        return { json: { id: args.target, topic: args.topic }, text: t("admin.cli.questionLabelled", { id: args.target, topic: args.topic }) };
+      }
+      if (args.sub === "export") {
+        const cases = asTestCases(app.questions.list({ labelled: true }));
+        const header = `# Questions residents asked that the bot could not answer, labelled by staff (npm run admin -- questions), exported ${today}.\n`;
+        // One case a line, as the files under test/cases/ are written.
+        const lines = cases.map((c) => `  - { q: ${JSON.stringify(c.q)}, topic: ${c.topic} }`);
+        await writeFile(args.out, `${header}questions:\n${lines.join("\n")}\n`, { mode: 0o600 });
+        return { json: { file: args.out, count: cases.length }, text: t("admin.cli.questionsExported", { file: args.out, count: cases.length }) };
+      }
+      const rows = app.questions.list(args.all ? {} : { labelled: false });
+      return { json: rows, text: table(t, ["questionId", "asked", "lastAskedOn", "topic", "question"], rows.map((r) => [r.id, r.asked, r.lastAskedOn, r.topic, r.text])) };
     }
     case "share": {
       const r = p.keyGroupShares(actor, now, lang);

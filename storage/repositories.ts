@@ -118,6 +118,7 @@ const queryParams = (q: ClassQuery): ClassQueryParams => ({
   schoolId: q.schoolId ?? null,
   occupation: q.occupation ?? null,
   level: q.level ?? null,
+  track: q.track ?? null,
 });
 
 // Field by field: an object rest (`{ a, ...rest }`) is a slow path in V8, and classes are read on most
@@ -245,7 +246,7 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
   // enrolments costs more than reading the class.
   const bounds = "c.opens_on > @opensAfter and c.opens_on >= @opensFrom and c.closes_on <= @closesBy";
   const filters = `(@schoolId is null or s.id = @schoolId) and (@occupation is null or c.occupation = @occupation)
-    and (@level is null or c.level = @level)`;
+    and (@level is null or c.level = @level) and (@track is null or c.track = @track)`;
   const record = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
     c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
     c.over_cap_reason as overCapReason`;

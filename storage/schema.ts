@@ -520,3 +520,25 @@ export const forgottenPeople = sqliteTable("forgotten_people", {
   hash: text("hash").primaryKey(),
   forgottenAt: instant("forgotten_at").notNull(),
 });
+
+/**
+ * Questions the bot could not answer, kept for staff to review (`npm run admin -- questions`): the text only,
+ * with ID numbers, mobile numbers and names masked before it is stored, and nothing of who asked or in which chat.
+ * The same text asked again counts up. Example: `db.select().from(reviewQuestions).where(isNull(reviewQuestions.topic))`.
+ */
+export const reviewQuestions = sqliteTable(
+  "review_questions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    text: text("text").notNull(),
+    lang: text("lang").notNull(),
+    asked: integer("asked").notNull().default(1),
+    firstAskedOn: text("first_asked_on").notNull(),
+    lastAskedOn: text("last_asked_on").notNull(),
+    // A topic id of core/dialog/faq.ts, or "not_ours"; null until labelled.
+    topic: text("topic"),
+    labelledBy: text("labelled_by"),
+    labelledAt: instant("labelled_at"),
+  },
+  (t) => [uniqueIndex("review_questions_text_idx").on(t.text), check("review_questions_lang_check", sql`${t.lang} in ('zh-CN', 'en')`)],
+);

@@ -53,6 +53,7 @@ export function createServices(options: ServicesOptions) {
   return {
     pack,
     enrol: enrolment.enrol,
+    checkIdNumber: enrolment.checkIdNumber,
     withdraw: enrolment.withdraw,
     ...residents,
     /**

@@ -15,7 +15,8 @@ describe("free-text questions", () => {
   it.each(cases)("$q → $topic", ({ q, topic }) => {
     expect(index.match(q)?.topic ?? "unsure").toBe(topic);
   });
-  const rules = topics.map((t) => t.id).filter((id) => id !== "privacy");
+  // The bot's own privacy notice, what the bot is, and the person's own enrolments rest on no rule of the notice.
+  const rules = topics.map((t) => t.id).filter((id) => !["privacy", "botIdentity", "myStatus", "changeClass"].includes(id));
   it.each(rules)("topic %s answers from the pack with a clause in both languages, for both packs", (id) => {
     for (const pack of [jiangyin, madeUpCity])
       for (const lang of ["zh-CN", "en"] as const) {

@@ -18,10 +18,13 @@ describe("greetings", () => {
     expect(more).toEqual([]);
   });
 
-  it("mid-flow: the question again, with what was given kept", async () => {
+  it("mid-flow: the question again, with what was given kept, and no \"welcome back\" to one who never left (issue 20)", async () => {
     await say("mid", "/check");
     await say("mid", "是");
-    expect(await say("mid", "你好")).toEqual([zh("dialog.resume"), zh("dialog.q.healthy")]);
+    expect(await say("mid", "你好")).toEqual([zh("dialog.continue"), zh("dialog.q.healthy")]);
+    expect(await say("mid", "资格")).toEqual([zh("dialog.continue"), zh("dialog.q.healthy")]);
+    // "/start" (a chat opened again, the console's start) is a return.
+    expect(await say("mid", "/start")).toEqual([zh("dialog.resume"), zh("dialog.q.healthy")]);
   });
 });
 

@@ -39,7 +39,7 @@ describe("a flow another command interrupts", () => {
   it("/enrol again mid-enrolment asks the same question, not the school again", async () => {
     const chat = engineChat(app, "console", "enrol-twice");
     await upToIdNumber(chat);
-    expect(await chat("报名")).toEqual([zh("dialog.resume"), expect.stringContaining(zh("dialog.enrol.idNumber"))]);
+    expect(await chat("报名")).toEqual([zh("dialog.continue"), expect.stringContaining(zh("dialog.enrol.idNumber"))]);
   });
 
   it("/check mid-enrolment pauses the enrolment; the check's end offers it again, with the answers of both", async () => {

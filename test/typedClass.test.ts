@@ -32,7 +32,7 @@ describe("a class typed after the enrol keyword", () => {
     const linked = await engineChat(app, "console", "linked")("/start class_DEMO1");
     expect(typed).toEqual(linked);
     expect(typed.at(-1)).toContain(zh("dialog.q.ableToWork"));
-    expect((await engineChat(app, "console", "gone")("报名 ZZZZ")).join("\n")).toContain(zh("dialog.enrol.classGone"));
+    expect((await engineChat(app, "console", "gone")("报名 ZZZZ")).join("\n")).toContain(zh("dialog.enrol.classUnknown", { code: "ZZZZ" }));
   });
 
   it("at the menu, a question naming a menu item is answered; the item typed loosely is the item", async () => {

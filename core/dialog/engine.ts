@@ -8,10 +8,8 @@ import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } 
 import { DomainError, errorText } from "../errors.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
 import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
-import { parseResidentId } from "../residentId.js";
-import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
-import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
+import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, normalize, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
@@ -21,6 +19,10 @@ import type { Clock } from "../stores.js";
 import { noEnrolmentsText, windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
+import { createPersonalSteps } from "./understand/personalSteps.js";
+import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";
+import { isGreeting, languageSwitch, messageLanguage } from "./understand/language.js";
+import { MASKED, maskQuestion } from "./understand/review.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -36,6 +38,8 @@ const draftSchema = z.strictObject({
   schoolId: z.string().optional(),
   classId: z.number().int().optional(),
   name: z.string().optional(),
+  /** A name the bot had to guess at ("周建 华" → 周建华), kept until the person says yes to it. */
+  nameToConfirm: z.string().optional(),
   idNumber: z.string().optional(),
   phone: z.string().optional(),
   rightsAt: z.number().int().optional(),
@@ -43,7 +47,7 @@ const draftSchema = z.strictObject({
 });
 
 /** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
-const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
+const personalDraft = ["name", "nameToConfirm", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
 /**
  * A check or an enrolment that another command interrupted ("/me" halfway through an enrolment): kept as it
@@ -265,6 +269,20 @@ export function createDialogEngine(deps: {
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
+  /**
+   * The open classes per school that the person can take: a class their answers rule out (a level not on their
+   * track, one already certified) is not counted. Whether a class fits depends on its occupation, level and track
+   * only: when every one of the pack's kinds fits, all open classes count, as one count; otherwise those that fit,
+   * one count each.
+   */
+  const fittingCounts = (turn: Turn): Record<string, number> => {
+    const kinds = pack.occupations.flatMap((o) => pack.levels.flatMap((l) => pack.tracks.map((tr) => ({ occupation: o.code, level: l.level, track: tr.code }))));
+    const fitting = kinds.filter((k) => !unfit(turn, k));
+    if (fitting.length === kinds.length) return classCounts(turn);
+    const counts: Record<string, number> = {};
+    for (const kind of fitting) for (const [school, n] of Object.entries(services.openClassCounts(turn.today, kind))) counts[school] = (counts[school] ?? 0) + n;
+    return counts;
+  };
   const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
     if (schoolId === undefined) return [];
     if (turn.schoolClasses?.schoolId !== schoolId) turn.schoolClasses = { schoolId, offers: services.listOpenClasses(turn.today, { schoolId }) };
@@ -274,14 +292,14 @@ export function createDialogEngine(deps: {
     assessEligibility({ ...facts, ...historyFacts(certificates(turn)) }, pack, turn.today, turn.lang, turn.t);
 
   /** Facts of the enrolment's class: the class decides occupation, level and track. */
-  const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
+  const classFacts = (state: DialogState, offer: Pick<ClassInfo, "occupation" | "level" | "track"> | undefined): Facts =>
     offer ? { ...state.facts, occupation: offer.occupation, level: offer.level, classTrack: offer.track } : state.facts;
 
   /**
    * Why a person who may join the programme may not join this class (its level or track is not theirs, or
    * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
    */
-  const classRefusal = (turn: Turn, s: DialogState, offer: ClassInfo, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
+  const classRefusal = (turn: Turn, s: DialogState, offer: Pick<ClassInfo, "occupation" | "level" | "track">, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
     if (decision.eligible !== false) return undefined;
     const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined, classTrack: undefined });
     if (anyLevel.eligible === false) return undefined;
@@ -290,7 +308,7 @@ export function createDialogEngine(deps: {
   };
 
   /** `classRefusal` for a class of the list, remembered for the rest of the message. */
-  const unfit = (turn: Turn, c: ClassInfo) => {
+  const unfit = (turn: Turn, c: Pick<ClassInfo, "occupation" | "level" | "track">) => {
     const s = turn.state!;
     const key = `${c.occupation}:${c.level}:${c.track}:${JSON.stringify(s.facts)}`;
     const fit = (turn.classFit ??= new Map());
@@ -380,12 +398,6 @@ export function createDialogEngine(deps: {
     },
   });
 
-  const textStep = (key: string, parse: (turn: Turn, text: string) => Parsed<(s: DialogState) => void>): Step => ({
-    ask: (turn) => ({ text: turn.t(key) }),
-    choices: () => [],
-    answer: (turn, answer) => ("text" in answer ? parse(turn, answer.text) : { ok: false, error: "dialog.invalid.typeIt" }),
-  });
-
   /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
   const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
 
@@ -443,7 +455,7 @@ export function createDialogEngine(deps: {
     school: choiceStep(
       (turn) => turn.t("dialog.enrol.school"),
       (turn) => {
-        const counts = classCounts(turn);
+        const counts = fittingCounts(turn);
         return pack.schools.map((s) => ({
           id: s.code,
           label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: counts[s.code] ?? 0 }),
@@ -471,24 +483,14 @@ export function createDialogEngine(deps: {
       // whole list with its seats counted and labelled.
       (turn, id) => id === "otherSchool" || (/^\d+$/.test(id) && findClass(turn, Number(id))?.schoolId === turn.state!.draft.schoolId),
     ),
-    name: textStep("dialog.enrol.name", (_turn, text) => {
-      const name = text.normalize("NFKC").trim().replace(/\s+/g, " ");
-      if (!/^[\p{L}·•. '-]{2,30}$/u.test(name)) return { ok: false, error: "dialog.invalid.name" };
-      return { ok: true, value: (s) => void (s.draft.name = name) };
-    }),
-    idNumber: textStep("dialog.enrol.idNumber", (turn, text) => {
-      const r = parseResidentId(text.replace(/\s+/g, ""));
-      if (!r.ok) return { ok: false, error: `problem.id_${r.problem}` };
-      // Age bounds only where the pack sets them; the rules decide, as the enrolment's do.
-      const age = ageOn(r.birthDate, turn.today);
-      const ageRule = pack.age && assess(turn, { ...turn.state!.facts, age }).reasons.find((x) => x.code === "age_below_min" || x.code === "age_above_max");
-      if (ageRule) return { ok: false, error: "dialog.invalid.age", params: { age, reason: ageRule.text } };
-      return { ok: true, value: (s) => void (s.draft.idNumber = r.id) };
-    }),
-    phone: textStep("dialog.enrol.phone", (_turn, text) => {
-      const phone = text.normalize("NFKC").replace(/[\s-]/g, "").replace(/^(\+?86)/, "");
-      if (!/^1[3-9]\d{9}$/.test(phone)) return { ok: false, error: "dialog.invalid.phone" };
-      return { ok: true, value: (s) => void (s.draft.phone = phone) };
+    // Name, ID number, mobile: as people type them, several in one message too (core/dialog/understand/). Age
+    // bounds only where the pack sets them; the rules decide, as the enrolment's do.
+    ...createPersonalSteps({
+      services,
+      say,
+      isQuestion: (text) => faq.match(text) !== undefined,
+      ageRule: (turn, age) =>
+        pack.age ? assess(turn, { ...turn.state!.facts, age }).reasons.find((x) => x.code === "age_below_min" || x.code === "age_above_max")?.text : undefined,
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
@@ -541,13 +543,7 @@ export function createDialogEngine(deps: {
         { id: "zh-CN", label: "中文" },
         { id: "en", label: "English" },
       ],
-      (turn, id) => () => {
-        const lang = id as Lang;
-        services.setLanguage(turn.personId, lang);
-        turn.lang = lang;
-        turn.t = translator(lang);
-        finish(turn, turn.t("dialog.lang.done"));
-      },
+      (turn, id) => () => switchLanguage(turn, id as Lang),
     ),
   };
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
@@ -737,7 +733,8 @@ export function createDialogEngine(deps: {
         }
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (pending.length) return `fact:${pending[0]}`;
-        for (const key of ["name", "idNumber", "phone"] as const) if (d[key] === undefined) return key;
+        if (d.name === undefined) return d.nameToConfirm === undefined ? "name" : "nameConfirm";
+        for (const key of ["idNumber", "phone"] as const) if (d[key] === undefined) return key;
         if (d.rightsAt === undefined) return "rights";
         if (d.privacyAt === undefined) return "privacy";
         return "summary";
@@ -821,8 +818,9 @@ export function createDialogEngine(deps: {
    */
   function resumeOrStart(turn: Turn, flow: Paused["flow"]): void {
     const s = turn.state;
+    // Still under way: the same question again, not a "welcome back".
     if (s?.flow === flow) {
-      say(turn, turn.t("dialog.resume"));
+      say(turn, turn.t("dialog.continue"));
       return ask(turn);
     }
     const p = s?.paused?.flow === flow ? s.paused : undefined;
@@ -841,8 +839,12 @@ export function createDialogEngine(deps: {
   function enrolInClass(turn: Turn, code: string): void {
     const offer = services.classByCode(code, turn.today);
     if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
-    turn.state = undefined;
-    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t("dialog.enrol.classGone"));
+    // A check or enrolment under way stays paused: a mistyped code costs none of its answers.
+    const paused = pausedOf(turn.state);
+    turn.state = turn.state && paused ? { ...turn.state, paused } : undefined;
+    // A code no class has ever had is said to be unknown, with where to find classes; a known one has started or closed.
+    const known = services.classExists(code);
+    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t(known ? "dialog.enrol.classClosed" : "dialog.enrol.classUnknown", { code: code.trim().toUpperCase() }));
   }
 
   const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
@@ -912,17 +914,70 @@ export function createDialogEngine(deps: {
     else if (previous === "rights") delete s.draft.rightsAt;
     else if (previous === "privacy") delete s.draft.privacyAt;
     else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
-    s.step = previous;
+    else if (previous === "nameConfirm") delete s.draft.name;
+    s.step = previous === "nameConfirm" ? "name" : previous;
     s.token = newToken(turn);
     ask(turn);
   }
 
-  /** A free-text question, answered from the pack when a topic is clear. */
+  /**
+   * A free-text question, answered from the pack when a topic is clear, in the language it was asked in (with
+   * an offer to switch); one about the person's own enrolment ("报上了没有", "我想换个班") shows "my enrolments".
+   */
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, { today: turn.today, ...deployment }));
+    if (PERSONAL_TOPICS.includes(hit.topic)) {
+      if (hit.topic !== "myStatus") say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, { today: turn.today, ...deployment }));
+      start(turn, "me", {});
+      return true;
+    }
+    const { lang, t, offer } = askedIn(turn, text);
+    say(turn, [answerUnderstood(hit, pack, lang, t, { today: turn.today, ...deployment }), offer].filter(Boolean).join("\n\n"));
     return true;
+  }
+
+  /** The language a message was written in, its translator, and the offer to switch when it is not the chat's. */
+  function askedIn(turn: Turn, text: string): { lang: Lang; t: Translate; offer?: string } {
+    const lang = messageLanguage(text) ?? turn.lang;
+    if (lang === turn.lang) return { lang, t: turn.t };
+    const t = translator(lang);
+    return { lang, t, offer: t("dialog.lang.offer") };
+  }
+
+  /**
+   * Text the bot could not answer: said so, in the language it was written in, and kept for staff to review
+   * (text only, names masked, nothing of who asked); a message holding an ID or mobile number is not kept.
+   */
+  function notUnderstood(turn: Turn, text: string): void {
+    const masked = maskQuestion(text);
+    if (!masked.includes(MASKED.number) && messageLanguage(masked.replaceAll(MASKED.name, "")) !== undefined) services.keepQuestion(masked, messageLanguage(masked) ?? turn.lang, turn.today);
+    const { lang, t, offer } = askedIn(turn, text);
+    menu(turn, [t("dialog.unsure", { contacts: local(pack.contacts.text, lang) }), offer].filter(Boolean).join("\n\n"));
+  }
+
+  /** Switches the chat's language at once ("English", "中文" typed anywhere) and goes on with the same question. */
+  function switchLanguage(turn: Turn, lang: Lang): void {
+    services.setLanguage(turn.personId, lang);
+    turn.lang = lang;
+    turn.t = translator(lang);
+    if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "lang") {
+      say(turn, turn.t("dialog.lang.done"));
+      return ask(turn);
+    }
+    finish(turn, turn.t("dialog.lang.done"));
+  }
+
+  /**
+   * Whether a command word typed is also the text of one of the current question's options ("退出" on
+   * "my enrolments", whose options read "退出：班级"): then it picks the option, as any option's text does.
+   */
+  function namesOption(turn: Turn, text: string): boolean {
+    const step = turn.state && steps[turn.state.step];
+    if (!step || text.trim().startsWith("/")) return false;
+    const n = normalize(text);
+    const choices = step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
+    return choices.some((c) => normalize(c.label) === n || normalize(c.label.split(/[：:]/)[0]!) === n);
   }
 
   // ---- one message ---------------------------------------------------------
@@ -994,9 +1049,15 @@ export function createDialogEngine(deps: {
       else menu(turn);
     } else {
       const command = matchCommand(text);
+      const switchTo = languageSwitch(text);
       if (staffFlow.command(turn, text)) {
         // "/staff" and "/staff CODE": the staff flow answered (or told a resident how to become staff).
-      } else if (command) runCommand(turn, command.command, command.arg);
+      } else if (switchTo) switchLanguage(turn, switchTo);
+      else if (command?.command === "start" && turn.state && turn.state.flow !== "menu" && isGreeting(text)) {
+        // "你好" in the middle of a question: the question again, without a "welcome back" to one who never left.
+        say(turn, turn.t("dialog.continue"));
+        ask(turn);
+      } else if (command && !(command.arg === undefined && namesOption(turn, text))) runCommand(turn, command.command, command.arg);
       else if (turn.state) await take(turn, { text });
       else betweenFlows(turn, text);
     }
@@ -1023,9 +1084,11 @@ export function createDialogEngine(deps: {
    * the menu does not offer is a choice mistyped; anything else is not understood. The menu follows.
    */
   function betweenFlows(turn: Turn, text: string): void {
-    if (text && answerQuestion(turn, text)) return menu(turn);
+    const before = turn.state;
+    // A question that showed "my enrolments" rests there, not at the menu.
+    if (text && answerQuestion(turn, text)) return turn.state === before ? menu(turn) : undefined;
     if (choiceNumber(text) !== undefined) return menu(turn, turn.t("dialog.invalid.choice"));
-    menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+    return text ? notUnderstood(turn, text) : menu(turn);
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */
@@ -1057,8 +1120,8 @@ export function createDialogEngine(deps: {
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
       if (s.flow === "menu") return betweenFlows(turn, "text" in answer ? answer.text : "");
-      // Off-topic: a question about the programme gets its answer, then the flow resumes.
-      if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
+      // Off-topic: a question about the programme gets its answer, then the flow resumes (or "my enrolments" shows, the flow paused).
+      if ("text" in answer && answerQuestion(turn, answer.text)) return turn.state === s ? ask(turn) : undefined;
       say(turn, turn.t(r.error, r.params));
       return ask(turn);
     }

@@ -1,12 +1,11 @@
 // Free-text questions about the programme, answered from the policy pack with the clause they rest on.
-// A question is split into words with Intl.Segmenter (ICU's dictionary segmenter, built into Node, so
-// nothing to download) and matched against each topic's keywords from the locales; the pack's school and
-// occupation names say what it is about. When no topic is clearly ahead, the bot says it is unsure instead
-// of guessing.
+// Which topic a question asks is decided in core/dialog/understand/questions.ts, from each topic's keywords
+// in the locales and the pack's names; when no topic is clearly ahead, the bot says it is unsure instead of
+// guessing.
 import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../pack.js";
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
-import { normalize } from "./match.js";
+import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
 import { windowPhase } from "../window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
@@ -54,12 +53,20 @@ function sectorWords(pack: PolicyPack, lang: Lang, t: Translate): string {
 }
 
 /** Whether the pack asks insurance of trainees, and of key groups. */
-function insuranceRule(pack: PolicyPack): "waived" | "required" | "none" {
+/**
+ * How the key groups stand to the insurance condition, as the pack declares it.
+ * @example insuranceRule(pack) // "waived"
+ */
+export function insuranceRule(pack: PolicyPack): "waived" | "required" | "none" {
   if (!pack.basic.insuranceRequired) return "none";
   return pack.keyGroupInsuranceExempt?.value ? "waived" : "required";
 }
 
-function employeeParams(pack: PolicyPack, lang: Lang, t: Translate) {
+/**
+ * The employee route's words for a text: the city, the contract and insurance months, the insurance phrase.
+ * @example t("dialog.faq.who.employee", employeeParams(pack, "zh-CN", t))
+ */
+export function employeeParams(pack: PolicyPack, lang: Lang, t: Translate) {
   const r = pack.employeeRoute;
   const insurance = !r ? "none" : r.insuredMonthsMin > 0 ? "months" : pack.basic.insuranceRequired ? "any" : "none";
   return {
@@ -68,6 +75,14 @@ function employeeParams(pack: PolicyPack, lang: Lang, t: Translate) {
     insured: r?.insuredMonthsMin ?? 0,
     insurance: t(`reason.employee_insurance.${insurance}`, { min: r?.insuredMonthsMin ?? 0 }),
   };
+}
+
+/** ", and the related occupations the city's sector needs", where the pack allows them; "" otherwise. */
+function relatedOccupations(p: PolicyPack, lang: Lang, t: Translate): string {
+  const related = p.relatedOccupationsAllowed;
+  if (!related.value) return "";
+  const text = related.text ? local(related.text, lang) : t("dialog.faq.occupations.relatedDefault", { city: local(p.city, lang), sector: local(p.sector, lang) });
+  return t("dialog.faq.occupations.related", { text });
 }
 
 /** Every topic the bot answers; keywords and answer texts live in locales under dialog.faq.<id>. */
@@ -131,11 +146,7 @@ export const topics: Topic[] = [
   {
     id: "occupations",
     clauses: (p) => [p.occupations[0]!.clause],
-    params: (p, lang, t) => {
-      const related = p.relatedOccupationsAllowed;
-      const text = related.text ? local(related.text, lang) : t("dialog.faq.occupations.relatedDefault", { city: local(p.city, lang), sector: local(p.sector, lang) });
-      return { occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: related.value ? t("dialog.faq.occupations.related", { text }) : "" };
-    },
+    params: (p, lang, t) => ({ occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: relatedOccupations(p, lang, t) }),
   },
   {
     id: "levels",
@@ -232,6 +243,42 @@ export const topics: Topic[] = [
     clauses: (p) => [p.goal.clause],
     params: (p, lang) => ({ goal: local(p.goal.text, lang) }),
   },
+  // When the subsidy comes: the claim and public-notice timeline, and that it is paid to the school.
+  {
+    id: "paymentTiming",
+    clauses: (p) => [p.claimMaterials.clause, p.publicNotice.clause, p.subsidyPaidTo.clause],
+    params: (p, _lang, t) => ({ days: p.publicNotice.days, unit: t(`dialog.faq.publicNotice.${p.publicNotice.unit}`), paidTo: t(`dialog.faq.payee.${p.subsidyPaidTo.value}`) }),
+  },
+  // Who is paid, and by whom: the pack says whom (subsidyPaidTo); what people who are not in a key group pay is the pack's reading.
+  {
+    id: "payee",
+    clauses: (p) => [p.subsidyPaidTo.clause, ...(readingOf(p, "non_key_group_fees") ? [readingOf(p, "non_key_group_fees")!.clause] : [])],
+    params: (p, lang, t) => ({
+      paidTo: t(`dialog.faq.payee.${p.subsidyPaidTo.value}`),
+      reading: local((readingOf(p, "non_key_group_fees") ?? { text: { zh: "", en: "" } }).text, lang),
+      issuers: list(p.issuedBy.map((b) => local(b, lang)), t),
+    }),
+  },
+  // A trade the programme does not train: which ones it does, and whom to ask.
+  {
+    id: "otherOccupation",
+    clauses: (p) => [p.occupations[0]!.clause],
+    params: (p, lang, t) => ({
+      occupations: list(p.occupations.map((o) => local(o.name, lang)), t),
+      related: relatedOccupations(p, lang, t),
+      contacts: local(p.contacts.text, lang),
+    }),
+  },
+  // The person's own enrolment and results, and changing class: the chat shows "my enrolments" with its buttons
+  // (core/dialog/engine.ts); these words lead it, or send a group to a private chat. No rule is cited.
+  { id: "myStatus", clauses: () => [], params: () => ({}) },
+  { id: "changeClass", clauses: () => [], params: () => ({}) },
+  // What the bot is: an automated assistant, not a person or an office.
+  {
+    id: "botIdentity",
+    clauses: () => [],
+    params: (p, lang, t) => ({ programme: local(p.name, lang), issuers: list(p.issuedBy.map((b) => local(b, lang)), t), contacts: local(p.contacts.text, lang) }),
+  },
   // How the bot keeps a person's data and how to erase it: the bot's own privacy notice, not a rule of the
   // programme, so no clause of the notice is cited.
   {
@@ -246,104 +293,21 @@ function readingText(pack: PolicyPack, id: string | undefined, lang: Lang): stri
   return r ? local(r.text, lang) : "";
 }
 
-const segmenters = new Map<string, Intl.Segmenter>();
-function words(text: string, locale: string): string[] {
-  let s = segmenters.get(locale);
-  if (!s) segmenters.set(locale, (s = new Intl.Segmenter(locale, { granularity: "word" })));
-  return [...s.segment(text.normalize("NFKC").toLowerCase())].filter((x) => x.isWordLike).map((x) => x.segment);
-}
-
-/** The keyword index for one pack: keyword lists of both languages, so a question in either is understood. */
-export interface FaqIndex {
-  match(question: string): { topic: string; score: number } | undefined;
-  /** Every topic with a score, best first: what `match` decides from. */
-  rank(question: string): { topic: string; score: number }[];
-}
+/** The question index for one pack (core/dialog/understand/questions.ts): both languages' keyword lists, so a question in either is understood. */
+export type FaqIndex = QuestionIndex;
 
 /**
- * What naming one of the pack's schools or occupations adds to its topic: enough to answer on its own
- * ("江阴职业技术学院有这个培训吗"), less than a question word of another topic ("电子商务师要考试吗").
- */
-const MENTION = 1.5;
-
-/**
- * Builds the matcher from the locales' keyword lists (`dialog.faq.<topic>.keywords`, "|"-separated;
- * a keyword may carry a weight as "word:3") and the pack's school and occupation names.
+ * Builds the matcher over every topic here, from the locales' keyword lists (`dialog.faq.<topic>.keywords`,
+ * "|"-separated; a keyword may carry a weight as "word:3" and combine words as "补贴+什么时候:7") and the pack's
+ * school, occupation and key-group names.
  * @example buildFaqIndex([tZh, tEn], pack).match("补贴多少钱")?.topic // "subsidy"
  */
 export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIndex {
-  // A name is what the question is about, not what it asks: it is taken out before the keywords are
-  // looked for, so that 职业 in 江阴职业技术学院 or 高级 in 江阴市高级技工学校 asks nothing. Longest first, so
-  // that a name inside another is not taken out of it.
-  const names = [
-    ...pack.schools.flatMap((x) => [x.name.zh, x.name.en].map((name) => ({ topic: "schools", name }))),
-    ...pack.occupations.flatMap((x) => [x.name.zh, x.name.en].map((name) => ({ topic: "occupations", name }))),
-  ]
-    .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
-    .sort((a, b) => b.name.length - a.name.length);
-  const index = topics.map((topic) => ({
-    id: topic.id,
-    keywords: translators.flatMap((t) =>
-      t(`dialog.faq.${topic.id}.keywords`)
-        .split("|")
-        .map((k) => k.trim())
-        .filter(Boolean)
-        .map((k) => {
-          const [raw, weight] = k.split(":");
-          const word = normalize(raw!);
-          const latin = /^[a-z0-9]+$/.test(word);
-          // A Latin word matches whole (so "age" is not found in "page"); a phrase ("sign up") and a Chinese
-          // keyword match inside the folded text, so that one the segmenter splits differently is still found.
-          const whole = latin && !raw!.trim().includes(" ");
-          // A longer Chinese keyword says more than a shorter one; an English word's length says nothing.
-          const value = (weight ? Number(weight) : 1) * (latin ? 1 : Math.min(3, Math.max(1, word.length / 2)));
-          return { word, latin, whole, value };
-        }),
-    ),
-  }));
-  const score = (full: string) => {
-    // A question is short; reading only its start keeps a 4,000-character message from costing a second.
-    let question = full.slice(0, 200).normalize("NFKC").toLowerCase();
-    const mentioned = new Set<string>();
-    for (const { topic, name } of names)
-      if (question.includes(name)) {
-        mentioned.add(topic);
-        question = question.replaceAll(name, " ");
-      }
-    const n = normalize(question);
-    const latin = new Set([...words(question, "en"), ...words(question, "zh")].map(normalize));
-    return index
-      .map((topic) => {
-        // A keyword inside another that matched (课 in 课程, 公示 in 公示期) is the same word found twice: the
-        // pair counts once, at the better of their values.
-        const hits: { word: string; value: number; latin: boolean }[] = [];
-        for (const k of topic.keywords.filter((k) => (k.whole ? latin.has(k.word) : n.includes(k.word))).sort((a, b) => b.word.length - a.word.length)) {
-          const outer = hits.find((h) => h.word.includes(k.word));
-          if (outer) outer.value = Math.max(outer.value, k.value);
-          else hits.push({ ...k });
-        }
-        const latinHits = hits.filter((h) => h.latin).length;
-        // One everyday English word alone ("people", "where", "phone") is no question about the programme:
-        // English needs a word of the topic's own (worth 3) or two of its words.
-        const sure = mentioned.has(topic.id) || hits.some((h) => !h.latin || h.value >= 3) || latinHits >= 2;
-        const sum = hits.reduce((total, h) => total + h.value, mentioned.has(topic.id) ? MENTION : 0);
-        return { topic: topic.id, score: sure ? sum : 0 };
-      })
-      .filter((s) => s.score > 0)
-      .sort((a, b) => b.score - a.score);
-  };
-  return {
-    rank: score,
-    match(question) {
-      const n = normalize(question);
-      if (n.length < 2) return undefined;
-      const [best, second] = score(question);
-      if (!best || best.score < 1.5) return undefined;
-      // Unsure when two topics are nearly level: better to say so than to answer the wrong question.
-      if (second && second.score >= best.score * 0.85 && second.score > 1.5) return undefined;
-      return best;
-    },
-  };
+  return buildQuestionIndex(
+    topics.map((t) => t.id),
+    translators,
+    pack,
+  );
 }
 
 /**

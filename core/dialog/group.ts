@@ -7,6 +7,7 @@ import { translator, type Translate } from "../i18n.js";
 import type { Lang, PolicyPack } from "../pack.js";
 import { answerTopic, type FaqIndex } from "./faq.js";
 import type { CommandMatch } from "./match.js";
+import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";
 import type { Channel, Inbound, Reply } from "./types.js";
 
 /** What the group answers are built from: the engine's pack, matchers and what the bot knows of its accounts. */
@@ -64,7 +65,9 @@ export function createGroupAnswers(kit: GroupKit): (input: Inbound) => Reply[] {
     if (command?.command === "enrol" && command.arg) return toPrivate("dialog.group.private", command.arg);
     if (command) return toPrivate();
     const hit = faq.match(text);
-    if (hit) return said(answerTopic(hit.topic, pack, lang, t));
+    // "Did I get in?", "I want to change class": the person's own enrolment, a private matter.
+    if (hit && PERSONAL_TOPICS.includes(hit.topic)) return toPrivate();
+    if (hit) return said(answerUnderstood(hit, pack, lang, t));
     return toPrivate("dialog.group.help");
   };
 }

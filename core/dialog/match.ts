@@ -3,6 +3,10 @@
 // whatever the person's chosen language is.
 import type { Translate } from "../i18n.js";
 import type { Choice } from "./types.js";
+import { chineseNumber } from "./understand/numbers.js";
+import { understandYesNo } from "./understand/forms.js";
+
+export { chineseNumber };
 
 /**
  * Folds the ways people type the same answer: width, case, spaces and punctuation.
@@ -59,7 +63,8 @@ export function choiceNumber(text: string): number | undefined {
 }
 
 /**
- * Yes or no in either language, from the locale's word lists; undefined when it is neither.
+ * Yes or no in the translator's language: the locale's plain words (是, 否, yes), else the everyday forms
+ * (嗯嗯, 签了, 没问题, 木有: core/dialog/understand/forms.ts); undefined when it is neither, or unclear.
  * @example matchYesNo("对的", t) // true
  */
 export function matchYesNo(text: string, t: Translate): boolean | undefined {
@@ -68,22 +73,7 @@ export function matchYesNo(text: string, t: Translate): boolean | undefined {
   const words = (key: string) => t(key).split("|").map(normalize).filter(Boolean);
   if (words("dialog.words.no").includes(n)) return false;
   if (words("dialog.words.yes").includes(n)) return true;
-  return undefined;
-}
-
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/**
- * A whole number written in digits or simple Chinese numerals (up to 99), or "半" for a half.
- * @example chineseNumber("十二") // 12
- */
-export function chineseNumber(s: string): number | undefined {
-  if (/^\d+$/.test(s)) return Number(s);
-  if (s === "半") return 0.5;
-  const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
-  if (m) return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[2] ? CN_DIGITS[m[2]]! : 0);
-  if (s.length === 1 && s in CN_DIGITS) return CN_DIGITS[s];
-  return undefined;
+  return understandYesNo(text);
 }
 
 /**

@@ -122,11 +122,20 @@ export interface DialogServices {
   /** Certificates the person holds (passed), with their issue dates: what the rules read as the person's history. */
   certificates(personId: number): HeldCertificate[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
-  /** How many classes each school has open (schools without any are left out). */
-  openClassCounts(today: string): Record<string, number>;
+  /** How many classes each school has open, of one occupation and level if given (schools without any are left out). */
+  openClassCounts(today: string, filter?: { occupation: string; level: number; track: string }): Record<string, number>;
   /** One class `listOpenClasses` would list, without its seat counts (counting costs more than the rest); undefined when it is not open. */
   openClass(classId: number, today: string): ClassInfo | undefined;
   classByCode(code: string, today: string): ClassOffer | undefined;
+  /** Whether a class of that code exists at all (open, started or closed): an unknown code is said to be unknown. */
+  classExists(code: string): boolean;
+  /**
+   * Checks an ID number as it is typed: throws the `DomainError` the enrolment would throw at the end for
+   * another person's number (`id_taken`) or past the probe limits (`too_many_attempts`), audited alike.
+   */
+  checkIdNumber(personId: number, idNumber: string, now: Date): void;
+  /** Keeps a question the bot could not answer, already masked, for staff to review (core/dialog/understand/review.ts). */
+  keepQuestion(masked: string, lang: Lang, today: string): void;
   enrol(
     personId: number,
     request: { classId: number; facts: Facts; personal: PersonalData; rightsConsentAt: Date; privacyConsentAt: Date },

@@ -6,6 +6,8 @@ import { local, sectorRelation, type Lang, type PolicyPack } from "../pack.js";
 import { perLanguage, type Translate } from "../i18n.js";
 import { matchChoice, matchYesNo, parseMonths, chineseNumber } from "./match.js";
 import type { Choice } from "./types.js";
+import { understandChoice } from "./understand/forms.js";
+import { monthsIn } from "./understand/numbers.js";
 
 /** An answer as it arrives: a tapped choice or typed text. */
 export type Answer = { choiceId: string } | { text: string };
@@ -63,7 +65,8 @@ function monthsQuestion(fact: "contractMonths" | "insuredMonths", params: FactQu
       if (!("text" in answer)) return { ok: false, error: "dialog.invalid.months" };
       // "No contract" / "not insured" typed as a plain no counts as zero months.
       if ((matchYesNo(answer.text, t) ?? matchYesNo(answer.text, tOther)) === false) return { ok: true, value: 0 };
-      const months = parseMonths(answer.text);
+      // "18", "两年", or a sentence holding one duration ("签了两年的", "社保才交了4个月").
+      const months = parseMonths(answer.text) ?? monthsIn(answer.text);
       return months === undefined ? { ok: false, error: "dialog.invalid.months" } : { ok: true, value: months };
     },
   };
@@ -89,7 +92,9 @@ function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toV
     choices,
     params: () => ({}),
     parse(answer, list) {
-      const id = pickChoice(answer, list);
+      // A choice by number or label, else in everyday words ("已经在做电商了", "吃低保的"), in either language.
+      const ids = list.map((c) => c.id);
+      const id = pickChoice(answer, list) ?? ("text" in answer ? understandChoice(answer.text, fact, ids) : undefined);
       return id ? { ok: true, value: toValue(id) as Facts[FactName] } : { ok: false, error: "dialog.invalid.choice" };
     },
   };

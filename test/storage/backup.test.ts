@@ -14,6 +14,7 @@ import {
   linkCodes,
   meta,
   outbox,
+  reviewQuestions,
   staff,
   subsidyClaims,
   updateAttempts,
@@ -42,6 +43,7 @@ function fillEveryTable(db: Db): void {
     .run();
   db.insert(dialogStates).values({ identityId, flow: "enrol", step: "consent", stepToken: "s1", data: { classCode: "K1" }, recentUpdates: ["981"], updatedAt: NOW }).run();
   db.insert(linkCodes).values({ codeHash: "cd34", personId, identityId, createdAt: NOW, expiresAt: NOW }).run();
+  db.insert(reviewQuestions).values({ text: "明天会下雨吗", lang: "zh-CN", firstAskedOn: "2023-07-03", lastAskedOn: "2023-07-03" }).run();
   db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", params: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
   db.insert(auditLog).values({ actor: "person:1", action: "class.create", entity: "class", entityId: String(classId), at: NOW }).run();
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();

@@ -35,6 +35,7 @@ describe("openDatabase", () => {
       "meta",
       "outbox",
       "people",
+      "review_questions",
       "schools",
       "staff",
       "subsidy_claims",
