@@ -33,12 +33,24 @@ import {
   type OutboxRow,
 } from "../storage/reminders.js";
 
+/**
+ * What a notice is, for a channel that renders it its own way (the Official Account's template messages, SMS).
+ * Example: `{ kind: "class_opens_trainee", payload: { key: "notify.class_opens_trainee", params }, identityId: 4, personId: 7, lang: "zh-CN" }`.
+ */
+export interface NoticeContext {
+  kind: string;
+  payload: NoticePayload;
+  identityId: number;
+  personId: number;
+  lang: "zh-CN" | "en";
+}
 /** Sends one text to one chat; rejects on failure (grammY errors are understood, see `classifySendError`). Example: `(id, text) => bot.api.sendMessage(Number(id), text).then(() => {})`. */
-export type Sender = (externalId: string, text: string) => Promise<void>;
+export type Sender = (externalId: string, text: string, notice?: NoticeContext) => Promise<void>;
 /** The channels this process can push to. Example: `{ telegram: (id, text) => bot.api.sendMessage(Number(id), text).then(() => {}), wechat: (id, text) => wechat.send(id, text) }`. */
 export interface Senders {
   telegram?: Sender;
   wechat?: Sender;
+  wechat_oa?: Sender;
   console?: Sender;
 }
 type Channel = keyof Senders;
@@ -100,6 +112,11 @@ export interface ChannelLimits {
 export const telegramLimits: ChannelLimits = { globalCount: 30, globalWindowMs: 1000, perChatGapMs: 1000, groupCount: 20, groupWindowMs: 60_000, marginMs: 5 };
 /** WeChat defaults: at most 1 message per 2 s per contact and 20 per minute overall. Example: `{ ...wechatLimits, globalCount: 10 }`. */
 export const wechatLimits: ChannelLimits = { globalCount: 20, globalWindowMs: 60_000, perChatGapMs: 2000, marginMs: 50 };
+/**
+ * The Official Account: WeChat publishes daily call quotas, not a rate; the per-chat rules (the 48-hour window and its
+ * quota) are the routes' (bot/officialAccount/routes.ts). Example: `officialAccountLimits.globalCount // 50`.
+ */
+export const officialAccountLimits: ChannelLimits = { globalCount: 50, globalWindowMs: 1000, perChatGapMs: 0, marginMs: 5 };
 /** The console has no limits. */
 export const consoleLimits: ChannelLimits = { globalCount: Number.MAX_SAFE_INTEGER, globalWindowMs: 1, perChatGapMs: 0, marginMs: 0 };
 
@@ -269,6 +286,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const limiters: Record<Channel, Limiter> = {
     telegram: new Limiter(opts.limits?.telegram ?? telegramLimits),
     wechat: new Limiter(opts.limits?.wechat ?? wechatLimits),
+    wechat_oa: new Limiter(opts.limits?.wechat_oa ?? officialAccountLimits),
     console: new Limiter(opts.limits?.console ?? consoleLimits),
   };
   const translators = { "zh-CN": translator("zh-CN"), en: translator("en") };
@@ -302,7 +320,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (!markSending(db, row)) return "other"; // someone else took it
     const completed = limiters[dest.channel].take(dest.externalId, now);
     try {
-      await sender(dest.externalId, text);
+      await sender(dest.externalId, text, { kind: row.kind, payload: row.payload as unknown as NoticePayload, identityId: dest.identityId, personId: dest.personId, lang: dest.lang });
       completed(clock.now());
     } catch (err) {
       completed(clock.now());

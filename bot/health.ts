@@ -118,10 +118,10 @@ export function instrumentSenders(senders: Senders): Senders {
   for (const channel of Object.keys(senders) as (keyof Senders)[]) {
     const send = senders[channel];
     if (!send) continue;
-    out[channel] = async (externalId, text) => {
+    out[channel] = async (externalId, text, notice) => {
       const end = sendLatency.startTimer({ channel });
       try {
-        await send(externalId, text);
+        await send(externalId, text, notice);
         end({ outcome: "ok" });
       } catch (e) {
         end({ outcome: "error" });

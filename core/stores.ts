@@ -3,7 +3,7 @@
 import type { Bilingual, Lang } from "./pack.js";
 
 /** A chat channel the bot listens on. */
-export type Channel = "console" | "telegram" | "wechat";
+export type Channel = "console" | "telegram" | "wechat" | "wechat_oa";
 /** Where an enrolment stands; "active" ones hold or queue for a seat. */
 export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";
 export type StaffRole = "school_staff" | "bureau_operator";

@@ -207,7 +207,7 @@ export function nextDueAt(db: Db): number | null {
 export interface Destination {
   identityId: number;
   personId: number;
-  channel: "console" | "telegram" | "wechat";
+  channel: "console" | "telegram" | "wechat" | "wechat_oa";
   externalId: string;
   lang: "zh-CN" | "en";
   unreachable: boolean;

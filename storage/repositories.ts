@@ -32,6 +32,7 @@ import {
   activeEnrolmentStatuses,
   certificates,
   chatIdentities,
+  downloadLinks,
   classes,
   dialogStates,
   enrolments,
@@ -201,11 +202,13 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
         .run();
       if (identityIds.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, identityIds)).run();
       db.delete(chatIdentities).where(eq(chatIdentities.personId, personId)).run();
+      // A roster offered for download to a staff member who leaves goes with them.
+      db.delete(downloadLinks).where(eq(downloadLinks.personId, personId)).run();
       db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();
       db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
       db.update(people)
         // The columns an older version sealed apart go too, should a row not have been sealed again.
-        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, updatedAt: now, forgottenAt: now })
+        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, smsConsentAt: null, updatedAt: now, forgottenAt: now })
         .where(eq(people.id, personId))
         .run();
     },

@@ -1,7 +1,7 @@
 // What flows between the channels and the dialog engine: channel-neutral input and output.
 
 /** A chat channel the bot listens on. */
-export type Channel = "console" | "telegram" | "wechat";
+export type Channel = "console" | "telegram" | "wechat" | "wechat_oa";
 
 /**
  * One choice the person can pick; `label` is already in the person's language.
