@@ -1,0 +1,114 @@
+// What the Official Account channel and the SMS fallback keep between messages: each chat's customer-service window
+// (客服消息: 5 messages within 48 hours of the person's last message; 3 within a minute of a follow, QR scan or menu
+// click), the class QR codes made, the SMS consent and the SMS sent per number. All SQL of the channel is here.
+import type Database from "better-sqlite3";
+import { openPersonal } from "../core/personal.js";
+import type { PersonalDataCipher } from "../core/stores.js";
+
+/** The platform's customer-service quotas (客服消息下发规则), as this bot counts them. Example: `CS_RULES.message.count // 5`. */
+export const CS_RULES = {
+  message: { windowMs: 48 * 3_600_000, count: 5 },
+  event: { windowMs: 60_000, count: 3 },
+} as const;
+
+/** Reminders by SMS at most this often per number, by default. Example: `SMS_LIMITS.perDay // 5`. */
+export const SMS_LIMITS = { perMinute: 1, perDay: 5 } as const;
+
+/** The Official Account's bookkeeping over one database. Example: `const store = createOfficialAccountStore(sqlite, vault)`. */
+export interface OfficialAccountStore {
+  /** A message (opens 5 sends for 48 h) or a follow, scan or click (3 sends for a minute) from the chat. */
+  recordInbound(identityId: number, kind: "message" | "event", at: number): void;
+  /**
+   * Takes one customer-service send from the chat's window if it has one left, atomically (a reply and a reminder may
+   * race): true when the send may go. A send counts against every window still open, the cautious reading.
+   */
+  reserve(identityId: number, at: number): boolean;
+  /** WeChat said the window is closed (45015, 45047) though the count said open: no more until the person writes. */
+  closeWindow(identityId: number): void;
+  /** Whether a send may go now, without taking it (for `remind --dry-run` and the tests). */
+  windowOpen(identityId: number, at: number): boolean;
+  /** The chat unfollowed (or WeChat said 43004): nothing more is pushed to it; a new follow clears it. */
+  setReachable(identityId: number, reachable: boolean, at: number): void;
+  qrOf(classCode: string): string | undefined;
+  keepQr(classCode: string, url: string, at: number): void;
+  /** The person agreed to SMS reminders, or withdrew; audited as `actor`. */
+  setSmsConsent(personId: number, agreed: boolean, at: Date, actor: string): void;
+  smsConsent(personId: number): boolean;
+  /** The mobile number of a trainee who agreed to SMS; undefined otherwise (or forgotten). */
+  smsNumber(personId: number): string | undefined;
+  /** SMS sent to this number within the last minute and the last day (the number is hashed, never stored). */
+  smsSentRecently(phone: string, at: number): { minute: number; day: number };
+  recordSms(phone: string, at: number): void;
+}
+
+/**
+ * Creates the store.
+ * @example const store = createOfficialAccountStore(app.sqlite, vault); store.recordInbound(4, "message", Date.now())
+ */
+export function createOfficialAccountStore(sqlite: Database.Database, cipher: PersonalDataCipher): OfficialAccountStore {
+  const { message, event } = CS_RULES;
+  const upsertMessage = sqlite.prepare<[number, number]>(
+    `insert into oa_windows (identity_id, message_at, sent_since_message) values (?, ?, 0)
+     on conflict (identity_id) do update set message_at = excluded.message_at, sent_since_message = 0`,
+  );
+  const upsertEvent = sqlite.prepare<[number, number]>(
+    `insert into oa_windows (identity_id, event_at, sent_since_event) values (?, ?, 0)
+     on conflict (identity_id) do update set event_at = excluded.event_at, sent_since_event = 0`,
+  );
+  const windowOf = sqlite.prepare<[number], { messageAt: number | null; sentMessage: number; eventAt: number | null; sentEvent: number }>(
+    "select message_at as messageAt, sent_since_message as sentMessage, event_at as eventAt, sent_since_event as sentEvent from oa_windows where identity_id = ?",
+  );
+  const charge = sqlite.prepare<[number]>("update oa_windows set sent_since_message = sent_since_message + 1, sent_since_event = sent_since_event + 1 where identity_id = ?");
+  const close = sqlite.prepare<[number, number, number]>("update oa_windows set sent_since_message = ?, sent_since_event = ? where identity_id = ?");
+  const reachable = sqlite.prepare<[number | null, number]>("update chat_identities set unreachable_at = ? where id = ?");
+  const qr = sqlite.prepare<[string], string>("select url from oa_qr_codes where class_code = ?").pluck();
+  const putQr = sqlite.prepare<[string, string, number]>("insert into oa_qr_codes (class_code, url, created_at) values (?, ?, ?) on conflict (class_code) do nothing");
+  const consent = sqlite.prepare<[number | null, number]>("update people set sms_consent_at = ? where id = ? and forgotten_at is null");
+  const consentOf = sqlite.prepare<[number], { at: number | null; personal: string | null }>("select sms_consent_at as at, personal_enc as personal from people where id = ?");
+  const audit = sqlite.prepare<[string, string, string, number]>("insert into audit_log (actor, action, entity, entity_id, detail, at) values (?, ?, 'person', ?, '{}', ?)");
+  const sentSince = sqlite.prepare<[string, number, number], { minute: number; day: number }>(
+    "select count(*) filter (where sent_at > ?2) as minute, count(*) as day from sms_sends where number_hash = ?1 and sent_at > ?3",
+  );
+  const putSms = sqlite.prepare<[string, number]>("insert into sms_sends (number_hash, sent_at) values (?, ?)");
+  const sweepSms = sqlite.prepare<[number]>("delete from sms_sends where sent_at < ?");
+  const numberHash = (phone: string) => cipher.hashId(`sms:${phone}`);
+
+  const open = (identityId: number, at: number) => {
+    const w = windowOf.get(identityId);
+    if (!w) return false;
+    const byMessage = w.messageAt !== null && at - w.messageAt < message.windowMs && w.sentMessage < message.count;
+    const byEvent = w.eventAt !== null && at - w.eventAt < event.windowMs && w.sentEvent < event.count;
+    return byMessage || byEvent;
+  };
+  const reserve = sqlite.transaction((identityId: number, at: number) => {
+    if (!open(identityId, at)) return false;
+    charge.run(identityId);
+    return true;
+  });
+
+  return {
+    recordInbound: (identityId, kind, at) => void (kind === "message" ? upsertMessage : upsertEvent).run(identityId, at),
+    reserve: (identityId, at) => reserve.immediate(identityId, at),
+    closeWindow: (identityId) => void close.run(message.count, event.count, identityId),
+    windowOpen: open,
+    setReachable: (identityId, ok, at) => void reachable.run(ok ? null : at, identityId),
+    qrOf: (classCode) => qr.get(classCode),
+    keepQr: (classCode, url, at) => void putQr.run(classCode, url, at),
+    setSmsConsent(personId, agreed, at, actor) {
+      consent.run(agreed ? at.getTime() : null, personId);
+      audit.run(actor, agreed ? "sms.consent" : "sms.withdrawn", String(personId), at.getTime());
+    },
+    smsConsent: (personId) => consentOf.get(personId)?.at != null,
+    smsNumber(personId) {
+      const row = consentOf.get(personId);
+      if (row?.at == null || row.personal === null) return undefined;
+      return openPersonal(cipher, row.personal).phone;
+    },
+    smsSentRecently: (phone, at) => sentSince.get(numberHash(phone), at - 60_000, at - 24 * 3_600_000) ?? { minute: 0, day: 0 },
+    recordSms(phone, at) {
+      putSms.run(numberHash(phone), at);
+      // A day is all the limits look back; older rows are of no use.
+      sweepSms.run(at - 2 * 24 * 3_600_000);
+    },
+  };
+}
