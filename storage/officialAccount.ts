@@ -16,6 +16,8 @@ export const SMS_LIMITS = { perMinute: 1, perDay: 5 } as const;
 
 /** The Official Account's bookkeeping over one database. Example: `const store = createOfficialAccountStore(sqlite, vault)`. */
 export interface OfficialAccountStore {
+  /** The chat of an OpenID, if it ever wrote. */
+  identityOf(openId: string): number | undefined;
   /** A message (opens 5 sends for 48 h) or a follow, scan or click (3 sends for a minute) from the chat. */
   recordInbound(identityId: number, kind: "message" | "event", at: number): void;
   /**
@@ -47,6 +49,7 @@ export interface OfficialAccountStore {
  */
 export function createOfficialAccountStore(sqlite: Database.Database, cipher: PersonalDataCipher): OfficialAccountStore {
   const { message, event } = CS_RULES;
+  const identity = sqlite.prepare<[string], number>("select id from chat_identities where channel = 'wechat_oa' and external_id = ?").pluck();
   const upsertMessage = sqlite.prepare<[number, number]>(
     `insert into oa_windows (identity_id, message_at, sent_since_message) values (?, ?, 0)
      on conflict (identity_id) do update set message_at = excluded.message_at, sent_since_message = 0`,
@@ -87,6 +90,7 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
   });
 
   return {
+    identityOf: (openId) => identity.get(openId),
     recordInbound: (identityId, kind, at) => void (kind === "message" ? upsertMessage : upsertEvent).run(identityId, at),
     reserve: (identityId, at) => reserve.immediate(identityId, at),
     closeWindow: (identityId) => void close.run(message.count, event.count, identityId),

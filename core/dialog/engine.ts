@@ -16,6 +16,7 @@ import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
+import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
 import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
 
@@ -37,6 +38,8 @@ const draftSchema = z.strictObject({
   phone: z.string().optional(),
   rightsAt: z.number().int().optional(),
   privacyAt: z.number().int().optional(),
+  /** Whether reminders may go by SMS (asked when the bot can send SMS). */
+  sms: z.boolean().optional(),
 });
 
 /** What of the draft is personal data: a state holding any of it is stored encrypted. */
@@ -192,7 +195,7 @@ const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string }): ChatCore {
+export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string; askSmsConsent?: boolean }): ChatCore {
   const { pack, services, clock } = deps;
   const tZh = translator("zh-CN");
   const tEn = translator("en");
@@ -428,6 +431,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
+    sms: smsConsentStep((turn) => other(turn.lang)),
     summary: choiceStep(
       (turn) => summaryText(turn),
       (turn) => summaryChoices(turn.lang),
@@ -671,6 +675,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         for (const key of ["name", "idNumber", "phone"] as const) if (d[key] === undefined) return key;
         if (d.rightsAt === undefined) return "rights";
         if (d.privacyAt === undefined) return "privacy";
+        if (deps.askSmsConsent && d.sms === undefined) return "sms";
         return "summary";
       }
       case "me": {
@@ -718,6 +723,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         turn.now,
       );
       keepFacts(turn, s.facts);
+      if (d.sms !== undefined) services.setSmsConsent?.(turn.personId, d.sms, turn.now);
       // Its seats changed.
       turn.classCounts = undefined;
       turn.schoolClasses = undefined;
@@ -818,6 +824,11 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return back(turn);
       case "link":
         return arg ? redeemLink(turn, arg) : issueLink(turn);
+      case "stopSms":
+        // Whatever was under way goes on.
+        services.setSmsConsent?.(turn.personId, false, turn.now);
+        say(turn, turn.t("oa.sms.stopped"));
+        return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
     }
   }
 
@@ -876,6 +887,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     else if (previous === "class") delete s.draft.classId;
     else if (previous === "rights") delete s.draft.rightsAt;
     else if (previous === "privacy") delete s.draft.privacyAt;
+    else if (previous === "sms") delete s.draft.sms;
     else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
     s.step = previous;
     s.token = newToken(turn);

@@ -126,6 +126,10 @@ export interface DialogServices {
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
   /** Links this chat with the person whose code it is, or says why not (/link CODE). */
   redeemLinkCode(identityId: number, code: string, now: Date): LinkOutcome;
+  /** Keeps whether reminders may go to the person by SMS (asked at enrolment; "退订短信" withdraws); absent: no SMS here. */
+  setSmsConsent?(personId: number, agreed: boolean, now: Date): void;
+  /** What the Official Account's QR code of a class holds (scene class_<CODE>), when the bot runs one. */
+  officialAccountQr?(classCode: string): Promise<string | undefined>;
   /** The school side (§2.5), acting as the person's staff role. */
   staff: StaffServices;
   /** Draws a class poster as a PNG image (bot/poster.ts); the content comes from the staff flow. */
