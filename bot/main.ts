@@ -4,6 +4,7 @@
 //   npm start -- --db FILE --today 2023-07-03  the console on another database or day
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
+//   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -11,7 +12,10 @@ import { createChannelRegistry, instrumentCore, instrumentSenders, startHealthSe
 import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
-import type { Senders } from "./dispatcher.js";
+import type { Sender, Senders } from "./dispatcher.js";
+import { createOfficialAccountApi } from "./officialAccount/api.js";
+import { classQrCode } from "./officialAccount/qr.js";
+import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText, runConsole } from "./console.js";
 import { createTelegramChannel } from "./telegram.js";
@@ -54,12 +58,15 @@ async function main(): Promise<void> {
   keepHeapNearLive();
   const args = parseArgs(process.argv.slice(2));
   const config: Config = loadConfig(process.env);
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN] });
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN, config.WECHAT_OA_APP_SECRET, config.WECHAT_OA_TOKEN, config.WECHAT_OA_AES_KEY, config.SMS_SECRET_KEY] });
   const log = logger.log;
-  const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat"].filter(Boolean);
+  const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat", config.WECHAT_OA_APP_ID && "wechat_oa"].filter(Boolean);
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
+  // The Official Account's API: the channel's, and the class posters' QR codes (made once, kept in the database).
+  const oaApi = !consoleMode && config.WECHAT_OA_APP_ID ? createOfficialAccountApi({ appId: config.WECHAT_OA_APP_ID, secret: config.WECHAT_OA_APP_SECRET!, baseUrl: config.WECHAT_OA_API_BASE }) : undefined;
+  let oaQr: ((classCode: string) => Promise<string | undefined>) | undefined;
   const app: App = await openApp({
     databasePath,
     dataKey: config.DATA_KEY,
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
     clock: systemClock(config.TZ, today),
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
+    ...(oaApi ? { officialAccountQr: (code: string) => oaQr?.(code) ?? Promise.resolve(undefined), askSmsConsent: Boolean(config.SMS_SECRET_ID) } : {}),
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
   });
@@ -93,11 +101,11 @@ async function main(): Promise<void> {
   const registry = createChannelRegistry();
   const senders: Senders = {};
   // A failing channel is reported and does not take the others down.
-  const startChannel = async (name: "telegram" | "wechat", start: () => Promise<{ stop(): Promise<void>; send(id: string, text: string): Promise<void> }>) => {
+  const startChannel = async (name: "telegram" | "wechat" | "wechat_oa", start: () => Promise<{ stop(): Promise<void>; send: Sender }>) => {
     registry.expect(name);
     try {
       const channel = await start();
-      senders[name] = (id, text) => channel.send(id, text);
+      senders[name] = (id, text, notice) => channel.send(id, text, notice);
       steps.push({ name, run: () => channel.stop() });
       registry.report(name, true);
       log("info", `${name} channel started`);
@@ -140,6 +148,15 @@ async function main(): Promise<void> {
       });
       await wx.start();
       return wx;
+    });
+  }
+  if (oaApi) {
+    const api = oaApi;
+    const store = createOfficialAccountStore(app.sqlite, app.vault);
+    oaQr = (code) => classQrCode({ store, api, log }, code, Date.now());
+    await startChannel("wechat_oa", async () => {
+      const { startOfficialAccount } = await import("./officialAccount/start.js");
+      return startOfficialAccount({ config, app, api, core, log });
     });
   }
   if (Object.keys(senders).length === 0) {

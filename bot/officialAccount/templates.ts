@@ -11,7 +11,8 @@ import type { NoticePayload, ParamValue } from "../../core/planner.js";
 import { noticeKinds } from "../../core/planner.js";
 import type { TemplateData } from "./api.js";
 
-const kind = z.enum(noticeKinds);
+// The planner's notices and the enrolment's own (core/enrolment.ts): every outbox kind.
+const kind = z.enum([...noticeKinds, "enrolment_confirmed", "enrolment_waitlisted", "enrolment_promoted", "enrolment_withdrawn", "school_enrolment"]);
 const field = z.union([
   z.strictObject({ param: z.string().min(1) }),
   z.strictObject({ text: z.string().min(1) }),

@@ -1,0 +1,73 @@
+// The Official Account channel as the running bot starts it (bot/main.ts): its listener, the channel over the
+// engine, the routes reminders take (chat message, template, SMS) and the dispatcher's sender. Nothing here needs
+// the network to start: the access token is fetched with the first call.
+import type { Config } from "../config.js";
+import type { App } from "../app.js";
+import type { ChatCore } from "../chatCore.js";
+import { defaultQuietHours, type Sender } from "../dispatcher.js";
+import { plainText } from "../console.js";
+import { createOfficialAccountStore } from "../../storage/officialAccount.js";
+import { createDownloadLinks } from "../../storage/downloadLinks.js";
+import { createTencentSms } from "../sms/tencent.js";
+import type { SmsGateway } from "../sms/gateway.js";
+import type { OaApi } from "./api.js";
+import { createOfficialAccountChannel } from "./channel.js";
+import { officialAccountRoutes, officialAccountSender } from "./routes.js";
+import { loadTemplateMapping } from "./templates.js";
+import { startOfficialAccountServer, type OaLog } from "./webhook.js";
+
+/**
+ * The SMS gateway the configuration names, or undefined without SMS settings.
+ * @example const sms = smsGatewayOf(config)
+ */
+export function smsGatewayOf(config: Config): SmsGateway | undefined {
+  if (!config.SMS_SECRET_ID || !config.SMS_SECRET_KEY || !config.SMS_SDK_APP_ID || !config.SMS_SIGN_NAME) return undefined;
+  const endpoint = new URL(config.SMS_API_ENDPOINT);
+  return createTencentSms({
+    secretId: config.SMS_SECRET_ID,
+    secretKey: config.SMS_SECRET_KEY,
+    sdkAppId: config.SMS_SDK_APP_ID,
+    signName: config.SMS_SIGN_NAME,
+    endpoint: endpoint.host,
+    protocol: endpoint.protocol === "http:" ? "http://" : "https://",
+  });
+}
+
+/**
+ * Starts the channel; resolves once its listener listens.
+ * @example const oa = await startOfficialAccount({ config, app, api, core, log }); senders.wechat_oa = oa.send
+ */
+export async function startOfficialAccount(p: { config: Config; app: App; api: OaApi; core: ChatCore; log: OaLog }): Promise<{ send: Sender; stop(): Promise<void> }> {
+  const { config, app, api, log } = p;
+  const mapping = loadTemplateMapping(config.WECHAT_OA_TEMPLATES);
+  const store = createOfficialAccountStore(app.sqlite, app.vault);
+  const channel = createOfficialAccountChannel({
+    api,
+    store,
+    core: p.core,
+    identify: (openId, now) => app.services.identify("wechat_oa", openId, now),
+    downloads: createDownloadLinks(app.sqlite, app.vault, app.key.key),
+    publicUrl: config.WECHAT_OA_PUBLIC_URL,
+    render: plainText,
+    log,
+  });
+  const server = await startOfficialAccountServer({
+    port: config.WECHAT_OA_PORT,
+    token: config.WECHAT_OA_TOKEN!,
+    appId: config.WECHAT_OA_APP_ID!,
+    encodingAesKey: config.WECHAT_OA_AES_KEY,
+    onInbound: channel.take,
+    download: channel.download,
+    log,
+  });
+  log("info", "official account listening", { port: server.port, path: "/wechat", mode: config.WECHAT_OA_AES_KEY ? "safe" : "plaintext" });
+  const gateway = smsGatewayOf(config);
+  const routes = officialAccountRoutes({ api, store, mapping, sms: gateway && { gateway, perMinute: config.SMS_PER_MINUTE, perDay: config.SMS_PER_DAY, quietHours: defaultQuietHours }, log });
+  return {
+    send: officialAccountSender(routes, Date.now, log),
+    async stop() {
+      await server.close();
+      await channel.stop();
+    },
+  };
+}
