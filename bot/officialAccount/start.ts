@@ -37,8 +37,9 @@ export function smsGatewayOf(config: Config): SmsGateway | undefined {
  * Starts the channel; resolves once its listener listens.
  * @example const oa = await startOfficialAccount({ config, app, api, core, log }); senders.wechat_oa = oa.send
  */
-export async function startOfficialAccount(p: { config: Config; app: App; api: OaApi; core: ChatCore; log: OaLog }): Promise<{ send: Sender; stop(): Promise<void> }> {
+export async function startOfficialAccount(p: { config: Config; app: App; api: OaApi; core: ChatCore; log: OaLog; now?: () => number }): Promise<{ send: Sender; port: number; stop(): Promise<void> }> {
   const { config, app, api, log } = p;
+  const now = p.now ?? Date.now;
   const mapping = loadTemplateMapping(config.WECHAT_OA_TEMPLATES);
   const store = createOfficialAccountStore(app.sqlite, app.vault);
   const channel = createOfficialAccountChannel({
@@ -49,6 +50,7 @@ export async function startOfficialAccount(p: { config: Config; app: App; api: O
     downloads: createDownloadLinks(app.sqlite, app.vault, app.key.key),
     publicUrl: config.WECHAT_OA_PUBLIC_URL,
     render: plainText,
+    now,
     log,
   });
   const server = await startOfficialAccountServer({
@@ -64,7 +66,8 @@ export async function startOfficialAccount(p: { config: Config; app: App; api: O
   const gateway = smsGatewayOf(config);
   const routes = officialAccountRoutes({ api, store, mapping, sms: gateway && { gateway, perMinute: config.SMS_PER_MINUTE, perDay: config.SMS_PER_DAY, quietHours: defaultQuietHours }, log });
   return {
-    send: officialAccountSender(routes, Date.now, log),
+    send: officialAccountSender(routes, now, log),
+    port: server.port,
     async stop() {
       await server.close();
       await channel.stop();
