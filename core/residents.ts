@@ -32,7 +32,7 @@ export const classFilterSchema = z.strictObject({
   level: z.number().int().min(1).max(5).optional(),
 });
 
-const identitySchema = z.strictObject({ channel: z.enum(["console", "telegram", "wechat"]), externalId: z.string().trim().min(1).max(200) });
+const identitySchema = z.strictObject({ channel: z.enum(["console", "telegram", "wechat", "wechat_oa"]), externalId: z.string().trim().min(1).max(200) });
 const langSchema = z.enum(["zh-CN", "en"]);
 
 /**

@@ -69,8 +69,8 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
   const consent = sqlite.prepare<[number | null, number]>("update people set sms_consent_at = ? where id = ? and forgotten_at is null");
   const consentOf = sqlite.prepare<[number], { at: number | null; personal: string | null }>("select sms_consent_at as at, personal_enc as personal from people where id = ?");
   const audit = sqlite.prepare<[string, string, string, number]>("insert into audit_log (actor, action, entity, entity_id, detail, at) values (?, ?, 'person', ?, '{}', ?)");
-  const sentSince = sqlite.prepare<[string, number, number], { minute: number; day: number }>(
-    "select count(*) filter (where sent_at > ?2) as minute, count(*) as day from sms_sends where number_hash = ?1 and sent_at > ?3",
+  const sentSince = sqlite.prepare<[number, string, number], { minute: number; day: number }>(
+    "select count(*) filter (where sent_at > ?) as minute, count(*) as day from sms_sends where number_hash = ? and sent_at > ?",
   );
   const putSms = sqlite.prepare<[string, number]>("insert into sms_sends (number_hash, sent_at) values (?, ?)");
   const sweepSms = sqlite.prepare<[number]>("delete from sms_sends where sent_at < ?");
@@ -108,7 +108,7 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
       if (row?.at == null || row.personal === null) return undefined;
       return openPersonal(cipher, row.personal).phone;
     },
-    smsSentRecently: (phone, at) => sentSince.get(numberHash(phone), at - 60_000, at - 24 * 3_600_000) ?? { minute: 0, day: 0 },
+    smsSentRecently: (phone, at) => sentSince.get(at - 60_000, numberHash(phone), at - 24 * 3_600_000) ?? { minute: 0, day: 0 },
     recordSms(phone, at) {
       putSms.run(numberHash(phone), at);
       // A day is all the limits look back; older rows are of no use.
