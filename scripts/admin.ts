@@ -18,11 +18,14 @@ import { pick } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { loadPackFile } from "../storage/packFile.js";
+import { ConfigError, loadConfig } from "../bot/config.js";
+import { createOfficialAccountApi } from "../bot/officialAccount/api.js";
+import { officialAccountMenu } from "../bot/officialAccount/channel.js";
 
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}
 
-const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention"] as const;
+const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention", "wechat"] as const;
 type Command = (typeof commands)[number];
 
 const optionSpec = {
@@ -90,10 +93,11 @@ const schemas = {
     // Every resident's data, for good: said in full, never by a slip of the finger.
     z.strictObject({ ...as("retention"), sub: z.literal("erase"), yes: z.literal(true, { message: "retention erase deletes every resident's personal data and cannot be undone; add --yes to do it" }) }),
   ]),
+  wechat: z.strictObject({ ...as("wechat"), sub: z.literal("menu") }),
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
-const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention"]);
-const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"] };
+const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention", "wechat"]);
+const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"], wechat: ["menu"] };
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
@@ -254,6 +258,19 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       if (args.sub === "erase") return { json: r, text: t("admin.cli.retentionErased", { count: r.erased }) };
       const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
       return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
+    }
+    case "wechat": {
+      // The Official Account's menu (自定义菜单) as bot/officialAccount/channel.ts understands its keys.
+      let config;
+      try {
+        config = loadConfig(process.env);
+      } catch (e) {
+        throw new InputError(e instanceof ConfigError ? e.problems.join("; ") : String(e));
+      }
+      if (!config.WECHAT_OA_APP_ID || !config.WECHAT_OA_APP_SECRET) throw new InputError("wechat menu: set WECHAT_OA_APP_ID and WECHAT_OA_APP_SECRET (the Official Account's)");
+      const menu = officialAccountMenu(translator("zh-CN"));
+      await createOfficialAccountApi({ appId: config.WECHAT_OA_APP_ID, secret: config.WECHAT_OA_APP_SECRET, baseUrl: config.WECHAT_OA_API_BASE }).createMenu(menu);
+      return { json: menu, text: t("admin.cli.menuCreated", { buttons: menu.button.map((b) => b.name).join(" | ") }) };
     }
     case "share": {
       const r = p.keyGroupShares(actor, now, lang);

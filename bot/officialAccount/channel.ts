@@ -3,13 +3,13 @@
 // - a text goes to the engine as typed; voice, image, location get the engine's "I read text" answer;
 // - a follow greets the person (welcome and menu); a follow or scan through a class's QR code (scene class_<CODE>)
 //   then opens that class's enrolment; an unfollow marks the chat unreachable, a new follow reachable again;
-// - a menu click runs the command its key names (see MENU below);
+// - a menu click runs the command its key names (see officialAccountMenu below);
 // - a poster is sent as an image, a workbook as a one-time download link (the API sends no files).
 // Each person's messages are handled in order; redeliveries are dropped by the engine's update ids (durable).
 import type { ServerResponse } from "node:http";
 import type { ChatCore, Reply } from "../chatCore.js";
 import { PNG_MIME } from "../../core/dialog/types.js";
-import { translator } from "../../core/i18n.js";
+import { translator, type Translate } from "../../core/i18n.js";
 import type { Lang } from "../../core/pack.js";
 import type { OfficialAccountStore } from "../../storage/officialAccount.js";
 import { DOWNLOAD_TTL_MS, type DownloadLinks } from "../../storage/downloadLinks.js";
@@ -21,24 +21,13 @@ import type { OaLog } from "./webhook.js";
 
 /**
  * The menu a bureau creates for the account (自定义菜单, `npm run admin -- wechat menu`): CLICK keys, each the command
- * the bot runs. Labels are the account's, in Chinese; the keys are what this channel understands.
- * @example MENU.button[0].name // "资格"
+ * the bot runs; the labels in the account's language (zh-CN).
+ * @example officialAccountMenu(translator("zh-CN")).button[0] // { type: "click", name: "资格", key: "check" }
  */
-export const MENU = {
-  button: [
-    { type: "click", name: "资格", key: "check" },
-    { type: "click", name: "报名", key: "enrol" },
-    {
-      name: "更多",
-      sub_button: [
-        { type: "click", name: "我的报名", key: "me" },
-        { type: "click", name: "帮助", key: "help" },
-        { type: "click", name: "中文/English", key: "lang" },
-        { type: "click", name: "学校工作人员", key: "staff" },
-      ],
-    },
-  ],
-} as const;
+export function officialAccountMenu(t: Translate) {
+  const click = (key: string) => ({ type: "click", name: t(`oa.menu.${key}`), key });
+  return { button: [click("check"), click("enrol"), { name: t("oa.menu.more"), sub_button: ["me", "help", "lang", "staff"].map(click) }] };
+}
 const MENU_COMMANDS = new Set(["check", "enrol", "me", "help", "lang", "staff"]);
 
 /** What the channel needs. Example: `{ api, store, core, identify, downloads, publicUrl, render: plainText, log }`. */

@@ -3,6 +3,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createOfficialAccountApi, OaApiError } from "../../bot/officialAccount/api.js";
 import { startFakeWechatApi, type FakeWechat } from "../support/fakeWechatApi.js";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { openApp, systemClock } from "../../bot/app.js";
+import { officialAccountMenu } from "../../bot/officialAccount/channel.js";
+import { translator } from "../../core/i18n.js";
+import { KEY_HEX } from "../enrolment/helpers.js";
+import { tempDir } from "../storage/fixtures.js";
 
 const APP_ID = "wx1234567890abcdef";
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -67,5 +74,22 @@ describe("error codes", () => {
     const gone = await api.sendTemplate("oCodes1", "tmpl-class-opens-001", { thing1: { value: "x" }, time2: { value: "2023年7月20日" } }).catch((e: unknown) => e);
     expect(gone).toMatchObject({ code: 43004, kind: "unfollowed" });
     expect(String(overQuota)).not.toMatch(/个人信息|oCodes1/);
+  });
+});
+
+describe("npm run admin -- wechat menu", () => {
+  it("creates the menu whose keys the channel runs", { timeout: 60_000 }, async () => {
+    const { wx } = await setup();
+    const db = join(tempDir(), "bot.db");
+    (await openApp({ databasePath: db, dataKey: KEY_HEX, keyFile: join(db, "..", "k"), clock: systemClock("Asia/Shanghai") })).close();
+    const runner = new URL("../../scripts/run.mjs", import.meta.url).pathname;
+    const env = { ...process.env, DATA_KEY: KEY_HEX, WECHAT_OA_APP_ID: APP_ID, WECHAT_OA_APP_SECRET: SECRET, WECHAT_OA_TOKEN: "JiangyinTest2023", WECHAT_OA_API_BASE: wx.baseUrl };
+    const child = spawn(process.execPath, [runner, "admin", "wechat", "menu", "--db", db], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    expect(await new Promise((r) => child.on("exit", r))).toBe(0);
+    expect(out).toContain("资格 | 报名 | 更多");
+    expect(wx.menus).toEqual([officialAccountMenu(translator("zh-CN"))]);
   });
 });
