@@ -1,8 +1,11 @@
 // `npm run bench:reminders`: speed figures of the reminder feature (issue 7), printed, never asserted in tests.
 //   1. the planner over 5,000 classes and 300,000 enrolments (target ≤ 2 s, load + plan);
 //   2. the dispatcher delivering 3,000 notices to 3,000 people through a fake Bot API that enforces
-//      30 messages/s overall and 1/s per chat (target ≤ 105 s, ≥ 95% of the limit, zero 429 answers).
-// Options: --skip-dispatch (planner only), --skip-planner (dispatcher only).
+//      30 messages/s overall and 1/s per chat (target ≤ 105 s, ≥ 95% of the limit, zero 429 answers);
+//   3. the Official Account route: 3,000 notices to 3,000 followers through the fake WeChat API, which enforces the
+//      48-hour window, its quota and the template fields: half have written within 48 hours (a chat message), half
+//      not (the template message); target: every notice delivered, zero calls WeChat refuses.
+// Options: --skip-dispatch (planner only), --skip-planner (dispatchers only), --skip-oa (no Official Account run).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +19,12 @@ import { loadPackFile } from "../storage/packFile.js";
 import { enqueue, loadPlannerState, outboxCounts } from "../storage/reminders.js";
 import { chatIdentities, classes, enrolments, people, schools, staff, trainingPlans } from "../storage/schema.js";
 import { startFakeBotApi } from "../test/support/fakeBotApi.js";
+import { startFakeWechatApi } from "../test/support/fakeWechatApi.js";
+import { createOfficialAccountApi } from "../bot/officialAccount/api.js";
+import { officialAccountRoutes, officialAccountSender } from "../bot/officialAccount/routes.js";
+import { mappingSchema } from "../bot/officialAccount/templates.js";
+import { createVault } from "../storage/crypto.js";
+import { createOfficialAccountStore } from "../storage/officialAccount.js";
 
 const CLASSES = 5_000;
 const ENROLMENTS = 300_000;
@@ -111,7 +120,58 @@ async function main(): Promise<void> {
   }
 }
 
+/** The Official Account route: a chat message to those inside the window, the template to the others. */
+async function benchOfficialAccount(): Promise<void> {
+  const { db, sqlite, close } = openDatabase({ path: join(dir, "oa.db") });
+  const appId = "wx1234567890abcdef";
+  const secret = "0123456789abcdef0123456789abcdef";
+  const wx = await startFakeWechatApi({ appId, secret, templates: { "tmpl-announce-0001": ["thing1", "thing2", "thing3"] } });
+  const store = createOfficialAccountStore(sqlite, createVault(Buffer.alloc(32, 7)));
+  const openIds = Array.from({ length: NOTICES }, (_, i) => `oBench${String(i).padStart(22, "0")}`);
+  db.transaction((tx) => {
+    const ids = openIds.map(() => tx.insert(people).values({ createdAt: created, updatedAt: created }).returning({ id: people.id }).get().id);
+    chunked(ids.map((personId, i) => ({ channel: "wechat_oa" as const, externalId: openIds[i]!, personId, createdAt: created })), 1000, (c) => tx.insert(chatIdentities).values(c).run());
+    enqueue(tx as unknown as Db, ids.map((p, i) => announcementNotices({ id: `oa${i}`, target: { schoolId: "x" }, text: `明天改在B楼上课（${i}）`, from: "江阴职业技术学院" }, [p], "2023-07-03")[0]!), created);
+  });
+  // Everyone follows; the even ones wrote an hour ago (the window is open), the odd ones three days ago.
+  const identities = sqlite.prepare<[string], number>("select id from chat_identities where external_id = ?").pluck();
+  for (const [i, openId] of openIds.entries()) {
+    await wx.user(openId).follow().catch(() => undefined);
+    wx.advance(0);
+    store.recordInbound(identities.get(openId)!, "message", wx.now - (i % 2 ? 72 : 1) * 3_600_000);
+  }
+  // The fake's users wrote when the bot's bookkeeping says they did.
+  wx.advance(0);
+  for (const [i, openId] of openIds.entries()) if (i % 2 === 0) await wx.user(openId).say("x").catch(() => undefined);
+  const mapping = mappingSchema.parse({ templates: { announcement: { id: "tmpl-announce-0001", fields: { thing1: { param: "from" }, thing2: { param: "text" }, thing3: { text: "回复“我的”查看详情" } } } } });
+  const api = createOfficialAccountApi({ appId, secret, baseUrl: wx.baseUrl, now: () => wx.now });
+  const routes = officialAccountRoutes({ api, store, mapping, log: () => {} });
+  const dispatcher = createDispatcher({ db, senders: { wechat_oa: officialAccountSender(routes, () => wx.now, () => {}) }, quietHours: false });
+  const t0 = performance.now();
+  dispatcher.start();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const c = outboxCounts(db);
+      if (c.queued + c.sending === 0) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
+  });
+  const s = (performance.now() - t0) / 1000;
+  await dispatcher.stop();
+  const texts = wx.delivered.filter((d) => d.type === "text").length;
+  const templates = wx.delivered.filter((d) => d.type === "template").length;
+  const c = outboxCounts(db);
+  console.log(
+    `official account: ${texts + templates} of ${NOTICES} delivered in ${s.toFixed(1)} s = ${((texts + templates) / s).toFixed(1)} notices/s (the dispatcher's 50/s pacing); ${texts} chat messages inside the window, ${templates} template messages; calls WeChat refused: ${wx.refused.length} (target 0); outbox sent ${c.sent}, failed ${c.failed}`,
+  );
+  await wx.close();
+  close();
+}
+
 main()
+  .then(() => (process.argv.includes("--skip-oa") || process.argv.includes("--skip-dispatch") ? undefined : benchOfficialAccount()))
   .catch((e: unknown) => {
     console.error(`bench:reminders failed: ${e instanceof Error ? e.stack : String(e)}`);
     process.exitCode = 1;
