@@ -11,6 +11,10 @@ import {
   dialogStates,
   inviteCodes,
   linkCodes,
+  oaWindows,
+  oaQrCodes,
+  smsSends,
+  downloadLinks,
   meta,
   outbox,
   staff,
@@ -43,6 +47,10 @@ function fillEveryTable(db: Db): void {
   db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
   db.insert(auditLog).values({ actor: "person:1", action: "class.create", entity: "class", entityId: String(classId), at: NOW }).run();
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();
+  db.insert(oaWindows).values({ identityId, messageAt: NOW, sentSinceMessage: 1 }).run();
+  db.insert(oaQrCodes).values({ classCode: "K1", url: "http://weixin.qq.com/q/abc", createdAt: NOW }).run();
+  db.insert(smsSends).values({ numberHash: "ab12", sentAt: NOW }).run();
+  db.insert(downloadLinks).values({ id: "l1", personId, fileName: "r.xlsx", mime: "application/octet-stream", bytesEnc: "v1:x", createdAt: NOW, expiresAt: NOW }).run();
 }
 
 // Every row of every table, in a stable order.
