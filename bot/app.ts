@@ -37,6 +37,8 @@ export interface AppOptions {
   askSmsConsent?: boolean;
   /** Makes (or finds) a class's Official Account QR code, for the posters (bot/officialAccount/qr.ts). */
   officialAccountQr?: (classCode: string) => Promise<string | undefined>;
+  /** Check the whole file (integrity_check) rather than its pages' structure (quick_check) before using it (the running bot). */
+  integrityCheck?: boolean;
 }
 
 /** An opened app. */
@@ -69,7 +71,11 @@ export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
 export async function openApp(options: AppOptions): Promise<App> {
   const pack = loadPackFile(options.packPath);
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
-  const { db, sqlite, close } = openDatabase({ path: options.databasePath, backgroundCheckpoints: options.backgroundCheckpoints ?? false });
+  const { db, sqlite, close } = openDatabase({
+    path: options.databasePath,
+    backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+    integrityCheck: options.integrityCheck ?? false,
+  });
   const vault = createVault(key.key);
   try {
     assertKeyFits(sqlite, vault, key, options.databasePath);
@@ -196,6 +202,9 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     forget: (personId, now) => void s.forget(me(personId), personId, now),
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
+    pendingLink: linking.pending,
+    confirmLink: linking.confirm,
+    chatLanguage: (channel, externalId) => s.findChat(channel, externalId)?.lang,
     staff,
     renderPoster,
   };

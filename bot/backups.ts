@@ -7,6 +7,7 @@ import type Database from "better-sqlite3";
 import cron from "node-cron";
 import { backupDatabase } from "../storage/backup.js";
 import { verifyDatabaseFile } from "../storage/restore.js";
+import { checkDatabase } from "../storage/dbFile.js";
 import { backupRuns, errors, lastBackup } from "./health.js";
 import type { LogFn } from "./logger.js";
 
@@ -86,7 +87,11 @@ export async function backupNow(options: BackupOptions): Promise<BackupRun> {
   try {
     const { bytes } = await backupDatabase(options.sqlite, partial);
     const problems = verifyDatabaseFile(partial).problems;
-    if (problems.length > 0) throw new Error(`the backup copy failed its check: ${problems.join("; ")}`);
+    if (problems.length > 0) {
+      // The copy of a damaged database is damaged too: then it is the database that must be restored.
+      checkDatabase(options.sqlite, options.sqlite.name, true);
+      throw new Error(`the backup copy failed its check: ${problems.join("; ")}`);
+    }
     renameSync(partial, final);
     return { path: final, bytes, deleted: pruneBackups(dir, options.keep) };
   } catch (e) {

@@ -13,6 +13,9 @@ export const configSchema = z.object({
   TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z][\w]{3,31}$/, "a bot username like jiangyin_training_bot, without @").optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "1–256 characters A-Z a-z 0-9 _ -").optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  // getMe and setWebhook at start are retried for ever; these bound the wait between attempts.
+  TELEGRAM_START_RETRY_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  TELEGRAM_START_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   // Any Wechaty puppet package, e.g. wechaty-puppet-wechat4u or wechaty-puppet-service (see README, WeChat).
   WECHATY_PUPPET: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, "expected a puppet package name such as wechaty-puppet-wechat4u or wechaty-puppet-service").optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8, "expected the token your puppet service provider issued").optional(),

@@ -26,6 +26,12 @@ export const envDocs = {
   TELEGRAM_BOT_USERNAME: { group: "Telegram", meaning: "The bot's username, for the enrolment links on class posters (https://t.me/<username>?start=class_<code>).", example: "jiangyin_training_bot" },
   TELEGRAM_WEBHOOK_SECRET: { group: "Telegram", meaning: "Shared secret Telegram sends with each webhook call; required with TELEGRAM_WEBHOOK_URL. Secret.", example: "change-me-to-a-long-random-string" },
   WEBHOOK_PORT: { group: "Telegram", meaning: "Local port of the webhook listener (behind the HTTPS reverse proxy).", example: "8443" },
+  TELEGRAM_START_RETRY_MS: {
+    group: "Telegram",
+    meaning: "When getMe or setWebhook fails at start (Bot API unreachable, token refused), the wait in milliseconds before the first retry; it doubles after each failure. The rest of the bot runs meanwhile and /healthz says why Telegram is not connected.",
+    example: "1000",
+  },
+  TELEGRAM_START_RETRY_MAX_MS: { group: "Telegram", meaning: "The longest wait in milliseconds between two such retries; they go on until the call succeeds.", example: "60000" },
   WECHAT_CONTACT_QR: {
     group: "WeChat",
     meaning:
@@ -58,7 +64,7 @@ export const envDocs = {
   DATA_KEY_FILE: { group: "Data", meaning: "Key file used when DATA_KEY is unset; created (mode 0600) on first start. Back it up apart from the database: without it the personal data is lost.", example: "/var/lib/jiangyin-bot/data.key" },
   POLICY_PACK: { group: "Behaviour", meaning: "Policy pack YAML with the programme's rules; unset means the embedded Jiangyin 2023 pack.", example: "/etc/jiangyin-bot/jiangyin-2023-ecommerce.yaml" },
   TZ: { group: "Behaviour", meaning: "Time zone of the programme's days, reminders and backups.", example: "Asia/Shanghai" },
-  RATE_LIMIT_PER_MINUTE: { group: "Behaviour", meaning: "Messages one chat may send per minute before the bot asks it to slow down.", example: "30" },
+  RATE_LIMIT_PER_MINUTE: { group: "Behaviour", meaning: "Messages one person may send per minute, on any channel, before the bot says once that they are too fast and ignores the rest of that minute.", example: "30" },
   LOG_LEVEL: { group: "Operations", meaning: "How much the bot logs (JSON lines on stdout): fatal, error, warn, info, debug, trace or silent.", example: "info" },
   HEALTH_PORT: { group: "Operations", meaning: "Port of the health (/healthz) and metrics (/metrics) listener.", example: "9464" },
   HEALTH_HOST: { group: "Operations", meaning: "Address the health listener binds to; keep loopback unless a monitoring host must reach it.", example: "127.0.0.1" },

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import type { ChatCore, Reply } from "./chatCore.js";
+import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import type { Lang } from "../core/pack.js";
 import { renderPlain } from "./render.js";
@@ -21,6 +21,8 @@ export interface ConsoleOptions {
   externalId?: string;
   /** Where files the bot sends (a roster workbook) are written; "./data/out" by default. */
   outDir?: string;
+  /** Told of a message that failed (the person reads that it did); stderr by default. */
+  onError?: (error: unknown) => void;
 }
 
 /** "/upload PATH": a local file sent as if attached in a chat (a results sheet). */
@@ -64,11 +66,15 @@ export function plainText(reply: Reply): string {
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const interactive = Boolean((input as NodeJS.ReadStream).isTTY);
-  const rl = createInterface({ input, terminal: interactive, crlfDelay: Infinity });
+  const interactive = Boolean((input as NodeJS.ReadStream).isTTY && (output as NodeJS.WriteStream).isTTY);
+  // On a terminal readline takes the keys itself (raw mode): it shows what is typed, and lets it be edited,
+  // only when it is given the output to show it on.
+  const rl = createInterface({ input, ...(interactive && { output, prompt: "> " }), terminal: interactive, crlfDelay: Infinity });
+  // Ctrl+C ends the chat as Ctrl+D does (raw mode turns it into a key, not a signal).
+  rl.on("SIGINT", () => rl.close());
   const write = (s: string) => output.write(`${s}\n`);
   write(options.banner);
-  const prompt = () => interactive && output.write("> ");
+  const prompt = () => interactive && rl.prompt();
   const externalId = options.externalId ?? "console";
   const outDir = options.outDir ?? "./data/out";
   // The person's language, from the engine's last reply, for the console's own words (a saved file).
@@ -86,14 +92,25 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       }
     }
   };
+  // A message that fails is said to have failed, as on every channel: the chat goes on, the process does not exit.
+  const say = async (input: Omit<Inbound, "channel" | "chat" | "externalId">) => {
+    try {
+      show(await options.core.handle({ channel: "console", chat: "private", externalId, ...input }));
+    } catch (e) {
+      (options.onError ?? ((err) => process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`)))(e);
+      write(`\n${translator(lang)("dialog.failed")}`);
+    }
+  };
+  // Listening from now on: a line that arrives while the opening is answered is read after it, not lost.
+  const lines = rl[Symbol.asyncIterator]();
   // The conversation opens as a new chat would.
-  show(await options.core.handle({ channel: "console", externalId, text: "/start" }));
+  await say({ text: "/start" });
   prompt();
-  for await (const line of rl) {
+  for await (const line of { [Symbol.asyncIterator]: () => lines }) {
     if (!interactive) write(`\n> ${line}`);
     const upload = consoleUpload(line);
     if (upload && "missing" in upload) write(translator(lang)("staff.file.missing", { path: upload.missing }));
-    else show(await options.core.handle({ channel: "console", externalId, ...(upload ? upload : { text: line }) }));
+    else await say(upload ?? { text: line });
     prompt();
   }
 }

@@ -1,7 +1,7 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
-import { defaultQuietHours, quietUntil, type Senders } from "./dispatcher.js";
+import { defaultQuietHours, quietUntil, type Sender, type Senders } from "./dispatcher.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
@@ -110,15 +110,19 @@ export function instrumentCore(core: ChatCore): ChatCore & { inFlight(): number;
 }
 
 /**
- * Wraps the dispatcher's senders so each push is timed in `sendLatency` and failures are counted.
+ * Wraps the dispatcher's senders so each push is timed in `sendLatency` and failures are counted. A sender
+ * added to `senders` later (a channel that finished starting) is seen: until then the dispatcher finds no
+ * sender for that channel and lets its reminders wait.
  * @example startReminders({ …, senders: instrumentSenders({ telegram: tgSend, wechat: wxSend }) })
  */
 export function instrumentSenders(senders: Senders): Senders {
-  const out: Senders = {};
-  for (const channel of Object.keys(senders) as (keyof Senders)[]) {
+  const wrapped = new Map<keyof Senders, { send: Sender; timed: Sender }>();
+  const timed = (channel: keyof Senders): Sender | undefined => {
     const send = senders[channel];
-    if (!send) continue;
-    out[channel] = async (externalId, text, notice) => {
+    if (!send) return undefined;
+    const known = wrapped.get(channel);
+    if (known?.send === send) return known.timed;
+    const out: Sender = async (externalId, text, notice) => {
       const end = sendLatency.startTimer({ channel });
       try {
         await send(externalId, text, notice);
@@ -129,8 +133,23 @@ export function instrumentSenders(senders: Senders): Senders {
         throw e;
       }
     };
-  }
-  return out;
+    wrapped.set(channel, { send, timed: out });
+    return out;
+  };
+  return {
+    get telegram() {
+      return timed("telegram");
+    },
+    get wechat() {
+      return timed("wechat");
+    },
+    get wechat_oa() {
+      return timed("wechat_oa");
+    },
+    get console() {
+      return timed("console");
+    },
+  };
 }
 
 /** What `/healthz` checks. Example: `{ sqlite: app.sqlite, channels, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }`. */
@@ -151,7 +170,7 @@ export interface HealthReport {
   time: string;
   checks: {
     database: { ok: boolean; error?: string };
-    channels: { ok: boolean; channels: Record<string, ChannelState> };
+    channels: { ok: boolean; channels: Record<string, ChannelState>; problems?: string[] };
     outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; quiet?: boolean; error?: string };
   };
 }
@@ -202,6 +221,10 @@ export function checkHealth(options: HealthOptions): HealthReport {
 
   const snapshot = channels.snapshot();
   const channelsOk = Object.values(snapshot).every((c) => c.connected);
+  // "telegram: getMe failed: 401 Unauthorized, retrying in 8 s": which channel is down and why, in one line each.
+  const problems = Object.entries(snapshot)
+    .filter(([, c]) => !c.connected)
+    .map(([name, c]) => `${name}: ${c.detail ?? "not connected"}`);
 
   let outbox: HealthReport["checks"]["outbox"];
   try {
@@ -214,7 +237,7 @@ export function checkHealth(options: HealthOptions): HealthReport {
     outbox = { ok: false, error: message(e) };
   }
 
-  return { ok: database.ok && channelsOk && outbox.ok, time: new Date(now).toISOString(), checks: { database, channels: { ok: channelsOk, channels: snapshot }, outbox } };
+  return { ok: database.ok && channelsOk && outbox.ok, time: new Date(now).toISOString(), checks: { database, channels: { ok: channelsOk, channels: snapshot, ...(problems.length ? { problems } : {}) }, outbox } };
 }
 
 // Only these two paths and two methods are ours; anything else falls through to the host server.

@@ -5,6 +5,7 @@
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
 //   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
+//   npm start -- --help                        the options, the main environment variables, examples
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -17,11 +18,14 @@ import { createOfficialAccountApi } from "./officialAccount/api.js";
 import { classQrCode } from "./officialAccount/qr.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { openApp, systemClock, type App } from "./app.js";
-import { plainText, runConsole } from "./console.js";
+import { plainText } from "./console.js";
+import { runConsoleDemo } from "./consoleDemo.js";
 import { createTelegramChannel } from "./telegram.js";
+import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
-import { isoDate, PackError } from "../core/pack.js";
-import { KeyMismatchError } from "../storage/keyCheck.js";
+import { exitOnStartupProblem } from "./startupError.js";
+import { helpLanguage, startUsage } from "./usage.js";
+import { isoDate } from "../core/pack.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 
@@ -33,9 +37,10 @@ const argsSchema = z.strictObject({
 
 function parseArgs(argv: string[]) {
   const raw: Record<string, string | true> = {};
+  if (argv.includes("--help") || argv.includes("-h")) return { help: true as const };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console)`]);
+    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console; --help for more)`]);
     const name = a.slice(2);
     if (name === "console") raw[name] = true;
     else {
@@ -57,6 +62,10 @@ const DEMO_TODAY = "2023-07-03";
 async function main(): Promise<void> {
   keepHeapNearLive();
   const args = parseArgs(process.argv.slice(2));
+  if ("help" in args) {
+    process.stdout.write(`${startUsage(helpLanguage(process.env), { db: DEMO_DB, today: DEMO_TODAY })}\n`);
+    return;
+  }
   const config: Config = loadConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN, config.WECHAT_OA_APP_SECRET, config.WECHAT_OA_TOKEN, config.WECHAT_OA_AES_KEY, config.SMS_SECRET_KEY] });
   const log = logger.log;
@@ -78,15 +87,14 @@ async function main(): Promise<void> {
     ...(oaApi ? { officialAccountQr: (code: string) => oaQr?.(code) ?? Promise.resolve(undefined), askSmsConsent: Boolean(config.SMS_SECRET_ID) } : {}),
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
+    // The running bot reads the whole file once before serving anyone (1.5 s per 100,000 enrolments).
+    integrityCheck: !consoleMode,
   });
   if (app.key.source === "file" && app.key.created)
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
-    const demo = app.services.seedDemo({ today: today!, now: new Date() });
-    const t = translator("zh-CN");
-    const banner = t("dialog.console.banner", { db: databasePath, schools: app.pack.schools.length, classes: demo.length, today });
-    await runConsole({ core: app.engine, banner });
+    await runConsoleDemo(app, { db: databasePath, today: today! });
     app.close();
     return;
   }
@@ -94,83 +102,99 @@ async function main(): Promise<void> {
   log("info", "starting", { channels, config: maskedConfig(config) });
   logger.addSecrets(app.key.key);
   const steps: ShutdownStep[] = [];
-  onShutdown(steps, { log });
+  const shutdown = onShutdown(steps, { log });
   // A channel's stray rejection (a puppet reconnecting, a network hiccup) is logged, not fatal to the others.
   process.on("unhandledRejection", (reason) => log("error", "unhandled rejection", { error: String((reason as Error)?.stack ?? reason) }));
   const core = instrumentCore(app.engine);
   const registry = createChannelRegistry();
+  // One per-person message limit, whichever channel the person writes on.
+  const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
-  // A failing channel is reported and does not take the others down.
-  const startChannel = async (name: "telegram" | "wechat" | "wechat_oa", start: () => Promise<{ stop(): Promise<void>; send: Sender }>) => {
+  // /healthz answers from now on, also while a channel is still retrying its start.
+  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).then(
+    (h) => {
+      log("info", "health listening", { host: config.HEALTH_HOST, port: h.port });
+      return h;
+    },
+    (e) => {
+      log("error", "health listener failed to start", { error: String(e) });
+      return undefined;
+    },
+  );
+  // Channels start side by side and in the background: one still retrying its platform, or failing, does not
+  // hold up the others or the reminders. Each resolves true once started, false when it failed for good.
+  const starting: Promise<boolean>[] = [];
+  const startChannel = (name: "telegram" | "wechat" | "wechat_oa", create: () => Promise<{ start(): Promise<void>; stop(): Promise<void>; send: Sender }>, reportsItself = false) => {
     registry.expect(name);
-    try {
-      const channel = await start();
-      senders[name] = (id, text, notice) => channel.send(id, text, notice);
-      steps.push({ name, run: () => channel.stop() });
-      registry.report(name, true);
+    let channel: Awaited<ReturnType<typeof create>> | undefined;
+    // Pushed now, so that on SIGTERM channels stop taking updates before anything else stops.
+    steps.push({ name, run: () => channel?.stop() });
+    const started = (async () => {
+      channel = await create();
+      await channel.start();
+      const running = channel;
+      senders[name] = (id, text, notice) => running.send(id, text, notice);
+      if (!reportsItself) registry.report(name, true);
       log("info", `${name} channel started`);
-    } catch (e) {
+      return true;
+    })().catch((e) => {
+      if (shutdown.stopping) return false;
       registry.report(name, false, String(e));
       log("error", `${name} channel failed to start`, { error: String((e as Error)?.stack ?? e) });
-    }
+      return false;
+    });
+    starting.push(started);
   };
   if (config.TELEGRAM_BOT_TOKEN) {
     const token = config.TELEGRAM_BOT_TOKEN;
-    await startChannel("telegram", async () => {
-      const tg = createTelegramChannel({
-        token,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        core,
-        ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-        ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
-        log,
-      });
-      await tg.start();
-      return tg;
-    });
+    startChannel(
+      "telegram",
+      async () =>
+        createTelegramChannel({
+          token,
+          apiRoot: config.TELEGRAM_API_ROOT,
+          core,
+          rateLimit,
+          ...(config.TELEGRAM_WEBHOOK_URL ? { webhook: { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.WEBHOOK_PORT } } : {}),
+          log,
+          status: (connected, detail) => registry.report("telegram", connected, detail),
+          startRetry: { firstMs: config.TELEGRAM_START_RETRY_MS, maxMs: config.TELEGRAM_START_RETRY_MAX_MS },
+        }),
+      true,
+    );
   }
   if (config.WECHATY_PUPPET) {
     const puppet = config.WECHATY_PUPPET;
     // Loaded only when configured: importing Wechaty takes seconds, and the console should not wait for it.
-    await startChannel("wechat", async () => {
+    startChannel("wechat", async () => {
       const { createWechatChannel } = await import("./wechat.js");
-      const wx = createWechatChannel({
+      return createWechatChannel({
         puppet,
         ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetOptions: { token: config.WECHATY_PUPPET_SERVICE_TOKEN } } : {}),
         // The login session is kept in <name>.memory-card.json, so a restart needs no new QR scan.
         name: config.WECHATY_NAME,
         core,
+        rateLimit,
         // Personal chats have no buttons: numbered choices and a hint, in the person's language.
         render: (reply) => plainText(reply),
         onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
         acceptFriendRequests: config.WECHAT_ACCEPT_FRIENDS,
         log,
       });
-      await wx.start();
-      return wx;
     });
   }
   if (oaApi) {
     const api = oaApi;
-    const store = createOfficialAccountStore(app.sqlite, app.vault);
-    oaQr = (code) => classQrCode({ store, api, log }, code, Date.now());
-    await startChannel("wechat_oa", async () => {
-      const { startOfficialAccount } = await import("./officialAccount/start.js");
-      return startOfficialAccount({ config, app, api, core, log });
+    oaQr = (code) => classQrCode({ store: createOfficialAccountStore(app.sqlite, app.vault), api, log }, code, Date.now());
+    startChannel("wechat_oa", async () => {
+      const { createOfficialAccount } = await import("./officialAccount/start.js");
+      return createOfficialAccount({ config, app, api, core, rateLimit, log });
     });
   }
-  if (Object.keys(senders).length === 0) {
-    log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
-    app.close();
-    process.exit(1);
-  }
 
-  // Reminders go out through the channels that started, within each platform's limits.
+  // Reminders go out through the channels once they have started (a reminder for one still starting waits),
+  // within each platform's limits.
   const reminders = await startReminders({ db: app.db, pack: app.pack, senders: instrumentSenders(senders), limits: { wechat: wechatSendLimits(config) }, log });
-  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).catch((e) => {
-    log("error", "health listener failed to start", { error: String(e) });
-    return undefined;
-  });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.
   steps.push(
@@ -180,21 +204,18 @@ async function main(): Promise<void> {
     { name: "health", run: async () => health?.close() },
     { name: "database", run: async () => app.close() },
   );
+  // The process stops only when every channel failed for good; one still retrying its start keeps it up.
+  if (!(await Promise.all(starting)).some(Boolean) && !shutdown.stopping) {
+    log("error", "no channel could start; stopping", { channels, hint: "see the errors above; the console runs with --console" });
+    await shutdown.shutdown("no channel could start");
+    process.exit(1);
+  }
 }
 
 /** The person's language for a text sent outside the engine (the error text); Chinese when unknown. */
 function langOf(app: App, externalId: string): Lang {
-  try {
-    return app.services.identify("wechat", externalId, new Date()).lang;
-  } catch {
-    return "zh-CN";
-  }
+  return app.services.findChat("wechat", externalId)?.lang ?? "zh-CN";
 }
 
-main().catch((e) => {
-  if (e instanceof ConfigError || e instanceof PackError || e instanceof KeyMismatchError) {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(2);
-  }
-  throw e;
-});
+// A bad setting, pack, key or database file: one line on stderr, exit 2 (bot/startupError.ts).
+main().catch((e) => exitOnStartupProblem(e));

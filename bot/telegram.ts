@@ -3,10 +3,13 @@
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { createServer, type Server } from "node:http";
-import type { ChatCore, Inbound, Reply } from "./chatCore.js";
+import type { ChatCore, ChatKind, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
+import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
+import { repliesFor } from "./groupGuard.js";
+import type { ChatRateLimit } from "./rateLimit.js";
 
 /**
  * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
@@ -19,15 +22,20 @@ export interface TelegramOptions {
   token: string;
   apiRoot?: string;
   core: ChatCore;
-  /** Messages per person per minute before the bot stops answering them for a moment. */
-  ratePerMinute?: number;
+  /** The per-person message limit every channel shares (bot/rateLimit.ts). */
+  rateLimit: ChatRateLimit;
   webhook?: { url: string; secret: string; port: number; host?: string };
   log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+  /** Told whether the channel is connected, and why not (for /healthz). */
+  status?: (connected: boolean, detail?: string) => void;
+  /** Waits between attempts of getMe and setWebhook at start; 1 s doubling to 60 s by default. */
+  startRetry?: RetryDelays;
 }
 
 /** A running Telegram channel. */
 export interface TelegramChannel {
   bot: Bot;
+  /** Resolves once the bot takes updates: getMe and setWebhook are retried until they succeed (or `stop`). */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Pushes one text to a chat (the outbox dispatcher's sender). */
@@ -55,24 +63,6 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   // Retries 429 (after retry_after) and 5xx for every call, replies included.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
 
-  // A per-person sliding window: a flood from one account must not starve everyone else. The map is kept
-  // in order of each person's latest message, so those silent for a minute are dropped from its front:
-  // it holds the last minute's senders only, however many people the bot has.
-  const recent = new Map<number, number[]>();
-  const perMinute = options.ratePerMinute ?? 30;
-  const limited = (userId: number, now: number): "ok" | "warn" | "drop" => {
-    for (const [id, t] of recent) {
-      if (now - t[t.length - 1]! < 60_000) break;
-      recent.delete(id);
-    }
-    const times = recent.get(userId) ?? [];
-    recent.delete(userId);
-    while (times.length && now - times[0]! >= 60_000) times.shift();
-    times.push(now);
-    recent.set(userId, times);
-    return times.length <= perMinute ? "ok" : times.length === perMinute + 1 ? "warn" : "drop";
-  };
-
   async function send(ctx: Context, replies: Reply[]) {
     for (const r of replies) {
       const markup = keyboard(r);
@@ -84,20 +74,21 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     }
   }
 
-  type Input = Omit<Inbound, "channel" | "externalId" | "updateId">;
+  type Input = Omit<Inbound, "channel" | "chat" | "externalId" | "updateId">;
 
   /** Handles one update; `input` may be fetched (a document's bytes) only once the sender passed the rate limit. */
   async function handle(ctx: Context, input: Input | (() => Promise<Input>)) {
     const from = ctx.from;
     if (!from || from.is_bot) return;
-    const gate = limited(from.id, Date.now());
-    if (gate !== "ok") {
-      if (gate === "warn") await ctx.reply(translator(langOf(ctx))("dialog.tooFast"));
+    const admitted = options.rateLimit.admit("telegram", String(from.id));
+    if (!admitted.ok) {
+      if (admitted.notice) await ctx.reply(admitted.notice);
       return;
     }
+    const chat = chatKind(ctx);
     const given = typeof input === "function" ? await input() : input;
-    const replies = await core.handle({ channel: "telegram", externalId: String(from.id), updateId: String(ctx.update.update_id), ...given });
-    await send(ctx, replies);
+    const replies = await core.handle({ channel: "telegram", chat, externalId: String(from.id), updateId: String(ctx.update.update_id), ...given });
+    await send(ctx, repliesFor(chat, replies, log, { channel: "telegram", chatId: ctx.chat?.id, update: ctx.update.update_id }));
   }
 
   async function documentOf(ctx: Context, doc: { file_name?: string; file_size?: number }): Promise<Input> {
@@ -119,7 +110,11 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     await ctx.answerCallbackQuery().catch(() => undefined);
     await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
   });
-  bot.on("message:text", (ctx) => handle(ctx, { text: ctx.message.text }));
+  // In a group, only what is addressed to the bot (as Telegram's privacy mode delivers it, whatever the setting).
+  bot.on("message:text", (ctx) => {
+    const text = ctx.chat.type === "private" ? ctx.message.text : addressed(ctx.message, ctx.me);
+    return text === undefined ? undefined : handle(ctx, { text });
+  });
   // A document (a results sheet) is downloaded unless Telegram says it is over the limit; the engine says
   // what is wrong with a file, too large included.
   bot.on("message:document", (ctx) =>
@@ -138,32 +133,57 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   });
 
   let server: Server | undefined;
+  const status = options.status ?? (() => {});
+  // Stops a start-up still retrying, so that stop() never waits for the Bot API.
+  const starting = new AbortController();
+  const api = startupApi(options.token, apiRoot);
+  const ctx: StartupContext = { log, status, delays: options.startRetry ?? defaultRetryDelays, signal: starting.signal, token: options.token };
+  const failedOptional = new Set<string>();
   return {
     bot,
     async start() {
+      status(false, "starting: getMe");
+      bot.botInfo = await essentialCall("getMe", () => api.getMe(), ctx);
+      // The command menu is a convenience: every command also works typed.
       for (const [lang, code] of [["zh-CN", "zh"], ["en", "en"]] as const) {
         const t = translator(lang);
-        await bot.api.setMyCommands(
-          COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) })),
-          code === "en" ? { language_code: "en" } : {},
-        );
+        const commands = COMMANDS.map((c) => ({ command: c, description: t(`dialog.commandMenu.${c}`) }));
+        await optionalCall("setMyCommands", () => api.setMyCommands(commands, code === "en" ? { language_code: "en" } : {}), ctx, failedOptional);
       }
+      // A stop() while the calls above were under way: nothing more is started.
+      starting.signal.throwIfAborted();
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
         const callback = webhookCallback(bot, "http", { secretToken: secret });
         server = createServer((req, res) => void callback(req, res));
-        await new Promise<void>((resolve) => server!.listen(port, host ?? "127.0.0.1", resolve));
-        await bot.api.setWebhook(url, { secret_token: secret });
+        await new Promise<void>((resolve, reject) => {
+          server!.once("error", reject);
+          server!.listen(port, host ?? "127.0.0.1", resolve);
+        });
+        await essentialCall("setWebhook", () => api.setWebhook(url, { secret_token: secret }), ctx);
         log("info", "telegram webhook listening", { port });
+        status(true);
         return;
       }
-      await bot.init();
+      // A webhook left from an earlier set-up would stop polling (409); polling itself deletes it again.
+      await optionalCall("deleteWebhook", () => api.deleteWebhook({ drop_pending_updates: false }), ctx, failedOptional);
+      starting.signal.throwIfAborted();
       // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
-      void bot.start({ drop_pending_updates: false, onStart: (me) => log("info", "telegram polling", { bot: me.username }) }).catch((e) =>
-        log("error", "telegram polling stopped", { error: String(e) }),
-      );
+      void bot
+        .start({
+          drop_pending_updates: false,
+          onStart: (me) => {
+            log("info", "telegram polling", { bot: me.username });
+            status(true);
+          },
+        })
+        .catch((e) => {
+          log("error", "telegram polling stopped", { error: String(e) });
+          status(false, `polling stopped: ${describeApiError(e, options.token)}`);
+        });
     },
     async stop() {
+      starting.abort();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       else if (bot.isRunning()) await bot.stop();
     },
@@ -176,4 +196,27 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
 
 function langOf(ctx: Context): Lang {
   return ctx.from?.language_code?.startsWith("en") ? "en" : "zh-CN";
+}
+
+/** A private chat, or anything else (group, supergroup, channel, or a button without its chat): a place others read. */
+function chatKind(ctx: Context): ChatKind {
+  return ctx.chat?.type === "private" ? "private" : "group";
+}
+
+/**
+ * A group message's text when it is meant for the bot: a command (not one addressed to another bot), one
+ * that @-mentions the bot (the mention taken out), or a reply to one of the bot's messages; else undefined.
+ * @example addressed({ text: "@jiangyin_bot 补贴多少钱", entities: [{ type: "mention", offset: 0, length: 13 }] }, me) // "补贴多少钱"
+ */
+function addressed(
+  message: { text: string; entities?: { type: string; offset: number; length: number }[]; reply_to_message?: { from?: { id: number } } },
+  me: { id: number; username: string },
+): string | undefined {
+  const { text } = message;
+  const command = /^\/\w+(?:@(\w+))?/.exec(text);
+  if (command) return command[1] === undefined || command[1].toLowerCase() === me.username.toLowerCase() ? text : undefined;
+  const mention = `@${me.username}`.toLowerCase();
+  const mentions = (message.entities ?? []).filter((e) => e.type === "mention" && text.slice(e.offset, e.offset + e.length).toLowerCase() === mention);
+  if (mentions.length) return mentions.reduceRight((rest, e) => rest.slice(0, e.offset) + rest.slice(e.offset + e.length), text).trim();
+  return message.reply_to_message?.from?.id === me.id ? text : undefined;
 }

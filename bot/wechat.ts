@@ -8,6 +8,8 @@ import type { Contact, Friendship, Message, Room, Wechaty, WechatyOptions } from
 
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
+import { repliesFor } from "./groupGuard.js";
+import type { ChatRateLimit } from "./rateLimit.js";
 
 /** A puppet instance as Wechaty accepts it (e.g. `new PuppetMock()`), without importing wechaty-puppet ourselves. */
 export type WechatPuppet = Exclude<WechatyOptions["puppet"], string | undefined>;
@@ -22,7 +24,7 @@ export type WechatLog = (level: "info" | "warn" | "error", msg: string, data?: R
  * Options for `createWechatChannel`.
  * @example
  * const opts: WechatChannelOptions = {
- *   puppet: process.env.WECHATY_PUPPET, core,
+ *   puppet: process.env.WECHATY_PUPPET, core, rateLimit,
  *   render: (r) => plainText(r),
  *   onErrorText: t("dialog.failed"), acceptFriendRequests: true, log,
  * }
@@ -35,6 +37,8 @@ export interface WechatChannelOptions {
   /** Wechaty name; with a name, the login session is kept in `<name>.memory-card.json` so restarts need no new QR scan. */
   name?: string;
   core: ChatCore;
+  /** The per-person message limit every channel shares (bot/rateLimit.ts). */
+  rateLimit: ChatRateLimit;
   /** Reply to plain text; the caller knows the person's language, so `externalId` is passed along. */
   render: (reply: Reply, externalId: string) => string;
   /** Sent when anything fails while handling a message (already localized by the caller). */
@@ -81,7 +85,7 @@ const LEADING_MENTION = /^@[^\s\u2005]+[\s\u2005]*/u;
  * Creates the WeChat channel. Every error inside an event handler is caught and logged;
  * the person then gets `onErrorText`, and the process never crashes on a bad message.
  * @example
- * const ch = createWechatChannel({ puppet: new PuppetMock({ mocker }), core, render, onErrorText: "Sorry", acceptFriendRequests: true, log })
+ * const ch = createWechatChannel({ puppet: new PuppetMock({ mocker }), core, rateLimit, render, onErrorText: "Sorry", acceptFriendRequests: true, log })
  * await ch.start()
  */
 export function createWechatChannel(options: WechatChannelOptions): WechatChannel {
@@ -140,7 +144,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     // and in turn with the messages they send next.
     if (stopping) return;
     const contact = friendship.contact();
-    inTurn(contactId, async () => answer(undefined, contact, await core.handle({ channel: "wechat", externalId: contactId, displayName: contact.name(), text: "/start" })), "greeting failed");
+    inTurn(contactId, async () => answer(undefined, contact, await core.handle({ channel: "wechat", chat: "private", externalId: contactId, displayName: contact.name(), text: "/start" })), "greeting failed");
   }
 
   async function onMessage(msg: Message): Promise<void> {
@@ -163,12 +167,19 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       text = msg.text().trim();
     }
     // else: media in a 1:1 chat -> no text, so the engine can ask the person to type instead.
+    // Counted once the message is for the bot, before anything is fetched for it.
+    const admitted = options.rateLimit.admit("wechat", talker.id);
+    if (!admitted.ok) {
+      if (admitted.notice) await sayTo(room, talker, admitted.notice);
+      return;
+    }
     try {
       // A file in a 1:1 chat (a results sheet) is handed over; the engine says what is wrong with it.
       // Fetched inside the try: a failed download gets the error reply like any other failure.
       const file = !room && msg.type() === types.Message.Attachment ? await fileOf(msg) : undefined;
       const inbound: Inbound = {
         channel: "wechat",
+        chat: room ? "group" : "private",
         externalId: talker.id,
         updateId: msg.id,
         displayName: talker.name(),
@@ -188,7 +199,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   }
 
   async function answer(room: Room | undefined, talker: Contact, replies: Reply[]): Promise<void> {
-    for (const reply of replies) {
+    for (const reply of repliesFor(room ? "group" : "private", replies, log, { channel: "wechat", roomId: room?.id, contactId: talker.id })) {
       await sayTo(room, talker, options.render(reply, talker.id));
       // Base64, not a buffer: puppets that pass files on as JSON (the mock, puppet-service) cannot serialise
       // a buffer FileBox (file-box#25), and the bot said "see the attachment" already.

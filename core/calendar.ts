@@ -25,6 +25,15 @@ export class CalendarYearUnknown extends Error {
   }
 }
 
+/**
+ * The years whose holidays and adjusted workdays are known, from the package and the pack, in order: a
+ * date outside them has no working-day arithmetic (`CalendarYearUnknown`).
+ * @example calendarYears(pack).at(-1) // "2026"
+ */
+export function calendarYears(pack: Pick<PolicyPack, "calendar">): string[] {
+  return [...new Set([...packageYears, ...Object.keys(pack.calendar)])].sort();
+}
+
 /** Working-day arithmetic for one pack. */
 export interface WorkCalendar {
   /** @example cal.isWorkday("2023-06-25") // true: a Sunday made a workday for Dragon Boat */

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ageOn } from "./dates.js";
 import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
 import { DomainError, parseInput } from "./errors.js";
+import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
 import { residentIdSchema } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
@@ -139,10 +140,28 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     if (age < pack.ageBounds.min || age > pack.ageBounds.max)
       throw new DomainError("age_out_of_bounds", { age, min: pack.ageBounds.min, max: pack.ageBounds.max }, `ageBounds ${pack.ageBounds.clause}`);
     const idHash = cipher.hashId(id.id);
+    const record = (action: string, detail: Record<string, unknown>) =>
+      audit.record({ actor: actorLabel(actor), action, entity: "person", entityId: String(input.personId), detail, at: now });
+    try {
+      return enrolWithin(actor, input, idHash, today, now);
+    } catch (e) {
+      // Written after the transaction rolled back, so that they stay: an ID number on another person is a probe.
+      if (e instanceof DomainError && e.code === "id_taken") record(ID_ATTEMPTS.action, { classId: input.classId });
+      if (e instanceof DomainError && e.code === "too_many_attempts") record("enrolment.refused", { reason: e.code, classId: input.classId, ...e.params });
+      throw e;
+    }
+  }
 
+  /** The enrolment's one transaction; `enrol` audits its refusals once it has rolled back. */
+  function enrolWithin(actor: Actor, input: z.infer<typeof enrolInputSchema>, idHash: string, today: string, now: Date): EnrolResult {
+    const id = input.personal.idNumber;
     return tx.run(() => {
       const person = people.get(input.personId);
       if (!person) throw new DomainError("not_found", { what: "person", id: input.personId }, "identify the person first");
+      // Whether another person holds an ID number must not be learnt by trying many: past the limits (core/attempts.ts)
+      // every new ID number is refused alike, taken or not. A person's own number is no probe.
+      const exceeded = person.idHash === idHash ? undefined : attemptsExceeded(audit, ID_ATTEMPTS, String(person.id), now);
+      if (exceeded) throw new DomainError("too_many_attempts", { limit: exceeded }, "too many ID numbers already on other people were tried this hour");
       const cls = classOrThrow(input.classId);
       if (cls.opensOn < pack.window.from || cls.closesOn > pack.window.to)
         throw new DomainError("outside_window", { code: cls.code, from: pack.window.from, to: pack.window.to }, `class runs ${cls.opensOn}..${cls.closesOn}`);

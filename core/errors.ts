@@ -27,6 +27,8 @@ export const errorCodes = [
   "rows_rejected",
   // The retention period (the privacy notice's "until the subsidies are settled") has not ended.
   "not_settled",
+  // Too many wrong codes or ID numbers (core/attempts.ts): the answer no longer depends on what was typed.
+  "too_many_attempts",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -6,7 +6,7 @@ import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
 import type { Lang, PolicyPack } from "./pack.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { CertificateRecord, Channel, ClassRecord, EnrolmentStatus, PersonRecord, SeatCounts, ServiceDeps } from "./stores.js";
+import type { CertificateRecord, Channel, ClassRecord, IdentityRecord, EnrolmentStatus, PersonRecord, SeatCounts, ServiceDeps } from "./stores.js";
 
 /** A class as a person choosing one sees it: school, dates, level, track and how full it is. */
 export interface ClassView extends ClassRecord {
@@ -67,6 +67,15 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
     // A known chat (nearly every message) is one read; a new one is made under the write lock, looked for
     // again there, so that two processes cannot both make it.
     return find() ?? tx.run(() => find() ?? people.createWithIdentity(input.channel, input.externalId, now));
+  }
+
+  /**
+   * The person behind a chat, if the chat is known; never creates one.
+   * @example findChat("telegram", "42")?.lang // "en"
+   */
+  function findChat(channel: Channel, externalId: string): IdentityRecord | undefined {
+    const input = identitySchema.safeParse({ channel, externalId });
+    return input.success ? people.findIdentity(input.data.channel, input.data.externalId) : undefined;
   }
 
   /**
@@ -189,7 +198,7 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
     });
   }
 
-  return { identify, setLanguage, saveFacts, savedFacts, heldCertificates, listOpenClasses, openClassCounts, openClass, classByCode, myStatus, forget };
+  return { identify, findChat, setLanguage, saveFacts, savedFacts, heldCertificates, listOpenClasses, openClassCounts, openClass, classByCode, myStatus, forget };
 }
 
 /** The resident service's methods. */

@@ -1,6 +1,7 @@
 // What school staff and bureau operators read and grant: class rosters (masked by default, unmasked
 // audited) and one-time, expiring invite codes that turn a chat user into staff.
 import { z } from "zod";
+import { attemptsExceeded, INVITE_ATTEMPTS } from "./attempts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { maskIdNumber, maskPhone } from "./mask.js";
 import { openPersonal } from "./personal.js";
@@ -89,23 +90,37 @@ export function createStaffAccessService(deps: ServiceDeps, enrolment: Enrolment
   }
 
   /**
-   * Redeems an invite once, before it expires, granting its role to the person; answers the new actor.
+   * Redeems an invite once, before it expires, granting its role to the person; answers the new actor. A wrong
+   * code is audited and counts towards the guessing limits (core/attempts.ts), past which every code is refused.
    * @example redeemInvite("7KQ2-M9XD-4TPA", 3, now) // { kind: "school_staff", personId: 3, schoolId: "jiangyin_polytechnic" }
    */
   function redeemInvite(code: string, personId: number, now: Date): Actor {
-    return tx.run(() => {
-      const invite = staff.inviteByHash(codes.hash(code));
-      if (!invite) throw new DomainError("invite_invalid", {}, "no such code; ask for a new one");
-      if (invite.usedAt) throw new DomainError("invite_invalid", {}, `invite ${invite.id} was already used`);
-      if (invite.expiresAt.getTime() <= now.getTime())
-        throw new DomainError("invite_expired", {}, `invite ${invite.id} expired at ${invite.expiresAt.toISOString()}`);
-      if (!staff.useInvite(invite.id, personId, now)) throw new DomainError("invite_invalid", {}, `invite ${invite.id} was just used`);
-      staff.grant({ personId, role: invite.role, schoolId: invite.schoolId, invitedBy: `invite:${invite.id}` }, now);
-      audit.record({ actor: `resident:${personId}`, action: "invite.redeem", entity: "invite", entityId: String(invite.id), detail: { role: invite.role }, at: now });
-      return invite.role === "school_staff"
-        ? { kind: "school_staff", personId, schoolId: invite.schoolId! }
-        : { kind: "bureau_operator", personId };
-    });
+    const record = (action: string, detail: Record<string, unknown>) =>
+      audit.record({ actor: actorLabel({ kind: "resident", personId }), action, entity: "person", entityId: String(personId), detail, at: now });
+    const exceeded = attemptsExceeded(audit, INVITE_ATTEMPTS, String(personId), now);
+    if (exceeded) {
+      record("invite.refused", { reason: "too_many_attempts", limit: exceeded });
+      throw new DomainError("too_many_attempts", {}, `${exceeded === "chat" ? "this chat" : "all chats together"} sent too many wrong invite codes this hour`);
+    }
+    try {
+      return tx.run(() => {
+        const invite = staff.inviteByHash(codes.hash(code));
+        if (!invite) throw new DomainError("invite_invalid", {}, "no such code; ask for a new one");
+        if (invite.usedAt) throw new DomainError("invite_invalid", {}, `invite ${invite.id} was already used`);
+        if (invite.expiresAt.getTime() <= now.getTime())
+          throw new DomainError("invite_expired", {}, `invite ${invite.id} expired at ${invite.expiresAt.toISOString()}`);
+        if (!staff.useInvite(invite.id, personId, now)) throw new DomainError("invite_invalid", {}, `invite ${invite.id} was just used`);
+        staff.grant({ personId, role: invite.role, schoolId: invite.schoolId, invitedBy: `invite:${invite.id}` }, now);
+        audit.record({ actor: `resident:${personId}`, action: "invite.redeem", entity: "invite", entityId: String(invite.id), detail: { role: invite.role }, at: now });
+        return invite.role === "school_staff"
+          ? { kind: "school_staff", personId, schoolId: invite.schoolId! }
+          : { kind: "bureau_operator", personId };
+      });
+    } catch (e) {
+      // Written after the transaction rolled back, so that it stays.
+      if (e instanceof DomainError && (e.code === "invite_invalid" || e.code === "invite_expired")) record(INVITE_ATTEMPTS.action, { reason: e.code });
+      throw e;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 // The ports the core services talk through. Core decides; storage/ implements these with SQL and owns
 // the transaction boundary. Every record here is plain data: no database handle leaks into core.
 import type { Bilingual, Lang } from "./pack.js";
+import type { ProbeAction } from "./attempts.js";
 
 /** A chat channel the bot listens on. */
 export type Channel = "console" | "telegram" | "wechat" | "wechat_oa";
@@ -258,6 +259,11 @@ export interface AuditEntry {
 export interface AuditLog {
   /** @example audit.record({ actor: "resident:3", action: "person.forget", entity: "person", entityId: "3", at: now }) */
   record(entry: AuditEntry): void;
+  /**
+   * Rows of a failed probe (core/attempts.ts) after `since`, of one chat (`entityId`) or of all.
+   * @example audit.count("link.failed", hourAgo, "12") // 2
+   */
+  count(action: ProbeAction, since: Date, entityId?: string): number;
 }
 
 /** Everything the core services need, wired by storage/services.ts. */

@@ -12,8 +12,8 @@ import { z } from "zod";
 import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
-import { isoDate, PackError, type Lang } from "../core/pack.js";
-import { KeyMismatchError } from "../storage/keyCheck.js";
+import { isoDate, type Lang } from "../core/pack.js";
+import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { pick } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
@@ -326,9 +326,10 @@ try {
 } catch (e) {
   const lang: Lang = process.argv.includes("en") && process.argv.includes("--lang") ? "en" : "zh-CN";
   const t = translator(lang);
-  if (e instanceof InputError || e instanceof PackError || e instanceof KeyMismatchError) {
-    process.stderr.write(`admin: ${e.message.split("\n").join(" ")}\n`);
-    process.exitCode = 2;
+  const problem = e instanceof InputError ? e.message.split("\n").join(" ") : startupProblem(e);
+  if (problem !== undefined) {
+    process.stderr.write(`admin: ${problem}\n`);
+    process.exitCode = STARTUP_EXIT;
   } else if (e instanceof DomainError) {
     const details = e instanceof RowsRejected ? ` ${e.rows.map((r) => `#${r.row}: ${r.problems.join("; ")}`).join(" | ")}` : "";
     process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}\n`);

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openApp, systemClock } from "../bot/app.js";
 import { createTelegramChannel } from "../bot/telegram.js";
+import { createChatRateLimit } from "../bot/rateLimit.js";
 import { keepHeapNearLive } from "../bot/heap.js";
 import { checkCharacter } from "../core/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
@@ -191,7 +192,7 @@ try {
   };
 
   const errors: string[] = [];
-  const channel = createTelegramChannel({ token: "123:BENCH", core: app.engine, ratePerMinute: 1_000, log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
+  const channel = createTelegramChannel({ token: "123:BENCH", core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1_000 }), log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
   const bot = channel.bot;
   bot.botInfo = botInfo;
   bot.api.config.use(fakeApi);

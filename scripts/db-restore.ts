@@ -1,12 +1,13 @@
 // `npm run db:restore -- FILE [--db TARGET] [--force]`: puts a backup back in place of the bot's database.
 // The target is DATABASE_PATH (./data/bot.db by default) unless --db says otherwise. The backup is checked
 // (integrity, schema, migrations, the data key) first; the replaced file is kept as TARGET.replaced-<time>.
-// Exit status: 0 restored, 1 refused or failed, 2 bad arguments or environment.
+// Exit status: 0 restored, 1 refused or failed, 2 bad arguments or environment (a key that cannot be read).
 // In production (no dev dependencies) run the compiled script: node dist/scripts/db-restore.js FILE
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { configSchema, ConfigError, loadConfig } from "../bot/config.js";
+import { configSchema, loadConfig } from "../bot/config.js";
+import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { loadDataKey } from "../storage/crypto.js";
 import { restoreDatabase, RestoreError } from "../storage/restore.js";
 
@@ -30,8 +31,8 @@ async function main(): Promise<number> {
     args = parsed.data;
     env = loadConfig(Object.fromEntries(Object.keys(Env.shape).map((k) => [k, process.env[k]]))) as z.infer<typeof Env>;
   } catch (e) {
-    console.error(`db:restore: ${e instanceof Error ? e.message : String(e)}`);
-    return 2;
+    console.error(`db:restore: ${startupProblem(e) ?? (e instanceof Error ? e.message : String(e))}`);
+    return STARTUP_EXIT;
   }
 
   // Never create a key here (loadDataKey would): a restore with a new key would make the data unreadable.
@@ -64,7 +65,9 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    console.error(`db:restore failed: ${e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+    // A key that cannot be read or a target folder the bot may not write: one line, exit 2, as at the bot's start.
+    const problem = startupProblem(e);
+    console.error(`db:restore ${problem === undefined ? "failed" : "refused"}: ${problem ?? (e instanceof Error ? e.message : String(e))}`);
+    process.exitCode = problem === undefined ? 1 : STARTUP_EXIT;
   },
 );

@@ -12,6 +12,7 @@ import { openDatabase } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { destinations, existingKeys, outboxCounts, shanghaiDay } from "../storage/reminders.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
+import { exitOnStartupProblem } from "../bot/startupError.js";
 
 const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] | remind --status [--db FILE]";
 
@@ -98,4 +99,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // A bad pack, a damaged or unreadable database: one line, exit 2.
+  exitOnStartupProblem(e, "remind: ");
+}

@@ -25,6 +25,15 @@ export interface Vault {
   hashId(idNumber: string): string;
 }
 
+/**
+ * The data key cannot be had: DATA_KEY or the key file is malformed, or the key file cannot be read or
+ * created. The message names the setting or the file and what to do.
+ * @example catch (e) { if (e instanceof DataKeyError) process.exit(2) }
+ */
+export class DataKeyError extends Error {
+  override name = "DataKeyError";
+}
+
 /** Raised when a stored value cannot be decrypted; says why without showing the value. Example: `catch (e) { if (e instanceof DecryptionError) … }`. */
 export class DecryptionError extends Error {
   override name = "DecryptionError";
@@ -46,7 +55,7 @@ function parseKey(text: string): Buffer | undefined {
 export async function loadDataKey(options: { dataKey?: string; keyFile: string }): Promise<DataKey> {
   if (options.dataKey !== undefined) {
     const key = parseKey(options.dataKey);
-    if (!key) throw new Error(`DATA_KEY is not a valid key: expected ${FORMATS}.`);
+    if (!key) throw new DataKeyError(`DATA_KEY is not a valid key: expected ${FORMATS}.`);
     return { key, source: "DATA_KEY", created: false };
   }
   const path = resolve(options.keyFile);
@@ -54,15 +63,21 @@ export async function loadDataKey(options: { dataKey?: string; keyFile: string }
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new DataKeyError(`The key file ${path} cannot be read (${code ?? (error as Error).message}): it must be a file readable by the user the bot runs as (mode 0600, owned by that user); or set DATA_KEY.`);
     const key = randomBytes(KEY_BYTES);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    // "wx": never overwrite a key another process wrote meanwhile; that would orphan its data.
-    await writeFile(path, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      // "wx": never overwrite a key another process wrote meanwhile; that would orphan its data.
+      await writeFile(path, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new DataKeyError(`The key file ${path} cannot be created (${why}): its folder must be writable by the user the bot runs as; or set DATA_KEY_FILE to an existing key, or DATA_KEY.`);
+    }
     return { key, source: "file", path, created: true };
   }
   const key = parseKey(text);
-  if (!key) throw new Error(`The key file ${path} does not hold a valid key: expected ${FORMATS}.`);
+  if (!key) throw new DataKeyError(`The key file ${path} does not hold a valid key: expected ${FORMATS}.`);
   return { key, source: "file", path, created: false };
 }
 

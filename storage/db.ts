@@ -7,6 +7,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 import { startCheckpointer } from "./checkpointer.js";
+import { asFileError, checkDatabase, DatabaseFileError, inspectDatabaseFile, RESTORE_HINT } from "./dbFile.js";
 
 /** The Drizzle handle every repository takes. Example: `function findPerson(db: Db, id: number) { … }`. */
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -25,17 +26,26 @@ const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url))
 /**
  * Opens (creating if needed) the database at `path`, or an in-memory one for ":memory:",
  * and applies pending migrations. A long-running process (the bot) checkpoints from a worker thread
- * (`backgroundCheckpoints`, storage/checkpointer.ts) so that no message waits for one.
+ * (`backgroundCheckpoints`, storage/checkpointer.ts) so that no message waits for one. An existing file
+ * that is empty, not SQLite, damaged (quick_check, or the slower integrity_check with `integrityCheck`) or
+ * not writable is refused with a `DatabaseFileError` (storage/dbFile.ts) before anything is written to it.
  * Example: `const { db, sqlite, close } = openDatabase({ path: "./data/bot.db" })`.
  */
-export function openDatabase(options: { path: string; backgroundCheckpoints?: boolean }): OpenDatabase {
+export function openDatabase(options: { path: string; backgroundCheckpoints?: boolean; integrityCheck?: boolean }): OpenDatabase {
   const { path } = options;
   if (!existsSync(join(migrationsFolder, "meta", "_journal.json"))) {
     throw new Error(`No migrations at ${migrationsFolder}: a build must copy storage/migrations next to db.js.`);
   }
-  if (path !== ":memory:") keepToOwner(path);
-  const sqlite = new Database(path);
+  const existing = path !== ":memory:" && inspectDatabaseFile(path) === "sqlite";
+  let sqlite: Database.Database;
   try {
+    if (path !== ":memory:") keepToOwner(path);
+    sqlite = new Database(path);
+  } catch (error) {
+    throw asFileError(error, path);
+  }
+  try {
+    if (existing) checkDatabase(sqlite, path, options.integrityCheck ?? false);
     // WAL lets the bot read while the outbox worker writes; NORMAL is durable enough under WAL.
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("busy_timeout = 5000");
@@ -47,7 +57,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     // pages that the next enrolments dirty again. With background checkpoints this is only the backstop.
     sqlite.pragma("wal_autocheckpoint = 10000");
     const db = drizzle({ client: sqlite, schema });
-    migrateWithoutForeignKeys(db, sqlite);
+    migrateWithoutForeignKeys(db, sqlite, path);
     const checkpointer = options.backgroundCheckpoints && path !== ":memory:" ? startCheckpointer(path) : undefined;
     return {
       db,
@@ -59,7 +69,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     };
   } catch (error) {
     sqlite.close();
-    throw error;
+    throw asFileError(error, path);
   }
 }
 
@@ -87,15 +97,13 @@ function keepToOwner(path: string): void {
 // SQLite's ALTER TABLE procedure says: dropping a table that others reference would otherwise fail, and the
 // migration's own "PRAGMA foreign_keys=OFF" is ignored inside the migrator's transaction. The references
 // are then checked once, before foreign keys go back on for good.
-function migrateWithoutForeignKeys(db: Db, sqlite: Database.Database): void {
+function migrateWithoutForeignKeys(db: Db, sqlite: Database.Database, path: string): void {
   sqlite.pragma("foreign_keys = OFF");
   migrate(db, { migrationsFolder });
   const broken = sqlite.pragma("foreign_key_check") as { table: string; rowid: number; parent: string }[];
   if (broken.length) {
     const first = broken[0]!;
-    throw new Error(
-      `${broken.length} row(s) point at a missing row (first: ${first.table} row ${first.rowid} → ${first.parent}): the file was damaged before this start. Hint: restore a backup (npm run db:restore -- FILE).`,
-    );
+    throw new DatabaseFileError(path, `has ${broken.length} row(s) pointing at a missing row (first: ${first.table} row ${first.rowid} → ${first.parent}): it was damaged before this start`, RESTORE_HINT);
   }
   sqlite.pragma("foreign_keys = ON");
 }

@@ -1,10 +1,11 @@
 // Storage of /link: the one-time codes (keyed hashes only) and the moves a link makes. No decisions
 // here: core/linking.ts decides who is kept; these read and write rows inside its transaction.
 import { createHmac, hkdfSync, randomInt } from "node:crypto";
-import { and, count, eq, gt, lte, or, sql } from "drizzle-orm";
-import type { LinkCodeMaker, LinkStore } from "../core/linking.js";
+import { and, count, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { LINK_CODE_DIGITS, type LinkCodeMaker, type LinkStore } from "../core/linking.js";
 import type { Db } from "./db.js";
-import { auditLog, certificates, chatIdentities, enrolments, linkCodes, outbox, people, staff } from "./schema.js";
+import { certificates, chatIdentities, dialogStates, enrolments, linkCodes, outbox, people, staff } from "./schema.js";
 
 /**
  * The link-code store over one database.
@@ -12,6 +13,25 @@ import { auditLog, certificates, chatIdentities, enrolments, linkCodes, outbox, 
  */
 export function createLinkStore(db: Db): LinkStore {
   const countOf = (rows: { n: number }[]) => rows[0]?.n ?? 0;
+  const issuer = alias(chatIdentities, "issuer");
+  const requester = alias(chatIdentities, "requester");
+  /** Typed codes with both chats: the one that asked for the code and the one that typed it. */
+  const requests = () =>
+    db
+      .select({
+        id: linkCodes.id,
+        personId: linkCodes.personId,
+        identityId: linkCodes.identityId,
+        expiresAt: linkCodes.expiresAt,
+        issuerChannel: issuer.channel,
+        requesterIdentityId: requester.id,
+        requesterPersonId: requester.personId,
+        requesterChannel: requester.channel,
+      })
+      .from(linkCodes)
+      .innerJoin(issuer, eq(issuer.id, linkCodes.identityId))
+      .innerJoin(requester, eq(requester.id, linkCodes.requesterIdentityId))
+      .$dynamic();
   return {
     purgeCodes(personId, now) {
       db.delete(linkCodes)
@@ -25,9 +45,27 @@ export function createLinkStore(db: Db): LinkStore {
       return db
         .select({ id: linkCodes.id, personId: linkCodes.personId, identityId: linkCodes.identityId, expiresAt: linkCodes.expiresAt })
         .from(linkCodes)
-        .where(and(eq(linkCodes.codeHash, codeHash), gt(linkCodes.expiresAt, now)))
+        .where(and(eq(linkCodes.codeHash, codeHash), gt(linkCodes.expiresAt, now), isNull(linkCodes.requesterIdentityId)))
         .orderBy(sql`${linkCodes.id} desc`)
         .get();
+    },
+    claimCode(codeId, requesterIdentityId, now, expiresAt) {
+      return (
+        db
+          .update(linkCodes)
+          .set({ requesterIdentityId, requestedAt: now, expiresAt })
+          .where(and(eq(linkCodes.id, codeId), isNull(linkCodes.requesterIdentityId)))
+          .run().changes === 1
+      );
+    },
+    request(codeId) {
+      return requests().where(eq(linkCodes.id, codeId)).get();
+    },
+    requestsOf(personId, now) {
+      return requests()
+        .where(and(gt(linkCodes.expiresAt, now), or(eq(linkCodes.personId, personId), eq(requester.personId, personId))))
+        .orderBy(sql`${linkCodes.id} desc`)
+        .all();
     },
     useCode(codeId) {
       return db.delete(linkCodes).where(eq(linkCodes.id, codeId)).run().changes === 1;
@@ -54,13 +92,16 @@ export function createLinkStore(db: Db): LinkStore {
       };
     },
     moveIdentities(fromPersonId, toPersonId) {
-      return db
+      const moved = db
         .update(chatIdentities)
         .set({ personId: toPersonId })
         .where(eq(chatIdentities.personId, fromPersonId))
         .returning({ id: chatIdentities.id })
         .all()
         .map((r) => r.id);
+      // A moved chat's conversation was the former person's (a draft, a withdrawal picked): it starts afresh.
+      if (moved.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, moved)).run();
+      return moved;
     },
     dropPerson(personId) {
       db.delete(linkCodes).where(eq(linkCodes.personId, personId)).run();
@@ -69,29 +110,18 @@ export function createLinkStore(db: Db): LinkStore {
       // Any other reference (a plan, an invite) makes this fail and the link roll back, never dangle.
       db.delete(people).where(eq(people.id, personId)).run();
     },
-    recentFailures(identityId, since) {
-      return countOf(
-        db
-          .select({ n: count() })
-          .from(auditLog)
-          .where(
-            and(eq(auditLog.entity, "chat_identity"), eq(auditLog.entityId, String(identityId)), eq(auditLog.action, "link.failed"), gt(auditLog.at, since)),
-          )
-          .all(),
-      );
-    },
   };
 }
 
 /**
- * Six-digit codes (typed on a phone, read aloud) hashed with a key derived from the data key, so a
- * copied database alone does not tell which codes are live.
+ * Codes of `LINK_CODE_DIGITS` digits (typed on a phone, read aloud) hashed with a key derived from the data
+ * key, so a copied database alone does not tell which codes are live.
  * @example const maker = createLinkCodeMaker(dataKey.key); maker.hash(maker.generate())
  */
 export function createLinkCodeMaker(dataKey: Buffer): LinkCodeMaker {
   const key = Buffer.from(hkdfSync("sha256", dataKey, Buffer.alloc(0), "jiangyin-training-bot/v1/link-code-hash", 32));
   return {
-    generate: () => String(randomInt(0, 1_000_000)).padStart(6, "0"),
+    generate: () => String(randomInt(0, 10 ** LINK_CODE_DIGITS)).padStart(LINK_CODE_DIGITS, "0"),
     hash: (code) => createHmac("sha256", key).update(code.normalize("NFKC").replace(/\D/g, ""), "utf8").digest("hex"),
   };
 }

@@ -6,6 +6,7 @@ import { createHash, randomInt } from "node:crypto";
 import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
+import { probeActions } from "../core/attempts.js";
 import type {
   AuditLog,
   CertificateRecord,
@@ -395,12 +396,19 @@ export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
   };
 }
 
-/** Appends audit rows. @example createAuditLog(sqlite).record({ actor, action, entity, entityId, at: now }) */
+/** Appends audit rows, and counts failed probes. @example createAuditLog(sqlite).record({ actor, action, entity, entityId, at: now }) */
 export function createAuditLog(sqlite: Database.Database): AuditLog {
   const insert = sqlite.prepare("insert into audit_log (actor, action, entity, entity_id, detail, at) values (?, ?, ?, ?, ?, ?)");
+  // The IN term repeats the partial indexes' WHERE, which is what lets SQLite use them (schema.ts, auditLog).
+  const probes = `action in (${probeActions.map((a) => `'${a}'`).join(", ")})`;
+  const overall = sqlite.prepare<[string, number], number>(`select count(*) from audit_log where ${probes} and action = ? and at > ?`).pluck();
+  const ofChat = sqlite.prepare<[string, string, number], number>(`select count(*) from audit_log where ${probes} and action = ? and entity_id = ? and at > ?`).pluck();
   return {
     record(e) {
       insert.run(e.actor, e.action, e.entity, e.entityId, JSON.stringify(e.detail ?? {}), e.at.getTime());
+    },
+    count(action, since, entityId) {
+      return (entityId === undefined ? overall.get(action, since.getTime()) : ofChat.get(action, entityId, since.getTime())) ?? 0;
     },
   };
 }

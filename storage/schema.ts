@@ -29,6 +29,7 @@ import {
   uniqueIndex,
   type AnySQLiteColumn,
 } from "drizzle-orm/sqlite-core";
+import { probeActions } from "../core/attempts.js";
 
 /** Interface languages. Example: `languages.includes("en")`. */
 export const languages = ["zh-CN", "en"] as const;
@@ -415,10 +416,22 @@ export const auditLog = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<JsonObject>().notNull().default({}),
     at: instant("at").notNull(),
   },
-  // Only what the program looks up: a chat's failed /link attempts (the link rate limit). Every enrolment
-  // appends an audit row, and an index over all of them cost a WAL page per enrolment.
-  (t) => [index("audit_log_link_failed_idx").on(t.entityId, t.at).where(sql`${t.action} = 'link.failed'`)],
+  // Only what the program looks up: failed probes (core/attempts.ts), per chat and over all chats. Every
+  // enrolment appends an audit row, and an index over all of them cost a WAL page per enrolment. A query uses
+  // these only when its WHERE repeats the same IN term (`probeRows` in storage/repositories.ts).
+  (t) => [
+    index("audit_log_probe_chat_idx").on(t.action, t.entityId, t.at).where(probeRows(t.action)),
+    index("audit_log_probe_idx").on(t.action, t.at).where(probeRows(t.action)),
+  ],
 );
+
+/**
+ * The audit rows that are failed probes, as one SQL term: the partial indexes' WHERE and every count's.
+ * @example db.select().from(auditLog).where(and(probeRows(auditLog.action), eq(auditLog.action, "link.failed")))
+ */
+export function probeRows(action: AnySQLiteColumn): SQL {
+  return oneOf(action, probeActions);
+}
 
 /** Small key/value settings the program keeps between runs. Example: `db.insert(meta).values({ key: "planner.lastRun", value: iso }).onConflictDoUpdate({ target: meta.key, set: { value: iso } })`. */
 export const meta = sqliteTable("meta", {
@@ -431,7 +444,7 @@ export const linkCodes = sqliteTable(
   "link_codes",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    // Not unique: six digits repeat over time; the service keeps at most one unexpired row per hash.
+    // Not unique: codes repeat over time; the service keeps at most one unexpired row per hash.
     codeHash: text("code_hash").notNull(),
     personId: integer("person_id")
       .notNull()
@@ -440,10 +453,18 @@ export const linkCodes = sqliteTable(
     identityId: integer("identity_id")
       .notNull()
       .references(() => chatIdentities.id, { onDelete: "cascade" }),
+    // The chat that typed the code: the link waits for the account's owner to confirm it (core/linking.ts).
+    requesterIdentityId: integer("requester_identity_id").references(() => chatIdentities.id, { onDelete: "cascade" }),
+    requestedAt: instant("requested_at"),
     createdAt: instant("created_at").notNull(),
+    // The code's end, then, once typed, the request's.
     expiresAt: instant("expires_at").notNull(),
   },
-  (t) => [index("link_codes_code_hash_idx").on(t.codeHash), index("link_codes_person_id_idx").on(t.personId)],
+  (t) => [
+    index("link_codes_code_hash_idx").on(t.codeHash),
+    index("link_codes_person_id_idx").on(t.personId),
+    index("link_codes_requester_identity_id_idx").on(t.requesterIdentityId),
+  ],
 );
 
 /**

@@ -25,6 +25,25 @@ const DEMO_CAPACITIES = [60, 40, 2] as const;
 const DEMO_LEAD_DAYS = 14;
 const DEMO_LENGTH_DAYS = 30;
 
+/**
+ * When the first of `count` demo classes opens (the others a day apart), always inside the window: about
+ * two weeks after `today` (or after the window opens), as late as the window allows when that is too late,
+ * and when no class can open after `today` any more, classes that ran at the window's end: the demo on a day
+ * after the programme shows it closed rather than failing.
+ * @example demoOpening(pack, "2023-07-03", 3) // "2023-07-17"
+ * @example demoOpening(pack, "2023-10-15", 3) // "2023-08-29": ran to the window's end, none open
+ */
+export function demoOpening(pack: Pick<PolicyPack, "window">, today: string, count: number): string {
+  const { from, to } = pack.window;
+  const latest = maxDate(from, addDays(to, -(count - 1)));
+  const anchor = today < from ? from : today > to ? to : today;
+  const ahead = minDate(addDays(anchor, DEMO_LEAD_DAYS), latest);
+  return ahead > today ? ahead : maxDate(from, addDays(latest, -DEMO_LENGTH_DAYS));
+}
+
+const minDate = (a: string, b: string) => (a < b ? a : b);
+const maxDate = (a: string, b: string) => (a > b ? a : b);
+
 /** A demo class as `seedDemo` reports it. */
 export interface DemoClass {
   classId: number;
@@ -35,8 +54,8 @@ export interface DemoClass {
 }
 
 /**
- * One approved plan and one class per school of the pack, opening about two weeks after `today` inside
- * the programme window, cycling through the pack's occupations, levels (5/4/3) and capacities 60/40/2.
+ * One approved plan and one class per school of the pack, cycling through the pack's occupations, levels
+ * (5/4/3) and capacities 60/40/2, placed by `demoOpening` inside the programme window whatever `today` is.
  * Idempotent: a second run returns the classes of the first.
  * @example seedDemo(db, pack, { today: "2023-07-01", now }) // [{ code: "DEMO1", level: 5, capacity: 60, … }, …]
  */
@@ -55,9 +74,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
       const found = existing();
       if (found.length) return found;
       syncSchools(db, pack);
-      const start = addDays(today > pack.window.from ? today : pack.window.from, DEMO_LEAD_DAYS);
-      if (start > pack.window.to)
-        throw new Error(`seedDemo: classes opening ${start} would fall after the programme window ends ${pack.window.to}; pass an earlier today.`);
+      const start = demoOpening(pack, today, pack.schools.length);
       const creator = db.insert(people).values({ createdAt: now, updatedAt: now }).returning({ id: people.id }).get().id;
       pack.schools.forEach((school, i) => {
         const occupation = pack.occupations[i % pack.occupations.length]!;
@@ -66,7 +83,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
         const track = pack.tracks.find((t) => subsidyTable(pack, t.code).some((l) => l.level === level.level)) ?? pack.tracks[0]!;
         const capacity = DEMO_CAPACITIES[i % DEMO_CAPACITIES.length]!;
         const opensOn = addDays(start, i);
-        const closesOn = addDays(opensOn, DEMO_LENGTH_DAYS) < pack.window.to ? addDays(opensOn, DEMO_LENGTH_DAYS) : pack.window.to;
+        const closesOn = maxDate(opensOn, minDate(addDays(opensOn, DEMO_LENGTH_DAYS), pack.window.to));
         const common = { schoolId: school.code, occupation: occupation.code, track: track.code, level: level.level as (typeof skillLevels)[number] };
         const planId = db
           .insert(trainingPlans)

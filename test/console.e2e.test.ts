@@ -103,4 +103,22 @@ describe("console channel end to end", () => {
     expect(b[5]!.bot).toContain(`1. ${t("dialog.me.withdraw", { name: first.offer.name })}`);
     expect(b).toHaveLength(6);
   });
+
+  it("reads a line that arrives while the opening is being answered (it was lost)", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
+    let opened!: () => void;
+    const opening = new Promise<void>((resolve) => (opened = resolve));
+    const core = { handle: async (i: { text?: string }) => (i.text === "/start" ? (await opening, [{ text: "welcome" }]) : [{ text: `got ${i.text}` }]) };
+    const done = runConsole({ core, banner: "B", input, output });
+    input.write("资格\n");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    opened();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    input.end();
+    await done;
+    expect(printed).toContain("got 资格");
+  });
 });

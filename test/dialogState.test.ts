@@ -18,7 +18,7 @@ describe("stored dialog states", () => {
   let dir: string;
   let app: App;
   let store: DialogStore;
-  const say = (user: string, text: string) => app.engine.handle({ channel: "console", externalId: user, text });
+  const say = (user: string, text: string) => app.engine.handle({ channel: "console", chat: "private", externalId: user, text });
   const identityOf = (user: string) => app.services.identify("console", user, new Date()).identityId;
   const stored = (user: string) => JSON.parse(store.load(identityOf(user))!) as Record<string, unknown>;
   const put = (user: string, state: Record<string, unknown>) =>
@@ -54,7 +54,7 @@ describe("stored dialog states", () => {
   });
 
   it("answers an update once, also one redelivered after its conversation ended", async () => {
-    const tg = (updateId: string, text: string) => app.engine.handle({ channel: "telegram", externalId: "redelivered", updateId, text });
+    const tg = (updateId: string, text: string) => app.engine.handle({ channel: "telegram", chat: "private", externalId: "redelivered", updateId, text });
     expect((await tg("1", "/check")).map((r) => r.text)).toEqual([t("dialog.q.ableToWork")]);
     expect(await tg("1", "/check")).toEqual([]);
     expect(await tg("2", "/cancel")).not.toEqual([]);

@@ -9,7 +9,7 @@ import { openTestApp, tempDatabase, zh } from "./support/wechatApp.js";
 describe("a class that does not fit the person", () => {
   // Each reply as the console shows it, without the typing hint: its text, then its choices.
   const chat = (app: App, user: string) => async (text: string) =>
-    (await app.engine.handle({ channel: "console", externalId: user, text })).map((r) => renderPlain(r, () => ""));
+    (await app.engine.handle({ channel: "console", chat: "private", externalId: user, text })).map((r) => renderPlain(r, () => ""));
 
   it("says why, offers the classes again, and keeps the answers", async () => {
     const say = chat(await openTestApp(tempDatabase()), "seeker");

@@ -90,7 +90,7 @@ interface Seen {
   stale: { token: string; choiceId: string }[];
 }
 
-type Probe = { kind: string; input: Omit<Inbound, "channel" | "externalId"> };
+type Probe = { kind: string; input: Omit<Inbound, "channel" | "chat" | "externalId"> };
 
 const PROBES: [kind: string, make: (r: Rng, seen: Seen) => Probe["input"]][] = [
   ["empty", () => ({ text: "" })],
@@ -139,7 +139,7 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
   let frozen = false;
   // A deterministic clock: each message one second after the last, so a run replays exactly.
   const clock: ChatClock = { now: () => new Date(frozen ? at : (at += 1000)), today: () => TODAY };
-  const say = (externalId: string, input: Omit<Inbound, "channel" | "externalId">) => app.engine.handle({ channel: "console", externalId, ...input });
+  const say = (externalId: string, input: Omit<Inbound, "channel" | "chat" | "externalId">) => app.engine.handle({ channel: "console", chat: "private", externalId, ...input });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "fuzz-"));
@@ -188,7 +188,7 @@ describe(`dialog fuzz (seed ${SEED})`, () => {
         const where = `step ${target.flow}/${target.step}, user ${user}, ${kind} ${JSON.stringify(input).slice(0, 100)}`;
         let replies: Reply[];
         try {
-          replies = await app.engine.handle({ channel: "console", externalId: user, ...input });
+          replies = await app.engine.handle({ channel: "console", chat: "private", externalId: user, ...input });
         } catch (e) {
           problem(`engine threw: ${(e as Error).message}`, `${where}\n${(e as Error).stack}`);
           return undefined;

@@ -9,7 +9,7 @@ describe("greetings", () => {
   beforeEach(async () => {
     app = await openTestApp(tempDatabase());
   });
-  const say = async (user: string, text: string) => (await app.engine.handle({ channel: "console", externalId: user, text })).map((r) => r.text);
+  const say = async (user: string, text: string) => (await app.engine.handle({ channel: "console", chat: "private", externalId: user, text })).map((r) => r.text);
 
   it.each(["你好", "您好！", "在吗？", "hello", "Good morning!"])("%s, between flows: the welcome and the menu", async (greeting) => {
     const [reply, ...more] = await say(`between-${greeting}`, greeting);

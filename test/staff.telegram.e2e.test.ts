@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
+import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
 import type { ChatClock } from "../core/dialog/engine.js";
 import { translator } from "../core/i18n.js";
@@ -32,7 +33,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     dir = mkdtempSync(join(tmpdir(), "staff-telegram-"));
     api = await startFakeBotApi({ languageCode: "zh-hans" });
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: api.botInfo.username });
-    tg = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, core: app.engine, ratePerMinute: 1000, log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
+    tg = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1000 }), log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
     await tg.start();
     await api.waitForPolling();
   });

@@ -44,7 +44,7 @@ describe("school staff in chat", () => {
     const externalId = `staff-test-${++chatNo}`;
     let last: Reply | undefined;
     const handle = async (input: { text?: string; choiceId?: string; stepToken?: string; file?: { fileName: string; size: number; bytes: Uint8Array } }) => {
-      const replies = await app.engine.handle({ channel: "telegram", externalId, ...input });
+      const replies = await app.engine.handle({ channel: "telegram", chat: "private", externalId, ...input });
       last = replies.at(-1);
       return replies;
     };
@@ -116,8 +116,8 @@ describe("school staff in chat", () => {
     expect(told[0]).toBe(t("staff.notStaff", { contacts }));
     expect(told.join("\n")).not.toContain(t("staff.menu.classes"));
 
-    // Mid-enrolment, "/staff" loses nothing: the question is asked again.
-    await other.send("/enrol");
+    // Mid-flow, "/staff" loses nothing: the question is asked again. (No class is open here, so the check.)
+    await other.send("/check");
     const asked = other.last().text;
     expect((await other.texts("/staff")).at(-1)).toBe(asked);
   });
@@ -342,7 +342,7 @@ describe("school staff in chat", () => {
     const c = chat();
     await c.send("/start");
     expect((await c.upload("a.csv", new Uint8Array([65])))[0]!.text).toBe(t("staff.file.unexpected"));
-    const big = await app.engine.handle({ channel: "telegram", externalId: c.externalId, file: { fileName: "big.xlsx", size: 6 * 1024 * 1024 } });
+    const big = await app.engine.handle({ channel: "telegram", chat: "private", externalId: c.externalId, file: { fileName: "big.xlsx", size: 6 * 1024 * 1024 } });
     expect(big[0]!.text).toBe(t("staff.file.tooLarge", { name: "big.xlsx", mb: 5 }));
   });
 });

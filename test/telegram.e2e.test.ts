@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, systemClock, type App } from "../bot/app.js";
+import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
 import { translator } from "../core/i18n.js";
 import type { ClassOffer } from "../core/dialog/ports.js";
@@ -43,7 +44,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
       apiRoot: api.apiRoot,
       core: app.engine,
       // One person taps through ~25 steps within a second; the flood guard has its own tests.
-      ratePerMinute: 1000,
+      rateLimit: createChatRateLimit({ perMinute: 1000 }),
       log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
     });
     await tg.start();

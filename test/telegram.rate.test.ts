@@ -1,7 +1,8 @@
-// The Telegram channel's per-person rate limit, through grammY's handleUpdate with a fake API.
+// The per-person rate limit (bot/rateLimit.ts) on the Telegram channel, through grammY's handleUpdate with a fake API.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Transformer } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
+import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel } from "../bot/telegram.js";
 import { translator } from "../core/i18n.js";
 
@@ -9,7 +10,7 @@ const botInfo = { id: 1, is_bot: true, first_name: "T", username: "t_bot", can_j
 
 function channel(ratePerMinute: number) {
   const sent: { chat: number; text: string }[] = [];
-  const tg = createTelegramChannel({ token: "1:T", core: { handle: async () => [{ text: "answer" }] }, ratePerMinute, log: () => undefined });
+  const tg = createTelegramChannel({ token: "1:T", core: { handle: async () => [{ text: "answer" }] }, rateLimit: createChatRateLimit({ perMinute: ratePerMinute }), log: () => undefined });
   tg.bot.botInfo = botInfo;
   const api: Transformer = async (_prev, method, payload) => {
     const p = payload as { chat_id: number; text: string };

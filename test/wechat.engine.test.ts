@@ -144,7 +144,7 @@ describe("WeChat channel with the real engine", () => {
     expect(last(await e.askAll(carol, "1"))).toContain(zh("dialog.q.keyGroups"));
   });
 
-  it("ignores a group message without a mention and answers one with a mention", async () => {
+  it("ignores a group message without a mention and answers one with a mention, with the rules only", async () => {
     const app = await openTestApp(tempDatabase());
     const e = (env = await startWechat(app));
     const dave = e.contact("Dave");
@@ -155,11 +155,14 @@ describe("WeChat channel with the real engine", () => {
     expect(e.replies(group.id)).toEqual([]);
     expect(identityOf(app, dave.id)).toBeUndefined();
 
+    // In a group the check is who may join in general, and one's own answers are asked for in private; the
+    // bot keeps nothing of a group message, not even a record of the person.
     const after = e.sayInRoom(group, dave, "资格", true);
     const [reply] = await e.waitForReply(group.id, { after });
     expect(reply).toMatch(/^@Dave/);
-    expect(reply).toContain(zh("dialog.q.ableToWork"));
-    expect(identityOf(app, dave.id)?.channel).toBe("wechat");
+    expect(reply).toContain(zh("dialog.group.ownCheck", { how: zh("dialog.group.how.wechat") }));
+    expect(reply).not.toContain(zh("dialog.q.ableToWork"));
+    expect(identityOf(app, dave.id)).toBeUndefined();
     expect(e.replies(dave.id)).toEqual([]);
   });
 
@@ -190,7 +193,7 @@ describe("WeChat channel with the real engine", () => {
       ["返回", "back", zh("dialog.back.nothing")],
       ["语言", "lang", zh("dialog.lang.ask")],
       ["删除我的信息", "forget", zh("dialog.forget.confirm")],
-      ["链接", "link", zh("dialog.link.ask")],
+      ["链接", "link", zh("dialog.link.ask", { digits: 8 })],
     ];
     // The words come from the locale files; if one is renamed there, this list must follow.
     for (const [zhWord, enWord] of commands) {
@@ -205,7 +208,7 @@ describe("WeChat channel with the real engine", () => {
       expect(inZh.join("\n"), zhWord).toContain(expected);
       expect(inZh.join("\n"), zhWord).not.toContain(unsure);
       // Same command, same answer (link codes differ, so digits are masked).
-      const masked = (r: string[]) => r.join("\n").replace(/\d{6}/g, "######");
+      const masked = (r: string[]) => r.join("\n").replace(/\d{8}/g, "########");
       expect(masked(inEn), enWord).toBe(masked(inZh));
     }
   });
@@ -218,14 +221,17 @@ describe("WeChat channel with the real engine", () => {
     for (const [text, expected] of enrolByNumbers(residentId())) expect(last(await tg(text)), text).toContain(expected);
 
     const [codeReply] = await tg("/link");
-    const code = /\b(\d{6})\b/.exec(codeReply ?? "")?.[1];
+    const code = /\b(\d{8})\b/.exec(codeReply ?? "")?.[1];
     expect(code, codeReply).toBeDefined();
 
     const e = (env = await startWechat(app));
     const grace = e.contact("Grace");
     // Before linking, the WeChat chat is a person of its own without enrolments.
     expect(last(await e.askAll(grace, "我的"))).toContain(zh("dialog.me.empty"));
-    expect(await e.askAll(grace, `链接 ${code}`)).toEqual([expect.stringContaining(zh("dialog.link.done"))]);
+    // The Telegram chat holds the enrolment: it confirms before the WeChat chat joins.
+    expect(last(await e.askAll(grace, `链接 ${code}`))).toContain(zh("dialog.link.confirmThere", { channel: "Telegram", minutes: 10, keyword: "链接" }));
+    expect(last(await tg("链接"))).toContain(zh("dialog.link.confirmAsk", { channel: "微信" }).split("\n")[0]);
+    expect(last(await tg("是"))).toContain(zh("dialog.link.done"));
 
     const meWechat = last(await e.askAll(grace, "我的"));
     const meTelegram = last(await tg("/me"));

@@ -2,12 +2,18 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { ChatCore, Inbound, Reply } from "../bot/chatCore.js";
 import { renderPlain } from "../bot/render.js";
+import { createChatRateLimit, type ChatRateLimit } from "../bot/rateLimit.js";
 import { createWechatChannel, type WechatChannel } from "../bot/wechat.js";
+import { translator } from "../core/i18n.js";
+import { XLSX_MIME } from "../core/dialog/types.js";
 import { startWechatyMock, type WechatyMockEnv } from "./support/wechatyMock.js";
 
 const ERROR_TEXT = "系统繁忙，请稍后再试";
 
-/** Echoes the text and offers two choices; "boom" throws once, to prove the bot survives. */
+/**
+ * Echoes the text and offers two choices (public in a group, as the engine's group answers are); "boom" throws
+ * once, to prove the bot survives; "leak" answers with a roster file whatever the chat, as a bug might.
+ */
 function fakeCore(): ChatCore & { inputs: Inbound[] } {
   const inputs: Inbound[] = [];
   return {
@@ -18,7 +24,9 @@ function fakeCore(): ChatCore & { inputs: Inbound[] } {
       if (inputs.length > 20) return [];
       if (input.text === "boom") throw new Error("engine exploded");
       if (input.text === undefined) return [{ text: "请发送文字" }];
-      return [{ text: `你说：${input.text}`, choices: [{ id: "yes", label: "是" }, { id: "no", label: "否" }], stepToken: "s1" }];
+      if (input.text === "leak") return [{ text: "张三 320281199001011233", document: { fileName: "花名册.xlsx", bytes: new Uint8Array([1, 2, 3]), mime: XLSX_MIME } }];
+      const echo: Reply = { text: `你说：${input.text}`, choices: [{ id: "yes", label: "是" }, { id: "no", label: "否" }], stepToken: "s1" };
+      return [input.chat === "group" ? { ...echo, public: true } : echo];
     },
   };
 }
@@ -28,12 +36,13 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
   let core: ReturnType<typeof fakeCore>;
   const logs: { level: string; msg: string }[] = [];
 
-  async function start(): Promise<WechatyMockEnv<WechatChannel>> {
+  async function start(rateLimit: ChatRateLimit = createChatRateLimit({ perMinute: 1000 })): Promise<WechatyMockEnv<WechatChannel>> {
     core = fakeCore();
     env = await startWechatyMock((puppet) =>
       createWechatChannel({
         puppet,
         core,
+        rateLimit,
         render: (reply) => renderPlain(reply, (n) => `回复 1-${n}`),
         onErrorText: ERROR_TEXT,
         acceptFriendRequests: true,
@@ -70,10 +79,24 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     const after = e.sayInRoom(group, alice, "资格", true);
     const [reply] = await e.waitForReply(group.id, { after });
     // The mention is stripped before the engine sees the text, and the answer @-mentions the asker.
-    expect(core.inputs).toEqual([expect.objectContaining({ externalId: alice.id, text: "资格" })]);
+    expect(core.inputs).toEqual([expect.objectContaining({ externalId: alice.id, chat: "group", text: "资格" })]);
     expect(reply).toMatch(/^@Alice/);
     expect(reply).toContain("你说：资格");
     expect(e.replies(alice.id)).toEqual([]);
+  });
+
+  it("withholds from a group anything but the engine's public answers: a file, a roster line (logged as an error)", async () => {
+    const e = await start();
+    const alice = e.contact("Alice");
+    const group = e.room("江阴培训群", [alice]);
+    e.sayInRoom(group, alice, "leak", true);
+    await e.settle(80);
+    expect(e.replies(group.id)).toEqual([]);
+    expect(e.files(group.id)).toEqual([]);
+    expect(logs).toContainEqual({ level: "error", msg: expect.stringContaining("withheld from a group") });
+    // In a private chat the same answer goes out, file and all.
+    await e.askAll(alice, "leak");
+    expect(e.files(alice.id).map((f) => f.name)).toEqual(["花名册.xlsx"]);
   });
 
   it("never answers its own messages (no loop)", async () => {
@@ -140,5 +163,28 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     e.say(alice, "3");
     const replies = await e.waitForReply(alice.id, { after, count: 3 });
     expect(replies.map((r) => r.split("\n")[0])).toEqual(["你说：1", "你说：2", "你说：3"]);
+  });
+
+  it("limits each person's messages per minute: the first ones answered, one notice in their language, then silence; others unaffected", async () => {
+    let now = Date.parse("2023-07-03T02:00:00Z");
+    const e = await start(createChatRateLimit({ perMinute: 3, now: () => now, languageOf: (_channel, id) => (id === "wxid_en" ? "en" : undefined) }));
+    const alice = e.contact("Alice", "wxid_alice");
+    const bob = e.contact("Bob", "wxid_en");
+    for (let i = 1; i <= 6; i++) e.say(alice, `m${i}`);
+    for (let i = 1; i <= 5; i++) e.say(bob, `b${i}`);
+    await e.waitForReply(alice.id, { after: 0, count: 4 });
+    await e.waitForReply(bob.id, { after: 0, count: 4 });
+    await e.settle(80);
+    expect(e.replies(alice.id).map((r) => r.split("\n")[0])).toEqual(["你说：m1", "你说：m2", "你说：m3", translator("zh-CN")("dialog.tooFast")]);
+    expect(e.replies(bob.id).at(-1)).toBe(translator("en")("dialog.tooFast"));
+    expect(core.inputs.map((i) => i.text).sort()).toEqual(["b1", "b2", "b3", "m1", "m2", "m3"]);
+    // Her @-mention in a group counts for her too; a minute later she is answered again.
+    const group = e.room("江阴培训群", [alice, bob]);
+    e.sayInRoom(group, alice, "资格", true);
+    await e.settle(50);
+    expect(e.replies(group.id)).toEqual([]);
+    expect(core.inputs).toHaveLength(6);
+    now += 61_000;
+    expect((await e.ask(alice, "again"))[0]).toMatch(/^你说：again/);
   });
 });

@@ -18,6 +18,7 @@ import { classOfScene, type OaInbound } from "./inbound.js";
 import { CS_TEXT_MAX_BYTES } from "./routes.js";
 import { packTexts } from "./text.js";
 import type { OaLog } from "./webhook.js";
+import type { ChatRateLimit } from "../rateLimit.js";
 
 /**
  * The menu a bureau creates for the account (自定义菜单, `npm run admin -- wechat menu`): CLICK keys, each the command
@@ -35,6 +36,8 @@ export interface OaChannelOptions {
   api: OaApi;
   store: OfficialAccountStore;
   core: ChatCore;
+  /** The per-person message limit every channel shares (bot/rateLimit.ts); none: no limit here. */
+  rateLimit?: ChatRateLimit | undefined;
   /** The chat of an OpenID (made on its first message) and its person. */
   identify(openId: string, now: Date): { identityId: number; personId: number; lang: Lang };
   downloads: DownloadLinks;
@@ -84,8 +87,13 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
     }
     const chat = options.identify(m.openId, new Date(at));
     store.recordInbound(chat.identityId, m.kind === "text" || m.kind === "media" ? "message" : "event", at);
+    // What a person sends counts against their limit; a follow or a scan is WeChat's, not theirs.
+    if (m.kind === "text" || m.kind === "media" || m.kind === "click") {
+      const admitted = options.rateLimit?.admit("wechat_oa", m.openId) ?? { ok: true };
+      if (!admitted.ok) return admitted.notice ? send(chat, m.openId, [{ text: admitted.notice }]) : undefined;
+    }
     if (m.kind === "subscribe") store.setReachable(chat.identityId, true, at);
-    const say = (text: string | undefined, updateId: string) => core.handle({ channel: "wechat_oa", externalId: m.openId, updateId, ...(text !== undefined ? { text } : {}) });
+    const say = (text: string | undefined, updateId: string) => core.handle({ channel: "wechat_oa", chat: "private", externalId: m.openId, updateId, ...(text !== undefined ? { text } : {}) });
     let replies: Reply[];
     try {
       replies = await turn();

@@ -1,4 +1,4 @@
-// The Official Account channel as the running bot starts it (bot/main.ts): its listener, the channel over the
+// The Official Account channel as the running bot runs it (bot/main.ts): its listener, the channel over the
 // engine, the routes reminders take (chat message, template, SMS) and the dispatcher's sender. Nothing here needs
 // the network to start: the access token is fetched with the first call.
 import type { Config } from "../config.js";
@@ -14,7 +14,8 @@ import type { OaApi } from "./api.js";
 import { createOfficialAccountChannel } from "./channel.js";
 import { officialAccountRoutes, officialAccountSender } from "./routes.js";
 import { loadTemplateMapping } from "./templates.js";
-import { startOfficialAccountServer, type OaLog } from "./webhook.js";
+import { startOfficialAccountServer, type OaLog, type OaServer } from "./webhook.js";
+import type { ChatRateLimit } from "../rateLimit.js";
 
 /**
  * The SMS gateway the configuration names, or undefined without SMS settings.
@@ -33,11 +34,33 @@ export function smsGatewayOf(config: Config): SmsGateway | undefined {
   });
 }
 
+/** What `createOfficialAccount` needs. Example: `{ config, app, api, core, rateLimit, log }`. */
+export interface OfficialAccountParts {
+  config: Config;
+  app: App;
+  api: OaApi;
+  core: ChatCore;
+  /** The per-person message limit every channel shares (bot/rateLimit.ts). */
+  rateLimit?: ChatRateLimit | undefined;
+  log: OaLog;
+  now?: () => number;
+}
+
+/** The channel as bot/main.ts runs it. Example: `const oa = createOfficialAccount(parts); await oa.start(); senders.wechat_oa = oa.send`. */
+export interface OfficialAccount {
+  /** Resolves once the listener listens. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send: Sender;
+  /** The listener's port, once started. */
+  readonly port: number;
+}
+
 /**
- * Starts the channel; resolves once its listener listens.
- * @example const oa = await startOfficialAccount({ config, app, api, core, log }); senders.wechat_oa = oa.send
+ * The channel, not yet listening.
+ * @example const oa = createOfficialAccount({ config, app, api, core, rateLimit, log }); await oa.start()
  */
-export async function startOfficialAccount(p: { config: Config; app: App; api: OaApi; core: ChatCore; log: OaLog; now?: () => number }): Promise<{ send: Sender; port: number; stop(): Promise<void> }> {
+export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount {
   const { config, app, api, log } = p;
   const now = p.now ?? Date.now;
   const mapping = loadTemplateMapping(config.WECHAT_OA_TEMPLATES);
@@ -46,31 +69,47 @@ export async function startOfficialAccount(p: { config: Config; app: App; api: O
     api,
     store,
     core: p.core,
-    identify: (openId, now) => app.services.identify("wechat_oa", openId, now),
+    rateLimit: p.rateLimit,
+    identify: (openId, at) => app.services.identify("wechat_oa", openId, at),
     downloads: createDownloadLinks(app.sqlite, app.vault, app.key.key),
     publicUrl: config.WECHAT_OA_PUBLIC_URL,
     render: plainText,
     now,
     log,
   });
-  const server = await startOfficialAccountServer({
-    port: config.WECHAT_OA_PORT,
-    token: config.WECHAT_OA_TOKEN!,
-    appId: config.WECHAT_OA_APP_ID!,
-    encodingAesKey: config.WECHAT_OA_AES_KEY,
-    onInbound: channel.take,
-    download: channel.download,
-    log,
-  });
-  log("info", "official account listening", { port: server.port, path: "/wechat", mode: config.WECHAT_OA_AES_KEY ? "safe" : "plaintext" });
   const gateway = smsGatewayOf(config);
   const routes = officialAccountRoutes({ api, store, mapping, sms: gateway && { gateway, perMinute: config.SMS_PER_MINUTE, perDay: config.SMS_PER_DAY, quietHours: defaultQuietHours }, log });
+  let server: OaServer | undefined;
   return {
-    send: officialAccountSender(routes, now, log),
-    port: server.port,
+    async start() {
+      server = await startOfficialAccountServer({
+        port: config.WECHAT_OA_PORT,
+        token: config.WECHAT_OA_TOKEN!,
+        appId: config.WECHAT_OA_APP_ID!,
+        encodingAesKey: config.WECHAT_OA_AES_KEY,
+        onInbound: channel.take,
+        download: channel.download,
+        log,
+      });
+      log("info", "official account listening", { port: server.port, path: "/wechat", mode: config.WECHAT_OA_AES_KEY ? "safe" : "plaintext" });
+    },
     async stop() {
-      await server.close();
+      await server?.close();
       await channel.stop();
     },
+    send: officialAccountSender(routes, now, log),
+    get port() {
+      return server?.port ?? 0;
+    },
   };
+}
+
+/**
+ * Creates the channel and starts its listener.
+ * @example const oa = await startOfficialAccount({ config, app, api, core, log }); senders.wechat_oa = oa.send
+ */
+export async function startOfficialAccount(p: OfficialAccountParts): Promise<OfficialAccount> {
+  const oa = createOfficialAccount(p);
+  await oa.start();
+  return oa;
 }

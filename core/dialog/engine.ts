@@ -18,7 +18,9 @@ import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type Inboun
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
-import { LINK_CODE_TTL_MS, type LinkOutcome } from "../linking.js";
+import { windowNotice } from "./window.js";
+import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
+import { createGroupAnswers } from "./group.js";
 
 // ---------------------------------------------------------------------------
 // State
@@ -79,6 +81,8 @@ export const dialogStateSchema = z.strictObject({
   /** The schema the state was written under (STATE_SHAPE). */
   shape: z.string().optional(),
   paused: pausedSchema.optional(),
+  /** The link request this chat is asked to confirm (core/dialog/linkFlow.ts). */
+  link: linkStateSchema.optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;
 
@@ -188,8 +192,6 @@ export type Apply = (state: DialogState) => void | Promise<void>;
 type Taken = Answer | { file: { fileName: string; bytes: Uint8Array } };
 
 const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
-/** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
-const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
 
 /**
  * Creates the engine over a pack, the services and a clock.
@@ -337,7 +339,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     { id: "phone", label: t("dialog.enrol.change.phone") },
     { id: "cancel", label: t("dialog.enrol.change.cancel") },
   ]);
-  const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => (s: DialogState) => void): Step => ({
+  /** Yes or no; "no" changes nothing unless `onNo` says otherwise. */
+  const confirmStep = (text: (turn: Turn) => string, onYes: (turn: Turn) => Apply, onNo?: (turn: Turn) => Apply): Step => ({
     ask: (turn) => ({ text: text(turn), choices: confirmChoices(turn.lang) }),
     choices: (turn) => confirmChoices(turn.lang),
     answer: (turn, answer, list) => {
@@ -346,7 +349,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       const yes = id ? id === "yes" : "text" in answer ? (matchYesNo(answer.text, turn.t) ?? matchYesNo(answer.text, other(turn.lang))) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
       // "No" changes nothing, a paused enrolment included: the menu says so and offers it again.
-      return { ok: true, value: yes ? onYes(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
+      return { ok: true, value: yes ? onYes(turn) : onNo ? onNo(turn) : () => finish(turn, turn.t("dialog.cancelled.kept")) };
     },
   });
 
@@ -359,6 +362,16 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
   const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
 
+  /**
+   * Outside the programme window the check and the enrolment end at once, saying so and whom to ask, with
+   * what is still worth doing (my enrolments, the language): offering the check again would only loop.
+   */
+  const closedWindow = (turn: Turn): boolean => {
+    const notice = windowNotice(pack, turn.today, turn.lang, turn.t);
+    if (notice) finish(turn, notice, menuChoices(turn.lang).filter((c) => c.id === "cmd:me" || c.id === "cmd:lang"));
+    return notice !== undefined;
+  };
+
   const staffFlow = createStaffFlow({
     pack,
     services,
@@ -370,8 +383,28 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     start: (turn) => start(turn, "staff", {}),
   });
 
+  const groupAnswers = createGroupAnswers({
+    pack,
+    faq,
+    matchCommand,
+    isStaffCommand: staffFlow.isCommand,
+    languageOf: (channel, externalId) => services.chatLanguage(channel, externalId),
+    botUsername: deps.botUsername,
+  });
+
+  const linkFlow = createLinkFlow({
+    pack,
+    services,
+    say,
+    ask: (turn) => ask(turn),
+    menu,
+    start: (turn, link) => start(turn, "link", {}, {}, link && { link }),
+    confirmStep,
+  });
+
   const steps: Record<string, Step> = {
     ...staffFlow.steps,
+    ...linkFlow.steps,
     menu: questionsFirst(
       choiceStep(
         (turn) => turn.t("dialog.menu.text"),
@@ -489,13 +522,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         finish(turn, turn.t("dialog.lang.done"));
       },
     ),
-    // After /link: the code for the other chat is shown; a code from the other chat may be typed here.
-    linkCode: textStep("dialog.link.ask", (turn, text) => {
-      const r = services.redeemLinkCode(turn.identityId, text, turn.now);
-      // A mistyped or unknown code is said and the question asked again, like any other wrong answer.
-      if (!r.ok && (r.reason === "format" || r.reason === "invalid")) return { ok: false, error: `dialog.link.${r.reason}`, params: linkParams(turn) };
-      return { ok: true, value: () => linked(turn, r) };
-    }),
   };
   for (const fact of Object.keys(questions) as FactName[]) if (questions[fact]) steps[`fact:${fact}`] = factStep(fact);
 
@@ -636,6 +662,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function nextStep(turn: Turn, s: DialogState): string | undefined {
     switch (s.flow) {
       case "check": {
+        if (closedWindow(turn)) return undefined;
         const e = assess(turn, s.facts);
         const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
         if (e.eligible === false || pending.length === 0) {
@@ -649,7 +676,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         return `fact:${pending[0]}`;
       }
       case "enrol": {
+        if (closedWindow(turn)) return undefined;
         const d = s.draft;
+        // No school list of "0 classes" when no class is open at all (nothing personal given yet is lost).
+        if (d.classId === undefined && d.schoolId === undefined && !holdsPersonal(d) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
+          finish(turn, turn.t("dialog.enrol.noneOpen", { contacts: local(pack.contacts.text, turn.lang) }));
+          return undefined;
+        }
         if (d.classId === undefined) return d.schoolId === undefined ? "school" : "class";
         const offer = findClass(turn, d.classId);
         if (!offer) {
@@ -693,7 +726,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "lang":
         return "lang";
       case "link":
-        return "linkCode";
+        return linkFlow.next(s);
       case "staff":
         return staffFlow.next(turn, s);
     }
@@ -736,18 +769,19 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       // Keep what was given; send the person back to the answer that caused the refusal.
       if (["id_taken", "age_out_of_bounds", "invalid_input"].includes(e.code)) delete d.idNumber;
       else if (["class_started", "outside_window", "not_found"].includes(e.code)) delete d.classId;
-      else return finish(turn, turn.t("dialog.enrol.notSubmitted"));
+      // Held back for an hour (core/attempts.ts): everything stays, and the summary can be submitted later.
+      else if (e.code !== "too_many_attempts") return finish(turn, turn.t("dialog.enrol.notSubmitted"));
     }
   }
 
-  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}): void {
+  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}, extra?: Pick<DialogState, "link">): void {
     const kept = flow === "staff" ? { staff: {} } : flow === "check" || flow === "enrol" ? { certificates: held(turn) } : {};
     // A check or enrolment under way is paused, not dropped; one of the flow now starting is replaced by it,
     // but an enrolment's answers (name, ID number, phone, consents) carry over to the new class.
     const before = pausedOf(turn.state);
     const paused = before?.flow === flow ? undefined : before;
     const carried = flow === "enrol" && before?.flow === "enrol" ? { ...before.draft, ...draft } : draft;
-    turn.state = { flow, step: "", token: "", history: [], facts, draft: carried, seq: turn.seq, ...kept, ...(paused && { paused }) };
+    turn.state = { flow, step: "", token: "", history: [], facts, draft: carried, seq: turn.seq, ...kept, ...extra, ...(paused && { paused }) };
     advance(turn);
   }
 
@@ -777,7 +811,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const offer = services.classByCode(code, turn.today);
     if (offer) return start(turn, "enrol", savedFacts(turn), { schoolId: offer.schoolId, classId: offer.id });
     turn.state = undefined;
-    menu(turn, turn.t("dialog.enrol.classGone"));
+    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t("dialog.enrol.classGone"));
   }
 
   const savedFacts = (turn: Turn): Facts => storedFacts.parse(services.savedFacts(turn.personId) ?? {});
@@ -792,7 +826,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
           say(turn, turn.t("dialog.resume"));
           return ask(turn);
         }
-        return menu(turn, turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) }));
+        const welcome = turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) });
+        return menu(turn, [welcome, windowNotice(pack, turn.today, turn.lang, turn.t)].filter(Boolean).join("\n\n"));
       }
       case "help":
         if (turn.state && turn.state.flow !== "menu") {
@@ -823,50 +858,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "back":
         return back(turn);
       case "link":
-        return arg ? redeemLink(turn, arg) : issueLink(turn);
+        return linkFlow.command(turn, arg);
       case "stopSms":
         // Whatever was under way goes on.
         services.setSmsConsent?.(turn.personId, false, turn.now);
         say(turn, turn.t("oa.sms.stopped"));
         return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
     }
-  }
-
-  // ---- linking chats ---------------------------------------------------------
-
-  /** "/link": a code for the other chat. Mid-flow the question is asked again, so nothing is lost. */
-  function issueLink(turn: Turn): void {
-    const { code } = services.issueLinkCode(turn.personId, turn.identityId, turn.now);
-    say(turn, turn.t("dialog.link.code", { ...linkParams(turn), code }));
-    if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "link") return ask(turn);
-    start(turn, "link", {});
-  }
-
-  const linkParams = (turn: Turn) => ({ contacts: local(pack.contacts.text, turn.lang), keyword: turn.t("dialog.link.keyword"), minutes: LINK_MINUTES });
-
-  /** "/link CODE": this chat joins the person of the code (or the other way round), or the refusal is explained. */
-  function redeemLink(turn: Turn, code: string): void {
-    const r = services.redeemLinkCode(turn.identityId, code, turn.now);
-    if (!r.ok && (r.reason === "format" || r.reason === "invalid")) {
-      // Whatever was under way goes on: a wrong code loses nothing.
-      say(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
-      return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
-    }
-    linked(turn, r);
-  }
-
-  /** Ends with the outcome of a redemption: linked, or refused for a reason that typing again will not fix. */
-  function linked(turn: Turn, r: LinkOutcome): void {
-    if (!r.ok) {
-      turn.state = undefined;
-      return menu(turn, turn.t(`dialog.link.${r.reason}`, linkParams(turn)));
-    }
-    turn.personId = r.personId;
-    turn.lang = r.lang;
-    turn.t = translator(r.lang);
-    // Whatever was under way belonged to the chat's former person; start clean on the linked one.
-    turn.state = undefined;
-    menu(turn, turn.t("dialog.link.done"));
   }
 
   /** Goes one question back: forgets that answer and asks it again. */
@@ -898,13 +896,15 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t));
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, turn.today));
     return true;
   }
 
   // ---- one message ---------------------------------------------------------
 
   async function handle(input: Inbound): Promise<Reply[]> {
+    // A group is answered apart, without the person's conversation: nothing personal to say, nothing to change.
+    if (input.chat !== "private") return groupAnswers(input);
     const now = clock.now();
     const { identityId, personId, lang, handledBefore, state: json } = services.openTurn(input.channel, input.externalId, input.updateId, now);
     if (handledBefore) return [];
@@ -912,6 +912,42 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const state = loaded?.state;
     const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
 
+    try {
+      // A staff member whose role ended meanwhile is told so, once, instead of the staff menu's next question.
+      if (!staffFlow.ended(turn)) await respond(turn, input);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      refused(turn, readState(json)?.state, e);
+    }
+
+    // Written before the replies go out, with the update marked handled: a redelivery after a restart is
+    // recognised exactly when its effect on the conversation was kept.
+    let changed: StoredState | null | undefined;
+    const s = turn.state;
+    if (s) {
+      s.seq = turn.seq;
+      s.shape = STATE_SHAPE;
+      const json = JSON.stringify(s);
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
+    } else if (loaded) changed = null;
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
+    return turn.out.map((r) => ({ ...r, lang: turn.lang }));
+  }
+
+  /**
+   * A refusal that nothing on the way explained (a service refusing while a question was being asked): it is
+   * said instead of what was half said, and the conversation rests at the menu, a check or enrolment under
+   * way kept paused, so that the next message does not meet the same refusal.
+   */
+  function refused(turn: Turn, before: DialogState | undefined, e: DomainError): void {
+    turn.out = [];
+    const paused = pausedOf(before);
+    turn.state = before && paused ? { ...before, paused } : undefined;
+    menu(turn, errorText(e, turn.t));
+  }
+
+  /** What one private message asks for: a file, a tap, a command, an answer or a question. */
+  async function respond(turn: Turn, input: Inbound): Promise<void> {
     const text = input.text?.slice(0, 4000);
     if (input.file) await takeFile(turn, input.file);
     else if (input.choiceId !== undefined) {
@@ -939,19 +975,6 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else if (turn.state) await take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
-
-    // Written before the replies go out, with the update marked handled: a redelivery after a restart is
-    // recognised exactly when its effect on the conversation was kept.
-    let changed: StoredState | null | undefined;
-    const s = turn.state;
-    if (s) {
-      s.seq = turn.seq;
-      s.shape = STATE_SHAPE;
-      const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
-    } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
-    return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */

@@ -7,12 +7,15 @@ import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pac
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
 import { normalize } from "./match.js";
+import { windowPhase } from "../window.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
 interface Topic {
   id: string;
   clauses: (pack: PolicyPack) => string[];
   params: (pack: PolicyPack, lang: Lang, t: Translate) => Record<string, unknown>;
+  /** The answer's key when it depends on the day (dialog.faq.<id>.<key>); "answer" otherwise. */
+  answerKey?: (pack: PolicyPack, today: string) => string;
 }
 
 const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
@@ -74,7 +77,9 @@ export const topics: Topic[] = [
   {
     id: "dates",
     clauses: (p) => [p.window.clause],
-    params: (p) => ({ from: p.window.from, to: p.window.to }),
+    params: (p, lang) => ({ from: p.window.from, to: p.window.to, contacts: local(p.contacts.text, lang) }),
+    // "什么时候截止" after the window: that it has ended, not its dates alone.
+    answerKey: (p, today) => ({ before: "answerBefore", open: "answer", ended: "answerEnded" })[windowPhase(p, today)],
   },
   {
     id: "occupations",
@@ -280,13 +285,15 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIn
 }
 
 /**
- * The answer to a topic, in the person's language, ending with the clauses it rests on.
+ * The answer to a topic, in the person's language, ending with the clauses it rests on; `today` (when
+ * given) lets an answer about dates say the programme has not started or has ended.
  * @example answerTopic("classSize", pack, "zh-CN", t) // "每个培训班规模一般控制在60人以内…\n依据：《通知》二（五）2"
  */
-export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate): string {
+export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, today?: string): string {
   const topic = topics.find((x) => x.id === id);
   if (!topic) throw new Error(`no FAQ topic ${id}`);
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
-  const answer = t(`dialog.faq.${id}.answer`, topic.params(pack, lang, t));
+  const key = today !== undefined && topic.answerKey ? topic.answerKey(pack, today) : "answer";
+  const answer = t(`dialog.faq.${id}.${key}`, topic.params(pack, lang, t));
   return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }

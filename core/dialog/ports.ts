@@ -5,7 +5,7 @@ import type { OpenedClass } from "../plans.js";
 import type { FilingStatus } from "../processStores.js";
 import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
-import type { LinkOutcome } from "../linking.js";
+import type { LinkConfirmation, LinkOutcome, LinkRequest } from "../linking.js";
 import type { Bilingual, Lang } from "../pack.js";
 import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
@@ -124,8 +124,14 @@ export interface DialogServices {
   forget(personId: number, now: Date): void;
   /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
-  /** Links this chat with the person whose code it is, or says why not (/link CODE). */
+  /** A code from another chat (/link CODE): a request the account's owner must confirm, or why not. */
   redeemLinkCode(identityId: number, code: string, now: Date): LinkOutcome;
+  /** The link request this chat is to confirm, if one waits. */
+  pendingLink(identityId: number, now: Date): LinkRequest | undefined;
+  /** The owner's yes (the chats are joined) or no. */
+  confirmLink(identityId: number, requestId: number, yes: boolean, now: Date): LinkConfirmation;
+  /** The language of the person behind a chat, without creating one (a group message's answer). */
+  chatLanguage(channel: Channel, externalId: string): Lang | undefined;
   /** Keeps whether reminders may go to the person by SMS (asked at enrolment; "退订短信" withdraws); absent: no SMS here. */
   setSmsConsent?(personId: number, agreed: boolean, now: Date): void;
   /** What the Official Account's QR code of a class holds (scene class_<CODE>), when the bot runs one. */

@@ -615,5 +615,21 @@ export function createStaffFlow(kit: StaffKit) {
     return true;
   }
 
-  return { steps, next, undo, command };
+  /**
+   * A staff member whose role was revoked while in the staff menu: told so once, at the resident menu (a flow
+   * the staff menu had paused stays paused). True when that happened.
+   */
+  function ended(turn: Turn): boolean {
+    if (turn.state?.flow !== "staff" || staff.schoolOf(turn.personId)) return false;
+    kit.menu(turn, turn.t("staff.ended", { contacts: local(pack.contacts.text, turn.lang) }));
+    return true;
+  }
+
+  /** Whether the text asks for staff work ("/staff", or a code with it), not a question about schools ("学校" alone). */
+  const isCommand = (text: string) => {
+    const m = staffCommand(text, commandWords);
+    return m !== undefined && (m.slash || m.arg !== undefined);
+  };
+
+  return { steps, next, undo, command, isCommand, ended };
 }

@@ -4,6 +4,12 @@
 export type Channel = "console" | "telegram" | "wechat" | "wechat_oa";
 
 /**
+ * Where a message was written: a private chat between the person and the bot, or a group that others read.
+ * In a group the engine answers only questions about the rules and points to a private chat for the rest.
+ */
+export type ChatKind = "private" | "group";
+
+/**
  * One choice the person can pick; `label` is already in the person's language.
  * @example const yes: Choice = { id: "yes", label: "是" }
  */
@@ -28,6 +34,11 @@ export interface Reply {
    * an image (a `PNG_MIME` poster) as a photo where the platform shows photos.
    */
   document?: OutboundDocument;
+  /**
+   * Fit for a group chat: no personal data, no file. Only the engine's group answers carry it, and a channel
+   * sends nothing else to a group (bot/groupGuard.ts), whatever a bug upstream might produce.
+   */
+  public?: true;
 }
 
 /**
@@ -67,10 +78,13 @@ export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsh
  * One message from a person. Free text (commands like "/check", keywords like "报名") goes in `text`;
  * a tapped button gives `choiceId` + `stepToken`; a document gives `file`; none of them means a photo,
  * sticker or other non-text.
- * @example const m: Inbound = { channel: "wechat", externalId: "wxid_abc", text: "1" }
+ * @example const m: Inbound = { channel: "wechat", chat: "private", externalId: "wxid_abc", text: "1" }
  */
 export interface Inbound {
   channel: Channel;
+  /** Said by the channel for every message: the engine treats a group as a public place. */
+  chat: ChatKind;
+  /** The person (not the group) who wrote. */
   externalId: string;
   text?: string;
   choiceId?: string;
@@ -84,7 +98,7 @@ export interface Inbound {
 
 /**
  * The engine as channels see it.
- * @example const replies = await core.handle({ channel: "console", externalId: "local", text: "/help" })
+ * @example const replies = await core.handle({ channel: "console", chat: "private", externalId: "local", text: "/help" })
  */
 export interface ChatCore {
   handle(input: Inbound): Promise<Reply[]>;

@@ -92,9 +92,9 @@ describe("/metrics", () => {
       db.insert(outbox).values({ idempotencyKey: `m${i}`, personId, kind: "reminder", payload: {}, status, nextAttemptAt: NOW, createdAt: NOW }).run();
 
     const core = instrumentCore({ handle: async () => [{ text: "a" }, { text: "b" }] as never });
-    await core.handle({ channel: "console", externalId: "1", text: "/me" });
+    await core.handle({ channel: "console", chat: "private", externalId: "1", text: "/me" });
     const failing = instrumentCore({ handle: async () => Promise.reject(new Error("boom")) });
-    await expect(failing.handle({ channel: "telegram", externalId: "2" })).rejects.toThrow("boom");
+    await expect(failing.handle({ channel: "telegram", chat: "private", externalId: "2" })).rejects.toThrow("boom");
     const senders = instrumentSenders({ telegram: async () => {}, wechat: async () => Promise.reject(new Error("gone")) });
     await senders.telegram!("1", "hi");
     await expect(senders.wechat!("2", "hi")).rejects.toThrow("gone");
@@ -124,7 +124,7 @@ describe("instrumentCore", () => {
   it("lets shutdown wait for the update in hand", async () => {
     let release!: () => void;
     const core = instrumentCore({ handle: () => new Promise((r) => (release = () => r([])) ) });
-    const pending = core.handle({ channel: "console", externalId: "1" });
+    const pending = core.handle({ channel: "console", chat: "private", externalId: "1" });
     expect(core.inFlight()).toBe(1);
     let idle = false;
     const waiting = core.idle().then(() => (idle = true));

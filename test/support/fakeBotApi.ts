@@ -133,6 +133,8 @@ export interface FakeBotApi {
   waitForPolling(timeoutMs?: number): Promise<void>;
   /** Fail the next call(s) of a method ("*" = any method). e.g. `api.failNext("sendMessage", { code: 403 })` */
   failNext(method: string, fault: FaultSpec): void;
+  /** Drops the faults still queued for a method ("*" = any method): the API recovers. e.g. `api.clearFaults("getMe")` */
+  clearFaults(method: string): void;
   /** Every send/edit/chat action to this chat answers 403 from now on. e.g. `api.blockChat(42)` */
   blockChat(chatId: number | string): void;
   /** Stops the server; pending long polls are answered with `[]` first. e.g. `await api.close()` */
@@ -799,6 +801,9 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       const q = faultQueues.get(key) ?? [];
       q.push({ ...fault, remaining: fault.times ?? 1 });
       faultQueues.set(key, q);
+    },
+    clearFaults(method) {
+      faultQueues.delete(method === "*" ? "*" : method.toLowerCase());
     },
     blockChat(chatId) {
       blocked.add(String(chatId));

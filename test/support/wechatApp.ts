@@ -9,6 +9,7 @@ import { onTestFinished } from "vitest";
 import { openApp, systemClock, type App } from "../../bot/app.js";
 import { plainText } from "../../bot/console.js";
 import { createWechatChannel, type WechatChannel } from "../../bot/wechat.js";
+import { createChatRateLimit } from "../../bot/rateLimit.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
 import type { Channel, ChatCore } from "../../core/dialog/types.js";
 import { translator } from "../../core/i18n.js";
@@ -58,6 +59,7 @@ export async function startWechat(app: App, core: ChatCore = app.engine): Promis
     createWechatChannel({
       puppet,
       core,
+      rateLimit: createChatRateLimit({ perMinute: 1000 }),
       render: (reply) => plainText(reply),
       onErrorText: zh("dialog.failed"),
       acceptFriendRequests: false,
@@ -71,7 +73,7 @@ export async function startWechat(app: App, core: ChatCore = app.engine): Promis
  * @example const tg = engineChat(app, "telegram", "42"); await tg("/me")
  */
 export function engineChat(app: App, channel: Channel, externalId: string): (text: string) => Promise<string[]> {
-  return async (text) => (await app.engine.handle({ channel, externalId, text })).map((r) => plainText(r));
+  return async (text) => (await app.engine.handle({ channel, chat: "private", externalId, text })).map((r) => plainText(r));
 }
 
 /**

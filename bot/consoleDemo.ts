@@ -1,0 +1,37 @@
+// The console demo that `npm start` opens with no channel configured: the demo classes seeded around the
+// chosen day, a banner that says truly where that day stands (inside the programme window, before it,
+// after it, beyond the holiday calendar), then the terminal chat.
+import type { App } from "./app.js";
+import { runConsole } from "./console.js";
+import { calendarYears } from "../core/calendar.js";
+import { translator } from "../core/i18n.js";
+import type { Lang, PolicyPack } from "../core/pack.js";
+import { windowPhase } from "../core/window.js";
+
+/**
+ * The banner's words for a day: where it stands against the window, and a warning when its year has no
+ * holiday calendar (deadlines in working days cannot be counted then).
+ * @example demoBanner(pack, { db: "./data/demo.db", today: "2023-10-15", classes: 3, open: 0 }, "zh-CN") // "…（项目已于2023-09-30结束）…"
+ */
+export function demoBanner(pack: PolicyPack, facts: { db: string; today: string; classes: number; open: number }, lang: Lang = "zh-CN"): string {
+  const t = translator(lang);
+  const years = calendarYears(pack);
+  const year = facts.today.slice(0, 4);
+  const when =
+    t(`dialog.console.when.${windowPhase(pack, facts.today)}`, { from: pack.window.from, to: pack.window.to }) +
+    (years.includes(year) ? "" : t("dialog.console.noCalendar", { year, first: years[0], last: years.at(-1) }));
+  return t("dialog.console.banner", { db: facts.db, schools: pack.schools.length, classes: facts.classes, open: facts.open, today: facts.today, when });
+}
+
+/**
+ * Seeds the demo classes for `today` and runs the terminal chat until the input ends.
+ * @example await runConsoleDemo(app, { db: "./data/demo.db", today: "2023-07-03" })
+ */
+export async function runConsoleDemo(app: App, options: { db: string; today: string }): Promise<void> {
+  const demo = app.services.seedDemo({ today: options.today, now: new Date() });
+  // Before the window opens no class takes enrolments yet, whatever its dates (the chat says so too).
+  const counts = windowPhase(app.pack, options.today) === "open" ? Object.values(app.services.openClassCounts(options.today)) : [];
+  const open = counts.reduce((a, b) => a + b, 0);
+  const banner = demoBanner(app.pack, { db: options.db, today: options.today, classes: demo.length, open });
+  await runConsole({ core: app.engine, banner });
+}
