@@ -9,12 +9,14 @@ import { startOfficialAccount } from "../../bot/officialAccount/start.js";
 import { createOfficialAccountChannel } from "../../bot/officialAccount/channel.js";
 import { startOfficialAccountServer } from "../../bot/officialAccount/webhook.js";
 import { plainText } from "../../bot/console.js";
+import { createChatRateLimit } from "../../bot/rateLimit.js";
 import { createDownloadLinks } from "../../storage/downloadLinks.js";
 import { createOfficialAccountStore } from "../../storage/officialAccount.js";
 import { KEY_HEX, addClass } from "../enrolment/helpers.js";
 import { tempDir } from "../storage/fixtures.js";
 import { startFakeWechatApi, type FakeWechat } from "../support/fakeWechatApi.js";
 import { residentId } from "../support/people.js";
+import { translator } from "../../core/i18n.js";
 
 const APP_ID = "wx1234567890abcdef";
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -32,7 +34,7 @@ async function until(check: () => boolean, ms = 5_000) {
   }
 }
 
-async function bot(options: { sms?: boolean } = {}) {
+async function bot(options: { sms?: boolean; perMinute?: number } = {}) {
   const dir = tempDir();
   const databasePath = join(dir, "bot.db");
   const wx: FakeWechat = await startFakeWechatApi({ appId: APP_ID, secret: SECRET });
@@ -42,7 +44,8 @@ async function bot(options: { sms?: boolean } = {}) {
     const config = loadConfig({ WECHAT_OA_APP_ID: APP_ID, WECHAT_OA_APP_SECRET: SECRET, WECHAT_OA_TOKEN: TOKEN, WECHAT_OA_API_BASE: wx.baseUrl });
     const api = createOfficialAccountApi({ appId: APP_ID, secret: SECRET, baseUrl: wx.baseUrl, now: () => wx.now });
     // Port 0: any free port (the listener says which).
-    const oa = await startOfficialAccount({ config: { ...config, WECHAT_OA_PORT: 0 }, app, api, core: app.engine, log: () => {}, now: () => wx.now });
+    const rateLimit = options.perMinute ? createChatRateLimit({ perMinute: options.perMinute }) : undefined;
+    const oa = await startOfficialAccount({ config: { ...config, WECHAT_OA_PORT: 0 }, app, api, core: app.engine, rateLimit, log: () => {}, now: () => wx.now });
     wx.setBot({ url: `http://127.0.0.1:${oa.port}/wechat`, token: TOKEN });
     return {
       app,
@@ -103,6 +106,19 @@ describe("the Official Account channel", () => {
     await u.click("check");
     await until(() => b.said(u.openId).length === 3);
     expect(b.said(u.openId)[2]).toContain("您具有劳动能力吗");
+  });
+
+  it("counts a person's messages against the limit every channel shares: one notice, then silence", async () => {
+    const b = await bot({ perMinute: 2 });
+    const u = b.wx.user("oFast1");
+    await u.follow();
+    await until(() => b.said(u.openId).length === 1);
+    await b.talk(u, "帮助");
+    await b.talk(u, "帮助");
+    expect(await b.talk(u, "帮助")).toContain(translator("zh-CN")("dialog.tooFast"));
+    await u.say("帮助");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.said(u.openId)).toHaveLength(4);
   });
 
   it("asks at enrolment whether reminders may go by SMS, keeps the answer, and '退订短信' withdraws it", async () => {
