@@ -87,19 +87,20 @@ describe("a staff member revoked mid-menu", () => {
     expect(c.printed()).not.toContain(zh("dialog.failed"));
   });
 
-  it("keeps an enrolment the staff menu had paused, and speaks the person's language", async () => {
+  // A check stands for any paused flow: this fixture has no class open, so an enrolment would end at once.
+  it("keeps a check the staff menu had paused, and speaks the person's language", async () => {
     const { code } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, clock.now(), 3_600_000);
     const say = async (text: string) => (await app.engine.handle({ channel: "telegram", chat: "private", externalId: "revoked-2", text })).map((r) => r.text).join("\n");
     await say("/lang");
     await say("English");
-    await say("/enrol");
+    await say("/check");
     await say(`/staff ${code}`);
     const personId = app.services.identify("telegram", "revoked-2", clock.now()).personId;
     const role = app.services.process.listStaff(bureau, clock.now()).find((r) => r.personId === personId)!;
     app.services.process.revokeStaff(bureau, role.id, clock.now());
     const told = await say("1");
     expect(told).toContain(ended(en));
-    expect(told).toContain(en("dialog.paused.enrol"));
+    expect(told).toContain(en("dialog.paused.check"));
   });
 });
 
