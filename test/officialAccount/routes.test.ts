@@ -9,6 +9,7 @@ import { fitField, loadTemplateMapping, templateFor } from "../../bot/officialAc
 import { createTencentSms } from "../../bot/sms/tencent.js";
 import { openApp, systemClock, type App } from "../../bot/app.js";
 import { createOfficialAccountStore } from "../../storage/officialAccount.js";
+import { createDownloadLinks } from "../../storage/downloadLinks.js";
 import { KEY_HEX, addClass, employeeFacts, personalFor } from "../enrolment/helpers.js";
 import { tempDir } from "../storage/fixtures.js";
 import { startFakeWechatApi } from "../support/fakeWechatApi.js";
@@ -118,6 +119,21 @@ describe("a notice on the Official Account", () => {
     expect(await deliver(routes, notice(r), wx.now)).toMatchObject({ outcome: "blocked", route: "template" });
     expect(smsApi.calls).toEqual([]);
     expect(app.sqlite.prepare("select unreachable_at from chat_identities where id = ?").pluck().get(r.identityId)).not.toBeNull();
+  });
+});
+
+describe("forgetting a person", () => {
+  it("withdraws their SMS consent and removes a download link offered to them", async () => {
+    const { app, store, resident, wx } = await setup();
+    const r = resident(true);
+    createDownloadLinks(app.sqlite, app.vault, app.key.key).issue(r.personId, { fileName: "花名册.xlsx", bytes: new Uint8Array([1]), mime: "application/octet-stream" }, new Date(wx.now));
+    expect(store.smsNumber(r.personId)).toBe(r.phone);
+    store.recordInbound(r.identityId, "message", wx.now);
+    app.services.forget({ kind: "resident", personId: r.personId }, r.personId, new Date(wx.now));
+    expect(store.smsConsent(r.personId)).toBe(false);
+    expect(store.smsNumber(r.personId)).toBeUndefined();
+    expect(app.sqlite.prepare("select count(*) from download_links").pluck().get()).toBe(0);
+    expect(app.sqlite.prepare("select count(*) from oa_windows").pluck().get()).toBe(0);
   });
 });
 
