@@ -102,7 +102,7 @@ describe("the Official Account channel", () => {
     await until(() => b.said(u.openId).length === 1);
     await u.sendVoice();
     await until(() => b.said(u.openId).length === 2);
-    expect(b.said(u.openId)[1]).toContain("我只能读文字消息");
+    expect(b.said(u.openId)[1]).toContain(translator("zh-CN")("dialog.invalid.notText"));
     await u.click("check");
     await until(() => b.said(u.openId).length === 3);
     expect(b.said(u.openId)[2]).toContain("您具有劳动能力吗");
