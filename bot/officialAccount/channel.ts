@@ -115,11 +115,12 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
         case "scan": {
           const code = classOfScene(m.scene);
           // A scan by a follower goes straight to the class; a new follower is welcomed first, and the welcome's
-          // menu is left out when the class's first question follows (its numbers would answer that question).
+          // menu (its last paragraph, "choose what to do", and its choices) is left out when the class's first
+          // question follows: its numbers would seem to answer that question.
           const welcome = m.kind === "subscribe" ? await say("/start", m.dedupeKey) : [];
           if (!code) return welcome;
           const enrol = await say(`/start class_${code}`, `${m.dedupeKey}:class`);
-          return [...welcome.map(({ choices: _, ...r }) => r), ...enrol];
+          return [...welcome.map((r) => ({ text: r.choices?.length ? r.text.split("\n\n").slice(0, -1).join("\n\n") : r.text })), ...enrol];
         }
         default:
           return [];
