@@ -25,11 +25,3 @@ export class SmsError extends Error {
 export interface SmsGateway {
   send(phone: string, templateId: string, params: string[]): Promise<void>;
 }
-
-/**
- * A number as logs may show it: the first three and last two digits.
- * @example maskNumber("13812345678") // "138******78"
- */
-export function maskNumber(phone: string): string {
-  return phone.length < 7 ? "*".repeat(phone.length) : `${phone.slice(0, 3)}${"*".repeat(phone.length - 5)}${phone.slice(-2)}`;
-}
