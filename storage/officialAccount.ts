@@ -11,8 +11,6 @@ export const CS_RULES = {
   event: { windowMs: 60_000, count: 3 },
 } as const;
 
-/** Reminders by SMS at most this often per number, by default. Example: `SMS_LIMITS.perDay // 5`. */
-export const SMS_LIMITS = { perMinute: 1, perDay: 5 } as const;
 
 /** The Official Account's bookkeeping over one database. Example: `const store = createOfficialAccountStore(sqlite, vault)`. */
 export interface OfficialAccountStore {
@@ -27,8 +25,6 @@ export interface OfficialAccountStore {
   reserve(identityId: number, at: number): boolean;
   /** WeChat said the window is closed (45015, 45047) though the count said open: no more until the person writes. */
   closeWindow(identityId: number): void;
-  /** Whether a send may go now, without taking it (for `remind --dry-run` and the tests). */
-  windowOpen(identityId: number, at: number): boolean;
   /** The chat unfollowed (or WeChat said 43004): nothing more is pushed to it; a new follow clears it. */
   setReachable(identityId: number, reachable: boolean, at: number): void;
   qrOf(classCode: string): string | undefined;
@@ -94,7 +90,6 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
     recordInbound: (identityId, kind, at) => void (kind === "message" ? upsertMessage : upsertEvent).run(identityId, at),
     reserve: (identityId, at) => reserve.immediate(identityId, at),
     closeWindow: (identityId) => void close.run(message.count, event.count, identityId),
-    windowOpen: open,
     setReachable: (identityId, ok, at) => void reachable.run(ok ? null : at, identityId),
     qrOf: (classCode) => qr.get(classCode),
     keepQr: (classCode, url, at) => void putQr.run(classCode, url, at),

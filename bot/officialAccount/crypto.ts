@@ -1,11 +1,12 @@
 // The Official Account's message security (接入指南, 消息加解密): every request WeChat sends is signed with the token
-// the bureau chose, and in safe mode its body is AES-256-CBC encrypted with the EncodingAESKey:
+// the bureau chose, and in safe mode its body is AES-256-CBC encrypted with the EncodingAESKey (the bot answers
+// "success" in the clear, which WeChat takes in either mode, so it only decrypts):
 // - signature = sha1 of token, timestamp and nonce, sorted as strings and joined;
 // - msg_signature = sha1 of token, timestamp, nonce and the ciphertext, sorted and joined;
 // - AESKey = base64 decode of EncodingAESKey + "=" (43 characters → 32 bytes); IV = the key's first 16 bytes;
 // - plaintext = 16 random bytes + the message's length (4 bytes, network order) + the message + the AppID,
 //   padded PKCS#7 to a multiple of 32 bytes (not AES's 16), then encrypted without further padding.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createDecipheriv, createHash, timingSafeEqual } from "node:crypto";
 
 const BLOCK = 32;
 
@@ -35,20 +36,6 @@ export function aesKeyOf(encodingAesKey: string): Buffer {
   const key = Buffer.from(`${encodingAesKey}=`, "base64");
   if (key.length !== 32) throw new Error("the EncodingAESKey does not decode to 32 bytes; copy it again from the server settings");
   return key;
-}
-
-/**
- * Encrypts a message as WeChat does (and as a reply in safe mode must be); `random` only for test vectors.
- * @example const encrypted = encryptMessage("<xml>…</xml>", "wx1234567890abcdef", key)
- */
-export function encryptMessage(message: string, appId: string, key: Buffer, random: Buffer = randomBytes(16)): string {
-  const body = Buffer.from(message, "utf8");
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(body.length);
-  const plain = Buffer.concat([random, length, body, Buffer.from(appId, "utf8")]);
-  const pad = BLOCK - (plain.length % BLOCK);
-  const cipher = createCipheriv("aes-256-cbc", key, key.subarray(0, 16)).setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString("base64");
 }
 
 /** A ciphertext that does not decrypt to a message: wrong key, altered, or not from WeChat. */

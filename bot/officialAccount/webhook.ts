@@ -8,7 +8,7 @@
 // Until a shared webhook body module lands in bot/, this module reads the body itself (one small function).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { aesKeyOf, decryptMessage, DecryptError, encryptMessage, sameSignature, signatureOf } from "./crypto.js";
+import { aesKeyOf, decryptMessage, DecryptError, sameSignature, signatureOf } from "./crypto.js";
 import { encryptedPart, MalformedMessage, readInbound, type OaInbound } from "./inbound.js";
 
 /** Structured log sink (pino fits). Example: `(lvl, msg, data) => console.log(lvl, msg, data)`. */
@@ -164,19 +164,4 @@ export async function readBody(req: IncomingMessage, max: number): Promise<strin
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/**
- * What WeChat would post: a signed request (and in safe mode, the encrypted envelope), for tests and the fake API.
- * @example const { query, body } = signedPost({ token, appId, xml, timestamp: 1700000000 })
- */
-export function signedPost(p: { token: string; appId: string; xml: string; timestamp: number; nonce?: string; encodingAesKey?: string }): { query: string; body: string } {
-  const nonce = p.nonce ?? String(Math.floor(Math.random() * 1e9));
-  const timestamp = String(p.timestamp);
-  const params = new URLSearchParams({ signature: signatureOf([p.token, timestamp, nonce]), timestamp, nonce });
-  if (!p.encodingAesKey) return { query: params.toString(), body: p.xml };
-  const encrypted = encryptMessage(p.xml, p.appId, aesKeyOf(p.encodingAesKey));
-  params.set("encrypt_type", "aes");
-  params.set("msg_signature", signatureOf([p.token, timestamp, nonce, encrypted]));
-  return { query: params.toString(), body: `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>` };
 }

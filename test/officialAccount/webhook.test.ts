@@ -1,7 +1,7 @@
 // The Official Account's listener as WeChat and an attacker reach it over HTTP: signatures (the documents' own example),
 // safe mode against an encryption written apart from the bot's, answers within WeChat's 5 seconds, refusals.
 import { afterEach, describe, expect, it } from "vitest";
-import { aesKeyOf, decryptMessage, DecryptError, encryptMessage, signatureOf } from "../../bot/officialAccount/crypto.js";
+import { aesKeyOf, decryptMessage, DecryptError, signatureOf } from "../../bot/officialAccount/crypto.js";
 import { readInbound } from "../../bot/officialAccount/inbound.js";
 import { startOfficialAccountServer, type OaServer } from "../../bot/officialAccount/webhook.js";
 import type { OaInbound } from "../../bot/officialAccount/inbound.js";
@@ -68,11 +68,10 @@ describe("signatures", () => {
 });
 
 describe("safe mode", () => {
-  it("decrypts what an encryption written from the specification made, and encrypts the same bytes", () => {
+  it("decrypts what an encryption written from the specification made, and refuses an altered ciphertext", () => {
     const random = Buffer.from("0123456789abcdef");
     const xml = "<xml><Content><![CDATA[报名 K7Q2]]></Content></xml>";
     const theirs = encryptAsWechat(xml, APP_ID, AES, random);
-    expect(encryptMessage(xml, APP_ID, aesKeyOf(AES), random)).toBe(theirs);
     expect(decryptMessage(theirs, aesKeyOf(AES))).toEqual({ message: xml, appId: APP_ID });
     const altered = Buffer.from(theirs, "base64");
     altered[altered.length - 1]! ^= 1;
