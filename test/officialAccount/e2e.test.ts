@@ -106,6 +106,10 @@ describe("the Official Account, end to end", () => {
       await exited;
     });
     await until("the listener", () => out.includes("official account listening"), 60_000);
+    // /healthz names the channel, connected.
+    await until("the health report", () => out.includes("wechat_oa channel started"));
+    const health = await (await fetch(`http://127.0.0.1:${vars.HEALTH_PORT}/healthz`)).text();
+    expect(health).toContain('"wechat_oa":{"connected":true');
 
     // Staff: the poster of the class, its QR code being the Official Account's code for the class.
     const staffUser = wx.user("oStaffMember01");
