@@ -156,6 +156,15 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     submitFiling: (personId, classId, now) => void p.submitFiling(staffActor(personId), classId, now),
     approvedPlans: (personId, now) =>
       p.listPlans(staffActor(personId), { status: "approved" }, now).map((x) => ({ id: x.id, occupation: x.occupation, level: x.level, startsOn: x.startsOn, endsOn: x.endsOn })),
+    plans: (personId, now) => p.listPlans(staffActor(personId), {}, now),
+    submitPlan: (personId, contents, today, now, lang) => {
+      const actor = staffActor(personId);
+      if (actor.kind !== "school_staff") throw new DomainError("forbidden", { action: "plan.submit" }, "only a school's staff submit its plans");
+      return p.submitPlan(actor, { schoolId: actor.schoolId, ...contents }, today, now, lang);
+    },
+    updatePlan: (personId, planId, contents, today, now, lang) => p.updatePlan(staffActor(personId), planId, contents, today, now, lang),
+    withdrawPlan: (personId, planId, now) => void p.withdrawPlan(staffActor(personId), planId, now),
+    resubmitPlan: (personId, planId, today, now, lang) => void p.resubmitPlan(staffActor(personId), planId, today, now, lang),
     openClass: (personId, input, today, now, lang) => p.openClass(staffActor(personId), input, today, now, lang),
     roster: (personId, classId) => s.roster(staffActor(personId), classId).map((r) => ({ enrolmentId: r.enrolmentId, status: r.status, name: r.name, idNumber: r.idNumber, phone: r.phone })),
     rosterXlsx: (personId, classId, now) => p.rosterXlsx(staffActor(personId), classId, now),

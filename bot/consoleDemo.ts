@@ -9,29 +9,44 @@ import type { Lang, PolicyPack } from "../core/pack.js";
 import { windowPhase } from "../core/window.js";
 
 /**
- * The banner's words for a day: where it stands against the window, and a warning when its year has no
- * holiday calendar (deadlines in working days cannot be counted then).
- * @example demoBanner(pack, { db: "./data/demo.db", today: "2023-10-15", classes: 3, open: 0 }, "zh-CN") // "…（项目已于2023-09-30结束）…"
+ * Where a day stands, in the banner's words: against the window, and a warning when its year has no holiday
+ * calendar (deadlines in working days cannot be counted then).
+ * @example whenText(pack, "2023-10-15", "zh-CN") // "项目已于2023-09-30结束"
  */
-export function demoBanner(pack: PolicyPack, facts: { db: string; today: string; classes: number; open: number }, lang: Lang = "zh-CN"): string {
+function whenText(pack: PolicyPack, today: string, lang: Lang): string {
   const t = translator(lang);
   const years = calendarYears(pack);
-  const year = facts.today.slice(0, 4);
-  const when =
-    t(`dialog.console.when.${windowPhase(pack, facts.today)}`, { from: pack.window.from, to: pack.window.to }) +
-    (years.includes(year) ? "" : t("dialog.console.noCalendar", { year, first: years[0], last: years.at(-1) }));
-  return t("dialog.console.banner", { db: facts.db, schools: pack.schools.length, classes: facts.classes, open: facts.open, today: facts.today, when });
+  const year = today.slice(0, 4);
+  return (
+    t(`dialog.console.when.${windowPhase(pack, today)}`, { from: pack.window.from, to: pack.window.to }) +
+    (years.includes(year) ? "" : t("dialog.console.noCalendar", { year, first: years[0], last: years.at(-1) }))
+  );
 }
 
 /**
- * Seeds the demo classes for `today` and runs the terminal chat until the input ends.
- * @example await runConsoleDemo(app, { db: "./data/demo.db", today: "2023-07-03" })
+ * The demo's banner: what was seeded and where the day stands.
+ * @example demoBanner(pack, { db: "./data/demo.db", today: "2023-10-15", classes: 3, open: 0 }, "zh-CN") // "…（项目已于2023-09-30结束）…"
  */
-export async function runConsoleDemo(app: App, options: { db: string; today: string }): Promise<void> {
+export function demoBanner(pack: PolicyPack, facts: { db: string; today: string; classes: number; open: number }, lang: Lang = "zh-CN"): string {
+  return translator(lang)("dialog.console.banner", { db: facts.db, schools: pack.schools.length, classes: facts.classes, open: facts.open, today: facts.today, when: whenText(pack, facts.today, lang) });
+}
+
+/**
+ * Runs the terminal chat until the input ends: on the demo database, with the demo classes seeded for
+ * `today`; on a database named with --db (`seed: false`), as it is, so that a console on a real or a new,
+ * empty database never adds demo plans and classes to it. `as` is who is typing (a chat of its own).
+ * @example await runConsoleDemo(app, { db: "./data/demo.db", today: "2023-07-03", seed: true })
+ */
+export async function runConsoleDemo(app: App, options: { db: string; today: string; seed: boolean; as?: string }): Promise<void> {
+  const who = options.as ? { externalId: options.as } : {};
+  if (!options.seed) {
+    const banner = translator("zh-CN")("dialog.console.bannerAsIs", { db: options.db, today: options.today, when: whenText(app.pack, options.today, "zh-CN") });
+    return runConsole({ core: app.engine, banner, ...who });
+  }
   const demo = app.services.seedDemo({ today: options.today, now: new Date() });
   // Before the window opens no class takes enrolments yet, whatever its dates (the chat says so too).
   const counts = windowPhase(app.pack, options.today) === "open" ? Object.values(app.services.openClassCounts(options.today)) : [];
   const open = counts.reduce((a, b) => a + b, 0);
   const banner = demoBanner(app.pack, { db: options.db, today: options.today, classes: demo.length, open });
-  await runConsole({ core: app.engine, banner });
+  await runConsole({ core: app.engine, banner, ...who });
 }

@@ -1,7 +1,8 @@
 // Starts the bot on whichever channels are configured: the console chat on a demo database when no
 // channel is (the embedded default, no token needed), Telegram and/or WeChat otherwise.
 //   npm start                                  console chat, demo database, demo date inside the window
-//   npm start -- --db FILE --today 2023-07-03  the console on another database or day
+//   npm start -- --db FILE --today 2023-07-03  the console on another database (as it is, no demo added) or day
+//   npm start -- --db FILE --as teacher        the console as another person (one chat per name)
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
 //   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
@@ -33,6 +34,8 @@ const argsSchema = z.strictObject({
   db: z.string().min(1).optional(),
   today: isoDate.optional(),
   console: z.literal(true).optional(),
+  // Who is typing: each name is a chat (a person) of its own, so staff and a resident can take turns.
+  as: z.string().regex(/^[\w.-]{1,64}$/, "1–64 letters, digits, . _ or -").optional(),
 });
 
 function parseArgs(argv: string[]) {
@@ -40,7 +43,7 @@ function parseArgs(argv: string[]) {
   if (argv.includes("--help") || argv.includes("-h")) return { help: true as const };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --console; --help for more)`]);
+    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --as NAME, --console; --help for more)`]);
     const name = a.slice(2);
     if (name === "console") raw[name] = true;
     else {
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
-    await runConsoleDemo(app, { db: databasePath, today: today! });
+    await runConsoleDemo(app, { db: databasePath, today: today!, seed: args.db === undefined, ...(args.as && { as: args.as }) });
     app.close();
     return;
   }

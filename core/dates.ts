@@ -1,5 +1,6 @@
 // Calendar dates as `YYYY-MM-DD` strings: they sort as text, print as they are, and carry no time zone.
 // Arithmetic goes through UTC so that no local offset can shift a day.
+import { isoDate } from "./pack.js";
 
 /**
  * Adds whole days to a date.
@@ -43,4 +44,15 @@ export function dateIn(instant: Date, timeZone: string): string {
 export function ageOn(birthDate: string, date: string): number {
   // YYYY-MM-DD compares as text: a birthday not yet reached this year is a later MM-DD.
   return Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4)) - (date.slice(5) < birthDate.slice(5) ? 1 : 0);
+}
+
+/**
+ * A date as people type or file it: 2023-07-20, 2023/7/20, 2023.7.20 or 2023年7月20日; undefined if it is none.
+ * @example parseDate("2023年6月26日") // "2023-06-26"
+ */
+export function parseDate(text: string): string | undefined {
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(text.normalize("NFKC").trim());
+  if (!m) return undefined;
+  const iso = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
+  return isoDate.safeParse(iso).success ? iso : undefined;
 }

@@ -12,6 +12,8 @@ import staffZh from "../locales/staff.zh-CN.json" with { type: "json" };
 import staffEn from "../locales/staff.en.json" with { type: "json" };
 import adminZh from "../locales/admin.zh-CN.json" with { type: "json" };
 import adminEn from "../locales/admin.en.json" with { type: "json" };
+import planZh from "../locales/plan.zh-CN.json" with { type: "json" };
+import planEn from "../locales/plan.en.json" with { type: "json" };
 import oaZh from "../locales/oa.zh-CN.json" with { type: "json" };
 import oaEn from "../locales/oa.en.json" with { type: "json" };
 import type { Lang } from "./pack.js";
@@ -25,8 +27,8 @@ export const languages: readonly Lang[] = ["zh-CN", "en"];
 const instance = i18next.createInstance();
 void instance.init({
   resources: {
-    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, oa: oaZh } },
-    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, oa: oaEn } },
+    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, plan: planZh, oa: oaZh } },
+    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, plan: planEn, oa: oaEn } },
   },
   lng: "zh-CN",
   fallbackLng: "zh-CN",

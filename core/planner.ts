@@ -94,7 +94,7 @@ export interface PlannerState {
   staff: { personId: number; schoolId: string }[];
   classes: PlannerClass[];
   /** Reviewed plans; `reviewedOn` is the Asia/Shanghai day of the review. */
-  plans: { id: number; schoolId: string; occupation: string; level: number; status: "approved" | "rejected"; reviewedOn: string; reason: string | null }[];
+  plans: { id: number; schoolId: string; occupation: string; level: number; status: "approved" | "rejected"; reviewedOn: string; reason: string | null; revision?: number }[];
   claims: {
     id: number;
     classId: number;
@@ -214,10 +214,10 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     if (inWindow(p.reviewedOn, p.schoolId))
       toSchool(
         p.schoolId,
-        `plan:${p.id}:${p.status}`,
+        planReviewKey(p.id, p.revision ?? 1, p.status),
         p.status === "approved" ? "plan_approved" : "plan_rejected",
         p.reviewedOn,
-        { occupation: occupationName(p.occupation), level: levelName(p.level), reason: p.reason ?? "—" },
+        { occupation: occupationName(p.occupation), level: levelName(p.level), plan: `#${p.id}`, reason: p.reason ?? "—" },
         "§2.5.1",
       );
 
@@ -322,6 +322,15 @@ export function renderNotice(payload: NoticePayload, lang: "zh-CN" | "en", t: (k
   for (const [k, v] of Object.entries(payload.params)) params[k] = typeof v === "object" && v !== null ? (lang === "en" ? v.en : v.zh) : v;
   // Each notice is sent once and may name its person (a masked name, a certificate number): not memoised.
   return t(payload.key, personal(params));
+}
+
+/**
+ * The key of a plan review's notice, without its recipient: each submission of a plan is reviewed anew, so a
+ * plan rejected, changed and submitted again gets the next review's notice too (the first keeps the old key).
+ * @example planReviewKey(12, 2, "approved") // "plan:12:r2:approved"
+ */
+export function planReviewKey(planId: number, revision: number, status: "approved" | "rejected"): string {
+  return revision <= 1 ? `plan:${planId}:${status}` : `plan:${planId}:r${revision}:${status}`;
 }
 
 /** The clause a notice kind rests on, for rows read back from the outbox. Example: `clauseOfKind("filing_overdue") // "§2.5.2"`. */

@@ -4,79 +4,15 @@
 import { z } from "zod";
 import { checkClass, filingDeadline } from "./checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { citeClause, isoDate, type Lang, type PolicyPack } from "./pack.js";
+import { planReviewKey } from "./planner.js";
+import { planContentsSchema, planInputSchema, planProblems, type PlanContentsInput, type PlanInput } from "./planRules.js";
 import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { TrainingTrack } from "./stores.js";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-/**
- * The §2.5.1 plan as a school enters it. Types and formats only; `planProblems` checks it against the rules.
- * @example planInputSchema.parse({ schoolId: "jiangyin_polytechnic", occupation: "ecommerce_specialist", track: "upskilling", level: 4, … })
- */
-export const planInputSchema = z.strictObject({
-  schoolId: z.string().min(1),
-  occupation: z.string().min(1),
-  track: z.enum(["first_employment", "upskilling", "transfer"]),
-  level: z.number().int().min(1).max(5),
-  traineesPlanned: z.number().int().min(1).max(100_000),
-  startsOn: isoDate,
-  endsOn: isoDate,
-  totalHours: z.number().int().positive().max(10_000),
-  practicalHours: z.number().int().min(0).max(10_000),
-  teachingPlan: text(4000),
-  teachers: text(2000),
-  businessStandard: text(2000),
-  assessmentPlan: text(4000),
-  questionBank: text(2000),
-  questionBankSource: text(1000),
-  costEstimateYuan: z.number().int().min(0).max(100_000_000),
-});
-export type PlanInput = z.input<typeof planInputSchema>;
-
-/**
- * What is wrong with a plan against the pack, for the fields given so far, so a chat menu can check each
- * answer as it is entered: school, occupation, track, a level the track's subsidy table offers, dates in the
- * programme window, practical hours ≥ the pack's share of all hours (via checkClass).
- * @example planProblems({ track: "first_employment", level: 4 }, pack, "en")[0]?.code // "level_not_offered"
- */
-export function planProblems(p: Partial<z.infer<typeof planInputSchema>>, pack: PolicyPack, lang: Lang = "zh-CN"): FieldProblem[] {
-  const t = textsOf(lang);
-  const out: FieldProblem[] = [];
-  const name = (b: { zh: string; en: string }) => (lang === "en" ? b.en : b.zh);
-  if (p.schoolId !== undefined && !pack.schools.some((s) => s.code === p.schoolId))
-    out.push(fieldProblem(t, "schoolId", "unknown_school", "§2", { value: p.schoolId, list: pack.schools.map((s) => s.code).join(", ") }));
-  if (p.occupation !== undefined && !pack.occupations.some((o) => o.code === p.occupation))
-    out.push(fieldProblem(t, "occupation", "unknown_occupation", "§2.1-occ", { value: p.occupation, list: pack.occupations.map((o) => o.code).join(", ") }));
-  const track = p.track && pack.tracks.find((tr) => tr.code === p.track);
-  if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", "§2.4-use", { value: p.track }));
-  if (track && p.level !== undefined) {
-    const offered = subsidyTable(pack, track.code).map((l) => l.level);
-    if (!offered.includes(p.level))
-      out.push(
-        fieldProblem(t, "level", "level_not_offered", track.clause, {
-          level: name(levelName(pack, p.level)),
-          offered: offered.map((l) => name(levelName(pack, l))).join(t("common.listSeparator")),
-        }),
-      );
-  }
-  if (p.startsOn && p.endsOn && p.endsOn < p.startsOn) out.push(fieldProblem(t, "endsOn", "dates_order", "§2.6", { from: p.startsOn, to: p.endsOn }));
-  for (const field of ["startsOn", "endsOn"] as const) {
-    const d = p[field];
-    if (d && (d < pack.window.from || d > pack.window.to))
-      out.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
-  }
-  if (p.totalHours !== undefined && p.practicalHours !== undefined) {
-    if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", "§2.2", { practical: p.practicalHours, total: p.totalHours }));
-    else
-      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its share counts here.
-      for (const pr of checkClass({ size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours }, pack, lang, t).problems)
-        if (pr.code === "practical_share") out.push({ field: "practicalHours", code: pr.code, clause: pr.clause, text: pr.text });
-  }
-  return out;
-}
 
 /** What a class needs to open under an approved plan (§2.5.2). */
 export const classInputSchema = z.strictObject({
@@ -98,9 +34,17 @@ export interface OpenedClass {
   warnings: string[];
 }
 
-function checkFailed(problems: FieldProblem[]): DomainError {
-  return new DomainError("check_failed", { reasons: problems.map((p) => p.text).join(" "), fields: problems.map((p) => p.field).join(",") }, problems.map((p) => `${p.field}: ${p.code}`).join("; "));
+/** A refusal naming every rule broken, each with the clause it rests on. */
+function checkFailed(problems: FieldProblem[], pack: PolicyPack, lang: Lang): DomainError {
+  return new DomainError(
+    "check_failed",
+    { reasons: problems.map((p) => textsOf(lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
+    problems.map((p) => `${p.field}: ${p.code}`).join("; "),
+  );
 }
+
+/** The states in which a school may still change its plan: not yet reviewed, withdrawn, or sent back. */
+const EDITABLE: PlanStatus[] = ["submitted", "draft", "rejected"];
 
 /**
  * Plans, classes and filing over the process ports.
@@ -126,23 +70,84 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     return schoolId;
   }
 
+  /** The plan's contents checked against the rules as of `today`; refused with every rule broken. */
+  function checked(schoolId: string, raw: unknown, today: string, lang: Lang): PlanContentsInput {
+    const contents = parseInput(planContentsSchema, raw);
+    const problems = planProblems({ schoolId, ...contents }, pack, { lang, today });
+    if (problems.length) throw checkFailed(problems, pack, lang);
+    return contents;
+  }
+
+  /** A plan the school may still change, for one of its staff (or the bureau); refused and audited otherwise. */
+  function editable(actor: Actor, rawPlanId: number, action: string, now: Date): PlanRecord {
+    const plan = planOrThrow(idOf(rawPlanId, "planId"));
+    authorizeAudited(audit, actor, "plan.submit", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(plan.id) }, now);
+    if (!EDITABLE.includes(plan.status)) throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: EDITABLE.join("/") }, `a reviewed plan cannot be ${action}`);
+    return plan;
+  }
+
   /**
-   * §2.5.1 A school submits a training plan for review; refused with every rule it breaks.
-   * @example submitPlan(staffActor, { schoolId: "jiangyin_polytechnic", occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: 100, startsOn: "2023-07-10", endsOn: "2023-09-20", totalHours: 120, practicalHours: 80, … }, now) // { planId: 12, status: "submitted" }
+   * §2.5.1 A school submits a training plan for review, or the bureau enters one the school sent by e-mail;
+   * refused with every rule it breaks, each with its clause.
+   * @example submitPlan(staffActor, { schoolId: "jiangyin_polytechnic", occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: 100, startsOn: "2023-07-10", endsOn: "2023-09-20", totalHours: 120, practicalHours: 80, … }, "2023-07-03", now) // { planId: 12, status: "submitted" }
    */
-  function submitPlan(actor: Actor, raw: PlanInput, now: Date, lang: Lang = "zh-CN"): { planId: number; status: PlanStatus } {
+  function submitPlan(actor: Actor, raw: PlanInput, today: string, now: Date, lang: Lang = "zh-CN"): { planId: number; status: PlanStatus } {
     const input = parseInput(planInputSchema, raw);
     authorizeAudited(audit, actor, "plan.submit", { schoolId: input.schoolId }, { entity: "school", entityId: input.schoolId }, now);
-    const problems = planProblems(input, pack, lang);
-    if (problems.length) throw checkFailed(problems);
-    const { schoolId, ...contents } = input;
-    // The plan row names the person who wrote it; an operator named only on the CLI is nobody's record.
-    const createdBy = "personId" in actor ? actor.personId : undefined;
-    if (createdBy === undefined) throw new DomainError("forbidden", { action: "plan.submit" }, "a plan is submitted by a person: school staff in the chat");
+    const { schoolId, ...rest } = input;
+    const contents = checked(schoolId, rest, today, lang);
+    // The plan row names the staff member who wrote it; one the bureau entered names nobody (the audit names the operator).
+    const createdBy = actor.kind === "school_staff" ? actor.personId : null;
     return tx.run(() => {
       const planId = plans.insert({ schoolId, ...contents, track: contents.track as TrainingTrack, createdByPersonId: createdBy }, now);
       audit.record({ actor: actorLabel(actor), action: "plan.submit", entity: "training_plan", entityId: String(planId), detail: { schoolId, occupation: input.occupation, level: input.level }, at: now });
       return { planId, status: "submitted" as const };
+    });
+  }
+
+  /**
+   * §2.5.1 The school changes a plan not yet approved (submitted, withdrawn or sent back); its state stays.
+   * The whole plan is checked again, as when it was submitted.
+   * @example updatePlan(staffActor, 12, { ...contents, totalHours: 100, practicalHours: 60 }, "2023-07-03", now) // { planId: 12, changed: ["totalHours", "practicalHours"] }
+   */
+  function updatePlan(actor: Actor, planId: number, raw: PlanContentsInput, today: string, now: Date, lang: Lang = "zh-CN"): { planId: number; changed: string[] } {
+    const plan = editable(actor, planId, "changed", now);
+    const contents = checked(plan.schoolId, raw, today, lang);
+    const changed = (Object.keys(contents) as (keyof PlanContentsInput)[]).filter((k) => contents[k] !== plan[k]);
+    return tx.run(() => {
+      if (!plans.update(plan.id, { ...contents, track: contents.track as TrainingTrack }, EDITABLE))
+        throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plans.get(plan.id)!.status, needed: EDITABLE.join("/") }, "it was reviewed meanwhile");
+      audit.record({ actor: actorLabel(actor), action: "plan.update", entity: "training_plan", entityId: String(plan.id), detail: { changed }, at: now });
+      return { planId: plan.id, changed };
+    });
+  }
+
+  /**
+   * §2.5.1 The school takes a plan out of review (it goes back to a draft, to be changed and submitted again).
+   * @example withdrawPlan(staffActor, 12, now) // { planId: 12, status: "draft" }
+   */
+  function withdrawPlan(actor: Actor, planId: number, now: Date) {
+    const plan = editable(actor, planId, "withdrawn", now);
+    return tx.run(() => {
+      if (!plans.transition(plan.id, ["submitted"], "draft", now))
+        throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plans.get(plan.id)!.status, needed: "submitted" }, "only a plan awaiting review can be withdrawn");
+      audit.record({ actor: actorLabel(actor), action: "plan.withdraw", entity: "training_plan", entityId: String(plan.id), at: now });
+      return { planId: plan.id, status: "draft" as const };
+    });
+  }
+
+  /**
+   * §2.5.1 The school submits a withdrawn or rejected plan again, checked as of today; it is reviewed anew.
+   * @example resubmitPlan(staffActor, 12, "2023-07-05", now) // { planId: 12, status: "submitted" }
+   */
+  function resubmitPlan(actor: Actor, planId: number, today: string, now: Date, lang: Lang = "zh-CN") {
+    const plan = editable(actor, planId, "submitted again", now);
+    checked(plan.schoolId, contentsOf(plan), today, lang);
+    return tx.run(() => {
+      if (!plans.transition(plan.id, ["draft", "rejected"], "submitted", now))
+        throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plans.get(plan.id)!.status, needed: "draft/rejected" }, "it is already awaiting review");
+      audit.record({ actor: actorLabel(actor), action: "plan.resubmit", entity: "training_plan", entityId: String(plan.id), at: now });
+      return { planId: plan.id, status: "submitted" as const };
     });
   }
 
@@ -176,9 +181,10 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       }
       // The planner sends the same notice under the same key; whichever runs first wins.
       outbox.enqueue(
-        schoolNotices(staff, pack, plan.schoolId, `plan:${planId}:${status}`, status === "approved" ? "plan_approved" : "plan_rejected", {
+        schoolNotices(staff, pack, plan.schoolId, planReviewKey(planId, plan.revision, status), status === "approved" ? "plan_approved" : "plan_rejected", {
           occupation: occupationName(pack, plan.occupation),
           level: levelName(pack, plan.level),
+          plan: `#${planId}`,
           reason: reason ?? "—",
         }, "§2.5.1"),
         now,
@@ -226,7 +232,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       if (d < pack.window.from || d > pack.window.to) problems.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
     }
     if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
-    if (problems.length) throw checkFailed(problems);
+    if (problems.length) throw checkFailed(problems, pack, lang);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
     if (size.problems.some((p) => p.code === "class_size"))
       throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
@@ -319,7 +325,16 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     });
   }
 
-  return { submitPlan, listPlans, getPlan, approvePlan, rejectPlan, openClass, findClass, listClasses, getClass, submitFiling, receiveFiling, classOrThrow, planOrThrow };
+  return { submitPlan, updatePlan, withdrawPlan, resubmitPlan, listPlans, getPlan, approvePlan, rejectPlan, openClass, findClass, listClasses, getClass, submitFiling, receiveFiling, classOrThrow, planOrThrow };
+}
+
+/**
+ * A stored plan's §2.5.1 contents, as a form or `updatePlan` takes them.
+ * @example contentsOf(plans.get(12)!).totalHours // 120
+ */
+export function contentsOf(plan: PlanRecord): PlanContentsInput {
+  const { occupation, track, level, traineesPlanned, startsOn, endsOn, totalHours, practicalHours, teachingPlan, teachers, businessStandard, assessmentPlan, questionBank, questionBankSource, costEstimateYuan } = plan;
+  return { occupation, track, level, traineesPlanned, startsOn, endsOn, totalHours, practicalHours, teachingPlan, teachers, businessStandard, assessmentPlan, questionBank, questionBankSource, costEstimateYuan };
 }
 
 /** The plan and class service's methods. */

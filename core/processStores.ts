@@ -34,17 +34,28 @@ export interface PlanRecord extends PlanContents {
   id: number;
   schoolId: string;
   status: PlanStatus;
+  /** How many times it was submitted: each submission is reviewed, and told, anew. */
+  revision: number;
   submittedAt: Date | null;
   reviewedBy: string | null;
   reviewedAt: Date | null;
   reviewReason: string | null;
-  createdByPersonId: number;
+  /** The staff member who wrote it; null when the bureau entered it from a file the school sent. */
+  createdByPersonId: number | null;
   createdAt: Date;
 }
 
 export interface PlanStore {
-  /** @example plans.insert({ schoolId, createdByPersonId: 7, ...contents }, now) // 12 */
-  insert(row: PlanContents & { schoolId: string; createdByPersonId: number }, now: Date): number;
+  /** A submitted plan. @example plans.insert({ schoolId, createdByPersonId: 7, ...contents }, now) // 12 */
+  insert(row: PlanContents & { schoolId: string; createdByPersonId: number | null }, now: Date): number;
+  /** Replaces the contents of a plan still in one of `states`; false when it no longer is. @example plans.update(12, contents, ["submitted", "rejected"]) */
+  update(planId: number, contents: PlanContents, states: PlanStatus[]): boolean;
+  /**
+   * Moves a plan in one of `from` to `to`: a submission counts a revision, stamps the time and clears the
+   * last review; false when the plan was no longer in `from`.
+   * @example plans.transition(12, ["rejected", "draft"], "submitted", now)
+   */
+  transition(planId: number, from: PlanStatus[], to: "submitted" | "draft", now: Date): boolean;
   /** @example plans.get(12)?.status // "submitted" */
   get(planId: number): PlanRecord | undefined;
   /** Newest first. @example plans.list({ schoolId: "jiangyin_polytechnic", status: "submitted" }) */

@@ -5,16 +5,21 @@
 // of order exits 1 with the user text. Every command is audited as `cli:<operator>` (--operator or the OS
 // user); the services' own rows name the actor `bureau_operator:cli:<operator>`.
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
-import { isoDate, type Lang } from "../core/pack.js";
+import { isoDate, type Lang, type PolicyPack } from "../core/pack.js";
 import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
-import { pick } from "../core/processCommon.js";
+import { MAX_UPLOAD_BYTES } from "../core/dialog/types.js";
+import { PlanFileRejected } from "../core/planFile.js";
+import { planFields, planNotes, planValueText } from "../core/planRules.js";
+import type { PlanRecord } from "../core/processStores.js";
+import { planTemplateFile } from "../storage/processServices.js";
+import { pick, schoolName } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { loadPackFile } from "../storage/packFile.js";
@@ -45,6 +50,7 @@ const optionSpec = {
   amount: { type: "string" },
   out: { type: "string" },
   yes: { type: "boolean" },
+  file: { type: "string" },
 } as const;
 
 const id = (label: string) => z.string({ message: `${label}: required` }).regex(/^\d+$/, `${label}: expected a number`).transform(Number);
@@ -55,6 +61,8 @@ const common = {
   json: z.boolean().default(false),
   lang: z.enum(["zh-CN", "en"]).default("zh-CN"),
   help: z.boolean().default(false),
+  // The day the command acts on (default: today in Asia/Shanghai), for a rehearsal or a late entry.
+  today: isoDate.optional(),
 };
 // The shared options with the command as a literal, so each schema's output names its command.
 const as = <C extends Command>(command: C) => ({ ...common, command: z.literal(command) });
@@ -63,6 +71,7 @@ const text = (label: string) => z.string({ message: `${label}: required` }).trim
 const optText = z.string({ message: "required" }).trim().min(1, "required");
 const schoolOpt = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a school code (see the schools command)").optional();
 const xlsxOut = z.string({ message: "--out: required (FILE.xlsx)" }).regex(/\.xlsx$/i, "expected a file name ending in .xlsx");
+const planFileName = /\.(xlsx|ya?ml)$/i;
 
 // One schema per command: its positional arguments (sub, target) and the options it takes; others are refused.
 const schemas = {
@@ -75,6 +84,14 @@ const schemas = {
   plan: z.discriminatedUnion("sub", [
     z.strictObject({ ...as("plan"), sub: z.literal("approve"), target: id("ID") }),
     z.strictObject({ ...as("plan"), sub: z.literal("reject"), target: id("ID"), reason: optText }),
+    z.strictObject({ ...as("plan"), sub: z.literal("show"), target: id("ID") }),
+    z.strictObject({
+      ...as("plan"),
+      sub: z.literal("add"),
+      school: z.string({ message: "required: the school that sent the plan (see the schools command)" }).regex(/^[a-z][a-z0-9_]*$/, "expected a school code (see the schools command)"),
+      file: z.string({ message: "required (FILE.xlsx or FILE.yaml; plan template --out makes one)" }).regex(planFileName, "expected a file name ending in .xlsx, .yaml or .yml"),
+    }),
+    z.strictObject({ ...as("plan"), sub: z.literal("template"), out: z.string({ message: "--out: required (FILE.xlsx or FILE.yaml)" }).regex(planFileName, "expected a file name ending in .xlsx, .yaml or .yml") }),
   ]),
   classes: z.strictObject({ ...as("classes"), school: schoolOpt }),
   filing: z.strictObject({ ...as("filing"), sub: z.literal("received"), target: text("CLASS") }),
@@ -83,7 +100,7 @@ const schemas = {
   notice: z.discriminatedUnion("sub", [
     z.strictObject({ ...as("notice"), sub: z.literal("start"), target: id("CLAIM"), on: isoDate }),
     z.strictObject({ ...as("notice"), sub: z.literal("objection"), target: id("CLAIM"), reason: optText }),
-    z.strictObject({ ...as("notice"), sub: z.literal("clear"), target: id("CLAIM"), today: isoDate.optional() }),
+    z.strictObject({ ...as("notice"), sub: z.literal("clear"), target: id("CLAIM") }),
   ]),
   paid: z.strictObject({ ...as("paid"), target: id("CLAIM"), amount: z.string({ message: "required (whole yuan)" }).regex(/^\d+$/, "expected whole yuan, e.g. 30000").transform(Number) }),
   report: z.strictObject({ ...as("report"), out: xlsxOut }),
@@ -97,7 +114,7 @@ const schemas = {
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
 const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention", "wechat"]);
-const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["approve", "reject"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"], wechat: ["menu"] };
+const subs: Partial<Record<Command, string[]>> = { staff: ["list", "revoke"], plan: ["add", "show", "approve", "reject", "template"], filing: ["received"], notice: ["start", "objection", "clear"], retention: ["check", "erase"], wechat: ["menu"] };
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
@@ -168,6 +185,38 @@ function table(t: Translate, columns: string[], rows: (string | number | boolean
 const localTime = (d: Date) => `${new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", dateStyle: "short", timeStyle: "short" }).format(d)} (UTC+8)`;
 const day = (d: Date | null) => (d ? localTime(d) : null);
 
+/** A plan file's bytes; one that cannot be read, or is larger than a plan ever is, is bad input. */
+async function planFileBytes(path: string): Promise<Buffer> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (e) {
+    throw new InputError(`--file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (size > MAX_UPLOAD_BYTES) throw new InputError(`--file: ${path} is ${Math.round(size / 1024)} KB; a plan file is at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+  return readFile(path);
+}
+
+/** Writes the plan template a clerk fills in (no database needed). */
+async function planTemplate(out: string, pack: PolicyPack, lang: Lang): Promise<{ json: unknown; text: string }> {
+  await writeFile(out, await planTemplateFile(pack, out, lang));
+  return { json: { file: out }, text: translator(lang)("admin.cli.planTemplate", { file: out }) };
+}
+
+/** "#3 电子商务师 初级工（五级）": a plan as one line names it. */
+function planTitle(pack: PolicyPack, t: Translate, lang: Lang, plan: PlanRecord): string {
+  return `#${plan.id} ${planValueText(pack, t, lang, "occupation", plan.occupation)} ${planValueText(pack, t, lang, "level", plan.level)}`;
+}
+
+/** A plan in full, as the bureau reviews it: every §2.5.1 item, its state and the last review. */
+function planText(pack: PolicyPack, t: Translate, lang: Lang, plan: PlanRecord): string {
+  const head = t("admin.cli.planHead", { plan: planTitle(pack, t, lang, plan), school: pick(schoolName(pack, plan.schoolId), lang), status: t(`plan.status.${plan.status}`), revision: plan.revision, submitted: day(plan.submittedAt) ?? "—" });
+  const items = planFields.map((f) => `${t(`plan.field.${f}`)}：${planValueText(pack, t, lang, f, plan[f]).replace(/\n/g, " ")}`);
+  const review = plan.reviewedAt ? [t("admin.cli.planReview", { by: plan.reviewedBy ?? "—", at: day(plan.reviewedAt), reason: plan.reviewReason ?? "—" })] : [];
+  const notes = planNotes(plan, pack, lang);
+  return [head, ...items, ...notes, ...review].join("\n");
+}
+
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
   const lang = args.lang;
@@ -196,10 +245,21 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listPlans(actor, { ...(args.school ? { schoolId: args.school } : {}), ...(args.status ? { status: args.status } : {}) }, now);
       return {
         json: rows,
-        text: table(t, ["planId", "schoolId", "occupation", "level", "track", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, r.occupation, r.level, r.track, r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, r.status, r.reviewReason])),
+        // Names for people (the table); codes for scripts (--json).
+        text: table(t, ["planId", "schoolId", "occupation", "level", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, planValueText(app.pack, t, lang, "occupation", r.occupation), planValueText(app.pack, t, lang, "level", r.level), r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, t(`plan.status.${r.status}`), r.reviewReason])),
       };
     }
     case "plan": {
+      if (args.sub === "template") return planTemplate(args.out, app.pack, lang);
+      if (args.sub === "add") {
+        const r = await p.enterPlanFile(actor, args.school, await planFileBytes(args.file), args.file, today, now, lang);
+        const plan = p.getPlan(actor, r.planId, now);
+        return { json: r, text: t("admin.cli.planEntered", { id: r.planId, school: pick(schoolName(app.pack, plan.schoolId), lang), plan: planTitle(app.pack, t, lang, plan) }) };
+      }
+      if (args.sub === "show") {
+        const plan = p.getPlan(actor, args.target, now);
+        return { json: plan, text: planText(app.pack, t, lang, plan) };
+      }
       const r = args.sub === "approve" ? p.approvePlan(actor, args.target, now) : p.rejectPlan(actor, args.target, args.reason, now);
       return { json: r, text: t(args.sub === "approve" ? "admin.cli.planApproved" : "admin.cli.planRejected", { id: r.planId }) };
     }
@@ -242,7 +302,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
         const r = p.recordObjection(actor, args.target, args.reason, now);
         return { json: r, text: t("admin.cli.objectionRecorded", { id: r.claimId }) };
       }
-      const r = p.clearNotice(actor, args.target, args.today ?? today, now);
+      const r = p.clearNotice(actor, args.target, today, now);
       return { json: r, text: t("admin.cli.noticeCleared", { id: r.claimId, ended: r.ended }) };
     }
     case "paid": {
@@ -291,6 +351,11 @@ async function main(): Promise<number> {
   args = parsed as Args;
   // A school code is checked against the pack before the database is opened (or created).
   const pack = loadPackFile(process.env.POLICY_PACK || undefined);
+  if (args.command === "plan" && args.sub === "template") {
+    const out = await planTemplate(args.out, pack, args.lang);
+    process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
+    return 0;
+  }
   const school = "school" in args ? args.school : undefined;
   if (school !== undefined && !pack.schools.some((s) => s.code === school))
     throw new InputError(`--school: unknown school "${school}"; one of ${pack.schools.map((s) => s.code).join(", ")}`);
@@ -312,7 +377,7 @@ async function main(): Promise<number> {
     const { command, db: _db, "key-file": _key, operator: _op, json: _json, lang: _lang, help: _help, ...detail } = args as Args & Record<string, unknown>;
     // Audited before it runs, so a refused or failing command is on record too.
     app.services.process.auditCommand(operator, command, detail, now);
-    const out = await run(args, app, actor, now, clock.today());
+    const out = await run(args, app, actor, now, args.today ?? clock.today());
     if (created) process.stderr.write(`admin: created a new database at ${args.db}\n`);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
     return 0;
@@ -329,6 +394,10 @@ try {
   const problem = e instanceof InputError ? e.message.split("\n").join(" ") : startupProblem(e);
   if (problem !== undefined) {
     process.stderr.write(`admin: ${problem}\n`);
+    process.exitCode = STARTUP_EXIT;
+  } else if (e instanceof PlanFileRejected) {
+    // Every item at fault on a line of its own, so the clerk can fix the file in one go.
+    process.stderr.write(`admin: ${t("admin.cli.planFileRejected", { count: e.problems.length })}\n${e.problems.map((p) => `  ${p.label}（${p.field}）：${p.message}`).join("\n")}\n`);
     process.exitCode = STARTUP_EXIT;
   } else if (e instanceof DomainError) {
     const details = e instanceof RowsRejected ? ` ${e.rows.map((r) => `#${r.row}: ${r.problems.join("; ")}`).join(" | ")}` : "";

@@ -43,6 +43,27 @@ export function createPlanStore(db: Db): PlanStore {
         .orderBy(desc(trainingPlans.id))
         .all();
     },
+    update(id, contents, states) {
+      const { level, ...rest } = contents;
+      const result = db
+        .update(trainingPlans)
+        .set({ ...rest, level: level as SkillLevel })
+        .where(and(eq(trainingPlans.id, id), inArray(trainingPlans.status, states)))
+        .run();
+      return result.changes === 1;
+    },
+    transition(id, from, to, now) {
+      const submitting = to === "submitted";
+      const result = db
+        .update(trainingPlans)
+        .set({
+          status: to,
+          ...(submitting && { submittedAt: now, revision: sql`${trainingPlans.revision} + 1`, reviewedBy: null, reviewedAt: null, reviewReason: null }),
+        })
+        .where(and(eq(trainingPlans.id, id), inArray(trainingPlans.status, from)))
+        .run();
+      return result.changes === 1;
+    },
     review(id, r, now) {
       const result = db
         .update(trainingPlans)

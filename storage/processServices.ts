@@ -1,5 +1,5 @@
-// The school process services wired to one database, with the file formats added: results files in,
-// roster and report workbooks out. `createServices` exposes them as `services.process`.
+// The school process services wired to one database, with the file formats added: results and plan files in,
+// roster, report and plan template workbooks out. `createServices` exposes them as `services.process`.
 import type { Db } from "./db.js";
 import type { EnrolmentService } from "../core/enrolment.js";
 import type { Lang, PolicyPack } from "../core/pack.js";
@@ -7,7 +7,9 @@ import { createProcessService } from "../core/process.js";
 import type { Actor } from "../core/roles.js";
 import type { ServiceDeps } from "../core/stores.js";
 import { createProcessRepositories } from "./processRepositories.js";
-import { readResultFile, writeWorkbook } from "./spreadsheets.js";
+import { readPlanFile, readResultFile, writeWorkbook } from "./spreadsheets.js";
+import { planTemplateRows, planTemplateYaml, readPlanEntries } from "../core/planFile.js";
+import { translator } from "../core/i18n.js";
 
 /**
  * The process services over a database, plus the file-based ones.
@@ -32,6 +34,15 @@ export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPac
       return writeWorkbook(process.reportSheets(actor, now, lang));
     },
     /**
+     * §2.5.1 Enters a plan a school sent as a file (.xlsx or .yaml: the template's items) for review, checked as
+     * the chat's form checks it; `PlanFileRejected` names every problem, and nothing is entered then.
+     * @example await enterPlanFile(bureau, "jiangyin_polytechnic", readFileSync("plan.xlsx"), "plan.xlsx", "2023-07-03", now) // { planId: 3, status: "submitted" }
+     */
+    async enterPlanFile(actor: Actor, schoolId: string, bytes: Buffer, fileName: string, today: string, now: Date, lang: Lang = "zh-CN") {
+      const contents = readPlanEntries(await readPlanFile(bytes, fileName), pack, { lang, today });
+      return process.submitPlan(actor, { schoolId, ...contents }, today, now, lang);
+    },
+    /**
      * Reads a .csv or .xlsx results file and imports it (all rows or none, see importResults).
      * @example await importResultFile(staffActor, 9, readFileSync("results.xlsx"), "results.xlsx", "2023-08-31", now)
      */
@@ -40,6 +51,18 @@ export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPac
       return process.importResults(actor, classId, rows, today, now, lang);
     },
   };
+}
+
+/**
+ * The plan template a clerk fills in: a workbook (item, example value, the rules) or, for a name ending in
+ * .yaml/.yml, the same as YAML. Needs no database: the pack says what a plan holds.
+ * @example writeFileSync("plan.xlsx", await planTemplateFile(pack, "plan.xlsx", "zh-CN"))
+ */
+export async function planTemplateFile(pack: PolicyPack, fileName: string, lang: Lang = "zh-CN"): Promise<Buffer> {
+  if (/\.ya?ml$/i.test(fileName)) return Buffer.from(planTemplateYaml(pack, lang));
+  const t = translator(lang);
+  const rows = planTemplateRows(pack, lang).map((r) => [r.label, r.example, r.hint]);
+  return writeWorkbook([{ name: t("plan.file.sheet"), columns: [t("plan.file.item"), t("plan.file.value"), t("plan.file.notes")], rows }]);
 }
 
 /** The process services with files. */

@@ -84,13 +84,14 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
       status: trainingPlans.status,
       reviewedAt: trainingPlans.reviewedAt,
       reason: trainingPlans.reviewReason,
+      revision: trainingPlans.revision,
     })
     .from(trainingPlans)
     .where(and(inArray(trainingPlans.status, ["approved", "rejected"]), gt(trainingPlans.reviewedAt, since)))
     .all()
     .flatMap((p) =>
       p.reviewedAt && (p.status === "approved" || p.status === "rejected")
-        ? [{ id: p.id, schoolId: p.schoolId, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason }]
+        ? [{ id: p.id, schoolId: p.schoolId, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason, revision: p.revision }]
         : [],
     );
   const claims = db

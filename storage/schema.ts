@@ -207,13 +207,15 @@ export const trainingPlans = sqliteTable(
     questionBankSource: text("question_bank_source").notNull(),
     costEstimateYuan: integer("cost_estimate_yuan").notNull(),
     status: text("status", { enum: planStatuses }).notNull().default("draft"),
+    // Counts the submissions: a plan rejected, changed and sent again is reviewed again, and each review's
+    // notice to the school needs a key of its own.
+    revision: integer("revision").notNull().default(1),
     submittedAt: instant("submitted_at"),
     reviewedBy: text("reviewed_by"),
     reviewedAt: instant("reviewed_at"),
     reviewReason: text("review_reason"),
-    createdByPersonId: integer("created_by_person_id")
-      .notNull()
-      .references(() => people.id),
+    // The staff member who wrote it; null when the bureau entered a plan the school sent on paper or by e-mail.
+    createdByPersonId: integer("created_by_person_id").references(() => people.id),
     createdAt: instant("created_at").notNull(),
   },
   (t) => [

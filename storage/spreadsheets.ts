@@ -1,10 +1,12 @@
-// Files in and out of the school process: results files (.csv or .xlsx) read into result rows, and sheets
-// written as .xlsx (rosters, the bureau's report). Columns are found by their header, in Chinese or English,
+// Files in and out of the school process: results files (.csv or .xlsx) read into result rows, training plan
+// files (.xlsx or .yaml) read into their items, and sheets written as .xlsx (rosters, the bureau's report, the
+// plan template). Columns are found by their header, in Chinese or English,
 // so a school can keep the sheet its assessment centre gives it; other columns (姓名, 序号…) are ignored.
 import type ExcelJS from "exceljs";
 
 // exceljs is large (tens of MB once loaded): only the processes that read or write a workbook load it.
 const excel = async () => (await import("exceljs")).default;
+import { parse as parseYaml } from "yaml";
 import { DomainError } from "../core/errors.js";
 import type { Sheet } from "../core/reports.js";
 import { resultRowSchema, type ResultRow } from "../core/results.js";
@@ -113,6 +115,18 @@ export async function readResultFile(bytes: Buffer, fileName: string): Promise<R
   const ext = fileName.toLowerCase().split(".").pop();
   if (ext === "csv") return toRows(parseCsv(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells: cells.map((c) => (c.trim() === "" ? null : c)) })));
   if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .csv or .xlsx file");
+  const ws = await firstWorksheet(bytes);
+  const table: { row: number; cells: (string | number | boolean | null)[] }[] = [];
+  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: (string | number | boolean | null)[] = [];
+    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellValue(row.getCell(c).value));
+    table.push({ row: rowNumber, cells });
+  });
+  return toRows(table);
+}
+
+/** The first worksheet of an .xlsx file; a file that is none is an `invalid_input` naming it. */
+async function firstWorksheet(bytes: Buffer): Promise<ExcelJS.Worksheet> {
   const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -121,13 +135,38 @@ export async function readResultFile(bytes: Buffer, fileName: string): Promise<R
   }
   const ws = wb.worksheets[0];
   if (!ws) throw new DomainError("invalid_input", { field: "file" }, "the workbook has no worksheet");
-  const table: { row: number; cells: (string | number | boolean | null)[] }[] = [];
+  return ws;
+}
+
+// The header of a plan sheet's first column ("项目 | 填写内容 | 说明"), compared after `normaliseHeader`.
+const PLAN_ITEM_HEADERS = ["项目", "item"];
+
+/**
+ * Reads a training plan file into its items, in order, as [name, value] pairs (core/planFile.ts reads them):
+ * `.yaml`/`.yml` (a mapping of items), or `.xlsx` (the first worksheet: the item in column A, its value in
+ * column B; a header row and the notes column the template has are ignored). A cell keeps its type: a date
+ * cell reads as YYYY-MM-DD, a number as a number.
+ * @example await readPlanFile(readFileSync("plan.xlsx"), "plan.xlsx") // [["培训职业（工种）", "电子商务师"], …]
+ */
+export async function readPlanFile(bytes: Buffer, fileName: string): Promise<unknown> {
+  const ext = fileName.toLowerCase().split(".").pop();
+  if (ext === "yaml" || ext === "yml") {
+    try {
+      return parseYaml(decodeText(bytes));
+    } catch (e) {
+      throw new DomainError("invalid_input", { field: "file" }, `not readable YAML (${(e as Error).message.split("\n")[0]})`);
+    }
+  }
+  if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .yaml, .yml or .xlsx file");
+  const ws = await firstWorksheet(bytes);
+  const entries: [string, unknown][] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: (string | number | boolean | null)[] = [];
-    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellValue(row.getCell(c).value));
-    table.push({ row: rowNumber, cells });
+    const item = cellValue(row.getCell(1).value);
+    if (item === null || String(item).trim() === "") return;
+    if (rowNumber === 1 && PLAN_ITEM_HEADERS.includes(normaliseHeader(String(item)))) return;
+    entries.push([String(item).trim(), cellValue(row.getCell(2).value)]);
   });
-  return toRows(table);
+  return entries;
 }
 
 /**

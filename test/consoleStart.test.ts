@@ -69,7 +69,8 @@ describe("the console in a terminal", { timeout: 60_000 }, () => {
   });
 
   it("runs the demo on a day after the window: the banner says it ended, the chat says so, no stack trace", async () => {
-    const r = await runEntry("bot/main.ts", ["--db", join(dir, "late.db"), "--today", "2023-10-15"], { DATA_KEY: "5a".repeat(32) });
+    // The demo database (./data/demo.db) of a folder of its own: a database named with --db gets no demo.
+    const r = await runEntry("bot/main.ts", ["--today", "2023-10-15"], { DATA_KEY: "5a".repeat(32) }, dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(zh("dialog.console.when.ended", { to: "2023-09-30" }));

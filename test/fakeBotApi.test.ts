@@ -36,6 +36,20 @@ afterEach(async () => {
 });
 
 describe("fake Bot API with grammY long polling", () => {
+  it("takes a chat id as a number or a string of digits, as Telegram does, and refuses callback data over 64 bytes", async () => {
+    const a = await setup();
+    const bot = makeBot(a);
+    await bot.api.sendMessage(String(USER), "as a string");
+    await bot.api.sendMessage(USER, "as a number");
+    expect(a.sent(USER).map((p) => p.text)).toEqual(["as a string", "as a number"]);
+    await expect(bot.api.sendMessage("someone", "x")).rejects.toMatchObject({ error_code: 400, description: "Bad Request: chat not found" });
+    await bot.api.sendMessage(USER, "64 bytes", { reply_markup: new InlineKeyboard().text("ok", "x".repeat(64)) });
+    await expect(bot.api.sendMessage(USER, "65 bytes", { reply_markup: new InlineKeyboard().text("no", "数".repeat(22)) })).rejects.toMatchObject({
+      error_code: 400,
+      description: "Bad Request: BUTTON_DATA_INVALID",
+    });
+  });
+
   it("delivers a pushed text update and receives the reply", async () => {
     const a = await setup();
     const bot = makeBot(a);

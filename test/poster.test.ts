@@ -42,7 +42,8 @@ describe("the class poster", () => {
     expect(poster.notes[0]).toContain("Demobilised soldier who chose self-employment");
     expect(poster.notes[0]).toContain("Notice, II (1) 1");
     expect(poster.notes).toContain(en("reason.track_upskilling"));
-    expect(poster.typed).toContain("enrol K7Q2");
+    // No QR code: the command is the way to enrol, not an alternative ("Or send …").
+    expect(poster.typed).toBe("Send this in a chat with the enrolment bot: enrol K7Q2");
     expect(poster.link).toBeUndefined();
 
     expect(readPng(await renderPoster(poster))).toEqual({ ...POSTER_SIZE, qr: undefined });

@@ -60,7 +60,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     expect(bound[1]).toContain("学校菜单");
     const personId = app.services.identify("telegram", String(USER), clock.now()).personId;
     const actor = app.services.actorsOf(personId).find((a) => a.kind === "school_staff") as Actor;
-    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), clock.now());
+    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), today, clock.now());
     app.services.process.approvePlan(bureau, planId, clock.now());
     const cls = app.services.process.openClass(actor, { planId, name: "电商四级班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 30 }, today, clock.now());
     const trainees = enrolMany(app.services, cls.classId, 2);

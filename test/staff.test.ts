@@ -79,7 +79,7 @@ describe("school staff in chat", () => {
 
   /** An approved plan of the school, made through the services as the staff member and the bureau. */
   function approvedPlan(actor: Actor & { kind: "school_staff" }, over: Parameters<typeof planInput>[1] = {}): number {
-    const { planId } = app.services.process.submitPlan(actor, planInput(actor.schoolId, over), clock.now());
+    const { planId } = app.services.process.submitPlan(actor, planInput(actor.schoolId, over), today, clock.now());
     app.services.process.approvePlan(bureau, planId, clock.now());
     return planId;
   }

@@ -89,7 +89,7 @@ describe("Telegram groups: private by construction (fake Bot API)", () => {
     expect((await privately(STAFF, `/staff ${invite}`, 2))[1]).toContain(t("staff.menu.text", { school: "" }).split("·")[1]!.trim());
     const staffPerson = app.services.identify("telegram", String(STAFF), now).personId;
     const actor = app.services.actorsOf(staffPerson).find((a) => a.kind === "school_staff") as Actor;
-    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), now);
+    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), today, now);
     app.services.process.approvePlan(bureau, planId, now);
     const cls = app.services.process.openClass(actor, { planId, name: "电商四级班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 30 }, today, now);
     const trainees = enrolMany(app.services, cls.classId, 2);

@@ -57,7 +57,7 @@ describe("WeChat groups: private by construction (wechaty-puppet-mock)", () => {
     const invite = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, now, 3_600_000).code;
     expect((await e.askAll(staff, `/staff ${invite}`, { timeoutMs: WAIT_MS })).join("\n")).toContain("学校菜单");
     const actor = app.services.actorsOf(app.services.identify("wechat", staff.id, now).personId).find((a) => a.kind === "school_staff") as Actor;
-    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), now);
+    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), today, now);
     app.services.process.approvePlan(bureau, planId, now);
     const cls = app.services.process.openClass(actor, { planId, name: "电商四级班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 30 }, today, now);
     const trainees = enrolMany(app.services, cls.classId, 2);

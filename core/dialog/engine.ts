@@ -52,10 +52,12 @@ const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly 
  * was, so that the person's next "/enrol" (or "/check") carries on with everything they had given.
  */
 const pausedSchema = z.strictObject({
-  flow: z.enum(["check", "enrol"]),
+  flow: z.enum(["check", "enrol", "staff"]),
   history: z.array(z.string()),
   facts: storedFacts,
   draft: draftSchema,
+  /** A training plan form under way (core/dialog/planForm.ts), kept like an enrolment. */
+  staff: staffDraftSchema.optional(),
 });
 type Paused = z.infer<typeof pausedSchema>;
 
@@ -126,6 +128,8 @@ function readState(json: string | undefined): { state: DialogState; json?: strin
  */
 function pausedOf(s: DialogState | undefined): Paused | undefined {
   if (s?.flow === "check" || s?.flow === "enrol") return { flow: s.flow, history: s.history, facts: s.facts, draft: s.draft };
+  // A plan form is fifteen answers long; the rest of the staff menu is a tap or two and is not kept.
+  if (s?.flow === "staff" && s.staff?.form) return { flow: "staff", history: s.history, facts: {}, draft: {}, staff: s.staff };
   return s?.paused;
 }
 
@@ -380,7 +384,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     say,
     ask: (turn) => ask(turn),
     menu,
-    start: (turn) => start(turn, "staff", {}),
+    start: (turn) => resumeOrStart(turn, "staff"),
   });
 
   const groupAnswers = createGroupAnswers({
@@ -607,7 +611,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         occupation: local(pack.occupations.find((o) => o.code === c.occupation)?.name ?? { zh: c.occupation, en: c.occupation }, turn.lang),
         level: levelLabel(pack, c.level, turn.lang),
         number: c.certificateNo ?? "",
-        date: c.issuedOn ?? "",
+        // Results files may leave the issue date out: then there is none to show, not an empty "()".
+        issued: c.issuedOn ? turn.t("dialog.me.issuedOn", { date: c.issuedOn }) : "",
       }),
     );
     return [turn.t("dialog.me.title"), ...lines, ...certLines].join("\n\n");
@@ -796,12 +801,13 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       return ask(turn);
     }
     const p = s?.paused?.flow === flow ? s.paused : undefined;
-    if (!p) return start(turn, flow, savedFacts(turn));
+    const staff = flow === "staff";
+    if (!p) return start(turn, flow, staff ? {} : savedFacts(turn));
     const current = pausedOf(s);
     const interrupted = current === p ? undefined : current;
     // Facts saved since it paused (a check finished meanwhile) are newer than the ones it held.
-    const facts = { ...p.facts, ...savedFacts(turn) };
-    turn.state = { ...p, facts, step: "", token: "", seq: turn.seq, certificates: held(turn), ...(interrupted && { paused: interrupted }) };
+    const facts = staff ? p.facts : { ...p.facts, ...savedFacts(turn) };
+    turn.state = { ...p, facts, step: "", token: "", seq: turn.seq, ...(!staff && { certificates: held(turn) }), ...(interrupted && { paused: interrupted }) };
     say(turn, turn.t("dialog.resume"));
     advance(turn);
   }

@@ -2,7 +2,8 @@
 import type { Facts } from "../eligibility.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
-import type { FilingStatus } from "../processStores.js";
+import type { PlanContentsInput } from "../planRules.js";
+import type { FilingStatus, PlanRecord } from "../processStores.js";
 import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
 import type { LinkConfirmation, LinkOutcome, LinkRequest } from "../linking.js";
@@ -237,6 +238,16 @@ export interface StaffServices {
   classByCode(personId: number, code: string, now: Date): StaffClass;
   submitFiling(personId: number, classId: number, now: Date): void;
   approvedPlans(personId: number, now: Date): StaffPlan[];
+  /** The school's training plans in every state, newest first (§2.5.1). */
+  plans(personId: number, now: Date): PlanRecord[];
+  /** Submits a plan of the person's school for review; `check_failed` names every rule it breaks. */
+  submitPlan(personId: number, contents: PlanContentsInput, today: string, now: Date, lang: Lang): { planId: number };
+  /** Changes a plan not yet approved; its state stays. */
+  updatePlan(personId: number, planId: number, contents: PlanContentsInput, today: string, now: Date, lang: Lang): { planId: number; changed: string[] };
+  /** Takes a submitted plan out of review (back to a draft). */
+  withdrawPlan(personId: number, planId: number, now: Date): void;
+  /** Submits a withdrawn or rejected plan again. */
+  resubmitPlan(personId: number, planId: number, today: string, now: Date, lang: Lang): void;
   openClass(
     personId: number,
     input: { planId: number; name: string; opensOn: string; closesOn: string; capacity: number; overCapReason?: string },

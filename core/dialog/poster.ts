@@ -53,7 +53,8 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
     // WeChat's code adds the account, after which the command enrols; Telegram's link enrols by itself.
     // The Official Account's class code follows the account and opens the enrolment by itself.
     scan: t({ official_account: "staff.poster.scanOfficialAccount", wechat: "staff.poster.scanWechat", telegram: "staff.poster.scan" }[voice.qr?.via ?? "telegram"]),
-    typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : "staff.poster.typed", { command: voice.command }),
+    // Without a code the command is the only way, not an alternative ("or send …").
+    typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : voice.qr ? "staff.poster.typed" : "staff.poster.typedOnly", { command: voice.command }),
     footer: t("staff.poster.footer", { issuers: pack.issuedBy.map((b) => local(b, lang)).join(t("common.listSeparator")), name: local(pack.name, lang), date: pack.issuedOn.value }),
   };
 }

@@ -27,7 +27,11 @@ const yesNo = perLanguage((t): Choice[] => [
   { id: "no", label: t("common.no") },
 ]);
 
-function pick(answer: Answer, choices: Choice[]): string | undefined {
+/**
+ * A choice's id from a tap or typed text, if it is one of the choices.
+ * @example pickChoice({ text: "2" }, [{ id: "yes", label: "是" }, { id: "no", label: "否" }]) // "no"
+ */
+export function pickChoice(answer: Answer, choices: Choice[]): string | undefined {
   if ("choiceId" in answer) return choices.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined;
   return matchChoice(answer.text, choices)?.id;
 }
@@ -38,7 +42,7 @@ function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouJiangy
     choices: (_p, lang) => yesNo(lang),
     params,
     parse(answer, choices, t, tOther) {
-      const id = pick(answer, choices);
+      const id = pickChoice(answer, choices);
       if (id) return { ok: true, value: id === "yes" };
       if ("text" in answer) {
         const yn = matchYesNo(answer.text, t) ?? matchYesNo(answer.text, tOther);
@@ -70,7 +74,7 @@ function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toV
     choices,
     params: () => ({}),
     parse(answer, list) {
-      const id = pick(answer, list);
+      const id = pickChoice(answer, list);
       return id ? { ok: true, value: toValue(id) as Facts[FactName] } : { ok: false, error: "dialog.invalid.choice" };
     },
   };

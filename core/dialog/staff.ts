@@ -9,17 +9,20 @@ import { filingDeadline } from "../checks.js";
 import { levelLabel } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { personal, translator } from "../i18n.js";
-import { citeClause, isoDate, local, type PolicyPack } from "../pack.js";
+import { citeClause, local, type PolicyPack } from "../pack.js";
+import { parseDate } from "../dates.js";
 import { occupationName } from "../processCommon.js";
 import { RowsRejected } from "../results.js";
-import { matchChoice, matchYesNo, normalize } from "./match.js";
+import { matchYesNo, normalize } from "./match.js";
 import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
+import { createMyPlans } from "./myPlans.js";
+import { createPlanForm, planFormSchema } from "./planForm.js";
 import { classPoster } from "./poster.js";
-import type { Answer, Parsed } from "./questions.js";
+import { pickChoice, type Parsed } from "./questions.js";
 import { PNG_MIME, XLSX_MIME, type Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";
 
-const actions = ["filing", "open", "poster", "roster", "results", "claim"] as const;
+const actions = ["plan", "plans", "filing", "open", "poster", "roster", "results", "claim"] as const;
 
 /**
  * The staff menu's work in progress, stored with the conversation: the action chosen and its answers so far.
@@ -37,6 +40,11 @@ export const staffDraftSchema = z.strictObject({
   materials: z.array(z.string()).optional(),
   materialsDone: z.boolean().optional(),
   videos: z.array(z.number()).optional(),
+  /** The training plan form (core/dialog/planForm.ts). */
+  form: planFormSchema.optional(),
+  /** "My training plans": the plan shown, and whether its withdrawal is being confirmed (core/dialog/myPlans.ts). */
+  viewing: z.number().int().optional(),
+  withdrawing: z.boolean().optional(),
 });
 type StaffDraft = z.infer<typeof staffDraftSchema>;
 
@@ -53,7 +61,7 @@ export interface StaffKit {
   ask(turn: Turn): void;
   /** The resident's resting menu, after `lead`. */
   menu(turn: Turn, lead?: string): void;
-  /** Starts the staff flow at its menu. */
+  /** Starts the staff flow at its menu, or takes up a plan form another command paused. */
   start(turn: Turn): void;
 }
 
@@ -76,17 +84,6 @@ export function staffCommand(text: string, words: string[]): { slash: boolean; a
 }
 
 /**
- * A date as staff type it: 2023-07-20, 2023/7/20, 2023.7.20 or 2023年7月20日; undefined if it is none.
- * @example parseDate("2023年6月26日") // "2023-06-26"
- */
-export function parseDate(text: string): string | undefined {
-  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(text.normalize("NFKC").trim());
-  if (!m) return undefined;
-  const iso = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
-  return isoDate.safeParse(iso).success ? iso : undefined;
-}
-
-/**
  * Teaching videos' minutes as typed: "45 46 50", "45,46,50", "45、46、50"; undefined unless every one is a
  * number of minutes (0–1440).
  * @example parseMinutes("45、46 50") // [45, 46, 50]
@@ -96,12 +93,6 @@ export function parseMinutes(text: string): number[] | undefined {
   if (!parts.length || parts.length > 200) return undefined;
   const minutes = parts.map((p) => (/^\d{1,4}(\.\d+)?$/.test(p) ? Number(p) : NaN));
   return minutes.every((m) => Number.isFinite(m) && m <= 24 * 60) ? minutes : undefined;
-}
-
-/** A choice's id from a tap or typed text, if it is one of the choices. */
-function picked(answer: Answer, choices: Choice[]): string | undefined {
-  if ("choiceId" in answer) return choices.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined;
-  return matchChoice(answer.text, choices)?.id;
 }
 
 /**
@@ -127,6 +118,24 @@ export function createStaffFlow(kit: StaffKit) {
     classId === undefined ? undefined : staff.classes(turn.personId, turn.now).find((c) => c.id === classId);
   const planOf = (turn: Turn, planId: number | undefined): StaffPlan | undefined =>
     planId === undefined ? undefined : staff.approvedPlans(turn.personId, turn.now).find((p) => p.id === planId);
+
+  // The training plans: the form, and the school's plans with what can still be done to them.
+  const planForm = createPlanForm({
+    kit,
+    form: (s) => (draft(s).form ??= planForm.blank()),
+    toMenu,
+    showPlan: (s, planId) => void (s.staff = { action: "plans", viewing: planId }),
+  });
+  const myPlans = createMyPlans(
+    {
+      kit,
+      view: draft,
+      toMenu,
+      startForm: (s, form) => void (s.staff = { action: "plan", form: form ?? planForm.blank() }),
+      openUnder: (s, planId) => void (s.staff = { action: "open", planId }),
+    },
+    planForm.editing,
+  );
 
   // ---- words ---------------------------------------------------------------
 
@@ -217,7 +226,7 @@ export function createStaffFlow(kit: StaffKit) {
     ask: (turn) => ({ text: text(turn), choices: choices(turn) }),
     choices,
     answer: (turn, answer, list) => {
-      const id = picked(answer, list);
+      const id = pickChoice(answer, list);
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
     },
   });
@@ -226,7 +235,7 @@ export function createStaffFlow(kit: StaffKit) {
   const confirmed = (text: (turn: Turn) => string, yesLabel: string, onYes: (turn: Turn) => Apply): Step => ({
     ask: (turn) => ({ text: text(turn), choices: [{ id: "yes", label: turn.t(yesLabel) }, { id: "no", label: turn.t("staff.menu.back") }] }),
     answer: (turn, answer, list) => {
-      const id = picked(answer, list);
+      const id = pickChoice(answer, list);
       const yes = id ? id === "yes" : "text" in answer ? matchYesNo(answer.text, turn.t) : undefined;
       if (yes === undefined) return { ok: false, error: "dialog.invalid.choice" };
       return {
@@ -255,9 +264,17 @@ export function createStaffFlow(kit: StaffKit) {
 
   /** After an action is chosen: the class it is about, or the menu again when there is none to pick. */
   function chooseAction(turn: Turn, action: (typeof actions)[number], s: DialogState): void {
-    if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, turn.t("staff.open.noPlan", { cite: citeClause(kit.pack, kit.pack.planFields.clause, turn.lang) }));
-    if (action !== "open" && !classesFor(turn, action).length) return kit.say(turn, turn.t(`staff.class.none.${action}`));
+    if (action === "plan") return void (s.staff = { action, form: planForm.blank() });
+    if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, noPlanText(turn));
+    if (action !== "open" && action !== "plans" && !classesFor(turn, action).length) return kit.say(turn, turn.t(`staff.class.none.${action}`));
     s.staff = { action };
+  }
+
+  /** Why no class can open yet: no approved plan; the plans awaiting review, or how to submit one. */
+  function noPlanText(turn: Turn): string {
+    const waiting = staff.plans(turn.personId, turn.now).filter((p) => p.status === "submitted").map((p) => `#${p.id}`);
+    const next = waiting.length ? turn.t("staff.open.plansWaiting", { plans: waiting.join(turn.t("common.listSeparator")) }) : turn.t("staff.open.submitPlan", { menu: turn.t("staff.menu.plan") });
+    return `${turn.t("staff.open.noPlan", { cite: citeClause(kit.pack, kit.pack.planFields.clause, turn.lang) })}${next}`;
   }
 
   async function sendRoster(turn: Turn, cls: StaffClass): Promise<void> {
@@ -294,10 +311,12 @@ export function createStaffFlow(kit: StaffKit) {
   }
 
   const steps: Record<string, Step> = {
+    ...planForm.steps,
+    ...myPlans.steps,
     "staff:menu": chosen(
       (turn) => turn.t("staff.menu.text", { school: school(turn) }),
       (turn) => [
-        ...["classes", "filing", "open", "poster", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
+        ...["plan", "plans", "classes", "filing", "open", "poster", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
         { id: "exit", label: turn.t("staff.menu.exit") },
       ],
       (turn, id) => (s) => {
@@ -318,7 +337,7 @@ export function createStaffFlow(kit: StaffKit) {
         choices: classesFor(turn, draft(turn.state!).action).map((c) => ({ id: String(c.id), label: turn.t("staff.class.label", { code: c.code, name: c.name, opens: c.opensOn }) })),
       }),
       answer: (turn, answer, list) => {
-        const id = picked(answer, list);
+        const id = pickChoice(answer, list);
         let cls: StaffClass | undefined;
         if (id) cls = classOf(turn, Number(id));
         else if ("text" in answer && /^[A-Za-z0-9]{3,16}$/.test(answer.text.trim())) {
@@ -530,6 +549,10 @@ export function createStaffFlow(kit: StaffKit) {
     switch (d.action) {
       case undefined:
         return "staff:menu";
+      case "plan":
+        return planForm.next(d.form ?? (d.form = planForm.blank()));
+      case "plans":
+        return myPlans.next(d);
       case "filing":
         return d.classId === undefined ? "staff:class" : "staff:filingConfirm";
       case "roster":
@@ -556,8 +579,10 @@ export function createStaffFlow(kit: StaffKit) {
   /** "/back" from the staff flow: the answer of `step` is forgotten, so `next` asks it again. */
   function undo(s: DialogState, step: string): void {
     const d = draft(s);
+    if (step.startsWith("plan:")) return d.form && planForm.undo(d.form, step);
+    if (step.startsWith("plans:")) return myPlans.undo(d, step);
     const fields: Record<string, (keyof StaffDraft)[]> = {
-      "staff:menu": ["action", "classId", "planId", "name", "opensOn", "closesOn", "capacity", "reason", "materials", "materialsDone", "videos"],
+      "staff:menu": ["action", "classId", "planId", "name", "opensOn", "closesOn", "capacity", "reason", "materials", "materialsDone", "videos", "form", "viewing", "withdrawing"],
       "staff:class": ["classId"],
       "staff:plan": ["planId"],
       "staff:name": ["name"],

@@ -3,7 +3,7 @@
 import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, staff } from "../../storage/schema.js";
-import { AFTER, bureau, enrolMany, NOW, openClass, planInput, resultsCsv, SCHOOL_A, SCHOOL_B, setup, staffOf } from "./helpers.js";
+import { AFTER, bureau, enrolMany, NOW, openClass, planInput, resultsCsv, SCHOOL_A, SCHOOL_B, setup, staffOf, TODAY } from "./helpers.js";
 import { refusal } from "../support/refusal.js";
 
 describe("staff invites", () => {
@@ -47,12 +47,12 @@ describe("a school's staff and another school's records", () => {
     const trainees = enrolMany(services, cls.classId, 3);
     await p.importResultFile(b, cls.classId, Buffer.from(resultsCsv(trainees, () => true)), "r.csv", AFTER, NOW);
     const claim = p.submitClaim(b, { classId: cls.classId, materials: services.pack.claimMaterials.items.map((i) => i.code), videosMinutes: [50, 50, 50] }, AFTER, NOW);
-    const { planId: pendingPlan } = p.submitPlan(b, planInput(SCHOOL_B), NOW);
+    const { planId: pendingPlan } = p.submitPlan(b, planInput(SCHOOL_B), TODAY, NOW);
 
     const attempts: [string, () => unknown][] = [
       ["plan.read", () => p.getPlan(a, cls.planId, NOW)],
       ["plan.read", () => p.listPlans(a, { schoolId: SCHOOL_B }, NOW)],
-      ["plan.submit", () => p.submitPlan(a, planInput(SCHOOL_B), NOW)],
+      ["plan.submit", () => p.submitPlan(a, planInput(SCHOOL_B), TODAY, NOW)],
       ["plan.review", () => p.approvePlan(a, pendingPlan, NOW)],
       ["class.open", () => p.openClass(a, { planId: cls.planId, name: "x", opensOn: "2023-07-25", closesOn: "2023-08-20", capacity: 10 }, "2023-07-01", NOW)],
       ["class.read", () => p.getClass(a, cls.classId, NOW)],

@@ -17,20 +17,20 @@ describe("training plans (§2.5.1)", () => {
   it("are checked as entered: practical share via checkClass, a level the track offers", () => {
     const { services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    const short = refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 59 }), NOW, "en"));
+    const short = refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 59 }), TODAY, NOW, "en"));
     expect(short.code).toBe("check_failed");
     expect(short.params.fields).toBe("practicalHours");
     expect(errorText(short, translator("en"))).toMatch(/at least 60% of all class hours; it is 59%/);
-    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { track: "first_employment", level: 4 }), NOW, "en")).params).toMatchObject({ fields: "level" });
-    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { teachers: " " }), NOW)).params).toEqual({ field: "teachers" });
-    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 60 }), NOW);
+    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { track: "first_employment", level: 4 }), TODAY, NOW, "en")).params).toMatchObject({ fields: "level" });
+    expect(refusal(() => p.submitPlan(staff, planInput(SCHOOL_A, { teachers: " " }), TODAY, NOW)).params).toEqual({ field: "teachers" });
+    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A, { totalHours: 100, practicalHours: 60 }), TODAY, NOW);
     expect(refusal(() => p.openClass(staff, { planId, name: "x", opensOn: "2023-07-20", closesOn: "2023-08-20", capacity: 10 }, TODAY, NOW)).code).toBe("wrong_state");
   });
 
   it("approved or rejected with a reason; the school's staff are told in the same transaction", () => {
     const { db, services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A), NOW);
+    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A), TODAY, NOW);
     p.rejectPlan(bureau, planId, "题库来源不明", NOW);
     expect(p.getPlan(staff, planId, NOW)).toMatchObject({ status: "rejected", reviewReason: "题库来源不明", reviewedBy: "bureau_operator:cli:test" });
     const notice = db.select().from(outbox).where(eq(outbox.idempotencyKey, `plan:${planId}:rejected:p${staff.personId}`)).get();
@@ -43,7 +43,7 @@ describe("opening a class (§2.5.2)", () => {
   it("refuses 61 places without a reason, asking for it; with one it opens and answers the filing deadline", () => {
     const { services, p } = setup();
     const staff = staffOf(services, SCHOOL_A);
-    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A), NOW);
+    const { planId } = p.submitPlan(staff, planInput(SCHOOL_A), TODAY, NOW);
     p.approvePlan(bureau, planId, NOW);
     const input = { planId, name: "大班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 61 };
     const e = refusal(() => p.openClass(staff, input, TODAY, NOW));

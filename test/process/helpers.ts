@@ -1,7 +1,7 @@
 // Shared set-up for the school process tests: a real database file, the Jiangyin pack, staff who joined by
 // invite, plans and classes made through the services themselves, trainees enrolled as residents.
 import type { Facts } from "../../core/eligibility.js";
-import type { PlanInput } from "../../core/plans.js";
+import type { PlanInput } from "../../core/planRules.js";
 import type { Actor } from "../../core/roles.js";
 import type { Services } from "../../storage/services.js";
 import { employeeFacts, personalFor, setup as enrolmentSetup, TODAY } from "../enrolment/helpers.js";
@@ -47,7 +47,7 @@ export function planInput(schoolId: string, over: Partial<PlanInput> = {}): Plan
     totalHours: 120,
     practicalHours: 72,
     teachingPlan: "直播电商运营、数据分析",
-    teachers: "王老师（高级技师）",
+    teachers: "王老师：电子商务师一级（高级技师）",
     businessStandard: "电子商务师国家职业技能标准",
     assessmentPlan: "理论+实操，统一题库",
     questionBank: "省统一题库",
@@ -64,7 +64,7 @@ export function openClass(
   options: { capacity?: number; level?: number; track?: PlanInput["track"]; overCapReason?: string } = {},
 ) {
   const p = services.process;
-  const { planId } = p.submitPlan(staff, planInput(staff.schoolId, { level: options.level ?? 4, track: options.track ?? "upskilling" }), NOW);
+  const { planId } = p.submitPlan(staff, planInput(staff.schoolId, { level: options.level ?? 4, track: options.track ?? "upskilling" }), TODAY, NOW);
   p.approvePlan(bureau, planId, NOW);
   const opened = p.openClass(
     staff,

@@ -114,6 +114,8 @@ describe("openDatabase", () => {
     expect(sqlite.pragma("foreign_key_check")).toEqual([]);
     // The next enrolment follows the last one; nothing was renumbered.
     expect(addEnrolment(db, addPerson(db), classId, "confirmed")).toBe(enrolmentId + 1);
+    // 0004: the plan, with its class still under it, was submitted once and keeps its author.
+    expect(sqlite.prepare("select id, revision, created_by_person_id from training_plans").get()).toEqual({ id: Number(planId), revision: 1, created_by_person_id: personId });
     close();
   });
 

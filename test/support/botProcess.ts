@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { onTestFinished } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -134,14 +135,17 @@ export interface RunResult {
   stderr: string;
 }
 
+// tsx by its file, so that an entry point runs from any working folder (a demo's ./data of its own).
+const TSX = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+
 /**
  * Runs a TypeScript entry point (bot/main.ts, scripts/admin.ts …) to its end (or the test's), with `env` on
  * top of a cleared environment and no input; several can run side by side.
  * @example const r = await runEntry("bot/main.ts", ["--db", path]); r.code // 2
  */
-export function runEntry(entry: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+export function runEntry(entry: string, args: string[], env: Record<string, string> = {}, cwd = root): Promise<RunResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CLEARED.includes(k)));
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, entry), ...args], { cwd: root, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", TSX, join(root, entry), ...args], { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));

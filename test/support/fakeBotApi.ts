@@ -440,6 +440,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   function chatIdOf(p: Payload): number {
     const raw = p.chat_id;
     if (typeof raw === "number" && Number.isFinite(raw)) return raw;
+    // Telegram takes a chat id as a number or as the same number in a string ("Integer or String").
+    if (typeof raw === "string" && /^-?\d{1,20}$/.test(raw)) return Number(raw);
     if (raw === undefined || raw === "") throw new ApiError(400, "Bad Request: chat_id is empty");
     throw new ApiError(400, "Bad Request: chat not found");
   }
@@ -470,6 +472,12 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
 
   function inlineMarkup(p: Payload): unknown {
     const rm = p.reply_markup as { inline_keyboard?: unknown } | undefined;
+    // Telegram refuses a button whose callback data is not 1–64 bytes.
+    if (rm && Array.isArray(rm.inline_keyboard))
+      for (const row of rm.inline_keyboard as unknown[])
+        for (const b of Array.isArray(row) ? (row as { callback_data?: unknown }[]) : [])
+          if (typeof b?.callback_data === "string" && (b.callback_data.length === 0 || Buffer.byteLength(b.callback_data) > 64))
+            throw new ApiError(400, "Bad Request: BUTTON_DATA_INVALID");
     // Message objects only carry inline keyboards with buttons; grammY's empty `new InlineKeyboard()`
     // is `[[]]`, which Telegram treats as "remove the keyboard".
     return rm && typeof rm === "object" && Array.isArray(rm.inline_keyboard) &&
