@@ -7,6 +7,7 @@ import { assertKeyFits } from "../storage/keyCheck.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
+import { createUpdateAttempts, type UpdateAttempts } from "../storage/updateAttempts.js";
 import { createLinkCodeMaker, createLinkStore } from "../storage/linkStore.js";
 import { createAuditLog, createPeopleStore, createTransactions } from "../storage/repositories.js";
 import { createLinkingService, type LinkingService } from "../core/linking.js";
@@ -31,6 +32,8 @@ export interface AppOptions {
   botUsername?: string | undefined;
   /** What the QR code of the bot's WeChat account holds, for the class posters (WECHAT_CONTACT_QR). */
   wechatContactQr?: string | undefined;
+  /** How many daily backups are kept (BACKUP_KEEP): the privacy notice says deleted data leaves them within as many days. */
+  backupDays?: number | undefined;
   /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
   backgroundCheckpoints?: boolean;
   /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
@@ -54,13 +57,27 @@ export interface App {
 }
 
 /**
- * The real clock in the programme's time zone, or a fixed day (demos, tests) with the real time of day.
- * @example systemClock("Asia/Shanghai").today() // "2026-11-27"
+ * The process's one clock, in the programme's time zone. With `startDay` (`--today`) it is the real clock
+ * moved by whole days, so that the process starts on that day at the real time of day and its days go on
+ * from there: the chat, the reminder planner, quiet hours and the outbox all read this same time.
+ * @example systemClock("Asia/Shanghai", "2023-07-03").today() // "2023-07-03"
  */
-export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
+export function systemClock(timeZone: string, startDay?: string): ChatClock {
+  const offset = startDay ? Date.parse(`${startDay}T00:00:00Z`) - Date.parse(`${dateIn(new Date(), timeZone)}T00:00:00Z`) : 0;
+  const now = () => new Date(Date.now() + offset);
+  // Formatting a date in a time zone costs more than a chat message's other work: once a second is enough.
+  let day = "";
+  let dayCheckedAt = -Infinity;
   return {
-    now: () => new Date(),
-    today: () => fixedToday ?? dateIn(new Date(), timeZone),
+    now,
+    today() {
+      const at = now();
+      if (at.getTime() - dayCheckedAt >= 1000 || at.getTime() < dayCheckedAt) {
+        day = dateIn(at, timeZone);
+        dayCheckedAt = at.getTime();
+      }
+      return day;
+    },
   };
 }
 
@@ -71,7 +88,7 @@ export function systemClock(timeZone: string, fixedToday?: string): ChatClock {
 export async function openApp(options: AppOptions): Promise<App> {
   const pack = loadPackFile(options.packPath);
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
-  const { db, sqlite, close } = openDatabase({
+  const { db, sqlite, close, truncateWal } = openDatabase({
     path: options.databasePath,
     backgroundCheckpoints: options.backgroundCheckpoints ?? false,
     integrityCheck: options.integrityCheck ?? false,
@@ -83,12 +100,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     close();
     throw e;
   }
-  const services = createServices({ db, sqlite, vault, pack, clock: options.clock });
+  const services = createServices({ db, sqlite, vault, pack, clock: options.clock, truncateWal });
   services.syncSchools();
+  // Nothing is served before the log is emptied of what the opening erased (people forgotten since a restored backup).
+  await services.logEmptied();
   const linking = createLinkingService({
     tx: createTransactions(sqlite),
     links: createLinkStore(db),
-    people: createPeopleStore(db, sqlite),
+    people: createPeopleStore(db, sqlite, vault),
     codes: createLinkCodeMaker(key.key),
     audit: createAuditLog(sqlite),
   });
@@ -96,13 +115,14 @@ export async function openApp(options: AppOptions): Promise<App> {
   const engine = createDialogEngine({
     pack,
     services: {
-      ...dialogServices(services, createDialogStore(sqlite, vault), linking),
+      ...dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking),
       setSmsConsent: (personId, agreed, now) => officialAccount.setSmsConsent(personId, agreed, now, `person:${personId}`),
       ...(options.officialAccountQr ? { officialAccountQr: options.officialAccountQr } : {}),
     },
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
+    ...(options.backupDays ? { backupDays: options.backupDays } : {}),
     askSmsConsent: options.askSmsConsent ?? false,
   });
   return { pack, services, engine, key, vault, db, sqlite, close };
@@ -113,7 +133,7 @@ export async function openApp(options: AppOptions): Promise<App> {
  * staff menu's calls as that person's school-staff role. A person without one acts as a resident there
  * too, so the services refuse them: the check stays in core whatever the chat asks.
  */
-function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, linking: LinkingService): DialogServices {
+function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>, attempts: UpdateAttempts, linking: LinkingService): DialogServices {
   const me = (personId: number): Actor => ({ kind: "resident", personId });
   const staffActor = (personId: number): Actor => s.actorsOf(personId).find((a) => a.kind === "school_staff") ?? me(personId);
   const p = s.process;
@@ -182,11 +202,17 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
       const id = s.identify(channel, externalId, now);
       return store.open(channel, externalId, updateId) ?? { ...id, handledBefore: false, state: undefined };
     },
-    // The facts a message keeps are saved inside its write transaction (a save point): one commit per message.
+    // The facts a message keeps are saved inside its write transaction (a save point): one commit per message;
+    // so is the end of a file's reading.
     storeTurn: (identityId, turn, now) => {
-      const { facts } = turn;
-      store.record(identityId, turn, now, facts && (() => s.saveFacts(me(facts.personId), facts.personId, facts.facts)));
+      const { facts, fileRead, updateId } = turn;
+      const alongside = () => {
+        if (facts) s.saveFacts(me(facts.personId), facts.personId, facts.facts);
+        if (fileRead && updateId !== undefined) attempts.finish(identityId, updateId);
+      };
+      store.record(identityId, turn, now, facts || fileRead ? alongside : undefined);
     },
+    beginFileUpdate: (channel, updateId, identityId, now) => attempts.begin(channel, updateId, identityId, now),
     setLanguage: (personId, lang) => s.setLanguage(me(personId), personId, lang),
     savedFacts: (personId) => s.savedFacts(me(personId), personId),
     certificates: (personId) => s.heldCertificates(me(personId), personId),
@@ -208,7 +234,10 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
       };
     },
     withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
-    forget: (personId, now) => void s.forget(me(personId), personId, now),
+    forget: async (personId, now) => {
+      s.forget(me(personId), personId, now);
+      await s.logEmptied();
+    },
     issueLinkCode: linking.issue,
     redeemLinkCode: linking.redeem,
     pendingLink: linking.pending,

@@ -2,6 +2,7 @@
 // value stops the start with a message naming it, and the effective settings can be printed masked.
 import cron from "node-cron";
 import { z } from "zod";
+import { DEFAULT_BACKUP_KEEP } from "../core/dialog/types.js";
 
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => ["true", "1", "yes"].includes(v));
 
@@ -54,7 +55,7 @@ export const configSchema = z.object({
   // Reminders wait through quiet hours and rate limits, so only a row due this long is a stuck dispatcher.
   HEALTH_OUTBOX_MAX_AGE: z.coerce.number().int().min(60).default(1800),
   BACKUP_DIR: z.string().min(1).default("./data/backups"),
-  BACKUP_KEEP: z.coerce.number().int().min(1).max(3650).default(14),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(3650).default(DEFAULT_BACKUP_KEEP),
   BACKUP_CRON: z
     .string()
     .refine((v) => cron.validate(v), "expected a cron expression such as \"0 2 * * *\" (minute hour day month weekday)")
@@ -120,7 +121,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
 }
 
 /**
- * The WeChat push limits in the shape of the dispatcher's `ChannelLimits` (bot/dispatcher.ts).
+ * The WeChat push limits in the shape of the dispatcher's `ChannelLimits` (bot/pacing.ts).
  * @example startReminders({ …, limits: { wechat: wechatSendLimits(config) } }) // { globalCount: 20, globalWindowMs: 60000, perChatGapMs: 2000, marginMs: 50 }
  */
 export function wechatSendLimits(config: Pick<Config, "WECHAT_PER_CONTACT_INTERVAL_MS" | "WECHAT_PER_MINUTE">) {

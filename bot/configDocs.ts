@@ -70,7 +70,7 @@ export const envDocs = {
   HEALTH_HOST: { group: "Operations", meaning: "Address the health listener binds to; keep loopback unless a monitoring host must reach it.", example: "127.0.0.1" },
   HEALTH_OUTBOX_MAX_AGE: { group: "Operations", meaning: "Seconds a due reminder may wait (outside quiet hours) before /healthz reports the outbox stuck.", example: "1800" },
   BACKUP_DIR: { group: "Operations", meaning: "Folder of the daily database backups; put it on another disk, or copy it off the server.", example: "/srv/backup/jiangyin-bot" },
-  BACKUP_KEEP: { group: "Operations", meaning: "How many daily backups to keep; older ones are deleted after each backup.", example: "14" },
+  BACKUP_KEEP: { group: "Operations", meaning: "How many daily backups to keep; older ones are deleted after each backup. Deleted personal data stays in the backups taken before until they are deleted, so this is also how many days the privacy notice says (with the daily BACKUP_CRON).", example: "14" },
   BACKUP_CRON: { group: "Operations", meaning: "When to back up (cron: minute hour day month weekday), in the TZ time zone.", example: "0 2 * * *" },
 } as const satisfies Record<Key, VarDoc>;
 

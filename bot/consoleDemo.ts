@@ -35,15 +35,15 @@ export function demoBanner(pack: PolicyPack, facts: { db: string; today: string;
  * Runs the terminal chat until the input ends: on the demo database, with the demo classes seeded for
  * `today`; on a database named with --db (`seed: false`), as it is, so that a console on a real or a new,
  * empty database never adds demo plans and classes to it. `as` is who is typing (a chat of its own).
- * @example await runConsoleDemo(app, { db: "./data/demo.db", today: "2023-07-03", seed: true })
+ * @example await runConsoleDemo(app, { db: "./data/demo.db", today: "2023-07-03", now: clock.now(), seed: true })
  */
-export async function runConsoleDemo(app: App, options: { db: string; today: string; seed: boolean; as?: string }): Promise<void> {
+export async function runConsoleDemo(app: App, options: { db: string; today: string; now: Date; seed: boolean; as?: string }): Promise<void> {
   const who = options.as ? { externalId: options.as } : {};
   if (!options.seed) {
     const banner = translator("zh-CN")("dialog.console.bannerAsIs", { db: options.db, today: options.today, when: whenText(app.pack, options.today, "zh-CN") });
     return runConsole({ core: app.engine, banner, ...who });
   }
-  const demo = app.services.seedDemo({ today: options.today, now: new Date() });
+  const demo = app.services.seedDemo({ today: options.today, now: options.now });
   // Before the window opens no class takes enrolments yet, whatever its dates (the chat says so too).
   const counts = windowPhase(app.pack, options.today) === "open" ? Object.values(app.services.openClassCounts(options.today)) : [];
   const open = counts.reduce((a, b) => a + b, 0);

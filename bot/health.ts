@@ -1,14 +1,15 @@
 // Health and metrics for the IT office: `/healthz` answers 200 or 503 with the reason in JSON, and
 // `/metrics` serves Prometheus text. Both are served on their own loopback port (`startHealthServer`)
 // or mounted in another node:http server, e.g. the Telegram webhook's (`createHealthHandler`).
-import { defaultQuietHours, quietUntil, type Sender, type Senders } from "./dispatcher.js";
+import { defaultQuietHours, quietUntil } from "./pacing.js";
+import { lateChains, type DeliveryRoute, type RouteChains, type Sender, type Senders } from "./delivery.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
 import type { ChatCore } from "../core/dialog/types.js";
-import { outboxStatuses } from "../storage/schema.js";
+import { deliveryRoutes, outboxStatuses } from "../storage/schema.js";
 
 /** The process-wide metrics registry (the metrics below plus Node's process metrics). Example: `await registry.metrics()`. */
 export const registry = new Registry();
@@ -26,6 +27,13 @@ export const sendLatency = new Histogram({
   help: "Time to send one message to a chat platform",
   labelNames: ["channel", "outcome"] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+/** Delivery attempts of notices, by channel, route and outcome (delivered, unavailable, transient, blocked). Example: `deliveries.inc({ channel: "telegram", route: "chat", outcome: "delivered" })`. */
+export const deliveries = new Counter({
+  name: "jiangyin_bot_deliveries_total",
+  help: "Notices tried through a delivery route, by channel, route and outcome",
+  labelNames: ["channel", "route", "outcome"] as const,
   registers: [registry],
 });
 /** Time to handle one update (core.handle), by channel. Example: `updateLatency.observe({ channel: "console" }, 0.02)`. */
@@ -122,10 +130,10 @@ export function instrumentSenders(senders: Senders): Senders {
     if (!send) return undefined;
     const known = wrapped.get(channel);
     if (known?.send === send) return known.timed;
-    const out: Sender = async (externalId, text, notice) => {
+    const out: Sender = async (externalId, text) => {
       const end = sendLatency.startTimer({ channel });
       try {
-        await send(externalId, text, notice);
+        await send(externalId, text);
         end({ outcome: "ok" });
       } catch (e) {
         end({ outcome: "error" });
@@ -143,13 +151,35 @@ export function instrumentSenders(senders: Senders): Senders {
     get wechat() {
       return timed("wechat");
     },
-    get wechat_oa() {
-      return timed("wechat_oa");
-    },
     get console() {
       return timed("console");
     },
   };
+}
+
+/**
+ * Wraps every delivery route so that each try is counted by channel, route and outcome (`deliveries`).
+ * @example startReminders({ …, routes: instrumentRoutes(chatRoutes(instrumentSenders(senders))) })
+ */
+export function instrumentRoutes(chains: RouteChains): RouteChains {
+  const made = new Map<readonly DeliveryRoute[], readonly DeliveryRoute[]>();
+  const counted = (channel: keyof RouteChains, routes: readonly DeliveryRoute[]): readonly DeliveryRoute[] =>
+    routes.map((route) => ({
+      name: route.name,
+      async deliver(request) {
+        const r = await route.deliver(request);
+        deliveries.inc({ channel, route: route.name, outcome: r.outcome });
+        return r;
+      },
+    }));
+  // Read at each notice, as `chains` are: a channel that starts later is counted from then on.
+  return lateChains((channel) => {
+    const routes = chains[channel];
+    if (!routes) return undefined;
+    let out = made.get(routes);
+    if (!out) made.set(routes, (out = counted(channel, routes)));
+    return out;
+  });
 }
 
 /** What `/healthz` checks. Example: `{ sqlite: app.sqlite, channels, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }`. */
@@ -171,7 +201,11 @@ export interface HealthReport {
   checks: {
     database: { ok: boolean; error?: string };
     channels: { ok: boolean; channels: Record<string, ChannelState>; problems?: string[] };
-    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; quiet?: boolean; error?: string };
+    /**
+     * `undelivered`: notices no route of their chat's channel could carry (listed in their class's staff
+     * digest); `sentBy`: notices delivered, by route. Reported, never unhealthy.
+     */
+    outbox: { ok: boolean; dueCount?: number; oldestDueSeconds?: number; undelivered?: number; sentBy?: Record<string, number>; quiet?: boolean; error?: string };
   };
 }
 
@@ -232,7 +266,10 @@ export function checkHealth(options: HealthOptions): HealthReport {
     const q = quietHours ? quietState(now, quietHours) : { quiet: false, lastEnd: -Infinity };
     const waitingSince = row.oldest === null ? now : Math.max(row.oldest, q.lastEnd);
     const oldestDueSeconds = row.oldest === null ? 0 : Math.max(0, Math.round((now - waitingSince) / 1000));
-    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, ...(q.quiet ? { quiet: true } : {}) };
+    const undelivered = (sqlite.prepare("select count(*) as n from outbox where status = 'undelivered'").get() as { n: number }).n;
+    const sentBy = Object.fromEntries(deliveryRoutes.map((r) => [r, 0]));
+    for (const r of sqlite.prepare("select route, count(*) as n from outbox where status = 'sent' and route is not null group by route").all() as { route: string; n: number }[]) sentBy[r.route] = r.n;
+    outbox = { ok: q.quiet || oldestDueSeconds <= maxAge, dueCount: row.n, oldestDueSeconds, undelivered, sentBy, ...(q.quiet ? { quiet: true } : {}) };
   } catch (e) {
     outbox = { ok: false, error: message(e) };
   }

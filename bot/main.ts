@@ -10,11 +10,12 @@
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
-import { createChannelRegistry, instrumentCore, instrumentSenders, startHealthServer } from "./health.js";
+import { createChannelRegistry, instrumentCore, instrumentRoutes, instrumentSenders, startHealthServer } from "./health.js";
 import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
-import type { Sender, Senders } from "./dispatcher.js";
+import { systemClock as realTimers } from "./dispatcher.js";
+import { chatRoutes, type Senders } from "./delivery.js";
 import { createOfficialAccountApi } from "./officialAccount/api.js";
 import { classQrCode } from "./officialAccount/qr.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
+  // One clock for the chat, the planner, quiet hours, the outbox and /healthz: --today moves all of them.
+  const clock = systemClock(config.TZ, today);
   // The Official Account's API: the channel's, and the class posters' QR codes (made once, kept in the database).
   const oaApi = !consoleMode && config.WECHAT_OA_APP_ID ? createOfficialAccountApi({ appId: config.WECHAT_OA_APP_ID, secret: config.WECHAT_OA_APP_SECRET!, baseUrl: config.WECHAT_OA_API_BASE }) : undefined;
   let oaQr: ((classCode: string) => Promise<string | undefined>) | undefined;
@@ -84,9 +87,10 @@ async function main(): Promise<void> {
     dataKey: config.DATA_KEY,
     keyFile: config.DATA_KEY_FILE,
     packPath: config.POLICY_PACK,
-    clock: systemClock(config.TZ, today),
+    clock,
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
+    backupDays: config.BACKUP_KEEP,
     ...(oaApi ? { officialAccountQr: (code: string) => oaQr?.(code) ?? Promise.resolve(undefined), askSmsConsent: Boolean(config.SMS_SECRET_ID) } : {}),
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
   if (consoleMode) {
-    await runConsoleDemo(app, { db: databasePath, today: today!, seed: args.db === undefined, ...(args.as && { as: args.as }) });
+    await runConsoleDemo(app, { db: databasePath, today: today!, now: clock.now(), seed: args.db === undefined, ...(args.as && { as: args.as }) });
     app.close();
     return;
   }
@@ -114,7 +118,8 @@ async function main(): Promise<void> {
   const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
   // /healthz answers from now on, also while a channel is still retrying its start.
-  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE }).then(
+  const nowMs = () => clock.now().getTime();
+  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE, now: nowMs }).then(
     (h) => {
       log("info", "health listening", { host: config.HEALTH_HOST, port: h.port });
       return h;
@@ -197,7 +202,8 @@ async function main(): Promise<void> {
 
   // Reminders go out through the channels once they have started (a reminder for one still starting waits),
   // within each platform's limits.
-  const reminders = await startReminders({ db: app.db, pack: app.pack, senders: instrumentSenders(senders), limits: { wechat: wechatSendLimits(config) }, log });
+  const routes = instrumentRoutes(chatRoutes(instrumentSenders(senders)));
+  const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.
   steps.push(

@@ -3,12 +3,12 @@
 // Chinese always renders), then the SVG is rasterised by resvg. All of it runs on a worker thread that starts
 // with the first poster and ends when none was asked for a while, taking the fonts and the renderer with it.
 import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import QRCode from "qrcode";
 import type { Font, Glyph } from "fontkit";
 import type { ClassPoster } from "../core/dialog/ports.js";
 import type { PosterRequest, PosterResponse } from "./posterWorker.js";
+import { startModuleThread } from "../storage/threads.js";
 
 /** The poster's size in pixels: A4 at 150 dpi, enough to print sharp and small enough to send as a photo. */
 export const POSTER_SIZE = { width: 1240, height: 1754 } as const;
@@ -73,15 +73,6 @@ export function renderPoster(poster: ClassPoster): Promise<Uint8Array> {
   });
 }
 
-/** The poster thread's program: plain CommonJS, so that it runs the same from dist/ and from source. */
-const THREAD_PROGRAM = `
-const { workerData } = require("node:worker_threads");
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.entry);
-})();
-`;
-
 /** How long the poster thread waits for another poster before it ends. */
 const IDLE_MS = 30_000;
 
@@ -98,13 +89,7 @@ function startThread(): PosterThread {
   // left the bot ≈ 100 MB larger than this does. mimalloc reads the real environment when resvg loads, which
   // only the main thread's process.env writes to.
   process.env.MIMALLOC_PURGE_DELAY ??= "0";
-  // Compiled, the thread runs posterWorker.js; from source (tsx, the tests) it registers tsx, then runs the .ts.
-  const fromSource = import.meta.url.endsWith(".ts");
-  const entry = new URL(`./posterWorker.${fromSource ? "ts" : "js"}`, import.meta.url).href;
-  // tsx's ES module build, which sits beside the CommonJS one that require resolves (and whose register()
-  // cannot find its own loader from an eval'd thread). Only runs from source need it; tsx is a dev dependency.
-  const tsx = fromSource ? pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs") : undefined;
-  const worker = new Worker(THREAD_PROGRAM, { eval: true, workerData: { entry, tsx } });
+  const worker = startModuleThread(import.meta.url, "posterWorker", undefined);
   // An idle poster thread must not keep the bot from exiting.
   worker.unref();
   const thread: PosterThread = { worker, requests: 0, pending: new Map() };

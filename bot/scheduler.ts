@@ -7,7 +7,7 @@ import { catchUpFrom, plan, type Notice } from "../core/planner.js";
 import type { PolicyPack } from "../core/pack.js";
 import type { Db } from "../storage/db.js";
 import { loadPlannerState, plannerLastRun, plannerWaiting, recordPlannerRun, shanghaiDay } from "../storage/reminders.js";
-import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher, type Senders } from "./dispatcher.js";
+import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher } from "./dispatcher.js";
 
 /** The bot's time zone: the policy counts Shanghai days. Example: `cron.schedule("30 8 * * *", f, { timezone: TIME_ZONE })`. */
 export const TIME_ZONE = "Asia/Shanghai";
@@ -36,11 +36,11 @@ export function planAndEnqueue(db: Db, pack: PolicyPack, today: string, now: Dat
   return { today, from, notices, inserted };
 }
 
-/** Options of `startReminders`. Example: `{ db, pack, senders: { telegram }, log }`. */
-export interface ReminderOptions extends Omit<DispatcherOptions, "db" | "senders" | "clock" | "log"> {
+/** Options of `startReminders`. Example: `{ db, pack, senders: { telegram }, clock, log }`. */
+export interface ReminderOptions extends Omit<DispatcherOptions, "clock" | "log"> {
   db: Db;
   pack: PolicyPack;
-  senders: Senders;
+  /** The one clock of the process: the planner's day, quiet hours and the outbox's times; `--today` moves it. */
   clock?: Clock;
   log?: DispatchLog;
   /** Default "30 8 * * *": 08:30 every day; the run itself checks that the day is a working day. */
@@ -67,10 +67,10 @@ export interface Reminders {
  * // on shutdown: await reminders.stop();
  */
 export async function startReminders(opts: ReminderOptions): Promise<Reminders> {
-  const { db, pack, senders, cronExpression = "30 8 * * *", cron: useCron = true, ...dispatcherOpts } = opts;
+  const { db, pack, cronExpression = "30 8 * * *", cron: useCron = true, ...dispatcherOpts } = opts;
   const clock = opts.clock ?? systemClock;
   const log: DispatchLog = opts.log ?? (() => {});
-  const dispatcher = createDispatcher({ ...dispatcherOpts, db, senders, clock, log });
+  const dispatcher = createDispatcher({ ...dispatcherOpts, db, pack, clock, log });
   const cal = workCalendar(pack);
 
   // One run at a time; a call during a run schedules exactly one more, which sees everything recorded meanwhile.

@@ -7,6 +7,7 @@ import { WechatyBuilder, types } from "wechaty";
 import type { Contact, Friendship, Message, Room, Wechaty, WechatyOptions } from "wechaty";
 
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
+import { DeliveryError } from "./delivery.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { repliesFor } from "./groupGuard.js";
 import type { ChatRateLimit } from "./rateLimit.js";
@@ -241,7 +242,8 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     },
     async send(contactId, text) {
       const contact = await wechaty.Contact.find({ id: contactId });
-      if (!contact) throw new Error(`wechat contact not found: ${contactId}`);
+      // Gone from the account's contacts: the outbox marks the chat unreachable rather than retrying (and the id stays out of the logs).
+      if (!contact) throw new DeliveryError("blocked", "Contact.find:not_found");
       await contact.say(text);
     },
   };

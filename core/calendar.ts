@@ -13,6 +13,15 @@ interface ChineseDaysData {
 const data = createRequire(import.meta.url)("chinese-days/dist/chinese-days.json") as ChineseDaysData;
 const packageYears = new Set(Object.keys(data.holidays).map((d) => d.slice(0, 4)));
 
+/**
+ * Where a year's holidays come from: the pack's own calendar, the calendar package, or nowhere (then working
+ * days in that year are an error).
+ * @example calendarSource(pack, "2023") // "package"
+ */
+export function calendarSource(pack: Pick<PolicyPack, "calendar">, year: string): "pack" | "package" | undefined {
+  return year in pack.calendar ? "pack" : packageYears.has(year) ? "package" : undefined;
+}
+
 /** Working days were asked of a year that neither the calendar package nor the pack knows. */
 export class CalendarYearUnknown extends Error {
   readonly code = "calendar_year_unknown";

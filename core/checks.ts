@@ -5,6 +5,7 @@ import { workCalendar } from "./calendar.js";
 import { addDays } from "./dates.js";
 import { citeClause, local, readingOf, type Lang, type PolicyPack } from "./pack.js";
 import { translator, type Translate } from "./i18n.js";
+import { levelLabel } from "./reasons.js";
 
 /** A problem found by a check: a stable code, the clause, its citation and the text in the asked language. */
 export interface Problem {
@@ -23,7 +24,7 @@ export interface CheckResult {
 const EPSILON = 1e-9;
 
 function problem(pack: PolicyPack, lang: Lang, t: Translate, code: string, clause: string, params: Record<string, unknown> = {}): Problem {
-  return { code, clause, cite: citeClause(pack, clause, lang), text: t(`problem.${code}`, params) };
+  return { code, clause, cite: citeClause(pack, clause, lang), text: t(`problem.${code}`, params).trim() };
 }
 
 // ---------------------------------------------------------------------------
@@ -61,26 +62,41 @@ export const classInputSchema = z
     size: z.number().int().min(1),
     totalHours: z.number().positive(),
     practicalHours: z.number().min(0),
+    /** Hours taught online, where the pack caps their share. */
+    onlineHours: z.number().min(0).optional(),
+    /** The class's level, for the pack's fewest hours per level. */
+    level: z.number().int().min(1).max(5).optional(),
     overCapReason: z.string().trim().min(1).optional(),
   })
-  .refine((c) => c.practicalHours <= c.totalHours, { message: "practicalHours exceeds totalHours", path: ["practicalHours"] });
+  .refine((c) => c.practicalHours <= c.totalHours, { message: "practicalHours exceeds totalHours", path: ["practicalHours"] })
+  .refine((c) => (c.onlineHours ?? 0) <= c.totalHours, { message: "onlineHours exceeds totalHours", path: ["onlineHours"] });
 export type ClassInput = z.infer<typeof classInputSchema>;
 
 /**
- * A class's size against the cap (over it needs a recorded reason) and its practical share.
+ * A class against the pack's class rules: its size against the cap (over it needs a recorded reason, or is
+ * never allowed under a strict cap), the fewest hours of its level, and its practical and online shares.
  * @example checkClass({ size: 61, totalHours: 100, practicalHours: 60 }, pack).problems[0].code // "class_size"
  */
 export function checkClass(c: ClassInput, pack: PolicyPack, lang: Lang = "zh-CN", t: Translate = translator(lang)): CheckResult {
   const problems: Problem[] = [];
   const cap = pack.classCap;
-  if (c.size > cap.value && !c.overCapReason) {
-    const reading = cap.reading ? readingOf(pack, cap.reading) : undefined;
-    problems.push(problem(pack, lang, t, "class_size", cap.clause, { size: c.size, cap: cap.value, reading: reading ? local(reading.text, lang) : "" }));
-  }
+  const capReading = readingOf(pack, cap.reading);
+  if (c.size > cap.value && cap.overCap === "strict")
+    problems.push(problem(pack, lang, t, "class_size_strict", cap.clause, { size: c.size, cap: cap.value, reading: capReading ? local(capReading.text, lang) : "" }));
+  else if (c.size > cap.value && !c.overCapReason)
+    problems.push(problem(pack, lang, t, "class_size", cap.clause, { size: c.size, cap: cap.value, reading: capReading ? local(capReading.text, lang) : "" }));
+  const fewest = c.level === undefined ? undefined : pack.minHours?.byLevel[String(c.level)];
+  if (fewest !== undefined && c.totalHours < fewest)
+    problems.push(problem(pack, lang, t, "hours_below_min", pack.minHours!.clause, { hours: c.totalHours, min: fewest, level: levelLabel(pack, c.level!, lang) }));
   const min = pack.practicalShareMin;
   const share = c.practicalHours / c.totalHours;
   if (share < min.value - EPSILON)
     problems.push(problem(pack, lang, t, "practical_share", min.clause, { share: pct(share), min: pct(min.value), needed: Math.ceil(min.value * c.totalHours - EPSILON) }));
+  const online = pack.onlineShareMax;
+  if (online && c.onlineHours !== undefined && c.onlineHours / c.totalHours > online.value + EPSILON)
+    problems.push(
+      problem(pack, lang, t, "online_share", online.clause, { share: pct(c.onlineHours / c.totalHours), max: pct(online.value), allowed: Math.floor(online.value * c.totalHours + EPSILON) }),
+    );
   return { ok: problems.length === 0, problems };
 }
 

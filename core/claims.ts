@@ -38,13 +38,18 @@ export interface AmountLine {
 
 /**
  * §2.4-paid The amount a class may claim: each certified trainee at their certificate's level, from the
- * class's track's table (a track borrowing another's table borrows its ceiling flag too).
- * @example claimAmount([{ passed: true, level: 4 }, { passed: false, level: 4 }], "upskilling", pack) // { certified: 1, amountYuan: 1500, ceiling: false, lines: [...] }
+ * amounts of the class's track and occupation (a track borrowing another's amounts borrows its ceiling flag too).
+ * @example claimAmount([{ passed: true, level: 4 }, { passed: false, level: 4 }], "upskilling", pack, "ecommerce_specialist") // { certified: 1, amountYuan: 1500, ceiling: false, lines: [...] }
  */
-export function claimAmount(certs: Pick<StoredCertificate, "passed" | "level">[], track: string, pack: PolicyPack): { certified: number; amountYuan: number; ceiling: boolean; lines: AmountLine[] } {
+export function claimAmount(
+  certs: Pick<StoredCertificate, "passed" | "level">[],
+  track: string,
+  pack: PolicyPack,
+  occupation?: string,
+): { certified: number; amountYuan: number; ceiling: boolean; lines: AmountLine[] } {
   const own = pack.tracks.find((t) => t.code === track);
   const source = own?.subsidyFrom ? pack.tracks.find((t) => t.code === own.subsidyFrom) : own;
-  const table = own ? subsidyTable(pack, own.code) : [];
+  const table = own ? subsidyTable(pack, own.code, occupation) : [];
   const lines = new Map<number, AmountLine>();
   for (const c of certs) {
     if (!c.passed) continue;
@@ -105,7 +110,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     return new DomainError("wrong_state", { what: "claim", id: c.id, state: claimState(c), needed }, `the claim is ${claimState(c)}`);
   }
   function params(cls: ProcessClassRecord) {
-    return { className: cls.name, classCode: cls.code };
+    return { classId: cls.id, className: cls.name, classCode: cls.code };
   }
   // Reviews touch the claim's class's school; the bureau may, a school may not (claim.review is not theirs).
   function reviewGuard(actor: Actor, claimId: number, now: Date): { claim: ClaimRecord; cls: ProcessClassRecord } {
@@ -123,7 +128,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     const input = parseInput(claimInput, raw);
     const cls = classOrThrow(input.classId);
     authorizeAudited(audit, actor, "claim.read", { schoolId: cls.schoolId }, { entity: "class", entityId: String(cls.id) }, now);
-    const amount = claimAmount(results.ofClass(cls.id), cls.track, pack);
+    const amount = claimAmount(results.ofClass(cls.id), cls.track, pack, cls.occupation);
     const check = checkClaim({ videosMinutes: input.videosMinutes, materials: input.materials }, pack, lang, translator(lang));
     return { ...amount, problems: check.problems.map(({ code, clause, text }) => ({ code, clause, text })) };
   }
@@ -145,7 +150,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     return tx.run(() => {
       const before = claims.byClass(cls.id);
       if (before && before.submittedAt) throw wrongState(before, "draft");
-      const amount = claimAmount(results.ofClass(cls.id), cls.track, pack);
+      const amount = claimAmount(results.ofClass(cls.id), cls.track, pack, cls.occupation);
       if (amount.certified === 0)
         throw new DomainError("check_failed", { reasons: translator(lang)("staff.problem.no_certified", { code: cls.code }), fields: "classId" }, "import the class's results first");
       const materials = [...new Set(input.materials)];

@@ -56,3 +56,13 @@ export function parseDate(text: string): string | undefined {
   const iso = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
   return isoDate.safeParse(iso).success ? iso : undefined;
 }
+
+/**
+ * The same day `years` later (or earlier); 29 February becomes 1 March in a year without it.
+ * @example addYears("2024-02-29", 1) // "2025-03-01"
+ */
+export function addYears(date: string, years: number): string {
+  const year = Number(date.slice(0, 4)) + years;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return date.slice(5) === "02-29" && !leap ? `${year}-03-01` : `${year}${date.slice(4)}`;
+}

@@ -1,87 +1,13 @@
-// Who may train, by which route, on which track and level, for what subsidy (§2.1, §2.4).
-// Pure: the facts a person gave, the pack and today in; a decision with its clauses out.
-import { z } from "zod";
-import { citeClause, local, readingOf, subsidyTable, type EcommerceNeed, type Lang, type PolicyPack, type Route, type TrackCode } from "./pack.js";
+// Who may train, by which route, on which track and level, for what subsidy (§2.1, §2.4 of a notice, as its
+// pack declares them). Pure: the facts a person gave, the pack and today in; a decision with its clauses out.
+import { addYears } from "./dates.js";
+import { askingOrder, packFactName, type FactName, type Facts } from "./facts.js";
 import { translator, type Translate } from "./i18n.js";
+import { classTracksOf, readingOf, subsidyTable, type Lang, type PackTrack, type PolicyPack, type Route, type TrackCode } from "./pack.js";
+import { LazyReason, type Reason, type ReasonDraft } from "./reasons.js";
 
-// ---------------------------------------------------------------------------
-// Facts
-// ---------------------------------------------------------------------------
-
-/**
- * The facts a person may give; every one optional (absent = not asked yet). Unknown fields are refused.
- * Occupation and key-group codes are checked against the pack by `factsSchemaFor`.
- * @example factsSchema.parse({ ableToWork: true, keyGroups: ["self_employed_veteran"] })
- */
-export const factsSchema = z.strictObject({
-  ableToWork: z.boolean().optional(),
-  healthy: z.boolean().optional(),
-  ecommerce: z.enum(["employed_in_jiangyin", "seeking", "none"]).optional(),
-  insured: z.boolean().optional(),
-  insuredMonths: z.number().int().min(0).max(1200).optional(),
-  contractMonths: z.number().int().min(0).max(1200).optional(),
-  employerInJiangyin: z.boolean().optional(),
-  keyGroups: z.array(z.string()).optional(),
-  hukouJiangyin: z.boolean().optional(),
-  occupation: z.string().optional(),
-  level: z.number().int().min(1).max(5).optional(),
-  priorCertificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int().min(1).max(5) })).optional(),
-});
-export type Facts = z.infer<typeof factsSchema>;
-export type FactName = keyof Facts;
-
-/**
- * The facts schema with the pack's codes: a key group, occupation or level the pack lacks is refused.
- * @example factsSchemaFor(pack).safeParse({ occupation: "plumber" }).success // false
- */
-export function factsSchemaFor(pack: PolicyPack) {
-  const groups = pack.keyGroups.map((g) => g.code);
-  const occupations = pack.occupations.map((o) => o.code);
-  const levels = pack.levels.map((l) => l.level);
-  const oneOf = (allowed: (string | number)[], what: string) => (v: string | number) =>
-    allowed.includes(v) || `unknown ${what} "${v}"; expected one of ${allowed.join(", ")}`;
-  const check = <T extends string | number>(allowed: T[], what: string) =>
-    (v: T, ctx: z.RefinementCtx) => {
-      const r = oneOf(allowed, what)(v);
-      if (r !== true) ctx.addIssue({ code: "custom", message: r });
-    };
-  return factsSchema.extend({
-    keyGroups: z.array(z.string().superRefine(check(groups, "key group"))).optional(),
-    occupation: z.string().superRefine(check(occupations, "occupation")).optional(),
-    level: z.number().int().superRefine(check(levels, "level")).optional(),
-    priorCertificates: z
-      .array(z.strictObject({ occupation: z.string().superRefine(check(occupations, "occupation")), level: z.number().int() }))
-      .optional(),
-  });
-}
-
-/** The order a conversation asks the facts in: cheap, decisive questions first. */
-export const askingOrder: readonly FactName[] = [
-  "ableToWork",
-  "healthy",
-  "ecommerce",
-  "keyGroups",
-  "hukouJiangyin",
-  "employerInJiangyin",
-  "contractMonths",
-  "insured",
-  "insuredMonths",
-  "occupation",
-  "level",
-];
-
-// ---------------------------------------------------------------------------
-// Decision
-// ---------------------------------------------------------------------------
-
-/** One reason of a decision, with the clause it rests on and its text in the asked language. */
-export interface Reason {
-  code: string;
-  clause: string;
-  /** The notice's own numbering, e.g. 《通知》二（一）2. */
-  cite: string;
-  text: string;
-}
+export { askingOrder, factsSchema, factsSchemaFor, type FactName, type Facts } from "./facts.js";
+export { levelLabel, type Reason } from "./reasons.js";
 
 /** What `assessEligibility` answers. */
 export interface Eligibility {
@@ -91,79 +17,166 @@ export interface Eligibility {
   insuranceWaived: boolean | null;
   track: TrackCode | null;
   levelsOffered: number[];
-  /** For the requested level: paid to the school per certified trainee (§2.4-paid), never to the trainee. */
+  /** For the requested level: what a certified trainee brings, paid as the pack says (`subsidyPaidTo`). */
   maxSubsidyYuan: number | null;
   programOpen: boolean;
   reasons: Reason[];
   /** Facts still needed, in the order a conversation should ask them. */
   missing: FactName[];
+  /**
+   * After a "no": facts not given yet whose conditions would be named too (the rest of a route that fails:
+   * an 8-month contract, and the insurance months not asked yet). A conversation asks them before it
+   * answers, so that the "no" names every condition that fails and what would change each.
+   */
+  alsoAsk: FactName[];
 }
 
 type Verdict = "holds" | "fails" | "unknown";
-
-interface ReasonDraft {
-  code: string;
-  clause: string;
-  params?: Record<string, unknown>;
+interface RouteVerdict {
+  verdict: Verdict;
+  failed: ReasonDraft[];
+  needs: FactName[];
 }
 
-/** §2.1.1 Does a key group hold? The fresh-graduate group also needs Jiangyin household registration. */
-function keyGroupVerdict(f: Facts, pack: PolicyPack): { verdict: Verdict; group?: PolicyPack["keyGroups"][number]; needsHukou: boolean } {
-  if (f.keyGroups === undefined) return { verdict: "unknown", needsHukou: false };
-  const groups = pack.keyGroups.filter((g) => f.keyGroups!.includes(g.code));
-  const plain = groups.find((g) => !g.requiresHukouJiangyin);
-  if (plain) return { verdict: "holds", group: plain, needsHukou: false };
-  const local = groups.find((g) => g.requiresHukouJiangyin);
-  if (!local) return { verdict: "fails", needsHukou: false };
-  if (f.hukouJiangyin === undefined) return { verdict: "unknown", group: local, needsHukou: true };
-  return f.hukouJiangyin ? { verdict: "holds", group: local, needsHukou: false } : { verdict: "fails", group: local, needsHukou: false };
+/** Every basic condition (§2.1-basic) that fails, and the basic facts not given yet. */
+function basicVerdict(f: Facts, pack: PolicyPack): { failed: ReasonDraft[]; missing: FactName[] } {
+  const b = pack.basic;
+  const failed: ReasonDraft[] = [];
+  const missing: FactName[] = [];
+  if (b.ableToWork && f.ableToWork === false) failed.push({ code: "not_able_to_work", clause: b.clause });
+  if (b.healthy && f.healthy === false) failed.push({ code: "not_healthy", clause: b.clause });
+  if (f.sector && !b.sectorRelations.includes(f.sector)) {
+    const accepted = (["seeking", "working_locally"] as const).filter((r) => b.sectorRelations.includes(r)).map((r) => `reason.sector.${r}`);
+    failed.push({ code: "no_ecommerce_need", key: "no_sector_relation", clause: b.clause, params: { accepted: { texts: accepted, separator: "reason.or" } } });
+  }
+  if (b.ableToWork && f.ableToWork === undefined) missing.push("ableToWork");
+  if (b.healthy && f.healthy === undefined) missing.push("healthy");
+  if (f.sector === undefined) missing.push("sector");
+  const age = pack.age;
+  if (age) {
+    const reading = readingOf(pack, age.reading)?.text ?? "";
+    if (f.age === undefined) missing.push("age");
+    else if (age.min !== undefined && f.age < age.min) failed.push({ code: "age_below_min", clause: age.clause, params: { age: f.age, min: age.min, reading } });
+    else if (age.max !== undefined && f.age > age.max) failed.push({ code: "age_above_max", clause: age.clause, params: { age: f.age, max: age.max, reading } });
+  }
+  return { failed, missing };
 }
 
-/** §2.1.2 Does the employee route hold? Each condition can end it as soon as it is known to fail. */
-function employeeVerdict(f: Facts, pack: PolicyPack): { verdict: Verdict; failed: ReasonDraft[]; needs: FactName[] } {
+/** §2.1.1 Does a key group hold? A group may need local household registration, and insurance where the pack does not exempt it. */
+type KeyGroup = PolicyPack["keyGroups"][number];
+type KeyGroupVerdict = RouteVerdict & { group: KeyGroup | undefined; insuranceWaived: boolean };
+const kgVerdict = (verdict: Verdict, group: KeyGroup | undefined, failed: ReasonDraft[] = [], needs: FactName[] = [], insuranceWaived = false): KeyGroupVerdict => ({
+  verdict,
+  group,
+  failed,
+  needs,
+  insuranceWaived,
+});
+
+/** §2.1.1 Does a key group hold? A group may need local household registration, and insurance where the pack does not exempt it. */
+function keyGroupVerdict(f: Facts, pack: PolicyPack): KeyGroupVerdict {
+  if (f.keyGroups === undefined) return kgVerdict("unknown", undefined, [], ["keyGroups"]);
+  let group: KeyGroup | undefined;
+  let local: KeyGroup | undefined;
+  for (const g of pack.keyGroups)
+    if (f.keyGroups.includes(g.code)) {
+      if (!g.requiresLocalHukou) {
+        group = g;
+        break;
+      }
+      local ??= g;
+    }
+  if (!group) {
+    if (!local) return kgVerdict("fails", undefined, [{ code: "no_key_group", clause: pack.keyGroups[0]!.clause }]);
+    if (f.hukouLocal === undefined) return kgVerdict("unknown", local, [], ["hukouLocal"]);
+    if (!f.hukouLocal) return kgVerdict("fails", local, [{ code: "graduate_not_local", clause: local.clause, params: { group: local.name } }]);
+    group = local;
+  }
+  // §2.1-exempt Insurance is waived only where the pack says so.
+  const required = pack.basic.insuranceRequired;
+  const exempt = pack.keyGroupInsuranceExempt;
+  if (required && !exempt?.value) {
+    const clause = exempt?.clause ?? pack.basic.clause;
+    if (f.insured === false) return kgVerdict("fails", group, [{ code: "key_group_not_insured", clause, params: { group: group.name } }]);
+    if (f.insured === undefined) return kgVerdict("unknown", group, [], ["insured"]);
+  }
+  return kgVerdict("holds", group, [], [], required && exempt?.value === true);
+}
+
+/**
+ * §2.1.2 Does the employee route hold? Every condition known to fail is named. `explain`: the facts still
+ * to give that would name more of the route's conditions (not when the employer is not local: the contract
+ * and insurance of that job would not count anyway).
+ */
+function employeeVerdict(f: Facts, pack: PolicyPack): RouteVerdict & { explain: FactName[] } {
   const r = pack.employeeRoute;
+  if (!r) return { verdict: "fails", failed: [], needs: [], explain: [] };
   const failed: ReasonDraft[] = [];
   const needs: FactName[] = [];
-  if (r.employerInJiangyin) {
-    if (f.employerInJiangyin === false) failed.push({ code: "employer_not_local", clause: r.clause, params: { city: pack.city } });
-    else if (f.employerInJiangyin === undefined) needs.push("employerInJiangyin");
+  let employerFails = false;
+  if (r.employerLocal) {
+    if (f.employerLocal === false) {
+      failed.push({ code: "employer_not_local", clause: r.clause });
+      employerFails = true;
+    } else if (f.employerLocal === undefined) needs.push("employerLocal");
   }
   if (f.contractMonths === undefined) needs.push("contractMonths");
   else if (f.contractMonths < r.contractMonthsMin)
     failed.push({ code: "contract_too_short", clause: r.clause, params: { months: f.contractMonths, count: f.contractMonths, min: r.contractMonthsMin } });
-  // Six full months of insurance imply being insured; "not insured" ends the route at once.
-  if (f.insured === false) failed.push({ code: "not_insured", clause: r.clause, params: { min: r.insuredMonthsMin } });
-  else if (f.insuredMonths === undefined) {
-    if (f.insured === undefined && r.insuredMonthsMin > 0) needs.push("insured");
-    needs.push("insuredMonths");
-  } else if (f.insuredMonths < r.insuredMonthsMin)
-    failed.push({
-      code: "insurance_too_short",
-      clause: r.clause,
-      params: { months: f.insuredMonths, min: r.insuredMonthsMin, left: r.insuredMonthsMin - f.insuredMonths },
-    });
-  if (failed.length) return { verdict: "fails", failed, needs: [] };
-  return { verdict: needs.length ? "unknown" : "holds", failed, needs };
+  // The route needs insurance when the programme does, or when it counts months of it.
+  const min = r.insuredMonthsMin;
+  if (pack.basic.insuranceRequired || min > 0) {
+    // Months of insurance imply being insured; "not insured" fails at once.
+    if (f.insured === false) failed.push({ code: "not_insured", key: min > 0 ? "not_insured" : "not_insured_any", clause: r.clause, params: { min } });
+    else if (min === 0) {
+      if (f.insured === undefined) needs.push("insured");
+    } else if (f.insuredMonths === undefined) {
+      if (f.insured === undefined) needs.push("insured");
+      needs.push("insuredMonths");
+    } else if (f.insuredMonths < min)
+      failed.push({ code: "insurance_too_short", clause: r.clause, params: { months: f.insuredMonths, min, left: min - f.insuredMonths } });
+  }
+  if (failed.length) return { verdict: "fails", failed, needs, explain: employerFails ? [] : needs };
+  return { verdict: needs.length ? "unknown" : "holds", failed, needs, explain: [] };
 }
 
-/** §2.4 The first track of the pack whose condition matches the route and the e-commerce situation. */
-function trackFor(pack: PolicyPack, route: Route, ecommerce: EcommerceNeed | undefined) {
-  if (!ecommerce) return undefined;
-  return pack.tracks.find((t) => (!t.when.route || t.when.route === route) && (!t.when.ecommerce || t.when.ecommerce === ecommerce));
+/** The pack's limit per person: reached, with when it lifts; undefined while under it. */
+function limitReached(f: Facts, pack: PolicyPack, today: string): ReasonDraft | undefined {
+  const l = pack.trainingLimit;
+  if (!l || !f.subsidisedTrainings?.length) return undefined;
+  const inPeriod = (on: string) =>
+    on <= today && (l.per === "calendar_year" ? on.slice(0, 4) === today.slice(0, 4) : l.per === "twelve_months" ? on > addYears(today, -1) : on >= pack.window.from);
+  const counted = f.subsidisedTrainings.map((x) => x.on).filter(inPeriod).sort();
+  if (counted.length < l.max) return undefined;
+  // The day one of them leaves the period and a place is free again; none within a programme.
+  const again = l.per === "calendar_year" ? `${Number(today.slice(0, 4)) + 1}-01-01` : l.per === "twelve_months" ? addYears(counted[counted.length - l.max]!, 1) : undefined;
+  return {
+    code: "training_limit",
+    key: again ? "training_limit_until" : "training_limit",
+    clause: l.clause,
+    params: { max: l.max, count: counted.length, period: { texts: [`reason.period.${l.per}`] }, again: again ?? "" },
+  };
+}
+
+/** §2.4 The first track of the pack whose condition matches the route and the relation to the sector. */
+function trackFor(pack: PolicyPack, route: Route, sector: Facts["sector"]): PackTrack | undefined {
+  if (!sector) return undefined;
+  return pack.tracks.find((t) => (!t.when.route || t.when.route === route) && (!t.when.sector || t.when.sector === sector));
 }
 
 /**
- * Decides whether a person may train, as early as the facts allow.
- * A person unable to work is answered at once; a key-group member is never asked about insurance;
- * an employee is not asked about key groups once the employee route holds.
+ * Decides whether a person may train, as early as the facts allow, and names every condition that fails.
+ * A basic condition that fails, or the limit per person, is answered at once; a key-group member is asked
+ * about insurance only where the pack does not exempt key groups; an employee is not asked about key groups
+ * once the employee route holds.
  * @example
- * assessEligibility({ ableToWork: true, healthy: true, ecommerce: "seeking", keyGroups: ["self_employed_veteran"] }, pack, "2023-07-01")
+ * assessEligibility({ ableToWork: true, healthy: true, sector: "seeking", keyGroups: ["self_employed_veteran"] }, pack, "2023-07-01")
  * // { eligible: true, route: "key_group", insuranceWaived: true, track: "first_employment", levelsOffered: [5], missing: ["occupation", "level"], … }
  */
 export function assessEligibility(facts: Facts, pack: PolicyPack, today: string, lang: Lang = "zh-CN", t: Translate = translator(lang)): Eligibility {
   const reasons: ReasonDraft[] = [];
   const programOpen = today >= pack.window.from && today <= pack.window.to;
-  const result: Omit<Eligibility, "reasons"> = {
+  const result: Omit<Eligibility, "reasons" | "missing" | "alsoAsk"> = {
     eligible: null,
     route: null,
     insuranceWaived: null,
@@ -171,167 +184,159 @@ export function assessEligibility(facts: Facts, pack: PolicyPack, today: string,
     levelsOffered: [],
     maxSubsidyYuan: null,
     programOpen,
-    missing: [],
   };
-  const done = (eligible: boolean | null, missing: FactName[] = []): Eligibility => ({
-    ...result,
+  // `first`: facts asked before the asking order would ask them (a key group's insurance before the employee's questions).
+  const done = (eligible: boolean | null, missing?: FactName[], alsoAsk?: FactName[], first?: FactName[]): Eligibility => ({
     eligible,
-    missing: eligible === false ? [] : askingOrder.filter((f) => missing.includes(f)),
+    route: result.route,
+    insuranceWaived: result.insuranceWaived,
+    track: result.track,
+    levelsOffered: result.levelsOffered,
+    maxSubsidyYuan: result.maxSubsidyYuan,
+    programOpen,
     reasons: reasons.map((r) => new LazyReason(r, pack, lang, t)),
+    missing: eligible === false || !missing ? [] : ordered(missing, first),
+    alsoAsk: eligible === false && alsoAsk?.length ? ordered(alsoAsk) : [],
   });
 
   // §2.6 Outside the programme's period nobody can start training under it.
   if (!programOpen) {
-    reasons.push({
-      code: today < pack.window.from ? "program_not_started" : "program_ended",
-      clause: pack.window.clause,
-      params: { from: pack.window.from, to: pack.window.to },
-    });
+    reasons.push({ code: today < pack.window.from ? "program_not_started" : "program_ended", clause: pack.window.clause, params: { from: pack.window.from, to: pack.window.to } });
     return done(false);
   }
 
-  // §2.1-basic Able to work, healthy, and an e-commerce need or job.
-  const b = pack.basic;
-  const basicMissing: FactName[] = [];
-  if (b.ableToWork && facts.ableToWork === false) reasons.push({ code: "not_able_to_work", clause: b.clause });
-  if (b.healthy && facts.healthy === false) reasons.push({ code: "not_healthy", clause: b.clause });
-  if (facts.ecommerce && !b.ecommerceNeeds.includes(facts.ecommerce)) reasons.push({ code: "no_ecommerce_need", clause: b.clause });
+  // §2.1-basic Able to work, healthy, the sector, the age where the pack bounds it; then the limit per person.
+  const basic = basicVerdict(facts, pack);
+  reasons.push(...basic.failed);
+  const limit = limitReached(facts, pack, today);
+  if (limit) reasons.push(limit);
   if (reasons.length) return done(false);
-  if (b.ableToWork && facts.ableToWork === undefined) basicMissing.push("ableToWork");
-  if (b.healthy && facts.healthy === undefined) basicMissing.push("healthy");
-  if (facts.ecommerce === undefined) basicMissing.push("ecommerce");
 
-  // §2.1.1 / §2.1.2 One of the two routes; the key group waives insurance (§2.1-exempt).
+  // §2.1.1 / §2.1.2 One of the two routes.
   const kg = keyGroupVerdict(facts, pack);
   const emp = employeeVerdict(facts, pack);
-  let routeMissing: FactName[] = [];
   if (kg.verdict === "holds") {
     result.route = "key_group";
-    result.insuranceWaived = pack.keyGroupInsuranceExempt.value;
-    reasons.push({ code: "route_key_group", clause: kg.group!.clause, params: { group: local(kg.group!.name, lang) } });
-    if (result.insuranceWaived) reasons.push({ code: "insurance_waived", clause: pack.keyGroupInsuranceExempt.clause });
+    result.insuranceWaived = kg.insuranceWaived;
+    reasons.push({ code: "route_key_group", clause: kg.group!.clause, params: { group: kg.group!.name } });
+    if (kg.insuranceWaived) reasons.push({ code: "insurance_waived", clause: pack.keyGroupInsuranceExempt!.clause });
   } else if (emp.verdict === "holds") {
+    const r = pack.employeeRoute!;
     result.route = "employee";
     result.insuranceWaived = false;
+    const insurance = r.insuredMonthsMin > 0 ? "months" : pack.basic.insuranceRequired ? "any" : "none";
     reasons.push({
       code: "route_employee",
-      clause: pack.employeeRoute.clause,
-      params: { contract: pack.employeeRoute.contractMonthsMin, insured: pack.employeeRoute.insuredMonthsMin, city: pack.city },
+      clause: r.clause,
+      params: { contract: r.contractMonthsMin, insurance: { texts: [`reason.employee_insurance.${insurance}`], params: { min: r.insuredMonthsMin } } },
     });
   } else if (kg.verdict === "fails" && emp.verdict === "fails") {
-    if (kg.group) reasons.push({ code: "graduate_not_local", clause: kg.group.clause, params: { city: pack.city } });
-    else reasons.push({ code: "no_key_group", clause: pack.keyGroups[0]!.clause });
-    reasons.push(...emp.failed);
-    return done(false);
+    reasons.push(...kg.failed, ...emp.failed);
+    return done(false, [], emp.explain);
   } else {
-    if (kg.verdict === "unknown") routeMissing.push(kg.needsHukou ? "hukouJiangyin" : "keyGroups");
-    if (emp.verdict === "unknown") routeMissing.push(...emp.needs);
+    const routeMissing = [...(kg.verdict === "unknown" ? kg.needs : []), ...(emp.verdict === "unknown" ? emp.needs : [])];
+    const first = kg.group && kg.verdict === "unknown" ? kg.needs : [];
+    return done(null, [...basic.missing, ...routeMissing, "occupation", "level"], [], first);
   }
-  if (result.route === null) return done(null, [...basicMissing, ...routeMissing, "occupation", "level"]);
 
-  // §2.4 Track, levels and subsidy, once the route and the e-commerce situation are known.
-  const track = trackFor(pack, result.route, facts.ecommerce);
-  const tail: FactName[] = [];
-  if (facts.occupation === undefined) tail.push("occupation");
+  // §2.4 Track, levels and subsidy, once the route and the relation to the sector are known.
+  const track = trackFor(pack, result.route, facts.sector);
+  const tail: FactName[] = facts.occupation === undefined ? ["occupation"] : [];
   if (!track) {
-    if (basicMissing.length) return done(null, [...basicMissing, ...tail, "level"]);
+    if (basic.missing.length) return done(null, [...basic.missing, ...tail, "level"]);
     reasons.push({ code: "no_track", clause: pack.tracks[0]!.clause });
     return done(false);
   }
   result.track = track.code;
-  reasons.push({ code: `track_${track.code}`, clause: track.clause });
-  if (track.reading) {
-    const reading = readingOf(pack, track.reading);
-    if (reading) reasons.push({ code: "reading", clause: reading.clause, params: { text: local(reading.text, lang) } });
-  }
-  const table = subsidyTable(pack, track.code);
-  const certified = new Set(
-    (facts.priorCertificates ?? []).filter((c) => c.occupation === facts.occupation).map((c) => c.level),
-  );
-  result.levelsOffered = table.map((l) => l.level).filter((l) => !certified.has(l));
-  if (kg.verdict === "holds") {
-    // Key groups are the notice's "free-training" groups; whether anyone else pays is open (reading non_key_group_fees).
-    reasons.push({ code: "free_for_key_group", clause: kg.group!.clause });
-  } else {
-    const fees = readingOf(pack, "non_key_group_fees");
-    if (fees) reasons.push({ code: "reading", clause: fees.clause, params: { text: local(fees.text, lang) } });
+  const table = subsidyTable(pack, track.code, facts.occupation);
+  const trackLevels = table.map((l) => l.level);
+  reasons.push({ code: `track_${track.code}`, key: "track", clause: track.clause, params: { name: track.name, levels: { levels: trackLevels } } });
+  const reading = readingOf(pack, track.reading);
+  if (reading) reasons.push({ code: "reading", clause: reading.clause, params: { text: reading.text } });
+
+  // The class's track must be one this trainee's track may join.
+  if (facts.classTrack !== undefined && !classTracksOf(pack, track.code).includes(facts.classTrack)) {
+    reasons.push({ code: "class_track_mismatch", clause: track.clause, params: { classTrack: { track: facts.classTrack }, track: track.name } });
+    return done(false);
   }
 
-  if (facts.level === undefined) {
-    tail.push("level");
+  // A certificate held blocks its level, and the levels below it where the pack says so.
+  const held = facts.priorCertificates?.length ? facts.priorCertificates.filter((c) => c.occupation === facts.occupation).map((c) => c.level) : [];
+  result.levelsOffered = held.length ? trackLevels.filter((l) => blockingLevel(pack, held, l) === undefined) : trackLevels;
+
+  if (kg.verdict === "holds" && pack.keyGroupsTrainFree.value) {
+    reasons.push({ code: "free_for_key_group", clause: pack.keyGroupsTrainFree.clause });
   } else {
-    const row = table.find((l) => l.level === facts.level);
-    const levelName = levelLabel(pack, facts.level, lang);
-    if (!row) {
-      reasons.push({
-        code: "level_not_offered",
-        clause: track.clause,
-        params: { level: levelName, offered: table.map((l) => levelLabel(pack, l.level, lang)).join(t("common.listSeparator")) },
-      });
-      return done(false);
-    }
-    if (facts.occupation !== undefined && certified.has(facts.level)) {
-      // A certificate already held for this occupation and level: the next level up, if the track has one.
-      const next = table.map((l) => l.level).filter((l) => l < facts.level! && !certified.has(l)).sort((a, b) => b - a)[0];
-      reasons.push({
-        code: next === undefined ? "already_certified" : "already_certified_next",
-        clause: pack.noDoubleSubsidy.clause,
-        params: { level: levelName, next: next === undefined ? "" : levelLabel(pack, next, lang) },
-      });
-      return done(false);
-    }
-    result.maxSubsidyYuan = row.subsidyYuan;
-    reasons.push({
-      code: track.subsidyIsCeiling ? "subsidy_ceiling" : "subsidy_amount",
-      clause: pack.subsidyPaidTo.clause,
-      params: { level: levelName, yuan: row.subsidyYuan },
-    });
+    const fees = readingOf(pack, pack.feesReading);
+    if (fees) reasons.push({ code: "reading", clause: fees.clause, params: { text: fees.text } });
   }
-  return done(basicMissing.length ? null : true, [...basicMissing, ...tail]);
+
+  if (facts.level === undefined) return done(basic.missing.length ? null : true, [...basic.missing, ...tail, "level"]);
+  const level = facts.level;
+  const row = table.find((l) => l.level === level);
+  if (!row) {
+    reasons.push({ code: "level_not_offered", clause: track.clause, params: { level: { levels: [level] }, offered: { levels: trackLevels } } });
+    return done(false);
+  }
+  const heldLevel = facts.occupation === undefined || !held.length ? undefined : blockingLevel(pack, held, level);
+  if (heldLevel !== undefined) {
+    // The next level up the track offers that no certificate blocks, if any.
+    const next = trackLevels.filter((l) => l < level && blockingLevel(pack, held, l) === undefined).sort((a, b) => b - a)[0];
+    const lower = heldLevel !== level ? "_higher" : "";
+    reasons.push({
+      code: `already_certified${lower}${next === undefined ? "" : "_next"}`,
+      clause: pack.heldCertificate.clause,
+      params: { level: { levels: [level] }, held: { levels: [heldLevel] }, next: { levels: next === undefined ? [] : [next] } },
+    });
+    return done(false);
+  }
+  result.maxSubsidyYuan = row.subsidyYuan;
+  const kind = track.subsidyIsCeiling ? "subsidy_ceiling" : "subsidy_amount";
+  reasons.push({
+    code: kind,
+    key: row.fromYuan === undefined ? kind : `${kind}_range`,
+    clause: pack.subsidyPaidTo.clause,
+    params: { level: { levels: [level] }, yuan: row.subsidyYuan, from: row.fromYuan ?? "", payee: { texts: [`reason.payee.${pack.subsidyPaidTo.value}`] } },
+  });
+  return done(basic.missing.length ? null : true, [...basic.missing, ...tail]);
 }
 
-// ---------------------------------------------------------------------------
-// Words
-// ---------------------------------------------------------------------------
+/** The held level that blocks `level`: the same one, or with `same_and_lower` the nearest above it. */
+function blockingLevel(pack: PolicyPack, held: number[], level: number): number | undefined {
+  if (held.includes(level)) return level;
+  if (pack.heldCertificate.blocks !== "same_and_lower") return undefined;
+  let nearest: number | undefined;
+  for (const h of held) if (h < level && (nearest === undefined || h > nearest)) nearest = h;
+  return nearest;
+}
+
+// The asking order, with `first` moved ahead of the route's other questions (right after the key groups).
+function ordered(names: FactName[], first?: FactName[]): FactName[] {
+  if (!first?.length) return askingOrder.filter((f) => names.includes(f));
+  const out = askingOrder.filter((f) => names.includes(f) && !first.includes(f));
+  out.splice(out.findIndex((f) => askingOrder.indexOf(f) > KEY_GROUPS_AT) >>> 0, 0, ...first);
+  return out;
+}
+const KEY_GROUPS_AT = askingOrder.indexOf("keyGroups");
 
 /**
- * A level's name in a language.
- * @example levelLabel(pack, 4, "zh-CN") // "中级工（四级）"
+ * A decision as the pack's boundary (the policy CLI, case files) speaks it: fact names in the pack's legacy
+ * names where it keeps them, reasons as code, clause and text.
+ * @example eligibilityAnswer(jiangyin, e).missing // ["ecommerce", "keyGroups", …]
  */
-export function levelLabel(pack: PolicyPack, level: number, lang: Lang): string {
-  const l = pack.levels.find((x) => x.level === level);
-  return l ? local(l.name, lang) : String(level);
-}
-
-/** A reason whose words are made when first read: deciding is cheap, translating is not. */
-class LazyReason implements Reason {
-  #text: string | undefined;
-  constructor(
-    private readonly draft: ReasonDraft,
-    private readonly pack: PolicyPack,
-    private readonly lang: Lang,
-    private readonly t: Translate,
-  ) {}
-  get cite() {
-    return citeClause(this.pack, this.draft.clause, this.lang);
-  }
-  get code() {
-    return this.draft.code;
-  }
-  get clause() {
-    return this.draft.clause;
-  }
-  get text() {
-    return (this.#text ??= reasonText(this.draft, this.lang, this.t));
-  }
-  toJSON(): Reason {
-    return { code: this.code, clause: this.clause, cite: this.cite, text: this.text };
-  }
-}
-
-function reasonText(r: ReasonDraft, lang: Lang, t: Translate): string {
-  const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r.params ?? {}))
-    params[k] = v && typeof v === "object" && "zh" in v ? local(v as { zh: string; en: string }, lang) : v;
-  return t(`reason.${r.code}`, params);
+export function eligibilityAnswer(pack: PolicyPack, e: Eligibility) {
+  const names = (list: FactName[]) => list.map((f) => packFactName(pack, f));
+  const { eligible, route, insuranceWaived, track, levelsOffered, maxSubsidyYuan, programOpen } = e;
+  return {
+    eligible,
+    route,
+    insuranceWaived,
+    track,
+    levelsOffered,
+    maxSubsidyYuan,
+    programOpen,
+    reasons: e.reasons.map(({ code, clause, text }) => ({ code, clause, text })),
+    missing: names(e.missing),
+    alsoAsk: names(e.alsoAsk),
+  };
 }

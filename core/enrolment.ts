@@ -3,13 +3,14 @@
 import { z } from "zod";
 import { ageOn } from "./dates.js";
 import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
+import { historyFacts } from "./facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
 import { residentIdSchema } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, NoticeParam, OutboxMessage, SeatCounts, ServiceDeps } from "./stores.js";
-import { maskName } from "./mask.js";
+import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, ServiceDeps } from "./stores.js";
+import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice } from "./notice.js";
 import { sealPersonal } from "./personal.js";
 
 /** A mainland mobile number: 11 digits starting 13–19. */
@@ -45,22 +46,22 @@ export function isActive(status: EnrolmentStatus): boolean {
 
 /**
  * The seats a class offers (§2.5.2 "一般控制在60人以内", reading class_cap): its capacity, but no more than
- * the pack's cap unless the school recorded a reason for going over. A class filed at 70 without a reason
- * therefore seats 60 and waitlists the rest, rather than silently over-filling.
+ * the pack's cap unless the school recorded a reason for going over (and never over a strict cap). A class
+ * filed at 70 without a reason therefore seats 60 and waitlists the rest, rather than silently over-filling.
  * @example seatsOf({ capacity: 61, overCapReason: null }, pack) // 60
  */
 export function seatsOf(cls: Pick<ClassRecord, "capacity" | "overCapReason">, pack: PolicyPack): number {
-  return cls.overCapReason ? cls.capacity : Math.min(cls.capacity, pack.classCap.value);
+  return cls.overCapReason && pack.classCap.overCap === "with_reason" ? cls.capacity : Math.min(cls.capacity, pack.classCap.value);
 }
 
 /**
  * The parameters every notice about a class carries; names are bilingual, rendered at send time.
  * @example classNoticeParams(pack, cls).school // { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }
  */
-export function classNoticeParams(pack: PolicyPack, cls: ClassRecord): Record<string, NoticeParam> {
+export function classNoticeParams(pack: PolicyPack, cls: ClassRecord): NoticeParams {
   const occupation = pack.occupations.find((o) => o.code === cls.occupation)?.name ?? same(cls.occupation);
   const level = pack.levels.find((l) => l.level === cls.level)?.name ?? same(String(cls.level));
-  return { classCode: cls.code, className: cls.name, school: cls.schoolName, occupation, level, opensOn: cls.opensOn, closesOn: cls.closesOn };
+  return { ...classParams(cls), school: cls.schoolName, occupation, level };
 }
 
 // A code with no name in the pack (a related occupation) reads the same in both languages.
@@ -69,11 +70,21 @@ function same(text: string): Bilingual {
 }
 
 /**
- * A notice to one person about an enrolment, keyed so that re-queuing it is harmless.
+ * A notice to the person about their enrolment, keyed so that re-queuing it is harmless.
  * @example enrolmentNotice(41, "confirmed", 3, params) // { idempotencyKey: "enrolment:41:confirmed", kind: "enrolment_confirmed", … }
  */
-export function enrolmentNotice(enrolmentId: number, event: string, personId: number, params: Record<string, NoticeParam>, kind = `enrolment_${event}`): OutboxMessage {
-  return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, payload: { key: `notify.${kind}`, params } };
+export function enrolmentNotice(enrolmentId: number, event: "confirmed" | "waitlisted" | "promoted" | "withdrawn", personId: number, params: NoticeParams): OutboxNotice {
+  const kind: NoticeKind = `enrolment_${event}`;
+  return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, params: { ...params, enrolmentId } };
+}
+
+/**
+ * Whether the person acts on their own record: they read the answer in their chat, so a notice saying the
+ * same would reach them twice.
+ * @example isSelf({ kind: "resident", personId: 3 }, 3) // true
+ */
+export function isSelf(actor: Actor, personId: number): boolean {
+  return actor.kind === "resident" && actor.personId === personId;
 }
 
 /**
@@ -81,17 +92,8 @@ export function enrolmentNotice(enrolmentId: number, event: string, personId: nu
  * @example const { enrol, withdraw } = createEnrolmentService(deps, pack)
  */
 export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
-  const { tx, people, classes, enrolments, certificates, staff, outbox, audit, cipher } = deps;
+  const { tx, people, classes, enrolments, certificates, outbox, audit, cipher } = deps;
   const factsForPack = factsSchemaFor(pack);
-
-  // Tells the school's staff how full the class is now (`seats` counts the new enrolment); the trainee's
-  // name is masked even here.
-  function schoolNotices(enrolmentId: number, cls: ClassRecord, traineeName: string, seats: SeatCounts): OutboxMessage[] {
-    const staffIds = staff.activeOfSchool(cls.schoolId);
-    if (!staffIds.length) return [];
-    const params = { ...classNoticeParams(pack, cls), trainee: maskName(traineeName), confirmed: seats.confirmed, seats: seatsOf(cls, pack), waitlist: seats.waitlisted };
-    return staffIds.map((staffId) => enrolmentNotice(enrolmentId, `school:${staffId}`, staffId, params, "school_enrolment"));
-  }
 
   // Fills free seats from the waitlist, oldest first; inside the caller's transaction.
   function promoteWaitlisted(cls: ClassRecord, now: Date): number[] {
@@ -136,9 +138,6 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     const input = parseInput(enrolInputSchema, raw);
     authorizeAudited(audit, actor, "enrolment.create", { personId: input.personId }, { entity: "person", entityId: String(input.personId) }, now);
     const id = input.personal.idNumber;
-    const age = ageOn(id.birthDate, today);
-    if (age < pack.ageBounds.min || age > pack.ageBounds.max)
-      throw new DomainError("age_out_of_bounds", { age, min: pack.ageBounds.min, max: pack.ageBounds.max }, `ageBounds ${pack.ageBounds.clause}`);
     const idHash = cipher.hashId(id.id);
     const record = (action: string, detail: Record<string, unknown>) =>
       audit.record({ actor: actorLabel(actor), action, entity: "person", entityId: String(input.personId), detail, at: now });
@@ -176,14 +175,20 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       if (active)
         throw new DomainError("duplicate_enrolment", { enrolmentId: active.id, status: active.status }, "withdraw the other enrolment first");
 
-      // The stored facts may come from an older pack: parse them against this one.
+      // The stored facts may come from an older pack: parse them against this one. The class gives the
+      // occupation, level and track; the ID number the age; the certificates the person's history.
+      const age = ageOn(id.birthDate, today);
       const facts: Facts = parseInput(factsForPack, {
         ...(input.facts ?? person.facts),
+        ...(pack.age ? { age } : {}),
         occupation: cls.occupation,
         level: cls.level,
-        priorCertificates: held.map((c) => ({ occupation: c.occupation, level: c.level })),
+        classTrack: cls.track,
+        ...historyFacts(held.map((c) => ({ occupation: c.occupation, level: c.level, on: c.issuedOn ?? undefined }))),
       });
       const eligibility = assessEligibility(facts, pack, today, person.lang);
+      const ageReason = eligibility.reasons.find((r) => r.code === "age_below_min" || r.code === "age_above_max");
+      if (ageReason) throw new DomainError("age_out_of_bounds", { age, reason: ageReason.text }, `age ${ageReason.clause}`);
       if (eligibility.eligible !== true || eligibility.route === null)
         throw new DomainError(
           "not_eligible",
@@ -229,9 +234,9 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
         now,
       );
       const waitlistPosition = status === "waitlisted" ? waitlisted + 1 : undefined;
-      const params = { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) };
-      const seats = status === "confirmed" ? { confirmed: confirmed + 1, waitlisted } : { confirmed, waitlisted: waitlisted + 1 };
-      outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, params), ...schoolNotices(enrolmentId, cls, input.personal.name, seats)], now);
+      // A resident enrolling in chat reads the answer there; staff hear of it in the morning digest (core/planner.ts).
+      if (!isSelf(actor, person.id))
+        outbox.enqueue([enrolmentNotice(enrolmentId, status, person.id, { ...classNoticeParams(pack, cls), ...(waitlistPosition ? { position: waitlistPosition } : {}) })], now);
       audit.record({ actor: actorLabel(actor), action: "enrolment.create", entity: "enrolment", entityId: String(enrolmentId), detail: { classId: cls.id, status }, at: now });
       return { enrolmentId, status, ...(waitlistPosition ? { waitlistPosition } : {}), eligibility };
     });
@@ -250,8 +255,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     return tx.run(() => {
       // Re-read inside the lock: another connection may have withdrawn it meanwhile.
       const e = enrolments.get(enrolmentId)!;
-      const selfService = actor.kind === "resident" && actor.personId === e.personId;
-      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !selfService }) };
+      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !isSelf(actor, e.personId) }) };
     });
   }
 

@@ -25,6 +25,8 @@ export const errorCodes = [
   "check_failed",
   "reason_needed",
   "rows_rejected",
+  // An uploaded file refused before it was read: too large unpacked, too many rows, not a spreadsheet…
+  "file_refused",
   // The retention period (the privacy notice's "until the subsidies are settled") has not ended.
   "not_settled",
   // Too many wrong codes or ID numbers (core/attempts.ts): the answer no longer depends on what was typed.

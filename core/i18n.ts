@@ -112,11 +112,3 @@ function frozen<T>(value: T): T {
   }
   return value;
 }
-
-/**
- * Whether a key exists, for texts that only some codes have.
- * @example hasText("reason.not_able_to_work") // true
- */
-export function hasText(key: string): boolean {
-  return instance.exists(key);
-}

@@ -1,7 +1,10 @@
 // The policy pack: every number, date, group, school and occupation of a notice, each with its clause.
-// The schema is the contract between a notice and the engine: next year's notice is a new pack, not new code.
+// The schema is the contract between a notice and the engine: next year's notice, another city's or another
+// sector's programme is a new pack, not new code. Nothing here is a singleton: any number of packs can be
+// parsed and used side by side.
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
+import { checkReferences } from "./packRefs.js";
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -27,9 +30,19 @@ export type Bilingual = z.infer<typeof bilingual>;
 const clauseId = z.string().regex(/^§[0-9][0-9.]*(-[a-z]+)?$/, "expected a clause id like §2.1.2");
 
 const level = z.number().int().min(1).max(5);
-const ecommerceNeed = z.enum(["employed_in_jiangyin", "seeking", "none"]);
+/** A level as a key of a YAML map (`3:`): the national levels 5 (junior) to 1 (senior technician). */
+const levelKey = z.string().regex(/^[1-5]$/, "expected a level 1 to 5");
 const route = z.enum(["key_group", "employee"]);
 const code = z.string().regex(/^[a-z][a-z0-9_]*$/, "expected a snake_case code");
+/** An occupation category as notices write them: `A`, `B`, or a code. */
+const categoryCode = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "expected a category code like A");
+
+/**
+ * A person's relation to the programme's sector (the pack names the sector and the city): already working
+ * in it within the city, seeking work in it, or neither.
+ */
+export const sectorRelation = z.enum(["working_locally", "seeking", "none"]);
+export type SectorRelation = z.infer<typeof sectorRelation>;
 
 function clauseValue<T extends z.ZodTypeAny>(value: T) {
   return z.strictObject({ value, clause: clauseId });
@@ -40,14 +53,19 @@ function clauseValue<T extends z.ZodTypeAny>(value: T) {
 // ---------------------------------------------------------------------------
 
 const track = z.strictObject({
-  code: z.enum(["first_employment", "upskilling", "transfer"]),
+  code,
   clause: clauseId,
-  when: z.strictObject({ route: route.optional(), ecommerce: ecommerceNeed.optional() }),
-  subsidyIsCeiling: z.boolean().optional(),
-  levels: z.array(z.strictObject({ level, subsidyYuan: z.number().positive() })).min(1).optional(),
-  /** A track the notice gives no own table: it borrows another's, under a named reading. */
-  subsidyFrom: z.enum(["first_employment", "upskilling", "transfer"]).optional(),
+  /** What the track is called, as a person reads it ("就业困难人员首次电商就业技能培训"). */
+  name: bilingual,
+  /** Who the track is for: the route and the relation to the sector; the first track that matches applies. */
+  when: z.strictObject({ route: route.optional(), sector: sectorRelation.optional() }),
+  /** The amounts are ceilings (不超过), not fixed rates. */
+  subsidyIsCeiling: z.boolean().default(false),
+  /** A track the notice gives no own amounts: it borrows another's column, under a named reading. */
+  subsidyFrom: code.optional(),
   reading: code.optional(),
+  /** The tracks of the classes a trainee on this track may join; unsaid, only classes of its own track. */
+  classTracks: z.array(code).min(1).optional(),
 });
 
 const calendarYear = z.strictObject({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) });
@@ -55,55 +73,108 @@ const calendarYear = z.strictObject({ holidays: z.array(isoDate).default([]), wo
 /** The zod schema of a policy pack. */
 export const policyPackSchema = z
   .strictObject({
-    id: code.or(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)),
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected an id of lower-case letters, digits and -"),
     version: z.string().min(1),
+    /** The city running the programme, as texts name it ("江阴市", "Jiangyin"). */
     city: bilingual,
+    /** The programme's sector, as texts name it ("电子商务", "e-commerce"). */
+    sector: bilingual,
     name: bilingual,
     issuedBy: z.array(bilingual).min(1),
     issuedOn: clauseValue(isoDate),
     window: z.strictObject({ from: isoDate, to: isoDate, clause: clauseId }),
-    clauses: z.record(clauseId, z.strictObject({ zh: z.string(), en: z.string(), title: bilingual })),
+    clauses: z.record(
+      clauseId,
+      z.strictObject({
+        zh: z.string(),
+        en: z.string(),
+        title: bilingual,
+        /** Why no rule of the bot applies this clause (the bureaus' own work): `lint` then does not ask. */
+        unapplied: z.string().min(1).optional(),
+      }),
+    ),
     goal: z.strictObject({ clause: clauseId, text: bilingual }),
     schools: z.array(z.strictObject({ code, clause: clauseId, name: bilingual })).min(1),
     contacts: z.strictObject({ clause: clauseId, text: bilingual }),
-    occupations: z.array(z.strictObject({ code, clause: clauseId, name: bilingual })).min(1),
-    relatedOccupationsAllowed: clauseValue(z.boolean()),
+    /** Occupation categories that pay differently (Jiangsu's A/B); a pack without them pays every occupation alike. */
+    categories: z.array(z.strictObject({ code: categoryCode, clause: clauseId, name: bilingual })).min(1).optional(),
+    occupations: z.array(z.strictObject({ code, clause: clauseId, name: bilingual, category: categoryCode.optional() })).min(1),
+    relatedOccupationsAllowed: z.strictObject({
+      value: z.boolean(),
+      clause: clauseId,
+      /** What the related occupations are, in the notice's words. */
+      text: bilingual.optional(),
+    }),
+    /** The levels the programme trains for. */
     levels: z.array(z.strictObject({ level, name: bilingual })).min(1),
+    /** A certificate already held blocks its own level and, with `same_and_lower`, the levels below it. */
+    heldCertificate: z.strictObject({ blocks: z.enum(["same_level", "same_and_lower"]), clause: clauseId }),
     basic: z.strictObject({
       clause: clauseId,
       ableToWork: z.boolean(),
       healthy: z.boolean(),
-      ecommerceNeeds: z.array(ecommerceNeed).min(1),
+      /** The relations to the sector that may train. */
+      sectorRelations: z.array(sectorRelation).min(1),
+      /** Whether trainees must be insured (参保人员); key groups may be exempt (`keyGroupInsuranceExempt`). */
       insuranceRequired: z.boolean(),
     }),
-    keyGroupInsuranceExempt: clauseValue(z.boolean()),
+    keyGroupInsuranceExempt: clauseValue(z.boolean()).optional(),
+    /** Whether the key groups train free of charge (重点免费培训群体). */
+    keyGroupsTrainFree: clauseValue(z.boolean()),
     keyGroupShareMin: clauseValue(z.number().min(0).max(1)),
     keyGroups: z
       .array(
         z.strictObject({
           code,
           clause: clauseId,
-          requiresHukouJiangyin: z.boolean().optional(),
+          /** The group counts only with the city's household registration (户籍). */
+          requiresLocalHukou: z.boolean().optional(),
           name: bilingual,
           proof: bilingual,
         }),
       )
       .min(1),
-    employeeRoute: z.strictObject({
-      clause: clauseId,
-      employerInJiangyin: z.boolean(),
-      contractMonthsMin: z.number().int().min(0),
-      insuredMonthsMin: z.number().int().min(0),
-    }),
-    ageBounds: z.strictObject({ min: z.number().int().min(0), max: z.number().int().max(120), clause: clauseId }),
+    /** The employee route; a programme for key groups only has none. */
+    employeeRoute: z
+      .strictObject({
+        clause: clauseId,
+        employerLocal: z.boolean(),
+        contractMonthsMin: z.number().int().min(0),
+        insuredMonthsMin: z.number().int().min(0),
+      })
+      .optional(),
+    /** Age bounds, only where the notice (or a named reading of it) sets them. */
+    age: z
+      .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().max(120).optional(), clause: clauseId, reading: code.optional() })
+      .optional(),
     tracks: z.array(track).min(1),
-    subsidyPaidTo: clauseValue(z.literal("school_per_certified_trainee")),
+    /** Yuan per certified trainee, by occupation category (`all` when the pack has none) × level × track. */
+    amounts: z.record(categoryCode, z.record(levelKey, z.record(code, z.number({ error: "expected a number" }).positive()))),
+    /** At most `max` subsidised trainings per person in a calendar year, the 12 months before, or the programme. */
+    trainingLimit: z
+      .strictObject({ max: z.number().int().min(1), per: z.enum(["calendar_year", "twelve_months", "programme"]), clause: clauseId })
+      .optional(),
+    subsidyPaidTo: clauseValue(z.enum(["school_per_certified_trainee", "trainee_social_security_card"])),
     noDoubleSubsidy: clauseValue(z.boolean()),
     practicalShareMin: clauseValue(z.number().min(0).max(1)),
-    classCap: z.strictObject({ value: z.number().int().positive(), clause: clauseId, reading: code.optional() }),
+    /** The most of a class's hours that may be taught online. */
+    onlineShareMax: clauseValue(z.number().min(0).max(1)).optional(),
+    /** The fewest class hours per level. */
+    minHours: z.strictObject({ clause: clauseId, byLevel: z.record(levelKey, z.number().int().positive()) }).optional(),
+    classCap: z.strictObject({
+      value: z.number().int().positive(),
+      clause: clauseId,
+      /** `with_reason`: more needs a reason the school records; `strict`: never more. */
+      overCap: z.enum(["with_reason", "strict"]),
+      reading: code.optional(),
+    }),
     filingLeadWorkingDays: z.strictObject({ value: z.number().int().min(0), clause: clauseId, reading: code.optional() }),
     filingOffice: bilingual,
+    /** Who receives the subsidy claims and publishes the notice; unsaid, texts say "the bureau". */
+    claimOffice: bilingual.optional(),
     planFields: z.strictObject({ clause: clauseId, fields: z.array(z.string()).min(1) }),
+    /** How trainees are assessed and certified, where the notice says. */
+    assessment: z.strictObject({ clause: clauseId }).optional(),
     claimMaterials: z.strictObject({
       clause: clauseId,
       items: z.array(z.strictObject({ code, name: bilingual })).min(1),
@@ -125,58 +196,31 @@ export const policyPackSchema = z
       employee: z.array(bilingual),
       keyGroup: z.array(bilingual),
     }),
+    /** The reading told to people outside the key groups about fees, where the notice is silent. */
+    feesReading: code.optional(),
     readings: z.array(z.strictObject({ id: code, clause: clauseId, setting: z.string().min(1), text: bilingual })),
+    /**
+     * Names an earlier version of this pack gave the facts, still accepted at the boundaries (the policy CLI,
+     * saved answers, case files) and used there in answers, so that callers of that version keep working.
+     */
+    legacyFactNames: z
+      .strictObject({
+        facts: z.strictObject({ sector: z.string().optional(), employerLocal: z.string().optional(), hukouLocal: z.string().optional() }),
+        sector: z.strictObject({ working_locally: z.string().optional(), seeking: z.string().optional(), none: z.string().optional() }).optional(),
+      })
+      .optional(),
     calendar: z.record(z.string().regex(/^\d{4}$/, "expected a year like 2027"), calendarYear).default({}),
   })
-  .superRefine((pack, ctx) => {
-    // Cross-references must resolve, so that a typo in a pack fails at load, not in a conversation.
-    const clauses = new Set(Object.keys(pack.clauses));
-    const cited: { path: (string | number)[]; clause: string }[] = [];
-    const walk = (v: unknown, path: (string | number)[]) => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-      else if (v && typeof v === "object")
-        for (const [k, x] of Object.entries(v)) {
-          if (k === "clause" && typeof x === "string") cited.push({ path: [...path, k], clause: x });
-          else if (k !== "clauses") walk(x, [...path, k]);
-        }
-    };
-    walk(pack, []);
-    for (const c of cited)
-      if (!clauses.has(c.clause)) ctx.addIssue({ code: "custom", path: c.path, message: `clause ${c.clause} is not listed under clauses` });
-    const readings = new Set(pack.readings.map((r) => r.id));
-    const readingRefs = [
-      ...pack.tracks.map((t, i) => ({ path: ["tracks", i, "reading"], id: t.reading })),
-      { path: ["classCap", "reading"], id: pack.classCap.reading },
-      { path: ["filingLeadWorkingDays", "reading"], id: pack.filingLeadWorkingDays.reading },
-      { path: ["publicNotice", "reading"], id: pack.publicNotice.reading },
-    ];
-    for (const r of readingRefs)
-      if (r.id && !readings.has(r.id)) ctx.addIssue({ code: "custom", path: r.path, message: `reading ${r.id} is not listed under readings` });
-    const trackCodes = new Set(pack.tracks.map((t) => t.code));
-    pack.tracks.forEach((t, i) => {
-      if (!t.levels && !t.subsidyFrom)
-        ctx.addIssue({ code: "custom", path: ["tracks", i], message: "a track needs levels or subsidyFrom" });
-      if (t.subsidyFrom && !trackCodes.has(t.subsidyFrom))
-        ctx.addIssue({ code: "custom", path: ["tracks", i, "subsidyFrom"], message: `track ${t.subsidyFrom} is not in this pack` });
-    });
-    const levelNames = new Set(pack.levels.map((l) => l.level));
-    pack.tracks.forEach((t, i) =>
-      t.levels?.forEach((l, j) => {
-        if (!levelNames.has(l.level))
-          ctx.addIssue({ code: "custom", path: ["tracks", i, "levels", j, "level"], message: `level ${l.level} is not under levels` });
-      }),
-    );
-    if (pack.window.from > pack.window.to)
-      ctx.addIssue({ code: "custom", path: ["window"], message: "the window ends before it starts" });
-    if (pack.ageBounds.min > pack.ageBounds.max)
-      ctx.addIssue({ code: "custom", path: ["ageBounds"], message: "min is above max" });
-  });
+  // The references are checked even when a value is of the wrong type, so that an author sees every error at
+  // once; as far as the pack's shape allows following them (checkReferences).
+  .superRefine(checkReferences, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
 
 /** A validated policy pack. */
 export type PolicyPack = z.infer<typeof policyPackSchema>;
-export type TrackCode = PolicyPack["tracks"][number]["code"];
+export type PackTrack = PolicyPack["tracks"][number];
+export type TrackCode = string;
 export type Route = z.infer<typeof route>;
-export type EcommerceNeed = z.infer<typeof ecommerceNeed>;
+export type Payee = PolicyPack["subsidyPaidTo"]["value"];
 
 /** A pack that failed validation: every problem with its path in the file, and a hint. */
 export class PackError extends Error {
@@ -189,24 +233,50 @@ export class PackError extends Error {
   }
 }
 
+/** One problem of a pack, with its path in the file. */
+export interface PackIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Every problem of a pack's YAML text, each with its path (`amounts.A.3.first_employment: expected a number`),
+ * or the pack when there is none.
+ * @example const r = checkPack(text); if (!r.ok) r.issues[0] // { path: "classCap.value", message: "expected a number" }
+ */
+export function checkPack(yamlText: string): { ok: true; pack: PolicyPack; raw: unknown } | { ok: false; issues: PackIssue[] } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (e) {
+    return { ok: false, issues: [{ path: "(YAML)", message: (e as Error).message.split("\n")[0]! }] };
+  }
+  const result = policyPackSchema.safeParse(raw, { error: packMessage });
+  if (result.success) return { ok: true, pack: result.data, raw };
+  return { ok: false, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message })) };
+}
+
 /**
  * Parses and validates a pack from its YAML text.
  * @example const pack = parsePack(readFileSync("core/packs/jiangyin-2023-ecommerce.yaml", "utf8"), "jiangyin");
  */
 export function parsePack(yamlText: string, source = "pack"): PolicyPack {
-  let raw: unknown;
-  try {
-    raw = parseYaml(yamlText);
-  } catch (e) {
-    throw new PackError(source, [`YAML: ${(e as Error).message.split("\n")[0]}`]);
+  const r = checkPack(yamlText);
+  if (!r.ok) throw new PackError(source, r.issues.map((i) => `${i.path}: ${i.message}`));
+  return r.pack;
+}
+
+// Messages for a bureau author: what was expected, in plain words, rather than zod's defaults.
+const article = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
+function packMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return "required";
+    return issue.expected === "boolean" ? "expected true or false" : `expected ${article(String(issue.expected))}`;
   }
-  const result = policyPackSchema.safeParse(raw);
-  if (!result.success)
-    throw new PackError(
-      source,
-      result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
-    );
-  return result.data;
+  if (issue.code === "invalid_value" && issue.input === undefined) return "required";
+  if (issue.code === "invalid_value") return `expected one of ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -236,17 +306,83 @@ export function citeClause(pack: PolicyPack, clause: string, lang: Lang): string
  * The reading the pack applies to an open point of the notice.
  * @example readingOf(pack, "public_notice_days")?.setting // "calendar"
  */
-export function readingOf(pack: PolicyPack, id: string) {
-  return pack.readings.find((r) => r.id === id);
+export function readingOf(pack: PolicyPack, id: string | undefined) {
+  return id === undefined ? undefined : pack.readings.find((r) => r.id === id);
+}
+
+/** A level a track offers, with what a certified trainee at it brings. */
+export interface LevelAmount {
+  level: number;
+  /** Yuan per certified trainee; with the occupation unknown and categories paying differently, the highest. */
+  subsidyYuan: number;
+  /** With the occupation unknown and categories paying differently: the lowest. */
+  fromYuan?: number;
 }
 
 /**
- * The subsidy table of a track, following `subsidyFrom` for a track the notice gives no own line.
- * @example subsidyTable(pack, "transfer") // the upskilling levels
+ * The levels a track offers and their amounts, following `subsidyFrom` for a track the notice gives no
+ * own column; for an occupation, its category's row. Highest level number (the junior one) first.
+ * @example subsidyTable(pack, "transfer") // [{ level: 5, subsidyYuan: 1000 }, { level: 4, subsidyYuan: 1500 }, …]
  */
-export function subsidyTable(pack: PolicyPack, code: TrackCode): { level: number; subsidyYuan: number }[] {
-  const track = pack.tracks.find((t) => t.code === code);
-  if (!track) return [];
-  if (track.levels) return track.levels;
-  return track.subsidyFrom ? subsidyTable(pack, track.subsidyFrom) : [];
+export function subsidyTable(pack: PolicyPack, trackCode: TrackCode, occupation?: string): LevelAmount[] {
+  // A pack never changes once parsed, and the engine asks for the same tables on every decision.
+  let tables = subsidyTables.get(pack);
+  if (!tables) subsidyTables.set(pack, (tables = new Map()));
+  const key = `${trackCode}\u0000${occupation ?? ""}`;
+  let table = tables.get(key);
+  if (!table) tables.set(key, (table = Object.freeze(buildSubsidyTable(pack, trackCode, occupation)) as LevelAmount[]));
+  return table;
+}
+const subsidyTables = new WeakMap<PolicyPack, Map<string, LevelAmount[]>>();
+
+function buildSubsidyTable(pack: PolicyPack, trackCode: TrackCode, occupation: string | undefined): LevelAmount[] {
+  const column = amountColumn(pack, trackCode);
+  if (!column) return [];
+  const category = occupation === undefined ? undefined : categoryOf(pack, occupation);
+  const rows = category === undefined ? Object.values(pack.amounts) : [pack.amounts[category] ?? {}];
+  const byLevel = new Map<number, number[]>();
+  for (const row of rows)
+    for (const [lvl, tracks] of Object.entries(row)) {
+      const yuan = tracks[column];
+      if (yuan !== undefined) byLevel.set(Number(lvl), [...(byLevel.get(Number(lvl)) ?? []), yuan]);
+    }
+  return [...byLevel.entries()]
+    .sort(([a], [b]) => b - a)
+    .map(([lvl, list]) => {
+      const high = Math.max(...list);
+      const low = Math.min(...list);
+      return low === high ? { level: lvl, subsidyYuan: high } : { level: lvl, subsidyYuan: high, fromYuan: low };
+    });
+}
+
+/** The track whose amounts a track pays: its own, or the one it borrows from. */
+function amountColumn(pack: PolicyPack, trackCode: TrackCode): string | undefined {
+  const track = pack.tracks.find((t) => t.code === trackCode);
+  return track ? (track.subsidyFrom ?? track.code) : undefined;
+}
+
+/**
+ * The amounts row an occupation reads: its category's, or `all` in a pack without categories.
+ * @example categoryOf(pack, "elderly_carer") // "a"
+ */
+export function categoryOf(pack: PolicyPack, occupation: string): string {
+  return pack.occupations.find((o) => o.code === occupation)?.category ?? "all";
+}
+
+/**
+ * A track's name in a language; a code the pack lacks reads as itself.
+ * @example trackName(pack, "transfer", "zh-CN") // "转岗转业培训"
+ */
+export function trackName(pack: PolicyPack, trackCode: string, lang: Lang): string {
+  const t = pack.tracks.find((x) => x.code === trackCode);
+  return t ? local(t.name, lang) : trackCode;
+}
+
+/**
+ * The tracks of the classes a trainee on a track may join.
+ * @example classTracksOf(pack, "first_employment") // ["first_employment"]
+ */
+export function classTracksOf(pack: PolicyPack, trackCode: TrackCode): string[] {
+  const t = pack.tracks.find((x) => x.code === trackCode);
+  return t?.classTracks ?? [trackCode];
 }

@@ -242,7 +242,7 @@ export function planProblems(p: PlanValues & { schoolId?: string }, pack: Policy
   const track = p.track && pack.tracks.find((tr) => tr.code === p.track);
   if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", "§2.4-use", { value: p.track }));
   if (track && p.level !== undefined) {
-    const offered = subsidyTable(pack, track.code).map((l) => l.level);
+    const offered = subsidyTable(pack, track.code, p.occupation).map((l) => l.level);
     if (!offered.includes(p.level))
       out.push(
         fieldProblem(t, "level", "level_not_offered", track.clause, {
@@ -260,10 +260,13 @@ export function planProblems(p: PlanValues & { schoolId?: string }, pack: Policy
   if (p.endsOn && p.endsOn <= options.today) out.push(fieldProblem(t, "endsOn", "plan_ended", "§2.5.2", { date: p.endsOn, today: options.today }));
   if (p.totalHours !== undefined && p.practicalHours !== undefined) {
     if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", "§2.2", { practical: p.practicalHours, total: p.totalHours }));
-    else
-      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its share counts here.
-      for (const pr of checkClass({ size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours }, pack, lang, t).problems)
-        if (pr.code === "practical_share") out.push({ field: "practicalHours", code: pr.code, clause: pr.clause, text: pr.text });
+    else {
+      // checkClass also looks at the size; a plan's trainee count spans many classes, so only its hours count here.
+      const fields: Record<string, string> = { practical_share: "practicalHours", hours_below_min: "totalHours" };
+      const hours = { size: 1, totalHours: p.totalHours, practicalHours: p.practicalHours, ...(p.level !== undefined ? { level: p.level } : {}) };
+      for (const pr of checkClass(hours, pack, lang, t).problems)
+        if (fields[pr.code]) out.push({ field: fields[pr.code]!, code: pr.code, clause: pr.clause, text: pr.text });
+    }
   }
   if (p.teachers !== undefined) {
     const { teachers, bad } = parseTeachers(p.teachers);

@@ -13,61 +13,30 @@
 // - Event notices (plan reviewed, public notice started/ended, objection, payment, certificate) are
 //   due on the day of the event; a run covers the events from `from` (the last run's day, inclusive,
 //   so events recorded after the morning run are caught) to `today`.
+// - The morning digest: one per class and staff member for what happened from `from` to yesterday
+//   (enrolments, withdrawals, trainees a notice could not reach), counted when it is sent.
+//
+// What a notice says is checked again when it is sent (core/noticeKinds.ts): the planner's parameters
+// are those of the planning day, the dispatcher's those of the sending moment.
 //
 // Recipients: one outbox row per recipient (the key ends in `:p<personId>`). School notices go to
 // the school's active staff. A school with no staff yet loses nothing: the planner reports it in
 // `waiting` with the earliest day it had notices, the caller keeps that in meta, and once staff exist
 // the school's window reaches back to that day (date reminders that stopped meaning anything meanwhile
 // are not sent).
-import { workCalendar, type WorkCalendar } from "./calendar.js";
-import { filingDeadline, keyGroupShare } from "./checks.js";
 import { addDays, weekday } from "./dates.js";
 import type { Bilingual, PolicyPack } from "./pack.js";
-import { personal } from "./i18n.js";
+import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
+import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
+import { levelName, occupationName } from "./processCommon.js";
 
-/** A parameter of a notice, rendered in the recipient's language at send time. Example: `{ zh: "电子商务师", en: "E-commerce specialist" }`. */
-export type ParamValue = string | number | Bilingual;
-
-/** What an outbox row carries: a locale key and its parameters. Example: `{ key: "notify.filing_due", params: { deadline: "2023-06-16" } }`. */
-export interface NoticePayload {
-  key: string;
-  params: Record<string, ParamValue>;
-}
-
-/** One notice to one person. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", clause: "§2.5.2", dueOn: "2023-06-13", payload }`. */
-export interface Notice {
-  idempotencyKey: string;
-  personId: number;
-  kind: NoticeKind;
-  payload: NoticePayload;
+/** One notice to one person, with the day it fell due. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", params, clause: "§2.5.2", dueOn: "2023-06-13" }`. */
+export interface Notice extends OutboxNotice {
   /** The policy clause the notice rests on, for `remind --dry-run` and audits; not stored. */
   clause?: string;
   /** The day the notice became due (≤ today). */
   dueOn: string;
 }
-
-/** Every notice name the planner and `announce` produce. Example: `noticeKinds.includes("filing_overdue")`. */
-export const noticeKinds = [
-  "filing_due",
-  "filing_due_today",
-  "filing_overdue",
-  "class_opens_school",
-  "class_opens_trainee",
-  "plan_approved",
-  "plan_rejected",
-  "claim_notice_started",
-  "claim_notice_ended",
-  "claim_objection",
-  "claim_paid",
-  "claim_materials_missing",
-  "key_group_share_low",
-  "programme_ending",
-  "certificate_passed",
-  "certificate_failed",
-  "announcement",
-] as const;
-/** A notice name; also the outbox row's `kind`. Example: `const k: NoticeKind = "claim_paid"`. */
-export type NoticeKind = (typeof noticeKinds)[number];
 
 /** A class as the planner sees it. Example: see `PlannerState`. */
 export interface PlannerClass {
@@ -87,7 +56,7 @@ export interface PlannerClass {
   trainees: number[];
 }
 
-/** Everything the planner reads. Example: `plan({ schools: [], staff: [], classes: [], plans: [], claims: [], certificates: [], keyGroups: [] }, pack, { today, from })`. */
+/** Everything the planner reads. Example: `plan({ schools: [], staff: [], classes: [], plans: [], claims: [], certificates: [], keyGroups: [], activity: [] }, pack, { today, from })`. */
 export interface PlannerState {
   schools: { id: string; name: Bilingual }[];
   /** Active (not revoked) school staff. */
@@ -110,6 +79,11 @@ export interface PlannerState {
   certificates: { enrolmentId: number; personId: number; classId: number; passed: boolean; level: number; certificateNo: string | null; recordedOn: string }[];
   /** Trainees (confirmed or completed) and key-group members among them, per school. */
   keyGroups: { schoolId: string; keyGroup: number; total: number }[];
+  /**
+   * Classes where something happened from the window's first day (or a waiting school's) to yesterday:
+   * enrolments, withdrawals, notices to trainees that reached no chat. Their staff get the morning digest.
+   */
+  activity: { classId: number; joined: number; withdrew: number; unreachable: number }[];
   /** Schools whose notices wait for staff, with the first day they waited (from meta). */
   waitingSince?: Record<string, string>;
 }
@@ -137,17 +111,13 @@ const FILING_STAGES = [
  */
 export function plan(state: PlannerState, pack: PolicyPack, window: { today: string; from: string }): PlanResult {
   const { today } = window;
-  const cal = memoCalendar(workCalendar(pack));
-  const deadlines = new Map<string, string>();
-  const deadlineOf = (opensOn: string) => {
-    let d = deadlines.get(opensOn);
-    if (d === undefined) deadlines.set(opensOn, (d = filingDeadline(opensOn, pack).deadline));
-    return d;
-  };
+  const ctx = noticeContext(pack, today);
+  const cal = ctx.cal;
   const notices: Notice[] = [];
   const waiting: Record<string, string> = {};
   const staffBySchool = groupBy(state.staff, (s) => s.schoolId);
   const schoolName = new Map(state.schools.map((s) => [s.id, s.name]));
+  const nameOf = (schoolId: string): Bilingual => schoolName.get(schoolId) ?? { zh: schoolId, en: schoolId };
   const classById = new Map(state.classes.map((c) => [c.id, c]));
   const fromFor = (schoolId: string) => minDate(window.from, state.waitingSince?.[schoolId]);
   const inWindow = (day: string | null, schoolId: string): day is string => day !== null && day >= fromFor(schoolId) && day <= today;
@@ -155,57 +125,41 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     const c = pack.clauses[clause];
     return c ? { zh: c.zh, en: c.en } : { zh: clause, en: clause };
   };
-  const occupationName = (code: string): Bilingual => pack.occupations.find((o) => o.code === code)?.name ?? { zh: code, en: code };
-  const levelName = (level: number): Bilingual => pack.levels.find((l) => l.level === level)?.name ?? { zh: String(level), en: String(level) };
 
   // One row per active staff member; no staff: the school waits (see the header).
-  const toSchool = (schoolId: string, key: string, kind: NoticeKind, dueOn: string, params: Record<string, ParamValue>, clause?: string) => {
+  const toSchool = (schoolId: string, key: string, kind: NoticeKind, dueOn: string, params: NoticeParams, clause?: string) => {
     const staff = staffBySchool.get(schoolId);
     if (!staff?.length) {
       waiting[schoolId] = minDate(waiting[schoolId] ?? dueOn, state.waitingSince?.[schoolId])!;
       return;
     }
-    const full = { school: schoolName.get(schoolId) ?? { zh: schoolId, en: schoolId }, ...params, ...(clause ? { cite: cite(clause) } : {}) };
-    for (const s of staff)
-      notices.push({ idempotencyKey: `${key}:p${s.personId}`, personId: s.personId, kind, dueOn, clause, payload: { key: `notify.${kind}`, params: full } });
+    const full = { schoolId, school: nameOf(schoolId), ...params, ...(clause ? { cite: cite(clause) } : {}) };
+    for (const s of staff) notices.push({ idempotencyKey: `${key}:p${s.personId}`, personId: s.personId, kind, dueOn, ...(clause ? { clause } : {}), params: full });
   };
-  const toPerson = (personId: number, key: string, kind: NoticeKind, dueOn: string, params: Record<string, ParamValue>, clause?: string) => {
-    notices.push({ idempotencyKey: key, personId, kind, dueOn, clause, payload: { key: `notify.${kind}`, params: clause ? { ...params, cite: cite(clause) } : params } });
+  const toPerson = (personId: number, key: string, kind: NoticeKind, dueOn: string, params: NoticeParams, clause?: string) => {
+    notices.push({ idempotencyKey: key, personId, kind, dueOn, ...(clause ? { clause } : {}), params: clause ? { ...params, cite: cite(clause) } : params });
   };
 
   const filingClause = pack.filingLeadWorkingDays.clause;
   for (const c of state.classes) {
-    const classParams = { className: c.name, classCode: c.code, opensOn: c.opensOn, weekday: weekdayName(c.opensOn) };
     // §2.5.2 Filing: the latest stage due by today, while it still means something.
     if (c.filingStatus === "not_filed") {
-      const deadline = deadlineOf(c.opensOn);
+      const deadline = ctx.deadline(c.opensOn);
       const due = FILING_STAGES.map((s) => ({ ...s, on: s.offset === 0 ? deadline : cal.addWorkdays(deadline, s.offset) })).filter((s) => s.on <= today);
       const latest = due.at(-1);
       const meaningful = latest && (latest.stage === "overdue" ? today < c.opensOn : today <= deadline);
       if (latest && meaningful)
-        toSchool(
-          c.schoolId,
-          `filing:${c.id}:${latest.stage}`,
-          latest.kind,
-          latest.on,
-          { ...classParams, deadline, daysLeft: cal.workdaysBetween(today, deadline), office: pack.filingOffice },
-          filingClause,
-        );
+        toSchool(c.schoolId, `filing:${c.id}:${latest.stage}`, latest.kind, latest.on, { ...classParams(c), ...filingParams(c.opensOn, ctx), office: pack.filingOffice }, filingClause);
     }
     // The class opens soon: due on the last working day before it opens (the planner runs on working
     // days, so "tomorrow" would be missed before a weekend); pointless once it has opened.
     const eve = cal.addWorkdays(c.opensOn, -1);
     if (eve <= today && today < c.opensOn) {
-      toSchool(c.schoolId, `class:${c.id}:opens`, "class_opens_school", eve, { ...classParams, confirmed: c.confirmed }, "§2.5.3");
+      toSchool(c.schoolId, `class:${c.id}:opens`, "class_opens_school", eve, { ...classParams(c), confirmed: c.confirmed }, "§2.5.3");
       const where: ParamValue = c.location ?? { zh: "请向学校确认上课地点", en: "ask the school for the venue" };
       const bring = joinBilingual(pack.documents.always);
       for (const personId of c.trainees)
-        toPerson(personId, `class:${c.id}:starts:p${personId}`, "class_opens_trainee", eve, {
-          ...classParams,
-          school: schoolName.get(c.schoolId) ?? { zh: c.schoolId, en: c.schoolId },
-          location: where,
-          bring,
-        }, "§2.5.3");
+        toPerson(personId, `class:${c.id}:starts:p${personId}`, "class_opens_trainee", eve, { ...classParams(c), school: nameOf(c.schoolId), location: where, bring }, "§2.5.3");
     }
   }
 
@@ -217,7 +171,7 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
         planReviewKey(p.id, p.revision ?? 1, p.status),
         p.status === "approved" ? "plan_approved" : "plan_rejected",
         p.reviewedOn,
-        { occupation: occupationName(p.occupation), level: levelName(p.level), plan: `#${p.id}`, reason: p.reason ?? "—" },
+        { planId: p.id, occupation: occupationName(pack, p.occupation), level: levelName(pack, p.level), plan: `#${p.id}`, reason: p.reason ?? "—" },
         "§2.5.1",
       );
 
@@ -227,7 +181,7 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
   for (const cl of state.claims) {
     const c = classById.get(cl.classId);
     if (!c) continue;
-    const params = { className: c.name, classCode: c.code };
+    const params = { classId: c.id, className: c.name, classCode: c.code };
     if (inWindow(cl.noticeStartsOn, c.schoolId))
       toSchool(c.schoolId, `claim:${cl.id}:notice-started`, "claim_notice_started", cl.noticeStartsOn, { ...params, starts: cl.noticeStartsOn, ends: cl.noticeEndsOn ?? "—" }, noticeClause);
     const endedOn = cl.noticeEndsOn ? addDays(cl.noticeEndsOn, 1) : null;
@@ -242,26 +196,14 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
   for (const c of state.classes) {
     const dueOn = cal.addWorkdays(c.closesOn, 5);
     if (dueOn > today) continue;
-    const have = new Set(claimByClass.get(c.id)?.materials ?? []);
-    const missing = pack.claimMaterials.items.filter((i) => !have.has(i.code));
-    if (missing.length)
-      toSchool(c.schoolId, `claim-materials:${c.id}`, "claim_materials_missing", dueOn, { className: c.name, classCode: c.code, closesOn: c.closesOn, list: joinBilingual(missing.map((m) => m.name)) }, materialsClause);
+    const list = missingMaterials(claimByClass.get(c.id)?.materials ?? [], pack);
+    if (list) toSchool(c.schoolId, `claim-materials:${c.id}`, "claim_materials_missing", dueOn, { classId: c.id, className: c.name, classCode: c.code, closesOn: c.closesOn, list }, materialsClause);
   }
 
   // §2.1-quota The school's key-group share: at most once a week while it is low.
   for (const k of state.keyGroups) {
-    const r = keyGroupShare(k, pack);
-    if (r.ok || r.share === null) continue;
-    const min = pack.keyGroupShareMin.value;
-    const monday = mondayOf(today);
-    toSchool(
-      k.schoolId,
-      `key-group:${k.schoolId}:${monday}`,
-      "key_group_share_low",
-      today,
-      { share: pct(r.share), min: pct(min), keyGroup: k.keyGroup, total: k.total, needed: Math.ceil(min * k.total - 1e-9) - k.keyGroup },
-      pack.keyGroupShareMin.clause,
-    );
+    const params = keyGroupParams(k, pack);
+    if (params) toSchool(k.schoolId, `key-group:${k.schoolId}:${mondayOf(today)}`, "key_group_share_low", today, params, pack.keyGroupShareMin.clause);
   }
 
   // §2.6 The programme's end: 10 and 3 working days before, the latest stage only.
@@ -269,16 +211,26 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
   const endStage = PROGRAMME_END_STAGES.map((n) => ({ n, on: cal.addWorkdays(end, -n) })).filter((s) => s.on <= today).at(-1);
   if (endStage && today <= end)
     for (const schoolId of new Set([...state.schools.map((s) => s.id)]))
-      toSchool(schoolId, `programme-end:${pack.id}:T-${endStage.n}`, "programme_ending", endStage.on, { ends: end, daysLeft: cal.workdaysBetween(today, end) }, pack.window.clause);
+      toSchool(schoolId, `programme-end:${pack.id}:T-${endStage.n}`, "programme_ending", endStage.on, programmeEndParams(ctx), pack.window.clause);
 
   // §2.5.3 Certificate outcomes, to the trainee.
   for (const cert of state.certificates) {
     const c = classById.get(cert.classId);
     if (!c || !inWindow(cert.recordedOn, c.schoolId)) continue;
-    const params = { className: c.name, occupation: occupationName(c.occupation), level: levelName(cert.level), school: schoolName.get(c.schoolId) ?? { zh: c.schoolId, en: c.schoolId } };
+    const params = { enrolmentId: cert.enrolmentId, classId: c.id, className: c.name, occupation: occupationName(pack, c.occupation), level: levelName(pack, cert.level), school: nameOf(c.schoolId) };
     if (cert.passed)
       toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_passed", cert.recordedOn, { ...params, certificateNo: cert.certificateNo ?? "—" }, "§2.5.3");
     else toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_failed", cert.recordedOn, params, "§2.5.3");
+  }
+
+  // The morning digest, for each class where something happened from the window's first day to yesterday.
+  // It counts when it is sent, from the staff member's last digest (core/noticeKinds.ts); one with nothing
+  // left to say then (everyone who came went again, or an earlier digest told it) is dropped.
+  for (const a of state.activity) {
+    const c = classById.get(a.classId);
+    const since = c && fromFor(c.schoolId);
+    if (!c || !since || since >= today || !(a.joined || a.withdrew || a.unreachable)) continue;
+    toSchool(c.schoolId, `digest:${c.id}:${today}`, "class_enrolment_digest", today, { ...classParams(c), since });
   }
 
   // A school still without staff keeps waiting even on a day it had nothing new.
@@ -309,21 +261,11 @@ export function announcementNotices(a: Announcement, recipients: number[], today
     personId,
     kind: "announcement",
     dueOn: today,
-    payload: { key: "notify.announcement", params: { from: a.from, text: a.text } },
+    params: { ...a.target, from: a.from, text: a.text },
   }));
 }
 
 /**
- * Renders a stored payload in a language: `{ zh, en }` params are resolved, then the locale key is translated.
- * @example renderNotice({ key: "notify.claim_paid", params: { amount: 3000 } }, "en", translator("en"))
- */
-export function renderNotice(payload: NoticePayload, lang: "zh-CN" | "en", t: (key: string, params: Record<string, unknown>) => string): string {
-  const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(payload.params)) params[k] = typeof v === "object" && v !== null ? (lang === "en" ? v.en : v.zh) : v;
-  // Each notice is sent once and may name its person (a masked name, a certificate number): not memoised.
-  return t(payload.key, personal(params));
-}
-
 /**
  * The key of a plan review's notice, without its recipient: each submission of a plan is reviewed anew, so a
  * plan rejected, changed and submitted again gets the next review's notice too (the first keeps the old key).
@@ -331,29 +273,6 @@ export function renderNotice(payload: NoticePayload, lang: "zh-CN" | "en", t: (k
  */
 export function planReviewKey(planId: number, revision: number, status: "approved" | "rejected"): string {
   return revision <= 1 ? `plan:${planId}:${status}` : `plan:${planId}:r${revision}:${status}`;
-}
-
-/** The clause a notice kind rests on, for rows read back from the outbox. Example: `clauseOfKind("filing_overdue") // "§2.5.2"`. */
-export function clauseOfKind(kind: string): string | undefined {
-  const map: Partial<Record<NoticeKind, string>> = {
-    filing_due: "§2.5.2",
-    filing_due_today: "§2.5.2",
-    filing_overdue: "§2.5.2",
-    class_opens_school: "§2.5.3",
-    class_opens_trainee: "§2.5.3",
-    plan_approved: "§2.5.1",
-    plan_rejected: "§2.5.1",
-    claim_notice_started: "§2.5.4",
-    claim_notice_ended: "§2.5.4",
-    claim_objection: "§2.5.4",
-    claim_paid: "§2.4-paid",
-    claim_materials_missing: "§2.5.4",
-    key_group_share_low: "§2.1-quota",
-    programme_ending: "§2.6",
-    certificate_passed: "§2.5.3",
-    certificate_failed: "§2.5.3",
-  };
-  return map[kind as NoticeKind];
 }
 
 /**
@@ -366,55 +285,12 @@ export function catchUpFrom(today: string, lastRun: string | null, maxDays = 30)
   return lastRun < floor ? floor : lastRun;
 }
 
-/** Days of the week in both languages, so a date in a notice reads "2023-06-26 (Monday)". */
-const WEEKDAYS: Bilingual[] = [
-  { zh: "星期日", en: "Sunday" },
-  { zh: "星期一", en: "Monday" },
-  { zh: "星期二", en: "Tuesday" },
-  { zh: "星期三", en: "Wednesday" },
-  { zh: "星期四", en: "Thursday" },
-  { zh: "星期五", en: "Friday" },
-  { zh: "星期六", en: "Saturday" },
-];
-function weekdayName(date: string): Bilingual {
-  return WEEKDAYS[weekday(date)]!;
-}
-
-// Thousands of classes share a few hundred dates: remember the working-day answers.
-function memoCalendar(cal: WorkCalendar): WorkCalendar {
-  const add = new Map<string, string>();
-  const between = new Map<string, number>();
-  return {
-    isWorkday: cal.isWorkday,
-    addWorkdays(date, n) {
-      const k = `${date}|${n}`;
-      let r = add.get(k);
-      if (r === undefined) add.set(k, (r = cal.addWorkdays(date, n)));
-      return r;
-    },
-    workdaysBetween(from, to) {
-      const k = `${from}|${to}`;
-      let r = between.get(k);
-      if (r === undefined) between.set(k, (r = cal.workdaysBetween(from, to)));
-      return r;
-    },
-  };
-}
-
-function joinBilingual(items: Bilingual[]): Bilingual {
-  return { zh: items.map((i) => i.zh).join("、"), en: items.map((i) => i.en).join(", ") };
-}
-
 function mondayOf(date: string): string {
   return addDays(date, -((weekday(date) + 6) % 7));
 }
 
 function minDate(a: string, b: string | undefined): string {
   return b !== undefined && b < a ? b : a;
-}
-
-function pct(x: number): string {
-  return `${Math.round(x * 1000) / 10}%`;
 }
 
 function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {

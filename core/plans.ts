@@ -182,6 +182,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       // The planner sends the same notice under the same key; whichever runs first wins.
       outbox.enqueue(
         schoolNotices(staff, pack, plan.schoolId, planReviewKey(planId, plan.revision, status), status === "approved" ? "plan_approved" : "plan_rejected", {
+          planId,
           occupation: occupationName(pack, plan.occupation),
           level: levelName(pack, plan.level),
           plan: `#${planId}`,
@@ -234,6 +235,9 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
     if (problems.length) throw checkFailed(problems, pack, lang);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
+    // Over a strict cap no reason helps; over another, the reason is asked for.
+    const strict = size.problems.find((p) => p.code === "class_size_strict");
+    if (strict) throw checkFailed([{ field: "capacity", code: strict.code, clause: strict.clause, text: strict.text }], pack, lang);
     if (size.problems.some((p) => p.code === "class_size"))
       throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
     const filing = filingDeadline(input.opensOn, pack);

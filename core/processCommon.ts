@@ -7,7 +7,8 @@ import { DomainError } from "./errors.js";
 import type { Bilingual, Lang, PolicyPack } from "./pack.js";
 import { citeClause } from "./pack.js";
 import { translator, type Translate } from "./i18n.js";
-import type { NoticeParam, OutboxMessage, StaffStore } from "./stores.js";
+import type { StaffStore } from "./stores.js";
+import type { NoticeKind, NoticeParams, OutboxNotice } from "./notice.js";
 
 /** A problem with an entered value: the field, a stable code, the clause and the text. */
 export interface FieldProblem {
@@ -59,17 +60,12 @@ export function schoolNotices(
   pack: PolicyPack,
   schoolId: string,
   keyBase: string,
-  kind: string,
-  params: Record<string, NoticeParam>,
+  kind: NoticeKind,
+  params: NoticeParams,
   clause: string,
-): OutboxMessage[] {
-  const full = { school: schoolName(pack, schoolId), ...params, cite: citeBoth(pack, clause) };
-  return staff.activeOfSchool(schoolId).map((personId) => ({
-    idempotencyKey: `${keyBase}:p${personId}`,
-    personId,
-    kind,
-    payload: { key: `notify.${kind}`, params: full },
-  }));
+): OutboxNotice[] {
+  const full = { schoolId, school: schoolName(pack, schoolId), ...params, cite: citeBoth(pack, clause) };
+  return staff.activeOfSchool(schoolId).map((personId) => ({ idempotencyKey: `${keyBase}:p${personId}`, personId, kind, params: full }));
 }
 
 /**

@@ -2,6 +2,7 @@
 // stand, and "forget me" (personal data erased, anonymous counts kept for the subsidy statistics).
 import { z } from "zod";
 import { factsSchemaFor, type Facts } from "./eligibility.js";
+import type { HeldCertificate } from "./facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
 import type { Lang, PolicyPack } from "./pack.js";
@@ -112,15 +113,16 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   }
 
   /**
-   * The certificates a person holds (passed ones), so that a level already certified is not offered again.
-   * @example heldCertificates({ kind: "resident", personId: 1 }, 1) // [{ occupation: "ecommerce_specialist", level: 5 }]
+   * The certificates a person holds (passed ones), with their issue dates: a level already certified is not
+   * offered again, and the pack's limit per person counts them.
+   * @example heldCertificates({ kind: "resident", personId: 1 }, 1) // [{ occupation: "ecommerce_specialist", level: 5, on: "2023-08-20" }]
    */
-  function heldCertificates(actor: Actor, personId: number): { occupation: string; level: number }[] {
+  function heldCertificates(actor: Actor, personId: number): HeldCertificate[] {
     guardPerson(actor, "person.read", personId, clock.now());
     return certificates
       .ofPerson(personId)
       .filter((c) => c.passed)
-      .map(({ occupation, level }) => ({ occupation, level }));
+      .map(({ occupation, level, issuedOn }) => (issuedOn ? { occupation, level, on: issuedOn } : { occupation, level }));
   }
 
   /**

@@ -11,7 +11,7 @@ import { citeBoth, idOf, levelName, occupationName, pick, schoolName, textsOf } 
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { parseResidentId } from "./residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { OutboxMessage } from "./stores.js";
+import type { OutboxNotice } from "./notice.js";
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]).optional();
 
@@ -101,9 +101,11 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
   const { tx, results, enrolments, outbox, audit, cipher } = deps;
 
   // The notice the planner would send for this result, under the planner's key.
-  function resultNotice(cls: ProcessClassRecord, c: Omit<StoredCertificate, "id" | "createdAt">): OutboxMessage {
+  function resultNotice(cls: ProcessClassRecord, c: Omit<StoredCertificate, "id" | "createdAt">): OutboxNotice {
     const kind = c.passed ? "certificate_passed" : "certificate_failed";
     const params = {
+      enrolmentId: c.enrolmentId,
+      classId: cls.id,
       className: cls.name,
       occupation: occupationName(pack, cls.occupation),
       level: levelName(pack, c.level),
@@ -111,7 +113,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
       ...(c.passed ? { certificateNo: c.certificateNo ?? "—" } : {}),
       cite: citeBoth(pack, "§2.5.3"),
     };
-    return { idempotencyKey: `certificate:${c.enrolmentId}`, personId: c.personId, kind, payload: { key: `notify.${kind}`, params } };
+    return { idempotencyKey: `certificate:${c.enrolmentId}`, personId: c.personId, kind, params };
   }
 
   /**
@@ -128,7 +130,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: `runs until ${cls.closesOn}`, needed: "finished" }, "results come after the class's last day");
     const t = textsOf(lang);
-    const offered = subsidyTable(pack, cls.track).map((l) => l.level);
+    const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 
     return tx.run(() => {
       const trainees = results.trainees(classId).filter((tr) => tr.status === "confirmed" || tr.status === "completed");

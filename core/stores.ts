@@ -2,9 +2,12 @@
 // the transaction boundary. Every record here is plain data: no database handle leaks into core.
 import type { Bilingual, Lang } from "./pack.js";
 import type { ProbeAction } from "./attempts.js";
+import type { OutboxNotice } from "./notice.js";
 
+/** Chat channels the bot listens on ("wechat" is a personal account through Wechaty, "wechat_oa" the bureau's Official Account). Example: `chatChannels[1] === "telegram"`. */
+export const chatChannels = ["console", "telegram", "wechat", "wechat_oa"] as const;
 /** A chat channel the bot listens on. */
-export type Channel = "console" | "telegram" | "wechat" | "wechat_oa";
+export type Channel = (typeof chatChannels)[number];
 /** Where an enrolment stands; "active" ones hold or queue for a seat. */
 export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";
 export type StaffRole = "school_staff" | "bureau_operator";
@@ -227,23 +230,10 @@ export interface InviteCodes {
   hash(code: string): string;
 }
 
-/** A notice parameter: rendered in the recipient's language at send time when bilingual. */
-export type NoticeParam = string | number | Bilingual;
-
-/**
- * A message to queue. Convention shared with the reminders: key `<entity>:<id>:<event>`, the recipient's
- * personId, kind = the notice name, payload `{ key: "notify.<name>", params }`.
- */
-export interface OutboxMessage {
-  idempotencyKey: string;
-  personId: number;
-  kind: string;
-  payload: { key: string; params: Record<string, NoticeParam> };
-}
-
+/** Queues notices (core/notice.ts: a kind and its parameters, rendered only when sent). */
 export interface OutboxWriter {
-  /** Queues messages (status queued, due now); a key already queued is left alone. @example outbox.enqueue([msg], now) */
-  enqueue(messages: OutboxMessage[], now: Date): void;
+  /** Queues notices (status queued, due now); a key already queued is left alone. @example outbox.enqueue([notice], now) */
+  enqueue(notices: OutboxNotice[], now: Date): void;
 }
 
 /** An audit entry: who did what to which record; never plaintext personal data in `detail`. */

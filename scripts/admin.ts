@@ -315,7 +315,11 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
     }
     case "retention": {
       const r = p.eraseSettled(actor, now, { dryRun: args.sub === "check" });
-      if (args.sub === "erase") return { json: r, text: t("admin.cli.retentionErased", { count: r.erased }) };
+      if (args.sub === "erase") {
+        // The erased rows' earlier versions stay in the write-ahead log until it is emptied.
+        const logEmptied = await app.services.logEmptied();
+        return { json: { ...r, logEmptied }, text: [t("admin.cli.retentionErased", { count: r.erased }), ...(logEmptied ? [] : [t("admin.cli.logNotEmptied")])].join("\n") };
+      }
       const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
       return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
     }
@@ -368,7 +372,8 @@ async function main(): Promise<number> {
   if (!process.env.DATA_KEY && !existsSync(args["key-file"]) && existsSync(args.db))
     throw new InputError(`--key-file: no key at ${args["key-file"]} for the existing database ${args.db} (set --key-file or DATA_KEY)`);
   const tz = process.env.TZ && process.env.TZ !== "" ? process.env.TZ : "Asia/Shanghai";
-  const clock = systemClock(tz);
+  // One clock, as the bot's: --today moves the day a command acts on and the time its records and notices carry.
+  const clock = systemClock(tz, args.today);
   const app = await openApp({ databasePath: args.db, dataKey: process.env.DATA_KEY || undefined, keyFile: args["key-file"], packPath: process.env.POLICY_PACK || undefined, clock });
   try {
     const now = clock.now();
@@ -377,7 +382,7 @@ async function main(): Promise<number> {
     const { command, db: _db, "key-file": _key, operator: _op, json: _json, lang: _lang, help: _help, ...detail } = args as Args & Record<string, unknown>;
     // Audited before it runs, so a refused or failing command is on record too.
     app.services.process.auditCommand(operator, command, detail, now);
-    const out = await run(args, app, actor, now, args.today ?? clock.today());
+    const out = await run(args, app, actor, now, clock.today());
     if (created) process.stderr.write(`admin: created a new database at ${args.db}\n`);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
     return 0;

@@ -12,10 +12,10 @@ const pack = loadPackFile();
 // A mix of the questions people are at: early, decided, refused, complete.
 const cases: Facts[] = [
   {},
-  { ableToWork: true, healthy: true, ecommerce: "seeking" },
-  { ableToWork: true, healthy: true, ecommerce: "seeking", keyGroups: ["self_employed_veteran"] },
-  { ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", keyGroups: [], employerInJiangyin: true, contractMonths: 24, insuredMonths: 12, occupation: "ecommerce_specialist", level: 4 },
-  { ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", keyGroups: [], employerInJiangyin: true, contractMonths: 11, insuredMonths: 12 },
+  { ableToWork: true, healthy: true, sector: "seeking" },
+  { ableToWork: true, healthy: true, sector: "seeking", keyGroups: ["self_employed_veteran"] },
+  { ableToWork: true, healthy: true, sector: "working_locally", keyGroups: [], employerLocal: true, contractMonths: 24, insuredMonths: 12, occupation: "ecommerce_specialist", level: 4 },
+  { ableToWork: true, healthy: true, sector: "working_locally", keyGroups: [], employerLocal: true, contractMonths: 11, insuredMonths: 12 },
   { ableToWork: false },
 ];
 const days = ["2023-06-20", "2023-07-03", "2023-09-30"];

@@ -17,7 +17,7 @@ const CLASSES = 2_000;
 const ROSTER_RUNS = 200;
 const TODAY = "2023-07-01";
 const NOW = new Date("2023-07-01T08:00:00Z");
-const facts: Facts = { ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", employerInJiangyin: true, contractMonths: 24, insured: true, insuredMonths: 12 };
+const facts: Facts = { ableToWork: true, healthy: true, sector: "working_locally", employerLocal: true, contractMonths: 24, insured: true, insuredMonths: 12 };
 
 // A distinct valid ID number per trainee: a birth day per thousand, a sequence number within it.
 function idFor(n: number): string {

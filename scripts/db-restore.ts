@@ -1,6 +1,8 @@
 // `npm run db:restore -- FILE [--db TARGET] [--force]`: puts a backup back in place of the bot's database.
 // The target is DATABASE_PATH (./data/bot.db by default) unless --db says otherwise. The backup is checked
 // (integrity, schema, migrations, the data key) first; the replaced file is kept as TARGET.replaced-<time>.
+// People forgotten since the backup was taken (noted in the replaced file and the newer backups in BACKUP_DIR)
+// are erased from the restored copy again before it is put in place.
 // Exit status: 0 restored, 1 refused or failed, 2 bad arguments or environment (a key that cannot be read).
 // In production (no dev dependencies) run the compiled script: node dist/scripts/db-restore.js FILE
 import { existsSync } from "node:fs";
@@ -10,6 +12,7 @@ import { configSchema, loadConfig } from "../bot/config.js";
 import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { loadDataKey } from "../storage/crypto.js";
 import { restoreDatabase, RestoreError } from "../storage/restore.js";
+import { listBackups } from "../bot/backups.js";
 
 const USAGE = "usage: npm run db:restore -- FILE [--db TARGET] [--force]";
 const Args = z.object({
@@ -18,7 +21,7 @@ const Args = z.object({
   force: z.boolean().default(false),
 });
 // Only the variables a restore needs, so an unrelated bad setting does not block a restore.
-const Env = configSchema.pick({ DATABASE_PATH: true, DATA_KEY: true, DATA_KEY_FILE: true });
+const Env = configSchema.pick({ DATABASE_PATH: true, DATA_KEY: true, DATA_KEY_FILE: true, BACKUP_DIR: true, POLICY_PACK: true });
 
 async function main(): Promise<number> {
   let args: z.infer<typeof Args>;
@@ -43,9 +46,12 @@ async function main(): Promise<number> {
 
   const target = args.db ?? env.DATABASE_PATH;
   try {
-    const r = await restoreDatabase({ from: args.file, target, force: args.force, ...(key ? { key } : {}) });
+    // Who was forgotten after the backup is known from the database it replaces and from the newer backups.
+    const forgottenFrom = listBackups(env.BACKUP_DIR);
+    const r = await restoreDatabase({ from: args.file, target, force: args.force, forgottenFrom, ...(key ? { key } : {}), ...(env.POLICY_PACK ? { packPath: env.POLICY_PACK } : {}) });
     for (const w of r.warnings) console.warn(`warning: ${w}`);
     console.log(`Restored ${args.file} to ${r.target}.`);
+    if (r.erasedAgain > 0) console.log(`Erased again ${r.erasedAgain} person(s) the backup still held who had asked to be forgotten since.`);
     if (r.migrated > 0) console.log(`Applied ${r.migrated} newer migration(s) to the restored copy.`);
     if (r.replacedAside) console.log(`The previous database is kept at ${r.replacedAside}; delete it once the bot runs well.`);
     console.log("Start the bot again: sudo systemctl start jiangyin-bot");

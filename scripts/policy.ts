@@ -1,24 +1,30 @@
 // The operator CLI over the rules engine: JSON on stdin, one JSON object on stdout.
 //   npm run -s policy -- <command> [--pack FILE] [--lang zh-CN|en] [--today DATE] [--opens DATE] [--starts DATE]
 // Exit 0 with the answer; exit 2 with one line on stderr naming the field and the problem.
+//   npm run -s policy -- lint --pack FILE [--pack FILE …] [--json]
+// Every error and warning of a pack a bureau author writes; exit 0 clean, 1 warnings only, 2 errors.
+import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { assessEligibility, factsSchemaFor } from "../core/eligibility.js";
+import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/eligibility.js";
 import { checkClaim, checkClass, claimInputSchemaFor, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd, shareInputSchema } from "../core/checks.js";
 import { parseResidentId } from "../core/residentId.js";
 import { isoDate, PackError, type Lang, type PolicyPack } from "../core/pack.js";
 import { CalendarYearUnknown } from "../core/calendar.js";
 import { translator } from "../core/i18n.js";
+import { lintPackTexts } from "../core/packLint.js";
 import { loadPackFile } from "../storage/packFile.js";
 
-const commands = ["eligibility", "filing-deadline", "public-notice", "check-class", "check-claim", "key-group-share", "validate-id", "pack"] as const;
-const USAGE = `usage: policy <${commands.join("|")}> [--pack FILE] [--lang zh-CN|en] [--today DATE] [--opens DATE] [--starts DATE] < input.json`;
+const commands = ["eligibility", "filing-deadline", "public-notice", "check-class", "check-claim", "key-group-share", "validate-id", "pack", "lint"] as const;
+const USAGE = `usage: policy <${commands.join("|")}> [--pack FILE] [--lang zh-CN|en] [--today DATE] [--opens DATE] [--starts DATE] < input.json\n       policy lint --pack FILE [--pack FILE …] [--json]`;
 
 /** A bad input: the CLI prints it as one line and exits 2. */
 class InputError extends Error {}
 
 const argsSchema = z.strictObject({
   command: z.enum(commands, { message: `unknown command; expected one of ${commands.join(", ")}` }),
-  pack: z.string().min(1).optional(),
+  pack: z.array(z.string().min(1)).max(1, "one pack for this command; lint takes several").optional(),
+  packs: z.array(z.string().min(1)).optional(),
+  json: z.literal(true).optional(),
   lang: z.enum(["zh-CN", "en"]).default("zh-CN"),
   today: isoDate.optional(),
   opens: isoDate.optional(),
@@ -26,19 +32,26 @@ const argsSchema = z.strictObject({
 });
 
 function parseArgs(argv: string[]) {
-  const raw: Record<string, string> = {};
+  const raw: Record<string, unknown> = {};
+  const packs: string[] = [];
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith("--")) {
+    if (a === "--json") raw.json = true;
+    else if (a.startsWith("--")) {
       const [k, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
       const v = inline ?? argv[++i];
       if (v === undefined) throw new InputError(`--${k}: a value is needed`);
-      raw[k] = v;
+      if (k === "pack") packs.push(v);
+      else raw[k] = v;
     } else rest.push(a);
   }
   if (rest.length !== 1) throw new InputError(rest.length ? `one command expected, got: ${rest.join(" ")}` : USAGE);
-  return parseOrThrow(argsSchema, { ...raw, command: rest[0] }, (p) => (p === "command" ? "command" : `--${p}`));
+  // lint reads several packs; every other command one.
+  const lint = rest[0] === "lint";
+  const args = parseOrThrow(argsSchema, { ...raw, command: rest[0], ...(packs.length ? (lint ? { packs } : { pack: packs }) : {}) }, (p) => (p === "command" ? "command" : `--${p}`));
+  if (args.json && !lint) throw new InputError("--json: only lint takes it; every other command answers JSON");
+  return { ...args, pack: args.pack?.[0] };
 }
 
 function parseOrThrow<T extends z.ZodTypeAny>(schema: T, value: unknown, name: (path: string) => string = (p) => p || "input"): z.infer<T> {
@@ -69,6 +82,7 @@ function need<T>(value: T | undefined, flag: string): T {
 
 async function run(argv: string[]): Promise<unknown> {
   const args = parseArgs(argv);
+  if (args.command === "lint") return lint(args.packs ?? [], args.json === true);
   const pack: PolicyPack = loadPackFile(args.pack);
   const lang: Lang = args.lang;
   const t = translator(lang);
@@ -76,8 +90,7 @@ async function run(argv: string[]): Promise<unknown> {
     case "eligibility": {
       const today = need(args.today, "today");
       const facts = parseOrThrow(factsSchemaFor(pack), await readStdinJson());
-      const { eligible, route, insuranceWaived, track, levelsOffered, maxSubsidyYuan, programOpen, reasons, missing } = assessEligibility(facts, pack, today, lang, t);
-      return { eligible, route, insuranceWaived, track, levelsOffered, maxSubsidyYuan, programOpen, reasons: reasons.map(({ code, clause, text }) => ({ code, clause, text })), missing };
+      return eligibilityAnswer(pack, assessEligibility(facts, pack, today, lang, t));
     }
     case "filing-deadline":
       return filingDeadline(need(args.opens, "opens"), pack);
@@ -103,13 +116,49 @@ async function run(argv: string[]): Promise<unknown> {
   }
 }
 
+/**
+ * Lints pack files: the findings as lines (or JSON), and the exit code: 0 clean, 1 warnings only, 2 errors.
+ * A track this bot's database cannot hold is an error too: the bot would refuse the pack at start.
+ */
+async function lint(files: string[], json: boolean): Promise<Silent> {
+  if (!files.length) throw new InputError("--pack: lint needs the pack file(s) to check");
+  const inputs = files.map((source) => {
+    try {
+      return { source, text: readFileSync(source, "utf8") };
+    } catch (e) {
+      throw new InputError(`${source}: cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  });
+  // The database's schema only here: the other commands start faster without it.
+  const { tracks } = await import("../storage/schema.js");
+  const reports = lintPackTexts(inputs, { tracks });
+  const all = reports.flatMap((r) => r.findings);
+  const errors = all.filter((f) => f.level === "error").length;
+  const warnings = all.length - errors;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  if (json) process.stdout.write(`${JSON.stringify({ errors, warnings, files: reports })}\n`);
+  else
+    for (const r of reports) {
+      const e = r.findings.filter((f) => f.level === "error").length;
+      process.stdout.write(`${r.source}: ${r.findings.length ? `${count(e, "error")}, ${count(r.findings.length - e, "warning")}` : "clean"}\n`);
+      for (const f of r.findings) process.stdout.write(`  ${f.level.padEnd(7)} ${f.path}: ${f.message}\n`);
+    }
+  process.exitCode = errors ? 2 : warnings ? 1 : 0;
+  return SILENT;
+}
+
+/** A command that wrote its own output. */
+const SILENT = Symbol("silent");
+type Silent = typeof SILENT;
+
 /** The CLI's problems carry code, clause and text; the citation is for chat. */
 function strip<T extends { problems: { code: string; clause: string; text: string }[] }>(r: T) {
   return { ...r, problems: r.problems.map(({ code, clause, text }) => ({ code, clause, text })) };
 }
 
 try {
-  process.stdout.write(`${JSON.stringify(await run(process.argv.slice(2)))}\n`);
+  const answer = await run(process.argv.slice(2));
+  if (answer !== SILENT) process.stdout.write(`${JSON.stringify(answer)}\n`);
 } catch (e) {
   if (e instanceof InputError || e instanceof PackError || e instanceof CalendarYearUnknown) {
     process.stderr.write(`${e.message.split("\n").join(" ")}\n`);

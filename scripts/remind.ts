@@ -1,16 +1,19 @@
 // `npm run remind -- --dry-run [--today DATE] [--db FILE] [--pack FILE]`: what the planner would enqueue
-// today, to whom (masked) and why (idempotency key, clause), without writing anything.
-// `npm run remind -- --status [--db FILE]`: outbox rows by state.
+// today, to whom (masked) and why (idempotency key, clause), each checked as the dispatcher would check it
+// (the text it would send now, or why it would be dropped), without writing anything.
+// `npm run remind -- --status [--db FILE]`: outbox rows by state, the sent ones by delivery route, the
+// dropped ones by reason.
 // The database is DATABASE_PATH, or ./data/bot.db, unless --db says otherwise. Bad arguments exit 2 with one line.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isoDate, citeClause } from "../core/pack.js";
-import { renderNotice } from "../core/planner.js";
-import { translator } from "../core/i18n.js";
+import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js";
 import { openDatabase } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
-import { destinations, existingKeys, outboxCounts, shanghaiDay } from "../storage/reminders.js";
+import { loadNoticeState } from "../storage/noticeState.js";
+import { shanghaiDay, shanghaiMidnight } from "../storage/reminders.js";
+import { destinations, existingKeys, outboxSummary } from "../storage/outbox.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
 import { exitOnStartupProblem } from "../bot/startupError.js";
 
@@ -70,15 +73,23 @@ function main(): void {
   const { db, close } = openDatabase({ path: args.db });
   try {
     if (args.status) {
-      const c = outboxCounts(db);
-      console.log(`queued ${c.queued}  sending ${c.sending}  sent ${c.sent}  failed ${c.failed}  unreachable ${c.unreachable}`);
+      const { counts: c, sentBy, droppedFor } = outboxSummary(db);
+      const list = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${k} ${n}`).join(", ");
+      const dropped = Object.keys(droppedFor).length ? ` (${list(droppedFor)})` : "";
+      console.log(
+        `queued ${c.queued}  sending ${c.sending}  sent ${c.sent} (${list(sentBy)})  failed ${c.failed}  unreachable ${c.unreachable}  not delivered ${c.undelivered}  dropped ${c.dropped}${dropped}`,
+      );
       return;
     }
     const pack = loadPackFile(args.pack);
-    const now = new Date();
+    // Another day is looked at as of its morning run (08:30).
+    const now = args.today ? new Date(shanghaiMidnight(args.today).getTime() + 8.5 * 3_600_000) : new Date();
     const today = args.today ?? shanghaiDay(now);
     const run = planAndEnqueue(db, pack, today, now, { dryRun: true });
     const known = existingKeys(db, run.notices.map((n) => n.idempotencyKey));
+    // Checked as the dispatcher checks a notice just before sending it: the text it would send then, or why not.
+    const state = loadNoticeState(db, run.notices, now);
+    const ctx = noticeContext(pack, today);
     const dests = new Map<number, ReturnType<typeof destinations>>();
     for (const d of destinations(db, [...new Set(run.notices.map((n) => n.personId))], [])) dests.set(d.personId, [...(dests.get(d.personId) ?? []), d]);
     console.log(`Dry run for ${today} (catching up from ${run.from}); nothing is written.`);
@@ -91,7 +102,8 @@ function main(): void {
       const lang = chats[0]?.lang ?? "zh-CN";
       const why = [`key ${n.idempotencyKey}`, n.clause ? `clause ${n.clause} ${citeClause(pack, n.clause, "zh-CN")}` : null, `due ${n.dueOn}`].filter(Boolean).join(", ");
       console.log(`${isNew ? "NEW " : "SKIP"} ${n.kind} → person #${n.personId} (${to}, ${lang}); ${why}${isNew ? "" : " — already in the outbox"}`);
-      console.log(`     ${renderNotice(n.payload, lang, translator(lang)).replace(/\n/g, "\n     ")}`);
+      const verdict = reconsider(n, state, ctx);
+      console.log(`     ${"drop" in verdict ? `would be dropped: ${verdict.drop}` : renderNotice({ kind: verdict.kind, params: verdict.send }, lang).replace(/\n/g, "\n     ")}`);
     }
     console.log(`${run.notices.length} notice(s) due, ${fresh} new, ${run.notices.length - fresh} already in the outbox.`);
   } finally {

@@ -23,6 +23,8 @@ export interface Vault {
   encrypt(plain: string): string;
   decrypt(stored: string): string;
   hashId(idNumber: string): string;
+  /** Keyed hash naming a forgotten person (of their ID hash, or of a chat) without being any hash the data used. */
+  hashForgotten(value: string): string;
 }
 
 /**
@@ -88,6 +90,7 @@ export function createVault(key: Buffer): Vault {
   // A KeyObject, not a Buffer: each cipher then skips importing the key again (~3 µs of ~13 per state).
   const encKey = createSecretKey(derive("jiangyin-training-bot/v1/personal-data-encryption"));
   const macKey = derive("jiangyin-training-bot/v1/id-number-hash");
+  const forgottenKey = derive("jiangyin-training-bot/v1/forgotten-person");
   const ivPool = Buffer.alloc(IV_POOL_BYTES);
   let ivOffset = IV_POOL_BYTES;
   // A fresh random IV; valid only until the next call, so it is copied into the output at once.
@@ -130,6 +133,9 @@ export function createVault(key: Buffer): Vault {
       // The same ID typed with a lower-case check digit or stray spaces must match.
       const normalised = idNumber.trim().toUpperCase();
       return createHmac("sha256", macKey).update(normalised, "utf8").digest("hex");
+    },
+    hashForgotten(value) {
+      return createHmac("sha256", forgottenKey).update(value, "utf8").digest("hex");
     },
   };
 }

@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
-import { startCheckpointer } from "./checkpointer.js";
+import { startCheckpointer, truncateWal } from "./checkpointer.js";
 import { asFileError, checkDatabase, DatabaseFileError, inspectDatabaseFile, RESTORE_HINT } from "./dbFile.js";
 
 /** The Drizzle handle every repository takes. Example: `function findPerson(db: Db, id: number) { … }`. */
@@ -16,6 +16,11 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface OpenDatabase {
   db: Db;
   sqlite: Database.Database;
+  /**
+   * Copies the write-ahead log into the database and empties it (to 0 bytes), so that no earlier version of an
+   * erased row stays in it: after /forget and the retention erasure; true once done. Example: `await opened.truncateWal()`.
+   */
+  truncateWal(): Promise<boolean>;
   close(): void;
 }
 
@@ -50,6 +55,9 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("synchronous = NORMAL");
+    // What a row held is overwritten with zeros when it is deleted or changed, rather than left in a free page
+    // or a page's free space where a copy of the file (a backup) could still read it: erased means erased.
+    sqlite.pragma("secure_delete = ON");
     // 16 MiB of page cache keeps the hot indexes (ID hashes, seat counts, outbox keys) in memory; the default
     // 2 MiB re-read them on every enrolment, and more than this shows in the bot's resident memory.
     sqlite.pragma("cache_size = -16384");
@@ -62,6 +70,7 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     return {
       db,
       sqlite,
+      truncateWal: () => truncateWal(sqlite, checkpointer),
       close() {
         checkpointer?.stop();
         sqlite.close();

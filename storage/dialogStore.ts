@@ -1,7 +1,8 @@
-// Dialog state per chat identity and the ids of updates already handled. A state may hold half-typed
-// personal data (a name, an ID number before the enrolment is submitted): such a state is stored
-// encrypted, `{"enc": …}`; the others (answers to the check, a menu) as the engine's JSON, since
-// encrypting every message's state cost more than storing it. The JSON goes through untouched both ways:
+// Dialog state per chat identity and the ids of updates already handled. A state may hold answers to the
+// check (health, disability, low income) or half-typed personal data (a name, an ID number before the
+// enrolment is submitted): such a state is stored encrypted, `{"enc": …}`; the others (a menu, a staff
+// member's work) as the engine's JSON, since encrypting every message's state cost more than storing it
+// (the engine says which is which: `StoredState.personal`). The JSON goes through untouched both ways:
 // the engine serialises a state once per message, and storage neither parses nor rebuilds it.
 // These run on every message: plain prepared statements, built once, and one write transaction per
 // message (each commit appends to the WAL; two per message cost as much as the rest of the message).

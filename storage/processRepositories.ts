@@ -15,8 +15,9 @@ import type {
   RetentionStore,
   StaffAdminStore,
 } from "../core/processStores.js";
-import type { ServiceDeps } from "../core/stores.js";
+import type { PersonalDataCipher, ServiceDeps } from "../core/stores.js";
 import type { Db } from "./db.js";
+import { openJson } from "./sealed.js";
 import { certificates, classes, enrolments, people, schools, staff, subsidyClaims, trainingPlans, type skillLevels } from "./schema.js";
 
 // Levels are checked against the pack by core; the column type only narrows the literal.
@@ -150,8 +151,8 @@ const certificateColumns = {
   createdAt: certificates.createdAt,
 };
 
-/** Assessment results. @example createResultStore(db).ofClass(9) */
-export function createResultStore(db: Db): ResultStore {
+/** Assessment results; a trainee's key groups come from their sealed snapshot. @example createResultStore(db, vault).ofClass(9) */
+export function createResultStore(db: Db, cipher: Pick<PersonalDataCipher, "decrypt">): ResultStore {
   return {
     trainees(classId) {
       return db
@@ -171,7 +172,7 @@ export function createResultStore(db: Db): ResultStore {
         .orderBy(asc(enrolments.id))
         .all()
         .map(({ facts, ...t }): ClassTrainee => {
-          const groups = facts?.keyGroups;
+          const groups = facts && openJson(cipher, facts).keyGroups;
           return { ...t, keyGroups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
         });
     },
@@ -326,7 +327,7 @@ export function createProcessRepositories(db: Db, base: ServiceDeps): ProcessDep
     ...base,
     plans: createPlanStore(db),
     processClasses: createProcessClassStore(db),
-    results: createResultStore(db),
+    results: createResultStore(db, base.cipher),
     claims: createClaimStore(db),
     staffAdmin: createStaffAdminStore(db),
     reports: createReportStore(db),

@@ -15,10 +15,19 @@ import { translator } from "../core/i18n.js";
  * The process services over a database, plus the file-based ones.
  * @example const process = createProcessServices(db, deps, pack, enrolment); await process.rosterXlsx(staffActor, 9, now)
  */
-export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService) {
+export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService, emptyLog: () => void) {
   const process = createProcessService(createProcessRepositories(db, deps), pack, enrolment);
   return {
     ...process,
+    /**
+     * The retention erasure (core/retention.ts), then the write-ahead log emptied, as after /forget.
+     * @example eraseSettled(bureau, now, { dryRun: false }) // { unsettled: [], held: 120, erased: 120 }
+     */
+    eraseSettled(...args: Parameters<typeof process.eraseSettled>) {
+      const r = process.eraseSettled(...args);
+      if (r.erased) emptyLog();
+      return r;
+    },
     /**
      * The class's roster as .xlsx (序号, 姓名, 性别, 身份证号, 手机号, 人员类别, 工种, 等级, 考核结果, 证书编号), unmasked; audited.
      * @example writeFileSync("roster.xlsx", await rosterXlsx(staffActor, 9, now))

@@ -1,12 +1,16 @@
-// Storage for reminders (issue 7): the planner's state in a few queries, the outbox repository the
-// dispatcher works through, and the planner's bookkeeping in `meta`. All SQL of the reminder feature is here.
+// Storage for the reminder planner (issue 7): its state in a few queries, what happened in classes for the
+// staff's digest, operators' announcements, and the planner's bookkeeping in `meta`. The outbox itself is
+// storage/outbox.ts.
 import { keyGroupCountsBySchool } from "./repositories.js";
-import { and, asc, eq, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { enqueue, slices } from "./outbox.js";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
 import { addDays } from "../core/dates.js";
+import type { ClassCounts, NoticeKind } from "../core/notice.js";
+import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";
-import { certificates, chatIdentities, classes, enrolments, meta, outbox, people, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
+import { certificates, classes, enrolments, meta, outbox, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // China has kept UTC+8 without daylight saving since 1991.
 
@@ -14,6 +18,11 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // China has kept UTC+8 without daylig
 export function shanghaiDay(instant: Date | number): string {
   const ms = typeof instant === "number" ? instant : instant.getTime();
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+/** An instant as Shanghai local time to the minute. Example: `shanghaiTime(new Date("2023-07-03T00:30:00Z")) // "2023-07-03 08:30"`. */
+export function shanghaiTime(instant: Date | number): string {
+  const ms = typeof instant === "number" ? instant : instant.getTime();
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace("T", " ");
 }
 /** Midnight of a Shanghai day as an instant. Example: `shanghaiMidnight("2023-06-15") // 2023-06-14T16:00:00Z`. */
 export function shanghaiMidnight(day: string): Date {
@@ -25,7 +34,54 @@ export function shanghaiMidnight(day: string): Date {
 const OPENS_SOON_HORIZON_DAYS = 14;
 
 /**
- * Reads what the planner needs for a run covering `from`…`today`, in eight queries whatever the size.
+ * What happened in classes over [since, until): enrolments made and still held, withdrawals of earlier
+ * enrolments, and notices to their trainees that reached no chat (undelivered or unreachable, by kind).
+ * Every class with any, or only `classIds`. Counts only: never who.
+ * @example classActivity(db, { since: shanghaiMidnight("2023-07-03"), until: new Date() }).get(7) // { joined: 3, withdrew: 2, unreachable: {} }
+ */
+export function classActivity(db: Db, window: { since: Date; until: Date }, classIds?: number[]): Map<number, ClassCounts> {
+  const { since: s, until: u } = window;
+  const found = new Map<number, ClassCounts>();
+  const entry = (classId: number) => {
+    let a = found.get(classId);
+    if (!a) found.set(classId, (a = { joined: 0, withdrew: 0, unreachable: {} }));
+    return a;
+  };
+  const during = (column: typeof enrolments.createdAt | typeof enrolments.withdrawnAt) => and(gte(column, s), lt(column, u));
+  for (const ids of classIds ? slices(classIds) : [undefined]) {
+    for (const r of db
+      .select({
+        classId: enrolments.classId,
+        joined: sql<number>`coalesce(sum(${enrolments.createdAt} >= ${s.getTime()} and ${enrolments.createdAt} < ${u.getTime()} and ${enrolments.status} in ('confirmed', 'waitlisted', 'completed')), 0)`,
+        withdrew: sql<number>`coalesce(sum(${enrolments.withdrawnAt} >= ${s.getTime()} and ${enrolments.withdrawnAt} < ${u.getTime()} and ${enrolments.createdAt} < ${s.getTime()}), 0)`,
+      })
+      .from(enrolments)
+      .where(and(ids ? inArray(enrolments.classId, ids) : undefined, or(during(enrolments.createdAt), during(enrolments.withdrawnAt))))
+      .groupBy(enrolments.classId)
+      .all())
+      if (r.joined || r.withdrew) Object.assign(entry(r.classId), { joined: r.joined, withdrew: r.withdrew });
+    const classOf = sql<number>`json_extract(${outbox.params}, '$.classId')`;
+    for (const r of db
+      .select({ classId: classOf, kind: outbox.kind, n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(
+        and(
+          inArray(outbox.status, ["undelivered", "unreachable"]),
+          gte(outbox.settledAt, s),
+          lt(outbox.settledAt, u),
+          inArray(outbox.kind, [...traineeKinds]),
+          ids ? inArray(classOf, ids) : isNotNull(classOf),
+        ),
+      )
+      .groupBy(classOf, outbox.kind)
+      .all())
+      entry(r.classId).unreachable[r.kind as NoticeKind] = r.n;
+  }
+  return found;
+}
+
+/**
+ * Reads what the planner needs for a run covering `from`…`today`, in ten queries whatever the size.
  * @example const state = loadPlannerState(db, { from: "2023-06-13", today: "2023-06-14" }); plan(state, pack, { from, today })
  */
 export function loadPlannerState(db: Db, window: { from: string; today: string }, waitingSince: Record<string, string> = {}): PlannerState {
@@ -124,6 +180,13 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .all()
     .map(({ createdAt, ...c }) => ({ ...c, recordedOn: shanghaiDay(createdAt) }));
   const keyGroups = keyGroupCountsBySchool(db);
+  // The digest looks back to the earliest day any school's window starts; each class's digest then counts its own.
+  const activity = [...classActivity(db, { since: shanghaiMidnight(minOf(window.from, Object.values(waitingSince))), until: shanghaiMidnight(window.today) })].map(([classId, a]) => ({
+    classId,
+    joined: a.joined,
+    withdrew: a.withdrew,
+    unreachable: Object.values(a.unreachable).reduce((x, n) => x + (n ?? 0), 0),
+  }));
   return {
     schools: schoolRows.map((s) => ({ id: s.id, name: { zh: s.zh, en: s.en } })),
     staff: staffRows,
@@ -132,182 +195,9 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     claims,
     certificates: certs,
     keyGroups,
+    activity,
     waitingSince,
   };
-}
-
-// ---------------------------------------------------------------------------
-// Outbox
-// ---------------------------------------------------------------------------
-
-/** An outbox row as the dispatcher reads it. Example: `claimDue(db, Date.now(), 50)[0]?.idempotencyKey`. */
-export type OutboxRow = typeof outbox.$inferSelect;
-/** Outbox states. Example: `"unreachable"`. */
-export type OutboxStatus = OutboxRow["status"];
-/**
- * The row an outcome is for: its id and its idempotency key. Outbox ids are not AUTOINCREMENT (schema.ts),
- * so a row that forget() deletes while it is being sent may lend its id to the next notice; the key tells
- * them apart, and the outcome never lands on the newcomer. Example: `markSent(db, row, new Date())`.
- */
-export type OutboxRef = Pick<OutboxRow, "id" | "idempotencyKey">;
-const isRow = (ref: OutboxRef) => and(eq(outbox.id, ref.id), eq(outbox.idempotencyKey, ref.idempotencyKey));
-
-/**
- * Inserts the notices not yet in the outbox, in one transaction; returns how many were new.
- * @example enqueue(db, notices, new Date()) // 0 when the same notices were enqueued before
- */
-export function enqueue(db: Db, notices: Notice[], now: Date, notBefore: Date = now): number {
-  if (!notices.length) return 0;
-  return db.transaction((tx) => {
-    let inserted = 0;
-    // Multi-row inserts: thousands of notices (a busy morning) go in well under a second.
-    for (let i = 0; i < notices.length; i += 500)
-      inserted += tx
-        .insert(outbox)
-        .values(
-          notices.slice(i, i + 500).map((n) => ({ idempotencyKey: n.idempotencyKey, personId: n.personId, kind: n.kind, payload: { ...n.payload }, status: "queued" as const, nextAttemptAt: notBefore, createdAt: now })),
-        )
-        .onConflictDoNothing({ target: outbox.idempotencyKey })
-        .run().changes;
-    return inserted;
-  });
-}
-
-/**
- * Which of these keys the outbox already holds (for `remind --dry-run`).
- * @example existingKeys(db, ["filing:3:T-3:p7"]).has("filing:3:T-3:p7")
- */
-export function existingKeys(db: Db, keys: string[]): Set<string> {
-  const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 500)
-    for (const r of db.select({ k: outbox.idempotencyKey }).from(outbox).where(inArray(outbox.idempotencyKey, keys.slice(i, i + 500))).all()) found.add(r.k);
-  return found;
-}
-
-/**
- * Queued rows due by `now`, oldest first (by due time, then arrival).
- * @example for (const row of claimDue(db, Date.now(), 100)) …
- */
-export function claimDue(db: Db, now: number, limit: number): OutboxRow[] {
-  return db
-    .select()
-    .from(outbox)
-    .where(and(eq(outbox.status, "queued"), lte(outbox.nextAttemptAt, new Date(now))))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.id))
-    .limit(limit)
-    .all();
-}
-
-/** When the next queued row falls due, or null when none waits. Example: `nextDueAt(db) // 1688191200000`. */
-export function nextDueAt(db: Db): number | null {
-  const r = db.select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` }).from(outbox).where(eq(outbox.status, "queued")).get();
-  return r?.at ?? null;
-}
-
-/** A chat a notice can go to. Example: `{ identityId: 4, personId: 7, channel: "telegram", externalId: "42", lang: "en" }`. */
-export interface Destination {
-  identityId: number;
-  personId: number;
-  channel: "console" | "telegram" | "wechat" | "wechat_oa";
-  externalId: string;
-  lang: "zh-CN" | "en";
-  unreachable: boolean;
-}
-
-/**
- * Every chat identity of these people and these identity ids, newest first, with the person's language.
- * @example destinations(db, [7], []) // [{ identityId: 4, channel: "telegram", … }]
- */
-export function destinations(db: Db, personIds: number[], identityIds: number[]): Destination[] {
-  if (!personIds.length && !identityIds.length) return [];
-  const cond =
-    personIds.length && identityIds.length
-      ? sql`(${inArray(chatIdentities.personId, personIds)} or ${inArray(chatIdentities.id, identityIds)})`
-      : personIds.length
-        ? inArray(chatIdentities.personId, personIds)
-        : inArray(chatIdentities.id, identityIds);
-  return db
-    .select({
-      identityId: chatIdentities.id,
-      personId: chatIdentities.personId,
-      channel: chatIdentities.channel,
-      externalId: chatIdentities.externalId,
-      lang: people.lang,
-      unreachableAt: chatIdentities.unreachableAt,
-    })
-    .from(chatIdentities)
-    .innerJoin(people, eq(people.id, chatIdentities.personId))
-    .where(cond)
-    .orderBy(sql`${chatIdentities.createdAt} desc`, sql`${chatIdentities.id} desc`)
-    .all()
-    .map(({ unreachableAt, ...d }) => ({ ...d, unreachable: unreachableAt !== null }));
-}
-
-/**
- * Marks a queued row `sending` just before the send (and counts the attempt); false if it was not queued.
- * @example if (markSending(db, row)) await send(…)
- */
-export function markSending(db: Db, ref: OutboxRef): boolean {
-  return (
-    db
-      .update(outbox)
-      .set({ status: "sending", attempts: sql`${outbox.attempts} + 1` })
-      .where(and(isRow(ref), eq(outbox.status, "queued")))
-      .run().changes === 1
-  );
-}
-
-/** The send went through. Example: `markSent(db, row, new Date())`. */
-export function markSent(db: Db, ref: OutboxRef, at: Date): void {
-  db.update(outbox).set({ status: "sent", sentAt: at, lastError: null }).where(isRow(ref)).run();
-}
-
-/** Back to the queue for a later try. Example: `markRetry(db, row, "HTTP 502", new Date(Date.now() + 4000))`. */
-export function markRetry(db: Db, ref: OutboxRef, error: string, nextAttemptAt: Date, opts: { refundAttempt?: boolean } = {}): void {
-  db.update(outbox)
-    .set({ status: "queued", lastError: error, nextAttemptAt, ...(opts.refundAttempt ? { attempts: sql`max(${outbox.attempts} - 1, 0)` } : {}) })
-    .where(isRow(ref))
-    .run();
-}
-
-/** Gave up: the row stays visibly `failed` with the last error. Example: `markFailed(db, row, "400 Bad Request: message is too long")`. */
-export function markFailed(db: Db, ref: OutboxRef, error: string): void {
-  db.update(outbox).set({ status: "failed", lastError: error }).where(isRow(ref)).run();
-}
-
-/**
- * The chat is blocked or gone: the identity is marked unreachable (once) and the row `unreachable`, together.
- * @example markUnreachable(db, row, 4, "403 Forbidden: bot was blocked by the user", new Date())
- */
-export function markUnreachable(db: Db, ref: OutboxRef, identityId: number | null, error: string, at: Date): void {
-  db.transaction((tx) => {
-    if (identityId !== null)
-      tx.update(chatIdentities).set({ unreachableAt: at }).where(and(eq(chatIdentities.id, identityId), isNull(chatIdentities.unreachableAt))).run();
-    tx.update(outbox).set({ status: "unreachable", lastError: error }).where(isRow(ref)).run();
-  });
-}
-
-/**
- * Start-up recovery: rows left `sending` by a crash go back to the queue (they may have been delivered:
- * at most one duplicate each). Returns how many.
- * @example const resent = requeueInterrupted(db, new Date())
- */
-export function requeueInterrupted(db: Db, now: Date): number {
-  return db
-    .update(outbox)
-    .set({ status: "queued", nextAttemptAt: now, lastError: "interrupted while sending (process stopped); sent again, may duplicate" })
-    .where(eq(outbox.status, "sending"))
-    .run().changes;
-}
-
-/**
- * How many rows are in each state.
- * @example outboxCounts(db) // { queued: 3, sending: 0, sent: 120, failed: 1, unreachable: 2 }
- */
-export function outboxCounts(db: Db): Record<OutboxStatus, number> {
-  const counts: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, unreachable: 0 };
-  for (const r of db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all()) counts[r.status] = r.n;
-  return counts;
 }
 
 /**

@@ -3,7 +3,7 @@
 // Most queries are Drizzle's; the statements every enrolment runs (§2.5.2: a seat, its notices, its audit)
 // are plain prepared SQL, since Drizzle's per-call parameter and row mapping cost more than SQLite's work.
 import { createHash, randomInt } from "node:crypto";
-import { and, asc, count, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, like, lte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
 import { probeActions } from "../core/attempts.js";
@@ -21,7 +21,6 @@ import type {
   InviteCodes,
   OutboxWriter,
   PeopleStore,
-  PersonalDataCipher,
   PersonRecord,
   SeatCounts,
   ServiceDeps,
@@ -29,6 +28,9 @@ import type {
   Transactions,
 } from "../core/stores.js";
 import type { Db } from "./db.js";
+import type { Vault } from "./crypto.js";
+import { createForgottenNotes } from "./erasure.js";
+import { openJson, sealJson } from "./sealed.js";
 import {
   activeEnrolmentStatuses,
   certificates,
@@ -155,8 +157,12 @@ const enrolmentColumns = {
   createdAt: enrolments.createdAt,
 };
 
-/** People and chat identities. @example createPeopleStore(db, sqlite).get(3) */
-export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStore {
+/**
+ * People and chat identities; the saved answers are sealed (storage/sealed.ts), and an erased person is noted
+ * as forgotten (storage/erasure.ts). @example createPeopleStore(db, sqlite, vault).get(3)
+ */
+export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt" | "hashForgotten">): PeopleStore {
+  const forgotten = createForgottenNotes(sqlite, vault);
   const byId = sqlite.prepare<[number], { id: number; lang: PersonRecord["lang"]; facts: string; idHash: string | null; forgottenAt: number | null }>(
     "select id, lang, facts, id_hash as idHash, forgotten_at as forgottenAt from people where id = ?",
   );
@@ -182,15 +188,16 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
     },
     get(id) {
       const row = byId.get(id);
-      return row && { ...row, facts: JSON.parse(row.facts) as Record<string, unknown>, forgottenAt: instantOf(row.forgottenAt) };
+      return row && { ...row, facts: openJson(vault, row.facts), forgottenAt: instantOf(row.forgottenAt) };
     },
     idByIdHash: (hash) => byHash.get(hash)?.id,
     setLanguage: (personId, lang, now) => void updateLang.run(lang, now.getTime(), personId),
-    setFacts: (personId, facts, now) => void updateFacts.run(JSON.stringify(facts), now.getTime(), personId),
+    setFacts: (personId, facts, now) => void updateFacts.run(sealJson(vault, facts), now.getTime(), personId),
     setPersonal(personId, p, now) {
       updatePersonal.run(p.personalEnc, p.idHash, p.sex, p.birthYear, now.getTime(), personId);
     },
     erase(personId, now) {
+      forgotten.note(personId, now);
       const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
       // Messages not yet delivered would carry the person's words to a chat that no longer exists.
       db.delete(outbox)
@@ -201,6 +208,15 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
           ),
         )
         .run();
+      // Notices already sent stay (their keys keep the planner from sending them again), without their words:
+      // a certificate number, a class the person joined; so do the school's notices of their enrolments, which
+      // named them masked (欧**), and those not yet sent go.
+      db.update(outbox).set({ params: {} }).where(eq(outbox.personId, personId)).run();
+      for (const { id } of db.select({ id: enrolments.id }).from(enrolments).where(eq(enrolments.personId, personId)).all()) {
+        const toSchool = like(outbox.idempotencyKey, `enrolment:${id}:school:%`);
+        db.delete(outbox).where(and(toSchool, inArray(outbox.status, ["queued", "sending", "failed"]))).run();
+        db.update(outbox).set({ params: {} }).where(toSchool).run();
+      }
       if (identityIds.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, identityIds)).run();
       db.delete(chatIdentities).where(eq(chatIdentities.personId, personId)).run();
       // A roster offered for download to a staff member who leaves goes with them.
@@ -209,7 +225,8 @@ export function createPeopleStore(db: Db, sqlite: Database.Database): PeopleStor
       db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
       db.update(people)
         // The columns an older version sealed apart go too, should a row not have been sealed again.
-        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, smsConsentAt: null, updatedAt: now, forgottenAt: now })
+        // Sex and birth year were read off the ID number: no count or report needs them once the person is gone.
+        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, sex: null, birthYear: null, smsConsentAt: null, updatedAt: now, forgottenAt: now })
         .where(eq(people.id, personId))
         .run();
     },
@@ -274,8 +291,8 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
   };
 }
 
-/** Enrolment rows. @example createEnrolmentStore(db, sqlite).firstWaitlisted(7) */
-export function createEnrolmentStore(db: Db, sqlite: Database.Database): EnrolmentStore {
+/** Enrolment rows; the snapshots of the answers and the decision are sealed. @example createEnrolmentStore(db, sqlite, vault).firstWaitlisted(7) */
+export function createEnrolmentStore(db: Db, sqlite: Database.Database, vault: Pick<Vault, "encrypt">): EnrolmentStore {
   const columns = "id, person_id as personId, class_id as classId, status, occupation, level, created_at as createdAt";
   const toRecord = (row: StoredEnrolment | undefined): EnrolmentRecord | undefined => row && { ...row, createdAt: new Date(row.createdAt) };
   const byId = sqlite.prepare<[number], StoredEnrolment>(`select ${columns} from enrolments where id = ?`);
@@ -290,7 +307,7 @@ export function createEnrolmentStore(db: Db, sqlite: Database.Database): Enrolme
   return {
     insert(r, now) {
       const at = now.getTime();
-      const values = [r.personId, r.classId, r.status, r.occupation, r.level, r.route, r.keyGroup ? 1 : 0, JSON.stringify(r.facts), JSON.stringify(r.decision)];
+      const values = [r.personId, r.classId, r.status, r.occupation, r.level, r.route, r.keyGroup ? 1 : 0, sealJson(vault, r.facts), sealJson(vault, r.decision)];
       return Number(insert.run(...values, r.packVersion, r.rightsConsentAt.getTime(), r.privacyConsentAt.getTime(), at, at).lastInsertRowid);
     },
     get: (id) => toRecord(byId.get(id)),
@@ -383,15 +400,15 @@ export function createStaffStore(db: Db, sqlite: Database.Database): StaffStore 
   };
 }
 
-/** Queues outbox rows; a key already present is left as it is. @example createOutboxWriter(sqlite).enqueue([msg], now) */
+/** Queues notices (their kind and parameters); a key already present is left as it is. @example createOutboxWriter(sqlite).enqueue([notice], now) */
 export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
   const insert = sqlite.prepare(
-    `insert into outbox (idempotency_key, person_id, kind, payload, status, next_attempt_at, created_at)
+    `insert into outbox (idempotency_key, person_id, kind, params, status, next_attempt_at, created_at)
      values (?, ?, ?, ?, 'queued', ?, ?) on conflict (idempotency_key) do nothing`,
   );
   return {
-    enqueue(messages, now) {
-      for (const m of messages) insert.run(m.idempotencyKey, m.personId, m.kind, JSON.stringify(m.payload), now.getTime(), now.getTime());
+    enqueue(notices, now) {
+      for (const n of notices) insert.run(n.idempotencyKey, n.personId, n.kind, JSON.stringify(n.params), now.getTime(), now.getTime());
     },
   };
 }
@@ -435,13 +452,13 @@ export function createInviteCodes(): InviteCodes {
  * Every port of core/stores.ts over one open database.
  * @example const deps = createRepositories({ db, sqlite, cipher: vault, clock: { now: () => new Date() } })
  */
-export function createRepositories(options: { db: Db; sqlite: Database.Database; cipher: PersonalDataCipher; clock: Clock }): ServiceDeps {
+export function createRepositories(options: { db: Db; sqlite: Database.Database; cipher: Vault; clock: Clock }): ServiceDeps {
   const { db, sqlite, cipher, clock } = options;
   return {
     tx: createTransactions(sqlite),
-    people: createPeopleStore(db, sqlite),
+    people: createPeopleStore(db, sqlite, cipher),
     classes: createClassStore(db, sqlite),
-    enrolments: createEnrolmentStore(db, sqlite),
+    enrolments: createEnrolmentStore(db, sqlite, cipher),
     certificates: createCertificateStore(sqlite),
     staff: createStaffStore(db, sqlite),
     outbox: createOutboxWriter(sqlite),

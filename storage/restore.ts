@@ -10,6 +10,9 @@ import { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { createVault } from "./crypto.js";
 import { keyFits } from "./keyCheck.js";
 import { openDatabase } from "./db.js";
+import { carryForgottenNotes } from "./erasure.js";
+import { loadPackFile } from "./packFile.js";
+import { createServices } from "./services.js";
 import * as schema from "./schema.js";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -138,6 +141,13 @@ export interface RestoreOptions {
   force?: boolean;
   /** The data key the bot will use; when given, it must decrypt the backup's personal data. */
   key?: Buffer;
+  /**
+   * Other databases (the newer backups) whose notes of forgotten people the restored copy takes, besides the
+   * target's own: someone forgotten after the backup was taken is erased from it again.
+   */
+  forgottenFrom?: string[];
+  /** The policy pack the bot serves (POLICY_PACK), to erase those people again here when `key` is given. */
+  packPath?: string;
   now?: () => Date;
 }
 
@@ -148,6 +158,10 @@ export interface RestoreResult {
   replacedAside?: string;
   /** Migrations applied to the restored copy (a backup from an older version). */
   migrated: number;
+  /** Notes of forgotten people the copy took from the target and `forgottenFrom`, that the backup lacked. */
+  forgottenNotes: number;
+  /** People the backup still held who had been forgotten since: erased again in the copy (with `key`). */
+  erasedAgain: number;
   warnings: string[];
 }
 
@@ -179,8 +193,11 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
     warnings.push(...inUse.map((m) => `--force: ${m}`));
   }
 
+  // The key erases again those forgotten since the backup, when it is the backup's own.
+  let key = options.key;
   if (options.key) {
     const fit = keyMatches(from, options.key);
+    if (fit === "mismatch") key = undefined;
     if (fit === "mismatch") {
       const m = "the data key (DATA_KEY or DATA_KEY_FILE) does not decrypt this backup: restore the key file that was in use when the backup was taken";
       if (!options.force) throw new RestoreError([m]);
@@ -201,7 +218,8 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
       source.close();
     }
     // openDatabase applies the migrations a backup from an older version lacks, exactly as the bot would.
-    openDatabase({ path: staging }).close();
+    const sources = [target, ...(options.forgottenFrom ?? []).filter((f) => resolve(f) !== from)];
+    const { forgottenNotes, erasedAgain } = eraseForgottenInCopy(staging, sources, { key, packPath: options.packPath }, warnings);
     const again = verifyDatabaseFile(staging);
     if (again.problems.length > 0) throw new RestoreError(again.problems.map((p) => `restored copy: ${p}`));
     chmodSync(staging, 0o600);
@@ -215,8 +233,43 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreR
       for (const [i, s] of sidecars(target).entries()) if (existsSync(s)) renameSync(s, sidecars(replacedAside)[i]!);
     }
     renameSync(staging, target);
-    return { target, ...(replacedAside ? { replacedAside } : {}), migrated: again.applied - checked.applied, warnings };
+    return { target, ...(replacedAside ? { replacedAside } : {}), migrated: again.applied - checked.applied, forgottenNotes, erasedAgain, warnings };
   } finally {
     for (const p of [staging, ...sidecars(staging)]) rmSync(p, { force: true });
+  }
+}
+
+/**
+ * Migrates the staged copy, gives it the notes of forgotten people `sources` hold (the database it replaces,
+ * newer backups), and with the key erases again whoever they name (createServices does, as the bot does at
+ * every start). A source that cannot be read is named in a warning: its notes are missing.
+ */
+function eraseForgottenInCopy(staging: string, sources: string[], options: Pick<RestoreOptions, "key" | "packPath">, warnings: string[]): { forgottenNotes: number; erasedAgain: number } {
+  const copy = openDatabase({ path: staging });
+  try {
+    let forgottenNotes = 0;
+    for (const source of sources.filter((f) => existsSync(f))) {
+      try {
+        const db = new Database(source, { readonly: true, fileMustExist: true });
+        try {
+          forgottenNotes += carryForgottenNotes(db, copy.sqlite);
+        } finally {
+          db.close();
+        }
+      } catch (e) {
+        warnings.push(`cannot read who was forgotten from ${source} (${(e as Error).message}): anyone forgotten after this backup and noted only there will come back; erase them again with /forget or admin retention erase`);
+      }
+    }
+    if (!forgottenNotes) return { forgottenNotes, erasedAgain: 0 };
+    if (!options.key) {
+      warnings.push(`${forgottenNotes} note(s) of people forgotten after this backup was taken: the bot erases them again when it starts, before it answers anyone`);
+      return { forgottenNotes, erasedAgain: 0 };
+    }
+    const before = copy.sqlite.prepare("select count(*) from people where forgotten_at is not null").pluck().get() as number;
+    createServices({ ...copy, vault: createVault(options.key), pack: loadPackFile(options.packPath) });
+    const after = copy.sqlite.prepare("select count(*) from people where forgotten_at is not null").pluck().get() as number;
+    return { forgottenNotes, erasedAgain: after - before };
+  } finally {
+    copy.close();
   }
 }

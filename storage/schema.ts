@@ -19,11 +19,13 @@
 // - personal data (name, ID number, phone) is stored only as AES-GCM
 //   ciphertext from storage/crypto.ts; people rows are never deleted, only
 //   tombstoned by forget(), so statistics and subsidy counts keep their rows.
+import { chatChannels } from "../core/stores.js";
 import { sql, type SQL } from "drizzle-orm";
 import {
   check,
   index,
   integer,
+  primaryKey,
   sqliteTable,
   text,
   uniqueIndex,
@@ -33,8 +35,8 @@ import { probeActions } from "../core/attempts.js";
 
 /** Interface languages. Example: `languages.includes("en")`. */
 export const languages = ["zh-CN", "en"] as const;
-/** Chat channels the bot listens on ("wechat" is a personal account through Wechaty, "wechat_oa" the bureau's Official Account). Example: `channels[1] === "telegram"`. */
-export const channels = ["console", "telegram", "wechat", "wechat_oa"] as const;
+/** Chat channels the bot listens on (core decides which). Example: `channels[1] === "telegram"`. */
+export const channels = chatChannels;
 /** Staff roles granted by invite code. Example: `staffRoles.includes("bureau_operator")`. */
 export const staffRoles = ["school_staff", "bureau_operator"] as const;
 /** Training tracks (§2.2, §2.4). Example: `tracks.includes("upskilling")`. */
@@ -51,8 +53,15 @@ export const enrolmentStatuses = ["applied", "confirmed", "waitlisted", "withdra
 export const activeEnrolmentStatuses = ["applied", "confirmed", "waitlisted"] as const;
 /** How a trainee qualifies: §2.1.1 key group or §2.1.2 employee. Example: `enrolmentRoutes[0] === "key_group"`. */
 export const enrolmentRoutes = ["key_group", "employee"] as const;
-/** Outbox delivery states. Example: `outboxStatuses.includes("unreachable")`. */
-export const outboxStatuses = ["queued", "sending", "sent", "failed", "unreachable"] as const;
+/**
+ * Outbox states: waiting (queued, sending), and how a row ended: sent (through a delivery route), failed
+ * (gave up retrying), unreachable (the chat blocked the bot or is gone), undelivered (every route of the
+ * chat's channel was unavailable), dropped (no longer true when its turn came; `reason` says why).
+ * Example: `outboxStatuses.includes("undelivered")`.
+ */
+export const outboxStatuses = ["queued", "sending", "sent", "failed", "unreachable", "undelivered", "dropped"] as const;
+/** Delivery routes a channel may offer, in the order it tries them (bot/delivery.ts). Example: `deliveryRoutes[0] === "chat"`. */
+export const deliveryRoutes = ["chat", "template", "sms"] as const;
 
 /** JSON object columns: core owns their shape, repositories validate it. Example: `{ insured: true }`. */
 export type JsonObject = Record<string, unknown>;
@@ -72,7 +81,8 @@ export const people = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     lang: text("lang", { enum: languages }).notNull().default("zh-CN"),
-    // The eligibility answers (§2.1) the person gave; forget() resets it to {}.
+    // The eligibility answers (§2.1) the person gave, sealed ({"enc": …}: health, disability, low income are
+    // sensitive); forget() resets it to {}.
     facts: text("facts", { mode: "json" }).$type<JsonObject>().notNull().default({}),
     // Name, ID number and phone, sealed together (core/personal.ts); forget() clears it.
     personalEnc: text("personal_enc"),
@@ -84,8 +94,8 @@ export const people = sqliteTable(
     phoneEnc: text("phone_enc"),
     // HMAC of the normalised ID number: finds a returning person without decrypting everyone.
     idHash: text("id_hash"),
+    // Read off the ID number for the roster (性别) the filing needs; forget() clears both, as no count needs them.
     sex: text("sex", { enum: ["M", "F"] }),
-    // Kept after forget() for anonymous age statistics.
     birthYear: integer("birth_year"),
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
@@ -281,7 +291,7 @@ export const enrolments = sqliteTable(
     route: text("route", { enum: enrolmentRoutes }).notNull(),
     // Survives forget() so the ≥10% key-group share (§2.1-quota) stays countable.
     keyGroup: integer("key_group", { mode: "boolean" }).notNull(),
-    // Snapshots for audit; nullable because forget() clears them (they hold sensitive facts).
+    // Snapshots for audit, sealed ({"enc": …}: they hold the sensitive answers); forget() clears them.
     facts: text("facts", { mode: "json" }).$type<JsonObject>(),
     decision: text("decision", { mode: "json" }).$type<JsonObject>(),
     packVersion: text("pack_version").notNull(),
@@ -380,7 +390,11 @@ export const dialogStates = sqliteTable("dialog_states", {
   updatedAt: instant("updated_at").notNull(),
 });
 
-/** Messages waiting to be sent; the idempotency key makes re-planning harmless. Example: `db.insert(outbox).values({ idempotencyKey: "remind:enrolment:7:d-1", ... }).onConflictDoNothing()`. */
+/**
+ * Notices to send: a kind and its parameters (core/notice.ts), never rendered text, so that each channel
+ * renders what it may send, in the person's language, when it sends it. The idempotency key makes
+ * re-planning harmless. Example: `db.insert(outbox).values({ idempotencyKey: "class:7:starts:p3", kind: "class_opens_trainee", params: { classId: 7 }, ... }).onConflictDoNothing()`.
+ */
 export const outbox = sqliteTable(
   "outbox",
   {
@@ -390,17 +404,25 @@ export const outbox = sqliteTable(
     personId: integer("person_id").references(() => people.id),
     identityId: integer("identity_id").references(() => chatIdentities.id),
     kind: text("kind").notNull(),
-    payload: text("payload", { mode: "json" }).$type<JsonObject>().notNull(),
+    params: text("params", { mode: "json" }).$type<JsonObject>().notNull(),
     status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: instant("next_attempt_at").notNull(),
-    sentAt: instant("sent_at"),
+    // When it ended (sent, failed, unreachable, undelivered, dropped): an undelivered notice is listed in
+    // its class's next staff digest by this time.
+    settledAt: instant("settled_at"),
+    // The route that delivered it.
+    route: text("route", { enum: deliveryRoutes }),
+    // Why it was dropped (core/notice.ts dropReasons).
+    reason: text("reason"),
+    // Error codes and method names only ("chat sendMessage:502"): never message text or personal data.
     lastError: text("last_error"),
     createdAt: instant("created_at").notNull(),
   },
   (t) => [
     index("outbox_status_next_attempt_at_id_idx").on(t.status, t.nextAttemptAt, t.id),
     check("outbox_status_check", oneOf(t.status, outboxStatuses)),
+    check("outbox_route_check", oneOf(t.route, deliveryRoutes)),
     check("outbox_recipient_check", sql`${t.personId} is not null or ${t.identityId} is not null`),
   ],
 );
@@ -468,6 +490,38 @@ export const linkCodes = sqliteTable(
     index("link_codes_requester_identity_id_idx").on(t.requesterIdentityId),
   ],
 );
+
+/**
+ * An update whose file (an uploaded sheet) is being read, noted before the reading starts and removed with the
+ * update's result. A row left behind means the bot stopped while reading (a crash, a kill): the platform sends
+ * the update again after the restart, and it is then skipped with an apology instead of read again.
+ * Example: `db.insert(updateAttempts).values({ channel: "telegram", updateId: "981", identityId: 4, startedAt: now })`.
+ */
+export const updateAttempts = sqliteTable(
+  "update_attempts",
+  {
+    channel: text("channel", { enum: channels }).notNull(),
+    // Text: Telegram's update ids are numbers, WeChat's message ids strings.
+    updateId: text("update_id").notNull(),
+    // Cascade: forget() deletes the chat, and its notes go with it.
+    identityId: integer("identity_id")
+      .notNull()
+      .references(() => chatIdentities.id, { onDelete: "cascade" }),
+    startedAt: instant("started_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.updateId] }), check("update_attempts_channel_check", oneOf(t.channel, channels))],
+);
+
+/**
+ * Who was forgotten (/forget, retention erase), as keyed hashes only (HMAC with a key derived from the data key):
+ * of the ID hash, and of each chat. Kept for good and copied into every later backup, so that a restored older
+ * backup, which still holds such a person, has them erased again before the bot serves (storage/erasure.ts).
+ * Example: `db.insert(forgottenPeople).values({ hash, forgottenAt: now }).onConflictDoNothing()`.
+ */
+export const forgottenPeople = sqliteTable("forgotten_people", {
+  hash: text("hash").primaryKey(),
+  forgottenAt: instant("forgotten_at").notNull(),
+});
 
 /**
  * The Official Account's customer-service window per chat (48 hours after a message, 1 minute after a follow, scan or

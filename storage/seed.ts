@@ -4,6 +4,7 @@ import { z } from "zod";
 import { addDays } from "../core/dates.js";
 import { isoDate, subsidyTable, type PolicyPack } from "../core/pack.js";
 import type { Db } from "./db.js";
+import { isStoredTrack } from "./storedTracks.js";
 import { classes, people, schools, trainingPlans, type skillLevels } from "./schema.js";
 
 /**
@@ -79,9 +80,11 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
       pack.schools.forEach((school, i) => {
         const occupation = pack.occupations[i % pack.occupations.length]!;
         const level = pack.levels[i % pack.levels.length]!;
-        // The first track whose subsidy table offers this level, so the class can be joined.
-        const track = pack.tracks.find((t) => subsidyTable(pack, t.code).some((l) => l.level === level.level)) ?? pack.tracks[0]!;
-        const capacity = DEMO_CAPACITIES[i % DEMO_CAPACITIES.length]!;
+        // The first track whose amounts offer this level for the occupation, so the class can be joined.
+        const track = pack.tracks.find((t) => subsidyTable(pack, t.code, occupation.code).some((l) => l.level === level.level)) ?? pack.tracks[0]!;
+        if (!isStoredTrack(track.code)) throw new Error(`seedDemo: track ${track.code} cannot be stored (see assertStorable)`);
+        // Within a strict cap: no reason is recorded for going over it.
+        const capacity = Math.min(DEMO_CAPACITIES[i % DEMO_CAPACITIES.length]!, pack.classCap.value);
         const opensOn = addDays(start, i);
         const closesOn = maxDate(opensOn, minDate(addDays(opensOn, DEMO_LENGTH_DAYS), pack.window.to));
         const common = { schoolId: school.code, occupation: occupation.code, track: track.code, level: level.level as (typeof skillLevels)[number] };
@@ -100,7 +103,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
             assessmentPlan: "demo",
             questionBank: "demo",
             questionBankSource: "demo",
-            costEstimateYuan: capacity * (subsidyTable(pack, track.code).find((l) => l.level === level.level)?.subsidyYuan ?? 0),
+            costEstimateYuan: capacity * (subsidyTable(pack, track.code, occupation.code).find((l) => l.level === level.level)?.subsidyYuan ?? 0),
             status: "approved",
             createdByPersonId: creator,
             createdAt: now,

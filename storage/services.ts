@@ -4,20 +4,27 @@ import { createEnrolmentService } from "../core/enrolment.js";
 import type { PolicyPack } from "../core/pack.js";
 import { createResidentService } from "../core/residents.js";
 import { createStaffAccessService } from "../core/staffAccess.js";
-import type { Clock, PersonalDataCipher } from "../core/stores.js";
+import type { Clock } from "../core/stores.js";
+import { truncateWal } from "./checkpointer.js";
+import type { Vault } from "./crypto.js";
+import { eraseForgottenAgain } from "./erasure.js";
+import { sealAnswersAtRest } from "./sealed.js";
 import type { Db } from "./db.js";
 import { createRepositories } from "./repositories.js";
 import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
 import { resealLegacyPersonal } from "./legacyPersonal.js";
+import { assertStorable } from "./storedTracks.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
   db: Db;
   sqlite: Database.Database;
-  vault: PersonalDataCipher;
+  vault: Vault;
   pack: PolicyPack;
   clock?: Clock;
+  /** Empties the write-ahead log after an erasure (`OpenDatabase.truncateWal`); by default on `sqlite` alone. */
+  truncateWal?: () => Promise<boolean>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -31,17 +38,42 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export function createServices(options: ServicesOptions) {
   const { db, sqlite, vault, pack, clock = systemClock } = options;
+  assertStorable(pack);
+  // The latest emptying of the log, which `logEmptied` waits for.
+  let emptying = Promise.resolve(true);
+  const emptyLog = () => void (emptying = (options.truncateWal ?? (() => truncateWal(sqlite)))());
   resealLegacyPersonal(sqlite, vault);
+  sealAnswersAtRest(sqlite, vault, emptyLog);
   const deps = createRepositories({ db, sqlite, cipher: vault, clock });
   const enrolment = createEnrolmentService(deps, pack);
+  const residents = createResidentService(deps, pack, enrolment);
+  // Someone forgotten after the backup this file was restored from is erased again before anything is served.
+  const erasedAgain = eraseForgottenAgain(sqlite, vault, (personId) => residents.forget({ kind: "system", name: "erasure" }, personId, clock.now()));
+  if (erasedAgain.length) emptyLog();
   return {
     pack,
     enrol: enrolment.enrol,
     withdraw: enrolment.withdraw,
-    ...createResidentService(deps, pack, enrolment),
+    ...residents,
+    /**
+     * Erases a person's data (core/residents.ts), then empties the write-ahead log, which still held earlier
+     * versions of their rows (`logEmptied` says when): nothing of them stays readable in the file or its log.
+     * @example services.forget({ kind: "resident", personId: 1 }, 1, now) // { withdrawn: [41], promoted: [44] }
+     */
+    forget(...args: Parameters<typeof residents.forget>) {
+      const r = residents.forget(...args);
+      emptyLog();
+      return r;
+    },
+    /**
+     * Resolves once the log is emptied after the latest erasure (true), or could not be yet (false: a reader in
+     * another process held it; the checkpointer's thread goes on trying).
+     * @example services.forget(me, 1, now); await services.logEmptied() // true
+     */
+    logEmptied: () => emptying,
     ...createStaffAccessService(deps, enrolment),
     /** The school process (§2.5): plans, classes, filing, results, claims, reports. @example services.process.listPlans(actor, {}, now) */
-    process: createProcessServices(db, deps, pack, enrolment),
+    process: createProcessServices(db, deps, pack, enrolment, emptyLog),
     /** @example services.syncSchools() // 3 */
     syncSchools: () => syncSchools(db, pack),
     /** @example services.seedDemo({ today: "2023-07-01", now }) */

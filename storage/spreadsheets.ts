@@ -2,14 +2,16 @@
 // files (.xlsx or .yaml) read into their items, and sheets written as .xlsx (rosters, the bureau's report, the
 // plan template). Columns are found by their header, in Chinese or English,
 // so a school can keep the sheet its assessment centre gives it; other columns (姓名, 序号…) are ignored.
-import type ExcelJS from "exceljs";
-
-// exceljs is large (tens of MB once loaded): only the processes that read or write a workbook load it.
-const excel = async () => (await import("exceljs")).default;
 import { parse as parseYaml } from "yaml";
 import { DomainError } from "../core/errors.js";
 import type { Sheet } from "../core/reports.js";
 import { resultRowSchema, type ResultRow } from "../core/results.js";
+import { PLAN_SHEET_LIMITS, RESULT_SHEET_LIMITS, type SheetLimits } from "./sheets/limits.js";
+import { readSheetInThread } from "./sheets/run.js";
+import type { SheetTable } from "./sheets/table.js";
+
+// exceljs is large (tens of MB once loaded): only the processes that write a workbook load it.
+const excel = async () => (await import("exceljs")).default;
 
 type Field = "idNumber" | "enrolmentNo" | "passed" | "level" | "certificateNo" | "issuedOn";
 
@@ -46,53 +48,11 @@ function columnsOf(header: string[]): Partial<Record<Field, number>> {
 }
 
 /**
- * Splits CSV text (RFC 4180: quotes, doubled quotes, CRLF) into records.
- * @example parseCsv('a,"b,c"\r\n1,2') // [["a", "b,c"], ["1", "2"]]
+ * The result rows of an uploaded sheet: the first non-empty row is the header that names the columns, empty
+ * rows are skipped. Runs on the sheet's reading thread (storage/sheets/run.ts).
+ * @example resultRowsOf([{ row: 1, cells: ["身份证号", "考核结果", "等级"] }, { row: 2, cells: ["…", "合格", "四级"] }])
  */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === ",") record.push(field), (field = "");
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      record.push(field), records.push(record), (record = []), (field = "");
-    } else field += c;
-  }
-  if (field !== "" || record.length) record.push(field), records.push(record);
-  return records;
-}
-
-// Chinese Excel saves CSV as GB18030 unless told otherwise; UTF-8 is tried first and must decode cleanly.
-function decodeText(bytes: Buffer): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
-  } catch {
-    return new TextDecoder("gb18030").decode(bytes);
-  }
-}
-
-function cellValue(v: ExcelJS.CellValue): string | number | boolean | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
-  if (typeof v === "object") {
-    if ("richText" in v) return v.richText.map((r) => r.text).join("");
-    if ("result" in v) return cellValue(v.result as ExcelJS.CellValue);
-    if ("text" in v && typeof v.text === "string") return v.text;
-  }
-  return String(v);
-}
-
-function toRows(table: { row: number; cells: (string | number | boolean | null)[] }[]): ResultRow[] {
+export function resultRowsOf(table: SheetTable): ResultRow[] {
   const [head, ...body] = table;
   if (!head) throw new DomainError("invalid_input", { field: "file" }, "the file is empty");
   const cols = columnsOf(head.cells.map((c) => (c === null ? "" : String(c))));
@@ -108,65 +68,51 @@ function toRows(table: { row: number; cells: (string | number | boolean | null)[
 
 /**
  * Reads a results file into rows numbered as the person sees them (the header is row 1). `.csv` (UTF-8 or
- * GB18030) or `.xlsx` (the first worksheet); a missing column is an `invalid_input` naming it.
+ * GB18030) or `.xlsx` (the first worksheet), read on a thread of its own within `limits`: a file past them
+ * is a `file_refused` DomainError naming why, a missing column an `invalid_input` naming it.
  * @example await readResultFile(readFileSync("results.xlsx"), "results.xlsx") // [{ row: 2, idNumber: "…", passed: "合格", level: "四级", certificateNo: "…" }, …]
  */
-export async function readResultFile(bytes: Buffer, fileName: string): Promise<ResultRow[]> {
-  const ext = fileName.toLowerCase().split(".").pop();
-  if (ext === "csv") return toRows(parseCsv(decodeText(bytes)).map((cells, i) => ({ row: i + 1, cells: cells.map((c) => (c.trim() === "" ? null : c)) })));
-  if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .csv or .xlsx file");
-  const ws = await firstWorksheet(bytes);
-  const table: { row: number; cells: (string | number | boolean | null)[] }[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: (string | number | boolean | null)[] = [];
-    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellValue(row.getCell(c).value));
-    table.push({ row: rowNumber, cells });
-  });
-  return toRows(table);
-}
-
-/** The first worksheet of an .xlsx file; a file that is none is an `invalid_input` naming it. */
-async function firstWorksheet(bytes: Buffer): Promise<ExcelJS.Worksheet> {
-  const wb = new (await excel()).Workbook();
-  try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (e) {
-    throw new DomainError("invalid_input", { field: "file" }, `not a readable .xlsx file (${(e as Error).message})`);
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new DomainError("invalid_input", { field: "file" }, "the workbook has no worksheet");
-  return ws;
+export function readResultFile(bytes: Uint8Array, fileName: string, limits: SheetLimits = RESULT_SHEET_LIMITS): Promise<ResultRow[]> {
+  return readSheetInThread<ResultRow[]>({ module: import.meta.url, name: "resultRowsOf" }, bytes, fileName, limits);
 }
 
 // The header of a plan sheet's first column ("项目 | 填写内容 | 说明"), compared after `normaliseHeader`.
 const PLAN_ITEM_HEADERS = ["项目", "item"];
 
 /**
+ * A plan sheet's items, in order, as [name, value] pairs: the item in column A, its value in column B; a
+ * header row and the notes column the template has are ignored. Runs on the sheet's reading thread.
+ * @example planEntriesOf([{ row: 2, cells: ["培训职业（工种）", "电子商务师", "…"] }]) // [["培训职业（工种）", "电子商务师"]]
+ */
+export function planEntriesOf(table: SheetTable): [string, unknown][] {
+  const entries: [string, unknown][] = [];
+  for (const r of table) {
+    const item = r.cells[0] ?? null;
+    if (item === null || String(item).trim() === "") continue;
+    if (r.row === 1 && PLAN_ITEM_HEADERS.includes(normaliseHeader(String(item)))) continue;
+    entries.push([String(item).trim(), r.cells[1] ?? null]);
+  }
+  return entries;
+}
+
+/**
  * Reads a training plan file into its items, in order, as [name, value] pairs (core/planFile.ts reads them):
- * `.yaml`/`.yml` (a mapping of items), or `.xlsx` (the first worksheet: the item in column A, its value in
- * column B; a header row and the notes column the template has are ignored). A cell keeps its type: a date
- * cell reads as YYYY-MM-DD, a number as a number.
+ * `.yaml`/`.yml` (a mapping of items), or `.xlsx` (the first worksheet, read on a thread of its own within
+ * `PLAN_SHEET_LIMITS`, as an upload is). A cell keeps its type: a date cell reads as YYYY-MM-DD, a number as
+ * a number.
  * @example await readPlanFile(readFileSync("plan.xlsx"), "plan.xlsx") // [["培训职业（工种）", "电子商务师"], …]
  */
-export async function readPlanFile(bytes: Buffer, fileName: string): Promise<unknown> {
+export async function readPlanFile(bytes: Uint8Array, fileName: string): Promise<unknown> {
   const ext = fileName.toLowerCase().split(".").pop();
   if (ext === "yaml" || ext === "yml") {
     try {
-      return parseYaml(decodeText(bytes));
+      return parseYaml(Buffer.from(bytes).toString("utf8"));
     } catch (e) {
       throw new DomainError("invalid_input", { field: "file" }, `not readable YAML (${(e as Error).message.split("\n")[0]})`);
     }
   }
   if (ext !== "xlsx") throw new DomainError("invalid_input", { field: "file" }, "expected a .yaml, .yml or .xlsx file");
-  const ws = await firstWorksheet(bytes);
-  const entries: [string, unknown][] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const item = cellValue(row.getCell(1).value);
-    if (item === null || String(item).trim() === "") return;
-    if (rowNumber === 1 && PLAN_ITEM_HEADERS.includes(normaliseHeader(String(item)))) return;
-    entries.push([String(item).trim(), cellValue(row.getCell(2).value)]);
-  });
-  return entries;
+  return readSheetInThread<[string, unknown][]>({ module: import.meta.url, name: "planEntriesOf" }, bytes, fileName, PLAN_SHEET_LIMITS);
 }
 
 /**

@@ -45,6 +45,23 @@ describe("stored dialog states", () => {
     expect(stored("old-fits")).toMatchObject({ step: "fact:healthy", shape });
   });
 
+  it("continues from a state an earlier version stored under the pack's first fact names", async () => {
+    await say("old-names", "/check");
+    const { shape, seq, ...state } = stored("old-names");
+    // As the bot stored it before the facts were named for any city and sector: at the employer question.
+    const older = {
+      ...state,
+      step: "fact:employerInJiangyin",
+      history: ["fact:ableToWork", "fact:healthy", "fact:ecommerce", "fact:keyGroups"],
+      facts: { ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", keyGroups: [] },
+    };
+    put("old-names", older);
+    expect((await say("old-names", "是")).map((r) => r.text)).toEqual([t("dialog.q.contractMonths", { min: 12 })]);
+    expect(stored("old-names")).toMatchObject({ facts: { sector: "working_locally", employerLocal: true }, shape });
+    // Back goes to the question before, under its name of today.
+    expect((await say("old-names", "/back")).map((r) => r.text)).toEqual([t("dialog.q.employerLocal", { city: "江阴市" })]);
+  });
+
   it("continues from a state as the bot stored it before 2026-11, wrapped as {state}", async () => {
     await say("old-wrapped", "/check");
     const { shape, seq, ...older } = stored("old-wrapped");

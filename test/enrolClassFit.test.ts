@@ -1,4 +1,4 @@
-// A class the person cannot take (its level is not on their track) is refused as that class only: the
+// A class the person cannot take (its track or level is not theirs) is refused as that class only: the
 // person hears why, is offered the classes again, and keeps every answer given.
 import { describe, expect, it } from "vitest";
 import type { App } from "../bot/app.js";
@@ -19,9 +19,12 @@ describe("a class that does not fit the person", () => {
     await say("是");
     await say("是");
     await say("2"); // seeking e-commerce work
-    // A key-group member seeking work: the first-employment track, level 5 only (§2.4-first).
+    // A key-group member seeking work: the first-employment track, whose classes are its own (§2.4-first);
+    // DEMO2 is an upgrading class.
     const [refusal, classes] = await say("1");
-    expect(refusal).toMatch(/^您可以参加本项目培训，但不能报这个班级：\n· 您的培训类别不提供中级工（四级），可选：初级工（五级）。（《通知》二（四））\n/);
+    expect(refusal).toMatch(
+      /^您可以参加本项目培训，但不能报这个班级：\n· 这个班级属于“已在本市从事电商工作的在岗人员岗位技能提升培训”，您的培训类别是“就业困难人员首次电商就业技能培训”：请选择就业困难人员首次电商就业技能培训的班级。（《通知》二（四））\n/,
+    );
     expect(refusal).not.toContain(zh("dialog.result.no"));
     expect(classes).toMatch(/^江阴市高级技工学校可报名的班级：/);
     // The class is now marked as not for this person.

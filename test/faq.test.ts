@@ -26,7 +26,9 @@ describe("free-text questions", () => {
   });
   it("answers how personal data is kept and erased with the privacy notice's own words, citing no rule", () => {
     const zhText = answerTopic("privacy", jiangyin, "zh-CN", translator("zh-CN"));
-    expect(zhText).toContain(translator("zh-CN")("dialog.enrol.privacyBody"));
+    expect(zhText).toContain(translator("zh-CN")("dialog.enrol.privacyBody", { backupDays: 14 }));
+    // How long a backup keeps deleted data is the deployment's (BACKUP_KEEP): the engine passes it.
+    expect(answerTopic("privacy", jiangyin, "en", translator("en"), { backupDays: 30 })).toContain("within 30 days");
     expect(zhText).toContain("删除我的信息");
     expect(zhText).not.toMatch(/依据：|\$t\(/);
     expect(answerTopic("privacy", jiangyin, "en", translator("en"))).toContain("forget");

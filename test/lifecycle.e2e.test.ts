@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
-import { createDispatcher, type Dispatcher } from "../bot/dispatcher.js";
+import { createDispatcher, systemClock as realClock, type Dispatcher } from "../bot/dispatcher.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
 import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
@@ -80,7 +80,10 @@ describe("from an empty database to the first paid claim", { timeout: 120_000 },
     await tg.start();
     await api.waitForPolling();
     // Quiet hours are the real clock's, and the story's day is not: they would hold every notice back.
-    dispatcher = createDispatcher({ db: app.db, senders: { telegram: (id, text) => tg.send(id, text) }, quietHours: false });
+    // The dispatcher reads the story's day too (a notice is checked against the day it goes out), with time
+    // passing within it, so that its pacing moves on.
+    const started = Date.now();
+    dispatcher = createDispatcher({ db: app.db, pack: app.pack, clock: { now: () => clock.now().getTime() + (Date.now() - started), sleep: realClock.sleep }, senders: { telegram: (id, text) => tg.send(id, text) }, quietHours: false });
   }
 
   /** An update from a person, and what the bot sent back: texts, "[photo]" for a poster. */

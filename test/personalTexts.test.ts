@@ -3,8 +3,8 @@
 // Texts without personal data (a class label) are kept, which shows the memo is there to look at.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { App } from "../bot/app.js";
-import { keptTextContains, translator } from "../core/i18n.js";
-import { renderNotice } from "../core/planner.js";
+import { keptTextContains } from "../core/i18n.js";
+import { renderNotice } from "../core/noticeKinds.js";
 import { engineChat, enrolByNumbers, openTestApp, residentId, tempDatabase } from "./support/wechatApp.js";
 
 describe("texts with a person's data", () => {
@@ -31,9 +31,8 @@ describe("texts with a person's data", () => {
     expect(keptTextContains("zh-CN", "DEMO1")).toBe(true);
   });
 
-  it("a notice is rendered from its payload and not kept", () => {
-    const t = translator("en");
-    const text = renderNotice({ key: "notify.certificate_passed", params: { className: "DEMO1", occupation: "E-commerce", level: "5", certificateNo: "S2399999999" } }, "en", t);
+  it("a notice is rendered from its kind and parameters and not kept", () => {
+    const text = renderNotice({ kind: "certificate_passed", params: { className: "DEMO1", occupation: "E-commerce", level: "5", certificateNo: "S2399999999" } }, "en");
     expect(text).toContain("S2399999999");
     expect(keptTextContains("en", "S2399999999")).toBe(false);
   });

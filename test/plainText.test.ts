@@ -15,7 +15,7 @@ describe("numbers in words", () => {
   });
 
   it("a contract of 1 month is 1 month, and of 3 months 3 months", () => {
-    const employee: Facts = { ableToWork: true, healthy: true, ecommerce: "employed_in_jiangyin", keyGroups: [], employerInJiangyin: true, insured: true, insuredMonths: 8 };
+    const employee: Facts = { ableToWork: true, healthy: true, sector: "working_locally", keyGroups: [], employerLocal: true, insured: true, insuredMonths: 8 };
     const text = (contractMonths: number, lang: "en" | "zh-CN") =>
       assessEligibility({ ...employee, contractMonths }, jiangyin, "2023-07-01", lang).reasons.find((r) => r.code === "contract_too_short")!.text;
     expect(text(1, "en")).toMatch(/yours is 1 month\.$/);

@@ -41,7 +41,8 @@ describe("the class poster", () => {
     expect(poster.subtitle).toContain("E-commerce specialist");
     expect(poster.notes[0]).toContain("Demobilised soldier who chose self-employment");
     expect(poster.notes[0]).toContain("Notice, II (1) 1");
-    expect(poster.notes).toContain(en("reason.track_upskilling"));
+    // Who the class is for: its track's name from the pack, at the class's level.
+    expect(poster.notes).toContain("Track: on-the-job upgrading for people already working in e-commerce here (levels: intermediate (level 4)).");
     // No QR code: the command is the way to enrol, not an alternative ("Or send …").
     expect(poster.typed).toBe("Send this in a chat with the enrolment bot: enrol K7Q2");
     expect(poster.link).toBeUndefined();

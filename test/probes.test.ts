@@ -7,6 +7,7 @@ import type { App } from "../bot/app.js";
 import { ID_ATTEMPTS, INVITE_ATTEMPTS } from "../core/attempts.js";
 import type { ChatClock } from "../core/dialog/engine.js";
 import { auditLog } from "../storage/schema.js";
+import { openClass, staffOf } from "./process/helpers.js";
 import { ENROLLED, TODAY, engineChat, enrolByNumbers, openTestApp, residentId, tempDatabase, zh } from "./support/wechatApp.js";
 
 const START = new Date("2023-07-03T02:00:00Z").getTime();
@@ -92,8 +93,11 @@ describe("an ID number already enrolled elsewhere", () => {
     }
     const newcomer = await atSummary(app, "newcomer", residentId("19960606", "606"));
     expect((await newcomer(SUBMIT))[0]).toBe(held);
-    // The trainee applies for another class with the number already theirs: not a probe.
-    for (const text of ["报名", "2", "1", "张三丰", victims[0]!, "13812345678", "1", "1"]) await trainee(text);
+    // The trainee applies for another class with the number already theirs: not a probe. The other schools'
+    // demo classes are upgrading ones, which a first-employment trainee may not join: one of theirs is opened, in
+    // another occupation (the same occupation and level twice is refused whoever asks).
+    const { code } = openClass(app.services, staffOf(app.services, "jiangyin_advanced_technical"), { level: 5, track: "first_employment", occupation: "internet_marketer" });
+    for (const text of [`报名 ${code}`, "张三丰", victims[0]!, "13812345678", "1", "1"]) await trainee(text);
     const more = await trainee(SUBMIT);
     expect(last(more)).toContain(ENROLLED);
   });

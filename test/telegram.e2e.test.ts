@@ -111,8 +111,8 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
     const ableToWork = last();
     expect(ableToWork.buttons.map((b) => b.text)).toEqual([t("common.yes"), t("common.no")]);
     expect(await tap(t("common.yes"))).toEqual([t("dialog.q.healthy")]);
-    expect(await tap(t("common.yes"))).toEqual([t("dialog.q.ecommerce")]);
-    expect(await tap(t("dialog.choice.ecommerce.seeking"))).toEqual([t("dialog.q.keyGroups")]);
+    expect(await tap(t("common.yes"))).toEqual([t("dialog.q.sector", { sector: "电子商务" })]);
+    expect(await tap(t("dialog.choice.sector.seeking", { sector: "电子商务" }))).toEqual([t("dialog.q.keyGroups")]);
     const [decision] = await tap("城镇登记失业人员和下岗人员");
     expect(decision).toContain(t("dialog.result.yes"));
     expect(decision).toContain("1000");
@@ -156,7 +156,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
     // The same question as before the restart; everything given before is kept.
     const [rights] = await send(person.phone);
     expect(rights).toContain("学员权益告知书");
-    expect(await tap(t("dialog.enrol.agree"))).toEqual([t("dialog.enrol.privacyNotice")]);
+    expect(await tap(t("dialog.enrol.agree"))).toEqual([t("dialog.enrol.privacyNotice", { backupDays: 14 })]);
     const [summary] = await tap(t("dialog.enrol.agree"));
     for (const given of [person.name, maskIdNumber(person.idNumber), person.phone, offer.name, "江阴职业技术学院"]) expect(summary).toContain(given);
     expect(summary).not.toContain(person.idNumber);

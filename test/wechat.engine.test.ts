@@ -103,7 +103,7 @@ describe("WeChat channel with the real engine", () => {
     await run(e, bob, [
       ["资格", zh("dialog.q.ableToWork")],
       ["是的", zh("dialog.q.healthy")],
-      ["yes", zh("dialog.q.ecommerce")],
+      ["yes", zh("dialog.q.sector", { sector: "电子商务" })],
       ["想从事电子商务工作", zh("dialog.q.keyGroups")],
       ["城镇登记失业人员和下岗人员", zh("dialog.result.yes")],
       ["报名", zh("dialog.enrol.school")],
@@ -128,7 +128,7 @@ describe("WeChat channel with the real engine", () => {
     await run(e, e.contact("Carol", id), [
       ["资格", zh("dialog.q.ableToWork")],
       ["1", zh("dialog.q.healthy")],
-      ["1", zh("dialog.q.ecommerce")],
+      ["1", zh("dialog.q.sector", { sector: "电子商务" })],
     ]);
     await e.stop();
     env = undefined;
@@ -139,7 +139,7 @@ describe("WeChat channel with the real engine", () => {
     const carol = e.contact("Carol", id);
     const replies = await e.askAll(carol, "开始");
     expect(replies[0]).toBe(zh("dialog.resume"));
-    expect(last(replies)).toContain(zh("dialog.q.ecommerce"));
+    expect(last(replies)).toContain(zh("dialog.q.sector", { sector: "电子商务" }));
     // The answers before the restart were kept: the next question is the one after them.
     expect(last(await e.askAll(carol, "1"))).toContain(zh("dialog.q.keyGroups"));
   });

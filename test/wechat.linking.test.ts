@@ -132,11 +132,11 @@ describe("/link", () => {
     const replies = await wx("链接");
     expect(replies).toHaveLength(2);
     expect(replies[1]).toContain(zh("dialog.q.healthy"));
-    expect(last(await wx("1"))).toContain(zh("dialog.q.ecommerce"));
+    expect(last(await wx("1"))).toContain(zh("dialog.q.sector", { sector: "电子商务" }));
 
     const short = await wx("链接 123456");
     expect(short[0]).toBe(linkText("format"));
-    expect(last(short)).toContain(zh("dialog.q.ecommerce"));
+    expect(last(short)).toContain(zh("dialog.q.sector", { sector: "电子商务" }));
   });
 
   it("a code typed at the code question links too; the chat's own code says it is already linked", async () => {

@@ -127,9 +127,11 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     expect(core.inputs).toEqual([]);
   });
 
-  it("rejects send() to an unknown contact so the outbox can retry", async () => {
+  // Changed on purpose (issue 18): a contact gone is unreachable, not worth eight retries; its id is not in the error.
+  it("rejects send() to an unknown contact as blocked, so the outbox marks the chat unreachable", async () => {
     const e = await start();
-    await expect(e.channel.send("no-such-contact", "x")).rejects.toThrow(/not found/);
+    await expect(e.channel.send("no-such-contact", "x")).rejects.toMatchObject({ kind: "blocked", code: "Contact.find:not_found" });
+    await expect(e.channel.send("no-such-contact", "x")).rejects.not.toThrow(/no-such-contact/);
   });
 
   it("passes a non-text 1:1 message on without text", async () => {

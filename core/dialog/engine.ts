@@ -4,17 +4,18 @@
 // restarted bot continues at the same question with everything given kept.
 import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
+import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../facts.js";
 import { DomainError, errorText } from "../errors.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
-import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
-import { answerTopic, buildFaqIndex } from "./faq.js";
+import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
 import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
-import { MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
+import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
@@ -44,7 +45,7 @@ const draftSchema = z.strictObject({
   sms: z.boolean().optional(),
 });
 
-/** What of the draft is personal data: a state holding any of it is stored encrypted. */
+/** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
 const personalDraft = ["name", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
 
 /**
@@ -77,7 +78,7 @@ export const dialogStateSchema = z.strictObject({
    * The certificates held when the check or the enrolment started, so that its every step need not read
    * them: they change only when a school imports results, and the enrolment service checks them again.
    */
-  certificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int() })).optional(),
+  certificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int(), on: z.string().optional() })).optional(),
   /** Counts the questions asked, so that every step token differs even within one millisecond. */
   seq: z.number().int().nonnegative().default(0),
   /** The schema the state was written under (STATE_SHAPE). */
@@ -106,9 +107,10 @@ function digest(text: string): string {
 /**
  * A state as loaded from its JSON: one this engine stored is taken as it is, with that JSON (which is what
  * serialising it again gives, so an unchanged state is recognised without serialising it twice); an older
- * one is parsed. Undefined when there is none, or it does not parse.
+ * one is parsed, its answers read under the pack's legacy fact names. Undefined when there is none, or it
+ * does not parse.
  */
-function readState(json: string | undefined): { state: DialogState; json?: string } | undefined {
+function readState(json: string | undefined, pack: PolicyPack): { state: DialogState; json?: string } | undefined {
   if (json === undefined) return undefined;
   let stored: unknown;
   try {
@@ -117,6 +119,14 @@ function readState(json: string | undefined): { state: DialogState; json?: strin
     return undefined;
   }
   if (typeof stored === "object" && stored !== null && (stored as { shape?: unknown }).shape === STATE_SHAPE) return { state: stored as DialogState, json };
+  // An earlier version's fact names, in its answers and in its steps ("fact:ecommerce"), read as today's.
+  const older = stored as { facts?: unknown; step?: unknown; history?: unknown; paused?: { facts?: unknown; history?: unknown } };
+  const step = (name: unknown) => (typeof name === "string" && name.startsWith("fact:") ? `fact:${currentFactName(pack, name.slice(5))}` : name);
+  if (older?.facts) older.facts = fromLegacyNames(pack, older.facts);
+  if (older?.paused?.facts) older.paused.facts = fromLegacyNames(pack, older.paused.facts);
+  if (older) older.step = step(older.step);
+  if (Array.isArray(older?.history)) older.history = older.history.map(step);
+  if (Array.isArray(older?.paused?.history)) older.paused.history = older.paused.history.map(step);
   const parsed = dialogStateSchema.safeParse(stored);
   return parsed.success ? { state: parsed.data } : undefined;
 }
@@ -133,8 +143,13 @@ function pausedOf(s: DialogState | undefined): Paused | undefined {
   return s?.paused;
 }
 
-/** Whether a draft holds personal data. @example holdsPersonal({ schoolId: "x" }) // false */
-const holdsPersonal = (draft: DialogState["draft"] | undefined) => draft !== undefined && personalDraft.some((k) => draft[k] !== undefined);
+/**
+ * Whether a check or an enrolment (under way or paused) holds what is stored sealed: answers to the check
+ * (health, disability, low income are sensitive) or half-typed personal data.
+ * @example holdsPersonal({ facts: {}, draft: { schoolId: "x" } }) // false
+ */
+const holdsPersonal = (s: Pick<DialogState, "facts" | "draft"> | undefined) =>
+  s !== undefined && (Object.keys(s.facts).length > 0 || personalDraft.some((k) => s.draft[k] !== undefined));
 
 /**
  * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
@@ -154,11 +169,13 @@ export interface Turn {
   classCounts?: Record<string, number>;
   schoolClasses?: { schoolId: string; offers: ClassOffer[] };
   offer?: { classId: number; offer: ClassInfo | undefined };
-  certificates?: { occupation: string; level: number }[];
+  certificates?: HeldCertificate[];
   /** Whether a class fits the person, per occupation, level and answers: a school's classes mostly share the first two. */
   classFit?: Map<string, Eligibility["reasons"] | undefined>;
   /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
   facts?: { personId: number; facts: Facts };
+  /** The message's file was read (`beginFileUpdate` noted it first). */
+  fileRead?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -201,8 +218,19 @@ const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
  * Creates the engine over a pack, the services and a clock.
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
-export function createDialogEngine(deps: { pack: PolicyPack; services: DialogServices; clock: ChatClock; botUsername?: string; wechatContactQr?: string; askSmsConsent?: boolean }): ChatCore {
+export function createDialogEngine(deps: {
+  pack: PolicyPack;
+  services: DialogServices;
+  clock: ChatClock;
+  botUsername?: string;
+  wechatContactQr?: string;
+  /** How long a backup keeps deleted data (BACKUP_KEEP daily backups), which the privacy notice says. */
+  backupDays?: number;
+  /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
+  askSmsConsent?: boolean;
+}): ChatCore {
   const { pack, services, clock } = deps;
+  const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");
   const faq = buildFaqIndex([tZh, tEn], pack);
@@ -248,19 +276,19 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     return turn.schoolClasses.offers;
   };
   const assess = (turn: Turn, facts: Facts): Eligibility =>
-    assessEligibility({ ...facts, priorCertificates: certificates(turn) }, pack, turn.today, turn.lang, turn.t);
+    assessEligibility({ ...facts, ...historyFacts(certificates(turn)) }, pack, turn.today, turn.lang, turn.t);
 
-  /** Facts of the enrolment's class: the class decides occupation and level. */
+  /** Facts of the enrolment's class: the class decides occupation, level and track. */
   const classFacts = (state: DialogState, offer: ClassInfo | undefined): Facts =>
-    offer ? { ...state.facts, occupation: offer.occupation, level: offer.level } : state.facts;
+    offer ? { ...state.facts, occupation: offer.occupation, level: offer.level, classTrack: offer.track } : state.facts;
 
   /**
-   * Why a person who may join the programme may not join this class (its level is not on their track, or
+   * Why a person who may join the programme may not join this class (its level or track is not theirs, or
    * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
    */
   const classRefusal = (turn: Turn, s: DialogState, offer: ClassInfo, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
     if (decision.eligible !== false) return undefined;
-    const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined });
+    const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined, classTrack: undefined });
     if (anyLevel.eligible === false) return undefined;
     const general = new Set(anyLevel.reasons.map((r) => r.code));
     return decision.reasons.filter((r) => !general.has(r.code));
@@ -269,7 +297,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   /** `classRefusal` for a class of the list, remembered for the rest of the message. */
   const unfit = (turn: Turn, c: ClassInfo) => {
     const s = turn.state!;
-    const key = `${c.occupation}:${c.level}:${JSON.stringify(s.facts)}`;
+    const key = `${c.occupation}:${c.level}:${c.track}:${JSON.stringify(s.facts)}`;
     const fit = (turn.classFit ??= new Map());
     if (!fit.has(key)) fit.set(key, classRefusal(turn, s, c));
     return fit.get(key);
@@ -456,9 +484,10 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     idNumber: textStep("dialog.enrol.idNumber", (turn, text) => {
       const r = parseResidentId(text.replace(/\s+/g, ""));
       if (!r.ok) return { ok: false, error: `problem.id_${r.problem}` };
+      // Age bounds only where the pack sets them; the rules decide, as the enrolment's do.
       const age = ageOn(r.birthDate, turn.today);
-      if (age < pack.ageBounds.min || age > pack.ageBounds.max)
-        return { ok: false, error: "dialog.invalid.age", params: { age, min: pack.ageBounds.min, max: pack.ageBounds.max } };
+      const ageRule = pack.age && assess(turn, { ...turn.state!.facts, age }).reasons.find((x) => x.code === "age_below_min" || x.code === "age_above_max");
+      if (ageRule) return { ok: false, error: "dialog.invalid.age", params: { age, reason: ageRule.text } };
       return { ok: true, value: (s) => void (s.draft.idNumber = r.id) };
     }),
     phone: textStep("dialog.enrol.phone", (_turn, text) => {
@@ -467,7 +496,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       return { ok: true, value: (s) => void (s.draft.phone = phone) };
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
-    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice")),
+    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
     sms: smsConsentStep((turn) => other(turn.lang)),
     summary: choiceStep(
       (turn) => summaryText(turn),
@@ -505,8 +534,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     ),
     forgetConfirm: confirmStep(
       (turn) => turn.t("dialog.forget.confirm"),
-      (turn) => () => {
-        services.forget(turn.personId, turn.now);
+      (turn) => async () => {
+        await services.forget(turn.personId, turn.now);
         // Nothing is left to rest on: the chat itself was erased, and its next message starts anew.
         turn.state = undefined;
         turn.out.push({ text: turn.t("dialog.forget.done") });
@@ -578,7 +607,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       cite: citeClause(pack, pack.noDoubleSubsidy.clause, turn.lang),
       level: offer ? levelLabel(pack, offer.level, turn.lang) : "",
       occupation: offer ? local(pack.occupations.find((o) => o.code === offer.occupation)?.name ?? pack.name, turn.lang) : "",
-      fees: free ? turn.t("dialog.enrol.feesFree") : local(pack.readings.find((r) => r.id === "non_key_group_fees")?.text ?? { zh: "", en: "" }, turn.lang),
+      fees: free && pack.keyGroupsTrainFree.value ? turn.t("dialog.enrol.feesFree") : local(readingOf(pack, pack.feesReading)?.text ?? { zh: "", en: "" }, turn.lang),
+      payee: turn.t(`dialog.enrol.rightsPayee.${pack.subsidyPaidTo.value}`),
     });
   }
 
@@ -623,14 +653,14 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const t = turn.t;
     const reasons = e.reasons.map((r) => t("dialog.result.reason", { text: r.text, cite: r.cite }));
     if (e.eligible === false) return [t("dialog.result.no"), ...reasons, t("dialog.result.contact", { contacts: local(pack.contacts.text, turn.lang) })].join("\n");
-    const table = e.track ? subsidyTable(pack, e.track).filter((l) => e.levelsOffered.includes(l.level)) : [];
-    const ceiling = pack.tracks.find((tr) => tr.code === e.track)?.subsidyIsCeiling;
-    const levels = table.map((l) => t(ceiling ? "dialog.levelAtMost" : "dialog.levelAmount", { level: levelLabel(pack, l.level, turn.lang), yuan: l.subsidyYuan }));
+    const table = e.track ? subsidyTable(pack, e.track, turn.state?.facts.occupation).filter((l) => e.levelsOffered.includes(l.level)) : [];
+    const ceiling = pack.tracks.find((tr) => tr.code === e.track)?.subsidyIsCeiling ?? false;
+    const levels = table.map((l) => levelAmount(pack, l, ceiling, turn.lang, t));
     return [
       t("dialog.result.yes"),
       ...reasons,
       t("dialog.result.levels", { levels: levels.join(t("common.listSeparator")) }),
-      t("dialog.result.paidToSchool"),
+      t(`dialog.result.paidTo.${pack.subsidyPaidTo.value}`),
       t("dialog.result.documents", { documents: documents(turn, e) }),
       t("dialog.result.next"),
     ].join("\n");
@@ -669,8 +699,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       case "check": {
         if (closedWindow(turn)) return undefined;
         const e = assess(turn, s.facts);
-        const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
-        if (e.eligible === false || pending.length === 0) {
+        // A "no" waits for the facts that name the rest of what fails (the insurance after a short contract).
+        const pending = (e.eligible === false ? e.alsoAsk : e.missing).filter((f) => !ENROL_FACT_SKIP.includes(f));
+        if (pending.length === 0) {
           keepFacts(turn, s.facts);
           finish(turn, decisionText(turn, e), [
             ...(e.eligible ? [{ id: "cmd:enrol", label: turn.t("dialog.menu.enrol") }] : []),
@@ -684,7 +715,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
         if (closedWindow(turn)) return undefined;
         const d = s.draft;
         // No school list of "0 classes" when no class is open at all (nothing personal given yet is lost).
-        if (d.classId === undefined && d.schoolId === undefined && !holdsPersonal(d) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
+        if (d.classId === undefined && d.schoolId === undefined && !personalDraft.some((k) => d[k] !== undefined) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
           finish(turn, turn.t("dialog.enrol.noneOpen", { contacts: local(pack.contacts.text, turn.lang) }));
           return undefined;
         }
@@ -696,6 +727,8 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
           return "class";
         }
         const e = assess(turn, classFacts(s, offer));
+        const explain = e.alsoAsk.filter((f) => !ENROL_FACT_SKIP.includes(f));
+        if (e.eligible === false && explain.length) return `fact:${explain[0]}`;
         if (e.eligible === false) {
           keepFacts(turn, s.facts);
           // Refused for this class only: say so and offer the classes again, not a "no" to the whole programme.
@@ -902,7 +935,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   function answerQuestion(turn: Turn, text: string): boolean {
     const hit = faq.match(text);
     if (!hit) return false;
-    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, turn.today));
+    say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, { today: turn.today, ...deployment }));
     return true;
   }
 
@@ -914,7 +947,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
     const now = clock.now();
     const { identityId, personId, lang, handledBefore, state: json } = services.openTurn(input.channel, input.externalId, input.updateId, now);
     if (handledBefore) return [];
-    const loaded = readState(json);
+    const loaded = readState(json, pack);
     const state = loaded?.state;
     const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
 
@@ -923,7 +956,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       if (!staffFlow.ended(turn)) await respond(turn, input);
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
-      refused(turn, readState(json)?.state, e);
+      refused(turn, readState(json, pack)?.state, e);
     }
 
     // Written before the replies go out, with the update marked handled: a redelivery after a restart is
@@ -934,9 +967,9 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       s.seq = turn.seq;
       s.shape = STATE_SHAPE;
       const json = JSON.stringify(s);
-      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s.draft) || holdsPersonal(s.paused?.draft) };
+      if (json !== loaded?.json) changed = { json, flow: s.flow, step: s.step, token: s.token, personal: holdsPersonal(s) || holdsPersonal(s.paused) };
     } else if (loaded) changed = null;
-    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts }, now);
+    services.storeTurn(identityId, { updateId: input.updateId, state: changed, facts: turn.facts, fileRead: turn.fileRead }, now);
     return turn.out.map((r) => ({ ...r, lang: turn.lang }));
   }
 
@@ -955,7 +988,7 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
   /** What one private message asks for: a file, a tap, a command, an answer or a question. */
   async function respond(turn: Turn, input: Inbound): Promise<void> {
     const text = input.text?.slice(0, 4000);
-    if (input.file) await takeFile(turn, input.file);
+    if (input.file) await takeFileOnce(turn, input.file, input);
     else if (input.choiceId !== undefined) {
       const choiceId = input.choiceId.slice(0, 64);
       const command = choiceId.startsWith("cmd:") ? choiceId.slice(4) : undefined;
@@ -981,6 +1014,22 @@ export function createDialogEngine(deps: { pack: PolicyPack; services: DialogSer
       else if (turn.state) await take(turn, { text });
       else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
     }
+  }
+
+  /**
+   * A file is read once per update. One whose reading stopped the bot before (the platform sends an update
+   * again when the bot did not finish it) is skipped with an apology: read again, it could stop it again, forever.
+   */
+  async function takeFileOnce(turn: Turn, file: InboundFile, { channel, updateId }: Pick<Inbound, "channel" | "updateId">): Promise<void> {
+    if (updateId !== undefined && file.bytes) {
+      // Either way the note is done with once this message is stored.
+      turn.fileRead = true;
+      if (services.beginFileUpdate(channel, updateId, turn.identityId, turn.now) === "again") {
+        say(turn, turn.t("staff.file.crashedBefore", { name: file.fileName }));
+        return turn.state ? ask(turn) : menu(turn);
+      }
+    }
+    await takeFile(turn, file);
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */

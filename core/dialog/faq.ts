@@ -3,11 +3,12 @@
 // nothing to download) and matched against each topic's keywords from the locales; the pack's school and
 // occupation names say what it is about. When no topic is clearly ahead, the bot says it is unsure instead
 // of guessing.
-import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pack.js";
+import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../pack.js";
 import { levelLabel } from "../eligibility.js";
 import type { Translate } from "../i18n.js";
 import { normalize } from "./match.js";
 import { windowPhase } from "../window.js";
+import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
 interface Topic {
@@ -16,29 +17,70 @@ interface Topic {
   params: (pack: PolicyPack, lang: Lang, t: Translate) => Record<string, unknown>;
   /** The answer's key when it depends on the day (dialog.faq.<id>.<key>); "answer" otherwise. */
   answerKey?: (pack: PolicyPack, today: string) => string;
+  /** The answer's key under the topic, when the pack has nothing of what `answer` says (no age bounds). */
+  answer?: (pack: PolicyPack) => string;
 }
 
 const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+/** The amounts of every track with its own (a borrowing track is told by its reading). */
 function subsidyLines(pack: PolicyPack, lang: Lang, t: Translate): string {
   return pack.tracks
-    .filter((tr) => tr.levels)
+    .filter((tr) => !tr.subsidyFrom)
     .map((tr) =>
-      t(`dialog.track.${tr.code}`) +
       t("dialog.faq.subsidyLine", {
-        levels: list(tr.levels!.map((l) => t(tr.subsidyIsCeiling ? "dialog.levelAtMost" : "dialog.levelAmount", { level: levelLabel(pack, l.level, lang), yuan: l.subsidyYuan })), t),
+        track: local(tr.name, lang),
+        levels: list(subsidyTable(pack, tr.code).map((l) => levelAmount(pack, l, tr.subsidyIsCeiling, lang, t)), t),
       }),
     )
     .join("\n");
+}
+
+/**
+ * A level's amount as a line says it: "中级工（四级）每人1500元", a ceiling, or a range by occupation category.
+ * @example levelAmount(pack, { level: 4, subsidyYuan: 1500 }, false, "zh-CN", t) // "中级工（四级）每人1500元"
+ */
+export function levelAmount(pack: PolicyPack, l: LevelAmount, ceiling: boolean, lang: Lang, t: Translate): string {
+  const key = l.fromYuan === undefined ? (ceiling ? "levelAtMost" : "levelAmount") : ceiling ? "levelRangeAtMost" : "levelRange";
+  return t(`dialog.${key}`, { level: levelLabel(pack, l.level, lang), yuan: l.subsidyYuan, from: l.fromYuan ?? "" });
+}
+
+/** The sector condition in the pack's words: "有电子商务就业需求，或已在江阴市范围内从事电子商务工作". */
+function sectorWords(pack: PolicyPack, lang: Lang, t: Translate): string {
+  const place = { city: local(pack.city, lang), sector: local(pack.sector, lang) };
+  const accepted = sectorRelation.options.filter((r) => r !== "none" && pack.basic.sectorRelations.includes(r)).reverse();
+  return accepted.map((r) => t(`reason.sector.${r}`, place)).join(t("reason.or"));
+}
+
+/** Whether the pack asks insurance of trainees, and of key groups. */
+function insuranceRule(pack: PolicyPack): "waived" | "required" | "none" {
+  if (!pack.basic.insuranceRequired) return "none";
+  return pack.keyGroupInsuranceExempt?.value ? "waived" : "required";
+}
+
+function employeeParams(pack: PolicyPack, lang: Lang, t: Translate) {
+  const r = pack.employeeRoute;
+  const insurance = !r ? "none" : r.insuredMonthsMin > 0 ? "months" : pack.basic.insuranceRequired ? "any" : "none";
+  return {
+    city: local(pack.city, lang),
+    contract: r?.contractMonthsMin ?? 0,
+    insured: r?.insuredMonthsMin ?? 0,
+    insurance: t(`reason.employee_insurance.${insurance}`, { min: r?.insuredMonthsMin ?? 0 }),
+  };
 }
 
 /** Every topic the bot answers; keywords and answer texts live in locales under dialog.faq.<id>. */
 export const topics: Topic[] = [
   {
     id: "who",
-    clauses: (p) => [p.basic.clause, "§2.1.1", p.employeeRoute.clause].filter((c) => c in p.clauses),
-    params: (p, lang) => ({ city: local(p.city, lang), contract: p.employeeRoute.contractMonthsMin, insured: p.employeeRoute.insuredMonthsMin }),
+    clauses: (p) => [...new Set([p.basic.clause, p.keyGroups[0]!.clause, ...(p.employeeRoute ? [p.employeeRoute.clause] : [])])],
+    params: (p, lang, t) => ({
+      basics: list([...(p.basic.ableToWork ? [t("dialog.faq.who.ableToWork")] : []), ...(p.basic.healthy ? [t("dialog.faq.who.healthy")] : []), sectorWords(p, lang, t)], t),
+      groups: list(p.keyGroups.map((g) => local(g.name, lang)), t),
+      exempt: t(`dialog.faq.who.exempt.${insuranceRule(p)}`),
+      employee: p.employeeRoute ? t("dialog.faq.who.employee", employeeParams(p, lang, t)) : t("dialog.faq.who.noEmployee"),
+    }),
   },
   {
     id: "keyGroups",
@@ -47,18 +89,22 @@ export const topics: Topic[] = [
   },
   {
     id: "employee",
-    clauses: (p) => [p.employeeRoute.clause],
-    params: (p, lang) => ({ city: local(p.city, lang), contract: p.employeeRoute.contractMonthsMin, insured: p.employeeRoute.insuredMonthsMin }),
+    clauses: (p) => [p.employeeRoute?.clause ?? p.basic.clause],
+    params: employeeParams,
+    answer: (p) => (p.employeeRoute ? "answer" : "none"),
   },
   {
     id: "insurance",
-    clauses: (p) => [p.basic.clause, p.keyGroupInsuranceExempt.clause],
-    params: (p) => ({ insured: p.employeeRoute.insuredMonthsMin }),
+    clauses: (p) => [p.basic.clause, ...(p.keyGroupInsuranceExempt ? [p.keyGroupInsuranceExempt.clause] : [])],
+    params: (p, _lang, t) => ({
+      rule: t(`dialog.faq.insurance.rule.${insuranceRule(p)}`),
+      employee: p.employeeRoute && p.employeeRoute.insuredMonthsMin > 0 ? t("dialog.faq.insurance.employee", { insured: p.employeeRoute.insuredMonthsMin }) : "",
+    }),
   },
   {
     id: "cost",
-    clauses: (p) => [p.keyGroups[0]!.clause, readingOf(p, "non_key_group_fees")?.clause ?? p.subsidyPaidTo.clause],
-    params: (p, lang) => ({ reading: local((readingOf(p, "non_key_group_fees") ?? { text: { zh: "", en: "" } }).text, lang) }),
+    clauses: (p) => [p.keyGroupsTrainFree.clause, readingOf(p, p.feesReading)?.clause ?? p.subsidyPaidTo.clause],
+    params: (p, lang) => ({ reading: readingText(p, p.feesReading, lang) }),
   },
   {
     id: "subsidy",
@@ -66,7 +112,8 @@ export const topics: Topic[] = [
     params: (p, lang, t) => {
       const transfer = p.tracks.find((tr) => tr.reading);
       const reading = transfer?.reading ? readingOf(p, transfer.reading) : undefined;
-      return { lines: subsidyLines(p, lang, t), reading: reading ? local(reading.text, lang) : "" };
+      // On its own line, when there is one.
+      return { lines: subsidyLines(p, lang, t), reading: reading ? `\n${local(reading.text, lang)}` : "", payee: t(`dialog.faq.subsidy.payee.${p.subsidyPaidTo.value}`) };
     },
   },
   {
@@ -84,7 +131,11 @@ export const topics: Topic[] = [
   {
     id: "occupations",
     clauses: (p) => [p.occupations[0]!.clause],
-    params: (p, lang, t) => ({ occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: p.relatedOccupationsAllowed.value ? t("dialog.faq.occupations.related") : "" }),
+    params: (p, lang, t) => {
+      const related = p.relatedOccupationsAllowed;
+      const text = related.text ? local(related.text, lang) : t("dialog.faq.occupations.relatedDefault", { city: local(p.city, lang), sector: local(p.sector, lang) });
+      return { occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: related.value ? t("dialog.faq.occupations.related", { text }) : "" };
+    },
   },
   {
     id: "levels",
@@ -118,12 +169,17 @@ export const topics: Topic[] = [
   {
     id: "publicNotice",
     clauses: (p) => [p.publicNotice.clause],
-    params: (p, lang, t) => ({ days: p.publicNotice.days, unit: t(`dialog.faq.publicNotice.${p.publicNotice.unit}`), reading: readingText(p, p.publicNotice.reading, lang) }),
+    params: (p, lang, t) => ({
+      days: p.publicNotice.days,
+      unit: t(`dialog.faq.publicNotice.${p.publicNotice.unit}`),
+      office: p.claimOffice ? local(p.claimOffice, lang) : t("dialog.faq.publicNotice.office"),
+      reading: readingText(p, p.publicNotice.reading, lang),
+    }),
   },
   {
     id: "certificate",
-    clauses: (p) => ["§2.5.3" in p.clauses ? "§2.5.3" : p.subsidyPaidTo.clause, p.subsidyPaidTo.clause],
-    params: () => ({}),
+    clauses: (p) => [p.assessment?.clause ?? p.subsidyPaidTo.clause, p.subsidyPaidTo.clause],
+    params: (p, _lang, t) => ({ payee: t(`dialog.faq.certificate.payee.${p.subsidyPaidTo.value}`) }),
   },
   {
     id: "content",
@@ -142,8 +198,9 @@ export const topics: Topic[] = [
   },
   {
     id: "graduate",
-    clauses: (p) => [p.keyGroups.find((g) => g.requiresHukouJiangyin)?.clause ?? p.keyGroups[0]!.clause],
-    params: (p, lang) => ({ city: local(p.city, lang) }),
+    clauses: (p) => [p.keyGroups.find((g) => g.requiresLocalHukou)?.clause ?? p.keyGroups[0]!.clause],
+    params: (p, lang) => ({ city: local(p.city, lang), group: local(p.keyGroups.find((g) => g.requiresLocalHukou)?.name ?? p.name, lang) }),
+    answer: (p) => (p.keyGroups.some((g) => g.requiresLocalHukou) ? "answer" : "none"),
   },
   {
     id: "noDouble",
@@ -162,8 +219,13 @@ export const topics: Topic[] = [
   },
   {
     id: "age",
-    clauses: (p) => [p.ageBounds.clause],
-    params: (p) => ({ min: p.ageBounds.min, max: p.ageBounds.max }),
+    clauses: (p) => [p.age?.clause ?? p.basic.clause],
+    params: (p, lang, t) => {
+      const a = p.age;
+      const bounds = !a ? "" : a.min !== undefined && a.max !== undefined ? "both" : a.min !== undefined ? "min" : "max";
+      return { bounds: a ? t(`dialog.faq.age.bounds.${bounds}`, { min: a.min ?? "", max: a.max ?? "" }) : "", reading: readingText(p, a?.reading, lang) };
+    },
+    answer: (p) => (p.age ? "answer" : "none"),
   },
   {
     id: "goal",
@@ -289,11 +351,12 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIn
  * given) lets an answer about dates say the programme has not started or has ended.
  * @example answerTopic("classSize", pack, "zh-CN", t) // "每个培训班规模一般控制在60人以内…\n依据：《通知》二（五）2"
  */
-export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, today?: string): string {
+export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Translate, context: { today?: string; backupDays?: number } = {}): string {
   const topic = topics.find((x) => x.id === id);
   if (!topic) throw new Error(`no FAQ topic ${id}`);
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
-  const key = today !== undefined && topic.answerKey ? topic.answerKey(pack, today) : "answer";
-  const answer = t(`dialog.faq.${id}.${key}`, topic.params(pack, lang, t));
+  const key = context.today !== undefined && topic.answerKey ? topic.answerKey(pack, context.today) : (topic.answer?.(pack) ?? "answer");
+  // The deployment's own facts (how long backups keep data) go to every answer; only the privacy one says them.
+  const answer = t(`dialog.faq.${id}.${key}`, { ...topic.params(pack, lang, t), backupDays: context.backupDays ?? DEFAULT_BACKUP_KEEP }).trim();
   return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }

@@ -1,5 +1,6 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
 import type { Facts } from "../eligibility.js";
+import type { HeldCertificate } from "../facts.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
 import type { PlanContentsInput } from "../planRules.js";
@@ -64,7 +65,7 @@ export interface PersonalData {
 
 /**
  * A conversation's state as the engine hands it to storage: its JSON, the fields storage files it under,
- * and whether it holds personal data (then it is stored encrypted).
+ * and whether it holds answers to the check or personal data (then it is stored encrypted).
  * @example { json: '{"flow":"check",…}', flow: "check", step: "fact:healthy", token: "lk3j4k-5", personal: false }
  */
 export interface StoredState {
@@ -101,13 +102,25 @@ export interface DialogServices {
    */
   storeTurn(
     identityId: number,
-    turn: { updateId?: string | undefined; state?: StoredState | null | undefined; facts?: { personId: number; facts: Facts } | undefined },
+    turn: {
+      updateId?: string | undefined;
+      state?: StoredState | null | undefined;
+      facts?: { personId: number; facts: Facts } | undefined;
+      /** The update's file was read (`beginFileUpdate`): its reading is over, whatever it gave. */
+      fileRead?: boolean | undefined;
+    },
     now: Date,
   ): void;
+  /**
+   * Notes, durably and before a file is read, that this update's file is being read: "first". "again" when it
+   * was noted before and never finished, i.e. the bot stopped while reading it (a crash, a kill) and the
+   * platform sends it again after the restart: it must not be read again, or one file could stop the bot for good.
+   */
+  beginFileUpdate(channel: Channel, updateId: string, identityId: number, now: Date): "first" | "again";
   setLanguage(personId: number, lang: Lang): void;
   savedFacts(personId: number): unknown;
-  /** Certificates the person holds (passed), so a level already certified is not offered again. */
-  certificates(personId: number): { occupation: string; level: number }[];
+  /** Certificates the person holds (passed), with their issue dates: what the rules read as the person's history. */
+  certificates(personId: number): HeldCertificate[];
   listOpenClasses(today: string, filter?: { schoolId?: string }): ClassOffer[];
   /** How many classes each school has open (schools without any are left out). */
   openClassCounts(today: string): Record<string, number>;
@@ -122,7 +135,8 @@ export interface DialogServices {
   ): { enrolmentId: number; status: "confirmed" | "waitlisted"; waitlistPosition?: number | undefined };
   myStatus(personId: number, today: string): { enrolments: MyEnrolment[]; certificates: MyCertificate[] };
   withdraw(personId: number, enrolmentId: number, now: Date): void;
-  forget(personId: number, now: Date): void;
+  /** Erases the person's data; nothing of it stays readable in the database file or its log once this resolves. */
+  forget(personId: number, now: Date): Promise<void>;
   /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
   /** A code from another chat (/link CODE): a request the account's owner must confirm, or why not. */

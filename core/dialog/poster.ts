@@ -2,8 +2,8 @@
 // under which clause, and how to enrol. Words only; bot/poster.ts draws them with the QR code.
 import { addDays } from "../dates.js";
 import { levelLabel } from "../eligibility.js";
-import { hasText, type Translate } from "../i18n.js";
-import { citeClause, local, readingOf, type Lang, type PolicyPack } from "../pack.js";
+import type { Translate } from "../i18n.js";
+import { citeClause, local, readingOf, trackName, type Lang, type PolicyPack } from "../pack.js";
 import { occupationName } from "../processCommon.js";
 import type { ClassPoster, StaffClass } from "./ports.js";
 
@@ -28,13 +28,14 @@ export interface PosterVoice {
 export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoice): ClassPoster {
   const { lang, t } = voice;
   const fact = (key: string, params: Record<string, unknown>) => ({ label: t(`staff.poster.label.${key}`), value: t(`staff.poster.value.${key}`, params) });
-  const fees = readingOf(pack, "non_key_group_fees");
+  const fees = readingOf(pack, pack.feesReading);
+  const free = pack.keyGroupsTrainFree;
   const groups = pack.keyGroups;
   const notes = [
-    // Key groups train free whatever the track (core/eligibility.ts); what others pay is the pack's reading.
-    ...(groups.length ? [t("staff.poster.free", { groups: groups.map((g) => local(g.name, lang)).join(t("common.listSeparator")), cite: citeClause(pack, groups[0]!.clause, lang) })] : []),
+    // Key groups train free whatever the track where the pack says so (core/eligibility.ts); what others pay is the pack's reading.
+    ...(free.value ? [t("staff.poster.free", { groups: groups.map((g) => local(g.name, lang)).join(t("common.listSeparator")), cite: citeClause(pack, free.clause, lang) })] : []),
     ...(fees ? [local(fees.text, lang)] : []),
-    ...(hasText(`reason.track_${cls.track}`) ? [t(`reason.track_${cls.track}`)] : []),
+    ...(pack.tracks.some((x) => x.code === cls.track) ? [t("reason.track", { name: trackName(pack, cls.track, lang), levels: levelLabel(pack, cls.level, lang) })] : []),
   ];
   return {
     programme: t("staff.poster.programme", { city: local(pack.city, lang), name: local(pack.name, lang) }),

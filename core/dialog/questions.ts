@@ -2,9 +2,9 @@
 // the choices, and how an answer becomes a fact (zod checks the result before it is kept).
 import { z } from "zod";
 import { factsSchema, levelLabel, type FactName, type Facts } from "../eligibility.js";
-import { local, type Lang, type PolicyPack } from "../pack.js";
+import { local, sectorRelation, type Lang, type PolicyPack } from "../pack.js";
 import { perLanguage, type Translate } from "../i18n.js";
-import { matchChoice, matchYesNo, parseMonths } from "./match.js";
+import { matchChoice, matchYesNo, parseMonths, chineseNumber } from "./match.js";
 import type { Choice } from "./types.js";
 
 /** An answer as it arrives: a tapped choice or typed text. */
@@ -36,7 +36,7 @@ export function pickChoice(answer: Answer, choices: Choice[]): string | undefine
   return matchChoice(answer.text, choices)?.id;
 }
 
-function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouJiangyin" | "employerInJiangyin", params: FactQuestion["params"] = () => ({})): FactQuestion {
+function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouLocal" | "employerLocal", params: FactQuestion["params"] = () => ({})): FactQuestion {
   return {
     fact,
     choices: (_p, lang) => yesNo(lang),
@@ -53,6 +53,7 @@ function yesNoQuestion(fact: "ableToWork" | "healthy" | "insured" | "hukouJiangy
   };
 }
 
+/** A number of months; "no contract" / "not insured" typed as a plain no is zero. */
 function monthsQuestion(fact: "contractMonths" | "insuredMonths", params: FactQuestion["params"]): FactQuestion {
   return {
     fact,
@@ -64,6 +65,20 @@ function monthsQuestion(fact: "contractMonths" | "insuredMonths", params: FactQu
       if ((matchYesNo(answer.text, t) ?? matchYesNo(answer.text, tOther)) === false) return { ok: true, value: 0 };
       const months = parseMonths(answer.text);
       return months === undefined ? { ok: false, error: "dialog.invalid.months" } : { ok: true, value: months };
+    },
+  };
+}
+
+/** Age in whole years, typed ("35", "35岁", "三十五"). */
+function ageQuestion(): FactQuestion {
+  return {
+    fact: "age",
+    choices: () => [],
+    params: () => ({}),
+    parse(answer) {
+      if (!("text" in answer)) return { ok: false, error: "dialog.invalid.age_number" };
+      const age = chineseNumber(answer.text.normalize("NFKC").toLowerCase().replace(/\s+/g, "").replace(/(周岁|岁|years?(old)?)$/u, ""));
+      return age !== undefined && Number.isInteger(age) && age >= 0 && age <= 120 ? { ok: true, value: age } : { ok: false, error: "dialog.invalid.age_number" };
     },
   };
 }
@@ -80,36 +95,44 @@ function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toV
   };
 }
 
+/** The city and the sector as the pack names them, for a question's words. */
+function place(p: PolicyPack, lang: Lang): Record<string, unknown> {
+  return { city: local(p.city, lang), sector: local(p.sector, lang) };
+}
+
 /** The questions, by fact, in the engine's asking order. */
 export const questions: Record<FactName, FactQuestion | undefined> = {
   ableToWork: yesNoQuestion("ableToWork"),
   healthy: yesNoQuestion("healthy"),
-  ecommerce: choiceQuestion(
-    "ecommerce",
-    (p, lang, t) => [
-      { id: "employed_in_jiangyin", label: t("dialog.choice.ecommerce.employed_in_jiangyin", { city: local(p.city, lang) }) },
-      { id: "seeking", label: t("dialog.choice.ecommerce.seeking") },
-      { id: "none", label: t("dialog.choice.ecommerce.none") },
-    ],
-    (id) => id,
-  ),
+  // The relation to the programme's sector, in the pack's words for the city and the sector.
+  sector: {
+    ...choiceQuestion(
+      "sector",
+      (p, lang, t) => sectorRelation.options.map((id) => ({ id, label: t(`dialog.choice.sector.${id}`, place(p, lang)) })),
+      (id) => id,
+    ),
+    params: place,
+  },
+  age: ageQuestion(),
   keyGroups: choiceQuestion(
     "keyGroups",
     (p, lang, t) => [...p.keyGroups.map((g) => ({ id: g.code, label: local(g.name, lang) })), { id: "none", label: t("dialog.choice.noneOfThese") }],
     (id) => (id === "none" ? [] : [id]),
   ),
-  hukouJiangyin: yesNoQuestion("hukouJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
-  employerInJiangyin: yesNoQuestion("employerInJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
-  contractMonths: monthsQuestion("contractMonths", (p) => ({ min: p.employeeRoute.contractMonthsMin })),
+  hukouLocal: yesNoQuestion("hukouLocal", place),
+  employerLocal: yesNoQuestion("employerLocal", place),
+  contractMonths: monthsQuestion("contractMonths", (p) => ({ min: p.employeeRoute?.contractMonthsMin ?? 0 })),
   insured: yesNoQuestion("insured"),
-  insuredMonths: monthsQuestion("insuredMonths", (p) => ({ min: p.employeeRoute.insuredMonthsMin })),
+  insuredMonths: monthsQuestion("insuredMonths", (p) => ({ min: p.employeeRoute?.insuredMonthsMin ?? 0 })),
   occupation: choiceQuestion("occupation", (p, lang) => p.occupations.map((o) => ({ id: o.code, label: local(o.name, lang) })), (id) => id),
   level: choiceQuestion(
     "level",
     (p, lang) => p.levels.map((l) => ({ id: String(l.level), label: levelLabel(p, l.level, lang) })),
     (id) => Number(id),
   ),
+  classTrack: undefined,
   priorCertificates: undefined,
+  subsidisedTrainings: undefined,
 };
 
 const factOrder = Object.keys(factsSchema.shape) as FactName[];

@@ -103,6 +103,7 @@ export function parseMinutes(text: string): number[] | undefined {
 export function createStaffFlow(kit: StaffKit) {
   const { pack, services } = kit;
   const staff = services.staff;
+  const strictCap = pack.classCap.overCap === "strict";
   // Both languages' keywords work whatever the person's language, like the resident commands.
   const commandWords = [...new Set((["zh-CN", "en"] as const).flatMap((lang) => translator(lang)("staff.commands.staff").split("|").map(normalize).filter(Boolean)))];
 
@@ -416,11 +417,14 @@ export function createStaffFlow(kit: StaffKit) {
       },
     ),
     "staff:capacity": typed(
-      (turn) => turn.t("staff.open.capacity", { cap: pack.classCap.value }),
-      (_turn, text) => {
+      (turn) => turn.t(strictCap ? "staff.open.capacityStrict" : "staff.open.capacity", { cap: pack.classCap.value }),
+      (turn, text) => {
         const digits = text.normalize("NFKC").replace(/\s+/g, "").replace(/人$/, "");
         const n = /^\d{1,4}$/.test(digits) ? Number(digits) : NaN;
         if (!(n >= 1 && n <= 1000)) return { ok: false, error: "staff.invalid.capacity" };
+        // Over a strict cap no reason helps: said here, before the rest of the class is asked.
+        if (strictCap && n > pack.classCap.value)
+          return { ok: false, error: "staff.invalid.capacityStrict", params: { cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) } };
         return {
           ok: true,
           value: (s) => {
@@ -489,6 +493,8 @@ export function createStaffFlow(kit: StaffKit) {
           if (e instanceof RowsRejected)
             return { ok: false, error: "staff.results.rejected", params: { count: e.rows.length, rows: e.rows.map((r) => turn.t("staff.results.row", { row: r.row, problems: r.problems.join(turn.t("common.listSeparator")) })).join("\n") } };
           if (e instanceof DomainError && e.code === "invalid_input") return { ok: false, error: "staff.results.unreadable", params: { field: e.params.field ?? "" } };
+          // Refused unread (too large unpacked, too many rows, not a workbook…): why, and what to do.
+          if (e instanceof DomainError && e.code === "file_refused") return { ok: false, error: `staff.file.refused.${e.params.reason}`, params: { ...e.params, name: file.fileName } };
           throw e;
         }
       },

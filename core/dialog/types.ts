@@ -68,6 +68,20 @@ export interface InboundFile {
  */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
+/**
+ * Why an uploaded sheet was refused unread; each has a text under `staff.file.refused.` saying what to do.
+ * @example if (e.code === "file_refused" && e.params.reason === "too_many_rows") …
+ */
+export const fileRefusals = ["not_spreadsheet", "no_worksheet", "too_large_unpacked", "too_many_rows", "too_many_columns", "cell_too_long", "timeout"] as const;
+export type FileRefusal = (typeof fileRefusals)[number];
+
+/**
+ * How many daily backups are kept unless configured (BACKUP_KEEP): how long, in days, a backup still holds data
+ * that was deleted, which the privacy notice says.
+ * @example t("dialog.enrol.privacyNotice", { backupDays: DEFAULT_BACKUP_KEEP })
+ */
+export const DEFAULT_BACKUP_KEEP = 14;
+
 /** The MIME type of a PNG image: a document of this type is sent as a photo. @example { fileName: "poster.png", bytes, mime: PNG_MIME } */
 export const PNG_MIME = "image/png";
 

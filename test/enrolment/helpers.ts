@@ -4,7 +4,8 @@ import { checkCharacter } from "../../core/residentId.js";
 import { createVault } from "../../storage/crypto.js";
 import type { Db } from "../../storage/db.js";
 import { loadPackFile } from "../../storage/packFile.js";
-import { classes, people, trainingPlans } from "../../storage/schema.js";
+import { classes, people, trainingPlans, type tracks } from "../../storage/schema.js";
+import type { PolicyPack } from "../../core/pack.js";
 import { createServices, type Services } from "../../storage/services.js";
 import { freshDatabase, NOW } from "../storage/fixtures.js";
 
@@ -18,8 +19,8 @@ export const pack = loadPackFile();
 export const employeeFacts: Facts = {
   ableToWork: true,
   healthy: true,
-  ecommerce: "employed_in_jiangyin",
-  employerInJiangyin: true,
+  sector: "working_locally",
+  employerLocal: true,
   contractMonths: 24,
   insured: true,
   insuredMonths: 12,
@@ -37,24 +38,24 @@ export function personalFor(n: number) {
   return { name: `测试学员${n}号`, idNumber: residentIdFor(n), phone: `139${String(n).padStart(8, "0")}` };
 }
 
-/** A fresh database with services, the pack's schools synced. */
-export function setup() {
+/** A fresh database with services on a pack (the Jiangyin one unless said), the pack's schools synced. */
+export function setup(onPack: PolicyPack = pack) {
   const opened = freshDatabase();
   const vault = createVault(Buffer.from(KEY_HEX, "hex"));
-  const services = createServices({ ...opened, vault, pack, clock: { now: () => NOW } });
+  const services = createServices({ ...opened, vault, pack: onPack, clock: { now: () => NOW } });
   services.syncSchools();
   return { ...opened, vault, services };
 }
 
 let classNo = 0;
-/** Adds an approved plan and a class; defaults: Jiangyin Polytechnic, ecommerce specialist level 4, 60 seats, opening 2023-07-20. */
+/** Adds an approved plan and a class; defaults: Jiangyin Polytechnic, ecommerce specialist level 4, upskilling, 60 seats, opening 2023-07-20. */
 export function addClass(
   db: Db,
-  options: { schoolId?: string; capacity?: number; overCapReason?: string; level?: 5 | 4 | 3; occupation?: string; opensOn?: string } = {},
+  options: { schoolId?: string; capacity?: number; overCapReason?: string; level?: 5 | 4 | 3; occupation?: string; opensOn?: string; track?: (typeof tracks)[number] } = {},
 ): { classId: number; code: string } {
-  const { schoolId = "jiangyin_polytechnic", capacity = 60, overCapReason, level = 4, occupation = "ecommerce_specialist", opensOn = "2023-07-20" } = options;
+  const { schoolId = "jiangyin_polytechnic", capacity = 60, overCapReason, level = 4, occupation = "ecommerce_specialist", opensOn = "2023-07-20", track = "upskilling" } = options;
   const creator = db.insert(people).values({ createdAt: NOW, updatedAt: NOW }).returning({ id: people.id }).get().id;
-  const common = { schoolId, occupation, track: "upskilling" as const, level };
+  const common = { schoolId, occupation, track, level };
   const planId = db
     .insert(trainingPlans)
     .values({ ...common, traineesPlanned: capacity, startsOn: opensOn, endsOn: "2023-08-31", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "s", costEstimateYuan: 1, status: "approved", createdByPersonId: creator, createdAt: NOW })

@@ -62,8 +62,8 @@ describe("/healthz", () => {
     const { db, sqlite } = freshDatabase();
     const personId = addPerson(db);
     const channels = createChannelRegistry();
-    db.insert(outbox).values({ idempotencyKey: "k1", personId, kind: "reminder", payload: {}, nextAttemptAt: new Date(NOON - 2 * HOUR), createdAt: NOW }).run();
-    db.insert(outbox).values({ idempotencyKey: "k2", personId, kind: "reminder", payload: {}, status: "sent", nextAttemptAt: new Date(NOON - 9 * HOUR), createdAt: NOW }).run();
+    db.insert(outbox).values({ idempotencyKey: "k1", personId, kind: "reminder", params: {}, nextAttemptAt: new Date(NOON - 2 * HOUR), createdAt: NOW }).run();
+    db.insert(outbox).values({ idempotencyKey: "k2", personId, kind: "reminder", params: {}, status: "sent", nextAttemptAt: new Date(NOON - 9 * HOUR), createdAt: NOW }).run();
     const noon = checkHealth({ sqlite, channels, now: () => NOON, outboxMaxAgeSeconds: 1800 });
     expect(noon.ok).toBe(false);
     expect(noon.checks.outbox).toMatchObject({ ok: false, dueCount: 1, oldestDueSeconds: 7200 });
@@ -89,7 +89,7 @@ describe("/metrics", () => {
     const { db, sqlite } = freshDatabase();
     const personId = addPerson(db);
     for (const [i, status] of (["queued", "queued", "sent", "failed"] as const).entries())
-      db.insert(outbox).values({ idempotencyKey: `m${i}`, personId, kind: "reminder", payload: {}, status, nextAttemptAt: NOW, createdAt: NOW }).run();
+      db.insert(outbox).values({ idempotencyKey: `m${i}`, personId, kind: "reminder", params: {}, status, nextAttemptAt: NOW, createdAt: NOW }).run();
 
     const core = instrumentCore({ handle: async () => [{ text: "a" }, { text: "b" }] as never });
     await core.handle({ channel: "console", chat: "private", externalId: "1", text: "/me" });

@@ -10,7 +10,8 @@ import { openApp, type App } from "../../bot/app.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
 import type { Reply } from "../../core/dialog/types.js";
 import { translator } from "../../core/i18n.js";
-import { renderNotice, type NoticePayload } from "../../core/planner.js";
+import { renderNotice } from "../../core/noticeKinds.js";
+import type { NoticeKind, NoticeParams } from "../../core/notice.js";
 import { outbox } from "../../storage/schema.js";
 import { bureau, SCHOOL_A } from "../process/helpers.js";
 
@@ -225,14 +226,14 @@ describe("training plans in the staff chat", () => {
 
     // Each review reached the staff member: two rejections with their reasons, then the approval.
     const notices = app.db.select().from(outbox).all();
-    expect(notices.map((n) => [n.kind, (n.payload as { params: { reason: string } }).params.reason])).toEqual([
+    expect(notices.map((n) => [n.kind, (n.params as { reason: string }).reason])).toEqual([
       ["plan_rejected", "题库来源不明确，请写明开发单位"],
       ["plan_rejected", "成本测算偏高"],
       ["plan_approved", "—"],
     ]);
     // Each says what to do next, in the school menu's words.
-    expect(renderNotice(notices[0]!.payload as unknown as NoticePayload, "zh-CN", t)).toContain("培训方案 #1 未通过审核。原因：题库来源不明确，请写明开发单位。请在学校菜单“我的培训方案”中修改后重新提交");
-    expect(renderNotice(notices[2]!.payload as unknown as NoticePayload, "zh-CN", t)).toContain("培训方案 #1 已审核通过，可在学校菜单“开设新班”中按方案开班");
+    expect(renderNotice(notices[0]! as unknown as { kind: NoticeKind; params: NoticeParams }, "zh-CN")).toContain("培训方案 #1 未通过审核。原因：题库来源不明确，请写明开发单位。请在学校菜单“我的培训方案”中修改后重新提交");
+    expect(renderNotice(notices[2]! as unknown as { kind: NoticeKind; params: NoticeParams }, "zh-CN")).toContain("培训方案 #1 已审核通过，可在学校菜单“开设新班”中按方案开班");
 
     // Approved: no more changes; a class can open under it from here.
     await c.send("/staff");

@@ -34,7 +34,7 @@ describe("training plans (§2.5.1)", () => {
     p.rejectPlan(bureau, planId, "题库来源不明", NOW);
     expect(p.getPlan(staff, planId, NOW)).toMatchObject({ status: "rejected", reviewReason: "题库来源不明", reviewedBy: "bureau_operator:cli:test" });
     const notice = db.select().from(outbox).where(eq(outbox.idempotencyKey, `plan:${planId}:rejected:p${staff.personId}`)).get();
-    expect(notice).toMatchObject({ personId: staff.personId, kind: "plan_rejected", status: "queued", payload: { key: "notify.plan_rejected", params: { reason: "题库来源不明" } } });
+    expect(notice).toMatchObject({ personId: staff.personId, kind: "plan_rejected", status: "queued", params: { planId, reason: "题库来源不明" } });
     expect(refusal(() => p.approvePlan(bureau, planId, NOW)).code).toBe("wrong_state");
   });
 });

@@ -18,7 +18,7 @@ export const CLOSES = "2023-08-31";
 export const AFTER = "2023-09-01";
 
 /** A key-group member seeking e-commerce work: first-employment track, level 5 (§2.1.1, §2.4-first). */
-export const keyGroupFacts: Facts = { ableToWork: true, healthy: true, ecommerce: "seeking", keyGroups: ["self_employed_veteran"] };
+export const keyGroupFacts: Facts = { ableToWork: true, healthy: true, sector: "seeking", keyGroups: ["self_employed_veteran"] };
 
 /** A fresh database with services; `p` is the process service. */
 export function setup() {
@@ -61,10 +61,10 @@ export function planInput(schoolId: string, over: Partial<PlanInput> = {}): Plan
 export function openClass(
   services: Services,
   staff: Actor & { kind: "school_staff" },
-  options: { capacity?: number; level?: number; track?: PlanInput["track"]; overCapReason?: string } = {},
+  options: { capacity?: number; level?: number; track?: PlanInput["track"]; occupation?: string; overCapReason?: string } = {},
 ) {
   const p = services.process;
-  const { planId } = p.submitPlan(staff, planInput(staff.schoolId, { level: options.level ?? 4, track: options.track ?? "upskilling" }), TODAY, NOW);
+  const { planId } = p.submitPlan(staff, planInput(staff.schoolId, { level: options.level ?? 4, track: options.track ?? "upskilling", ...(options.occupation ? { occupation: options.occupation } : {}) }), TODAY, NOW);
   p.approvePlan(bureau, planId, NOW);
   const opened = p.openClass(
     staff,

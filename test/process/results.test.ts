@@ -70,7 +70,7 @@ describe("importing a class's results", () => {
     const notices = before.outbox.filter((o) => o.kind.startsWith("certificate_"));
     expect(notices).toHaveLength(50);
     expect(notices.find((o) => o.personId === trainees[7]!.personId)).toMatchObject({ idempotencyKey: `certificate:${trainees[7]!.enrolmentId}`, kind: "certificate_failed", status: "queued" });
-    expect(notices.find((o) => o.personId === trainees[0]!.personId)?.payload).toMatchObject({ key: "notify.certificate_passed", params: { certificateNo: "C-1000" } });
+    expect(notices.find((o) => o.personId === trainees[0]!.personId)?.params).toMatchObject({ enrolmentId: trainees[0]!.enrolmentId, certificateNo: "C-1000" });
   });
 
   it("refuses a different result for a trainee already recorded, and a results file without its columns", async () => {

@@ -1,16 +1,17 @@
 // The end of the retention period the privacy notice promises ("until the programme's subsidies are
 // settled"): refused while a class is in training or a certified class is unpaid; then every resident's
 // personal data is erased at once, as "forget me" would, the anonymous counts and the staff accounts kept.
-import { eq, isNotNull } from "drizzle-orm";
+import { statSync } from "node:fs";
+import { eq, inArray, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, certificates, chatIdentities, enrolments, people } from "../../storage/schema.js";
+import { auditLog, certificates, chatIdentities, enrolments, forgottenPeople, people } from "../../storage/schema.js";
 import { AFTER, bureau, enrolMany, NOW, openClass, personalFor, SCHOOL_A, setup, staffOf, TODAY } from "./helpers.js";
 import { refusal } from "../support/refusal.js";
 import { employeeFacts } from "../enrolment/helpers.js";
 
 describe("the end of the retention period", () => {
   it("waits for every class to be trained and paid, then erases every resident's data and keeps the counts and staff", () => {
-    const { db, services, p } = setup();
+    const { db, services, p, path } = setup();
     const staff = staffOf(services, SCHOOL_A);
     const cls = openClass(services, staff, { capacity: 3 });
     const trainees = enrolMany(services, cls.classId, 3);
@@ -50,6 +51,11 @@ describe("the end of the retention period", () => {
     expect(db.select().from(certificates).where(isNotNull(certificates.certificateNo)).all()).toEqual([]);
     expect(db.select().from(enrolments).all().map((e) => e.facts)).toEqual([null, null, null, null]);
     expect(db.select().from(auditLog).where(eq(auditLog.action, "programme.erase")).get()).toMatchObject({ actor: "bureau_operator:cli:test", detail: { erased: 5 } });
+    // Nothing else of them stays readable: sex and birth year (read off the ID number) go, the log is emptied,
+    // and each is noted by keyed hashes (four ID numbers, five chats), so a restored backup erases them again.
+    expect(db.select({ sex: people.sex, birthYear: people.birthYear }).from(people).where(inArray(people.id, residents)).all()).toEqual(residents.map(() => ({ sex: null, birthYear: null })));
+    expect(statSync(`${path}-wal`).size).toBe(0);
+    expect(db.select().from(forgottenPeople).all()).toHaveLength(9);
     // Nothing is left to erase.
     expect(p.eraseSettled(bureau, NOW, { dryRun: true }).held).toBe(0);
   });

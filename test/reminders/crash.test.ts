@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { announcementNotices } from "../../core/planner.js";
-import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { enqueue, outboxCounts } from "../../storage/outbox.js";
 import { freshDatabase } from "../storage/fixtures.js";
 import { startFakeBotApi } from "../support/fakeBotApi.js";
-import { addReachablePerson } from "./helpers.js";
+import { addReachablePerson, addStaff } from "./helpers.js";
 
 const child = fileURLToPath(new URL("./support/dispatchChild.ts", import.meta.url));
 
@@ -21,6 +21,8 @@ describe("crash window", () => {
   it("SIGKILL during 1,000 notices, restart: all delivered, at most one duplicate per kill", async () => {
     const { db, path, close } = freshDatabase();
     const people = Array.from({ length: 100 }, (_, i) => addReachablePerson(db, "telegram", String(1000 + i)));
+    // Announcements to the school's staff: still staff when sent, so every one is still true.
+    for (const p of people) addStaff(db, p, "JYPC");
     const all = Array.from({ length: 1000 }, (_, i) => announcementNotices({ id: `c${i}`, target: { schoolId: "JYPC" }, text: `m${i}`, from: "test" }, [people[i % 100]!], "2023-07-03")[0]!);
     enqueue(db, all, new Date("2023-07-03T02:00:00Z"));
     close();

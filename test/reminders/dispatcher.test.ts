@@ -3,14 +3,17 @@
 import { Api } from "grammy";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDispatcher, quietUntil, type Sender } from "../../bot/dispatcher.js";
+import { createDispatcher } from "../../bot/dispatcher.js";
+import { quietUntil } from "../../bot/pacing.js";
+import type { Sender } from "../../bot/delivery.js";
 import { announcementNotices } from "../../core/planner.js";
-import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { enqueue, outboxCounts } from "../../storage/outbox.js";
 import { chatIdentities, outbox } from "../../storage/schema.js";
 import type { Db } from "../../storage/db.js";
 import { freshDatabase } from "../storage/fixtures.js";
 import { startFakeBotApi, type FakeBotApi, type RateLimits } from "../support/fakeBotApi.js";
-import { addIdentity, addReachablePerson, fakeClock } from "./helpers.js";
+import { jiangyin as pack } from "../support/packs.js";
+import { addIdentity, addReachablePerson, addStaff, fakeClock } from "./helpers.js";
 
 const DAYTIME = "2023-07-03T02:00:00Z"; // 10:00 in Shanghai
 let api: FakeBotApi | undefined;
@@ -25,8 +28,16 @@ async function telegram(limits?: RateLimits): Promise<{ api: FakeBotApi; send: S
   return { api, send: (id, text) => client.sendMessage(Number(id), text).then(() => undefined) };
 }
 
-// n notices, one per text "n<i>", to the given people in turn.
+// n notices, one per text "n<i>", to the given people in turn: announcements to their school's staff.
+const staffed = new WeakMap<Db, Set<number>>();
 function notices(db: Db, people: number[], n: number, tag = "n"): void {
+  const done = staffed.get(db) ?? new Set<number>();
+  staffed.set(db, done);
+  for (const p of new Set(people))
+    if (!done.has(p)) {
+      addStaff(db, p, "JYPC");
+      done.add(p);
+    }
   const all = Array.from({ length: n }, (_, i) => announcementNotices({ id: `${tag}${i}`, target: { schoolId: "JYPC" }, text: `${tag}${i}`, from: "test" }, [people[i % people.length]!], "2023-07-03")[0]!);
   enqueue(db, all, new Date(DAYTIME));
 }
@@ -38,7 +49,7 @@ describe("dispatcher", () => {
     notices(db, [p], 2);
     const sent: string[] = [];
     const clock = fakeClock("2023-07-03T13:30:00Z"); // 21:30
-    const d = createDispatcher({ db, senders: { console: async (_id, text) => void sent.push(text) }, clock });
+    const d = createDispatcher({ db, pack, senders: { console: async (_id, text) => void sent.push(text) }, clock });
     const r = await d.runOnce();
     expect(r.handled).toBe(0);
     expect(r.waitMs).toBe(10.5 * 3_600_000); // until 08:00 next morning
@@ -56,7 +67,7 @@ describe("dispatcher", () => {
     const people = [1, 2, 3, 4, 5].map((i) => addReachablePerson(db, "telegram", String(i)));
     notices(db, people, 10);
     api.failNext("sendMessage", { code: 429, retryAfter: 2, times: 3 });
-    const d = createDispatcher({ db, senders: { telegram: send }, clock: fakeClock(DAYTIME) });
+    const d = createDispatcher({ db, pack, senders: { telegram: send }, clock: fakeClock(DAYTIME) });
     await d.drain();
     expect(api.stats.tooManyRequests).toBe(3);
     expect(api.sent().map((p) => p.text as string).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `[通知] 来自test：n${i}`.replace("[通知] ", "【通知】")).sort());
@@ -75,12 +86,12 @@ describe("dispatcher", () => {
     api.blockChat(42);
     api.blockChat(43);
     const consoleSent: string[] = [];
-    const d = createDispatcher({ db, senders: { telegram: send, console: async (_id, t) => void consoleSent.push(t) }, clock: fakeClock(DAYTIME) });
+    const d = createDispatcher({ db, pack, senders: { telegram: send, console: async (_id, t) => void consoleSent.push(t) }, clock: fakeClock(DAYTIME) });
     await d.drain();
     expect(api.stats.forbidden).toBe(2); // one try per blocked chat, never again
     const rows = db.select().from(outbox).orderBy(outbox.id).all();
     expect(rows.map((r) => r.status)).toEqual(["unreachable", "unreachable", "unreachable", "sent"]);
-    expect(rows[0]!.lastError).toMatch(/403/);
+    expect(rows[0]!.lastError).toMatch(/^chat sendMessage:403/);
     expect(consoleSent).toHaveLength(1);
     const ids = db.select().from(chatIdentities).where(eq(chatIdentities.channel, "telegram")).all();
     expect(ids.every((i) => i.unreachableAt !== null)).toBe(true);
@@ -93,7 +104,7 @@ describe("dispatcher", () => {
     notices(db, [p], 1, "ok");
     api.failNext("sendMessage", { code: 502, times: 2 });
     const clock = fakeClock(DAYTIME);
-    const d = createDispatcher({ db, senders: { telegram: send }, clock, maxAttempts: 3, backoff: { baseMs: 1000, maxMs: 60_000 } });
+    const d = createDispatcher({ db, pack, senders: { telegram: send }, clock, maxAttempts: 3, backoff: { baseMs: 1000, maxMs: 60_000 } });
     const t0 = clock.now();
     await d.drain();
     expect(outboxCounts(db).sent).toBe(1);
@@ -112,7 +123,7 @@ describe("dispatcher", () => {
     const people = ["7", "8", "9", "10", "11", "12"].map((id) => addReachablePerson(db, "telegram", id));
     notices(db, [people[0]!, people[0]!, people[0]!, ...people.slice(1)], 8);
     // The real clock, whatever the hour: quiet hours off.
-    const d = createDispatcher({ db, senders: { telegram: send }, quietHours: false, limits: { telegram: { globalCount: 8, globalWindowMs: 1000, perChatGapMs: 1000, marginMs: 20 } } });
+    const d = createDispatcher({ db, pack, senders: { telegram: send }, quietHours: false, limits: { telegram: { globalCount: 8, globalWindowMs: 1000, perChatGapMs: 1000, marginMs: 20 } } });
     await d.drain({ maxMs: 20_000 });
     expect(api.stats.tooManyRequests).toBe(0);
     expect(api.stats.delivered).toBe(8);
@@ -126,13 +137,13 @@ describe("dispatcher", () => {
     const client = new Api(api.token, { apiRoot: api.apiRoot });
     const people = Array.from({ length: 40 }, (_, i) => addReachablePerson(db, "telegram", String(100 + i)));
     notices(db, people, 40, "b");
-    const d = createDispatcher({ db, senders: { telegram: (id, text) => client.sendMessage(Number(id), text).then(() => undefined) }, clock: fakeClock(DAYTIME) });
+    const d = createDispatcher({ db, pack, senders: { telegram: (id, text) => client.sendMessage(Number(id), text).then(() => undefined) }, clock: fakeClock(DAYTIME) });
     d.start();
     await api.waitFor((c) => c.method === "sendMessage" && c.status === 200 && api!.stats.delivered >= 5, 10_000);
     await d.stop();
     const delivered = api.sent().map((p) => String(p.text));
-    const rows = db.select({ status: outbox.status, payload: outbox.payload }).from(outbox).all();
-    const sent = rows.filter((r) => r.status === "sent").map((r) => String((r.payload as { params: { text: string } }).params.text));
+    const rows = db.select({ status: outbox.status, params: outbox.params }).from(outbox).all();
+    const sent = rows.filter((r) => r.status === "sent").map((r) => String((r.params as { text: string }).text));
     // Stopped part-way: some sent, some still queued, and every row marked sent reached the server.
     expect(sent.length).toBeGreaterThanOrEqual(5);
     expect(sent.length).toBeLessThan(40);
@@ -148,7 +159,7 @@ describe("dispatcher", () => {
     notices(db, [p], 2);
     db.update(outbox).set({ status: "sending", attempts: 1 }).where(eq(outbox.id, 1)).run();
     const sent: string[] = [];
-    const d = createDispatcher({ db, senders: { console: async (_id, t) => void sent.push(t) }, clock: fakeClock(DAYTIME) });
+    const d = createDispatcher({ db, pack, senders: { console: async (_id, t) => void sent.push(t) }, clock: fakeClock(DAYTIME) });
     d.start();
     await new Promise((r) => setTimeout(r, 50));
     await d.stop();
@@ -164,6 +175,7 @@ describe("dispatcher", () => {
     const [row] = db.select({ id: outbox.id }).from(outbox).all();
     const d = createDispatcher({
       db,
+      pack,
       senders: {
         // forget() runs while the send is under way: the row goes, and the next notice is queued.
         console: async () => {

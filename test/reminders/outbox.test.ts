@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { planAndEnqueue } from "../../bot/scheduler.js";
 import { createDispatcher } from "../../bot/dispatcher.js";
-import { announce, loadPlannerState, outboxCounts, plannerLastRun } from "../../storage/reminders.js";
+import { announce, loadPlannerState, plannerLastRun } from "../../storage/reminders.js";
+import { outboxCounts } from "../../storage/outbox.js";
 import { certificates, outbox, trainingPlans } from "../../storage/schema.js";
 import { addEnrolment, freshDatabase, NOW } from "../storage/fixtures.js";
 import { jiangyin as pack } from "../support/packs.js";
@@ -40,7 +41,7 @@ describe("planning into the outbox", () => {
     planAndEnqueue(db, pack, "2023-06-12", at("2023-06-12"));
     const sent: string[] = [];
     const clock = fakeClock("2023-06-12T02:00:00Z");
-    const dispatcher = createDispatcher({ db, senders: { console: async (_id, text) => void sent.push(text) }, clock });
+    const dispatcher = createDispatcher({ db, pack, senders: { console: async (_id, text) => void sent.push(text) }, clock });
     await dispatcher.drain();
     const before = sent.length;
 

@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { plan, renderNotice, noticeKinds, announcementNotices, clauseOfKind, type PlannerState } from "../../core/planner.js";
+import { plan, announcementNotices, type PlannerState } from "../../core/planner.js";
+import { clauseOfKind, renderNotice, traineeKinds } from "../../core/noticeKinds.js";
+import { noticeKinds, type OutboxNotice } from "../../core/notice.js";
+import { classNoticeParams, enrolmentNotice } from "../../core/enrolment.js";
 import { translator } from "../../core/i18n.js";
 import { addDays } from "../../core/dates.js";
 import { packNamed } from "../support/packs.js";
@@ -68,6 +71,7 @@ function stateOf(c: Case): PlannerState {
     ),
     certificates: (c.certificates ?? []).map((x) => ({ certificateNo: null, ...days(x, ["recordedOn"]) }) as PlannerState["certificates"][number]),
     keyGroups: c.keyGroups ?? [],
+    activity: [],
     waitingSince: Object.fromEntries(Object.entries(c.waitingSince ?? {}).map(([k, v]) => [k, day(v)])),
   };
 }
@@ -82,7 +86,7 @@ describe(`planner cases (${data.pack})`, () => {
       expect(new Set(result.notices.map((n) => n.idempotencyKey)).size).toBe(result.notices.length);
       for (const [key, params] of Object.entries(c.params ?? {})) {
         const n = got.find((x) => x.idempotencyKey === key)!;
-        for (const [p, v] of Object.entries(params)) expect(n.payload.params[p], `${key} ${p}`).toEqual(v instanceof Date ? day(v) : v);
+        for (const [p, v] of Object.entries(params)) expect(n.params[p], `${key} ${p}`).toEqual(v instanceof Date ? day(v) : v);
       }
       for (const [key, kind] of Object.entries(c.kindsOf ?? {})) expect(got.find((x) => x.idempotencyKey === key)?.kind).toBe(kind);
       // The clause a notice cites is the one its kind rests on (what `remind --dry-run` prints).
@@ -95,17 +99,25 @@ describe(`planner cases (${data.pack})`, () => {
 
 describe("notice texts", () => {
   it("every notice kind has a text in both languages, and every planned notice renders without leftovers", () => {
-    const all = data.cases.flatMap((c) => plan(stateOf(c), pack, { today: day(c.today), from: day(c.from) }).notices);
+    const all: OutboxNotice[] = data.cases.flatMap((c) => plan(stateOf(c), pack, { today: day(c.today), from: day(c.from) }).notices);
     all.push(...announcementNotices({ id: "a1", target: { classId: 1 }, text: { zh: "明天改在B楼上课", en: "Tomorrow's class is in building B" }, from: "JYPC" }, [201], "2023-06-20"));
+    // The kinds the services queue, and the digest with every line it can have (its counts come from the check).
+    const cls = { id: 1, code: "C1", name: "电子商务师四级 1班", schoolId: "JYPC", schoolName: { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4, opensOn: "2023-06-26", closesOn: "2023-07-26", location: null, capacity: 60, overCapReason: null };
+    for (const event of ["confirmed", "waitlisted", "promoted", "withdrawn"] as const) all.push(enrolmentNotice(41, event, 201, { ...classNoticeParams(pack, cls), position: 2 }));
+    const counts = Object.fromEntries(traineeKinds.map((k) => [`unreachable_${k}`, 1]));
+    all.push({ idempotencyKey: "digest:1:2023-06-20:p100", personId: 100, kind: "class_enrolment_digest", params: { ...classNoticeParams(pack, cls), since: "2023-06-19 08:30", joined: 3, withdrew: 2, confirmed: 41, seats: 60, waitlist: 0, ...counts } });
     expect(new Set(all.map((n) => n.kind))).toEqual(new Set(noticeKinds));
     for (const lang of ["zh-CN", "en"] as const) {
       const t = translator(lang);
       for (const n of all) {
-        const text = renderNotice(n.payload, lang, t);
-        expect(text, `${lang} ${n.kind}`).not.toMatch(/\{\{|notify\.|\[object|undefined/);
+        const text = renderNotice(n, lang);
+        expect(text, `${lang} ${n.kind}`).not.toMatch(/\{\{|notify\.|digest_unreachable|\[object|undefined/);
       }
+      // The digest's last line says what to do about the trainees it lists.
+      expect(renderNotice(all.at(-1)!, lang).split("\n")).toHaveLength(traineeKinds.length + 2);
+      expect(renderNotice(all.at(-1)!, lang).split("\n").at(-1)).toBe(t("notify.digest_unreachable_hint"));
     }
-    const en = renderNotice(all.find((n) => n.idempotencyKey === "filing:1:T-3:p100")!.payload, "en", translator("en"));
+    const en = renderNotice(all.find((n) => n.idempotencyKey === "filing:1:T-3:p100")!, "en");
     expect(en).toContain("2023-06-16");
     expect(en).toContain("Notice, II (5) 2");
   });

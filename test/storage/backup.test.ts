@@ -9,6 +9,7 @@ import {
   certificates,
   chatIdentities,
   dialogStates,
+  forgottenPeople,
   inviteCodes,
   linkCodes,
   oaWindows,
@@ -19,6 +20,7 @@ import {
   outbox,
   staff,
   subsidyClaims,
+  updateAttempts,
 } from "../../storage/schema.js";
 import { addClass, addEnrolment, addPerson, freshDatabase, NOW, tempDir } from "./fixtures.js";
 
@@ -44,9 +46,11 @@ function fillEveryTable(db: Db): void {
     .run();
   db.insert(dialogStates).values({ identityId, flow: "enrol", step: "consent", stepToken: "s1", data: { classCode: "K1" }, recentUpdates: ["981"], updatedAt: NOW }).run();
   db.insert(linkCodes).values({ codeHash: "cd34", personId, identityId, createdAt: NOW, expiresAt: NOW }).run();
-  db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
+  db.insert(outbox).values({ idempotencyKey: "k1", identityId, kind: "reminder", params: {}, nextAttemptAt: NOW, createdAt: NOW }).run();
   db.insert(auditLog).values({ actor: "person:1", action: "class.create", entity: "class", entityId: String(classId), at: NOW }).run();
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();
+  db.insert(updateAttempts).values({ channel: "telegram", updateId: "982", identityId, startedAt: NOW }).run();
+  db.insert(forgottenPeople).values({ hash: "ef56", forgottenAt: NOW }).run();
   db.insert(oaWindows).values({ identityId, messageAt: NOW, sentSinceMessage: 1 }).run();
   db.insert(oaQrCodes).values({ classCode: "K1", url: "http://weixin.qq.com/q/abc", createdAt: NOW }).run();
   db.insert(smsSends).values({ numberHash: "ab12", sentAt: NOW }).run();

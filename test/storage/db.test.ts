@@ -30,6 +30,7 @@ describe("openDatabase", () => {
       "dialog_states",
       "download_links",
       "enrolments",
+      "forgotten_people",
       "invite_codes",
       "link_codes",
       "meta",
@@ -42,6 +43,7 @@ describe("openDatabase", () => {
       "staff",
       "subsidy_claims",
       "training_plans",
+      "update_attempts",
     ]);
     const personId = addPerson(first.db);
     const before = schemaOf(first.sqlite);
@@ -199,7 +201,7 @@ describe("schema constraints", () => {
       idempotencyKey: "remind:enrolment:1:d-1",
       personId,
       kind: "reminder",
-      payload: { classId: 1 },
+      params: { classId: 1 },
       nextAttemptAt: NOW,
       createdAt: NOW,
     };
@@ -239,7 +241,7 @@ describe("schema constraints", () => {
       db.insert(staff).values({ personId, role: "school_staff", invitedBy: "bureau", createdAt: NOW }).run(),
     ).toThrow(/CHECK constraint failed/);
     expect(() =>
-      db.insert(outbox).values({ idempotencyKey: "k", kind: "x", payload: {}, nextAttemptAt: NOW, createdAt: NOW }).run(),
+      db.insert(outbox).values({ idempotencyKey: "k", kind: "x", params: {}, nextAttemptAt: NOW, createdAt: NOW }).run(),
     ).toThrow(/CHECK constraint failed/);
   });
 

@@ -58,10 +58,10 @@ describe("personal data at rest", () => {
     expect(row?.personalEnc && openPersonal(vault, row.personalEnc).name).toBe("张三丰");
   });
 
-  it("keeps a conversation's half-typed personal data encrypted, and the rest of the conversation readable", () => {
+  it("keeps a conversation's half-typed personal data encrypted, and a conversation holding nothing personal readable", () => {
     const { db, sqlite, path } = freshDatabase();
     const store = createDialogStore(sqlite, createVault(Buffer.alloc(32, 1)));
-    const chats = createPeopleStore(db, sqlite);
+    const chats = createPeopleStore(db, sqlite, createVault(Buffer.alloc(32, 1)));
     // Mid-enrolment: the name, ID number and phone typed so far, before the enrolment is submitted.
     const typing = residents.map(({ name, idNumber, phone }, i) => ({
       identityId: chats.createWithIdentity("telegram", `chat-${i}`, NOW).identityId,
@@ -69,9 +69,9 @@ describe("personal data at rest", () => {
     }));
     const stored = (state: { flow: string; step: string }, personal: boolean) => ({ json: JSON.stringify(state), flow: state.flow, step: state.step, token: "t1", personal });
     for (const { identityId, state } of typing) store.record(identityId, { updateId: `u${identityId}`, state: stored(state, true) }, NOW);
-    // A check in progress holds no personal data: stored as it is.
+    // A staff member's menu holds nothing personal (the engine says so): stored as it is.
     const checking = chats.createWithIdentity("telegram", "checking", NOW).identityId;
-    const answers = { flow: "check", step: "fact:healthy", facts: { note: CONTROL } };
+    const answers = { flow: "staff", step: "staff:menu", staff: { note: CONTROL } };
     store.record(checking, { updateId: "u-check", state: stored(answers, false) }, NOW);
 
     expectNoPlaintext(path);

@@ -92,15 +92,17 @@ export const ENROLLED = zh("dialog.enrol.confirmed", { number: "", details: "", 
 export type Step = [text: string, expected: string];
 
 /**
- * The eligibility check and an enrolment in the first demo class, answered by number, from the menu.
+ * The eligibility check and an enrolment in the first demo class (level 5, first employment), answered by
+ * number, from the menu.
  * @example for (const [text, expected] of enrolByNumbers(residentId())) …
  */
 export function enrolByNumbers(idNumber: string, name = "张三丰", phone = "13812345678"): Step[] {
   return [
     ["1", zh("dialog.q.ableToWork")],
     ["1", zh("dialog.q.healthy")],
-    ["1", zh("dialog.q.ecommerce")],
-    ["1", zh("dialog.q.keyGroups")],
+    ["1", zh("dialog.q.sector", { sector: "电子商务" })],
+    // Seeking e-commerce work, a key group: the first-employment track, which the first demo class is.
+    ["2", zh("dialog.q.keyGroups")],
     ["1", zh("dialog.result.yes")],
     ["1", zh("dialog.enrol.school")],
     ["1", "DEMO1"],

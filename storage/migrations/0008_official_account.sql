@@ -50,4 +50,17 @@ ALTER TABLE `__new_chat_identities` RENAME TO `chat_identities`;--> statement-br
 PRAGMA foreign_keys=ON;--> statement-breakpoint
 CREATE UNIQUE INDEX `chat_identities_channel_external_id_unique` ON `chat_identities` (`channel`,`external_id`);--> statement-breakpoint
 CREATE INDEX `chat_identities_person_id_idx` ON `chat_identities` (`person_id`);--> statement-breakpoint
+CREATE TABLE `__new_update_attempts` (
+	`channel` text NOT NULL,
+	`update_id` text NOT NULL,
+	`identity_id` integer NOT NULL,
+	`started_at` integer NOT NULL,
+	PRIMARY KEY(`channel`, `update_id`),
+	FOREIGN KEY (`identity_id`) REFERENCES `chat_identities`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "update_attempts_channel_check" CHECK("__new_update_attempts"."channel" in ('console', 'telegram', 'wechat', 'wechat_oa'))
+);
+--> statement-breakpoint
+INSERT INTO `__new_update_attempts`("channel", "update_id", "identity_id", "started_at") SELECT "channel", "update_id", "identity_id", "started_at" FROM `update_attempts`;--> statement-breakpoint
+DROP TABLE `update_attempts`;--> statement-breakpoint
+ALTER TABLE `__new_update_attempts` RENAME TO `update_attempts`;--> statement-breakpoint
 ALTER TABLE `people` ADD `sms_consent_at` integer;
