@@ -15,7 +15,7 @@ import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
 import { systemClock as realTimers } from "./dispatcher.js";
-import { chatRoutes, type Senders } from "./delivery.js";
+import { chatRoutes, lateChains, type DeliveryRoute, type RouteChains, type Sender, type Senders } from "./delivery.js";
 import { createOfficialAccountApi } from "./officialAccount/api.js";
 import { classQrCode } from "./officialAccount/qr.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
@@ -117,6 +117,8 @@ async function main(): Promise<void> {
   // One per-person message limit, whichever channel the person writes on.
   const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
+  // Channels with delivery routes of their own (the Official Account: chat message, template, SMS).
+  const chains: RouteChains = {};
   // /healthz answers from now on, also while a channel is still retrying its start.
   const nowMs = () => clock.now().getTime();
   const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE, now: nowMs }).then(
@@ -132,7 +134,8 @@ async function main(): Promise<void> {
   // Channels start side by side and in the background: one still retrying its platform, or failing, does not
   // hold up the others or the reminders. Each resolves true once started, false when it failed for good.
   const starting: Promise<boolean>[] = [];
-  const startChannel = (name: "telegram" | "wechat" | "wechat_oa", create: () => Promise<{ start(): Promise<void>; stop(): Promise<void>; send: Sender }>, reportsItself = false) => {
+  type Startable = { start(): Promise<void>; stop(): Promise<void> } & ({ send: Sender } | { routes: readonly DeliveryRoute[] });
+  const startChannel = (name: "telegram" | "wechat" | "wechat_oa", create: () => Promise<Startable>, reportsItself = false) => {
     registry.expect(name);
     let channel: Awaited<ReturnType<typeof create>> | undefined;
     // Pushed now, so that on SIGTERM channels stop taking updates before anything else stops.
@@ -141,7 +144,8 @@ async function main(): Promise<void> {
       channel = await create();
       await channel.start();
       const running = channel;
-      senders[name] = (id, text, notice) => running.send(id, text, notice);
+      if ("routes" in running) chains[name] = running.routes;
+      else senders[name] = (id, text) => running.send(id, text);
       if (!reportsItself) registry.report(name, true);
       log("info", `${name} channel started`);
       return true;
@@ -193,16 +197,17 @@ async function main(): Promise<void> {
   }
   if (oaApi) {
     const api = oaApi;
-    oaQr = (code) => classQrCode({ store: createOfficialAccountStore(app.sqlite, app.vault), api, log }, code, Date.now());
+    oaQr = (code) => classQrCode({ store: createOfficialAccountStore(app.sqlite, app.vault), api, log }, code, nowMs());
     startChannel("wechat_oa", async () => {
       const { createOfficialAccount } = await import("./officialAccount/start.js");
-      return createOfficialAccount({ config, app, api, core, rateLimit, log });
+      return createOfficialAccount({ config, app, api, core, rateLimit, log, now: nowMs });
     });
   }
 
   // Reminders go out through the channels once they have started (a reminder for one still starting waits),
-  // within each platform's limits.
-  const routes = instrumentRoutes(chatRoutes(instrumentSenders(senders)));
+  // within each platform's limits: a channel's own routes, else its chat message.
+  const senderChains = chatRoutes(instrumentSenders(senders));
+  const routes = instrumentRoutes(lateChains((channel) => chains[channel] ?? senderChains[channel]));
   const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.

@@ -15,8 +15,7 @@ import type { OfficialAccountStore } from "../../storage/officialAccount.js";
 import { DOWNLOAD_TTL_MS, type DownloadLinks } from "../../storage/downloadLinks.js";
 import { OaApiError, type OaApi } from "./api.js";
 import { classOfScene, type OaInbound } from "./inbound.js";
-import { CS_TEXT_MAX_BYTES } from "./routes.js";
-import { packTexts } from "./text.js";
+import { CS_TEXT_MAX_BYTES, packTexts } from "./text.js";
 import type { OaLog } from "./webhook.js";
 import type { ChatRateLimit } from "../rateLimit.js";
 

@@ -1,10 +1,11 @@
 // The Official Account channel as the running bot runs it (bot/main.ts): its listener, the channel over the
-// engine, the routes reminders take (chat message, template, SMS) and the dispatcher's sender. Nothing here needs
-// the network to start: the access token is fetched with the first call.
+// engine, and the delivery routes reminders take (chat message, template, SMS; bot/delivery.ts). Nothing here
+// needs the network to start: the access token is fetched with the first call.
 import type { Config } from "../config.js";
 import type { App } from "../app.js";
 import type { ChatCore } from "../chatCore.js";
-import { defaultQuietHours, type Sender } from "../dispatcher.js";
+import type { DeliveryRoute } from "../delivery.js";
+import { defaultQuietHours } from "../pacing.js";
 import { plainText } from "../console.js";
 import { createOfficialAccountStore } from "../../storage/officialAccount.js";
 import { createDownloadLinks } from "../../storage/downloadLinks.js";
@@ -12,7 +13,7 @@ import { createTencentSms } from "../sms/tencent.js";
 import type { SmsGateway } from "../sms/gateway.js";
 import type { OaApi } from "./api.js";
 import { createOfficialAccountChannel } from "./channel.js";
-import { officialAccountRoutes, officialAccountSender } from "./routes.js";
+import { officialAccountRoutes } from "./routes.js";
 import { loadTemplateMapping } from "./templates.js";
 import { startOfficialAccountServer, type OaLog, type OaServer } from "./webhook.js";
 import type { ChatRateLimit } from "../rateLimit.js";
@@ -43,15 +44,17 @@ export interface OfficialAccountParts {
   /** The per-person message limit every channel shares (bot/rateLimit.ts). */
   rateLimit?: ChatRateLimit | undefined;
   log: OaLog;
+  /** The process's clock (bot/main.ts moves it with --today); default the system's. */
   now?: () => number;
 }
 
-/** The channel as bot/main.ts runs it. Example: `const oa = createOfficialAccount(parts); await oa.start(); senders.wechat_oa = oa.send`. */
+/** The channel as bot/main.ts runs it. Example: `const oa = createOfficialAccount(parts); await oa.start(); chains.wechat_oa = oa.routes`. */
 export interface OfficialAccount {
   /** Resolves once the listener listens. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  send: Sender;
+  /** How a notice reaches a chat of the account, in order: chat message, template, SMS. */
+  readonly routes: readonly DeliveryRoute[];
   /** The listener's port, once started. */
   readonly port: number;
 }
@@ -78,7 +81,7 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
     log,
   });
   const gateway = smsGatewayOf(config);
-  const routes = officialAccountRoutes({ api, store, mapping, sms: gateway && { gateway, perMinute: config.SMS_PER_MINUTE, perDay: config.SMS_PER_DAY, quietHours: defaultQuietHours }, log });
+  const routes = officialAccountRoutes({ api, store, mapping, sms: gateway && { gateway, perMinute: config.SMS_PER_MINUTE, perDay: config.SMS_PER_DAY, quietHours: defaultQuietHours }, now, log });
   let server: OaServer | undefined;
   return {
     async start() {
@@ -97,7 +100,7 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
       await server?.close();
       await channel.stop();
     },
-    send: officialAccountSender(routes, now, log),
+    routes,
     get port() {
       return server?.port ?? 0;
     },
@@ -106,7 +109,7 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
 
 /**
  * Creates the channel and starts its listener.
- * @example const oa = await startOfficialAccount({ config, app, api, core, log }); senders.wechat_oa = oa.send
+ * @example const oa = await startOfficialAccount({ config, app, api, core, log }); createDispatcher({ db, pack, routes: { wechat_oa: oa.routes } })
  */
 export async function startOfficialAccount(p: OfficialAccountParts): Promise<OfficialAccount> {
   const oa = createOfficialAccount(p);

@@ -7,12 +7,11 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
-import type { NoticePayload, ParamValue } from "../../core/planner.js";
-import { noticeKinds } from "../../core/planner.js";
+import { noticeKinds, type NoticeParams } from "../../core/notice.js";
 import type { TemplateData } from "./api.js";
 
-// The planner's notices and the enrolment's own (core/enrolment.ts): every outbox kind.
-const kind = z.enum([...noticeKinds, "enrolment_confirmed", "enrolment_waitlisted", "enrolment_promoted", "enrolment_withdrawn", "school_enrolment"]);
+// Every notice kind (core/notice.ts): a mapping naming another is refused when the bot starts.
+const kind = z.enum(noticeKinds);
 const field = z.union([
   z.strictObject({ param: z.string().min(1) }),
   z.strictObject({ text: z.string().min(1) }),
@@ -55,8 +54,8 @@ export function loadTemplateMapping(path: string | undefined): TemplateMapping {
 }
 
 /** A parameter's value in Chinese: templates and SMS are approved in Chinese. */
-function valueOf(params: NoticePayload["params"], name: string): string {
-  const v: ParamValue | undefined = params[name];
+function valueOf(params: NoticeParams, name: string): string {
+  const v = params[name];
   if (v === undefined) return "";
   return typeof v === "object" ? v.zh : String(v);
 }
@@ -109,23 +108,23 @@ function chineseDate(v: string): string {
 
 /**
  * The template message a notice is sent as, or undefined when its kind has none.
- * @example templateFor(mapping, "class_opens_trainee", payload) // { id: "…", data: { thing1: { value: "电商四级1班" }, … } }
+ * @example templateFor(mapping, "class_opens_trainee", params) // { id: "…", data: { thing1: { value: "电商四级1班" }, … } }
  */
-export function templateFor(mapping: TemplateMapping, kind: string, payload: NoticePayload): { id: string; data: TemplateData } | undefined {
+export function templateFor(mapping: TemplateMapping, kind: string, params: NoticeParams): { id: string; data: TemplateData } | undefined {
   const t = mapping.templates[kind as keyof TemplateMapping["templates"]];
   if (!t) return undefined;
   const data: TemplateData = {};
-  for (const [keyword, f] of Object.entries(t.fields)) data[keyword] = { value: fitField(keyword, "param" in f ? valueOf(payload.params, f.param) : f.text) };
+  for (const [keyword, f] of Object.entries(t.fields)) data[keyword] = { value: fitField(keyword, "param" in f ? valueOf(params, f.param) : f.text) };
   return { id: t.id, data };
 }
 
 /**
  * The SMS template a notice is sent as, or undefined when its kind has none; each variable cut to the template's
  * `maxChars`.
- * @example smsFor(mapping, "class_opens_trainee", payload) // { id: "1234567", params: ["电商四级1班", "2023-07-20"] }
+ * @example smsFor(mapping, "class_opens_trainee", params) // { id: "1234567", params: ["电商四级1班", "2023-07-20"] }
  */
-export function smsFor(mapping: TemplateMapping, kind: string, payload: NoticePayload): { id: string; params: string[] } | undefined {
+export function smsFor(mapping: TemplateMapping, kind: string, params: NoticeParams): { id: string; params: string[] } | undefined {
   const t = mapping.sms[kind as keyof TemplateMapping["sms"]];
   if (!t) return undefined;
-  return { id: t.id, params: t.params.map((p) => Array.from(valueOf(payload.params, p)).slice(0, t.maxChars).join("")) };
+  return { id: t.id, params: t.params.map((p) => Array.from(valueOf(params, p)).slice(0, t.maxChars).join("")) };
 }

@@ -3,6 +3,9 @@
 // costs one of the few sends a window allows, so a message's replies are packed into as few texts as fit.
 // Until a shared text-splitting helper lands in bot/, the packing is here.
 
+/** A customer-service text message holds at most this many bytes (WeChat answers 45002 beyond it). Example: `utf8Length(text) <= CS_TEXT_MAX_BYTES`. */
+export const CS_TEXT_MAX_BYTES = 2048;
+
 /** UTF-8 bytes of a text. @example utf8Length("报名") // 6 */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, "utf8");

@@ -16,7 +16,7 @@ import { createOfficialAccountApi } from "../../bot/officialAccount/api.js";
 import { startOfficialAccount } from "../../bot/officialAccount/start.js";
 import { planAndEnqueue } from "../../bot/scheduler.js";
 import { announcementNotices } from "../../core/planner.js";
-import { enqueue, outboxCounts } from "../../storage/reminders.js";
+import { enqueue, outboxCounts } from "../../storage/outbox.js";
 import { KEY_HEX, pack } from "../enrolment/helpers.js";
 import { NOW, SCHOOL_A, bureau, openClass, setup, staffOf } from "../process/helpers.js";
 import { readPng } from "../support/png.js";
@@ -82,7 +82,9 @@ describe("the Official Account, end to end", () => {
     writeFileSync(mapping, TEMPLATES);
 
     const oaPort = await freePort();
-    const wx: FakeWechat = await startFakeWechatApi({ appId: APP_ID, secret: SECRET, templates: { "tmpl-class-opens-001": ["thing1", "time2", "thing3", "thing4"] }, bot: { url: `http://127.0.0.1:${oaPort}/wechat`, token: TOKEN, encodingAesKey: AES } });
+    // WeChat's clock on the bot's day (--today 2023-07-03, at this hour in Shanghai).
+    const start = systemClock("Asia/Shanghai", "2023-07-03").now().getTime();
+    const wx: FakeWechat = await startFakeWechatApi({ appId: APP_ID, secret: SECRET, templates: { "tmpl-class-opens-001": ["thing1", "time2", "thing3", "thing4"] }, bot: { url: `http://127.0.0.1:${oaPort}/wechat`, token: TOKEN, encodingAesKey: AES }, start });
     cleanups.push(() => wx.close());
     const vars = {
       DATABASE_PATH: db,
@@ -178,6 +180,9 @@ describe("the Official Account, end to end", () => {
     const forgedLink = link!.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
     expect((await fetch(forgedLink)).status).toBe(403);
 
+    // The chat's answer was the confirmation: no notice repeats it (the bot's outbox had time to send one by now).
+    expect(wx.textsTo(resident.openId).filter((t) => t.includes("报名成功"))).toHaveLength(1);
+
     child.kill("SIGTERM");
     await exited;
 
@@ -193,7 +198,7 @@ describe("the Official Account, end to end", () => {
     // The dispatcher's clock runs from the fake's day on, in real time: its waits and deadlines pass.
     const offset = wx.now - Date.now();
     const clock = { now: () => Date.now() + offset, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
-    const dispatcher = createDispatcher({ db: app.db, senders: { wechat_oa: oa.send }, quietHours: false, clock });
+    const dispatcher = createDispatcher({ db: app.db, pack: app.pack, routes: { wechat_oa: oa.routes }, quietHours: false, clock });
     expect(planAndEnqueue(app.db, pack, "2023-07-19", new Date(wx.now)).notices.map((n) => n.kind)).toContain("class_opens_trainee");
     await dispatcher.drain({ maxMs: 1_500 });
     const reminder = wx.delivered.filter((d) => d.openId === resident.openId && d.type === "template");
