@@ -18,6 +18,8 @@ export interface DownloadLinks {
   issue(personId: number, file: { fileName: string; bytes: Uint8Array; mime: string }, now: Date): string;
   /** The file, once: the link is used up by this call; or why not. */
   redeem(token: string, now: Date): { ok: true; fileName: string; mime: string; bytes: Buffer } | { ok: false; reason: DownloadRefusal };
+  /** Deletes the files of links expired by `now` (a link then only says it was issued). */
+  sweep(now: Date): void;
 }
 
 /**
@@ -67,5 +69,6 @@ export function createDownloadLinks(sqlite: Database.Database, cipher: PersonalD
       return `${id}.${expires}.${sign(`${id}.${expires}`)}`;
     },
     redeem: (token, now) => redeem.immediate(token, now.getTime()),
+    sweep: (now) => void sweep.run(now.getTime()),
   };
 }

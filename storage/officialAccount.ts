@@ -12,6 +12,17 @@ export const CS_RULES = {
 } as const;
 
 
+/** SMS sends are looked back on for a day (the per-number limits); older rows are deleted after this. */
+const SMS_KEEP_MS = 2 * 24 * 3_600_000;
+
+/**
+ * The keyed hash a number's SMS sends are counted under: never the number itself.
+ * @example smsNumberHash(vault, "13812345678") // "5f1c…"
+ */
+export function smsNumberHash(cipher: Pick<PersonalDataCipher, "hashId">, phone: string): string {
+  return cipher.hashId(`sms:${phone}`);
+}
+
 /** The Official Account's bookkeeping over one database. Example: `const store = createOfficialAccountStore(sqlite, vault)`. */
 export interface OfficialAccountStore {
   /** The chat of an OpenID, if it ever wrote. */
@@ -37,6 +48,8 @@ export interface OfficialAccountStore {
   /** SMS sent to this number within the last minute and the last day (the number is hashed, never stored). */
   smsSentRecently(phone: string, at: number): { minute: number; day: number };
   recordSms(phone: string, at: number): void;
+  /** Deletes the SMS sends older than the limits look back (two days); also done at every SMS considered. */
+  sweepSms(at: number): void;
 }
 
 /**
@@ -70,7 +83,7 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
   );
   const putSms = sqlite.prepare<[string, number]>("insert into sms_sends (number_hash, sent_at) values (?, ?)");
   const sweepSms = sqlite.prepare<[number]>("delete from sms_sends where sent_at < ?");
-  const numberHash = (phone: string) => cipher.hashId(`sms:${phone}`);
+  const numberHash = (phone: string) => smsNumberHash(cipher, phone);
 
   const open = (identityId: number, at: number) => {
     const w = windowOf.get(identityId);
@@ -103,11 +116,12 @@ export function createOfficialAccountStore(sqlite: Database.Database, cipher: Pe
       if (row?.at == null || row.personal === null) return undefined;
       return openPersonal(cipher, row.personal).phone;
     },
-    smsSentRecently: (phone, at) => sentSince.get(at - 60_000, numberHash(phone), at - 24 * 3_600_000) ?? { minute: 0, day: 0 },
-    recordSms(phone, at) {
-      putSms.run(numberHash(phone), at);
+    smsSentRecently(phone, at) {
       // A day is all the limits look back; older rows are of no use.
-      sweepSms.run(at - 2 * 24 * 3_600_000);
+      sweepSms.run(at - SMS_KEEP_MS);
+      return sentSince.get(at - 60_000, numberHash(phone), at - 24 * 3_600_000) ?? { minute: 0, day: 0 };
     },
+    recordSms: (phone, at) => void putSms.run(numberHash(phone), at),
+    sweepSms: (at) => void sweepSms.run(at - SMS_KEEP_MS),
   };
 }

@@ -169,7 +169,15 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
     const t = translator(chat.lang);
     if (!options.publicUrl) return t("oa.download.unavailable");
     const token = options.downloads.issue(chat.personId, doc, new Date(now()));
+    // The roster leaves the database once its link expired, unless it was downloaded before.
+    sweepLater();
     return t("oa.download.link", { url: `${options.publicUrl.replace(/\/+$/, "")}/download/${token}`, minutes: DOWNLOAD_TTL_MS / 60_000 });
+  }
+
+  let sweepTimer: NodeJS.Timeout | undefined;
+  function sweepLater(): void {
+    clearTimeout(sweepTimer);
+    sweepTimer = setTimeout(() => options.downloads.sweep(new Date(now())), DOWNLOAD_TTL_MS + 1000).unref();
   }
 
   async function download(token: string, res: ServerResponse): Promise<void> {
@@ -194,6 +202,7 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
     async stop() {
       stopping = true;
       await Promise.allSettled([...queues.values()]);
+      clearTimeout(sweepTimer);
     },
   };
 }

@@ -68,13 +68,14 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
   const now = p.now ?? Date.now;
   const mapping = loadTemplateMapping(config.WECHAT_OA_TEMPLATES);
   const store = createOfficialAccountStore(app.sqlite, app.vault);
+  const downloads = createDownloadLinks(app.sqlite, app.vault, app.key.key);
   const channel = createOfficialAccountChannel({
     api,
     store,
     core: p.core,
     rateLimit: p.rateLimit,
     identify: (openId, at) => app.services.identify("wechat_oa", openId, at),
-    downloads: createDownloadLinks(app.sqlite, app.vault, app.key.key),
+    downloads,
     publicUrl: config.WECHAT_OA_PUBLIC_URL,
     render: plainText,
     now,
@@ -85,6 +86,9 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
   let server: OaServer | undefined;
   return {
     async start() {
+      // What a stopped bot kept past its use goes now: SMS sends older than the limits look back, expired rosters.
+      store.sweepSms(now());
+      downloads.sweep(new Date(now()));
       server = await startOfficialAccountServer({
         port: config.WECHAT_OA_PORT,
         token: config.WECHAT_OA_TOKEN!,

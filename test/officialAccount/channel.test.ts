@@ -177,5 +177,10 @@ describe("a download link", () => {
       { action: "download.served", detail: '{"file":"花名册-K7Q2.xlsx"}' },
       { action: "download.refused", detail: '{"reason":"expired"}' },
     ]);
+    // The expired roster, never downloaded, leaves the database.
+    const sealed = app.sqlite.prepare("select count(*) from download_links where bytes_enc is not null").pluck();
+    expect(sealed.get()).toBe(1);
+    downloads.sweep(new Date(now));
+    expect(sealed.get()).toBe(0);
   });
 });

@@ -212,17 +212,25 @@ describe("through the dispatcher", () => {
 });
 
 describe("forgetting a person", () => {
-  it("withdraws their SMS consent and removes a download link offered to them", async () => {
+  it("withdraws their SMS consent and removes a download link offered to them and the SMS sent to their number", async () => {
     const { app, store, resident, wx } = await setup();
     const r = resident(true);
     createDownloadLinks(app.sqlite, app.vault, app.key.key).issue(r.personId, { fileName: "花名册.xlsx", bytes: new Uint8Array([1]), mime: "application/octet-stream" }, new Date(wx.now));
     expect(store.smsNumber(r.personId)).toBe(r.phone);
     store.recordInbound(r.identityId, "message", wx.now);
+    const other = resident(true);
+    for (const phone of [r.phone, other.phone]) store.recordSms(phone, wx.now);
     app.services.forget({ kind: "resident", personId: r.personId }, r.personId, new Date(wx.now));
     expect(store.smsConsent(r.personId)).toBe(false);
     expect(store.smsNumber(r.personId)).toBeUndefined();
     expect(app.sqlite.prepare("select count(*) from download_links").pluck().get()).toBe(0);
     expect(app.sqlite.prepare("select count(*) from oa_windows").pluck().get()).toBe(0);
+    // The other trainee's send is still counted against their number's limits.
+    expect(store.smsSentRecently(r.phone, wx.now)).toEqual({ minute: 0, day: 0 });
+    expect(store.smsSentRecently(other.phone, wx.now)).toEqual({ minute: 1, day: 1 });
+    // Two days on, no send is kept.
+    store.sweepSms(wx.now + 2 * 24 * 3_600_000 + 1);
+    expect(app.sqlite.prepare("select count(*) from sms_sends").pluck().get()).toBe(0);
   });
 });
 
