@@ -7,7 +7,7 @@ import type { ChatCore, ChatKind, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
 import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
-import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
+import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, pollingWatch, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
 import { repliesFor } from "./groupGuard.js";
 import type { ChatRateLimit } from "./rateLimit.js";
 
@@ -60,8 +60,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   const { core, log } = options;
   const apiRoot = options.apiRoot ?? "https://api.telegram.org";
   const bot = new Bot(options.token, { client: { apiRoot } });
-  // Retries 429 (after retry_after) and 5xx for every call, replies included.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  const status = options.status ?? (() => {});
+  // Retries 429 (after retry_after) and 5xx for every call, replies included; polling is grammY's own
+  // loop, watched for /healthz.
+  bot.api.config.use(pollingWatch(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }), { log, status, token: options.token }));
 
   async function send(ctx: Context, replies: Reply[]) {
     for (const r of replies) {
@@ -133,7 +135,6 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   });
 
   let server: Server | undefined;
-  const status = options.status ?? (() => {});
   // Stops a start-up still retrying, so that stop() never waits for the Bot API.
   const starting = new AbortController();
   const api = startupApi(options.token, apiRoot);

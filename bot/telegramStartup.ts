@@ -1,8 +1,9 @@
 // The Telegram channel's start-up calls, made so that the platform cannot stop the bot: the calls the
 // channel cannot run without (getMe, setWebhook) are retried with back-off for as long as it takes, each
 // distinct failure logged once and shown on /healthz; the ones it can run without (setMyCommands,
-// deleteWebhook) are tried once and a failure is logged and passed over.
-import { Api, GrammyError, HttpError } from "grammy";
+// deleteWebhook) are tried once and a failure is logged and passed over. Polling, once started, is watched
+// the same way (pollingWatch).
+import { Api, GrammyError, HttpError, type Transformer } from "grammy";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Waits between attempts of an essential call: the first, doubled after each failure up to the cap. Example: `{ firstMs: 1000, maxMs: 60_000 }`. */
@@ -111,4 +112,45 @@ export async function optionalCall(method: string, call: () => Promise<unknown>,
     }
     return false;
   }
+}
+
+/**
+ * Wraps the bot's API calls: `getUpdates` goes straight to grammY's polling loop, which tries a failed
+ * poll again after 3 s (or the 429's retry_after), and is watched; every other call goes through `retry`
+ * (auto-retry). Under auto-retry a poll failing for want of a network would be retried with waits doubling
+ * up to an hour, silently: the bot would answer again long after the API is back, and /healthz would call
+ * Telegram connected meanwhile. Watched, a failed poll reports the channel down with the reason and logs
+ * each distinct failure once; the first poll that succeeds again reports it up and logs the recovery.
+ * @example bot.api.config.use(pollingWatch(autoRetry(), ctx))
+ */
+export function pollingWatch(retry: Transformer, ctx: Pick<StartupContext, "log" | "status" | "token">): Transformer {
+  let failures = 0;
+  const seen = new Set<string>();
+  const failed = (e: unknown) => {
+    const error = describeApiError(e, ctx.token);
+    failures++;
+    ctx.status(false, `getUpdates failed: ${error}, polling again every few seconds`);
+    if (seen.has(error)) return;
+    seen.add(error);
+    ctx.log("error", "telegram getUpdates failed; polling again every few seconds while the rest of the bot runs", { method: "getUpdates", error, hint: hintFor(e) });
+  };
+  return async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return retry(prev, method, payload, signal);
+    let res: Awaited<ReturnType<typeof prev>>;
+    try {
+      res = await prev(method, payload, signal);
+    } catch (e) {
+      // bot.stop() aborts the poll under way: no failure of the API.
+      if (!signal?.aborted) failed(e);
+      throw e;
+    }
+    if (!res.ok) failed(new GrammyError(`Call to '${method}' failed!`, res, method, payload));
+    else if (failures > 0) {
+      ctx.log("info", `telegram getUpdates succeeded again after ${failures} failed attempt(s)`, { method: "getUpdates" });
+      ctx.status(true);
+      failures = 0;
+      seen.clear();
+    }
+    return res;
+  };
 }

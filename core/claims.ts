@@ -146,7 +146,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     const cls = classOrThrow(input.classId);
     authorizeAudited(audit, actor, "claim.submit", { schoolId: cls.schoolId }, { entity: "class", entityId: String(cls.id) }, now);
     if (today < cls.closesOn)
-      throw new DomainError("wrong_state", { what: "class", id: cls.code, state: `runs until ${cls.closesOn}`, needed: "finished" }, "a claim follows the training");
+      throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "a claim follows the training");
     return tx.run(() => {
       const before = claims.byClass(cls.id);
       if (before && before.submittedAt) throw wrongState(before, "draft");
@@ -236,7 +236,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "on_notice") throw wrongState(claim, "on_notice");
       if (today <= claim.noticeEndsOn!)
-        throw new DomainError("wrong_state", { what: "claim", id: claimId, state: `on_notice until ${claim.noticeEndsOn}`, needed: "notice ended" }, "clear it after the notice's last day");
+        throw new DomainError("wrong_state", { what: "claim", id: claimId, state: "on_notice_until", until: claim.noticeEndsOn!, needed: "notice_ended" }, "clear it after the notice's last day");
       claims.update(claimId, { approvedAt: now });
       outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:notice-ended`, "claim_notice_ended", { ...params(cls), ends: claim.noticeEndsOn! }, pack.publicNotice.clause), now);
       audit.record({ actor: actorLabel(actor), action: "claim.approve", entity: "subsidy_claim", entityId: String(claimId), detail: { noticeEnded: claim.noticeEndsOn }, at: now });

@@ -53,11 +53,25 @@ export class DomainError extends Error {
 }
 
 /**
- * The user text of a domain error in the translator's language.
- * @example errorText(new DomainError("not_found", { what: "class", id: "K7Q2" }), translator("en"))
+ * The user text of a domain error in the translator's language. The codes among its parameters are put in
+ * words: `what` (class, claim, plan…) and, for a step out of order, the state it is in and the one the step
+ * needs (one code, or several joined by "/"); a code without words is shown as it is.
+ * @example errorText(new DomainError("wrong_state", { what: "claim", id: 1, state: "submitted", needed: "approved" }), translator("zh-CN")) // "补贴申请 1 当前状态为“已提交，待公示”，此操作要求状态为“已核准，待拨付”。"
  */
 export function errorText(error: DomainError, t: Translate): string {
-  return t(`error.${error.code}`, error.params);
+  const { what, state, needed, until } = error.params;
+  if (typeof what !== "string") return t(`error.${error.code}`, error.params);
+  const words = (codes: string | number) =>
+    String(codes)
+      .split("/")
+      .map((code) => t(`state.${what}.${code}`, { until, defaultValue: code }))
+      .join(t("or"));
+  return t(`error.${error.code}`, {
+    ...error.params,
+    what: t(`entity.${what}`, { defaultValue: what }),
+    ...(state !== undefined && { state: words(state) }),
+    ...(needed !== undefined && { needed: words(needed) }),
+  });
 }
 
 /**

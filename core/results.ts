@@ -128,7 +128,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     authorizeAudited(audit, actor, "results.import", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
     parseInput(isoDate, today);
     if (today < cls.closesOn)
-      throw new DomainError("wrong_state", { what: "class", id: cls.code, state: `runs until ${cls.closesOn}`, needed: "finished" }, "results come after the class's last day");
+      throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "results come after the class's last day");
     const t = textsOf(lang);
     const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 

@@ -267,7 +267,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listClasses(actor, args.school ? { schoolId: args.school } : {}, now);
       return {
         json: rows,
-        text: table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, c.level, c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, c.filingStatus, c.filingDeadline])),
+        text: table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline])),
       };
     }
     case "filing": {
@@ -290,7 +290,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listClaims(actor, args.school ? { schoolId: args.school } : {}, now);
       return {
         json: rows,
-        text: table(t, ["claimId", "code", "schoolId", "state", "certified", "amountYuan", "videos", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"], rows.map((c) => [c.id, c.classCode, c.schoolId, c.state, c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan])),
+        text: table(t, ["claimId", "code", "schoolId", "state", "certified", "amountYuan", "videos", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"], rows.map((c) => [c.id, c.classCode, c.schoolId, t(`state.claim.${c.state}`), c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan])),
       };
     }
     case "notice": {

@@ -101,7 +101,8 @@ export function asFileError(e: unknown, path: string): unknown {
   if (NOT_WRITABLE.test(code))
     return new DatabaseFileError(
       path,
-      `cannot be opened for writing (${code}: ${message})`,
+      // Node's own messages begin with their code ("EACCES: permission denied, open …"), SQLite's do not.
+      `cannot be opened for writing (${message.startsWith(`${code}:`) ? message : `${code}: ${message}`})`,
       "the file and its folder must be readable and writable by the user the bot runs as (README, Deploy, section 3), and the disk not full",
     );
   return e;

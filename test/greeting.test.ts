@@ -24,3 +24,18 @@ describe("greetings", () => {
     expect(await say("mid", "你好")).toEqual([zh("dialog.resume"), zh("dialog.q.healthy")]);
   });
 });
+
+describe("a number the menu does not offer", () => {
+  it.each(["5", "0", "第9项"])("%s: says to reply with one of the menu's numbers, not \"not sure how to answer that\"", async (text) => {
+    const app = await openTestApp(tempDatabase());
+    const send = (who: string, message: string) => app.engine.handle({ channel: "console", chat: "private", externalId: who, text: message });
+    // As the first message, and after the welcome's menu.
+    await send(`after-${text}`, "/start");
+    for (const who of [`first-${text}`, `after-${text}`]) {
+      const replies = await send(who, text);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]!.text).toBe(`${zh("dialog.invalid.choice")}\n\n${zh("dialog.menu.text")}`);
+      expect(replies[0]!.choices?.length).toBe(4);
+    }
+  });
+});

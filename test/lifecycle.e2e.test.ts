@@ -212,7 +212,7 @@ describe("from an empty database to the first paid claim", { timeout: 120_000 },
 
     // ---- 2023-08-18 … 08-31: the public notice, no objection, the payment -------------------------------
     today = "2023-08-18";
-    expect(admin("claims")).toMatch(new RegExp(`\\n1\\s+${cls}\\s+jiangyin_polytechnic\\s+submitted\\s+1\\s+1000`));
+    expect(admin("claims")).toMatch(new RegExp(`\\n1\\s+${cls}\\s+jiangyin_polytechnic\\s+已提交，待公示\\s+1\\s+1000`));
     expect(admin("notice", "start", "1", "--on", "2023-08-21")).toBe("补贴申请 1 公示期为 2023-08-21 至 2023-08-25。");
     today = "2023-08-28";
     expect(admin("notice", "clear", "1")).toBe("补贴申请 1 至 2023-08-25 公示期满无异议，已核准拨付。");

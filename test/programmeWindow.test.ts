@@ -34,8 +34,11 @@ describe("after the programme window", () => {
     expect(check[0]!.text).toBe(ended);
     expect(check[0]!.choices?.map((c) => c.id)).toEqual(["cmd:me", "cmd:lang"]);
     expect(plainText(check[0]!)).not.toContain(zh("dialog.menu.recheck"));
-    // Typing "1" takes the first choice offered (my enrolments), not the check again.
-    expect(joined(await chat("1"))).toContain(zh("dialog.me.empty"));
+    // Typing "1" takes the first choice offered (my enrolments), not the check again; with none, it does
+    // not send the person back to an enrolment that has closed.
+    const mine = joined(await chat("1"));
+    expect(mine).toContain(zh("dialog.me.emptyClosed"));
+    expect(mine).not.toContain("回复“报名”");
 
     // Enrolment: no school list of "0 classes", no empty class list.
     const enrol = joined(await chat("报名"));

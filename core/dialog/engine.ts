@@ -11,7 +11,7 @@ import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack 
 import { parseResidentId } from "../residentId.js";
 import { ageOn } from "../dates.js";
 import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
-import { commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
+import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
@@ -19,7 +19,7 @@ import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
 import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
-import { windowNotice } from "./window.js";
+import { noEnrolmentsText, windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
 
@@ -629,7 +629,7 @@ export function createDialogEngine(deps: {
 
   function statusText(turn: Turn): string {
     const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
-    if (!enrolments.length && !certs.length) return turn.t("dialog.me.empty");
+    if (!enrolments.length && !certs.length) return noEnrolmentsText(pack, turn.today, turn.t);
     const lines = enrolments.map((e) =>
       turn.t("dialog.me.enrolment", {
         status: turn.t(`dialog.status.${e.status}`, { position: e.waitlistPosition ?? "" }),
@@ -752,7 +752,7 @@ export function createDialogEngine(deps: {
       case "me": {
         const { enrolments, certificates: certs } = services.myStatus(turn.personId, turn.today);
         if (!enrolments.length && !certs.length) {
-          finish(turn, turn.t("dialog.me.empty"));
+          finish(turn, noEnrolmentsText(pack, turn.today, turn.t));
           return undefined;
         }
         return s.withdrawId === undefined ? "me" : "withdrawConfirm";
@@ -1012,7 +1012,7 @@ export function createDialogEngine(deps: {
         // "/staff" and "/staff CODE": the staff flow answered (or told a resident how to become staff).
       } else if (command) runCommand(turn, command.command, command.arg);
       else if (turn.state) await take(turn, { text });
-      else if (!answerQuestion(turn, text)) menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
+      else betweenFlows(turn, text);
     }
   }
 
@@ -1030,6 +1030,16 @@ export function createDialogEngine(deps: {
       }
     }
     await takeFile(turn, file);
+  }
+
+  /**
+   * Text between flows that is no command nor choice: a question about the programme is answered; a number
+   * the menu does not offer is a choice mistyped; anything else is not understood. The menu follows.
+   */
+  function betweenFlows(turn: Turn, text: string): void {
+    if (text && answerQuestion(turn, text)) return menu(turn);
+    if (choiceNumber(text) !== undefined) return menu(turn, turn.t("dialog.invalid.choice"));
+    menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
   }
 
   /** A file sent: taken by a step that asks for one; otherwise said so, with the question again. */
@@ -1060,11 +1070,7 @@ export function createDialogEngine(deps: {
     const choices = "choiceId" in answer && step.offers ? tapped(turn, step.offers, answer.choiceId) : step.choices ? step.choices(turn) : (step.ask(turn).choices ?? []);
     const r = "file" in answer ? await step.file!(turn, answer.file) : step.answer(turn, answer, choices);
     if (!r.ok) {
-      // Between flows, text that is no choice is a question about the programme, or not understood.
-      if (s.flow === "menu") {
-        if ("text" in answer && answerQuestion(turn, answer.text)) return menu(turn);
-        return menu(turn, turn.t("dialog.unsure", { contacts: local(pack.contacts.text, turn.lang) }));
-      }
+      if (s.flow === "menu") return betweenFlows(turn, "text" in answer ? answer.text : "");
       // Off-topic: a question about the programme gets its answer, then the flow resumes.
       if ("text" in answer && answerQuestion(turn, answer.text)) return ask(turn);
       say(turn, turn.t(r.error, r.params));

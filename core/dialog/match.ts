@@ -37,8 +37,8 @@ function editDistance(a: string, b: string): number {
 export function matchChoice(text: string, choices: Choice[], exactly = false): Choice | undefined {
   const n = normalize(text);
   if (!n) return undefined;
-  const num = /^(?:第)?(\d{1,2})(?:个|项|號|号)?$/.exec(n);
-  if (num) return choices[Number(num[1]) - 1];
+  const num = choiceNumber(n);
+  if (num !== undefined) return choices[num - 1];
   const exact = choices.filter((c) => normalize(c.label) === n || c.id === n);
   if (exact.length === 1 || exactly) return exact.length === 1 ? exact[0] : undefined;
   const close = choices.filter((c) => {
@@ -47,6 +47,15 @@ export function matchChoice(text: string, choices: Choice[], exactly = false): C
     return l.length >= 4 && editDistance(l, n) <= 1;
   });
   return close.length === 1 ? close[0] : undefined;
+}
+
+/**
+ * The option number a person typed ("2", "第2项"), offered or not; undefined for anything else.
+ * @example choiceNumber("第9项") // 9
+ */
+export function choiceNumber(text: string): number | undefined {
+  const num = /^(?:第)?(\d{1,2})(?:个|项|號|号)?$/.exec(normalize(text));
+  return num ? Number(num[1]) : undefined;
 }
 
 /**

@@ -19,3 +19,12 @@ export function windowNotice(pack: PolicyPack, today: string, lang: Lang, t: Tra
     contacts: local(pack.contacts.text, lang),
   });
 }
+
+/**
+ * What "my enrolments" says to a person with none: inside the window, how to enrol; outside it only that
+ * there are none, since "reply enrol" would lead to the window's notice.
+ * @example noEnrolmentsText(pack, "2023-10-15", t) // "您还没有报名记录。"
+ */
+export function noEnrolmentsText(pack: PolicyPack, today: string, t: Translate): string {
+  return t(windowPhase(pack, today) === "open" ? "dialog.me.empty" : "dialog.me.emptyClosed");
+}

@@ -125,7 +125,8 @@ describe("one line and exit 2, from every entry point", { timeout: 60_000 }, () 
     };
     expect(await line(join(scratch, "k.db"), { dataKey: "not-a-key" })).toMatch(/^DATA_KEY is not a valid key: expected 64 hexadecimal characters/);
     expect(await line(join(scratch, "f.db"), { keyFile: keyDir })).toMatch(`The key file ${keyDir} cannot be read (EISDIR)`);
-    expect(await line(join(aFile, "bot.db"))).toMatch(`database ${join(aFile, "bot.db")} cannot be opened for writing (ENOTDIR`);
+    // Node's message starts with its code already: said once ("(ENOTDIR: not a directory, open …)").
+    expect(await line(join(aFile, "bot.db"))).toMatch(`database ${join(aFile, "bot.db")} cannot be opened for writing (ENOTDIR: not a directory`);
     // A data folder made read-only (root writes anyway, so only a normal user sees this).
     if (process.getuid?.() !== 0) {
       const readOnly = join(scratch, "read-only");

@@ -41,7 +41,7 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     const table = admin(["claims", ...base, "--lang", "en"]);
     expect(table.code).toBe(0);
     expect(table.out).toMatch(/^Claim\s+Class\s+School code\s+State/);
-    expect(table.out).toMatch(new RegExp(`${claimId}\\s+${cls.code}\\s+${SCHOOL_A}\\s+on_notice\\s+4\\s+6000`));
+    expect(table.out).toMatch(new RegExp(`${claimId}\\s+${cls.code}\\s+${SCHOOL_A}\\s+on public notice\\s+4\\s+6000`));
     const rows = db.select().from(auditLog).where(like(auditLog.action, "cli.%")).all();
     expect(rows.map((r) => [r.actor, r.action])).toEqual([
       ["cli:tester", "cli.plans"],
@@ -121,6 +121,22 @@ describe("admin CLI", { timeout: 90_000 }, () => {
     expect(help.out).toMatch(/^npm run admin -- notice start CLAIM --on DATE/);
     const early = admin(["paid", String(claimId), "--amount", "6000", ...base, "--lang", "en"]);
     expect(early.code).toBe(1);
-    expect(early.err.trim()).toBe(`admin: claim ${claimId} is submitted; this step needs it to be approved.`);
+    expect(early.err.trim()).toBe(`admin: claim ${claimId} is submitted; this step needs it to be approved for payment.`);
+  });
+
+  it("speaks the clerk's language throughout: states and levels in words, a step too early named with its date", () => {
+    const { base, claimId, cls } = programme();
+    const claims = admin(["claims", ...base]);
+    expect(claims.out).toMatch(new RegExp(`${claimId}\\s+${cls.code}\\s+${SCHOOL_A}\\s+已提交，待公示\\s+4\\s+6000`));
+    const classes = admin(["classes", ...base]);
+    expect(classes.out).toMatch(new RegExp(`${cls.code}\\s+${SCHOOL_A}\\s+.*中级工（四级）.*未备案`));
+    const early = admin(["paid", String(claimId), "--amount", "6000", ...base]);
+    expect(early.err.trim()).toBe(`admin: 补贴申请 ${claimId} 当前状态为“已提交，待公示”，此操作要求状态为“已核准，待拨付”。`);
+    admin(["notice", "start", String(claimId), "--on", "2023-09-04", ...base]);
+    const tooSoon = admin(["notice", "clear", String(claimId), "--today", "2023-09-08", ...base]);
+    expect(tooSoon.code).toBe(1);
+    expect(tooSoon.err.trim()).toBe(`admin: 补贴申请 ${claimId} 当前状态为“公示中（至 2023-09-08）”，此操作要求状态为“公示期满”。`);
+    const missing = admin(["filing", "received", "NOPE", ...base]);
+    expect(missing.err.trim()).toBe("admin: 未找到：班级 NOPE。");
   });
 });
