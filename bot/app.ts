@@ -1,7 +1,8 @@
 // The composition root: opens the database, the key and the pack, and wires storage to the core
 // services and the dialog engine. Every entry point (the bot, the console, tests, benchmarks) starts here.
 import { openDatabase } from "../storage/db.js";
-import { createVault, loadDataKey, type DataKey } from "../storage/crypto.js";
+import { createVault, loadDataKey, type DataKey, type Vault } from "../storage/crypto.js";
+import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { assertKeyFits } from "../storage/keyCheck.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
@@ -37,6 +38,10 @@ export interface AppOptions {
   backupDays?: number | undefined;
   /** Checkpoint the database from a worker thread, so that no message waits for one (the running bot). */
   backgroundCheckpoints?: boolean;
+  /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
+  askSmsConsent?: boolean;
+  /** Makes (or finds) a class's Official Account QR code, for the posters (bot/officialAccount/qr.ts). */
+  officialAccountQr?: (classCode: string) => Promise<string | undefined>;
   /** Check the whole file (integrity_check) rather than its pages' structure (quick_check) before using it (the running bot). */
   integrityCheck?: boolean;
 }
@@ -47,6 +52,7 @@ export interface App {
   services: Services;
   engine: ChatCore;
   key: DataKey;
+  vault: Vault;
   sqlite: ReturnType<typeof openDatabase>["sqlite"];
   db: ReturnType<typeof openDatabase>["db"];
   /** The questions the bot could not answer, for staff to review (npm run admin -- questions). */
@@ -110,15 +116,21 @@ export async function openApp(options: AppOptions): Promise<App> {
     audit: createAuditLog(sqlite),
   });
   const questions = createReviewStore(db);
+  const officialAccount = createOfficialAccountStore(sqlite, vault);
   const engine = createDialogEngine({
     pack,
-    services: dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking, questions),
+    services: {
+      ...dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking, questions),
+      setSmsConsent: (personId, agreed, now) => officialAccount.setSmsConsent(personId, agreed, now, `person:${personId}`),
+      ...(options.officialAccountQr ? { officialAccountQr: options.officialAccountQr } : {}),
+    },
     clock: options.clock,
     ...(options.botUsername ? { botUsername: options.botUsername } : {}),
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
     ...(options.backupDays ? { backupDays: options.backupDays } : {}),
+    askSmsConsent: options.askSmsConsent ?? false,
   });
-  return { pack, services, engine, key, db, sqlite, questions, close };
+  return { pack, services, engine, key, vault, db, sqlite, questions, close };
 }
 
 /**

@@ -25,6 +25,23 @@ export const configSchema = z.object({
   // Pushes (reminders) to WeChat: a personal account that sends fast risks being restricted.
   WECHAT_PER_CONTACT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   WECHAT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  // The bureau's Official Account (服务号), a channel of the bot's own (bot/officialAccount/).
+  WECHAT_OA_APP_ID: z.string().regex(/^wx[0-9a-f]{16}$/, "the AppID from the Official Account's settings, wx and 16 hex digits").optional(),
+  WECHAT_OA_APP_SECRET: z.string().regex(/^[0-9A-Za-z]{16,64}$/, "the AppSecret from the Official Account's settings").optional(),
+  WECHAT_OA_TOKEN: z.string().regex(/^[0-9A-Za-z]{3,32}$/, "3–32 letters and digits, as entered in the account's server settings").optional(),
+  WECHAT_OA_AES_KEY: z.string().regex(/^[0-9A-Za-z]{43}$/, "the 43-character EncodingAESKey from the account's server settings").optional(),
+  WECHAT_OA_API_BASE: z.url().default("https://api.weixin.qq.com"),
+  WECHAT_OA_PORT: z.coerce.number().int().min(1).max(65535).default(8444),
+  WECHAT_OA_TEMPLATES: z.string().min(1).optional(),
+  WECHAT_OA_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // SMS, the fallback of the Official Account's reminders (Tencent Cloud SMS).
+  SMS_SECRET_ID: z.string().regex(/^[\w-]{8,128}$/, "the SecretId of a Tencent Cloud API key").optional(),
+  SMS_SECRET_KEY: z.string().regex(/^[\w-]{8,128}$/, "the SecretKey of a Tencent Cloud API key").optional(),
+  SMS_SDK_APP_ID: z.string().regex(/^\d{6,20}$/, "the SMS application's SdkAppId, digits").optional(),
+  SMS_SIGN_NAME: z.string().min(2).max(20).optional(),
+  SMS_API_ENDPOINT: z.url().default("https://sms.tencentcloudapi.com"),
+  SMS_PER_MINUTE: z.coerce.number().int().min(1).default(1),
+  SMS_PER_DAY: z.coerce.number().int().min(1).default(5),
   DATABASE_PATH: z.string().min(1).default("./data/bot.db"),
   DATA_KEY: z.string().min(1).optional(),
   DATA_KEY_FILE: z.string().min(1).default("./data/data.key"),
@@ -67,6 +84,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so that only Telegram can call the webhook"]);
     if (r.data.WECHATY_PUPPET === "wechaty-puppet-service" && !r.data.WECHATY_PUPPET_SERVICE_TOKEN)
       throw new ConfigError(["WECHATY_PUPPET_SERVICE_TOKEN: required with WECHATY_PUPPET=wechaty-puppet-service (the token from your puppet service provider)"]);
+    const oa = ["WECHAT_OA_APP_ID", "WECHAT_OA_APP_SECRET", "WECHAT_OA_TOKEN"] as const;
+    if (oa.some((k) => r.data[k]) || r.data.WECHAT_OA_AES_KEY || r.data.WECHAT_OA_TEMPLATES) {
+      const missing = oa.filter((k) => !r.data[k]);
+      if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required to run the Official Account channel (with ${oa.filter((o) => !missing.includes(o)).join(", ") || "the other WECHAT_OA_ settings"})`));
+    }
+    const sms = ["SMS_SECRET_ID", "SMS_SECRET_KEY", "SMS_SDK_APP_ID", "SMS_SIGN_NAME"] as const;
+    if (sms.some((k) => r.data[k])) {
+      const missing = sms.filter((k) => !r.data[k]);
+      if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required to send SMS (all four SMS_ settings go together)`));
+      if (!r.data.WECHAT_OA_APP_ID) throw new ConfigError(["SMS_SECRET_ID: SMS is the Official Account's fallback; set the WECHAT_OA_ settings too"]);
+    }
     return r.data;
   }
   throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
@@ -83,6 +111,11 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     TELEGRAM_BOT_TOKEN: secret(config.TELEGRAM_BOT_TOKEN),
     TELEGRAM_WEBHOOK_SECRET: secret(config.TELEGRAM_WEBHOOK_SECRET),
     WECHATY_PUPPET_SERVICE_TOKEN: secret(config.WECHATY_PUPPET_SERVICE_TOKEN),
+    WECHAT_OA_APP_SECRET: secret(config.WECHAT_OA_APP_SECRET),
+    WECHAT_OA_TOKEN: secret(config.WECHAT_OA_TOKEN),
+    WECHAT_OA_AES_KEY: secret(config.WECHAT_OA_AES_KEY),
+    SMS_SECRET_ID: secret(config.SMS_SECRET_ID),
+    SMS_SECRET_KEY: secret(config.SMS_SECRET_KEY),
     DATA_KEY: secret(config.DATA_KEY),
   };
 }

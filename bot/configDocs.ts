@@ -10,7 +10,7 @@ export interface VarDoc {
   /** A realistic value; secrets get an obviously fake one. */
   example: string;
   /** The section it belongs to in .env.example. */
-  group: "Telegram" | "WeChat" | "Data" | "Behaviour" | "Operations";
+  group: "Telegram" | "WeChat" | "WeChat Official Account" | "SMS" | "Data" | "Behaviour" | "Operations";
 }
 
 type Key = keyof typeof configSchema.shape;
@@ -44,6 +44,21 @@ export const envDocs = {
   WECHAT_PER_MINUTE: { group: "WeChat", meaning: "Reminders to WeChat: at most this many pushes per minute over all contacts (a personal account that sends fast risks restrictions).", example: "20" },
   WECHAT_ACCEPT_FRIENDS: { group: "WeChat", meaning: "Accept WeChat friend requests automatically (true/false).", example: "true" },
   WECHATY_NAME: { group: "WeChat", meaning: "Wechaty session name; the login is kept in <name>.memory-card.json in the working directory so a restart needs no new QR scan.", example: "jiangyin-bot" },
+  WECHAT_OA_APP_ID: { group: "WeChat Official Account", meaning: "AppID of the bureau's verified Service Account (服务号); set it (with the AppSecret and the Token) to run the Official Account channel (see README, WeChat Official Account).", example: "wx1234567890abcdef" },
+  WECHAT_OA_APP_SECRET: { group: "WeChat Official Account", meaning: "AppSecret of the Service Account (设置与开发 → 基本配置). Secret.", example: "0123456789abcdef0123456789abcdef" },
+  WECHAT_OA_TOKEN: { group: "WeChat Official Account", meaning: "The Token entered in the account's server settings (服务器配置); every request WeChat sends is signed with it. Secret.", example: "JiangyinTraining2023" },
+  WECHAT_OA_AES_KEY: { group: "WeChat Official Account", meaning: "The EncodingAESKey of the server settings, for safe mode (安全模式, recommended); unset means plaintext mode. Secret.", example: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" },
+  WECHAT_OA_API_BASE: { group: "WeChat Official Account", meaning: "WeChat's API server; change only for a proxy (or a test fake).", example: "https://api.weixin.qq.com" },
+  WECHAT_OA_PORT: { group: "WeChat Official Account", meaning: "Local port (127.0.0.1) of the Official Account's listener, behind the HTTPS reverse proxy: messages at /wechat, download links at /download/.", example: "8444" },
+  WECHAT_OA_TEMPLATES: { group: "WeChat Official Account", meaning: "YAML file mapping each notice kind to the template message (and SMS template) it is sent as outside the 48-hour window; see wechat-templates.example.yaml.", example: "/etc/jiangyin-bot/wechat-templates.yaml" },
+  WECHAT_OA_PUBLIC_URL: { group: "WeChat Official Account", meaning: "The public HTTPS address of that listener, for the one-time roster download links staff get on the Official Account.", example: "https://bot.example.gov.cn" },
+  SMS_SECRET_ID: { group: "SMS", meaning: "Tencent Cloud API key (SecretId) allowed to send SMS; with the other SMS_ settings, reminders WeChat cannot deliver go by SMS to trainees who agreed. Secret.", example: "AKIDexampleexampleexampleexample" },
+  SMS_SECRET_KEY: { group: "SMS", meaning: "Tencent Cloud API key (SecretKey). Secret.", example: "exampleexampleexampleexample1234" },
+  SMS_SDK_APP_ID: { group: "SMS", meaning: "The SMS application's SdkAppId (Tencent Cloud SMS console).", example: "1400006666" },
+  SMS_SIGN_NAME: { group: "SMS", meaning: "The approved SMS signature's text (签名内容).", example: "江阴市商务局" },
+  SMS_API_ENDPOINT: { group: "SMS", meaning: "Tencent Cloud SMS API address; change only for a proxy (or a test fake).", example: "https://sms.tencentcloudapi.com" },
+  SMS_PER_MINUTE: { group: "SMS", meaning: "At most this many SMS to one number per minute.", example: "1" },
+  SMS_PER_DAY: { group: "SMS", meaning: "At most this many SMS to one number per day.", example: "5" },
   DATABASE_PATH: { group: "Data", meaning: "The SQLite database file; its folder must be writable by the bot.", example: "/var/lib/jiangyin-bot/bot.db" },
   DATA_KEY: { group: "Data", meaning: "Key that encrypts names, ID and phone numbers (64 hex characters or base64 of 32 bytes); unset means DATA_KEY_FILE is used. Secret.", example: "0000000000000000000000000000000000000000000000000000000000000000" },
   DATA_KEY_FILE: { group: "Data", meaning: "Key file used when DATA_KEY is unset; created (mode 0600) on first start. Back it up apart from the database: without it the personal data is lost.", example: "/var/lib/jiangyin-bot/data.key" },
@@ -79,7 +94,7 @@ export function envRows(): EnvRow[] {
   });
 }
 
-const groups: VarDoc["group"][] = ["Telegram", "WeChat", "Data", "Behaviour", "Operations"];
+const groups: VarDoc["group"][] = ["Telegram", "WeChat", "WeChat Official Account", "SMS", "Data", "Behaviour", "Operations"];
 
 /**
  * The text of `.env.example`: every variable commented out at its default, with meaning and example.

@@ -5,6 +5,7 @@
 //   npm start -- --db FILE --as teacher        the console as another person (one chat per name)
 //   TELEGRAM_BOT_TOKEN=… npm start             Telegram (long polling, or a webhook when configured)
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
+//   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
 //   npm start -- --help                        the options, the main environment variables, examples
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
@@ -14,7 +15,10 @@ import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
 import { systemClock as realTimers } from "./dispatcher.js";
-import { chatRoutes, type Senders } from "./delivery.js";
+import { chatRoutes, lateChains, type DeliveryRoute, type RouteChains, type Sender, type Senders } from "./delivery.js";
+import { createOfficialAccountApi } from "./officialAccount/api.js";
+import { classQrCode } from "./officialAccount/qr.js";
+import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText } from "./console.js";
 import { runConsoleDemo } from "./consoleDemo.js";
@@ -67,14 +71,17 @@ async function main(): Promise<void> {
     return;
   }
   const config: Config = loadConfig(process.env);
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN] });
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: [config.DATA_KEY, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET, config.WECHATY_PUPPET_SERVICE_TOKEN, config.WECHAT_OA_APP_SECRET, config.WECHAT_OA_TOKEN, config.WECHAT_OA_AES_KEY, config.SMS_SECRET_KEY] });
   const log = logger.log;
-  const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat"].filter(Boolean);
+  const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat", config.WECHAT_OA_APP_ID && "wechat_oa"].filter(Boolean);
   const consoleMode = channels.length === 0;
   const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
   // One clock for the chat, the planner, quiet hours, the outbox and /healthz: --today moves all of them.
   const clock = systemClock(config.TZ, today);
+  // The Official Account's API: the channel's, and the class posters' QR codes (made once, kept in the database).
+  const oaApi = !consoleMode && config.WECHAT_OA_APP_ID ? createOfficialAccountApi({ appId: config.WECHAT_OA_APP_ID, secret: config.WECHAT_OA_APP_SECRET!, baseUrl: config.WECHAT_OA_API_BASE }) : undefined;
+  let oaQr: ((classCode: string) => Promise<string | undefined>) | undefined;
   const app: App = await openApp({
     databasePath,
     dataKey: config.DATA_KEY,
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
     backupDays: config.BACKUP_KEEP,
+    ...(oaApi ? { officialAccountQr: (code: string) => oaQr?.(code) ?? Promise.resolve(undefined), askSmsConsent: Boolean(config.SMS_SECRET_ID) } : {}),
     // The running bot; the console demo is a short session that needs no thread of its own.
     backgroundCheckpoints: !consoleMode,
     // The running bot reads the whole file once before serving anyone (1.5 s per 100,000 enrolments).
@@ -109,6 +117,8 @@ async function main(): Promise<void> {
   // One per-person message limit, whichever channel the person writes on.
   const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
   const senders: Senders = {};
+  // Channels with delivery routes of their own (the Official Account: chat message, template, SMS).
+  const chains: RouteChains = {};
   // /healthz answers from now on, also while a channel is still retrying its start.
   const nowMs = () => clock.now().getTime();
   const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE, now: nowMs }).then(
@@ -124,7 +134,8 @@ async function main(): Promise<void> {
   // Channels start side by side and in the background: one still retrying its platform, or failing, does not
   // hold up the others or the reminders. Each resolves true once started, false when it failed for good.
   const starting: Promise<boolean>[] = [];
-  const startChannel = (name: "telegram" | "wechat", create: () => Promise<{ start(): Promise<void>; stop(): Promise<void>; send(id: string, text: string): Promise<void> }>, reportsItself = false) => {
+  type Startable = { start(): Promise<void>; stop(): Promise<void> } & ({ send: Sender } | { routes: readonly DeliveryRoute[] });
+  const startChannel = (name: "telegram" | "wechat" | "wechat_oa", create: () => Promise<Startable>, reportsItself = false) => {
     registry.expect(name);
     let channel: Awaited<ReturnType<typeof create>> | undefined;
     // Pushed now, so that on SIGTERM channels stop taking updates before anything else stops.
@@ -133,7 +144,8 @@ async function main(): Promise<void> {
       channel = await create();
       await channel.start();
       const running = channel;
-      senders[name] = (id, text) => running.send(id, text);
+      if ("routes" in running) chains[name] = running.routes;
+      else senders[name] = (id, text) => running.send(id, text);
       if (!reportsItself) registry.report(name, true);
       log("info", `${name} channel started`);
       return true;
@@ -183,10 +195,19 @@ async function main(): Promise<void> {
       });
     });
   }
+  if (oaApi) {
+    const api = oaApi;
+    oaQr = (code) => classQrCode({ store: createOfficialAccountStore(app.sqlite, app.vault), api, log }, code, nowMs());
+    startChannel("wechat_oa", async () => {
+      const { createOfficialAccount } = await import("./officialAccount/start.js");
+      return createOfficialAccount({ config, app, api, core, rateLimit, log, now: nowMs });
+    });
+  }
 
   // Reminders go out through the channels once they have started (a reminder for one still starting waits),
-  // within each platform's limits.
-  const routes = instrumentRoutes(chatRoutes(instrumentSenders(senders)));
+  // within each platform's limits: a channel's own routes, else its chat message.
+  const senderChains = chatRoutes(instrumentSenders(senders));
+  const routes = instrumentRoutes(lateChains((channel) => chains[channel] ?? senderChains[channel]));
   const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.

@@ -20,10 +20,15 @@ export interface ChannelLimits {
 export const telegramLimits: ChannelLimits = { globalCount: 30, globalWindowMs: 1000, perChatGapMs: 1000, groupCount: 20, groupWindowMs: 60_000, marginMs: 5 };
 /** WeChat defaults: at most 1 message per 2 s per contact and 20 per minute overall. Example: `{ ...wechatLimits, globalCount: 10 }`. */
 export const wechatLimits: ChannelLimits = { globalCount: 20, globalWindowMs: 60_000, perChatGapMs: 2000, marginMs: 50 };
+/**
+ * The Official Account: WeChat publishes daily call quotas, not a rate, so a steady 50 calls a second; the per-chat
+ * rules (the 48-hour window and its quota) are the routes' (bot/officialAccount/routes.ts). Example: `officialAccountLimits.globalCount // 50`.
+ */
+export const officialAccountLimits: ChannelLimits = { globalCount: 50, globalWindowMs: 1000, perChatGapMs: 0, marginMs: 5 };
 /** The console has no limits. */
 export const consoleLimits: ChannelLimits = { globalCount: Number.MAX_SAFE_INTEGER, globalWindowMs: 1, perChatGapMs: 0, marginMs: 0 };
 /** Each channel's limits unless `DispatcherOptions.limits` says otherwise; a new channel names its own here. Example: `defaultLimits.telegram === telegramLimits`. */
-export const defaultLimits: Record<Channel, ChannelLimits> = { telegram: telegramLimits, wechat: wechatLimits, console: consoleLimits };
+export const defaultLimits: Record<Channel, ChannelLimits> = { telegram: telegramLimits, wechat: wechatLimits, wechat_oa: officialAccountLimits, console: consoleLimits };
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 const HOUR = 3_600_000;

@@ -17,6 +17,8 @@ import planEn from "../locales/plan.en.json" with { type: "json" };
 // Not said to anyone: the everyday forms the bot understands (core/dialog/understand/), as data beside the words it says.
 import understandZh from "../locales/understand.zh-CN.json" with { type: "json" };
 import understandEn from "../locales/understand.en.json" with { type: "json" };
+import oaZh from "../locales/oa.zh-CN.json" with { type: "json" };
+import oaEn from "../locales/oa.en.json" with { type: "json" };
 import type { Lang } from "./pack.js";
 
 /** A translation function for one language. */
@@ -28,8 +30,8 @@ export const languages: readonly Lang[] = ["zh-CN", "en"];
 const instance = i18next.createInstance();
 void instance.init({
   resources: {
-    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, plan: planZh, understand: understandZh } },
-    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, plan: planEn, understand: understandEn } },
+    "zh-CN": { translation: { ...zhCN, dialog: dialogZh, notify: notifyZh, staff: staffZh, admin: adminZh, plan: planZh, understand: understandZh, oa: oaZh } },
+    en: { translation: { ...en, dialog: dialogEn, notify: notifyEn, staff: staffEn, admin: adminEn, plan: planEn, understand: understandEn, oa: oaEn } },
   },
   lng: "zh-CN",
   fallbackLng: "zh-CN",

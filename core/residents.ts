@@ -7,7 +7,7 @@ import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
 import type { Lang, PolicyPack } from "./pack.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
-import type { CertificateRecord, Channel, ClassRecord, IdentityRecord, EnrolmentStatus, PersonRecord, SeatCounts, ServiceDeps } from "./stores.js";
+import { chatChannels, type CertificateRecord, type Channel, type ClassRecord, type IdentityRecord, type EnrolmentStatus, type PersonRecord, type SeatCounts, type ServiceDeps } from "./stores.js";
 
 /** A class as a person choosing one sees it: school, dates, level, track and how full it is. */
 export interface ClassView extends ClassRecord {
@@ -34,7 +34,7 @@ export const classFilterSchema = z.strictObject({
   track: z.string().min(1).optional(),
 });
 
-const identitySchema = z.strictObject({ channel: z.enum(["console", "telegram", "wechat"]), externalId: z.string().trim().min(1).max(200) });
+const identitySchema = z.strictObject({ channel: z.enum(chatChannels), externalId: z.string().trim().min(1).max(200) });
 const langSchema = z.enum(["zh-CN", "en"]);
 
 /**

@@ -4,9 +4,9 @@ import type { Bilingual, Lang } from "./pack.js";
 import type { ProbeAction } from "./attempts.js";
 import type { OutboxNotice } from "./notice.js";
 
+/** Chat channels the bot listens on ("wechat" is a personal account through Wechaty, "wechat_oa" the bureau's Official Account). Example: `chatChannels[1] === "telegram"`. */
+export const chatChannels = ["console", "telegram", "wechat", "wechat_oa"] as const;
 /** A chat channel the bot listens on. */
-/** Chat channels the bot listens on. Example: `chatChannels[1] === "telegram"`. */
-export const chatChannels = ["console", "telegram", "wechat"] as const;
 export type Channel = (typeof chatChannels)[number];
 /** Where an enrolment stands; "active" ones hold or queue for a seat. */
 export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";

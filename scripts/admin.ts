@@ -25,11 +25,14 @@ import { RowsRejected } from "../core/results.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { topics } from "../core/dialog/faq.js";
 import { asTestCases, NOT_OURS_LABEL } from "../core/dialog/understand/review.js";
+import { ConfigError, loadConfig } from "../bot/config.js";
+import { createOfficialAccountApi } from "../bot/officialAccount/api.js";
+import { officialAccountMenu } from "../bot/officialAccount/channel.js";
 
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}
 
-const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention", "questions"] as const;
+const commands = ["schools", "invite", "staff", "plans", "plan", "classes", "filing", "roster", "claims", "notice", "paid", "report", "share", "retention", "questions", "wechat"] as const;
 type Command = (typeof commands)[number];
 
 const optionSpec = {
@@ -123,9 +126,10 @@ const schemas = {
     }),
     z.strictObject({ ...as("questions"), sub: z.literal("export"), out: z.string({ message: "--out: required (FILE.yaml)" }).regex(/\.ya?ml$/i, "expected a file name ending in .yaml") }),
   ]),
+  wechat: z.strictObject({ ...as("wechat"), sub: z.literal("menu") }),
 } satisfies Record<Command, z.ZodType>;
 // Commands whose first positional argument is a sub-command.
-const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention", "questions"]);
+const withSub = new Set<Command>(["staff", "plan", "filing", "notice", "retention", "questions", "wechat"]);
 const subs: Partial<Record<Command, string[]>> = {
   staff: ["list", "revoke"],
   plan: ["add", "show", "approve", "reject", "template"],
@@ -133,6 +137,7 @@ const subs: Partial<Record<Command, string[]>> = {
   notice: ["start", "objection", "clear"],
   retention: ["check", "erase"],
   questions: ["list", "label", "export"],
+  wechat: ["menu"],
 };
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
@@ -358,6 +363,19 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       }
       const rows = app.questions.list(args.all ? {} : { labelled: false });
       return { json: rows, text: table(t, ["questionId", "asked", "lastAskedOn", "topic", "question"], rows.map((r) => [r.id, r.asked, r.lastAskedOn, r.topic, r.text])) };
+    }
+    case "wechat": {
+      // The Official Account's menu (自定义菜单) as bot/officialAccount/channel.ts understands its keys.
+      let config;
+      try {
+        config = loadConfig(process.env);
+      } catch (e) {
+        throw new InputError(e instanceof ConfigError ? e.problems.join("; ") : String(e));
+      }
+      if (!config.WECHAT_OA_APP_ID || !config.WECHAT_OA_APP_SECRET) throw new InputError("wechat menu: set WECHAT_OA_APP_ID and WECHAT_OA_APP_SECRET (the Official Account's)");
+      const menu = officialAccountMenu(translator("zh-CN"));
+      await createOfficialAccountApi({ appId: config.WECHAT_OA_APP_ID, secret: config.WECHAT_OA_APP_SECRET, baseUrl: config.WECHAT_OA_API_BASE }).createMenu(menu);
+      return { json: menu, text: t("admin.cli.menuCreated", { buttons: menu.button.map((b) => b.name).join(" | ") }) };
     }
     case "share": {
       const r = p.keyGroupShares(actor, now, lang);

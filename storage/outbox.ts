@@ -3,6 +3,7 @@
 // failed, unreachable, not delivered, dropped with a reason). All SQL of the outbox's life is here.
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { DropReason, OutboxNotice } from "../core/notice.js";
+import type { Channel } from "../core/stores.js";
 import type { Db } from "./db.js";
 import { chatIdentities, deliveryRoutes, outbox, outboxStatuses, people } from "./schema.js";
 
@@ -76,7 +77,7 @@ export function nextDueAt(db: Db): number | null {
 export interface Destination {
   identityId: number;
   personId: number;
-  channel: "console" | "telegram" | "wechat";
+  channel: Channel;
   externalId: string;
   lang: "zh-CN" | "en";
   unreachable: boolean;

@@ -6,6 +6,7 @@ import { createHash, randomInt } from "node:crypto";
 import { and, asc, count, eq, inArray, isNull, like, lte, or, sql } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import { DomainError } from "../core/errors.js";
+import { openPersonal } from "../core/personal.js";
 import { probeActions } from "../core/attempts.js";
 import type {
   AuditLog,
@@ -30,11 +31,13 @@ import type {
 import type { Db } from "./db.js";
 import type { Vault } from "./crypto.js";
 import { createForgottenNotes } from "./erasure.js";
+import { smsNumberHash } from "./officialAccount.js";
 import { openJson, sealJson } from "./sealed.js";
 import {
   activeEnrolmentStatuses,
   certificates,
   chatIdentities,
+  downloadLinks,
   classes,
   dialogStates,
   enrolments,
@@ -161,8 +164,10 @@ const enrolmentColumns = {
  * People and chat identities; the saved answers are sealed (storage/sealed.ts), and an erased person is noted
  * as forgotten (storage/erasure.ts). @example createPeopleStore(db, sqlite, vault).get(3)
  */
-export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt" | "hashForgotten">): PeopleStore {
+export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt" | "hashId" | "hashForgotten">): PeopleStore {
   const forgotten = createForgottenNotes(sqlite, vault);
+  const sealedPersonal = sqlite.prepare<[number], string | null>("select personal_enc from people where id = ?").pluck();
+  const deleteSmsSends = sqlite.prepare<[string]>("delete from sms_sends where number_hash = ?");
   const byId = sqlite.prepare<[number], { id: number; lang: PersonRecord["lang"]; facts: string; idHash: string | null; forgottenAt: number | null }>(
     "select id, lang, facts, id_hash as idHash, forgotten_at as forgottenAt from people where id = ?",
   );
@@ -219,12 +224,17 @@ export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick
       }
       if (identityIds.length) db.delete(dialogStates).where(inArray(dialogStates.identityId, identityIds)).run();
       db.delete(chatIdentities).where(eq(chatIdentities.personId, personId)).run();
+      // A roster offered for download to a staff member who leaves goes with them; so do the SMS sent to their number
+      // (kept, as a keyed hash, for the per-number limits).
+      db.delete(downloadLinks).where(eq(downloadLinks.personId, personId)).run();
+      const sealed = sealedPersonal.get(personId);
+      if (sealed) deleteSmsSends.run(smsNumberHash(vault, openPersonal(vault, sealed).phone));
       db.update(enrolments).set({ facts: null, decision: null, updatedAt: now }).where(eq(enrolments.personId, personId)).run();
       db.update(certificates).set({ certificateNo: null }).where(eq(certificates.personId, personId)).run();
       db.update(people)
         // The columns an older version sealed apart go too, should a row not have been sealed again.
         // Sex and birth year were read off the ID number: no count or report needs them once the person is gone.
-        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, sex: null, birthYear: null, updatedAt: now, forgottenAt: now })
+        .set({ facts: {}, personalEnc: null, nameEnc: null, idNumberEnc: null, phoneEnc: null, idHash: null, sex: null, birthYear: null, smsConsentAt: null, updatedAt: now, forgottenAt: now })
         .where(eq(people.id, personId))
         .run();
     },

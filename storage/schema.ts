@@ -100,6 +100,8 @@ export const people = sqliteTable(
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
     forgottenAt: instant("forgotten_at"),
+    // When the trainee agreed to reminders by SMS (at enrolment); null: no SMS. "退订短信" and forget() clear it.
+    smsConsentAt: instant("sms_consent_at"),
   },
   (t) => [
     // Unique among the people who gave one; partial, so that a new person (no ID number yet) adds no entry
@@ -542,3 +544,53 @@ export const reviewQuestions = sqliteTable(
   },
   (t) => [uniqueIndex("review_questions_text_idx").on(t.text), check("review_questions_lang_check", sql`${t.lang} in ('zh-CN', 'en')`)],
 );
+
+/**
+ * The Official Account's customer-service window per chat (48 hours after a message, 1 minute after a follow, scan or
+ * menu click) and what was sent in it, so a notice knows before calling WeChat whether a chat message may go.
+ * Example: `db.select().from(oaWindows).where(eq(oaWindows.identityId, id))`.
+ */
+export const oaWindows = sqliteTable("oa_windows", {
+  identityId: integer("identity_id")
+    .primaryKey()
+    .references(() => chatIdentities.id, { onDelete: "cascade" }),
+  // The person's last message, and the customer-service messages sent since.
+  messageAt: instant("message_at"),
+  sentSinceMessage: integer("sent_since_message").notNull().default(0),
+  // The last follow, QR scan or menu click, and the messages sent since.
+  eventAt: instant("event_at"),
+  sentSinceEvent: integer("sent_since_event").notNull().default(0),
+});
+
+/** A class's parametric QR code on the Official Account (scene class_<CODE>), made once and kept. Example: `db.select().from(oaQrCodes).where(eq(oaQrCodes.classCode, "K7Q2"))`. */
+export const oaQrCodes = sqliteTable("oa_qr_codes", {
+  classCode: text("class_code").primaryKey(),
+  // What the QR code holds (WeChat's http://weixin.qq.com/q/… address), which the poster draws.
+  url: text("url").notNull(),
+  createdAt: instant("created_at").notNull(),
+});
+
+/** SMS sent, per number (a keyed hash, never the number), for the per-number limits. Example: `db.select().from(smsSends).where(eq(smsSends.numberHash, h))`. */
+export const smsSends = sqliteTable("sms_sends", {
+  id: integer("id").primaryKey(),
+  numberHash: text("number_hash").notNull(),
+  sentAt: instant("sent_at").notNull(),
+}, (t) => [index("sms_sends_number_hash_sent_at_idx").on(t.numberHash, t.sentAt)]);
+
+/**
+ * A file offered through a one-time download link (a roster workbook to staff on the Official Account, which cannot
+ * send files): the bytes sealed like personal data, gone once fetched or expired. Example: `db.select().from(downloadLinks).where(eq(downloadLinks.id, id))`.
+ */
+export const downloadLinks = sqliteTable("download_links", {
+  id: text("id").primaryKey(),
+  personId: integer("person_id")
+    .notNull()
+    .references(() => people.id),
+  fileName: text("file_name").notNull(),
+  mime: text("mime").notNull(),
+  // Null once fetched (or expired and swept): the link then only says it was used.
+  bytesEnc: text("bytes_enc"),
+  createdAt: instant("created_at").notNull(),
+  expiresAt: instant("expires_at").notNull(),
+  usedAt: instant("used_at"),
+});

@@ -15,6 +15,7 @@ import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports
 import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
 import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
 import { createStaffFlow, staffDraftSchema } from "./staff.js";
+import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
 import { noEnrolmentsText, windowNotice } from "./window.js";
 import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
@@ -44,6 +45,8 @@ const draftSchema = z.strictObject({
   phone: z.string().optional(),
   rightsAt: z.number().int().optional(),
   privacyAt: z.number().int().optional(),
+  /** Whether reminders may go by SMS (asked when the bot can send SMS). */
+  sms: z.boolean().optional(),
 });
 
 /** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
@@ -227,6 +230,8 @@ export function createDialogEngine(deps: {
   wechatContactQr?: string;
   /** How long a backup keeps deleted data (BACKUP_KEEP daily backups), which the privacy notice says. */
   backupDays?: number;
+  /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
+  askSmsConsent?: boolean;
 }): ChatCore {
   const { pack, services, clock } = deps;
   const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
@@ -494,6 +499,7 @@ export function createDialogEngine(deps: {
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
     privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
+    sms: smsConsentStep((turn) => other(turn.lang)),
     summary: choiceStep(
       (turn) => summaryText(turn),
       (turn) => summaryChoices(turn.lang),
@@ -737,6 +743,7 @@ export function createDialogEngine(deps: {
         for (const key of ["idNumber", "phone"] as const) if (d[key] === undefined) return key;
         if (d.rightsAt === undefined) return "rights";
         if (d.privacyAt === undefined) return "privacy";
+        if (deps.askSmsConsent && d.sms === undefined) return "sms";
         return "summary";
       }
       case "me": {
@@ -784,6 +791,7 @@ export function createDialogEngine(deps: {
         turn.now,
       );
       keepFacts(turn, s.facts);
+      if (d.sms !== undefined) services.setSmsConsent?.(turn.personId, d.sms, turn.now);
       // Its seats changed.
       turn.classCounts = undefined;
       turn.schoolClasses = undefined;
@@ -892,6 +900,11 @@ export function createDialogEngine(deps: {
         return back(turn);
       case "link":
         return linkFlow.command(turn, arg);
+      case "stopSms":
+        // Whatever was under way goes on.
+        services.setSmsConsent?.(turn.personId, false, turn.now);
+        say(turn, turn.t("oa.sms.stopped"));
+        return turn.state && turn.state.flow !== "menu" ? ask(turn) : menu(turn);
     }
   }
 
@@ -913,6 +926,7 @@ export function createDialogEngine(deps: {
     else if (previous === "class") delete s.draft.classId;
     else if (previous === "rights") delete s.draft.rightsAt;
     else if (previous === "privacy") delete s.draft.privacyAt;
+    else if (previous === "sms") delete s.draft.sms;
     else if (previous === "name" || previous === "idNumber" || previous === "phone") delete s.draft[previous];
     else if (previous === "nameConfirm") delete s.draft.name;
     s.step = previous === "nameConfirm" ? "name" : previous;

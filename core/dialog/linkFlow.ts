@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { LINK_CODE_DIGITS, LINK_CODE_TTL_MS, type LinkOutcome, type LinkRequest } from "../linking.js";
 import { local, type PolicyPack } from "../pack.js";
+import { chatChannels } from "../stores.js";
 import type { DialogServices } from "./ports.js";
 import type { Choice } from "./types.js";
 import type { Apply, Step, Turn } from "./engine.js";
@@ -15,7 +16,7 @@ const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
  * would join.
  * @example linkStateSchema.parse({ request: 9, joining: "wechat" })
  */
-export const linkStateSchema = z.strictObject({ request: z.number().int(), joining: z.enum(["console", "telegram", "wechat"]) });
+export const linkStateSchema = z.strictObject({ request: z.number().int(), joining: z.enum(chatChannels) });
 type LinkState = z.infer<typeof linkStateSchema>;
 
 /** What the engine lends the link flow. */

@@ -92,7 +92,7 @@ export function parseMonths(text: string): number | undefined {
 }
 
 /** The commands every channel understands, by slash command or keyword. */
-export const commands = ["start", "help", "check", "enrol", "me", "lang", "cancel", "back", "forget", "link"] as const;
+export const commands = ["start", "help", "check", "enrol", "me", "lang", "cancel", "back", "forget", "link", "stopSms"] as const;
 export type Command = (typeof commands)[number];
 
 /** A matched command, with what followed it ("/start class_K7Q2", "报名 K7Q2", "链接 123456"). */

@@ -156,6 +156,10 @@ export interface DialogServices {
   confirmLink(identityId: number, requestId: number, yes: boolean, now: Date): LinkConfirmation;
   /** The language of the person behind a chat, without creating one (a group message's answer). */
   chatLanguage(channel: Channel, externalId: string): Lang | undefined;
+  /** Keeps whether reminders may go to the person by SMS (asked at enrolment; "退订短信" withdraws); absent: no SMS here. */
+  setSmsConsent?(personId: number, agreed: boolean, now: Date): void;
+  /** What the Official Account's QR code of a class holds (scene class_<CODE>), when the bot runs one. */
+  officialAccountQr?(classCode: string): Promise<string | undefined>;
   /** The school side (§2.5), acting as the person's staff role. */
   staff: StaffServices;
   /** Draws a class poster as a PNG image (bot/poster.ts); the content comes from the staff flow. */

@@ -15,7 +15,7 @@ export interface PosterVoice {
   school: string;
   lang: Lang;
   t: Translate;
-  qr: { content: string; via: "wechat" | "telegram" } | undefined;
+  qr: { content: string; via: "official_account" | "wechat" | "telegram" } | undefined;
   command: string;
 }
 
@@ -52,7 +52,8 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
     notes,
     ...(voice.qr ? { link: voice.qr.content } : {}),
     // WeChat's code adds the account, after which the command enrols; Telegram's link enrols by itself.
-    scan: t(voice.qr?.via === "wechat" ? "staff.poster.scanWechat" : "staff.poster.scan"),
+    // The Official Account's class code follows the account and opens the enrolment by itself.
+    scan: t({ official_account: "staff.poster.scanOfficialAccount", wechat: "staff.poster.scanWechat", telegram: "staff.poster.scan" }[voice.qr?.via ?? "telegram"]),
     // Without a code the command is the only way, not an alternative ("or send …").
     typed: t(voice.qr?.via === "wechat" ? "staff.poster.typedWechat" : voice.qr ? "staff.poster.typed" : "staff.poster.typedOnly", { command: voice.command }),
     footer: t("staff.poster.footer", { issuers: pack.issuedBy.map((b) => local(b, lang)).join(t("common.listSeparator")), name: local(pack.name, lang), date: pack.issuedOn.value }),

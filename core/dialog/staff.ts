@@ -291,10 +291,19 @@ export function createStaffFlow(kit: StaffKit) {
   async function sendPoster(turn: Turn, cls: StaffClass): Promise<void> {
     const link = deepLink(cls.code);
     const command = typedCommand(turn, cls.code);
-    // Residents of the programme are on WeChat: its account's QR code, when known, is the one on the paper.
-    const qr = kit.wechatContactQr ? { content: kit.wechatContactQr, via: "wechat" as const } : link ? { content: link, via: "telegram" as const } : undefined;
+    // Residents of the programme are on WeChat: the Official Account's code for this class (scanning it follows the
+    // account and opens the enrolment), else the WeChat account's, is the one on the paper.
+    const oa = await services.officialAccountQr?.(cls.code);
+    const qr = oa
+      ? { content: oa, via: "official_account" as const }
+      : kit.wechatContactQr
+        ? { content: kit.wechatContactQr, via: "wechat" as const }
+        : link
+          ? { content: link, via: "telegram" as const }
+          : undefined;
     const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, qr, command }));
     const lines = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name })];
+    if (qr?.via === "official_account") lines.push(turn.t("staff.poster.officialAccount", { command }));
     if (qr?.via === "wechat") lines.push(turn.t("staff.poster.wechat", { command }));
     if (link) lines.push(turn.t("staff.poster.link", { link }));
     else if (!qr) lines.push(turn.t("staff.poster.noLink", { command }));

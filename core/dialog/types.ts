@@ -1,7 +1,9 @@
 // What flows between the channels and the dialog engine: channel-neutral input and output.
 
-/** A chat channel the bot listens on. */
-export type Channel = "console" | "telegram" | "wechat";
+import type { Channel } from "../stores.js";
+
+/** A chat channel the bot listens on (core/stores.ts lists them). */
+export type { Channel };
 
 /**
  * Where a message was written: a private chat between the person and the bot, or a group that others read.

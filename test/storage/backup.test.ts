@@ -12,6 +12,10 @@ import {
   forgottenPeople,
   inviteCodes,
   linkCodes,
+  oaWindows,
+  oaQrCodes,
+  smsSends,
+  downloadLinks,
   meta,
   outbox,
   reviewQuestions,
@@ -49,6 +53,10 @@ function fillEveryTable(db: Db): void {
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();
   db.insert(updateAttempts).values({ channel: "telegram", updateId: "982", identityId, startedAt: NOW }).run();
   db.insert(forgottenPeople).values({ hash: "ef56", forgottenAt: NOW }).run();
+  db.insert(oaWindows).values({ identityId, messageAt: NOW, sentSinceMessage: 1 }).run();
+  db.insert(oaQrCodes).values({ classCode: "K1", url: "http://weixin.qq.com/q/abc", createdAt: NOW }).run();
+  db.insert(smsSends).values({ numberHash: "ab12", sentAt: NOW }).run();
+  db.insert(downloadLinks).values({ id: "l1", personId, fileName: "r.xlsx", mime: "application/octet-stream", bytesEnc: "v1:x", createdAt: NOW, expiresAt: NOW }).run();
 }
 
 // Every row of every table, in a stable order.
