@@ -91,7 +91,14 @@ export const questions: Record<FactName, FactQuestion | undefined> = {
   ),
   keyGroups: choiceQuestion(
     "keyGroups",
-    (p, lang, t) => [...p.keyGroups.map((g) => ({ id: g.code, label: local(g.name, lang) })), { id: "none", label: t("dialog.choice.noneOfThese") }],
+    (p, lang, t) => [
+      ...p.keyGroups.map((g) => {
+        // A group's name is the notice's wording, sometimes a sentence: a short label for its button, when the locale has one.
+        const short = t(`dialog.choice.short.${g.code}`, { defaultValue: "" });
+        return { id: g.code, label: local(g.name, lang), ...(short ? { short } : {}) };
+      }),
+      { id: "none", label: t("dialog.choice.noneOfThese") },
+    ],
     (id) => (id === "none" ? [] : [id]),
   ),
   hukouJiangyin: yesNoQuestion("hukouJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
