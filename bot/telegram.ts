@@ -1,12 +1,18 @@
 // The Telegram channel (grammY): turns updates into engine input and engine replies into messages
 // with inline keyboards. No rule and no SQL here: everything a person is told comes from the engine.
-import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
+// Updates are handled concurrently across chats and in order within one (one person's never interleave);
+// every message the bot sends waits its turn under Telegram's limits (bot/throttle.ts).
+import { Bot, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { createServer, type Server } from "node:http";
+import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
-import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
+import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
+import { createSendThrottle, telegramSendLimits, type SendLimits } from "./throttle.js";
+import { describeTelegramError, sendReplies } from "./telegramReplies.js";
+import { createInHand } from "./inHand.js";
+import { serveTelegramWebhook, type TelegramWebhookServer } from "./telegramWebhook.js";
 
 /**
  * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
@@ -22,6 +28,10 @@ export interface TelegramOptions {
   /** Messages per person per minute before the bot stops answering them for a moment. */
   ratePerMinute?: number;
   webhook?: { url: string; secret: string; port: number; host?: string };
+  /** Updates handled at once across chats (default 100); beyond, Telegram's next ones wait to be fetched or answered. */
+  concurrency?: number;
+  /** The sending limits (default Telegram's, `telegramSendLimits`). */
+  sendLimits?: SendLimits;
   log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -29,6 +39,7 @@ export interface TelegramOptions {
 export interface TelegramChannel {
   bot: Bot;
   start(): Promise<void>;
+  /** Stops taking updates and finishes those in hand (their replies sent). */
   stop(): Promise<void>;
   /** Pushes one text to a chat (the outbox dispatcher's sender). */
   send(chatId: string, text: string): Promise<void>;
@@ -36,11 +47,16 @@ export interface TelegramChannel {
 
 const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "link", "staff", "cancel", "forget"] as const;
 
-function keyboard(reply: Reply): InlineKeyboard | undefined {
-  if (!reply.choices?.length) return undefined;
-  const kb = new InlineKeyboard();
-  for (const c of reply.choices) kb.text(c.label.slice(0, 64), `${reply.stepToken ?? "menu"}|${c.id}`).row();
-  return kb;
+/**
+ * What must not run at once: one chat's updates, and one person's across chats (the engine keeps one
+ * conversation per person). In a private chat both are the same id.
+ * @example orderKeys(ctx) // ["4242"]
+ */
+export function orderKeys(ctx: Context): string[] {
+  const chat = ctx.chatId;
+  const user = ctx.from?.id;
+  if (chat === undefined || chat === user) return user === undefined ? [] : [String(user)];
+  return user === undefined ? [String(chat)] : [String(chat), String(user)];
 }
 
 /**
@@ -52,8 +68,13 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   const { core, log } = options;
   const apiRoot = options.apiRoot ?? "https://api.telegram.org";
   const bot = new Bot(options.token, { client: { apiRoot } });
+  // Every message waits its turn under the limits; installed first, so that auto-retry's retries wait too.
+  bot.api.config.use(createSendThrottle(options.sendLimits ?? telegramSendLimits).transformer);
   // Retries 429 (after retry_after) and 5xx for every call, replies included.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  const concurrency = options.concurrency ?? 100;
+  const inHand = createInHand(concurrency);
+  bot.use(sequentialize(orderKeys));
 
   // A per-person sliding window: a flood from one account must not starve everyone else. The map is kept
   // in order of each person's latest message, so those silent for a minute are dropped from its front:
@@ -73,16 +94,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     return times.length <= perMinute ? "ok" : times.length === perMinute + 1 ? "warn" : "drop";
   };
 
-  async function send(ctx: Context, replies: Reply[]) {
-    for (const r of replies) {
-      const markup = keyboard(r);
-      await ctx.reply(r.text, markup ? { reply_markup: markup } : {});
-      if (!r.document) continue;
-      const file = new InputFile(r.document.bytes, r.document.fileName);
-      // A poster is shown in the chat as a photo, ready to forward; a workbook stays a file.
-      await (r.document.mime === PNG_MIME ? ctx.replyWithPhoto(file) : ctx.replyWithDocument(file));
-    }
-  }
+  const send = (ctx: Context, replies: Reply[]) => sendReplies(ctx.api, ctx.chatId ?? ctx.from!.id, replies, log);
 
   type Input = Omit<Inbound, "channel" | "externalId" | "updateId">;
 
@@ -116,8 +128,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   bot.on("callback_query:data", async (ctx) => {
     // Forged or malformed data is treated as a stale button: the engine says the question has moved on.
     const [, stepToken, choiceId] = callbackData.exec(ctx.callbackQuery.data) ?? [null, "stale", "stale"];
-    await ctx.answerCallbackQuery().catch(() => undefined);
+    // The spinner is stopped alongside the answer, not before it: a round trip less for every tap.
+    const answered = ctx.answerCallbackQuery().catch(() => undefined);
     await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
+    await answered;
   });
   bot.on("message:text", (ctx) => handle(ctx, { text: ctx.message.text }));
   // A document (a results sheet) is downloaded unless Telegram says it is over the limit; the engine says
@@ -129,15 +143,12 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   bot.on("message", (ctx) => (ctx.chat.type === "private" ? handle(ctx, {}) : undefined));
 
   bot.catch(async (err) => {
-    const e = err.error;
-    log("error", "telegram update failed", {
-      update: err.ctx.update.update_id,
-      error: e instanceof GrammyError ? `${e.error_code} ${e.description}` : e instanceof HttpError ? `network: ${e.message}` : String((e as Error)?.stack ?? e),
-    });
+    log("error", "telegram update failed", { update: err.ctx.update.update_id, ...describeTelegramError(err.error) });
     await err.ctx.reply(translator(langOf(err.ctx))("dialog.failed")).catch(() => undefined);
   });
 
-  let server: Server | undefined;
+  let server: TelegramWebhookServer | undefined;
+  let runner: RunnerHandle | undefined;
   return {
     bot,
     async start() {
@@ -150,22 +161,23 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       }
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
-        const callback = webhookCallback(bot, "http", { secretToken: secret });
-        server = createServer((req, res) => void callback(req, res));
-        await new Promise<void>((resolve) => server!.listen(port, host ?? "127.0.0.1", resolve));
-        await bot.api.setWebhook(url, { secret_token: secret });
-        log("info", "telegram webhook listening", { port });
+        await bot.init();
+        server = await serveTelegramWebhook({ bot, secret, port, host, inHand, log });
+        await bot.api.setWebhook(url, { secret_token: secret, max_connections: Math.min(100, concurrency) });
+        log("info", "telegram webhook listening", { port: server.port });
         return;
       }
       await bot.init();
-      // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
-      void bot.start({ drop_pending_updates: false, onStart: (me) => log("info", "telegram polling", { bot: me.username }) }).catch((e) =>
-        log("error", "telegram polling stopped", { error: String(e) }),
-      );
+      // A webhook set earlier would refuse getUpdates; pending updates are kept (none is lost on restart).
+      await bot.api.deleteWebhook({ drop_pending_updates: false });
+      runner = poll(bot, concurrency, (update) => inHand.run(() => bot.handleUpdate(update)), log);
+      log("info", "telegram polling", { bot: bot.botInfo.username, concurrency });
     },
     async stop() {
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      else if (bot.isRunning()) await bot.stop();
+      if (server) await server.close();
+      // The runner's stop ends fetching; the updates it handed out are finished below.
+      else if (runner?.isRunning()) await runner.stop();
+      await inHand.idle();
     },
     async send(chatId, text) {
       await bot.api.sendMessage(chatId, text);
@@ -173,6 +185,27 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   };
 }
 
+
+/**
+ * Long polling through grammY's runner: updates are fetched while earlier ones are handled, up to
+ * `concurrency` in hand (sequentialize keeps each chat's in order). Fetch errors are retried with back-off
+ * and logged; the runner stops only on 401 (token revoked) or 409 (another instance polls).
+ */
+function poll(bot: Bot, concurrency: number, consume: (update: Parameters<Bot["handleUpdate"]>[0]) => Promise<void>, log: TelegramOptions["log"]): RunnerHandle {
+  // Each failed fetch is logged here (the runner's own messages would bypass the logger and its masking).
+  const getUpdates: Bot["api"]["getUpdates"] = (args, signal) =>
+    bot.api.getUpdates(args, signal).catch((e: unknown) => {
+      if (!signal?.aborted) log("warn", "telegram getUpdates failed; retrying", describeTelegramError(e));
+      throw e;
+    });
+  const source = createSource({ supply: createUpdateFetcher({ api: { getUpdates }, handleUpdate: (u) => bot.handleUpdate(u), errorHandler: bot.errorHandler }, { silent: true, fetch: { timeout: 30 } }) });
+  // The handler never rejects (bot.catch answers every failure); a rejection here is a bug worth a line.
+  const sink = createConcurrentSink({ consume }, async (e) => log("error", "telegram update crashed", { error: String(e) }), { concurrency });
+  const runner = createRunner(source, sink);
+  runner.start();
+  void runner.task()?.catch((e) => log("error", "telegram polling stopped", describeTelegramError(e)));
+  return runner;
+}
 
 function langOf(ctx: Context): Lang {
   return ctx.from?.language_code?.startsWith("en") ? "en" : "zh-CN";
