@@ -4,7 +4,7 @@
 // every message the bot sends waits its turn under Telegram's limits (bot/throttle.ts).
 import { Bot, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
@@ -12,7 +12,9 @@ import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { createSendThrottle, telegramSendLimits, type SendLimits } from "./throttle.js";
 import { describeTelegramError, sendReplies } from "./telegramReplies.js";
 import { createInHand } from "./inHand.js";
+import { inOrder } from "./inOrder.js";
 import { serveTelegramWebhook, type TelegramWebhookServer } from "./telegramWebhook.js";
+import { splitText, TELEGRAM_TEXT } from "./splitText.js";
 
 /**
  * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
@@ -61,7 +63,8 @@ export function orderKeys(ctx: Context): string[] {
 
 /**
  * Creates the Telegram channel: long polling by default, a webhook (verifying Telegram's secret-token
- * header) when configured.
+ * header) when configured; either way up to `concurrency` updates at once, each chat's in order, and every
+ * message sent within `sendLimits`.
  * @example const tg = createTelegramChannel({ token, core, log }); await tg.start()
  */
 export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
@@ -74,7 +77,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
   const concurrency = options.concurrency ?? 100;
   const inHand = createInHand(concurrency);
-  bot.use(sequentialize(orderKeys));
+  bot.use(inOrder(orderKeys));
 
   // A per-person sliding window: a flood from one account must not starve everyone else. The map is kept
   // in order of each person's latest message, so those silent for a minute are dropped from its front:
@@ -168,7 +171,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
         return;
       }
       await bot.init();
-      // A webhook set earlier would refuse getUpdates; pending updates are kept (none is lost on restart).
+      // A webhook set earlier would refuse getUpdates; pending updates are kept (a restart answers them).
       await bot.api.deleteWebhook({ drop_pending_updates: false });
       runner = poll(bot, concurrency, (update) => inHand.run(() => bot.handleUpdate(update)), log);
       log("info", "telegram polling", { bot: bot.botInfo.username, concurrency });
@@ -180,7 +183,7 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       await inHand.idle();
     },
     async send(chatId, text) {
-      await bot.api.sendMessage(chatId, text);
+      for (const part of splitText(text, TELEGRAM_TEXT)) await bot.api.sendMessage(chatId, part);
     },
   };
 }
@@ -188,8 +191,11 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
 
 /**
  * Long polling through grammY's runner: updates are fetched while earlier ones are handled, up to
- * `concurrency` in hand (sequentialize keeps each chat's in order). Fetch errors are retried with back-off
+ * `concurrency` in hand (inOrder keeps each chat's in order). Fetch errors are retried with back-off
  * and logged; the runner stops only on 401 (token revoked) or 409 (another instance polls).
+ * The next fetch confirms the updates fetched before it to Telegram, handled or not: a graceful stop finishes
+ * them all, but a crash (kill -9) loses those whose turn the engine had not yet stored, a few milliseconds'
+ * worth (an update whose turn was stored is recognised when delivered again, and not taken twice).
  */
 function poll(bot: Bot, concurrency: number, consume: (update: Parameters<Bot["handleUpdate"]>[0]) => Promise<void>, log: TelegramOptions["log"]): RunnerHandle {
   // Each failed fetch is logged here (the runner's own messages would bypass the logger and its masking).

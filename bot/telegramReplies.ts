@@ -19,6 +19,8 @@ const buttonLabel = (c: Choice) => c.short ?? (c.label.length > MAX_LABEL ? `${c
  * @example messageText({ text: "Do you belong to one of these groups?", choices }) // "…\n\n• Self-employed veteran: Demobilised soldier who chose self-employment"
  */
 export function messageText(reply: Pick<Reply, "text" | "choices">): string {
+  // Nearly every reply has none to spell out: checked without building anything.
+  if (!reply.choices?.some((c) => c.short !== undefined || c.label.length > MAX_LABEL)) return reply.text;
   const spelled = (reply.choices ?? []).filter((c) => buttonLabel(c) !== c.label).map((c) => (c.short ? `• ${c.short}: ${c.label}` : `• ${c.label}`));
   return spelled.length ? `${reply.text}\n\n${spelled.join("\n")}` : reply.text;
 }

@@ -76,6 +76,24 @@ function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toV
   };
 }
 
+/** A pack's key groups as choices, built once per pack and language (asked, then checked against, on every answer). */
+const keyGroupsByPack = new WeakMap<PolicyPack, (lang: Lang) => Choice[]>();
+function keyGroupChoices(pack: PolicyPack): (lang: Lang) => Choice[] {
+  let built = keyGroupsByPack.get(pack);
+  if (!built) {
+    built = perLanguage((t, lang) => [
+      ...pack.keyGroups.map((g) => {
+        // A group's name is the notice's wording, sometimes a sentence: a short label for its button, when the locale has one.
+        const short = t(`dialog.choice.short.${g.code}`, { defaultValue: "" });
+        return { id: g.code, label: local(g.name, lang), ...(short ? { short } : {}) };
+      }),
+      { id: "none", label: t("dialog.choice.noneOfThese") },
+    ]);
+    keyGroupsByPack.set(pack, built);
+  }
+  return built;
+}
+
 /** The questions, by fact, in the engine's asking order. */
 export const questions: Record<FactName, FactQuestion | undefined> = {
   ableToWork: yesNoQuestion("ableToWork"),
@@ -89,18 +107,7 @@ export const questions: Record<FactName, FactQuestion | undefined> = {
     ],
     (id) => id,
   ),
-  keyGroups: choiceQuestion(
-    "keyGroups",
-    (p, lang, t) => [
-      ...p.keyGroups.map((g) => {
-        // A group's name is the notice's wording, sometimes a sentence: a short label for its button, when the locale has one.
-        const short = t(`dialog.choice.short.${g.code}`, { defaultValue: "" });
-        return { id: g.code, label: local(g.name, lang), ...(short ? { short } : {}) };
-      }),
-      { id: "none", label: t("dialog.choice.noneOfThese") },
-    ],
-    (id) => (id === "none" ? [] : [id]),
-  ),
+  keyGroups: choiceQuestion("keyGroups", (p, lang) => keyGroupChoices(p)(lang), (id) => (id === "none" ? [] : [id])),
   hukouJiangyin: yesNoQuestion("hukouJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
   employerInJiangyin: yesNoQuestion("employerInJiangyin", (p, lang) => ({ city: local(p.city, lang) })),
   contractMonths: monthsQuestion("contractMonths", (p) => ({ min: p.employeeRoute.contractMonthsMin })),
