@@ -27,7 +27,9 @@ export interface SendLimits {
 
 /**
  * Telegram's published limits ("about 30 messages per second", "avoid more than one message per second in a
- * single chat; short bursts may go over", 20 a minute in a group), with a 50 ms margin: 28.6 messages a second.
+ * single chat; short bursts may go over", 20 a minute in a group), with a 50 ms margin: at most 30 messages in
+ * any 1,050 ms, 28.6 a second sustained. Replies due at once (many people answering the same moment) go at
+ * once, up to 30: the limit is a window, and waiting in line for an even pace would only add latency.
  * @example createSendThrottle(telegramSendLimits)
  */
 export const telegramSendLimits: SendLimits = { perSecond: 30, perChatPerSecond: 1, perChatBurst: 3, perGroupPerMinute: 20, marginMs: 50 };
@@ -38,6 +40,11 @@ export interface SendThrottle {
   transformer: Transformer;
   /** Sends waiting for their turn. */
   waiting(): number;
+}
+
+/** A send counted in the window: when it left. */
+interface Sent {
+  t: number;
 }
 
 /** Methods that post a message (sendChatAction does not). */
@@ -53,19 +60,18 @@ const MESSAGE_METHOD = /^(send(?!ChatAction)|copyMessage|forwardMessage)/;
  */
 export function createSendThrottle(limits: SendLimits, now: () => number = Date.now): SendThrottle {
   const window = 1000 + limits.marginMs;
-  const spacing = window / limits.perSecond;
   const chatInterval = (1000 + limits.marginMs) / limits.perChatPerSecond;
   const groupWindow = 60_000 + limits.marginMs;
   /** Waiting sends per chat, oldest first; the map's order is the order chats started waiting. */
-  const queues = new Map<string, (() => void)[]>();
+  const queues = new Map<string, ((sent: Sent) => void)[]>();
   let waiting = 0;
   /** When each of the last `perSecond` sends left. */
-  const recent: number[] = [];
+  const recent: Sent[] = [];
   /** Per chat: tokens left and when they were counted (a chat at full burst is dropped from the map). */
   const buckets = new Map<string, { tokens: number; at: number }>();
   const groups = new Map<string, number[]>();
-  let nextSlot = 0;
   let pausedUntil = 0;
+  let sweptAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
 
@@ -83,14 +89,15 @@ export function createSendThrottle(limits: SendLimits, now: () => number = Date.
     return at;
   };
   const channelReadyAt = (t: number): number => {
-    while (recent.length && recent[0]! <= t - window) recent.shift();
-    let at = Math.max(t, pausedUntil, nextSlot);
-    if (recent.length >= limits.perSecond) at = Math.max(at, recent[recent.length - limits.perSecond]! + window);
+    while (recent.length && recent[0]!.t <= t - window) recent.shift();
+    let at = Math.max(t, pausedUntil);
+    if (recent.length >= limits.perSecond) at = Math.max(at, recent[recent.length - limits.perSecond]!.t + window);
     return at;
   };
 
-  const take = (chat: string, t: number) => {
-    recent.push(t);
+  const take = (chat: string, t: number): Sent => {
+    const sent = { t };
+    recent.push(sent);
     if (recent.length > limits.perSecond) recent.shift();
     buckets.set(chat, { tokens: tokensOf(chat, t) - 1, at: t });
     if (chat.startsWith("-")) {
@@ -98,8 +105,7 @@ export function createSendThrottle(limits: SendLimits, now: () => number = Date.
       g.push(t);
       groups.set(chat, g);
     }
-    // Even pacing: sends follow one another at `spacing`, so a burst cannot crowd one window.
-    nextSlot = Math.max(t, nextSlot) + spacing;
+    return sent;
   };
 
   /** Lets out every send whose turn has come, then sleeps until the next one's. */
@@ -135,11 +141,13 @@ export function createSendThrottle(limits: SendLimits, now: () => number = Date.
       queues.delete(chosen);
       if (queue.length) queues.set(chosen, queue);
       waiting--;
-      take(chosen, t);
-      go();
+      go(take(chosen, t));
     }
-    // Buckets back at full burst say nothing: dropped, so the map holds only recent chats.
-    if (buckets.size > 10_000) for (const [chat] of buckets) if (tokensOf(chat, t) >= limits.perChatBurst) buckets.delete(chat);
+    // Buckets back at full burst say nothing: dropped (once a second at most), so the map holds only recent chats.
+    if (buckets.size > 10_000 && t - sweptAt > 1000) {
+      sweptAt = t;
+      for (const [chat] of buckets) if (tokensOf(chat, t) >= limits.perChatBurst) buckets.delete(chat);
+    }
     if (wakeAt < Infinity) schedule(wakeAt);
   };
   const schedule = (at: number) => {
@@ -152,13 +160,16 @@ export function createSendThrottle(limits: SendLimits, now: () => number = Date.
   const transformer: Transformer = async (prev, method, payload, signal) => {
     if (!MESSAGE_METHOD.test(method)) return prev(method, payload, signal);
     const chat = String((payload as { chat_id?: unknown }).chat_id ?? "");
-    await new Promise<void>((go) => {
+    const sent = await new Promise<Sent>((go) => {
       const queue = queues.get(chat);
       if (queue) queue.push(go);
       else queues.set(chat, [go]);
       waiting++;
       pump();
     });
+    // Counted from when it really leaves: the sends let out together leave one after another, and the next
+    // ones must keep their distance from each of them, not from the moment they were let out.
+    sent.t = now();
     const res = await prev(method, payload, signal);
     // Telegram does not say which limit a 429 is for: every send waits it out, then goes on paced.
     if (!res.ok && res.error_code === 429) {

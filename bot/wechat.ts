@@ -249,7 +249,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     async send(contactId, text) {
       const contact = await wechaty.Contact.find({ id: contactId });
       if (!contact) throw new Error(`wechat contact not found: ${contactId}`);
-      await contact.say(text);
+      for (const part of splitText(text, WECHAT_TEXT)) await contact.say(part);
     },
   };
 }
