@@ -69,6 +69,15 @@ interface Waiter {
   resolve: (at: number) => void;
 }
 
+/** How a resident goes: thinking `thinkMs` before each next update, giving up on an answer after `timeoutMs`. */
+export interface RunOptions {
+  thinkMs?: number;
+  timeoutMs?: number;
+  /** An update is sent (the resident now waits for its answer). */
+  onPush?: () => void;
+  onAnswer?: (a: Answered) => void;
+}
+
 /** Residents over one fake API; `observe` must be the API's `onCall`. */
 export interface Residents {
   observe(call: RecordedCall): void;
@@ -76,7 +85,7 @@ export interface Residents {
    * Runs one resident's journey in chat `chat`; resolves with each step's latency, rejects when an answer does
    * not come within `timeoutMs` or the chat has no button for a tap.
    */
-  run(api: FakeBotApi, chat: number, steps: Step[], options?: { thinkMs?: number; timeoutMs?: number; onAnswer?: (a: Answered) => void }): Promise<Answered[]>;
+  run(api: FakeBotApi, chat: number, steps: Step[], options?: RunOptions): Promise<Answered[]>;
   /** Every text the bot sent to a chat, in the order the platform took them. */
   texts(chat: number): string[];
 }
@@ -131,6 +140,7 @@ export function createResidents(): Residents {
           waiting.set(chat, { expect, resolve: (at) => (clearTimeout(timer), resolve(at)) });
         });
         api.pushUpdate(update);
+        options.onPush?.();
         const a = { chat, step, latencyMs: (await answer) - pushedAt };
         answered.push(a);
         options.onAnswer?.(a);
