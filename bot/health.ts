@@ -88,16 +88,14 @@ export function createChannelRegistry(): ChannelRegistry {
 }
 
 /**
- * Wraps the chat core so every update is counted and timed, and shutdown can wait for the updates in hand.
- * @example const core = instrumentCore(app.engine); createTelegramChannel({ core, … }); await core.idle()
+ * Wraps the chat core so every update is counted and timed. (What a graceful stop waits for is each channel's:
+ * its updates in hand include those queued behind a person's earlier ones and the replies still to send.)
+ * @example const core = instrumentCore(app.engine); createTelegramChannel({ core, … })
  */
-export function instrumentCore(core: ChatCore): ChatCore & { inFlight(): number; idle(): Promise<void> } {
-  let inFlight = 0;
-  let waiters: (() => void)[] = [];
+export function instrumentCore(core: ChatCore): ChatCore {
   return {
     async handle(input) {
       const channel = input.channel;
-      inFlight++;
       const end = updateLatency.startTimer({ channel });
       try {
         const out = await core.handle(input);
@@ -109,11 +107,8 @@ export function instrumentCore(core: ChatCore): ChatCore & { inFlight(): number;
         throw e;
       } finally {
         end();
-        if (--inFlight === 0) for (const w of waiters.splice(0)) w();
       }
     },
-    inFlight: () => inFlight,
-    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
   };
 }
 

@@ -210,9 +210,8 @@ async function main(): Promise<void> {
   const routes = instrumentRoutes(lateChains((channel) => chains[channel] ?? senderChains[channel]));
   const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
-  // On SIGTERM: channels stop taking updates (pushed above), the update in hand finishes, then the rest.
+  // On SIGTERM: each channel stops taking updates and finishes those in hand, replies sent (pushed above); then the rest.
   steps.push(
-    { name: "updates in hand", run: () => core.idle() },
     { name: "reminders", run: () => reminders.stop() },
     { name: "backups", run: async () => backups.stop() },
     { name: "health", run: async () => health?.close() },

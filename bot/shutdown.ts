@@ -1,5 +1,5 @@
 // Graceful stop on SIGTERM (systemctl stop) and SIGINT (Ctrl-C): the first signal runs the shutdown
-// steps in order — stop taking updates, finish the update in hand and the message being sent, close
+// steps in order — stop taking updates, finish the updates in hand and the message being sent, close
 // the database — and exits; a second signal exits at once, for an operator who will not wait.
 import type { LogFn } from "./logger.js";
 

@@ -1,15 +1,23 @@
 // The Telegram channel (grammY): turns updates into engine input and engine replies into messages
 // with inline keyboards. No rule and no SQL here: everything a person is told comes from the engine.
-import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, webhookCallback, type Context } from "grammy";
+// Updates are handled concurrently across chats and in order within one (one person's never interleave);
+// every message the bot sends waits its turn under Telegram's limits (bot/throttle.ts).
+import { Bot, type Context } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { createServer, type Server } from "node:http";
+import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import type { ChatCore, ChatKind, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/pack.js";
-import { MAX_UPLOAD_BYTES, PNG_MIME, type InboundFile } from "../core/dialog/types.js";
+import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, pollingWatch, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
 import { repliesFor } from "./groupGuard.js";
 import type { ChatRateLimit } from "./rateLimit.js";
+import { createSendThrottle, telegramSendLimits, type SendLimits } from "./throttle.js";
+import { describeTelegramError, sendReplies } from "./telegramReplies.js";
+import { createInHand } from "./inHand.js";
+import { inOrder } from "./inOrder.js";
+import { serveTelegramWebhook, type TelegramWebhookServer } from "./telegramWebhook.js";
+import { splitText, TELEGRAM_TEXT } from "./splitText.js";
 
 /**
  * Callback data is "<stepToken>|<choiceId>", within Telegram's 64 bytes (20 + 1 + 40, ASCII). One regular
@@ -25,6 +33,10 @@ export interface TelegramOptions {
   /** The per-person message limit every channel shares (bot/rateLimit.ts). */
   rateLimit: ChatRateLimit;
   webhook?: { url: string; secret: string; port: number; host?: string };
+  /** Updates handled at once across chats (default 100); beyond, Telegram's next ones wait to be fetched or answered. */
+  concurrency?: number;
+  /** The sending limits (default Telegram's, `telegramSendLimits`). */
+  sendLimits?: SendLimits;
   log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
   /** Told whether the channel is connected, and why not (for /healthz). */
   status?: (connected: boolean, detail?: string) => void;
@@ -37,6 +49,7 @@ export interface TelegramChannel {
   bot: Bot;
   /** Resolves once the bot takes updates: getMe and setWebhook are retried until they succeed (or `stop`). */
   start(): Promise<void>;
+  /** Stops taking updates and finishes those in hand (their replies sent). */
   stop(): Promise<void>;
   /** Pushes one text to a chat (the outbox dispatcher's sender). */
   send(chatId: string, text: string): Promise<void>;
@@ -44,16 +57,22 @@ export interface TelegramChannel {
 
 const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "link", "staff", "cancel", "forget"] as const;
 
-function keyboard(reply: Reply): InlineKeyboard | undefined {
-  if (!reply.choices?.length) return undefined;
-  const kb = new InlineKeyboard();
-  for (const c of reply.choices) kb.text(c.label.slice(0, 64), `${reply.stepToken ?? "menu"}|${c.id}`).row();
-  return kb;
+/**
+ * What must not run at once: one chat's updates, and one person's across chats (the engine keeps one
+ * conversation per person). In a private chat both are the same id.
+ * @example orderKeys(ctx) // ["4242"]
+ */
+export function orderKeys(ctx: Context): string[] {
+  const chat = ctx.chatId;
+  const user = ctx.from?.id;
+  if (chat === undefined || chat === user) return user === undefined ? [] : [String(user)];
+  return user === undefined ? [String(chat)] : [String(chat), String(user)];
 }
 
 /**
  * Creates the Telegram channel: long polling by default, a webhook (verifying Telegram's secret-token
- * header) when configured.
+ * header) when configured; either way up to `concurrency` updates at once, each chat's in order, and every
+ * message sent within `sendLimits`.
  * @example const tg = createTelegramChannel({ token, core, log }); await tg.start()
  */
 export function createTelegramChannel(options: TelegramOptions): TelegramChannel {
@@ -61,20 +80,16 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   const apiRoot = options.apiRoot ?? "https://api.telegram.org";
   const bot = new Bot(options.token, { client: { apiRoot } });
   const status = options.status ?? (() => {});
-  // Retries 429 (after retry_after) and 5xx for every call, replies included; polling is grammY's own
-  // loop, watched for /healthz.
+  // Every message waits its turn under the limits; installed first, so that auto-retry's retries wait too.
+  bot.api.config.use(createSendThrottle(options.sendLimits ?? telegramSendLimits).transformer);
+  // Retries 429 (after retry_after) and 5xx for every call, replies included; polling's own fetches are
+  // watched instead, for /healthz.
   bot.api.config.use(pollingWatch(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }), { log, status, token: options.token }));
+  const concurrency = options.concurrency ?? 100;
+  const inHand = createInHand(concurrency);
+  bot.use(inOrder(orderKeys));
 
-  async function send(ctx: Context, replies: Reply[]) {
-    for (const r of replies) {
-      const markup = keyboard(r);
-      await ctx.reply(r.text, markup ? { reply_markup: markup } : {});
-      if (!r.document) continue;
-      const file = new InputFile(r.document.bytes, r.document.fileName);
-      // A poster is shown in the chat as a photo, ready to forward; a workbook stays a file.
-      await (r.document.mime === PNG_MIME ? ctx.replyWithPhoto(file) : ctx.replyWithDocument(file));
-    }
-  }
+  const send = (ctx: Context, replies: Reply[]) => sendReplies(ctx.api, ctx.chatId ?? ctx.from!.id, replies, log);
 
   type Input = Omit<Inbound, "channel" | "chat" | "externalId" | "updateId">;
 
@@ -109,8 +124,10 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   bot.on("callback_query:data", async (ctx) => {
     // Forged or malformed data is treated as a stale button: the engine says the question has moved on.
     const [, stepToken, choiceId] = callbackData.exec(ctx.callbackQuery.data) ?? [null, "stale", "stale"];
-    await ctx.answerCallbackQuery().catch(() => undefined);
+    // The spinner is stopped alongside the answer, not before it: a round trip less for every tap.
+    const answered = ctx.answerCallbackQuery().catch(() => undefined);
     await handle(ctx, { stepToken: stepToken!, choiceId: choiceId! });
+    await answered;
   });
   // In a group, only what is addressed to the bot (as Telegram's privacy mode delivers it, whatever the setting).
   bot.on("message:text", (ctx) => {
@@ -126,15 +143,12 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
   bot.on("message", (ctx) => (ctx.chat.type === "private" ? handle(ctx, {}) : undefined));
 
   bot.catch(async (err) => {
-    const e = err.error;
-    log("error", "telegram update failed", {
-      update: err.ctx.update.update_id,
-      error: e instanceof GrammyError ? `${e.error_code} ${e.description}` : e instanceof HttpError ? `network: ${e.message}` : String((e as Error)?.stack ?? e),
-    });
+    log("error", "telegram update failed", { update: err.ctx.update.update_id, ...describeTelegramError(err.error) });
     await err.ctx.reply(translator(langOf(err.ctx))("dialog.failed")).catch(() => undefined);
   });
 
-  let server: Server | undefined;
+  let server: TelegramWebhookServer | undefined;
+  let runner: RunnerHandle | undefined;
   // Stops a start-up still retrying, so that stop() never waits for the Bot API.
   const starting = new AbortController();
   const api = startupApi(options.token, apiRoot);
@@ -155,45 +169,63 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       starting.signal.throwIfAborted();
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
-        const callback = webhookCallback(bot, "http", { secretToken: secret });
-        server = createServer((req, res) => void callback(req, res));
-        await new Promise<void>((resolve, reject) => {
-          server!.once("error", reject);
-          server!.listen(port, host ?? "127.0.0.1", resolve);
-        });
-        await essentialCall("setWebhook", () => api.setWebhook(url, { secret_token: secret }), ctx);
-        log("info", "telegram webhook listening", { port });
+        server = await serveTelegramWebhook({ bot, secret, port, host, inHand, log });
+        await essentialCall("setWebhook", () => api.setWebhook(url, { secret_token: secret, max_connections: Math.min(100, concurrency) }), ctx);
+        log("info", "telegram webhook listening", { port: server.port });
         status(true);
         return;
       }
-      // A webhook left from an earlier set-up would stop polling (409); polling itself deletes it again.
+      // A webhook left from an earlier set-up would refuse getUpdates (409); polling itself deletes it again.
       await optionalCall("deleteWebhook", () => api.deleteWebhook({ drop_pending_updates: false }), ctx, failedOptional);
       starting.signal.throwIfAborted();
-      // Not awaited: start() resolves when polling stops. Pending updates are kept (none is lost on restart).
-      void bot
-        .start({
-          drop_pending_updates: false,
-          onStart: (me) => {
-            log("info", "telegram polling", { bot: me.username });
-            status(true);
-          },
-        })
-        .catch((e) => {
-          log("error", "telegram polling stopped", { error: String(e) });
-          status(false, `polling stopped: ${describeApiError(e, options.token)}`);
-        });
+      // Pending updates are kept (a restart answers them).
+      runner = poll(bot, concurrency, (update) => inHand.run(() => bot.handleUpdate(update)), log, status, options.token);
+      log("info", "telegram polling", { bot: bot.botInfo.username, concurrency });
+      status(true);
     },
     async stop() {
       starting.abort();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      else if (bot.isRunning()) await bot.stop();
+      if (server) await server.close();
+      // The runner's stop ends fetching; the updates it handed out are finished below.
+      else if (runner?.isRunning()) await runner.stop();
+      await inHand.idle();
     },
     async send(chatId, text) {
-      await bot.api.sendMessage(chatId, text);
+      for (const part of splitText(text, TELEGRAM_TEXT)) await bot.api.sendMessage(chatId, part);
     },
   };
 }
 
+
+/**
+ * Long polling through grammY's runner: updates are fetched while earlier ones are handled, up to
+ * `concurrency` in hand (inOrder keeps each chat's in order). Fetch errors are retried with back-off
+ * and logged; the runner stops only on 401 (token revoked) or 409 (another instance polls).
+ * The next fetch confirms the updates fetched before it to Telegram, handled or not: a graceful stop finishes
+ * them all, but a crash (kill -9) loses those whose turn the engine had not yet stored, a few milliseconds'
+ * worth (an update whose turn was stored is recognised when delivered again, and not taken twice).
+ */
+function poll(
+  bot: Bot,
+  concurrency: number,
+  consume: (update: Parameters<Bot["handleUpdate"]>[0]) => Promise<void>,
+  log: TelegramOptions["log"],
+  status: (connected: boolean, detail?: string) => void,
+  token: string,
+): RunnerHandle {
+  // A failed fetch is reported by pollingWatch (bot/telegramStartup.ts), once per distinct error, with /healthz
+  // told; the runner's own messages are silenced, as they would bypass the logger and its masking.
+  const source = createSource({ supply: createUpdateFetcher({ api: bot.api, handleUpdate: (u) => bot.handleUpdate(u), errorHandler: bot.errorHandler }, { silent: true, fetch: { timeout: 30 } }) });
+  // The handler never rejects (bot.catch answers every failure); a rejection here is a bug worth a line.
+  const sink = createConcurrentSink({ consume }, async (e) => log("error", "telegram update crashed", { error: String(e) }), { concurrency });
+  const runner = createRunner(source, sink);
+  runner.start();
+  void runner.task()?.catch((e) => {
+    log("error", "telegram polling stopped", describeTelegramError(e));
+    status(false, `polling stopped: ${describeApiError(e, token)}`);
+  });
+  return runner;
+}
 
 function langOf(ctx: Context): Lang {
   return ctx.from?.language_code?.startsWith("en") ? "en" : "zh-CN";

@@ -11,6 +11,8 @@ import { DeliveryError } from "./delivery.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { repliesFor } from "./groupGuard.js";
 import type { ChatRateLimit } from "./rateLimit.js";
+import { createInHand } from "./inHand.js";
+import { splitText, WECHAT_TEXT } from "./splitText.js";
 
 /** A puppet instance as Wechaty accepts it (e.g. `new PuppetMock()`), without importing wechaty-puppet ourselves. */
 export type WechatPuppet = Exclude<WechatyOptions["puppet"], string | undefined>;
@@ -52,6 +54,8 @@ export interface WechatChannelOptions {
   mentionInRoom?: boolean;
   /** Messages older than this are dropped: puppets may replay backlog after a reconnect; default 600. */
   maxMessageAgeSeconds?: number;
+  /** People answered at once (each person's messages one after another); default 100. */
+  concurrency?: number;
 }
 
 /**
@@ -95,8 +99,10 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   const mentionInRoom = options.mentionInRoom ?? true;
 
   const wechaty = WechatyBuilder.build(buildOptions(options));
-  // One chain per person so a fast second message is handled after the first (engine state is per person).
+  // One chain per person so a fast second message is handled after the first (engine state is per person);
+  // different people's run at once, up to `concurrency` of them.
   const queues = new Map<string, Promise<void>>();
+  const inHand = createInHand(options.concurrency ?? 100);
   let stopping = false;
 
   // Wechaty re-emits puppet problems as "error"; an EventEmitter without a listener would throw and kill the process.
@@ -125,7 +131,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   /** Runs one person's work after what is queued for them: their messages, and a greeting, are answered in order. */
   function inTurn(talkerId: string, work: () => Promise<void>, failure: string): void {
     const previous = queues.get(talkerId) ?? Promise.resolve();
-    const next = previous.then(work).catch((err) => log("error", failure, { err: String(err) }));
+    const next = previous.then(() => inHand.run(work)).catch((err) => log("error", failure, { err: String(err) }));
     queues.set(talkerId, next);
     void next.finally(() => {
       if (queues.get(talkerId) === next) queues.delete(talkerId);
@@ -201,10 +207,22 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
 
   async function answer(room: Room | undefined, talker: Contact, replies: Reply[]): Promise<void> {
     for (const reply of repliesFor(room ? "group" : "private", replies, log, { channel: "wechat", roomId: room?.id, contactId: talker.id })) {
-      await sayTo(room, talker, options.render(reply, talker.id));
+      // A long text (a roster page, a notice) goes as several messages, cut between lines.
+      for (const part of splitText(options.render(reply, talker.id), WECHAT_TEXT)) await sayTo(room, talker, part);
+      if (reply.document) await sendFile(room, talker, reply.document);
+    }
+  }
+
+  /** A file after its text; one the puppet cannot send is said (what failed, what to use instead), and the replies go on. */
+  async function sendFile(room: Room | undefined, talker: Contact, doc: NonNullable<Reply["document"]>): Promise<void> {
+    try {
       // Base64, not a buffer: puppets that pass files on as JSON (the mock, puppet-service) cannot serialise
       // a buffer FileBox (file-box#25), and the bot said "see the attachment" already.
-      if (reply.document) await sayTo(room, talker, FileBox.fromBase64(Buffer.from(reply.document.bytes).toString("base64"), reply.document.fileName));
+      await sayTo(room, talker, FileBox.fromBase64(Buffer.from(doc.bytes).toString("base64"), doc.fileName));
+    } catch (err) {
+      log("error", "wechat file not delivered", { contactId: talker.id, roomId: room?.id, file: doc.fileName, bytes: doc.bytes.length, err: errorDetail(err) });
+      // No buttons here: the text says how to ask again.
+      if (doc.ifFailed) await sayTo(room, talker, doc.ifFailed.text);
     }
   }
 
@@ -244,7 +262,7 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       const contact = await wechaty.Contact.find({ id: contactId });
       // Gone from the account's contacts: the outbox marks the chat unreachable rather than retrying (and the id stays out of the logs).
       if (!contact) throw new DeliveryError("blocked", "Contact.find:not_found");
-      await contact.say(text);
+      for (const part of splitText(text, WECHAT_TEXT)) await contact.say(part);
     },
   };
 }

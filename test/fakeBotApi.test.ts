@@ -176,6 +176,35 @@ describe("fake Bot API rate limits and faults", () => {
     await expect(bot.api.sendMessage(3, "c")).rejects.toMatchObject({ error_code: 429 });
   });
 
+  it("lets a chat have a short burst, then one a second, and records each breach of a rule", async () => {
+    const a = await setup({ limits: { perChatPerSecond: 1, perChatBurst: 3 } });
+    const bot = makeBot(a);
+    for (const i of [1, 2, 3]) await bot.api.sendMessage(USER, `m${i}`);
+    await expect(bot.api.sendMessage(USER, "m4")).rejects.toMatchObject({ error_code: 429 });
+    await expect(bot.api.sendMessage(USER + 1, "other chat")).resolves.toMatchObject({ text: "other chat" });
+    expect(a.violations).toMatchObject([{ rule: "rate_chat", method: "sendMessage", chatId: USER }]);
+  });
+
+  it("refuses a text over 4,096 characters and callback data over 64 bytes, and records both", async () => {
+    const a = await setup();
+    const bot = makeBot(a);
+    await expect(bot.api.sendMessage(USER, "字".repeat(4097))).rejects.toMatchObject({ error_code: 400, description: "Bad Request: message is too long" });
+    await expect(bot.api.sendMessage(USER, "字".repeat(4096))).resolves.toMatchObject({ chat: { id: USER } });
+    const long = new InlineKeyboard().text("x", `t|${"数".repeat(21)}`); // 2 + 63 bytes
+    await expect(bot.api.sendMessage(USER, "pick", { reply_markup: long })).rejects.toMatchObject({ error_code: 400, description: "Bad Request: BUTTON_DATA_INVALID" });
+    expect(a.violations.map((v) => v.rule)).toEqual(["text_length", "callback_data"]);
+  });
+
+  it("records a send that comes before a 429's retry_after has run out", async () => {
+    const a = await setup({ limits: { globalPerSecond: 1 } });
+    const bot = makeBot(a);
+    await bot.api.sendMessage(1, "a");
+    await expect(bot.api.sendMessage(2, "b")).rejects.toMatchObject({ error_code: 429 });
+    await new Promise((r) => setTimeout(r, 80));
+    await expect(bot.api.sendMessage(3, "c")).rejects.toMatchObject({ error_code: 429 });
+    expect(a.violations.map((v) => v.rule)).toEqual(["rate_global", "retry_after"]);
+  });
+
   it("failNext(403) surfaces as a GrammyError, then recovers; blockChat is permanent", async () => {
     const a = await setup();
     const bot = makeBot(a);

@@ -16,6 +16,7 @@ import type { Actor } from "../core/roles.js";
 import { bureau, enrolMany, planInput, resultsCsv, SCHOOL_A } from "./process/helpers.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate } from "./support/fakeBotApi.js";
 import { readPng } from "./support/png.js";
+import { unthrottled } from "./support/sendLimits.js";
 
 const USER = 5151;
 const t = translator("zh-CN");
@@ -33,7 +34,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     dir = mkdtempSync(join(tmpdir(), "staff-telegram-"));
     api = await startFakeBotApi({ languageCode: "zh-hans" });
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: api.botInfo.username });
-    tg = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1000 }), log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
+    tg = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1000 }), sendLimits: unthrottled, log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
     await tg.start();
     await api.waitForPolling();
   });
@@ -75,10 +76,11 @@ describe("school staff on Telegram (fake Bot API)", () => {
     const posted = api.calls.find((c) => c.method === "sendPhoto" && c.status === 200)!;
     expect(readPng(posted.files.find((f) => f.field === "photo")!.bytes).qr).toBe(link);
 
-    // The roster: the masked list as a message, then the workbook as a document, then the menu.
+    // The roster: the workbook as a document, then the masked list as a message, then the menu.
     await send(t("staff.menu.roster"));
-    const sent = await deliver(api.textUpdate(USER, cls.code), 3);
-    expect(String(sent[0]!.text)).toContain("3202");
+    const sent = await deliver(api.textUpdate(USER, cls.code), 4);
+    expect(sent[1]).toHaveProperty("document");
+    expect(String(sent[2]!.text)).toContain("3202");
     const call = api.calls.find((c) => c.method === "sendDocument" && c.status === 200)!;
     const file = call.files.find((f) => f.field === "document")!;
     expect(file.filename).toBe(`花名册-${cls.code}.xlsx`);

@@ -172,12 +172,12 @@ describe("school staff in chat", () => {
     }
   });
 
-  it("shows the roster masked in chat and sends the full 花名册 workbook", async () => {
+  it("sends the full 花名册 workbook and shows the roster masked in chat", async () => {
     const { c, actor } = await staffChat(SCHOOL_A);
     const cls = classWith(actor, 2);
     await c.tap(t("staff.menu.roster"));
     const replies = await c.tap(cls.code);
-    const [list, file, menu] = replies;
+    const [file, list, menu] = replies;
     for (const p of cls.trainees) {
       expect(list!.text).toContain(maskIdNumber(p.idNumber));
       expect(list!.text).toContain(maskPhone(p.phone));
@@ -193,6 +193,77 @@ describe("school staff in chat", () => {
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual([...rosterColumns]);
     expect(ws.getRow(2).getCell(4).value).toBe(cls.trainees[0]!.idNumber);
     expect(ws.getRow(3).getCell(5).value).toBe(cls.trainees[1]!.phone);
+  });
+
+  it("shows a roster of 100 twenty at a time after the workbook, with next, previous and back to the menu", async () => {
+    const { c, actor } = await staffChat(SCHOOL_A);
+    const planId = approvedPlan(actor);
+    const cls = app.services.process.openClass(actor, { planId, name: "订单大班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 100, overCapReason: "企业订单班，实训场地可容纳100人" }, today, clock.now());
+    const trainees = enrolMany(app.services, cls.classId, 100);
+    await c.tap(t("staff.menu.roster"));
+    const [file, first, ...rest] = await c.tap(cls.code);
+    expect(rest).toEqual([]);
+    expect(file!.document!.fileName).toBe(`花名册-${cls.code}.xlsx`);
+    const shows = (r: Reply, from: number, to: number) => {
+      for (let i = 0; i < trainees.length; i++) expect(r.text.includes(maskIdNumber(trainees[i]!.idNumber)), `trainee ${i + 1}`).toBe(i >= from - 1 && i < to);
+      expect(r.text.length).toBeLessThan(2000);
+    };
+    shows(first!, 1, 20);
+    expect(first!.text).toContain(t("staff.page.of", { page: 1, pages: 5, count: 100 }));
+    expect(first!.choices!.map((ch) => ch.id)).toEqual(["next", "menu"]);
+
+    const [second] = await c.tap(t("staff.page.next"));
+    shows(second!, 21, 40);
+    expect(second!.choices!.map((ch) => ch.id)).toEqual(["prev", "next", "menu"]);
+    for (let page = 3; page <= 5; page++) await c.tap(t("staff.page.next"));
+    shows(c.last(), 81, 100);
+    expect(c.last().choices!.map((ch) => ch.id)).toEqual(["prev", "menu"]);
+    const [back] = await c.tap(t("staff.page.prev"));
+    shows(back!, 61, 80);
+    // Typed, as on WeChat.
+    expect((await c.send("下一页"))[0]!.text).toContain(t("staff.page.of", { page: 5, pages: 5, count: 100 }));
+    expect((await c.tap(t("staff.menu.back"))).map((r) => r.text)).toEqual([t("staff.menu.text", { school: schoolName(SCHOOL_A) })]);
+  });
+
+  it("lists a school's classes eight at a time", async () => {
+    const { c, actor } = await staffChat(SCHOOL_B);
+    const planId = approvedPlan(actor);
+    const codes = Array.from({ length: 9 }, (_, i) => app.services.process.openClass(actor, { planId, name: `分页班${i + 1}`, opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 30 }, today, clock.now()).code);
+    const count = app.services.process.listClasses(actor, {}, clock.now()).length;
+    const pages = Math.ceil(count / 8);
+    const seen: string[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const shown = page === 1 ? (await c.tap(t("staff.menu.classes")))[0]! : (await c.tap(t("staff.page.next")))[0]!;
+      expect(shown.text).toContain(t("staff.page.of", { page, pages, count }));
+      expect(shown.text.match(/开班备案：/g)!.length).toBe(page < pages ? 8 : count - 8 * (pages - 1));
+      seen.push(...codes.filter((code) => shown.text.includes(code)));
+    }
+    expect(seen.sort()).toEqual([...codes].sort());
+  });
+
+  it("sends a file again when the tap offered with an undelivered one comes back, and asks the same question", async () => {
+    const { c, actor } = await staffChat(SCHOOL_A);
+    const cls = classWith(actor, 2);
+    await c.tap(t("staff.menu.roster"));
+    const [file] = await c.tap(cls.code);
+    const retry = file!.document!.ifFailed!;
+    expect(retry.text).toBe(t("staff.roster.failed", { file: `花名册-${cls.code}.xlsx` }));
+    const again = await app.engine.handle({ channel: "telegram", chat: "private", externalId: c.externalId, choiceId: retry.retry!.id, stepToken: c.last().stepToken! });
+    expect(again.map((r) => r.document?.fileName)).toEqual([`花名册-${cls.code}.xlsx`, undefined]);
+    expect(again.at(-1)!.text).toBe(t("staff.menu.text", { school: schoolName(SCHOOL_A) }));
+
+    await c.send(t("staff.menu.poster"));
+    const [poster] = await c.send(cls.code);
+    const posterRetry = poster!.document!.ifFailed!;
+    expect(posterRetry.text).toContain(`报名 ${cls.code}`);
+    const [resent] = await app.engine.handle({ channel: "telegram", chat: "private", externalId: c.externalId, choiceId: posterRetry.retry!.id, stepToken: c.last().stepToken! });
+    expect(resent!.document!.mime).toBe("image/png");
+
+    // Another school's class id: refused by the services, said, and the menu again.
+    const { actor: other } = await staffChat(SCHOOL_B);
+    const theirs = classWith(other, 0);
+    const refused = await app.engine.handle({ channel: "telegram", chat: "private", externalId: c.externalId, choiceId: `resend:roster:${theirs.classId}`, stepToken: (await c.send("/staff")).at(-1)!.stepToken! });
+    expect(refused.map((r) => r.text)).toEqual([t("staff.resendGone", { id: String(theirs.classId) }), t("staff.menu.text", { school: schoolName(SCHOOL_A) })]);
   });
 
   it("opens a class of 61 only with a reason, which is recorded, and answers the code and the enrolment link", async () => {

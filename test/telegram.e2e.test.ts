@@ -14,6 +14,7 @@ import { translator } from "../core/i18n.js";
 import type { ClassOffer } from "../core/dialog/ports.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate, type Payload } from "./support/fakeBotApi.js";
 import { residentId, withWrongCheckCharacter } from "./support/people.js";
+import { unthrottled } from "./support/sendLimits.js";
 
 const TODAY = "2023-07-03";
 const USER = 4242;
@@ -45,6 +46,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
       core: app.engine,
       // One person taps through ~25 steps within a second; the flood guard has its own tests.
       rateLimit: createChatRateLimit({ perMinute: 1000 }),
+      sendLimits: unthrottled,
       log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
     });
     await tg.start();

@@ -190,3 +190,76 @@ describe("WeChat channel on wechaty-puppet-mock", () => {
     expect((await e.ask(alice, "again"))[0]).toMatch(/^你说：again/);
   });
 });
+
+describe("WeChat channel under load and at the platform's limits", () => {
+  let env: WechatyMockEnv<WechatChannel> | undefined;
+  const logs: { level: string; msg: string; data?: Record<string, unknown> }[] = [];
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+    logs.length = 0;
+  });
+  const start = async (core: ChatCore, concurrency?: number) =>
+    (env = await startWechatyMock((puppet) =>
+      createWechatChannel({
+        puppet,
+        core,
+        render: (reply) => renderPlain(reply, (n) => `回复 1-${n}`),
+        onErrorText: ERROR_TEXT,
+        acceptFriendRequests: true,
+        rateLimit: createChatRateLimit({ perMinute: 1000 }),
+        ...(concurrency ? { concurrency } : {}),
+        log: (level, msg, data) => logs.push({ level, msg, ...(data ? { data } : {}) }),
+      }),
+    ));
+
+  it("answers different people at once, at most `concurrency` of them, and stop() finishes them all", async () => {
+    let now = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const core: ChatCore = {
+      async handle(input) {
+        most = Math.max(most, ++now);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        now--;
+        return [{ text: `好的 ${input.text}` }];
+      },
+    };
+    const e = await start(core, 2);
+    const people = ["A", "B", "C"].map((n) => e.contact(n));
+    for (const p of people) e.say(p, "在吗");
+    await vi.waitFor(() => expect(gates).toHaveLength(2), { timeout: 1000, interval: 5 });
+    await e.settle(30);
+    // The third person waits for a place.
+    expect(gates).toHaveLength(2);
+    let stopped = false;
+    const stopping = e.channel.stop().then(() => (stopped = true));
+    while (!stopped) {
+      while (gates.length) gates.shift()!();
+      await e.settle(10);
+    }
+    await stopping;
+    expect(most).toBe(2);
+    for (const p of people) expect(e.replies(p.id)).toEqual(["好的 在吗"]);
+    env = undefined;
+  });
+
+  it("sends a text longer than WeChat takes as several messages, cut between lines", async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => `${i + 1}. 学员${i + 1}　3202**********1234　138****5678　已确认`);
+    const e = await start({ handle: async () => [{ text: lines.join("\n") }] });
+    const alice = e.contact("Alice");
+    const parts = await e.askAll(alice, "花名册");
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(2000);
+    expect(parts.join("\n")).toBe(lines.join("\n"));
+  });
+
+  it("says so when a file cannot be sent, and goes on with the replies after it", async () => {
+    const doc = { fileName: "花名册-K7Q2.xlsx", bytes: new Uint8Array([1, 2, 3]), mime: "application/octet-stream", ifFailed: { text: "花名册文件没能发出。", retry: { id: "resend:roster:1", label: "重新发送" } } };
+    const e = await start({ handle: async () => [{ text: "完整花名册见附件", document: doc }, { text: "学校菜单" }] });
+    vi.spyOn(e.puppet, "messageSendFile").mockRejectedValue(new Error("upload refused"));
+    const alice = e.contact("Alice");
+    expect(await e.askAll(alice, "花名册")).toEqual(["完整花名册见附件", "花名册文件没能发出。", "学校菜单"]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: "error", msg: "wechat file not delivered", data: expect.objectContaining({ file: "花名册-K7Q2.xlsx", err: expect.stringContaining("upload refused") }) }));
+  });
+});

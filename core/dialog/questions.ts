@@ -105,6 +105,24 @@ function place(p: PolicyPack, lang: Lang): Record<string, unknown> {
   return { city: local(p.city, lang), sector: local(p.sector, lang) };
 }
 
+/** A pack's key groups as choices, built once per pack and language (asked, then checked against, on every answer). */
+const keyGroupsByPack = new WeakMap<PolicyPack, (lang: Lang) => Choice[]>();
+function keyGroupChoices(pack: PolicyPack): (lang: Lang) => Choice[] {
+  let built = keyGroupsByPack.get(pack);
+  if (!built) {
+    built = perLanguage((t, lang) => [
+      ...pack.keyGroups.map((g) => {
+        // A group's name is the notice's wording, sometimes a sentence: a short label for its button, when the locale has one.
+        const short = t(`dialog.choice.short.${g.code}`, { defaultValue: "" });
+        return { id: g.code, label: local(g.name, lang), ...(short ? { short } : {}) };
+      }),
+      { id: "none", label: t("dialog.choice.noneOfThese") },
+    ]);
+    keyGroupsByPack.set(pack, built);
+  }
+  return built;
+}
+
 /** The questions, by fact, in the engine's asking order. */
 export const questions: Record<FactName, FactQuestion | undefined> = {
   ableToWork: yesNoQuestion("ableToWork"),
@@ -119,11 +137,7 @@ export const questions: Record<FactName, FactQuestion | undefined> = {
     params: place,
   },
   age: ageQuestion(),
-  keyGroups: choiceQuestion(
-    "keyGroups",
-    (p, lang, t) => [...p.keyGroups.map((g) => ({ id: g.code, label: local(g.name, lang) })), { id: "none", label: t("dialog.choice.noneOfThese") }],
-    (id) => (id === "none" ? [] : [id]),
-  ),
+  keyGroups: choiceQuestion("keyGroups", (p, lang) => keyGroupChoices(p)(lang), (id) => (id === "none" ? [] : [id])),
   hukouLocal: yesNoQuestion("hukouLocal", place),
   employerLocal: yesNoQuestion("employerLocal", place),
   contractMonths: monthsQuestion("contractMonths", (p) => ({ min: p.employeeRoute?.contractMonthsMin ?? 0 })),

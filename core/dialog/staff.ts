@@ -22,7 +22,16 @@ import { pickChoice, type Parsed } from "./questions.js";
 import { PNG_MIME, XLSX_MIME, type Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";
 
-const actions = ["plan", "plans", "filing", "open", "poster", "roster", "results", "claim"] as const;
+const actions = ["plan", "plans", "filing", "open", "poster", "roster", "results", "claim", "classes"] as const;
+
+/**
+ * Lines of a list shown at once: a roster of 95 came to 4,085 characters, a hair under Telegram's 4,096, and
+ * a WeChat text is cut near 2,000; these pages stay far below both. Long lists are shown a page at a time.
+ */
+const PER_PAGE = { roster: 20, classes: 8 } as const;
+
+/** A tap that asks again for a file that could not be delivered: "resend:poster:12". */
+const RESEND = /^resend:(poster|roster):(\d+)$/;
 
 /**
  * The staff menu's work in progress, stored with the conversation: the action chosen and its answers so far.
@@ -45,6 +54,8 @@ export const staffDraftSchema = z.strictObject({
   /** "My training plans": the plan shown, and whether its withdrawal is being confirmed (core/dialog/myPlans.ts). */
   viewing: z.number().int().optional(),
   withdrawing: z.boolean().optional(),
+  /** The page of a long list being shown (the roster, the classes), from 0. */
+  page: z.number().int().nonnegative().optional(),
 });
 type StaffDraft = z.infer<typeof staffDraftSchema>;
 
@@ -156,10 +167,34 @@ export function createStaffFlow(kit: StaffKit) {
     });
   }
 
-  function classesText(turn: Turn): string {
-    const list = staff.classes(turn.personId, turn.now);
-    if (!list.length) return turn.t("staff.classes.none", { school: school(turn) });
-    return [turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) }), ...list.map((c) => classLine(turn, c))].join("\n\n");
+  const classesTitle = (turn: Turn) =>
+    turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) });
+
+  /** The masked roster's lines, numbered. */
+  function rosterLines(turn: Turn, classId: number): string[] {
+    return staff
+      .roster(turn.personId, classId)
+      .map((l, i) =>
+        turn.t("staff.roster.line", personal({ n: i + 1, name: l.name ?? turn.t("staff.roster.forgotten"), idNumber: l.idNumber ?? "—", phone: l.phone ?? "—", status: turn.t(`staff.roster.status.${l.status}`) })),
+      );
+  }
+  const rosterTitle = (turn: Turn, cls: StaffClass, count: number) => turn.t("staff.roster.title", { code: cls.code, name: cls.name, count });
+
+  /** One page of a long list: its title, its lines, and where it is ("page 2 of 5"). */
+  function pageText(turn: Turn, title: string, lines: string[], page: number, perPage: number, gap: string): string {
+    const pages = Math.max(1, Math.ceil(lines.length / perPage));
+    const shown = lines.slice(page * perPage, (page + 1) * perPage);
+    return [title, shown.join(gap), turn.t("staff.page.of", { page: page + 1, pages, count: lines.length })].join(gap);
+  }
+
+  /** The list a page step shows, by the draft: a class's roster, or the school's classes. */
+  function listOf(turn: Turn, d: StaffDraft): { title: string; lines: string[]; perPage: number; gap: string } {
+    if (d.action === "roster") {
+      const cls = classOf(turn, d.classId);
+      const lines = cls ? rosterLines(turn, cls.id) : [];
+      return { title: cls ? rosterTitle(turn, cls, lines.length) : "", lines, perPage: PER_PAGE.roster, gap: "\n" };
+    }
+    return { title: classesTitle(turn), lines: staff.classes(turn.personId, turn.now).map((c) => classLine(turn, c)), perPage: PER_PAGE.classes, gap: "\n\n" };
   }
 
   function shareText(turn: Turn): string {
@@ -207,6 +242,15 @@ export function createStaffFlow(kit: StaffKit) {
 
   function claimDraft(d: StaffDraft) {
     return { classId: d.classId!, materials: d.materials ?? [], videosMinutes: d.videos ?? [] };
+  }
+
+  /** Where a page can go: back, on, and to the staff menu. */
+  function pageChoices(turn: Turn, page: number, pages: number): Choice[] {
+    return [
+      ...(page > 0 ? [{ id: "prev", label: turn.t("staff.page.prev") }] : []),
+      ...(page < pages - 1 ? [{ id: "next", label: turn.t("staff.page.next") }] : []),
+      { id: "menu", label: turn.t("staff.menu.back") },
+    ];
   }
 
   function problemsText(turn: Turn, problems: { text: string }[]): string {
@@ -266,6 +310,13 @@ export function createStaffFlow(kit: StaffKit) {
   /** After an action is chosen: the class it is about, or the menu again when there is none to pick. */
   function chooseAction(turn: Turn, action: (typeof actions)[number], s: DialogState): void {
     if (action === "plan") return void (s.staff = { action, form: planForm.blank() });
+    if (action === "classes") {
+      const list = staff.classes(turn.personId, turn.now);
+      if (!list.length) return kit.say(turn, turn.t("staff.classes.none", { school: school(turn) }));
+      if (list.length <= PER_PAGE.classes) return kit.say(turn, [classesTitle(turn), ...list.map((c) => classLine(turn, c))].join("\n\n"));
+      s.staff = { action, page: 0 };
+      return;
+    }
     if (action === "open" && !staff.approvedPlans(turn.personId, turn.now).length) return kit.say(turn, noPlanText(turn));
     if (action !== "open" && action !== "plans" && !classesFor(turn, action).length) return kit.say(turn, turn.t(`staff.class.none.${action}`));
     s.staff = { action };
@@ -278,14 +329,24 @@ export function createStaffFlow(kit: StaffKit) {
     return `${turn.t("staff.open.noPlan", { cite: citeClause(kit.pack, kit.pack.planFields.clause, turn.lang) })}${next}`;
   }
 
-  async function sendRoster(turn: Turn, cls: StaffClass): Promise<void> {
-    const lines = staff.roster(turn.personId, cls.id);
-    const rows = lines.map((l, i) =>
-      turn.t("staff.roster.line", personal({ n: i + 1, name: l.name ?? turn.t("staff.roster.forgotten"), idNumber: l.idNumber ?? "—", phone: l.phone ?? "—", status: turn.t(`staff.roster.status.${l.status}`) })),
-    );
-    kit.say(turn, [turn.t("staff.roster.title", { code: cls.code, name: cls.name, count: lines.length }), ...(rows.length ? rows : [turn.t("staff.roster.empty")])].join("\n"));
+  /** The full roster workbook, with what to say if it cannot be delivered (the masked list follows it) and a way to ask again. */
+  async function sendRosterFile(turn: Turn, cls: StaffClass): Promise<void> {
     const bytes = await staff.rosterXlsx(turn.personId, cls.id, turn.now);
-    turn.out.push({ text: turn.t("staff.roster.file"), document: { fileName: turn.t("staff.roster.fileName", { code: cls.code }), bytes, mime: XLSX_MIME } });
+    const fileName = turn.t("staff.roster.fileName", { code: cls.code });
+    const ifFailed = { text: turn.t("staff.roster.failed", { file: fileName }), retry: { id: `resend:roster:${cls.id}`, label: turn.t("staff.roster.resend") } };
+    turn.out.push({ text: turn.t("staff.roster.file"), document: { fileName, bytes, mime: XLSX_MIME, ifFailed } });
+  }
+
+  /**
+   * The roster: the workbook, then the masked list, a page at a time when it is long (the page step shows it).
+   * Returns whether the list is left to the page step.
+   */
+  async function sendRoster(turn: Turn, cls: StaffClass): Promise<boolean> {
+    await sendRosterFile(turn, cls);
+    const lines = rosterLines(turn, cls.id);
+    if (lines.length > PER_PAGE.roster) return true;
+    kit.say(turn, [rosterTitle(turn, cls, lines.length), ...(lines.length ? lines : [turn.t("staff.roster.empty")])].join("\n"));
+    return false;
   }
 
   async function sendPoster(turn: Turn, cls: StaffClass): Promise<void> {
@@ -308,20 +369,42 @@ export function createStaffFlow(kit: StaffKit) {
     if (link) lines.push(turn.t("staff.poster.link", { link }));
     else if (!qr) lines.push(turn.t("staff.poster.noLink", { command }));
     const text = lines.join("\n");
-    turn.out.push({ text, document: { fileName: turn.t("staff.poster.fileName", { code: cls.code }), bytes, mime: PNG_MIME } });
+    const fileName = turn.t("staff.poster.fileName", { code: cls.code });
+    const ifFailed = { text: turn.t("staff.poster.failed", { file: fileName, command }), retry: { id: `resend:poster:${cls.id}`, label: turn.t("staff.poster.resend") } };
+    turn.out.push({ text, document: { fileName, bytes, mime: PNG_MIME, ifFailed } });
   }
 
+  /**
+   * A step that also takes the "send again" tap offered with a file that was not delivered: the file is made
+   * and sent again (as its school's staff: the services check the class), and the step's question follows.
+   */
+  const resendable = (step: Step): Step => ({
+    ...step,
+    answer: (turn, answer, list) => {
+      const m = "choiceId" in answer ? RESEND.exec(answer.choiceId) : null;
+      if (!m) return step.answer(turn, answer, list);
+      const [, kind, id] = m;
+      return {
+        ok: true,
+        value: async () => {
+          const cls = classOf(turn, Number(id));
+          if (!cls) return kit.say(turn, turn.t("staff.resendGone", { id }));
+          if (kind === "poster") await sendPoster(turn, cls);
+          else await sendRosterFile(turn, cls);
+        },
+      };
+    },
+  });
   const steps: Record<string, Step> = {
     ...planForm.steps,
     ...myPlans.steps,
-    "staff:menu": chosen(
+    "staff:menu": resendable(chosen(
       (turn) => turn.t("staff.menu.text", { school: school(turn) }),
       (turn) => [
         ...["plan", "plans", "classes", "filing", "open", "poster", "roster", "results", "share", "claim"].map((id) => ({ id, label: turn.t(`staff.menu.${id}`) })),
         { id: "exit", label: turn.t("staff.menu.exit") },
       ],
       (turn, id) => (s) => {
-        if (id === "classes") return kit.say(turn, classesText(turn));
         if (id === "share") return kit.say(turn, shareText(turn));
         if (id === "exit") {
           turn.state = undefined;
@@ -329,7 +412,23 @@ export function createStaffFlow(kit: StaffKit) {
         }
         chooseAction(turn, id as (typeof actions)[number], s);
       },
-    ),
+    )),
+    // A long list, a page at a time: the page, then buttons to the previous and next ones and back to the menu.
+    "staff:page": resendable({
+      ask: (turn) => {
+        const d = draft(turn.state!);
+        const list = listOf(turn, d);
+        const pages = Math.max(1, Math.ceil(list.lines.length / list.perPage));
+        const page = Math.min(d.page ?? 0, pages - 1);
+        return { text: pageText(turn, list.title, list.lines, page, list.perPage, list.gap), choices: pageChoices(turn, page, pages) };
+      },
+      answer: (_turn, answer, list) => {
+        const id = pickChoice(answer, list);
+        if (!id) return { ok: false, error: "dialog.invalid.choice" };
+        if (id === "menu") return { ok: true, value: (s) => toMenu(s) };
+        return { ok: true, value: (s) => void (draft(s).page = Math.max(0, (draft(s).page ?? 0) + (id === "next" ? 1 : -1))) };
+      },
+    }),
     // The class an action is about: one of the listed, or any class typed by its code (the service refuses
     // another school's, and the refusal is said with the question again).
     "staff:class": {
@@ -357,12 +456,15 @@ export function createStaffFlow(kit: StaffKit) {
         return {
           ok: true,
           value: async (s) => {
-            // The roster and the poster are sent at once; the other actions go on with the class.
-            if (action === "roster" || action === "poster") {
-              await (action === "roster" ? sendRoster : sendPoster)(turn, chosenClass);
+            // The roster and the poster are sent at once (a long roster's list a page at a time); the other
+            // actions go on with the class.
+            if (action === "poster") {
+              await sendPoster(turn, chosenClass);
               return toMenu(s);
             }
+            if (action === "roster" && !(await sendRoster(turn, chosenClass))) return toMenu(s);
             draft(s).classId = chosenClass.id;
+            if (action === "roster") draft(s).page = 0;
           },
         };
       },
@@ -562,8 +664,11 @@ export function createStaffFlow(kit: StaffKit) {
       case "filing":
         return d.classId === undefined ? "staff:class" : "staff:filingConfirm";
       case "roster":
+        return d.classId === undefined ? "staff:class" : "staff:page";
       case "poster":
         return "staff:class";
+      case "classes":
+        return "staff:page";
       case "results":
         return d.classId === undefined ? "staff:class" : "staff:upload";
       case "open":
@@ -588,8 +693,8 @@ export function createStaffFlow(kit: StaffKit) {
     if (step.startsWith("plan:")) return d.form && planForm.undo(d.form, step);
     if (step.startsWith("plans:")) return myPlans.undo(d, step);
     const fields: Record<string, (keyof StaffDraft)[]> = {
-      "staff:menu": ["action", "classId", "planId", "name", "opensOn", "closesOn", "capacity", "reason", "materials", "materialsDone", "videos", "form", "viewing", "withdrawing"],
-      "staff:class": ["classId"],
+      "staff:menu": ["action", "classId", "planId", "name", "opensOn", "closesOn", "capacity", "reason", "materials", "materialsDone", "videos", "form", "viewing", "withdrawing", "page"],
+      "staff:class": ["classId", "page"],
       "staff:plan": ["planId"],
       "staff:name": ["name"],
       "staff:opensOn": ["opensOn", "closesOn"],

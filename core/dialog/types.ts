@@ -18,6 +18,11 @@ export type ChatKind = "private" | "group";
 export interface Choice {
   id: string;
   label: string;
+  /**
+   * A shorter label for a button, where the full one would be cut; a channel with buttons then spells the full
+   * label out in the message, so the condition a button stands for is read whole.
+   */
+  short?: string;
 }
 
 /**
@@ -51,6 +56,11 @@ export interface OutboundDocument {
   fileName: string;
   bytes: Uint8Array;
   mime: string;
+  /**
+   * What the channel says when the platform does not take the file: what failed and what to use instead, and
+   * a choice that asks for it again (offered with the question the turn ended on, where there are buttons).
+   */
+  ifFailed?: { text: string; retry?: Choice };
 }
 
 /**

@@ -119,20 +119,3 @@ describe("/metrics", () => {
       expect(res.text).toContain(line);
   });
 });
-
-describe("instrumentCore", () => {
-  it("lets shutdown wait for the update in hand", async () => {
-    let release!: () => void;
-    const core = instrumentCore({ handle: () => new Promise((r) => (release = () => r([])) ) });
-    const pending = core.handle({ channel: "console", chat: "private", externalId: "1" });
-    expect(core.inFlight()).toBe(1);
-    let idle = false;
-    const waiting = core.idle().then(() => (idle = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(idle).toBe(false);
-    release();
-    await pending;
-    await waiting;
-    expect(idle).toBe(true);
-  });
-});

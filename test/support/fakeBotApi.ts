@@ -49,8 +49,14 @@ export interface RecordedCall {
 export interface RateLimits {
   /** Sliding 1-second window over all accepted sends. */
   globalPerSecond?: number;
-  /** Minimum gap of 1000/N ms between accepted sends to one chat (N=1: "1000 ms since the previous"). */
+  /**
+   * N sends a second to one chat: a bucket of `perChatBurst` sends refilled at N a second ("avoid more than
+   * one message per second in a chat; short bursts may be allowed"). With the default burst of 1 it is a
+   * minimum gap of 1000/N ms between accepted sends to one chat.
+   */
   perChatPerSecond?: number;
+  /** How many sends to one chat may go at once before its per-second rate applies; default 1. */
+  perChatBurst?: number;
   /** Sliding 60-second window per group/supergroup (negative chat id). */
   perGroupPerMinute?: number;
 }
@@ -61,8 +67,10 @@ export interface FakeBotApiOptions {
   token?: string;
   /** Omitted limits are not enforced. */
   limits?: RateLimits;
-  /** Delay before every request is processed. */
+  /** Delay before every request is processed: the round trip to Telegram's servers. */
   latencyMs?: number;
+  /** Called with every answered request, as it is answered (a benchmark's clock for replies). */
+  onCall?: (call: RecordedCall) => void;
   /** Put into `from.language_code` of built updates unless overridden per call. */
   languageCode?: string;
 }
@@ -83,6 +91,19 @@ export type MessageExtra = { from?: Partial<User> } & Record<string, unknown>;
 
 /** An update that may still lack `update_id` (pushUpdate assigns one). */
 export type NewUpdate = Omit<Update, "update_id"> & { update_id?: number };
+
+/**
+ * A request that broke one of Telegram's published rules, answered as Telegram answers it (400 or 429), e.g.
+ * `{ rule: "text_length", method: "sendMessage", chatId: 42, at: 1700000000000, detail: "4169 characters" }`.
+ * `retry_after` is a send that came while an earlier 429's retry_after was still running.
+ */
+export interface Violation {
+  rule: "text_length" | "caption_length" | "callback_data" | "rate_global" | "rate_chat" | "rate_group" | "retry_after";
+  method: string;
+  chatId?: number | undefined;
+  at: number;
+  detail: string;
+}
 
 /** e.g. `api.stats.delivered`, `api.stats.tooManyRequests` */
 export interface FakeBotApiStats {
@@ -105,6 +126,8 @@ export interface FakeBotApi {
   readonly calls: RecordedCall[];
   /** e.g. `expect(api.stats.tooManyRequests).toBe(2)` */
   readonly stats: FakeBotApiStats;
+  /** Every request that broke a published rule, in order, e.g. `expect(api.violations).toEqual([])`. */
+  readonly violations: Violation[];
   /** Number of getUpdates requests currently parked, e.g. `api.pendingPolls === 1`. */
   readonly pendingPolls: number;
   /** Queue an update for getUpdates; assigns update_id if missing. e.g. `api.pushUpdate(api.textUpdate(42, "/start"))` */
@@ -171,6 +194,9 @@ class ApiError {
     readonly code: number,
     readonly description: string,
     readonly retryAfter?: number,
+    /** The published rule the request broke, when it broke one (recorded as a violation). */
+    readonly rule?: Violation["rule"],
+    readonly detail?: string,
   ) {}
   body(): Payload {
     const body: Payload = { ok: false, error_code: this.code, description: this.description };
@@ -179,10 +205,17 @@ class ApiError {
   }
 }
 
-function tooMany(waitMs: number): ApiError {
+function tooMany(waitMs: number, rule: Violation["rule"], detail: string): ApiError {
   const n = Math.max(1, Math.ceil(waitMs / 1000));
-  return new ApiError(429, `Too Many Requests: retry after ${n}`, n);
+  return new ApiError(429, `Too Many Requests: retry after ${n}`, n, rule, detail);
 }
+
+/** Telegram's published sizes: a text, a caption, and a button's callback data (in bytes). */
+const MAX_TEXT = 4096;
+const MAX_CAPTION = 1024;
+const MAX_CALLBACK_BYTES = 64;
+/** A send this soon after a 429 was answered may have left before the client read it: not counted as ignoring it. */
+const IN_FLIGHT_MS = 50;
 
 interface ParsedBody {
   payload: Payload;
@@ -234,8 +267,11 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   const sentByChat = new Map<string, Payload[]>();
   const sentAll: Payload[] = [];
   const commands = new Map<string, unknown[]>();
+  const violations: Violation[] = [];
   const globalWindow: number[] = [];
-  const lastPerChat = new Map<string, number>();
+  const chatBuckets = new Map<string, { tokens: number; at: number }>();
+  /** The 429s answered, by scope ("*" for the overall limit, else the chat): a send before `until` ignores one. */
+  const floods = new Map<string, { answeredAt: number; until: number }>();
   const groupWindows = new Map<string, number[]>();
   const sleepers = new Set<() => void>();
   let webhookUrl = "";
@@ -446,28 +482,57 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     throw new ApiError(400, "Bad Request: chat not found");
   }
 
+  /** A send during a 429's retry_after (for the whole bot or this chat), sent after that 429 was answered. */
+  function checkFlood(chatId: number, sentAt: number, now: number) {
+    for (const scope of ["*", String(chatId)]) {
+      const f = floods.get(scope);
+      if (!f || now >= f.until) continue;
+      if (sentAt > f.answeredAt + IN_FLIGHT_MS) throw tooMany(f.until - now, "retry_after", `sent ${sentAt - f.answeredAt} ms after a 429 asking to wait ${Math.ceil((f.until - f.answeredAt) / 1000)} s`);
+    }
+  }
+
   function checkLimits(chatId: number, now: number) {
-    let waitMs = 0;
+    const key = String(chatId);
     if (limits.globalPerSecond !== undefined) {
       while (globalWindow.length > 0 && globalWindow[0]! <= now - 1000) globalWindow.shift();
-      if (globalWindow.length >= limits.globalPerSecond) waitMs = Math.max(waitMs, globalWindow[0]! + 1000 - now);
+      if (globalWindow.length >= limits.globalPerSecond) throw tooMany(globalWindow[0]! + 1000 - now, "rate_global", `${globalWindow.length + 1} sends within 1 s`);
     }
-    const key = String(chatId);
+    let bucket: { tokens: number; at: number } | undefined;
     if (limits.perChatPerSecond !== undefined) {
-      const gap = 1000 / limits.perChatPerSecond;
-      const last = lastPerChat.get(key);
-      if (last !== undefined && now - last < gap) waitMs = Math.max(waitMs, last + gap - now);
+      const burst = limits.perChatBurst ?? 1;
+      const perMs = limits.perChatPerSecond / 1000;
+      const b = chatBuckets.get(key);
+      bucket = { tokens: b ? Math.min(burst, b.tokens + (now - b.at) * perMs) : burst, at: now };
+      // A hair of tolerance for floating point: a send exactly 1000 ms after the previous one is allowed.
+      if (bucket.tokens < 1 - 1e-9) throw tooMany((1 - bucket.tokens) / perMs, "rate_chat", `chat ${chatId}: over ${limits.perChatPerSecond}/s after a burst of ${burst}`);
     }
     if (limits.perGroupPerMinute !== undefined && chatId < 0) {
       const w = groupWindows.get(key) ?? [];
       while (w.length > 0 && w[0]! <= now - 60_000) w.shift();
       groupWindows.set(key, w);
-      if (w.length >= limits.perGroupPerMinute) waitMs = Math.max(waitMs, w[0]! + 60_000 - now);
+      if (w.length >= limits.perGroupPerMinute) throw tooMany(w[0]! + 60_000 - now, "rate_group", `group ${chatId}: over ${limits.perGroupPerMinute} a minute`);
     }
-    if (waitMs > 0) throw tooMany(waitMs);
     globalWindow.push(now);
-    lastPerChat.set(key, now);
+    if (bucket) chatBuckets.set(key, { tokens: bucket.tokens - 1, at: now });
     if (chatId < 0) groupWindows.get(key)?.push(now);
+  }
+
+  /** Button callback data: 1–64 bytes (Telegram answers BUTTON_DATA_INVALID otherwise). */
+  function checkMarkup(p: Payload) {
+    const rows = (p.reply_markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard;
+    if (!Array.isArray(rows)) return;
+    for (const row of rows)
+      for (const button of Array.isArray(row) ? row : []) {
+        const data = (button as { callback_data?: unknown }).callback_data;
+        if (typeof data !== "string") continue;
+        const bytes = Buffer.byteLength(data);
+        if (bytes < 1 || bytes > MAX_CALLBACK_BYTES) throw new ApiError(400, "Bad Request: BUTTON_DATA_INVALID", undefined, "callback_data", `${bytes} bytes: ${data}`);
+      }
+  }
+
+  function checkCaption(p: Payload) {
+    if (typeof p.caption === "string" && p.caption.length > MAX_CAPTION)
+      throw new ApiError(400, "Bad Request: message caption is too long", undefined, "caption_length", `${p.caption.length} characters`);
   }
 
   function inlineMarkup(p: Payload): unknown {
@@ -554,13 +619,16 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       const chatId = chatIdOf(p);
       const text = typeof p.text === "string" ? p.text : "";
       if (text.trim() === "") throw new ApiError(400, "Bad Request: message text is empty");
-      if (text.length > 4096) throw new ApiError(400, "Bad Request: message is too long");
+      if (text.length > MAX_TEXT) throw new ApiError(400, "Bad Request: message is too long", undefined, "text_length", `${text.length} characters`);
+      checkMarkup(p);
       return newBotMessage(chatId, { text }, p);
     },
     sendphoto: (p, files) => {
       const chatId = chatIdOf(p);
       const f = fileInfo(files, "photo");
       if (!f && typeof p.photo !== "string") throw new ApiError(400, "Bad Request: there is no photo in the request");
+      checkCaption(p);
+      checkMarkup(p);
       const fields: Payload = { photo: photoSizes(f?.size ?? 48_000) };
       if (typeof p.caption === "string") fields.caption = p.caption;
       return newBotMessage(chatId, fields, p);
@@ -569,6 +637,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       const chatId = chatIdOf(p);
       const f = fileInfo(files, "document");
       if (!f && typeof p.document !== "string") throw new ApiError(400, "Bad Request: there is no document in the request");
+      checkCaption(p);
+      checkMarkup(p);
       const document: Payload = { ...fileIds("document"), file_name: f?.filename ?? "document.dat", file_size: f?.size ?? 0 };
       const fields: Payload = { document };
       if (typeof p.caption === "string") fields.caption = p.caption;
@@ -583,6 +653,8 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       const msg = findEditable(p, "Bad Request: message to edit not found") as Message & Payload;
       const text = typeof p.text === "string" ? p.text : "";
       if (text.trim() === "") throw new ApiError(400, "Bad Request: message text is empty");
+      if (text.length > MAX_TEXT) throw new ApiError(400, "Bad Request: MESSAGE_TOO_LONG", undefined, "text_length", `${text.length} characters`);
+      checkMarkup(p);
       const markup = inlineMarkup(p);
       if (msg.text === text && JSON.stringify(msg.reply_markup) === JSON.stringify(markup)) {
         throw new ApiError(400, NOT_MODIFIED);
@@ -665,6 +737,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       sentByChat.set(key, list);
     }
     calls.push(call);
+    options.onCall?.(call);
     const json = JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
     res.end(json);
@@ -717,10 +790,28 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
       if (CHAT_METHODS.has(lower) && blocked.has(String(parsed.payload.chat_id))) {
         throw new ApiError(403, DEFAULT_DESCRIPTIONS[403]!);
       }
-      if (SEND_METHODS.has(lower)) checkLimits(chatIdOf(parsed.payload), Date.now());
+      if (SEND_METHODS.has(lower)) {
+        const chatId = chatIdOf(parsed.payload);
+        const now = Date.now();
+        checkFlood(chatId, at, now);
+        checkLimits(chatId, now);
+      }
       finish(200, { ok: true, result: handler!(parsed.payload, parsed.files) });
     } catch (err) {
-      if (err instanceof ApiError) finish(err.code, err.body());
+      if (err instanceof ApiError) {
+        if (err.rule) {
+          const chatId = typeof parsed.payload.chat_id === "number" ? parsed.payload.chat_id : undefined;
+          violations.push({ rule: err.rule, method, chatId, at, detail: err.detail ?? err.description });
+          // A 429 asks the bot to wait: for its chat when that chat's limit was hit, else for every chat.
+          if (err.retryAfter !== undefined && err.rule !== "retry_after") {
+            const now = Date.now();
+            const scope = err.rule === "rate_chat" || err.rule === "rate_group" ? String(chatId) : "*";
+            const until = now + err.retryAfter * 1000;
+            floods.set(scope, { answeredAt: now, until: Math.max(until, floods.get(scope)?.until ?? 0) });
+          }
+        }
+        finish(err.code, err.body());
+      }
       else finish(500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(err)}` });
     }
   }
@@ -775,6 +866,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     botInfo,
     calls,
     stats,
+    violations,
     get pendingPolls() {
       return polls.size;
     },

@@ -1,0 +1,85 @@
+// The Telegram webhook's HTTP server. A request is checked before it is believed: the secret-token header
+// (compared in constant time), then the body, read within a size cap and parsed as an update (400 when it is
+// not one). A valid update is acknowledged (200) as soon as it has a place among the updates in hand, and
+// handled after the answer: Telegram waits for no reply text, and an update held while other chats' replies
+// wait their turn under the send limits would time out and be delivered again, and again. While every place
+// is taken, the answer waits, and Telegram slows down its deliveries.
+import { createServer, type Server } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { z } from "zod";
+import type { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import { createIntake, type IntakeOptions } from "./httpIntake.js";
+import type { InHand } from "./inHand.js";
+
+/** The least an update is: its id (the rest is read by grammY's filters, which tolerate what they do not know). */
+const updateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+/** Options of `serveTelegramWebhook`. */
+export interface TelegramWebhookOptions {
+  bot: Bot;
+  secret: string;
+  port: number;
+  host?: string | undefined;
+  inHand: InHand;
+  /** Default: 1 MB (an update is a few kB; a message's text is at most 4,096 characters) and 30 refusals a minute per address. */
+  intake?: Partial<IntakeOptions>;
+  log: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+}
+
+/** A listening webhook server. */
+export interface TelegramWebhookServer {
+  port: number;
+  /** Stops taking requests (the updates in hand are the caller's to finish). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the webhook's server.
+ * @example const server = await serveTelegramWebhook({ bot, secret, port: 8443, inHand, log }); … await server.close()
+ */
+export async function serveTelegramWebhook(options: TelegramWebhookOptions): Promise<TelegramWebhookServer> {
+  const { bot, inHand, log } = options;
+  const intake = createIntake({ maxBytes: 1 << 20, refusalsPerMinute: 30, ...options.intake });
+  const secret = Buffer.from(options.secret);
+  const secretFits = (given: string | string[] | undefined) => {
+    const g = Buffer.from(typeof given === "string" ? given : "");
+    return g.length === secret.length && timingSafeEqual(g, secret);
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    if (intake.limited(req, res)) return;
+    if (req.method !== "POST") return intake.refuse(req, res, 405, "POST an update");
+    // Before the body: a request without the secret costs nothing to refuse.
+    if (!secretFits(req.headers["x-telegram-bot-api-secret-token"])) return intake.refuse(req, res, 401, "wrong secret token");
+    const body = await intake.read(req, res);
+    if (!body) return;
+    let update: Update;
+    try {
+      update = updateSchema.parse(JSON.parse(body.toString("utf8"))) as unknown as Update;
+    } catch {
+      log("warn", "telegram webhook: malformed update refused", { bytes: body.length, from: req.socket.remoteAddress });
+      return intake.refuse(req, res, 400, "the body is not a Telegram update");
+    }
+    const release = await inHand.enter();
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    // Errors are the bot's error handler's (bot.catch); handleUpdate does not reject with one installed.
+    void bot.handleUpdate(update).catch((e) => log("error", "telegram webhook update failed", { update: update.update_id, error: String(e) })).finally(release);
+  });
+  // A body that trickles in is not waited for: Telegram sends each update at once.
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeIdleConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
