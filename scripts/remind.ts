@@ -2,14 +2,14 @@
 // today, to whom (masked) and why (idempotency key, clause), each checked as the dispatcher would check it
 // (the text it would send now, or why it would be dropped), without writing anything.
 // `npm run remind -- --status [--db FILE]`: outbox rows by state, the sent ones by delivery route, the
-// dropped ones by reason.
+// dropped ones by reason. Both open the database read-only: one that needs migrating is refused, unchanged.
 // The database is DATABASE_PATH, or ./data/bot.db, unless --db says otherwise. Bad arguments exit 2 with one line.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { isoDate, citeClause } from "../core/pack.js";
 import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js";
-import { openDatabase } from "../storage/db.js";
+import { openDatabaseReadOnly } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { loadNoticeState } from "../storage/noticeState.js";
 import { shanghaiDay, shanghaiMidnight } from "../storage/reminders.js";
@@ -70,7 +70,8 @@ function main(): void {
     }
     throw e;
   }
-  const { db, close } = openDatabase({ path: args.db });
+  // Both only look: the database is opened read-only, so neither migrates nor writes it.
+  const { db, close } = openDatabaseReadOnly(args.db);
   try {
     if (args.status) {
       const { counts: c, sentBy, droppedFor } = outboxSummary(db);
