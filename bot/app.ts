@@ -221,9 +221,9 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
         certificates: status.certificates,
       };
     },
-    withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
-    forget: async (personId, now) => {
-      s.forget(me(personId), personId, now);
+    withdraw: (personId, enrolmentId, today, now) => void s.withdraw(me(personId), enrolmentId, today, now),
+    forget: async (personId, today, now) => {
+      s.forget(me(personId), personId, today, now);
       await s.logEmptied();
     },
     issueLinkCode: linking.issue,

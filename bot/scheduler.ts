@@ -22,17 +22,17 @@ export interface PlanRun {
 }
 
 /**
- * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them
- * and records the run, in one transaction.
+ * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them,
+ * closes the waiting-list places of classes that have opened, and records the run, in one transaction.
  * @example planAndEnqueue(db, pack, "2023-06-14", new Date()).inserted // 3
  */
 export function planAndEnqueue(db: Db, pack: PolicyPack, today: string, now: Date, opts: { dryRun?: boolean } = {}): PlanRun {
   const from = catchUpFrom(today, plannerLastRun(db));
   const waitingSince = plannerWaiting(db);
   const state = loadPlannerState(db, { from, today }, waitingSince);
-  const { notices, waiting } = plan(state, pack, { today, from });
+  const { notices, waiting, lapsed } = plan(state, pack, { today, from });
   if (opts.dryRun) return { today, from, notices, inserted: 0 };
-  const inserted = recordPlannerRun(db, today, notices, waiting, now);
+  const inserted = recordPlannerRun(db, today, notices, waiting, now, lapsed);
   return { today, from, notices, inserted };
 }
 

@@ -6,7 +6,7 @@
 // working days left as of the day it is sent. Pure: the state comes through core/notice.ts's port.
 import { workCalendar, type WorkCalendar } from "./calendar.js";
 import { filingDeadline, keyGroupShare } from "./checks.js";
-import { seatsOf } from "./enrolment.js";
+import { seatsOf, waitlistOpen } from "./enrolment.js";
 import { personal, translator } from "./i18n.js";
 import type { Bilingual, Lang, PolicyPack } from "./pack.js";
 import { levelName, occupationName } from "./processCommon.js";
@@ -235,6 +235,20 @@ export const noticeSpecs: Record<NoticeKind, NoticeSpec> = {
   enrolment_waitlisted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["waitlisted"], (e) => ({ position: e.waitlistPosition ?? "—" })) },
   enrolment_promoted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["confirmed"]) },
   enrolment_withdrawn: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["withdrawn"]) },
+  // True once the place lapsed, and already while it still waits in a class that has opened (what
+  // `remind --dry-run` sees before the planner's run closes it).
+  enrolment_lapsed: {
+    audience: "resident",
+    refs: ["enrolmentId"],
+    check: (p, _personId, state, ctx) => {
+      const e = state.enrolment(p.enrolmentId!);
+      const c = e && state.cls(e.classId);
+      if (!e || e.status === "withdrawn") return "withdrawn";
+      if (!c) return "class_gone";
+      const ended = e.status === "lapsed" || (e.status === "waitlisted" && !waitlistOpen(c, ctx.today));
+      return ended ? { ...p, ...classParams(c) } : "status_changed";
+    },
+  },
   // One per class and staff member per morning: what changed since their last one, counted when sent.
   class_enrolment_digest: {
     audience: "staff",

@@ -29,6 +29,7 @@ import type { Bilingual, PolicyPack } from "./pack.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
 import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
 import { levelName, occupationName } from "./processCommon.js";
+import { enrolmentNotice, waitlistOpen } from "./enrolment.js";
 
 /** One notice to one person, with the day it fell due. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", params, clause: "§2.5.2", dueOn: "2023-06-13" }`. */
 export interface Notice extends OutboxNotice {
@@ -86,6 +87,8 @@ export interface PlannerState {
   activity: { classId: number; joined: number; withdrew: number; unreachable: number }[];
   /** Schools whose notices wait for staff, with the first day they waited (from meta). */
   waitingSince?: Record<string, string>;
+  /** Waiting-list places of classes that have opened by the planning day: they lapse in this run. */
+  lapsing?: { enrolmentId: number; personId: number; classId: number }[];
 }
 
 /** The planner's answer. Example: `const { notices, waiting } = plan(state, pack, { today: "2023-06-14", from: "2023-06-13" })`. */
@@ -93,6 +96,8 @@ export interface PlanResult {
   notices: Notice[];
   /** Schools with notices but no staff: the day since which they wait. Store it; pass it back as `waitingSince`. */
   waiting: Record<string, string>;
+  /** Enrolments whose waiting-list place ends with this run (their class opened); each has its notice in `notices`. */
+  lapsed: number[];
 }
 
 // How many working days before the programme's end the schools hear of it.
@@ -233,11 +238,22 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     toSchool(c.schoolId, `digest:${c.id}:${today}`, "class_enrolment_digest", today, { ...classParams(c), since });
   }
 
+  // A waiting-list place still waiting when its class opened has ended (nobody is promoted into a class that
+  // has started, core/enrolment.ts): the person is told, and the run closes the place.
+  const lapsed: number[] = [];
+  for (const w of state.lapsing ?? []) {
+    const c = classById.get(w.classId);
+    if (!c || waitlistOpen(c, today)) continue;
+    lapsed.push(w.enrolmentId);
+    const params = { ...classParams(c), school: nameOf(c.schoolId), occupation: occupationName(pack, c.occupation), level: levelName(pack, c.level) };
+    notices.push({ ...enrolmentNotice(w.enrolmentId, "lapsed", w.personId, params), dueOn: c.opensOn });
+  }
+
   // A school still without staff keeps waiting even on a day it had nothing new.
   for (const [schoolId, since] of Object.entries(state.waitingSince ?? {}))
     if (!staffBySchool.get(schoolId)?.length) waiting[schoolId] = minDate(waiting[schoolId] ?? since, since);
 
-  return { notices, waiting };
+  return { notices, waiting, lapsed };
 }
 
 /** An operator's announcement to a class's trainees or a school's staff. Example: `{ id: "a-2023-07-01-1", target: { classId: 3 }, text: "明天改在B楼上课" }`. */

@@ -8,8 +8,8 @@ import type { OutboxNotice } from "./notice.js";
 /** Chat channels the bot listens on. Example: `chatChannels[1] === "telegram"`. */
 export const chatChannels = ["console", "telegram", "wechat"] as const;
 export type Channel = (typeof chatChannels)[number];
-/** Where an enrolment stands; "active" ones hold or queue for a seat. */
-export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";
+/** Where an enrolment stands; "active" ones hold or queue for a seat. "lapsed": still waiting when the class opened. */
+export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "lapsed" | "completed";
 export type StaffRole = "school_staff" | "bureau_operator";
 export type TrainingTrack = "first_employment" | "upskilling" | "transfer";
 
