@@ -141,6 +141,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     waitlisted: c.waitlisted,
     filingStatus: c.filingStatus,
     filingDeadline: c.filingDeadline,
+    noCalendarYear: c.noCalendarYear,
   });
   const staff: StaffServices = {
     schoolOf: (personId) => {

@@ -4,7 +4,7 @@
 // state and either drops the notice (with a reason) or sends it with parameters taken from that state: a
 // class moved since the notice was queued is announced with its new date, a filing reminder counts the
 // working days left as of the day it is sent. Pure: the state comes through core/notice.ts's port.
-import { workCalendar, type WorkCalendar } from "./calendar.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "./calendar.js";
 import { filingDeadline, keyGroupShare } from "./checks.js";
 import { seatsOf, waitlistOpen } from "./enrolment.js";
 import { personal, translator } from "./i18n.js";
@@ -304,7 +304,10 @@ export function reconsider(n: { kind: string; personId: number; params: NoticePa
   const audience = typeof spec.audience === "function" ? spec.audience(p) : spec.audience;
   if (audience === "staff" && p.schoolId !== undefined && !state.isStaff(n.personId, p.schoolId)) return { drop: "staff_revoked" };
   if (spec.refs.some((r) => p[r] === undefined)) return { kind: n.kind, send: p };
-  const r = spec.check(p, n.personId, state, ctx);
+  // A check that counts working days in a year with no holiday calendar cannot recount them: the notice goes as
+  // it was planned (when they could be counted).
+  const r = tryCalendar(() => spec.check(p, n.personId, state, ctx));
+  if (r instanceof CalendarYearUnknown) return { kind: n.kind, send: p };
   return typeof r === "string" ? { drop: r } : { kind: n.kind, send: r };
 }
 

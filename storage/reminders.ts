@@ -210,6 +210,15 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
 }
 
 /**
+ * Classes not finished on `today` (they close on it or later), by opening day: the dates whose working days the
+ * bot will count (filing deadlines, reminders), which bot/calendarCheck.ts checks against the holiday calendar.
+ * @example classesNotFinished(db, "2026-12-04") // [{ code: "K7Q2", opensOn: "2027-01-18", closesOn: "2027-02-17" }]
+ */
+export function classesNotFinished(db: Db, today: string): { code: string; opensOn: string; closesOn: string }[] {
+  return db.select({ code: classes.code, opensOn: classes.opensOn, closesOn: classes.closesOn }).from(classes).where(gte(classes.closesOn, today)).orderBy(asc(classes.opensOn), asc(classes.id)).all();
+}
+
+/**
  * Enqueues an operator's announcement: to a class's confirmed trainees, or to a school's active staff.
  * Announcing the same id again enqueues nothing. Returns the number of new rows.
  * @example announce(db, { id: "op3-2023-07-03-1", target: { classId: 5 }, text: "明天改在B楼", from: "江阴职业技术学院" }, new Date())

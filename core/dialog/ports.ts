@@ -171,8 +171,10 @@ export interface StaffClass {
   confirmed: number;
   waitlisted: number;
   filingStatus: FilingStatus;
-  /** The last day to file the class (§2.5.2), from the services. */
-  filingDeadline: string;
+  /** The last day to file the class (§2.5.2), from the services; null when its year's holiday calendar is not loaded. */
+  filingDeadline: string | null;
+  /** The year with no holiday calendar that left `filingDeadline` unknown. */
+  noCalendarYear?: string | undefined;
 }
 
 /**
