@@ -158,6 +158,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     waitlisted: c.waitlisted,
     filingStatus: c.filingStatus,
     filingDeadline: c.filingDeadline,
+    noCalendarYear: c.noCalendarYear,
   });
   const staff: StaffServices = {
     schoolOf: (personId) => {
@@ -241,9 +242,9 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
         certificates: status.certificates,
       };
     },
-    withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
-    forget: async (personId, now) => {
-      s.forget(me(personId), personId, now);
+    withdraw: (personId, enrolmentId, today, now) => void s.withdraw(me(personId), enrolmentId, today, now),
+    forget: async (personId, today, now) => {
+      s.forget(me(personId), personId, today, now);
       await s.logEmptied();
     },
     issueLinkCode: linking.issue,

@@ -35,6 +35,7 @@ export const noticeKinds = [
   "enrolment_waitlisted",
   "enrolment_promoted",
   "enrolment_withdrawn",
+  "enrolment_lapsed",
   "class_enrolment_digest",
 ] as const;
 /** A notice kind; also the outbox row's `kind`. Example: `const k: NoticeKind = "claim_paid"`. */

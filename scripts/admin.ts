@@ -291,7 +291,11 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listClasses(actor, args.school ? { schoolId: args.school } : {}, now);
       return {
         json: rows,
-        text: table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline])),
+        text: [
+          table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline ?? t("calendar.short")])),
+          // Why a deadline is missing, and who adds what, once per year.
+          ...[...new Set(rows.flatMap((c) => (c.noCalendarYear ? [c.noCalendarYear] : [])))].map((year) => t("calendar.filingUnknown", { year })),
+        ].join("\n"),
       };
     }
     case "filing": {

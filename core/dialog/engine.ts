@@ -6,6 +6,7 @@ import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
 import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../facts.js";
 import { DomainError, errorText } from "../errors.js";
+import { withdrawQuestion } from "./withdraw.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
 import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
@@ -528,16 +529,19 @@ export function createDialogEngine(deps: {
       },
     ),
     withdrawConfirm: confirmStep(
-      (turn) => turn.t("dialog.me.withdrawConfirm", { name: services.myStatus(turn.personId, turn.today).enrolments.find((e) => e.id === turn.state!.withdrawId)?.class.name ?? "" }),
+      (turn) => {
+        const e = services.myStatus(turn.personId, turn.today).enrolments.find((x) => x.id === turn.state!.withdrawId);
+        return e ? withdrawQuestion(e, turn.today, turn.t) : turn.t("dialog.me.withdrawConfirm", { name: "" });
+      },
       (turn) => (s) => {
-        services.withdraw(turn.personId, s.withdrawId!, turn.now);
+        services.withdraw(turn.personId, s.withdrawId!, turn.today, turn.now);
         finish(turn, turn.t("dialog.me.withdrawn"));
       },
     ),
     forgetConfirm: confirmStep(
       (turn) => turn.t("dialog.forget.confirm"),
       (turn) => async () => {
-        await services.forget(turn.personId, turn.now);
+        await services.forget(turn.personId, turn.today, turn.now);
         // Nothing is left to rest on: the chat itself was erased, and its next message starts anew.
         turn.state = undefined;
         turn.out.push({ text: turn.t("dialog.forget.done") });

@@ -5,7 +5,7 @@
 // `services.staff`, which acts as the person's staff role, so the school checks happen in core services and
 // never here.
 import { z } from "zod";
-import { filingDeadline } from "../checks.js";
+import { knownFilingDeadline } from "../checks.js";
 import { levelLabel } from "../eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { personal, translator } from "../i18n.js";
@@ -151,8 +151,14 @@ export function createStaffFlow(kit: StaffKit) {
 
   // ---- words ---------------------------------------------------------------
 
+  // A filing deadline as staff read it: the date, or that it cannot be computed (the year's holiday calendar
+  // is not loaded), with the sentence saying why and who adds it under `calendarNote`.
+  const deadlineText = (turn: Turn, deadline: string | null | undefined) => deadline ?? turn.t("calendar.short");
+  const calendarNote = (turn: Turn, years: (string | undefined)[]) =>
+    [...new Set(years.filter((y): y is string => y !== undefined))].map((year) => `\n\n⚠️ ${turn.t("calendar.filingUnknown", { year })}`).join("");
+
   function classLine(turn: Turn, c: StaffClass): string {
-    const overdue = c.filingStatus === "not_filed" && turn.today > c.filingDeadline;
+    const overdue = c.filingStatus === "not_filed" && c.filingDeadline !== null && turn.today > c.filingDeadline;
     return turn.t("staff.classes.line", {
       code: c.code,
       name: c.name,
@@ -162,13 +168,15 @@ export function createStaffFlow(kit: StaffKit) {
       capacity: c.capacity,
       waitlisted: c.waitlisted,
       filing: turn.t(`staff.filing.status.${c.filingStatus}`),
-      deadline: c.filingDeadline,
+      deadline: deadlineText(turn, c.filingDeadline),
       overdue: overdue ? turn.t("staff.classes.overdue") : "",
     });
   }
 
-  const classesTitle = (turn: Turn) =>
-    turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) });
+  /** The classes list's heading, with a warning for each year whose filing deadlines cannot be worked out. */
+  const classesTitle = (turn: Turn, list: StaffClass[]) =>
+    turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) }) +
+    calendarNote(turn, list.map((c) => c.noCalendarYear));
 
   /** The masked roster's lines, numbered. */
   function rosterLines(turn: Turn, classId: number): string[] {
@@ -194,7 +202,8 @@ export function createStaffFlow(kit: StaffKit) {
       const lines = cls ? rosterLines(turn, cls.id) : [];
       return { title: cls ? rosterTitle(turn, cls, lines.length) : "", lines, perPage: PER_PAGE.roster, gap: "\n" };
     }
-    return { title: classesTitle(turn), lines: staff.classes(turn.personId, turn.now).map((c) => classLine(turn, c)), perPage: PER_PAGE.classes, gap: "\n\n" };
+    const classes = staff.classes(turn.personId, turn.now);
+    return { title: classesTitle(turn, classes), lines: classes.map((c) => classLine(turn, c)), perPage: PER_PAGE.classes, gap: "\n\n" };
   }
 
   function shareText(turn: Turn): string {
@@ -226,18 +235,19 @@ export function createStaffFlow(kit: StaffKit) {
 
   function openSummary(turn: Turn, d: StaffDraft): string {
     const plan = planOf(turn, d.planId);
-    const filing = filingDeadline(d.opensOn!, pack);
-    return turn.t("staff.open.summary", {
+    const filing = knownFilingDeadline(d.opensOn!, pack);
+    const summary = turn.t("staff.open.summary", {
       plan: plan ? turn.t("staff.open.planLabel", { occupation: occupation(turn, plan.occupation), level: levelLabel(pack, plan.level, turn.lang), from: plan.startsOn, to: plan.endsOn }) : "",
       name: d.name,
       opens: d.opensOn,
       closes: d.closesOn,
       capacity: d.capacity,
       reason: d.reason ?? turn.t("staff.open.noReason"),
-      deadline: filing.deadline,
+      deadline: deadlineText(turn, filing.deadline),
       workingDays: filing.workingDays,
-      late: turn.today > filing.deadline ? turn.t("staff.open.lateNote") : "",
+      late: filing.deadline !== null && turn.today > filing.deadline ? turn.t("staff.open.lateNote") : "",
     });
+    return summary + calendarNote(turn, [filing.noCalendarYear]);
   }
 
   function claimDraft(d: StaffDraft) {
@@ -313,7 +323,7 @@ export function createStaffFlow(kit: StaffKit) {
     if (action === "classes") {
       const list = staff.classes(turn.personId, turn.now);
       if (!list.length) return kit.say(turn, turn.t("staff.classes.none", { school: school(turn) }));
-      if (list.length <= PER_PAGE.classes) return kit.say(turn, [classesTitle(turn), ...list.map((c) => classLine(turn, c))].join("\n\n"));
+      if (list.length <= PER_PAGE.classes) return kit.say(turn, [classesTitle(turn, list), ...list.map((c) => classLine(turn, c))].join("\n\n"));
       s.staff = { action, page: 0 };
       return;
     }
@@ -472,13 +482,14 @@ export function createStaffFlow(kit: StaffKit) {
     "staff:filingConfirm": confirmed(
       (turn) => {
         const c = classOf(turn, draft(turn.state!).classId);
-        return turn.t("staff.filing.confirm", { code: c?.code ?? "", name: c?.name ?? "", deadline: c?.filingDeadline ?? "", office: local(pack.filingOffice, turn.lang) });
+        const text = turn.t("staff.filing.confirm", { code: c?.code ?? "", name: c?.name ?? "", deadline: c ? deadlineText(turn, c.filingDeadline) : "", office: local(pack.filingOffice, turn.lang) });
+        return text + calendarNote(turn, [c?.noCalendarYear]);
       },
       "staff.filing.yes",
       (turn) => (s) => {
         const c = classOf(turn, draft(s).classId);
         staff.submitFiling(turn.personId, draft(s).classId!, turn.now);
-        kit.say(turn, turn.t("staff.filing.done", { code: c?.code ?? "", deadline: c?.filingDeadline ?? "" }));
+        kit.say(turn, turn.t("staff.filing.done", { code: c?.code ?? "", deadline: c ? deadlineText(turn, c.filingDeadline) : "" }));
         toMenu(s);
       },
     ),
@@ -558,7 +569,7 @@ export function createStaffFlow(kit: StaffKit) {
           kit.say(
             turn,
             [
-              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: r.filing.deadline, workingDays: r.filing.workingDays, enrol: howToEnrol(turn, r.code) }),
+              turn.t("staff.open.done", { name: d.name, code: r.code, deadline: deadlineText(turn, r.filing.deadline), workingDays: r.filing.workingDays, enrol: howToEnrol(turn, r.code) }),
               ...r.warnings.map((w) => `⚠️ ${w}`),
             ].join("\n\n"),
           );
