@@ -3,12 +3,12 @@
 // person is asked only what the decision still needs, once. State is stored after every message, so a
 // restarted bot continues at the same question with everything given kept.
 import { z } from "zod";
-import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../eligibility.js";
-import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../facts.js";
+import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../rules/eligibility.js";
+import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../rules/facts.js";
 import { DomainError, errorText } from "../errors.js";
 import { withdrawQuestion } from "./withdraw.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
-import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
+import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../rules/pack.js";
 import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
 import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, normalize, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";

@@ -2,7 +2,7 @@
 // the account owner's yes or no before anything is joined (core/linking.ts decides who owns, and joins).
 import { z } from "zod";
 import { LINK_CODE_DIGITS, LINK_CODE_TTL_MS, type LinkOutcome, type LinkRequest } from "../linking.js";
-import { local, type PolicyPack } from "../pack.js";
+import { local, type PolicyPack } from "../rules/pack.js";
 import { chatChannels } from "../stores.js";
 import type { DialogServices } from "./ports.js";
 import type { Choice } from "./types.js";

@@ -2,10 +2,10 @@
 // with the bureau's reason when it was sent back, and what can still be done to it: change it (the plan form),
 // withdraw it from review, submit it again, or open a class under it once approved.
 import { DomainError } from "../errors.js";
-import { levelLabel } from "../eligibility.js";
-import { citeClause, local } from "../pack.js";
+import { levelLabel } from "../rules/eligibility.js";
+import { citeClause, local } from "../rules/pack.js";
 import { contentsOf } from "../plans.js";
-import { occupationName } from "../processCommon.js";
+import { occupationName } from "../rules/names.js";
 import type { PlanRecord } from "../processStores.js";
 import { planLines } from "./planForm.js";
 import { pickChoice } from "./questions.js";

@@ -1,15 +1,15 @@
 // The training plan form of the staff menu (§2.5.1): one question per field of the plan, in the notice's
-// order, each answer read and checked against the pack as it is given (core/planRules.ts decides both, as it
+// order, each answer read and checked against the pack as it is given (core/rules/planRules.ts decides both, as it
 // does for a plan the bureau enters from a file); then a summary to submit, change an item of, or drop. The
 // same form changes a plan not yet approved: the items chosen (and those that depend on them) are asked again.
 // Its answers live in the conversation's state, so a person who leaves and comes back finds them, and a
 // command in between pauses the form (the engine keeps it) until "/staff" takes it up again.
 import { z } from "zod";
-import { addDays } from "../dates.js";
+import { addDays } from "../rules/dates.js";
 import { DomainError, errorText } from "../errors.js";
-import { levelLabel } from "../eligibility.js";
-import { citeClause, local, subsidyTable, type PolicyPack } from "../pack.js";
-import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
+import { levelLabel } from "../rules/eligibility.js";
+import { citeClause, local, subsidyTable, type PolicyPack } from "../rules/pack.js";
+import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../rules/planRules.js";
 import { pickChoice, type Parsed } from "./questions.js";
 import type { Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";

@@ -1,14 +1,14 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
-import type { Facts } from "../eligibility.js";
-import type { HeldCertificate } from "../facts.js";
+import type { Facts } from "../rules/eligibility.js";
+import type { HeldCertificate } from "../rules/facts.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
-import type { PlanContentsInput } from "../planRules.js";
+import type { PlanContentsInput } from "../rules/planRules.js";
 import type { FilingStatus, PlanRecord } from "../processStores.js";
 import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
 import type { LinkConfirmation, LinkOutcome, LinkRequest } from "../linking.js";
-import type { Bilingual, Lang } from "../pack.js";
+import type { Bilingual, Lang } from "../rules/pack.js";
 import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
 

@@ -1,10 +1,10 @@
 // What a class's enrolment poster says, for a school to print or forward: the class's facts, who trains free
 // under which clause, and how to enrol. Words only; bot/poster.ts draws them with the QR code.
-import { addDays } from "../dates.js";
-import { levelLabel } from "../eligibility.js";
+import { addDays } from "../rules/dates.js";
+import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
-import { citeClause, local, readingOf, trackName, type Lang, type PolicyPack } from "../pack.js";
-import { occupationName } from "../processCommon.js";
+import { citeClause, local, readingOf, trackName, type Lang, type PolicyPack } from "../rules/pack.js";
+import { occupationName } from "../rules/names.js";
 import type { ClassPoster, StaffClass } from "./ports.js";
 
 /**
@@ -32,7 +32,7 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
   const free = pack.keyGroupsTrainFree;
   const groups = pack.keyGroups;
   const notes = [
-    // Key groups train free whatever the track where the pack says so (core/eligibility.ts); what others pay is the pack's reading.
+    // Key groups train free whatever the track where the pack says so (core/rules/eligibility.ts); what others pay is the pack's reading.
     ...(free.value ? [t("staff.poster.free", { groups: groups.map((g) => local(g.name, lang)).join(t("common.listSeparator")), cite: citeClause(pack, free.clause, lang) })] : []),
     ...(fees ? [local(fees.text, lang)] : []),
     ...(pack.tracks.some((x) => x.code === cls.track) ? [t("reason.track", { name: trackName(pack, cls.track, lang), levels: levelLabel(pack, cls.level, lang) })] : []),

@@ -5,13 +5,13 @@
 // `services.staff`, which acts as the person's staff role, so the school checks happen in core services and
 // never here.
 import { z } from "zod";
-import { knownFilingDeadline } from "../checks.js";
-import { levelLabel } from "../eligibility.js";
+import { knownFilingDeadline } from "../rules/checks.js";
+import { levelLabel } from "../rules/eligibility.js";
 import { DomainError, errorText } from "../errors.js";
 import { personal, translator } from "../i18n.js";
-import { citeClause, local, type PolicyPack } from "../pack.js";
-import { parseDate } from "../dates.js";
-import { occupationName } from "../processCommon.js";
+import { citeClause, local, type PolicyPack } from "../rules/pack.js";
+import { parseDate } from "../rules/dates.js";
+import { occupationName } from "../rules/names.js";
 import { RowsRejected } from "../results.js";
 import { matchYesNo, normalize } from "./match.js";
 import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";

@@ -1,7 +1,7 @@
 // The answer to an understood question: the topic's answer from the pack, or, for a question that names a key
 // group ("农民工可以吗"), that group with its condition and its proof, rather than the list of all seven.
 import type { Translate } from "../../i18n.js";
-import { citeClause, local, type Lang, type PolicyPack } from "../../pack.js";
+import { citeClause, local, type Lang, type PolicyPack } from "../../rules/pack.js";
 import { answerTopic, employeeParams, insuranceRule } from "../faq.js";
 import type { Understood } from "./questions.js";
 

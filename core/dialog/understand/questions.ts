@@ -5,7 +5,7 @@
 // other public services (社保卡, 公积金, 贷款) weigh against the programme's own topics, and a trade the programme
 // does not train (厨师, 叉车) is answered as such. When no topic is clearly ahead, the bot says it is unsure.
 import type { Translate } from "../../i18n.js";
-import type { PolicyPack } from "../../pack.js";
+import type { PolicyPack } from "../../rules/pack.js";
 import { choiceForms, foldColloquial, negatedAt, wordList } from "./forms.js";
 import { compileKeywords, hits, inside, prepare, type Hit, type Keyword } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
