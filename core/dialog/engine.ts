@@ -2,9 +2,8 @@
 // steps; the next step follows from the answers so far and the rules engine's `missing` list, so a
 // person is asked only what the decision still needs, once. State is stored after every message, so a
 // restarted bot continues at the same question with everything given kept.
-import { z } from "zod";
 import { assessEligibility, levelLabel, type Eligibility, type FactName, type Facts } from "../rules/eligibility.js";
-import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../rules/facts.js";
+import { historyFacts } from "../rules/facts.js";
 import { DomainError, errorText } from "../errors.js";
 import { withdrawQuestion } from "./withdraw.js";
 import { perLanguage, personal, translator, type Translate } from "../i18n.js";
@@ -13,175 +12,20 @@ import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
 import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, normalize, type Command } from "./match.js";
 import { maskIdNumber } from "../mask.js";
 import type { ClassInfo, ClassOffer, DialogServices, StoredState } from "./ports.js";
-import { questions, storedFacts, withFact, type Answer, type Parsed } from "./questions.js";
+import { questions, storedFacts, withFact } from "./questions.js";
+import { holdsPersonal, pausedOf, personalDraft, readState, STATE_SHAPE, type DialogState, type FlowName, type Paused } from "./state.js";
+import type { Apply, Step, Taken, Turn } from "./turn.js";
 import { DEFAULT_BACKUP_KEEP, MAX_UPLOAD_BYTES, type ChatCore, type Choice, type Inbound, type InboundFile, type Reply } from "./types.js";
-import { createStaffFlow, staffDraftSchema } from "./staff.js";
+import { createStaffFlow } from "./staff.js";
 import { smsConsentStep } from "./smsConsent.js";
 import type { Clock } from "../stores.js";
 import { noEnrolmentsText, windowNotice } from "./window.js";
-import { createLinkFlow, linkStateSchema } from "./linkFlow.js";
+import { createLinkFlow } from "./linkFlow.js";
 import { createGroupAnswers } from "./group.js";
 import { createPersonalSteps } from "./understand/personalSteps.js";
 import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";
 import { isGreeting, languageSwitch, messageLanguage } from "./understand/language.js";
 import { MASKED, maskQuestion } from "./understand/review.js";
-
-// ---------------------------------------------------------------------------
-// State
-// ---------------------------------------------------------------------------
-
-// "menu" is the resting state between flows: it remembers which choices were last offered, so that
-// a typed "1" means the first of them.
-const flows = ["menu", "check", "enrol", "me", "forget", "lang", "link", "staff"] as const;
-type Flow = (typeof flows)[number];
-
-/** The enrolment being put together; dropped on /cancel so nothing half-made is kept. */
-const draftSchema = z.strictObject({
-  schoolId: z.string().optional(),
-  classId: z.number().int().optional(),
-  name: z.string().optional(),
-  /** A name the bot had to guess at ("周建 华" → 周建华), kept until the person says yes to it. */
-  nameToConfirm: z.string().optional(),
-  idNumber: z.string().optional(),
-  phone: z.string().optional(),
-  rightsAt: z.number().int().optional(),
-  privacyAt: z.number().int().optional(),
-  /** Whether reminders may go by SMS (asked when the bot can send SMS). */
-  sms: z.boolean().optional(),
-});
-
-/** What of the draft is personal data: a state holding any of it (or any answer) is stored encrypted. */
-const personalDraft = ["name", "nameToConfirm", "idNumber", "phone"] as const satisfies readonly (keyof z.infer<typeof draftSchema>)[];
-
-/**
- * A check or an enrolment that another command interrupted ("/me" halfway through an enrolment): kept as it
- * was, so that the person's next "/enrol" (or "/check") carries on with everything they had given.
- */
-const pausedSchema = z.strictObject({
-  flow: z.enum(["check", "enrol", "staff"]),
-  history: z.array(z.string()),
-  facts: storedFacts,
-  draft: draftSchema,
-  /** A training plan form under way (core/dialog/planForm.ts), kept like an enrolment. */
-  staff: staffDraftSchema.optional(),
-});
-type Paused = z.infer<typeof pausedSchema>;
-
-/** A conversation's state as stored; anything that does not parse is discarded, never trusted. */
-export const dialogStateSchema = z.strictObject({
-  flow: z.enum(flows),
-  step: z.string(),
-  token: z.string(),
-  history: z.array(z.string()),
-  facts: storedFacts,
-  draft: draftSchema,
-  withdrawId: z.number().int().optional(),
-  menu: z.array(z.string()).optional(),
-  /** The staff menu's work in progress (core/dialog/staff.ts). */
-  staff: staffDraftSchema.optional(),
-  /**
-   * The certificates held when the check or the enrolment started, so that its every step need not read
-   * them: they change only when a school imports results, and the enrolment service checks them again.
-   */
-  certificates: z.array(z.strictObject({ occupation: z.string(), level: z.number().int(), on: z.string().optional() })).optional(),
-  /** Counts the questions asked, so that every step token differs even within one millisecond. */
-  seq: z.number().int().nonnegative().default(0),
-  /** The schema the state was written under (STATE_SHAPE). */
-  shape: z.string().optional(),
-  paused: pausedSchema.optional(),
-  /** The link request this chat is asked to confirm (core/dialog/linkFlow.ts). */
-  link: linkStateSchema.optional(),
-});
-export type DialogState = z.infer<typeof dialogStateSchema>;
-
-/**
- * A digest of the state schema, stored with every state. A state stored under this schema was made by
- * this engine (the fuzz test parses every state it stores) and is taken as it is, which spares parsing
- * it again on every message; one stored under another schema (an older bot's) is parsed, and dropped
- * when it no longer fits.
- */
-const STATE_SHAPE = digest(JSON.stringify(z.toJSONSchema(dialogStateSchema)));
-
-/** FNV-1a, base 36: a short name for a text. */
-function digest(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
-}
-
-/**
- * A state as loaded from its JSON: one this engine stored is taken as it is, with that JSON (which is what
- * serialising it again gives, so an unchanged state is recognised without serialising it twice); an older
- * one is parsed, its answers read under the pack's legacy fact names. Undefined when there is none, or it
- * does not parse.
- */
-function readState(json: string | undefined, pack: PolicyPack): { state: DialogState; json?: string } | undefined {
-  if (json === undefined) return undefined;
-  let stored: unknown;
-  try {
-    stored = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof stored === "object" && stored !== null && (stored as { shape?: unknown }).shape === STATE_SHAPE) return { state: stored as DialogState, json };
-  // An earlier version's fact names, in its answers and in its steps ("fact:ecommerce"), read as today's.
-  const older = stored as { facts?: unknown; step?: unknown; history?: unknown; paused?: { facts?: unknown; history?: unknown } };
-  const step = (name: unknown) => (typeof name === "string" && name.startsWith("fact:") ? `fact:${currentFactName(pack, name.slice(5))}` : name);
-  if (older?.facts) older.facts = fromLegacyNames(pack, older.facts);
-  if (older?.paused?.facts) older.paused.facts = fromLegacyNames(pack, older.paused.facts);
-  if (older) older.step = step(older.step);
-  if (Array.isArray(older?.history)) older.history = older.history.map(step);
-  if (Array.isArray(older?.paused?.history)) older.paused.history = older.paused.history.map(step);
-  const parsed = dialogStateSchema.safeParse(stored);
-  return parsed.success ? { state: parsed.data } : undefined;
-}
-
-/**
- * What a state keeps of a flow another command interrupts: a check or an enrolment under way, else what
- * it had paused itself.
- * @example pausedOf({ flow: "enrol", draft: { name: "张三" }, … })?.draft.name // "张三"
- */
-function pausedOf(s: DialogState | undefined): Paused | undefined {
-  if (s?.flow === "check" || s?.flow === "enrol") return { flow: s.flow, history: s.history, facts: s.facts, draft: s.draft };
-  // A plan form is fifteen answers long; the rest of the staff menu is a tap or two and is not kept.
-  if (s?.flow === "staff" && s.staff?.form) return { flow: "staff", history: s.history, facts: {}, draft: {}, staff: s.staff };
-  return s?.paused;
-}
-
-/**
- * Whether a check or an enrolment (under way or paused) holds what is stored sealed: answers to the check
- * (health, disability, low income are sensitive) or half-typed personal data.
- * @example holdsPersonal({ facts: {}, draft: { schoolId: "x" } }) // false
- */
-const holdsPersonal = (s: Pick<DialogState, "facts" | "draft"> | undefined) =>
-  s !== undefined && (Object.keys(s.facts).length > 0 || personalDraft.some((k) => s.draft[k] !== undefined));
-
-/**
- * Everything one message is handled with; flows declared in other modules (core/dialog/staff.ts) get it too.
- * @example turn.t("dialog.menu.text")
- */
-export interface Turn {
-  identityId: number;
-  personId: number;
-  lang: Lang;
-  t: Translate;
-  today: string;
-  now: Date;
-  state: DialogState | undefined;
-  out: Reply[];
-  seq: number;
-  /** Read at most once per message: the open classes per school, those of one school, the enrolment's class, the certificates held. */
-  classCounts?: Record<string, number>;
-  schoolClasses?: { schoolId: string; offers: ClassOffer[] };
-  offer?: { classId: number; offer: ClassInfo | undefined };
-  certificates?: HeldCertificate[];
-  /** Whether a class fits the person, per occupation, level and answers: a school's classes mostly share the first two. */
-  classFit?: Map<string, Eligibility["reasons"] | undefined>;
-  /** The person's facts to keep (the last given wins), saved with the message's state: see `keepFacts`. */
-  facts?: { personId: number; facts: Facts };
-  /** The message's file was read (`beginFileUpdate` noted it first). */
-  fileRead?: boolean;
-}
 
 // ---------------------------------------------------------------------------
 // The engine
@@ -192,30 +36,6 @@ export interface ChatClock extends Clock {
   /** Today's date where the programme runs (Asia/Shanghai), YYYY-MM-DD. */
   today(): string;
 }
-
-/**
- * What a step is: its question and how an answer to it is taken. Taking an answer may wait (a file is
- * written or read); a step that takes a file says how in `file`.
- * @example const step: Step = { ask: (turn) => ({ text: turn.t("staff.open.name") }), answer: (_turn, a) => ({ ok: true, value: () => undefined }) }
- */
-export interface Step {
-  ask(turn: Turn): { text: string; choices?: Choice[] };
-  /** The choices alone: an answer is checked against them, and the question's text (a summary, a notice) may cost far more. */
-  choices?(turn: Turn): Choice[];
-  /**
-   * Whether a tapped choice is one of the step's, for a step whose choices cost far more to build than one
-   * is to check (they read and count classes): a tap is then taken without building them.
-   */
-  offers?(turn: Turn, choiceId: string): boolean;
-  answer(turn: Turn, answer: Answer, choices: Choice[]): Parsed<Apply>;
-  file?(turn: Turn, file: { fileName: string; bytes: Uint8Array }): Promise<Parsed<Apply>>;
-}
-
-/** What a taken answer does to the state (and may say); it may wait for a service. */
-export type Apply = (state: DialogState) => void | Promise<void>;
-
-/** An answer as a step takes it: typed, tapped, or a file. */
-type Taken = Answer | { file: { fileName: string; bytes: Uint8Array } };
 
 const ENROL_FACT_SKIP: FactName[] = ["occupation", "level"];
 
@@ -813,7 +633,7 @@ export function createDialogEngine(deps: {
     }
   }
 
-  function start(turn: Turn, flow: Flow, facts: Facts, draft: DialogState["draft"] = {}, extra?: Pick<DialogState, "link">): void {
+  function start(turn: Turn, flow: FlowName, facts: Facts, draft: DialogState["draft"] = {}, extra?: Pick<DialogState, "link">): void {
     const kept = flow === "staff" ? { staff: {} } : flow === "check" || flow === "enrol" ? { certificates: held(turn) } : {};
     // A check or enrolment under way is paused, not dropped; one of the flow now starting is replaced by it,
     // but an enrolment's answers (name, ID number, phone, consents) carry over to the new class.

@@ -1,23 +1,14 @@
 // Linking chats in the conversation (/link, 链接): a code for the other chat, a code from the other chat, and
 // the account owner's yes or no before anything is joined (core/linking.ts decides who owns, and joins).
-import { z } from "zod";
 import { LINK_CODE_DIGITS, LINK_CODE_TTL_MS, type LinkOutcome, type LinkRequest } from "../linking.js";
 import { local, type PolicyPack } from "../rules/pack.js";
-import { chatChannels } from "../stores.js";
 import type { DialogServices } from "./ports.js";
 import type { Choice } from "./types.js";
-import type { Apply, Step, Turn } from "./engine.js";
+import type { LinkState } from "./state.js";
+import type { Apply, Step, Turn } from "./turn.js";
 
 /** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
 const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
-
-/**
- * The request a chat is asked to confirm, kept with its conversation: its id and the channel of the chat that
- * would join.
- * @example linkStateSchema.parse({ request: 9, joining: "wechat" })
- */
-export const linkStateSchema = z.strictObject({ request: z.number().int(), joining: z.enum(chatChannels) });
-type LinkState = z.infer<typeof linkStateSchema>;
 
 /** What the engine lends the link flow. */
 export interface LinkKit {

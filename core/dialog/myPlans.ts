@@ -10,8 +10,8 @@ import type { PlanRecord } from "../processStores.js";
 import { planLines } from "./planForm.js";
 import { pickChoice } from "./questions.js";
 import type { Choice } from "./types.js";
-import type { Apply, DialogState, Step, Turn } from "./engine.js";
-import type { PlanForm } from "./planForm.js";
+import type { PlanForm } from "./state.js";
+import type { Apply, DialogState, Step, Turn } from "./turn.js";
 import type { StaffKit } from "./staff.js";
 
 /** The most plans listed as choices: Telegram shows them as buttons, WeChat as numbered lines. */

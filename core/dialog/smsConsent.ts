@@ -3,7 +3,7 @@
 // submitted; "退订短信" / "stop sms" withdraws it at any time.
 import { matchChoice, matchYesNo } from "./match.js";
 import type { Choice } from "./types.js";
-import type { Step, Turn } from "./engine.js";
+import type { Step, Turn } from "./turn.js";
 
 /**
  * The step, over the engine's turn; `other` is the translator of the other language (yes/no in either is taken).

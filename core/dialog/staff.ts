@@ -4,7 +4,6 @@
 // the roster, results, the key-group share and the subsidy claim. Every read and write goes through
 // `services.staff`, which acts as the person's staff role, so the school checks happen in core services and
 // never here.
-import { z } from "zod";
 import { knownFilingDeadline } from "../rules/checks.js";
 import { levelLabel } from "../rules/eligibility.js";
 import { DomainError, errorText } from "../errors.js";
@@ -16,13 +15,12 @@ import { RowsRejected } from "../results.js";
 import { matchYesNo, normalize } from "./match.js";
 import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
 import { createMyPlans } from "./myPlans.js";
-import { createPlanForm, planFormSchema } from "./planForm.js";
+import { createPlanForm } from "./planForm.js";
 import { classPoster } from "./poster.js";
 import { pickChoice, type Parsed } from "./questions.js";
 import { PNG_MIME, XLSX_MIME, type Choice } from "./types.js";
-import type { Apply, DialogState, Step, Turn } from "./engine.js";
-
-const actions = ["plan", "plans", "filing", "open", "poster", "roster", "results", "claim", "classes"] as const;
+import { staffActions, type StaffDraft } from "./state.js";
+import type { Apply, DialogState, Step, Turn } from "./turn.js";
 
 /**
  * Lines of a list shown at once: a roster of 95 came to 4,085 characters, a hair under Telegram's 4,096, and
@@ -32,32 +30,6 @@ const PER_PAGE = { roster: 20, classes: 8 } as const;
 
 /** A tap that asks again for a file that could not be delivered: "resend:poster:12". */
 const RESEND = /^resend:(poster|roster):(\d+)$/;
-
-/**
- * The staff menu's work in progress, stored with the conversation: the action chosen and its answers so far.
- * @example staffDraftSchema.parse({ action: "open", planId: 3, name: "电商四级1班", capacity: 61 })
- */
-export const staffDraftSchema = z.strictObject({
-  action: z.enum(actions).optional(),
-  classId: z.number().int().optional(),
-  planId: z.number().int().optional(),
-  name: z.string().optional(),
-  opensOn: z.string().optional(),
-  closesOn: z.string().optional(),
-  capacity: z.number().int().optional(),
-  reason: z.string().optional(),
-  materials: z.array(z.string()).optional(),
-  materialsDone: z.boolean().optional(),
-  videos: z.array(z.number()).optional(),
-  /** The training plan form (core/dialog/planForm.ts). */
-  form: planFormSchema.optional(),
-  /** "My training plans": the plan shown, and whether its withdrawal is being confirmed (core/dialog/myPlans.ts). */
-  viewing: z.number().int().optional(),
-  withdrawing: z.boolean().optional(),
-  /** The page of a long list being shown (the roster, the classes), from 0. */
-  page: z.number().int().nonnegative().optional(),
-});
-type StaffDraft = z.infer<typeof staffDraftSchema>;
 
 /** What the engine lends the staff flow: its pack, services and ways of speaking. */
 export interface StaffKit {
@@ -318,7 +290,7 @@ export function createStaffFlow(kit: StaffKit) {
   }
 
   /** After an action is chosen: the class it is about, or the menu again when there is none to pick. */
-  function chooseAction(turn: Turn, action: (typeof actions)[number], s: DialogState): void {
+  function chooseAction(turn: Turn, action: (typeof staffActions)[number], s: DialogState): void {
     if (action === "plan") return void (s.staff = { action, form: planForm.blank() });
     if (action === "classes") {
       const list = staff.classes(turn.personId, turn.now);
@@ -420,7 +392,7 @@ export function createStaffFlow(kit: StaffKit) {
           turn.state = undefined;
           return kit.menu(turn, turn.t("staff.menu.bye"));
         }
-        chooseAction(turn, id as (typeof actions)[number], s);
+        chooseAction(turn, id as (typeof staffActions)[number], s);
       },
     )),
     // A long list, a page at a time: the page, then buttons to the previous and next ones and back to the menu.
