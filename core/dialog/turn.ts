@@ -1,12 +1,14 @@
-// The words a flow is written in: what one message is handled with (`Turn`), what a step of a flow is (`Step`)
-// and what a taken answer does (`Apply`). The state they work on is core/dialog/state.ts.
+// The words a flow is written in: what one message is handled with (`Turn`), what a step is (`Step`) and what a
+// taken answer does (`Apply`), what a flow declares (`Flow`), and what the engine lends every flow (`Kit`). The
+// state they work on is core/dialog/state.ts; the engine (core/dialog/engine.ts) runs them.
 import type { Translate } from "../i18n.js";
 import type { Eligibility, Facts } from "../rules/eligibility.js";
 import type { HeldCertificate } from "../rules/facts.js";
-import type { Lang } from "../rules/pack.js";
-import type { ClassInfo, ClassOffer } from "./ports.js";
+import type { Lang, PolicyPack } from "../rules/pack.js";
+import type { FaqIndex } from "./faq.js";
+import type { ClassInfo, ClassOffer, DialogServices } from "./ports.js";
 import type { Answer, Parsed } from "./questions.js";
-import type { DialogState } from "./state.js";
+import type { DialogState, FlowName, Paused } from "./state.js";
 import type { Choice, Reply } from "./types.js";
 
 export type { DialogState };
@@ -61,3 +63,63 @@ export type Apply = (state: DialogState) => void | Promise<void>;
 
 /** An answer as a step takes it: typed, tapped, or a file. */
 export type Taken = Answer | { file: { fileName: string; bytes: Uint8Array } };
+
+/**
+ * What a flow declares: its steps (each step's name is unique across the flows), its next step from what the
+ * state holds, and what "/back" forgets.
+ * @example const forget: Flow = { steps: { forgetConfirm }, next: () => "forgetConfirm" }
+ */
+export interface Flow {
+  steps: Record<string, Step>;
+  /** The next question, from the state; undefined when the flow ended (having said so) or started another. */
+  next(turn: Turn, s: DialogState): string | undefined;
+  /**
+   * "/back" to `step`: forgets the answer given there and names the step to ask again, or undefined when the
+   * next question follows from what is left. Without it, `step` is asked again as it is.
+   */
+  undo?(s: DialogState, step: string): string | undefined;
+}
+
+/**
+ * What the engine lends every flow, made once: the pack, the services, the ways of speaking and of moving
+ * between flows, and the kinds of step the flows are written with (core/dialog/steps.ts).
+ * @example const { say, finish } = kit; finish(turn, turn.t("dialog.me.bye"))
+ */
+export interface Kit {
+  pack: PolicyPack;
+  services: DialogServices;
+  /** The pack's answers to free-text questions. */
+  faq: FaqIndex;
+  /** What the deployment tells residents: how many days a backup still holds deleted data. */
+  deployment: { backupDays: number };
+  /** The translator of the language other than `lang`: yes, no and choices are taken in either. */
+  other(lang: Lang): Translate;
+  /** Says `text`, with `choices` belonging to the current question. */
+  say(turn: Turn, text: string, choices?: Choice[]): void;
+  /** Asks the current step's question (again). */
+  ask(turn: Turn): void;
+  /** Rests at the menu, after `lead`; a flow paused meanwhile stays paused. */
+  menu(turn: Turn, lead?: string): void;
+  /** The menu's choices ("cmd:…") in a language. */
+  menuChoices(lang: Lang): Choice[];
+  /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
+  finish(turn: Turn, text: string, choices?: Choice[]): void;
+  /** Starts a flow at its first question; a check or an enrolment under way is paused, an enrolment's answers carry over. */
+  start(turn: Turn, flow: FlowName, facts: Facts, draft?: DialogState["draft"], extra?: Pick<DialogState, "link">): void;
+  /** "/check", "/enrol", "/staff": the one under way goes on, a paused one is taken up again, otherwise it starts. */
+  resumeOrStart(turn: Turn, flow: Paused["flow"]): void;
+  /** The answers to the check the person gave before, as saved. */
+  savedFacts(turn: Turn): Facts;
+  /** Keeps the person's facts for the enrolment: saved with the message's state, in its one write. */
+  keepFacts(turn: Turn, facts: Facts): void;
+  /** The rules' decision on these facts and the certificates the person holds. */
+  assess(turn: Turn, facts: Facts): Eligibility;
+  /** Outside the programme window: says so and whom to ask, ends the flow, and answers true. */
+  closedWindow(turn: Turn): boolean;
+  /** A question answered by one of its choices, tapped or typed. */
+  choiceStep(text: (turn: Turn) => string, choices: (turn: Turn) => Choice[], apply: (turn: Turn, id: string) => (s: DialogState) => void, offers?: Step["offers"]): Step;
+  /** Yes or no; "no" changes nothing unless `onNo` says otherwise. */
+  confirmStep(text: (turn: Turn) => string, onYes: (turn: Turn) => Apply, onNo?: (turn: Turn) => Apply): Step;
+  /** A step where a question naming one of its choices ("报名要带什么" at 报名) is answered as a question. */
+  questionsFirst(step: Step): Step;
+}
