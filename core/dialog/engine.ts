@@ -24,7 +24,7 @@ import { createCommandMatcher } from "./match.js";
 import type { DialogServices, StoredState } from "./ports.js";
 import { storedFacts } from "./questions.js";
 import { createRouter } from "./route.js";
-import { createStaffFlow } from "./staff.js";
+import { createStaffFlow } from "./flows/staff/flow.js";
 import { holdsPersonal, pausedOf, readState, STATE_SHAPE, type DialogState, type FlowName, type Paused } from "./state.js";
 import { stepKinds } from "./steps.js";
 import type { Flow, Kit, Step, Taken, Turn } from "./turn.js";

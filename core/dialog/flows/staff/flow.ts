@@ -4,23 +4,23 @@
 // the roster, results, the key-group share and the subsidy claim. Every read and write goes through
 // `services.staff`, which acts as the person's staff role, so the school checks happen in core services and
 // never here.
-import { knownFilingDeadline } from "../rules/checks.js";
-import { levelLabel } from "../rules/eligibility.js";
-import { DomainError, errorText } from "../errors.js";
-import { personal, translator } from "../i18n.js";
-import { citeClause, local, type PolicyPack } from "../rules/pack.js";
-import { parseDate } from "../rules/dates.js";
-import { occupationName } from "../rules/names.js";
-import { RowsRejected } from "../results.js";
-import { matchYesNo, normalize } from "./match.js";
-import type { DialogServices, StaffClass, StaffPlan } from "./ports.js";
+import { knownFilingDeadline } from "../../../rules/checks.js";
+import { levelLabel } from "../../../rules/eligibility.js";
+import { DomainError, errorText } from "../../../errors.js";
+import { personal, translator } from "../../../i18n.js";
+import { citeClause, local, type PolicyPack } from "../../../rules/pack.js";
+import { parseDate } from "../../../rules/dates.js";
+import { occupationName } from "../../../rules/names.js";
+import { RowsRejected } from "../../../results.js";
+import { matchYesNo, normalize } from "../../match.js";
+import type { DialogServices, StaffClass, StaffPlan } from "../../ports.js";
 import { createMyPlans } from "./myPlans.js";
 import { createPlanForm } from "./planForm.js";
 import { classPoster } from "./poster.js";
-import { pickChoice, type Parsed } from "./questions.js";
-import { PNG_MIME, XLSX_MIME, type Choice } from "./types.js";
-import { staffActions, type StaffDraft } from "./state.js";
-import type { Apply, DialogState, Step, Turn } from "./turn.js";
+import { pickChoice, type Parsed } from "../../questions.js";
+import { PNG_MIME, XLSX_MIME, type Choice } from "../../types.js";
+import { staffActions, type StaffDraft } from "../../state.js";
+import type { Apply, DialogState, Step, Turn } from "../../turn.js";
 
 /**
  * Lines of a list shown at once: a roster of 95 came to 4,085 characters, a hair under Telegram's 4,096, and

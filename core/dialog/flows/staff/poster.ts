@@ -1,11 +1,11 @@
 // What a class's enrolment poster says, for a school to print or forward: the class's facts, who trains free
 // under which clause, and how to enrol. Words only; bot/poster.ts draws them with the QR code.
-import { addDays } from "../rules/dates.js";
-import { levelLabel } from "../rules/eligibility.js";
-import type { Translate } from "../i18n.js";
-import { citeClause, local, readingOf, trackName, type Lang, type PolicyPack } from "../rules/pack.js";
-import { occupationName } from "../rules/names.js";
-import type { ClassPoster, StaffClass } from "./ports.js";
+import { addDays } from "../../../rules/dates.js";
+import { levelLabel } from "../../../rules/eligibility.js";
+import type { Translate } from "../../../i18n.js";
+import { citeClause, local, readingOf, trackName, type Lang, type PolicyPack } from "../../../rules/pack.js";
+import { occupationName } from "../../../rules/names.js";
+import type { ClassPoster, StaffClass } from "../../ports.js";
 
 /**
  * Who speaks on the poster and how a resident enrols: the QR code (the bot's WeChat account, or the

@@ -4,16 +4,16 @@
 // same form changes a plan not yet approved: the items chosen (and those that depend on them) are asked again.
 // Its answers live in the conversation's state, so a person who leaves and comes back finds them, and a
 // command in between pauses the form (the engine keeps it) until "/staff" takes it up again.
-import { addDays } from "../rules/dates.js";
-import { DomainError, errorText } from "../errors.js";
-import { levelLabel } from "../rules/eligibility.js";
-import { citeClause, local, subsidyTable, type PolicyPack } from "../rules/pack.js";
-import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../rules/planRules.js";
-import { pickChoice, type Parsed } from "./questions.js";
-import type { Choice } from "./types.js";
-import { planFieldSchema, type PlanForm } from "./state.js";
-import type { Apply, DialogState, Step, Turn } from "./turn.js";
-import type { StaffKit } from "./staff.js";
+import { addDays } from "../../../rules/dates.js";
+import { DomainError, errorText } from "../../../errors.js";
+import { levelLabel } from "../../../rules/eligibility.js";
+import { citeClause, local, subsidyTable, type PolicyPack } from "../../../rules/pack.js";
+import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../../../rules/planRules.js";
+import { pickChoice, type Parsed } from "../../questions.js";
+import type { Choice } from "../../types.js";
+import { planFieldSchema, type PlanForm } from "../../state.js";
+import type { Apply, DialogState, Step, Turn } from "../../turn.js";
+import type { StaffKit } from "./flow.js";
 
 /** A value longer than this is cut in a summary: a chat message holds 4,096 characters and a plan has fifteen items. */
 const SHOWN_CHARS = 160;
