@@ -19,12 +19,12 @@ import { createLangFlow } from "./flows/lang.js";
 import { createLinkFlow } from "./flows/link.js";
 import { createMeFlow } from "./flows/me.js";
 import { createMenuFlow } from "./flows/menu.js";
+import { createStaffFlow } from "./flows/staff/flow.js";
 import { createGroupAnswers } from "./group.js";
 import { createCommandMatcher } from "./match.js";
 import type { DialogServices, StoredState } from "./ports.js";
 import { storedFacts } from "./questions.js";
 import { createRouter } from "./route.js";
-import { createStaffFlow } from "./flows/staff/flow.js";
 import { holdsPersonal, pausedOf, readState, STATE_SHAPE, type DialogState, type FlowName, type Paused } from "./state.js";
 import { stepKinds } from "./steps.js";
 import type { Flow, Kit, Step, Taken, Turn } from "./turn.js";
@@ -132,16 +132,7 @@ export function createDialogEngine(deps: {
   const enrol = createEnrolFlow(kit, { askSmsConsent: deps.askSmsConsent });
   const lang = createLangFlow(kit);
   const linkFlow = createLinkFlow(kit);
-  const staffFlow = createStaffFlow({
-    pack,
-    services,
-    botUsername: deps.botUsername,
-    wechatContactQr: deps.wechatContactQr,
-    say,
-    ask: (turn) => ask(turn),
-    menu,
-    start: (turn) => resumeOrStart(turn, "staff"),
-  });
+  const staffFlow = createStaffFlow({ ...kit, botUsername: deps.botUsername, wechatContactQr: deps.wechatContactQr });
   const flows: Record<FlowName, Flow> = {
     menu: createMenuFlow(kit, (turn, command) => router.runCommand(turn, command)),
     check: createCheckFlow(kit),
@@ -150,7 +141,7 @@ export function createDialogEngine(deps: {
     forget: createForgetFlow(kit),
     lang,
     link: linkFlow,
-    staff: { steps: staffFlow.steps, next: staffFlow.next, undo: (s, step) => void staffFlow.undo(s, step) },
+    staff: staffFlow,
   };
   // One table of every flow's steps: a state names its step alone.
   const steps: Record<string, Step> = {};

@@ -270,7 +270,7 @@ export const topics: Topic[] = [
     }),
   },
   // The person's own enrolment and results, and changing class: the chat shows "my enrolments" with its buttons
-  // (core/dialog/engine.ts); these words lead it, or send a group to a private chat. No rule is cited.
+  // (core/dialog/route.ts); these words lead it, or send a group to a private chat. No rule is cited.
   { id: "myStatus", clauses: () => [], params: () => ({}) },
   { id: "changeClass", clauses: () => [], params: () => ({}) },
   // What the bot is: an automated assistant, not a person or an office.

@@ -191,7 +191,7 @@ export interface StaffClass {
 }
 
 /**
- * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/poster.ts)
+ * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/flows/staff/poster.ts)
  * and the bot's renderer only lays them out.
  * @example { school: "江阴职业技术学院", title: "电商四级1班", facts: [{ label: "培训时间", value: "2023-07-20 至 2023-08-31" }], link: "https://t.me/bot?start=class_K7Q2", … }
  */

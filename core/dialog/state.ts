@@ -92,9 +92,9 @@ export const staffDraftSchema = z.strictObject({
   materials: z.array(z.string()).optional(),
   materialsDone: z.boolean().optional(),
   videos: z.array(z.number()).optional(),
-  /** The training plan form (core/dialog/planForm.ts). */
+  /** The training plan form (core/dialog/flows/staff/planForm.ts). */
   form: planFormSchema.optional(),
-  /** "My training plans": the plan shown, and whether its withdrawal is being confirmed (core/dialog/myPlans.ts). */
+  /** "My training plans": the plan shown, and whether its withdrawal is being confirmed (core/dialog/flows/staff/myPlans.ts). */
   viewing: z.number().int().optional(),
   withdrawing: z.boolean().optional(),
   /** The page of a long list being shown (the roster, the classes), from 0. */
@@ -123,7 +123,7 @@ const pausedSchema = z.strictObject({
   history: z.array(z.string()),
   facts: storedFacts,
   draft: draftSchema,
-  /** A training plan form under way (core/dialog/planForm.ts), kept like an enrolment. */
+  /** A training plan form under way (core/dialog/flows/staff/planForm.ts), kept like an enrolment. */
   staff: staffDraftSchema.optional(),
 });
 export type Paused = z.infer<typeof pausedSchema>;
@@ -138,7 +138,7 @@ export const dialogStateSchema = z.strictObject({
   draft: draftSchema,
   withdrawId: z.number().int().optional(),
   menu: z.array(z.string()).optional(),
-  /** The staff menu's work in progress (core/dialog/staff.ts). */
+  /** The staff menu's work in progress (core/dialog/flows/staff/). */
   staff: staffDraftSchema.optional(),
   /**
    * The certificates held when the check or the enrolment started, so that its every step need not read
@@ -150,7 +150,7 @@ export const dialogStateSchema = z.strictObject({
   /** The schema the state was written under (STATE_SHAPE). */
   shape: z.string().optional(),
   paused: pausedSchema.optional(),
-  /** The link request this chat is asked to confirm (core/dialog/linkFlow.ts). */
+  /** The link request this chat is asked to confirm (core/dialog/flows/link.ts). */
   link: linkStateSchema.optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;

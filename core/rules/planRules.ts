@@ -1,6 +1,6 @@
 // The §2.5.1 training plan: its fields, how a typed or filed value of each is read, and the rules the pack
-// sets for it. The chat's plan form (core/dialog/planForm.ts), the bureau's file import (core/planFile.ts)
-// and the plan service (core/plans.ts) all call these, so that each rule is decided here once.
+// sets for it. The chat's plan form (core/dialog/flows/staff/planForm.ts), the bureau's file import
+// (core/planFile.ts) and the plan service (core/plans.ts) all call these, so that each rule is decided here once.
 import { z } from "zod";
 import { checkClass } from "./checks.js";
 import { parseDate } from "./dates.js";

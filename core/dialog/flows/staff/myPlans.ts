@@ -12,7 +12,7 @@ import { pickChoice } from "../../questions.js";
 import type { Choice } from "../../types.js";
 import type { PlanForm } from "../../state.js";
 import type { Apply, DialogState, Step, Turn } from "../../turn.js";
-import type { StaffKit } from "./flow.js";
+import type { StaffKit } from "./tools.js";
 
 /** The most plans listed as choices: Telegram shows them as buttons, WeChat as numbered lines. */
 const LISTED = 20;

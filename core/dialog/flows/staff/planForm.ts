@@ -13,7 +13,7 @@ import { pickChoice, type Parsed } from "../../questions.js";
 import type { Choice } from "../../types.js";
 import { planFieldSchema, type PlanForm } from "../../state.js";
 import type { Apply, DialogState, Step, Turn } from "../../turn.js";
-import type { StaffKit } from "./flow.js";
+import type { StaffKit } from "./tools.js";
 
 /** A value longer than this is cut in a summary: a chat message holds 4,096 characters and a plan has fifteen items. */
 const SHOWN_CHARS = 160;
