@@ -3,10 +3,10 @@
 // dispatcher asks the kind (core/noticeKinds.ts) whether the notice is still true, with its parameters
 // taken from the state of that moment (the `NoticeState` port below, which storage implements); each
 // channel's delivery route renders it in the person's language only then.
-import type { Bilingual, PolicyPack } from "./pack.js";
-import type { WorkCalendar } from "./calendar.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import type { WorkCalendar } from "./rules/calendar.js";
 import type { EnrolmentStatus } from "./stores.js";
-import { weekday } from "./dates.js";
+import { weekday } from "./rules/dates.js";
 
 /**
  * Every notice kind. Adding one: a name here, an entry in `noticeSpecs` (core/noticeKinds.ts: whom it

@@ -24,12 +24,12 @@
 // `waiting` with the earliest day it had notices, the caller keeps that in meta, and once staff exist
 // the school's window reaches back to that day (date reminders that stopped meaning anything meanwhile
 // are not sent).
-import { addDays, weekday } from "./dates.js";
-import { CalendarYearUnknown, tryCalendar } from "./calendar.js";
-import type { Bilingual, PolicyPack } from "./pack.js";
+import { addDays, weekday } from "./rules/dates.js";
+import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
 import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
-import { levelName, occupationName } from "./processCommon.js";
+import { levelName, occupationName } from "./rules/names.js";
 import { enrolmentNotice, waitlistOpen } from "./enrolment.js";
 
 /** One notice to one person, with the day it fell due. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", params, clause: "§2.5.2", dueOn: "2023-06-13" }`. */

@@ -2,12 +2,13 @@
 // submits a plan, the bureau approves or rejects it with a reason, the school opens classes inside an
 // approved plan, files each class and the bureau records the filing as received.
 import { z } from "zod";
-import { checkClass, knownFilingDeadline } from "./checks.js";
+import { checkClass, knownFilingDeadline } from "./rules/checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { citeClause, isoDate, type Lang, type PolicyPack } from "./pack.js";
+import { citeClause, isoDate, type Lang, type PolicyPack } from "./rules/pack.js";
 import { planReviewKey } from "./planner.js";
-import { planContentsSchema, planInputSchema, planProblems, type PlanContentsInput, type PlanInput } from "./planRules.js";
-import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
+import { fieldProblem, planContentsSchema, planInputSchema, planProblems, type FieldProblem, type PlanContentsInput, type PlanInput } from "./rules/planRules.js";
+import { citeBoth, idOf, schoolNotices, textsOf } from "./processCommon.js";
+import { levelName, occupationName } from "./rules/names.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { TrainingTrack } from "./stores.js";

@@ -6,7 +6,7 @@ import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } f
 import { enqueue, slices } from "./outbox.js";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
-import { addDays } from "../core/dates.js";
+import { addDays } from "../core/rules/dates.js";
 import type { ClassCounts, NoticeKind } from "../core/notice.js";
 import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";

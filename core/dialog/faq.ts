@@ -2,11 +2,11 @@
 // Which topic a question asks is decided in core/dialog/understand/questions.ts, from each topic's keywords
 // in the locales and the pack's names; when no topic is clearly ahead, the bot says it is unsure instead of
 // guessing.
-import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../pack.js";
-import { levelLabel } from "../eligibility.js";
+import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../rules/pack.js";
+import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
 import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
-import { windowPhase } from "../window.js";
+import { windowPhase } from "../rules/window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
@@ -291,7 +291,7 @@ export const topics: Topic[] = [
     }),
   },
   // The person's own enrolment and results, and changing class: the chat shows "my enrolments" with its buttons
-  // (core/dialog/engine.ts); these words lead it, or send a group to a private chat. No rule is cited.
+  // (core/dialog/route.ts); these words lead it, or send a group to a private chat. No rule is cited.
   { id: "myStatus", clauses: () => [], params: () => ({}) },
   { id: "changeClass", clauses: () => [], params: () => ({}) },
   // What the bot is: an automated assistant, not a person or an office.

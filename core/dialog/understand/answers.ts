@@ -2,7 +2,7 @@
 // group ("农民工可以吗", "我是退役军人可以免费吗"), that group with its condition and its proof, rather than the list
 // of all seven or the cost rule alone.
 import type { Translate } from "../../i18n.js";
-import { citeClause, local, type Lang, type PolicyPack } from "../../pack.js";
+import { citeClause, local, type Lang, type PolicyPack } from "../../rules/pack.js";
 import { answerTopic, employeeParams, insuranceRule, topics } from "../faq.js";
 import type { Understood } from "./questions.js";
 

@@ -4,7 +4,7 @@
 // with a trade's verb: 学做饭, 学开叉车) that is none of the programme's (its occupations, e-commerce words); the
 // bot then says which occupations the programme trains and whom to ask, rather than answering about its own.
 import type { Translate } from "../../i18n.js";
-import type { PolicyPack } from "../../pack.js";
+import type { PolicyPack } from "../../rules/pack.js";
 import { cached, wordList } from "./forms.js";
 
 /**

@@ -11,7 +11,7 @@
 // topics and, when the question neither asks to join nor names the programme, leave the bot unsure; a trade the
 // programme does not train (厨师, 叉车) is answered as such. When no topic is clearly ahead, the bot says it is unsure.
 import type { Translate } from "../../i18n.js";
-import type { PolicyPack } from "../../pack.js";
+import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
 import { foldColloquial } from "./forms.js";
 import { binds, covers, hits, keywordSet, overheard, prepare, type Hit } from "./keywords.js";
