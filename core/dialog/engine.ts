@@ -292,7 +292,9 @@ export function createDialogEngine(deps: {
     if (!r.ok) {
       if (s.flow === "menu") return router.betweenFlows(turn, "text" in answer ? answer.text : "");
       // Off-topic: a question about the programme gets its answer, then the flow resumes (or "my enrolments" shows, the flow paused).
-      if ("text" in answer && router.answerQuestion(turn, answer.text)) return turn.state === s ? ask(turn) : undefined;
+      // Not at a step waiting for a file: text typed there is the file's content pasted (合格, a row of results), and
+      // the step says how to send it.
+      if ("text" in answer && !step.file && router.answerQuestion(turn, answer.text)) return turn.state === s ? ask(turn) : undefined;
       say(turn, turn.t(r.error, r.params));
       return ask(turn);
     }
