@@ -25,6 +25,8 @@ interface Topic {
   narrows?: readonly string[];
   /** Its subject is one of the pack's names (a school, an occupation): it narrows only a question naming one. */
   narrowsWhenNamed?: boolean;
+  /** It answers for a key group a question names, before the other facts the question states (understand/questions.ts). */
+  forKeyGroup?: boolean;
 }
 
 const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
@@ -107,6 +109,7 @@ export const topics: Topic[] = [
   {
     id: "keyGroups",
     narrows: ["who", "cost"],
+    forKeyGroup: true,
     clauses: (p) => [p.keyGroups[0]!.clause],
     params: (p, lang, t) => ({ groups: p.keyGroups.map((g, i) => `${i + 1}. ${local(g.name, lang)}`).join("\n"), count: p.keyGroups.length, none: t("common.no") }),
   },
@@ -227,6 +230,7 @@ export const topics: Topic[] = [
   {
     id: "graduate",
     narrows: ["who", "cost"],
+    forKeyGroup: true,
     clauses: (p) => [p.keyGroups.find((g) => g.requiresLocalHukou)?.clause ?? p.keyGroups[0]!.clause],
     params: (p, lang) => ({ city: local(p.city, lang), group: local(p.keyGroups.find((g) => g.requiresLocalHukou)?.name ?? p.name, lang) }),
     answer: (p) => (p.keyGroups.some((g) => g.requiresLocalHukou) ? "answer" : "none"),

@@ -43,6 +43,23 @@ export function foldColloquial(text: string, t: Translate): string {
   return s;
 }
 
+/**
+ * Joins a separable word the locale lists (understand.separable: 报名, 上课, 交钱) when a particle of the locale's
+ * (understand.infixes: 个, 了, 过) stands inside it, as people write it: 报个名, 上了课, 交过钱.
+ * @example joinSeparable("我帮她报个名要怎么弄", t) // "我帮她报名要怎么弄"
+ */
+export function joinSeparable(text: string, t: Translate): string {
+  const split = cached(t, "separable", () => {
+    const words = wordList(t, "understand.separable").filter((w) => [...w].length === 2);
+    const infixes = wordList(t, "understand.infixes").map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!words.length || !infixes.length) return undefined;
+    return new RegExp(`(${words.map((w) => [...w][0]).join("|")})(?:${infixes.join("|")})(${words.map((w) => [...w][1]).join("|")})`, "gu");
+  });
+  if (!split) return text;
+  const words = cached(t, "separableWords", () => new Set(wordList(t, "understand.separable")));
+  return text.replace(split, (whole, a: string, b: string) => (words.has(a + b) ? a + b : whole));
+}
+
 /** Folds and drops spaces and punctuation: how a short answer is compared. */
 const compact = (text: string, t: Translate) => foldColloquial(text, t).replace(/[\s\p{P}\p{S}]+/gu, "");
 

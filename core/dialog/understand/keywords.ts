@@ -4,9 +4,9 @@
 // follows the first a few characters apart at most (可以去报名, 签了两年合同: the words a resident puts between a
 // verb and its object); a part may list ways to write it, "钱/补贴", and "#" in it stands for a number ("今年#了").
 // Chinese is found inside the folded text and, from two characters on, by its toned syllables too (设保 for
-// 社保); a Latin word is found whole, after a light stemming (allowed → allow, courses → cours).
+// 社保), from three on by its syllables without tones as well (低报户 for 低保户: core/dialog/understand/phonetic.ts); a Latin word is found whole, after a light stemming (allowed → allow, courses → cours).
 import { normalize } from "../match.js";
-import { syllables, syllablesAt } from "./phonetic.js";
+import { soundIndex, soundPlaces, syllables, toneless, TONELESS_FROM, type SoundIndex } from "./phonetic.js";
 
 /** One way of writing a keyword's part. */
 interface Form {
@@ -57,9 +57,8 @@ const NEAR_GAP = 3;
 export interface Prepared {
   /** The question folded: width, case, no spaces or punctuation. */
   text: string;
-  sounds: string[];
-  /** Where each syllable stands, so that a keyword's sounds are compared only where its first one does. */
-  soundAt: Map<string, number[]>;
+  /** Its syllables and where each stands, so that a keyword's sounds are compared only where its first one does. */
+  sound: SoundIndex;
   words: Set<string>;
 }
 
@@ -149,6 +148,7 @@ export function keywordSet(list: string): KeywordSet {
       else {
         file(f.text[0]!, i);
         if (f.sounds) file(`s:${f.sounds[0]}`, i);
+        if (f.sounds && f.sounds.length >= TONELESS_FROM) file(`s:${toneless(f.sounds[0]!)}`, i);
       }
     }
   });
@@ -162,7 +162,7 @@ function candidates(q: Prepared, set: KeywordSet): Keyword[] {
     for (const i of set.byStart.get(key) ?? []) picked.add(i);
   };
   for (const c of new Set(q.text)) add(c);
-  for (const s of q.soundAt.keys()) add(`s:${s}`);
+  for (const s of q.sound.at.keys()) add(`s:${s}`);
   for (const w of q.words) add(`w:${w}`);
   return [...picked].sort((a, b) => a - b).map((i) => set.keywords[i]!);
 }
@@ -176,10 +176,7 @@ export function prepare(question: string): Prepared {
   // "cross-border" is the word "crossborder" and its two parts.
   const tokens = question.toLowerCase().match(/[a-z0-9]+(?:[-'][a-z0-9]+)*/g) ?? [];
   const words = new Set(tokens.flatMap((w) => [w.replace(/[-']/g, ""), ...w.split(/[-']/)]).map(stem));
-  const sounds = HAN.test(text) ? syllables(text) : [];
-  const soundAt = new Map<string, number[]>();
-  sounds.forEach((s, i) => soundAt.set(s, [...(soundAt.get(s) ?? []), i]));
-  return { text, sounds, soundAt, words };
+  return { text, sound: soundIndex(HAN.test(text) ? syllables(text) : []), words };
 }
 
 type Place = [number, number] | "whole";
@@ -189,8 +186,7 @@ function present(q: Prepared, f: Form): boolean {
   if (f.whole) return q.words.has(f.text);
   if (f.pattern) return q.text.search(f.pattern) >= 0;
   if (q.text.includes(f.text)) return true;
-  if (!f.sounds || !q.sounds.length) return false;
-  return (q.soundAt.get(f.sounds[0]!) ?? []).some((i) => syllablesAt(q.sounds, f.sounds!, i));
+  return !!f.sounds && soundPlaces(q.sound, f.sounds).length > 0;
 }
 
 /** Every place one way of writing stands in the question: as written, or else by its sounds; "whole" for a Latin word. */
@@ -199,9 +195,8 @@ function places(q: Prepared, f: Form): Place[] {
   if (f.pattern) return [...q.text.matchAll(f.pattern)].map((m) => [m.index, m.index + m[0].length]);
   const found: Place[] = [];
   for (let at = q.text.indexOf(f.text); at >= 0; at = q.text.indexOf(f.text, at + 1)) found.push([at, at + f.text.length]);
-  if (found.length || !f.sounds || !q.sounds.length) return found;
-  for (const i of q.soundAt.get(f.sounds[0]!) ?? []) if (syllablesAt(q.sounds, f.sounds, i)) found.push([i, i + f.sounds.length]);
-  return found;
+  if (found.length || !f.sounds) return found;
+  return soundPlaces(q.sound, f.sounds).map((i) => [i, i + f.sounds!.length]);
 }
 
 /** Every place one part (any of its ways of writing) stands, first way first. */
@@ -224,7 +219,7 @@ function nearPlace(a: Place[], b: Place[]): [number, number][] | undefined {
 
 /**
  * The keywords found in a question. A single word inside a longer one found for the same list counts once, at
- * the better of their values (课 in 课程, 公示 in 公示期).
+ * the better of their values (课 in 课程, 公示 in 公示期), and so do two found at the same characters.
  * @example hits(prepare("补贴什么时候到账"), keywordSet("补贴:5|补贴+到账:7")).length // 2
  */
 export function hits(q: Prepared, set: KeywordSet): Hit[] {
@@ -255,7 +250,8 @@ export function hits(q: Prepared, set: KeywordSet): Hit[] {
   found.sort((a, b) => span(b) - span(a));
   const kept: Hit[] = [];
   for (const h of found) {
-    const outer = kept.find((k) => covers(k, h));
+    // The same characters found by two keywords (交社保 as written, 缴社保 by its sounds) are one word.
+    const outer = kept.find((k) => covers(k, h) || (!!k.at && !!h.at && k.at[0] === h.at[0] && k.at[1] === h.at[1]));
     if (outer) outer.value = Math.max(outer.value, h.value);
     else kept.push({ ...h });
   }

@@ -13,7 +13,7 @@
 import type { Translate } from "../../i18n.js";
 import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
-import { foldColloquial } from "./forms.js";
+import { foldColloquial, joinSeparable } from "./forms.js";
 import { binds, covers, hits, keywordSet, overheard, prepare, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
 import { dropDenied, namedKeyGroup, namesProgramme, sideStart, type NamedGroup } from "./subjects.js";
@@ -35,6 +35,11 @@ export interface TopicSpec {
   narrows?: readonly string[];
   /** Its subject is one of the pack's names (a school, an occupation): it narrows only a question naming one. */
   narrowsWhenNamed?: boolean;
+  /**
+   * It answers for a key group the question names: the group decides whether such a person may join and pays, so
+   * it takes "may I join" from the other subjects the question states (an age, insurance months, a contract).
+   */
+  forKeyGroup?: boolean;
 }
 
 /** The question index of one pack. */
@@ -88,7 +93,7 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
 
   const rank = (full: string): Understood[] => {
     // A question is short; reading only its start keeps a 4,000-character message from costing a second.
-    let question = translators.reduce((text, t) => foldColloquial(text, t), full.slice(0, 200));
+    let question = translators.reduce((text, t) => joinSeparable(foldColloquial(text, t), t), full.slice(0, 200));
     const mentioned = new Set<string>();
     for (const { topic, name } of names)
       if (question.includes(name)) {
@@ -98,7 +103,7 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     const prepared = prepare(question);
     const found = index.map((topic) => ({ id: topic.id, hits: hits(prepared, topic.keywords) }));
     const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
-    const group = namedKeyGroup(prepared.text, translators, groupCodes, outside);
+    const group = namedKeyGroup(prepared.text, translators, groupCodes, outside, prepared.sound);
     if (group) mentioned.add("keyGroups");
     shadow(found);
     dropDenied(found, prepared.text, translators);
@@ -139,7 +144,8 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
 /**
  * A general question asked of a subject is that subject's: its score goes to the best-scoring topic that
  * answers it for a subject the question names (我家是低保户 我能去免费学电商不: who → cost → keyGroups). A key group
- * named only partly (退役军人) answers "may I join", not "is it free".
+ * named only partly (退役军人) answers "may I join", not "is it free"; one named in full answers it before the other
+ * facts the question states (我家是低保户 儿子三十岁 能去学不: the group, not the age).
  */
 function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; mentioned: Set<string> }): void {
   const answers = (spec: TopicSpec | undefined, id: string) =>
@@ -147,9 +153,9 @@ function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[]
   for (const { id, by } of general) {
     const asked = scored.find((s) => s.topic === id);
     if (!asked?.score) continue;
-    const subject = scored
-      .filter((s) => s.score > 0 && answers(by.find((x) => x.id === s.topic), id))
-      .sort((a, b) => b.score - a.score)[0];
+    const able = scored.filter((s) => s.score > 0 && answers(by.find((x) => x.id === s.topic), id));
+    const groups = about.group && !about.group.partly ? able.filter((s) => by.find((x) => x.id === s.topic)?.forKeyGroup) : [];
+    const subject = (groups.length ? groups : able).sort((a, b) => b.score - a.score)[0];
     if (!subject) continue;
     subject.score += asked.score;
     asked.score = 0;

@@ -5,6 +5,7 @@ import type { Translate } from "../../i18n.js";
 import { normalize } from "../match.js";
 import { cached, choiceForms, negatedAt, wordList } from "./forms.js";
 import type { Hit } from "./keywords.js";
+import { soundPlaces, syllables, type SoundIndex } from "./phonetic.js";
 
 /** A key group a question names, and whether it names only a wider population of which the group is a part. */
 export interface NamedGroup {
@@ -18,20 +19,26 @@ export interface NamedGroup {
 
 /**
  * The key group a (folded, unspaced) question names in everyday words, from the forms the check's question
- * understands; a group named only to be denied (不是低保) is none. `blank` lists ranges to read past (the name of
- * another public service: 失业 in 失业金 names no group).
+ * understands, as written or typed by sound (低宝户, 见当立卡: `sound`, the question's syllables); a group named only
+ * to be denied (不是低保) is none. `blank` lists ranges to read past (the name of another public service: 失业 in
+ * 失业金 names no group).
  * @example namedKeyGroup("我是退役军人可以免费吗", [tZh], codes) // { code: "self_employed_veteran", partly: true }
  */
-export function namedKeyGroup(text: string, translators: Translate[], codes: Set<string>, blank: [number, number][] = []): NamedGroup | undefined {
+export function namedKeyGroup(text: string, translators: Translate[], codes: Set<string>, blank: [number, number][] = [], sound?: SoundIndex): NamedGroup | undefined {
   const read = blank.reduce((s, [from, to]) => s.slice(0, from) + " ".repeat(to - from) + s.slice(to), text);
+  const blanked = (at: number) => blank.some(([from, to]) => at >= from && at < to);
   for (const t of translators) {
     const negators = cached(t, "negators", () => wordList(t, "understand.answer.negators"));
-    for (const [code, forms] of cached(t, "keyGroupForms", () => choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map(normalize)] as const))) {
+    const groups = cached(t, "keyGroupForms", () =>
+      choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map((f) => ({ text: normalize(f), sounds: HAN_WORD.test(f) ? syllables(normalize(f)) : undefined }))] as const),
+    );
+    for (const [code, forms] of groups) {
       if (!codes.has(code)) continue;
       const found = forms.filter((form) => {
-        for (let at = read.indexOf(form); at >= 0; at = read.indexOf(form, at + 1)) if (!negators.length || !negatedAt(read, at, negators)) return true;
-        return false;
-      });
+        const kept = (at: number) => !negators.length || !negatedAt(read, at, negators);
+        for (let at = read.indexOf(form.text); at >= 0; at = read.indexOf(form.text, at + 1)) if (kept(at)) return true;
+        return !!sound && !!form.sounds && soundPlaces(sound, form.sounds).some((at) => !blanked(at) && kept(at));
+      }).map((form) => form.text);
       if (!found.length) continue;
       const partly = cached(t, `keyGroupPartly.${code}`, () => ({
         words: new Set(wordList(t, `understand.keyGroupPartly.${code}.words`).map(normalize)),
@@ -61,6 +68,9 @@ export function dropDenied(found: { hits: Hit[] }[], text: string, translators: 
     });
   for (const topic of found) topic.hits = topic.hits.filter((h) => !h.at || !denied(h.at[0]));
 }
+
+/** A form of two Chinese characters or more: also found by its sounds. */
+const HAN_WORD = /^\p{Script=Han}{2,}$/u;
 
 /** How far before a word a denial reaches: "不是什么重点群体" (two characters between). */
 const DENIAL_REACH = 5;
