@@ -68,6 +68,8 @@ export function createDurableIntake(options: DurableIntakeOptions): DurableIntak
   const now = options.now ?? Date.now;
   /** The keys handed out again at this start: the platform may deliver them once more, maybe after they were done. */
   const replayed = new Set<string>();
+  /** The keys in hand: a platform that did not hear the acknowledgement in time delivers the update again. */
+  const inHand = new Set<string>();
   const finish = (id: number) => {
     try {
       inbox!.done(id);
@@ -79,13 +81,17 @@ export function createDurableIntake(options: DurableIntakeOptions): DurableIntak
   return {
     take(update, handle) {
       if (replayed.has(update.key)) return Promise.resolve();
-      if (!inbox) return handle();
-      const id = inbox.put(channel, update.key, update.sender, update.data, now());
-      if (id === undefined) {
+      if (inHand.has(update.key)) {
         log("info", "inbox: an update delivered again while in hand is not handled twice", { channel });
         return Promise.resolve();
       }
-      return handle().finally(() => finish(id));
+      if (!inbox) return handle();
+      const id = inbox.put(channel, update.key, update.sender, update.data, now());
+      inHand.add(update.key);
+      return started(handle).finally(() => {
+        inHand.delete(update.key);
+        finish(id);
+      });
     },
     replay(handle) {
       if (!inbox) return 0;
@@ -93,13 +99,7 @@ export function createDurableIntake(options: DurableIntakeOptions): DurableIntak
       for (const d of dropped) log("warn", DROPPED[d.reason], { channel, row: d.id, receivedAt: new Date(d.receivedAt).toISOString(), attempts: d.attempts });
       for (const row of replay) {
         replayed.add(row.key);
-        let handled: Promise<void>;
-        try {
-          handled = handle(row.data);
-        } catch (e) {
-          handled = Promise.reject(e);
-        }
-        void handled
+        void started(() => handle(row.data))
           .catch((e) => log("error", "inbox: an update handled again failed", { channel, row: row.id, error: String((e as Error)?.stack ?? e) }))
           .finally(() => finish(row.id));
       }
@@ -107,4 +107,13 @@ export function createDurableIntake(options: DurableIntakeOptions): DurableIntak
       return replay.length;
     },
   };
+}
+
+/** The work's promise, a synchronous throw turned into its rejection (so that the row is removed either way). */
+function started(work: () => Promise<void>): Promise<void> {
+  try {
+    return work();
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -28,11 +28,8 @@ export interface Dropped {
 
 /** The inbox over the database. */
 export interface Inbox {
-  /**
-   * Notes an update, in a commit of its own, before returning; the row's id, or undefined when the same update
-   * (channel and key) is noted already (a redelivery of one still in hand).
-   */
-  put(channel: Channel, key: string, sender: string, data: string, at: number): number | undefined;
+  /** Notes an update, in a commit of its own, before returning; the row's id. */
+  put(channel: Channel, key: string, sender: string, data: string, at: number): number;
   /** Removes a handled update's row. */
   done(id: number): void;
   /**
@@ -45,12 +42,10 @@ export interface Inbox {
 
 /**
  * Creates the inbox over the database and the vault.
- * @example const inbox = createInbox(sqlite, vault); const id = inbox.put("telegram", "981", "4242", json, Date.now()); … inbox.done(id!)
+ * @example const inbox = createInbox(sqlite, vault); const id = inbox.put("telegram", "981", "4242", json, Date.now()); … inbox.done(id)
  */
 export function createInbox(sqlite: Database.Database, vault: Pick<Vault, "encrypt" | "decrypt">): Inbox {
-  const insert = sqlite.prepare<[string, string, string, string, number], { id: number }>(
-    "insert into inbox (channel, update_key, sender, data_enc, received_at) values (?, ?, ?, ?, ?) on conflict do nothing returning id",
-  );
+  const insert = sqlite.prepare<[string, string, string, string, number]>("insert into inbox (channel, update_key, sender, data_enc, received_at) values (?, ?, ?, ?, ?)");
   const remove = sqlite.prepare<[number]>("delete from inbox where id = ?");
   const rows = sqlite.prepare<[string], { id: number; key: string; dataEnc: string; receivedAt: number; attempts: number }>(
     "select id, update_key as key, data_enc as dataEnc, received_at as receivedAt, attempts from inbox where channel = ? order by id",
@@ -81,7 +76,7 @@ export function createInbox(sqlite: Database.Database, vault: Pick<Vault, "encry
     return { replay, dropped };
   });
   return {
-    put: (channel, key, sender, data, at) => insert.get(channel, key, sender, vault.encrypt(data), at)?.id,
+    put: (channel, key, sender, data, at) => Number(insert.run(channel, key, sender, vault.encrypt(data), at).lastInsertRowid),
     done: (id) => void remove.run(id),
     leftOver: (channel, { receivedSince, maxAttempts }) => leftOver.immediate(channel, receivedSince, maxAttempts),
   };

@@ -8,5 +8,3 @@ CREATE TABLE `inbox` (
 	`attempts` integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "inbox_channel_check" CHECK("inbox"."channel" in ('console', 'telegram', 'wechat', 'wechat_oa'))
 );
---> statement-breakpoint
-CREATE UNIQUE INDEX `inbox_channel_update_key_unique` ON `inbox` (`channel`,`update_key`);
