@@ -1,7 +1,7 @@
 // The Official Account's listener answers "success" at once and handles the message afterwards, so WeChat never sends
-// it again. A kill -9 of the real bot process (bot/main.ts) while a resident's messages are in hand (the answer to
-// the first on its way back from WeChat, the second waiting behind it): after the restart each is answered exactly
-// once, the second from the inbox.
+// it again. A kill -9 of the real bot process (bot/main.ts) while several residents' messages are in hand (the answer
+// to each one's message on its way back from WeChat, their next waiting behind it): after the restart each message is
+// answered exactly once, each person's in order, those behind from the inbox.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ const SECRET = "0123456789abcdef0123456789abcdef";
 const TOKEN = "JiangyinTest2023";
 const t = translator("zh-CN");
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Waits until `check` holds, polling the fake's records as the bot works. */
 async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -24,8 +26,8 @@ async function until(what: string, check: () => boolean, ms = 30_000): Promise<v
   }
 }
 
-describe("the Official Account: a kill -9 while messages are in hand", () => {
-  it("answers each message exactly once after the restart", { timeout: 120_000 }, async () => {
+describe("the Official Account: a kill -9 while several people's messages are in hand", () => {
+  it("answers each message exactly once, each person's in order, after the restart", { timeout: 120_000 }, async () => {
     const port = await freePort();
     const wx = await startFakeWechatApi({ appId: APP_ID, secret: SECRET, bot: { url: `http://127.0.0.1:${port}/wechat`, token: TOKEN } });
     const env = {
@@ -39,30 +41,44 @@ describe("the Official Account: a kill -9 while messages are in hand", () => {
     try {
       let bot = await spawnBot(env, ["--today", "2023-07-03"]);
       await bot.waitForLog((l) => l.msg === "official account listening", 60_000);
-      const user = wx.user("oCrashResident01");
-      const said = () => wx.textsTo(user.openId);
-      await user.follow();
-      await until("the welcome", () => said().length === 1);
+      // Three residents: A follows before the crash and asks about eligibility as it comes, B is two answers into
+      // the check, C follows just before the crash.
+      const [a, b, c] = ["oCrashResident0A", "oCrashResident0B", "oCrashResident0C"].map((openId) => wx.user(openId));
+      const said = (user: typeof a) => wx.textsTo(user!.openId);
+      await a!.follow();
+      await b!.follow();
+      await until("the welcomes", () => said(a).length === 1 && said(b).length === 1);
+      await b!.say("资格");
+      await until("B's first question", () => said(b).length === 2);
 
-      // The answer to "资格" is delivered, WeChat's answer to the bot held; "是" waits behind it, already answered "success".
+      // The answers to these are delivered, WeChat's answers to the bot held; each one's next message waits behind,
+      // already answered "success" (WeChat never sends it again).
       const release = wx.holdAnswers();
-      expect(await user.say("资格")).toEqual({ status: 200, text: "success" });
-      const ableToWork = t("dialog.q.ableToWork");
-      await until("the first question", () => said().some((x) => x.includes(ableToWork)));
-      expect(await user.say("是")).toEqual({ status: 200, text: "success" });
+      expect(await a!.say("资格")).toEqual({ status: 200, text: "success" });
+      expect(await b!.say("是")).toEqual({ status: 200, text: "success" });
+      await c!.follow();
+      await until("the answers on their way back", () => said(a).length === 2 && said(b).length === 3 && said(c).length === 1);
+      for (const [user, text] of [[a, "是"], [b, "是"], [c, "资格"]] as const) expect(await user!.say(text)).toEqual({ status: 200, text: "success" });
       await bot.kill();
       release();
-      expect(said()).toHaveLength(2);
+      expect([said(a).length, said(b).length, said(c).length]).toEqual([2, 3, 1]);
 
       bot = await spawnBot(env, ["--today", "2023-07-03"]);
-      const healthy = t("dialog.q.healthy");
-      await until("the answer to 是", () => said().some((x) => x.startsWith(healthy)));
-      // One more message: anything sent twice would have come before its answer.
-      await user.say("/help");
-      await until("the answer to /help", () => said().length >= 4);
-      expect(said().filter((x) => x.startsWith(ableToWork))).toHaveLength(1);
-      expect(said().filter((x) => x.startsWith(healthy))).toHaveLength(1);
-      expect(said()).toHaveLength(4);
+      await until("the answers from the inbox", () => said(a).length >= 3 && said(b).length >= 4 && said(c).length >= 2);
+      // One more message each: anything sent twice would have come before its answer.
+      for (const user of [a, b, c]) await user!.say("/help");
+      await until("the answers to /help", () => said(a).length >= 4 && said(b).length >= 5 && said(c).length >= 3);
+
+      const welcome = said(a)[0]!;
+      const question = (key: string) => escaped(t(key, { sector: "电子商务" }));
+      const asked = (key: string) => expect.stringMatching(new RegExp(`^${question(key)}`));
+      // The hint and the question again, in one customer-service message.
+      const helped = (key: string) => expect.stringMatching(new RegExp(`^${escaped(t("dialog.help.inFlow"))}[\\s\\S]*${question(key)}`));
+      expect(said(a)).toEqual([welcome, asked("dialog.q.ableToWork"), asked("dialog.q.healthy"), helped("dialog.q.healthy")]);
+      expect(said(b)).toEqual([welcome, asked("dialog.q.ableToWork"), asked("dialog.q.healthy"), asked("dialog.q.sector"), helped("dialog.q.sector")]);
+      expect(said(c)).toEqual([welcome, asked("dialog.q.ableToWork"), helped("dialog.q.ableToWork")]);
+      // Six were in hand: three whose answers were on their way back (recognised, not answered again), three behind.
+      expect(bot.logs()).toContainEqual(expect.objectContaining({ level: "warn", msg: expect.stringContaining("handled again"), channel: "wechat_oa", count: 6 }));
       expect(bot.logs().filter((l) => l.level === "error")).toEqual([]);
       expect(await bot.stop()).toBe(0);
       const db = new Database(env.DATABASE_PATH, { readonly: true });
