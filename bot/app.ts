@@ -14,9 +14,9 @@ import { createLinkingService, type LinkingService } from "../core/linking.js";
 import { createDialogEngine, type ChatClock } from "../core/dialog/engine.js";
 import type { DialogServices, StaffClass, StaffServices } from "../core/dialog/ports.js";
 import type { ChatCore } from "../core/dialog/types.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import type { Actor } from "../core/roles.js";
-import { dateIn } from "../core/dates.js";
+import { dateIn } from "../core/rules/dates.js";
 import { seatsOf } from "../core/enrolment.js";
 import { DomainError } from "../core/errors.js";
 import { renderPoster } from "./poster.js";
@@ -158,6 +158,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     waitlisted: c.waitlisted,
     filingStatus: c.filingStatus,
     filingDeadline: c.filingDeadline,
+    noCalendarYear: c.noCalendarYear,
   });
   const staff: StaffServices = {
     schoolOf: (personId) => {
@@ -241,9 +242,9 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
         certificates: status.certificates,
       };
     },
-    withdraw: (personId, enrolmentId, now) => void s.withdraw(me(personId), enrolmentId, now),
-    forget: async (personId, now) => {
-      s.forget(me(personId), personId, now);
+    withdraw: (personId, enrolmentId, today, now) => void s.withdraw(me(personId), enrolmentId, today, now),
+    forget: async (personId, today, now) => {
+      s.forget(me(personId), personId, today, now);
       await s.logEmptied();
     },
     issueLinkCode: linking.issue,

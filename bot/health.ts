@@ -187,12 +187,16 @@ export interface HealthOptions {
   /** The dispatcher's quiet hours (Asia/Shanghai), during which due rows wait on purpose; default 21 → 8. */
   quietHours?: { startHour: number; endHour: number } | false;
   now?: () => number;
+  /** What the operator should act on but that does not make the bot unhealthy (a year with no holiday calendar); read at each check. */
+  warnings?: () => string[];
 }
 
 /** The `/healthz` body. Example: `{ ok: false, checks: { database: { ok: false, error: "attempt to write a readonly database" }, … } }`. */
 export interface HealthReport {
   ok: boolean;
   time: string;
+  /** To act on, without failing the check (`ok` does not depend on them). */
+  warnings?: string[];
   checks: {
     database: { ok: boolean; error?: string };
     channels: { ok: boolean; channels: Record<string, ChannelState>; problems?: string[] };
@@ -269,7 +273,13 @@ export function checkHealth(options: HealthOptions): HealthReport {
     outbox = { ok: false, error: message(e) };
   }
 
-  return { ok: database.ok && channelsOk && outbox.ok, time: new Date(now).toISOString(), checks: { database, channels: { ok: channelsOk, channels: snapshot, ...(problems.length ? { problems } : {}) }, outbox } };
+  let warnings: string[];
+  try {
+    warnings = options.warnings?.() ?? [];
+  } catch (e) {
+    warnings = [`warnings could not be read: ${message(e)}`];
+  }
+  return { ok: database.ok && channelsOk && outbox.ok, time: new Date(now).toISOString(), ...(warnings.length ? { warnings } : {}), checks: { database, channels: { ok: channelsOk, channels: snapshot, ...(problems.length ? { problems } : {}) }, outbox } };
 }
 
 // Only these two paths and two methods are ours; anything else falls through to the host server.

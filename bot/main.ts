@@ -14,6 +14,7 @@ import { createChannelRegistry, instrumentCore, instrumentRoutes, instrumentSend
 import { scheduleBackups } from "./backups.js";
 import { onShutdown, type ShutdownStep } from "./shutdown.js";
 import { startReminders } from "./scheduler.js";
+import { calendarWarning } from "./calendarCheck.js";
 import { systemClock as realTimers } from "./dispatcher.js";
 import { chatRoutes, lateChains, type DeliveryRoute, type RouteChains, type Sender, type Senders } from "./delivery.js";
 import { createOfficialAccountApi } from "./officialAccount/api.js";
@@ -28,9 +29,9 @@ import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
 import { exitOnStartupProblem } from "./startupError.js";
 import { helpLanguage, startUsage } from "./usage.js";
-import { isoDate } from "../core/pack.js";
+import { isoDate } from "../core/rules/pack.js";
 import { translator } from "../core/i18n.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 
 const argsSchema = z.strictObject({
   db: z.string().min(1).optional(),
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
   }
 
   log("info", "starting", { channels, config: maskedConfig(config) });
+  // A year the holiday calendar does not cover: said once now, and in /healthz as a warning while it lasts.
+  const calendarWarnings = () => [calendarWarning(app.db, app.pack, clock.today())].filter((w): w is string => w !== undefined);
+  for (const w of calendarWarnings()) log("warn", `holiday calendar: ${w}`);
   logger.addSecrets(app.key.key);
   const steps: ShutdownStep[] = [];
   const shutdown = onShutdown(steps, { log });
@@ -124,7 +128,15 @@ async function main(): Promise<void> {
   const chains: RouteChains = {};
   // /healthz answers from now on, also while a channel is still retrying its start.
   const nowMs = () => clock.now().getTime();
-  const health = await startHealthServer({ sqlite: app.sqlite, channels: registry, port: config.HEALTH_PORT, host: config.HEALTH_HOST, outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE, now: nowMs }).then(
+  const health = await startHealthServer({
+    sqlite: app.sqlite,
+    channels: registry,
+    port: config.HEALTH_PORT,
+    host: config.HEALTH_HOST,
+    outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE,
+    now: nowMs,
+    warnings: () => calendarWarnings().map((w) => `calendar: ${w}`),
+  }).then(
     (h) => {
       log("info", "health listening", { host: config.HEALTH_HOST, port: h.port });
       return h;

@@ -2,9 +2,10 @@
 // after any recorded event (`planNow()`), and once at start-up to catch up on days the bot was down
 // (from meta's last run); the dispatcher loop runs alongside and is woken whenever rows are enqueued.
 import cron, { type ScheduledTask } from "node-cron";
-import { workCalendar } from "../core/calendar.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "../core/rules/calendar.js";
+import { weekday } from "../core/rules/dates.js";
 import { catchUpFrom, plan, type Notice } from "../core/planner.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import type { Db } from "../storage/db.js";
 import { loadPlannerState, plannerLastRun, plannerWaiting, recordPlannerRun, shanghaiDay } from "../storage/reminders.js";
 import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher } from "./dispatcher.js";
@@ -22,18 +23,29 @@ export interface PlanRun {
 }
 
 /**
- * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them
- * and records the run, in one transaction.
+ * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them,
+ * closes the waiting-list places of classes that have opened, and records the run, in one transaction.
  * @example planAndEnqueue(db, pack, "2023-06-14", new Date()).inserted // 3
  */
 export function planAndEnqueue(db: Db, pack: PolicyPack, today: string, now: Date, opts: { dryRun?: boolean } = {}): PlanRun {
   const from = catchUpFrom(today, plannerLastRun(db));
   const waitingSince = plannerWaiting(db);
   const state = loadPlannerState(db, { from, today }, waitingSince);
-  const { notices, waiting } = plan(state, pack, { today, from });
+  const { notices, waiting, lapsed } = plan(state, pack, { today, from });
   if (opts.dryRun) return { today, from, notices, inserted: 0 };
-  const inserted = recordPlannerRun(db, today, notices, waiting, now);
+  const inserted = recordPlannerRun(db, today, notices, waiting, now, lapsed);
   return { today, from, notices, inserted };
+}
+
+/**
+ * Whether the daily planner runs on a day: on working days. In a year with no holiday calendar (the operator
+ * is warned at start) Monday to Friday: a run on an unknown holiday costs nothing, and none at all would send
+ * no reminder for the whole year.
+ * @example plannerRunsOn(workCalendar(pack), "2023-06-25") // true: a Sunday made a workday
+ */
+export function plannerRunsOn(cal: WorkCalendar, day: string): boolean {
+  const workday = tryCalendar(() => cal.isWorkday(day));
+  return workday instanceof CalendarYearUnknown ? weekday(day) % 6 !== 0 : workday;
 }
 
 /** Options of `startReminders`. Example: `{ db, pack, senders: { telegram }, clock, log }`. */
@@ -102,8 +114,7 @@ export async function startReminders(opts: ReminderOptions): Promise<Reminders> 
     task = cron.schedule(
       cronExpression,
       async () => {
-        const today = shanghaiDay(clock.now());
-        if (!cal.isWorkday(today)) return;
+        if (!plannerRunsOn(cal, shanghaiDay(clock.now()))) return;
         try {
           await planNow();
         } catch (e) {

@@ -5,9 +5,10 @@
 // publicNoticeEnd), records an objection, or clears it after the end (approved for payment), and records
 // the payment. The school's staff hear of each step under the planner's keys.
 import { z } from "zod";
-import { checkClaim, publicNoticeEnd, type Problem } from "./checks.js";
+import { checkClaim, publicNoticeEnd, type Problem } from "./rules/checks.js";
+import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
 import { idOf, schoolNotices } from "./processCommon.js";
 import type { ClaimRecord, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
@@ -200,7 +201,9 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     return tx.run(() => {
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "submitted") throw wrongState(claim, "submitted");
-      const { ends } = publicNoticeEnd(starts, pack);
+      const end = tryCalendar(() => publicNoticeEnd(starts, pack));
+      if (end instanceof CalendarYearUnknown) throw new DomainError("calendar_unknown", { year: end.year }, `publicNotice counts ${pack.publicNotice.unit} days: add calendar.${end.year} to the pack`);
+      const { ends } = end;
       claims.update(claimId, { noticeStartsOn: starts, noticeEndsOn: ends });
       outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:notice-started`, "claim_notice_started", { ...params(cls), starts, ends }, pack.publicNotice.clause), now);
       audit.record({ actor: actorLabel(actor), action: "claim.notice_start", entity: "subsidy_claim", entityId: String(claimId), detail: { starts, ends }, at: now });

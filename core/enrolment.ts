@@ -1,13 +1,13 @@
 // The enrolment service (§2.1, §2.5.2): decides who gets a seat, who waits, and who is refused, and
 // queues the notices that follow, all in one transaction so a seat and its notice never part.
 import { z } from "zod";
-import { ageOn } from "./dates.js";
-import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
-import { historyFacts } from "./facts.js";
+import { ageOn } from "./rules/dates.js";
+import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./rules/eligibility.js";
+import { historyFacts } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
-import type { Bilingual, PolicyPack } from "./pack.js";
-import { residentIdSchema } from "./residentId.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import { residentIdSchema } from "./rules/residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, ServiceDeps } from "./stores.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice } from "./notice.js";
@@ -55,6 +55,15 @@ export function seatsOf(cls: Pick<ClassRecord, "capacity" | "overCapReason">, pa
 }
 
 /**
+ * Whether a class's waiting list still moves up: until its opening day. From then on nobody is promoted into
+ * it (a seat freed by a withdrawal stays empty) and the places still waiting lapse.
+ * @example waitlistOpen({ opensOn: "2023-07-20" }, "2023-07-20") // false
+ */
+export function waitlistOpen(cls: Pick<ClassRecord, "opensOn">, today: string): boolean {
+  return today < cls.opensOn;
+}
+
+/**
  * The parameters every notice about a class carries; names are bilingual, rendered at send time.
  * @example classNoticeParams(pack, cls).school // { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }
  */
@@ -73,7 +82,7 @@ function same(text: string): Bilingual {
  * A notice to the person about their enrolment, keyed so that re-queuing it is harmless.
  * @example enrolmentNotice(41, "confirmed", 3, params) // { idempotencyKey: "enrolment:41:confirmed", kind: "enrolment_confirmed", … }
  */
-export function enrolmentNotice(enrolmentId: number, event: "confirmed" | "waitlisted" | "promoted" | "withdrawn", personId: number, params: NoticeParams): OutboxNotice {
+export function enrolmentNotice(enrolmentId: number, event: "confirmed" | "waitlisted" | "promoted" | "withdrawn" | "lapsed", personId: number, params: NoticeParams): OutboxNotice {
   const kind: NoticeKind = `enrolment_${event}`;
   return { idempotencyKey: `enrolment:${enrolmentId}:${event}`, personId, kind, params: { ...params, enrolmentId } };
 }
@@ -95,9 +104,12 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   const { tx, people, classes, enrolments, certificates, outbox, audit, cipher } = deps;
   const factsForPack = factsSchemaFor(pack);
 
-  // Fills free seats from the waitlist, oldest first; inside the caller's transaction.
-  function promoteWaitlisted(cls: ClassRecord, now: Date): number[] {
+  // Fills free seats from the waitlist, oldest first; inside the caller's transaction. Only before the class
+  // opens: from its opening day the waiting list is closed (its places lapse, core/planner.ts), and a seat
+  // freed in a running or finished class is given to nobody.
+  function promoteWaitlisted(cls: ClassRecord, today: string, now: Date): number[] {
     const promoted: number[] = [];
+    if (!waitlistOpen(cls, today)) return promoted;
     for (;;) {
       const { confirmed } = classes.counts(cls.id);
       const next = confirmed < seatsOf(cls, pack) ? enrolments.firstWaitlisted(cls.id) : undefined;
@@ -109,15 +121,16 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   }
 
   /**
-   * Withdraws an enrolment inside an open transaction and promotes from the waitlist; `forget` reuses it.
-   * @example withdrawWithin(actor, enrolment, cls, now, { notifyTrainee: false })
+   * Withdraws an enrolment inside an open transaction and, before the class opens on `today`, promotes from
+   * the waitlist; `forget` reuses it.
+   * @example withdrawWithin(actor, enrolment, cls, "2023-07-01", now, { notifyTrainee: false })
    */
-  function withdrawWithin(actor: Actor, e: EnrolmentRecord, cls: ClassRecord, now: Date, options: { notifyTrainee: boolean }): number[] {
+  function withdrawWithin(actor: Actor, e: EnrolmentRecord, cls: ClassRecord, today: string, now: Date, options: { notifyTrainee: boolean }): number[] {
     if (!isActive(e.status))
       throw new DomainError("not_active", { enrolmentId: e.id, status: e.status }, "only an active enrolment can be withdrawn");
     enrolments.setStatus(e.id, "withdrawn", now);
     if (options.notifyTrainee) outbox.enqueue([enrolmentNotice(e.id, "withdrawn", e.personId, classNoticeParams(pack, cls))], now);
-    const promoted = promoteWaitlisted(cls, now);
+    const promoted = promoteWaitlisted(cls, today, now);
     audit.record({ actor: actorLabel(actor), action: "enrolment.withdraw", entity: "enrolment", entityId: String(e.id), detail: { promoted }, at: now });
     return promoted;
   }
@@ -279,11 +292,11 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   }
 
   /**
-   * Withdraws an enrolment (the trainee, their school's staff or the bureau) and gives the seat to the
-   * longest-waiting person, with their notice, in the same transaction.
-   * @example withdraw({ kind: "resident", personId: 3 }, 41, now) // { enrolmentId: 41, promoted: [44] }
+   * Withdraws an enrolment (the trainee, their school's staff or the bureau) and, while the class has not
+   * opened on `today`, gives the seat to the longest-waiting person, with their notice, in the same transaction.
+   * @example withdraw({ kind: "resident", personId: 3 }, 41, "2023-07-01", now) // { enrolmentId: 41, promoted: [44] }
    */
-  function withdraw(actor: Actor, enrolmentId: number, now: Date): { enrolmentId: number; promoted: number[] } {
+  function withdraw(actor: Actor, enrolmentId: number, today: string, now: Date): { enrolmentId: number; promoted: number[] } {
     const found = enrolments.get(enrolmentId);
     if (!found) throw new DomainError("not_found", { what: "enrolment", id: enrolmentId }, "see myStatus for the person's enrolments");
     const cls = classOrThrow(found.classId);
@@ -291,7 +304,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     return tx.run(() => {
       // Re-read inside the lock: another connection may have withdrawn it meanwhile.
       const e = enrolments.get(enrolmentId)!;
-      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, now, { notifyTrainee: !isSelf(actor, e.personId) }) };
+      return { enrolmentId, promoted: withdrawWithin(actor, e, cls, today, now, { notifyTrainee: !isSelf(actor, e.personId) }) };
     });
   }
 

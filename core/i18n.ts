@@ -19,7 +19,7 @@ import understandZh from "../locales/understand.zh-CN.json" with { type: "json" 
 import understandEn from "../locales/understand.en.json" with { type: "json" };
 import oaZh from "../locales/oa.zh-CN.json" with { type: "json" };
 import oaEn from "../locales/oa.en.json" with { type: "json" };
-import type { Lang } from "./pack.js";
+import type { Lang } from "./rules/pack.js";
 
 /** A translation function for one language. */
 export type Translate = (key: string, params?: Record<string, unknown>) => string;

@@ -4,12 +4,12 @@
 // state and either drops the notice (with a reason) or sends it with parameters taken from that state: a
 // class moved since the notice was queued is announced with its new date, a filing reminder counts the
 // working days left as of the day it is sent. Pure: the state comes through core/notice.ts's port.
-import { workCalendar, type WorkCalendar } from "./calendar.js";
-import { filingDeadline, keyGroupShare } from "./checks.js";
-import { seatsOf } from "./enrolment.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "./rules/calendar.js";
+import { filingDeadline, keyGroupShare } from "./rules/checks.js";
+import { seatsOf, waitlistOpen } from "./enrolment.js";
 import { personal, translator } from "./i18n.js";
-import type { Bilingual, Lang, PolicyPack } from "./pack.js";
-import { levelName, occupationName } from "./processCommon.js";
+import type { Bilingual, Lang, PolicyPack } from "./rules/pack.js";
+import { levelName, occupationName } from "./rules/names.js";
 import type { DropReason, NoticeClass, NoticeContext, NoticeKind, NoticeParams, NoticeRefs, NoticeState } from "./notice.js";
 import { classParams, isNoticeKind, noticeKinds } from "./notice.js";
 
@@ -235,6 +235,20 @@ export const noticeSpecs: Record<NoticeKind, NoticeSpec> = {
   enrolment_waitlisted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["waitlisted"], (e) => ({ position: e.waitlistPosition ?? "—" })) },
   enrolment_promoted: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["confirmed"]) },
   enrolment_withdrawn: { audience: "resident", refs: ["enrolmentId"], check: enrolmentIs(["withdrawn"]) },
+  // True once the place lapsed, and already while it still waits in a class that has opened (what
+  // `remind --dry-run` sees before the planner's run closes it).
+  enrolment_lapsed: {
+    audience: "resident",
+    refs: ["enrolmentId"],
+    check: (p, _personId, state, ctx) => {
+      const e = state.enrolment(p.enrolmentId!);
+      const c = e && state.cls(e.classId);
+      if (!e || e.status === "withdrawn") return "withdrawn";
+      if (!c) return "class_gone";
+      const ended = e.status === "lapsed" || (e.status === "waitlisted" && !waitlistOpen(c, ctx.today));
+      return ended ? { ...p, ...classParams(c) } : "status_changed";
+    },
+  },
   // One per class and staff member per morning: what changed since their last one, counted when sent.
   class_enrolment_digest: {
     audience: "staff",
@@ -290,7 +304,10 @@ export function reconsider(n: { kind: string; personId: number; params: NoticePa
   const audience = typeof spec.audience === "function" ? spec.audience(p) : spec.audience;
   if (audience === "staff" && p.schoolId !== undefined && !state.isStaff(n.personId, p.schoolId)) return { drop: "staff_revoked" };
   if (spec.refs.some((r) => p[r] === undefined)) return { kind: n.kind, send: p };
-  const r = spec.check(p, n.personId, state, ctx);
+  // A check that counts working days in a year with no holiday calendar cannot recount them: the notice goes as
+  // it was planned (when they could be counted).
+  const r = tryCalendar(() => spec.check(p, n.personId, state, ctx));
+  if (r instanceof CalendarYearUnknown) return { kind: n.kind, send: p };
   return typeof r === "string" ? { drop: r } : { kind: n.kind, send: r };
 }
 

@@ -1,13 +1,14 @@
 // A training plan from a file (§2.5.1), for the schools that send theirs by e-mail: the bureau enters it with
 // `admin plan add --school CODE --file plan.xlsx|plan.yaml`. Items are found by their key or their label in
-// Chinese or English, each value is read and checked as the chat's plan form does (core/planRules.ts), and every
+// Chinese or English, each value is read and checked as the chat's plan form does (core/rules/planRules.ts), and every
 // problem is reported with its item; the templates the bureau hands out are built from the same fields.
 import { z } from "zod";
 import { stringify } from "yaml";
 import { DomainError } from "./errors.js";
-import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { levelName, textsOf } from "./processCommon.js";
-import { planContentsSchema, planFields, planProblems, readPlanValue, trackName, type PlanContentsInput, type PlanField } from "./planRules.js";
+import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
+import { textsOf } from "./processCommon.js";
+import { levelName } from "./rules/names.js";
+import { planContentsSchema, planFields, planProblems, readPlanValue, trackName, type PlanContentsInput, type PlanField } from "./rules/planRules.js";
 
 /** A problem with one item of a plan file: the item's key, its label, and what is wrong. */
 export interface PlanFileProblem {

@@ -24,11 +24,14 @@
 // `waiting` with the earliest day it had notices, the caller keeps that in meta, and once staff exist
 // the school's window reaches back to that day (date reminders that stopped meaning anything meanwhile
 // are not sent).
-import { addDays, weekday } from "./dates.js";
-import type { Bilingual, PolicyPack } from "./pack.js";
+import { addDays, weekday } from "./rules/dates.js";
+import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
 import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
-import { levelName, occupationName } from "./processCommon.js";
+import { levelName, occupationName } from "./rules/names.js";
+import type { ProcessClassRecord } from "./processStores.js";
+import { enrolmentNotice, waitlistOpen } from "./enrolment.js";
 
 /** One notice to one person, with the day it fell due. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", params, clause: "§2.5.2", dueOn: "2023-06-13" }`. */
 export interface Notice extends OutboxNotice {
@@ -38,18 +41,11 @@ export interface Notice extends OutboxNotice {
   dueOn: string;
 }
 
+/** What the planner and the check before sending read of a class: its dates, place and filing. */
+export type ClassFacts = Pick<ProcessClassRecord, "id" | "code" | "name" | "schoolId" | "occupation" | "level" | "opensOn" | "closesOn" | "location" | "filingStatus">;
+
 /** A class as the planner sees it. Example: see `PlannerState`. */
-export interface PlannerClass {
-  id: number;
-  code: string;
-  name: string;
-  schoolId: string;
-  occupation: string;
-  level: number;
-  opensOn: string;
-  closesOn: string;
-  location: string | null;
-  filingStatus: "not_filed" | "submitted" | "received";
+export interface PlannerClass extends ClassFacts {
   /** Confirmed enrolments (the roster count). */
   confirmed: number;
   /** Confirmed trainees' person ids; the loader fills it only for classes opening soon (others may be []). */
@@ -86,6 +82,8 @@ export interface PlannerState {
   activity: { classId: number; joined: number; withdrew: number; unreachable: number }[];
   /** Schools whose notices wait for staff, with the first day they waited (from meta). */
   waitingSince?: Record<string, string>;
+  /** Waiting-list places of classes that have opened by the planning day: they lapse in this run. */
+  lapsing?: { enrolmentId: number; personId: number; classId: number }[];
 }
 
 /** The planner's answer. Example: `const { notices, waiting } = plan(state, pack, { today: "2023-06-14", from: "2023-06-13" })`. */
@@ -93,6 +91,8 @@ export interface PlanResult {
   notices: Notice[];
   /** Schools with notices but no staff: the day since which they wait. Store it; pass it back as `waitingSince`. */
   waiting: Record<string, string>;
+  /** Enrolments whose waiting-list place ends with this run (their class opened); each has its notice in `notices`. */
+  lapsed: number[];
 }
 
 // How many working days before the programme's end the schools hear of it.
@@ -142,18 +142,23 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
 
   const filingClause = pack.filingLeadWorkingDays.clause;
   for (const c of state.classes) {
-    // §2.5.2 Filing: the latest stage due by today, while it still means something.
-    if (c.filingStatus === "not_filed") {
-      const deadline = ctx.deadline(c.opensOn);
-      const due = FILING_STAGES.map((s) => ({ ...s, on: s.offset === 0 ? deadline : cal.addWorkdays(deadline, s.offset) })).filter((s) => s.on <= today);
-      const latest = due.at(-1);
-      const meaningful = latest && (latest.stage === "overdue" ? today < c.opensOn : today <= deadline);
-      if (latest && meaningful)
-        toSchool(c.schoolId, `filing:${c.id}:${latest.stage}`, latest.kind, latest.on, { ...classParams(c), ...filingParams(c.opensOn, ctx), office: pack.filingOffice }, filingClause);
-    }
+    // §2.5.2 Filing: the latest stage due by today, while it still means something. A deadline in a year with
+    // no holiday calendar cannot be computed: no reminder rather than a guess (the operator is warned at start,
+    // the staff's class list says so); once the pack has the year, the stage due then is sent.
+    if (c.filingStatus === "not_filed")
+      tryCalendar(() => {
+        const deadline = ctx.deadline(c.opensOn);
+        const due = FILING_STAGES.map((s) => ({ ...s, on: s.offset === 0 ? deadline : cal.addWorkdays(deadline, s.offset) })).filter((s) => s.on <= today);
+        const latest = due.at(-1);
+        const meaningful = latest && (latest.stage === "overdue" ? today < c.opensOn : today <= deadline);
+        if (latest && meaningful)
+          toSchool(c.schoolId, `filing:${c.id}:${latest.stage}`, latest.kind, latest.on, { ...classParams(c), ...filingParams(c.opensOn, ctx), office: pack.filingOffice }, filingClause);
+      });
     // The class opens soon: due on the last working day before it opens (the planner runs on working
-    // days, so "tomorrow" would be missed before a weekend); pointless once it has opened.
-    const eve = cal.addWorkdays(c.opensOn, -1);
+    // days, so "tomorrow" would be missed before a weekend); pointless once it has opened. Without the
+    // year's holiday calendar, the day before: a reminder is no deadline, and a day early beats none.
+    const lastWorkday = tryCalendar(() => cal.addWorkdays(c.opensOn, -1));
+    const eve = lastWorkday instanceof CalendarYearUnknown ? addDays(c.opensOn, -1) : lastWorkday;
     if (eve <= today && today < c.opensOn) {
       toSchool(c.schoolId, `class:${c.id}:opens`, "class_opens_school", eve, { ...classParams(c), confirmed: c.confirmed }, "§2.5.3");
       const where: ParamValue = c.location ?? { zh: "请向学校确认上课地点", en: "ask the school for the venue" };
@@ -194,8 +199,8 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
   }
   const materialsClause = pack.claimMaterials.clause;
   for (const c of state.classes) {
-    const dueOn = cal.addWorkdays(c.closesOn, 5);
-    if (dueOn > today) continue;
+    const dueOn = tryCalendar(() => cal.addWorkdays(c.closesOn, 5));
+    if (dueOn instanceof CalendarYearUnknown || dueOn > today) continue;
     const list = missingMaterials(claimByClass.get(c.id)?.materials ?? [], pack);
     if (list) toSchool(c.schoolId, `claim-materials:${c.id}`, "claim_materials_missing", dueOn, { classId: c.id, className: c.name, classCode: c.code, closesOn: c.closesOn, list }, materialsClause);
   }
@@ -208,7 +213,8 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
 
   // §2.6 The programme's end: 10 and 3 working days before, the latest stage only.
   const end = pack.window.to;
-  const endStage = PROGRAMME_END_STAGES.map((n) => ({ n, on: cal.addWorkdays(end, -n) })).filter((s) => s.on <= today).at(-1);
+  const stages = tryCalendar(() => PROGRAMME_END_STAGES.map((n) => ({ n, on: cal.addWorkdays(end, -n) })));
+  const endStage = stages instanceof CalendarYearUnknown ? undefined : stages.filter((s) => s.on <= today).at(-1);
   if (endStage && today <= end)
     for (const schoolId of new Set([...state.schools.map((s) => s.id)]))
       toSchool(schoolId, `programme-end:${pack.id}:T-${endStage.n}`, "programme_ending", endStage.on, programmeEndParams(ctx), pack.window.clause);
@@ -233,11 +239,22 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     toSchool(c.schoolId, `digest:${c.id}:${today}`, "class_enrolment_digest", today, { ...classParams(c), since });
   }
 
+  // A waiting-list place still waiting when its class opened has ended (nobody is promoted into a class that
+  // has started, core/enrolment.ts): the person is told, and the run closes the place.
+  const lapsed: number[] = [];
+  for (const w of state.lapsing ?? []) {
+    const c = classById.get(w.classId);
+    if (!c || waitlistOpen(c, today)) continue;
+    lapsed.push(w.enrolmentId);
+    const params = { ...classParams(c), school: nameOf(c.schoolId), occupation: occupationName(pack, c.occupation), level: levelName(pack, c.level) };
+    notices.push({ ...enrolmentNotice(w.enrolmentId, "lapsed", w.personId, params), dueOn: c.opensOn });
+  }
+
   // A school still without staff keeps waiting even on a day it had nothing new.
   for (const [schoolId, since] of Object.entries(state.waitingSince ?? {}))
     if (!staffBySchool.get(schoolId)?.length) waiting[schoolId] = minDate(waiting[schoolId] ?? since, since);
 
-  return { notices, waiting };
+  return { notices, waiting, lapsed };
 }
 
 /** An operator's announcement to a class's trainees or a school's staff. Example: `{ id: "a-2023-07-01-1", target: { classId: 3 }, text: "明天改在B楼上课" }`. */

@@ -2,12 +2,13 @@
 // submits a plan, the bureau approves or rejects it with a reason, the school opens classes inside an
 // approved plan, files each class and the bureau records the filing as received.
 import { z } from "zod";
-import { checkClass, filingDeadline } from "./checks.js";
+import { checkClass, knownFilingDeadline } from "./rules/checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { citeClause, isoDate, type Lang, type PolicyPack } from "./pack.js";
+import { citeClause, isoDate, type Lang, type PolicyPack } from "./rules/pack.js";
 import { planReviewKey } from "./planner.js";
-import { planContentsSchema, planInputSchema, planProblems, type PlanContentsInput, type PlanInput } from "./planRules.js";
-import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
+import { fieldProblem, planContentsSchema, planInputSchema, planProblems, type FieldProblem, type PlanContentsInput, type PlanInput } from "./rules/planRules.js";
+import { citeBoth, idOf, schoolNotices, textsOf } from "./processCommon.js";
+import { levelName, occupationName } from "./rules/names.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { TrainingTrack } from "./stores.js";
@@ -26,12 +27,21 @@ export const classInputSchema = z.strictObject({
 });
 export type OpenClassInput = z.input<typeof classInputSchema>;
 
-/** What `openClass` answers: the class, its filing deadline and anything the school should know. */
+/**
+ * What `openClass` answers: the class, its filing deadline (null, with the year, when that year's holiday
+ * calendar is not loaded) and anything the school should know.
+ */
 export interface OpenedClass {
   classId: number;
   code: string;
-  filing: { opens: string; deadline: string; workingDays: number; late: boolean };
+  filing: { opens: string; deadline: string | null; workingDays: number; late: boolean; noCalendarYear?: string };
   warnings: string[];
+}
+
+/** A class's filing deadline as lists show it: null, with `noCalendarYear`, when its year's holiday calendar is not loaded. */
+export interface ClassDeadline {
+  filingDeadline: string | null;
+  noCalendarYear?: string;
 }
 
 /** A refusal naming every rule broken, each with the clause it rests on. */
@@ -240,9 +250,13 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     if (strict) throw checkFailed([{ field: "capacity", code: strict.code, clause: strict.clause, text: strict.text }], pack, lang);
     if (size.problems.some((p) => p.code === "class_size"))
       throw new DomainError("reason_needed", { size: input.capacity, cap: pack.classCap.value, field: "overCapReason" }, `${pack.classCap.clause}: record overCapReason`);
-    const filing = filingDeadline(input.opensOn, pack);
-    const late = today > filing.deadline;
-    const warnings = late ? [t("staff.warning.filing_late", { deadline: filing.deadline, opens: input.opensOn, workingDays: filing.workingDays, cite: citeBoth(pack, pack.filingLeadWorkingDays.clause)[lang === "en" ? "en" : "zh"] })] : [];
+    // A year without a holiday calendar does not stop a class: its deadline is said to be unknown, and why.
+    const filing = knownFilingDeadline(input.opensOn, pack);
+    const late = filing.deadline !== null && today > filing.deadline;
+    const warnings = [
+      ...(late ? [t("staff.warning.filing_late", { deadline: filing.deadline, opens: input.opensOn, workingDays: filing.workingDays, cite: citeBoth(pack, pack.filingLeadWorkingDays.clause)[lang === "en" ? "en" : "zh"] })] : []),
+      ...(filing.noCalendarYear ? [t("calendar.filingUnknown", { year: filing.noCalendarYear })] : []),
+    ];
     return tx.run(() => {
       const { id, code } = processClasses.insert(
         {
@@ -280,17 +294,23 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    */
   function listClasses(actor: Actor, filter: { schoolId?: string } = {}, now: Date) {
     const schoolId = schoolScope(actor, "class.read", filter.schoolId, now);
-    return processClasses.list({ schoolId }).map((c) => ({ ...c, filingDeadline: filingDeadline(c.opensOn, pack).deadline }));
+    return processClasses.list({ schoolId }).map((c) => ({ ...c, ...deadlineOf(c.opensOn) }));
   }
 
   /**
    * One class, for its school's staff or the bureau.
    * @example getClass(staffActor, 9, now).filingStatus // "submitted"
    */
-  function getClass(actor: Actor, classId: number, now: Date): ProcessClassRecord & { filingDeadline: string } {
+  function getClass(actor: Actor, classId: number, now: Date): ProcessClassRecord & ClassDeadline {
     const cls = classOrThrow(classId);
     authorizeAudited(audit, actor, "class.read", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
-    return { ...cls, filingDeadline: filingDeadline(cls.opensOn, pack).deadline };
+    return { ...cls, ...deadlineOf(cls.opensOn) };
+  }
+
+  // A class's filing deadline as listed: null, with the year, when that year has no holiday calendar.
+  function deadlineOf(opensOn: string): ClassDeadline {
+    const f = knownFilingDeadline(opensOn, pack);
+    return { filingDeadline: f.deadline, ...(f.noCalendarYear ? { noCalendarYear: f.noCalendarYear } : {}) };
   }
 
   /**

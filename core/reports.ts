@@ -2,11 +2,12 @@
 // school and overall (§2.1-quota), the certified roster (§2.5.4 考核合格人员花名册) with personal data in the
 // clear for the school's staff or the bureau only (audited), the bureau's report sheets, the schools and
 // their staff. Core builds the rows; storage/spreadsheets.ts writes them as .xlsx.
-import { keyGroupShare } from "./checks.js";
+import { keyGroupShare } from "./rules/checks.js";
 import { claimState } from "./claims.js";
 import { DomainError } from "./errors.js";
-import type { Lang, PolicyPack } from "./pack.js";
-import { idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
+import type { Lang, PolicyPack } from "./rules/pack.js";
+import { idOf, pick, textsOf } from "./processCommon.js";
+import { levelName, occupationName, schoolName } from "./rules/names.js";
 import type { ProcessClassRecord, ProcessDeps, StaffRow } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { StaffAccessService } from "./staffAccess.js";

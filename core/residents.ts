@@ -1,11 +1,11 @@
 // What the chat engine asks on behalf of a resident: who is this chat, which classes are open, where do I
 // stand, and "forget me" (personal data erased, anonymous counts kept for the subsidy statistics).
 import { z } from "zod";
-import { factsSchemaFor, type Facts } from "./eligibility.js";
-import type { HeldCertificate } from "./facts.js";
+import { factsSchemaFor, type Facts } from "./rules/eligibility.js";
+import type { HeldCertificate } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
-import type { Lang, PolicyPack } from "./pack.js";
+import type { Lang, PolicyPack } from "./rules/pack.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { chatChannels, type CertificateRecord, type Channel, type ClassRecord, type IdentityRecord, type EnrolmentStatus, type PersonRecord, type SeatCounts, type ServiceDeps } from "./stores.js";
 
@@ -181,18 +181,19 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   }
 
   /**
-   * Erases a person's personal data and chats, withdrawing active enrolments (the waitlist moves up);
-   * keeps the anonymous counts: enrolment status, route, key-group flag, certificate level and result.
-   * @example forget({ kind: "resident", personId: 1 }, 1, now) // { withdrawn: [41], promoted: [44] }
+   * Erases a person's personal data and chats, withdrawing active enrolments (the waitlist of a class not yet
+   * open on `today` moves up); keeps the anonymous counts: enrolment status, route, key-group flag,
+   * certificate level and result.
+   * @example forget({ kind: "resident", personId: 1 }, 1, "2023-07-01", now) // { withdrawn: [41], promoted: [44] }
    */
-  function forget(actor: Actor, personId: number, now: Date): { withdrawn: number[]; promoted: number[] } {
+  function forget(actor: Actor, personId: number, today: string, now: Date): { withdrawn: number[]; promoted: number[] } {
     guardPerson(actor, "person.forget", personId, now);
     return tx.run(() => {
       const withdrawn: number[] = [];
       const promoted: number[] = [];
       for (const e of enrolments.ofPerson(personId)) {
         if (!isActive(e.status)) continue;
-        promoted.push(...enrolment.withdrawWithin(actor, e, enrolment.classOrThrow(e.classId), now, { notifyTrainee: false }));
+        promoted.push(...enrolment.withdrawWithin(actor, e, enrolment.classOrThrow(e.classId), today, now, { notifyTrainee: false }));
         withdrawn.push(e.id);
       }
       people.erase(personId, now);

@@ -6,10 +6,11 @@
 import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { citeBoth, idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
+import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
+import { citeBoth, idOf, pick, textsOf } from "./processCommon.js";
+import { levelName, occupationName, schoolName } from "./rules/names.js";
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
-import { parseResidentId } from "./residentId.js";
+import { parseResidentId } from "./rules/residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { OutboxNotice } from "./notice.js";
 

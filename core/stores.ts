@@ -1,6 +1,6 @@
 // The ports the core services talk through. Core decides; storage/ implements these with SQL and owns
 // the transaction boundary. Every record here is plain data: no database handle leaks into core.
-import type { Bilingual, Lang } from "./pack.js";
+import type { Bilingual, Lang } from "./rules/pack.js";
 import type { ProbeAction } from "./attempts.js";
 import type { OutboxNotice } from "./notice.js";
 
@@ -8,8 +8,8 @@ import type { OutboxNotice } from "./notice.js";
 export const chatChannels = ["console", "telegram", "wechat", "wechat_oa"] as const;
 /** A chat channel the bot listens on. */
 export type Channel = (typeof chatChannels)[number];
-/** Where an enrolment stands; "active" ones hold or queue for a seat. */
-export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";
+/** Where an enrolment stands; "active" ones hold or queue for a seat. "lapsed": still waiting when the class opened. */
+export type EnrolmentStatus = "applied" | "confirmed" | "waitlisted" | "withdrawn" | "lapsed" | "completed";
 export type StaffRole = "school_staff" | "bureau_operator";
 export type TrainingTrack = "first_employment" | "upskilling" | "transfer";
 

@@ -12,14 +12,15 @@ import { z } from "zod";
 import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
-import { isoDate, type Lang, type PolicyPack } from "../core/pack.js";
+import { isoDate, type Lang, type PolicyPack } from "../core/rules/pack.js";
 import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { MAX_UPLOAD_BYTES } from "../core/dialog/types.js";
 import { PlanFileRejected } from "../core/planFile.js";
-import { planFields, planNotes, planValueText } from "../core/planRules.js";
+import { planFields, planNotes, planValueText } from "../core/rules/planRules.js";
 import type { PlanRecord } from "../core/processStores.js";
 import { planTemplateFile } from "../storage/processServices.js";
-import { pick, schoolName } from "../core/processCommon.js";
+import { pick } from "../core/processCommon.js";
+import { schoolName } from "../core/rules/names.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { loadPackFile } from "../storage/packFile.js";
@@ -291,7 +292,11 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const rows = p.listClasses(actor, args.school ? { schoolId: args.school } : {}, now);
       return {
         json: rows,
-        text: table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline])),
+        text: [
+          table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline ?? t("calendar.short")])),
+          // Why a deadline is missing, and who adds what, once per year.
+          ...[...new Set(rows.flatMap((c) => (c.noCalendarYear ? [c.noCalendarYear] : [])))].map((year) => t("calendar.filingUnknown", { year })),
+        ].join("\n"),
       };
     }
     case "filing": {

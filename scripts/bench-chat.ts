@@ -24,7 +24,7 @@ import { createTelegramChannel } from "../bot/telegram.js";
 import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createInbox } from "../storage/inbox.js";
 import { keepHeapNearLive } from "../bot/heap.js";
-import { checkCharacter } from "../core/residentId.js";
+import { checkCharacter } from "../core/rules/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
 
 const argv = process.argv.slice(2);

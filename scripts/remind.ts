@@ -2,19 +2,21 @@
 // today, to whom (masked) and why (idempotency key, clause), each checked as the dispatcher would check it
 // (the text it would send now, or why it would be dropped), without writing anything.
 // `npm run remind -- --status [--db FILE]`: outbox rows by state, the sent ones by delivery route, the
-// dropped ones by reason.
-// The database is DATABASE_PATH, or ./data/bot.db, unless --db says otherwise. Bad arguments exit 2 with one line.
+// dropped ones by reason. Both open the database read-only: one that needs migrating is refused, unchanged.
+// The database is DATABASE_PATH, or ./data/bot.db, unless --db says otherwise; the pack POLICY_PACK, or the
+// default one, unless --pack says otherwise. Bad arguments exit 2 with one line.
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { isoDate, citeClause } from "../core/pack.js";
+import { isoDate, citeClause } from "../core/rules/pack.js";
 import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js";
-import { openDatabase } from "../storage/db.js";
+import { openDatabaseReadOnly } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { loadNoticeState } from "../storage/noticeState.js";
 import { shanghaiDay, shanghaiMidnight } from "../storage/reminders.js";
 import { destinations, existingKeys, outboxSummary } from "../storage/outbox.js";
 import { planAndEnqueue } from "../bot/scheduler.js";
+import { calendarWarning } from "../bot/calendarCheck.js";
 import { exitOnStartupProblem } from "../bot/startupError.js";
 
 const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] | remind --status [--db FILE]";
@@ -70,7 +72,8 @@ function main(): void {
     }
     throw e;
   }
-  const { db, close } = openDatabase({ path: args.db });
+  // Both only look: the database is opened read-only, so neither migrates nor writes it.
+  const { db, close } = openDatabaseReadOnly(args.db);
   try {
     if (args.status) {
       const { counts: c, sentBy, droppedFor } = outboxSummary(db);
@@ -81,7 +84,8 @@ function main(): void {
       );
       return;
     }
-    const pack = loadPackFile(args.pack);
+    // The pack the bot serves (POLICY_PACK), as admin reads it, unless --pack names another.
+    const pack = loadPackFile(args.pack ?? (process.env.POLICY_PACK || undefined));
     // Another day is looked at as of its morning run (08:30).
     const now = args.today ? new Date(shanghaiMidnight(args.today).getTime() + 8.5 * 3_600_000) : new Date();
     const today = args.today ?? shanghaiDay(now);
@@ -93,6 +97,9 @@ function main(): void {
     const dests = new Map<number, ReturnType<typeof destinations>>();
     for (const d of destinations(db, [...new Set(run.notices.map((n) => n.personId))], [])) dests.set(d.personId, [...(dests.get(d.personId) ?? []), d]);
     console.log(`Dry run for ${today} (catching up from ${run.from}); nothing is written.`);
+    // Reminders that cannot be dated (a year with no holiday calendar) are not planned: say why they are missing.
+    const gap = calendarWarning(db, pack, today);
+    if (gap) console.log(`Warning: ${gap}.`);
     let fresh = 0;
     for (const n of run.notices) {
       const isNew = !known.has(n.idempotencyKey);

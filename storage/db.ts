@@ -1,5 +1,5 @@
 // Opens the SQLite database and brings its schema up to date.
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -80,6 +80,45 @@ export function openDatabase(options: { path: string; backgroundCheckpoints?: bo
     sqlite.close();
     throw asFileError(error, path);
   }
+}
+
+/**
+ * Opens an existing database for reading only, for a command that only looks (`remind --status`): nothing is
+ * written, migrated, checkpointed or re-permissioned. A file this version would have to migrate first is
+ * refused with a `DatabaseFileError` saying so, rather than read with a schema it does not have.
+ * Example: `const { db, close } = openDatabaseReadOnly("./data/bot.db")`.
+ */
+export function openDatabaseReadOnly(path: string): Pick<OpenDatabase, "db" | "sqlite" | "close"> {
+  if (inspectDatabaseFile(path) === "new") throw new DatabaseFileError(path, "does not exist", "set --db or DATABASE_PATH to the bot's database");
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw asFileError(error, path);
+  }
+  try {
+    sqlite.pragma("busy_timeout = 5000");
+    const pending = pendingMigrations(sqlite);
+    if (pending.length)
+      throw new DatabaseFileError(
+        path,
+        `needs migrating (${pending.length} schema change(s) not applied yet, the first ${pending[0]}) and was opened read-only, so nothing was changed`,
+        "start the bot once, or run any admin command on it (after a backup: npm run db:backup), then try again",
+      );
+    return { db: drizzle({ client: sqlite, schema }), sqlite, close: () => sqlite.close() };
+  } catch (error) {
+    sqlite.close();
+    throw asFileError(error, path);
+  }
+}
+
+// The migrations `migrate` would apply, as drizzle's migrator decides: those whose journal time is after the
+// last one the database recorded (all of them when it recorded none).
+function pendingMigrations(sqlite: Database.Database): string[] {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string; when: number }[] };
+  const tracked = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get() !== undefined;
+  const last = tracked ? (sqlite.prepare("select max(created_at) as last from __drizzle_migrations").get() as { last: number | null }).last : null;
+  return journal.entries.filter((e) => last === null || Number(last) < e.when).map((e) => e.tag);
 }
 
 /**

@@ -6,11 +6,25 @@ import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } f
 import { enqueue, slices } from "./outbox.js";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
-import { addDays } from "../core/dates.js";
+import { addDays } from "../core/rules/dates.js";
 import type { ClassCounts, NoticeKind } from "../core/notice.js";
 import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";
-import { certificates, classes, enrolments, meta, outbox, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
+import { auditLog, certificates, classes, enrolments, meta, outbox, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
+
+/** The columns of a class the planner and the check before sending read (core's `ClassFacts`). */
+export const classFactColumns = {
+  id: classes.id,
+  code: classes.code,
+  name: classes.name,
+  schoolId: classes.schoolId,
+  occupation: classes.occupation,
+  level: classes.level,
+  opensOn: classes.opensOn,
+  closesOn: classes.closesOn,
+  location: classes.location,
+  filingStatus: classes.filingStatus,
+};
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // China has kept UTC+8 without daylight saving since 1991.
 
@@ -116,18 +130,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     else trainees.set(r.classId, [r.personId]);
   }
   const classRows = db
-    .select({
-      id: classes.id,
-      code: classes.code,
-      name: classes.name,
-      schoolId: classes.schoolId,
-      occupation: classes.occupation,
-      level: classes.level,
-      opensOn: classes.opensOn,
-      closesOn: classes.closesOn,
-      location: classes.location,
-      filingStatus: classes.filingStatus,
-    })
+    .select(classFactColumns)
     .from(classes)
     .all()
     .map((c) => ({ ...c, confirmed: counts.get(c.id) ?? 0, trainees: trainees.get(c.id) ?? [] }));
@@ -180,6 +183,14 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .all()
     .map(({ createdAt, ...c }) => ({ ...c, recordedOn: shanghaiDay(createdAt) }));
   const keyGroups = keyGroupCountsBySchool(db);
+  // Places still waiting in classes that have opened: the planner closes them (their class's opening ended them).
+  const lapsing = db
+    .select({ enrolmentId: enrolments.id, personId: enrolments.personId, classId: enrolments.classId })
+    .from(enrolments)
+    .innerJoin(classes, eq(classes.id, enrolments.classId))
+    .where(and(eq(enrolments.status, "waitlisted"), lte(classes.opensOn, window.today)))
+    .orderBy(asc(enrolments.id))
+    .all();
   // The digest looks back to the earliest day any school's window starts; each class's digest then counts its own.
   const activity = [...classActivity(db, { since: shanghaiMidnight(minOf(window.from, Object.values(waitingSince))), until: shanghaiMidnight(window.today) })].map(([classId, a]) => ({
     classId,
@@ -197,7 +208,17 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     keyGroups,
     activity,
     waitingSince,
+    lapsing,
   };
+}
+
+/**
+ * Classes not finished on `today` (they close on it or later), by opening day: the dates whose working days the
+ * bot will count (filing deadlines, reminders), which bot/calendarCheck.ts checks against the holiday calendar.
+ * @example classesNotFinished(db, "2026-12-04") // [{ code: "K7Q2", opensOn: "2027-01-18", closesOn: "2027-02-17" }]
+ */
+export function classesNotFinished(db: Db, today: string): { code: string; opensOn: string; closesOn: string }[] {
+  return db.select({ code: classes.code, opensOn: classes.opensOn, closesOn: classes.closesOn }).from(classes).where(gte(classes.closesOn, today)).orderBy(asc(classes.opensOn), asc(classes.id)).all();
 }
 
 /**
@@ -242,13 +263,26 @@ export function plannerWaiting(db: Db): Record<string, string> {
 }
 
 /**
- * Records a planner run together with its notices: enqueue, last run and waiting schools in one transaction,
- * so a crash cannot record a run whose notices were lost. Returns the number of new rows.
- * @example recordPlannerRun(db, "2023-06-14", notices, waiting, new Date())
+ * Records a planner run together with its notices: enqueue, the waiting-list places that lapsed (closed with
+ * their notices, audited), last run and waiting schools in one transaction, so a crash cannot record a run
+ * whose notices were lost, nor close a place without telling its person. Returns the number of new rows.
+ * @example recordPlannerRun(db, "2023-06-14", notices, waiting, new Date(), [44])
  */
-export function recordPlannerRun(db: Db, today: string, notices: Notice[], waiting: Record<string, string>, now: Date): number {
+export function recordPlannerRun(db: Db, today: string, notices: Notice[], waiting: Record<string, string>, now: Date, lapsed: number[] = []): number {
   return db.transaction((tx) => {
     const inserted = enqueue(tx as unknown as Db, notices, now);
+    for (const ids of slices(lapsed)) {
+      const closed = tx
+        .update(enrolments)
+        .set({ status: "lapsed", updatedAt: now })
+        .where(and(inArray(enrolments.id, ids), eq(enrolments.status, "waitlisted")))
+        .returning({ id: enrolments.id, classId: enrolments.classId })
+        .all();
+      if (closed.length)
+        tx.insert(auditLog)
+          .values(closed.map((e) => ({ actor: "system:planner", action: "enrolment.lapse", entity: "enrolment", entityId: String(e.id), detail: { classId: e.classId, today }, at: now })))
+          .run();
+    }
     const last = plannerLastRun(tx as unknown as Db);
     if (!last || today > last) setMeta(tx as unknown as Db, LAST_RUN, today);
     setMeta(tx as unknown as Db, WAITING, JSON.stringify(waiting));

@@ -47,8 +47,8 @@ export const skillLevels = [5, 4, 3, 2, 1] as const;
 export const planStatuses = ["draft", "submitted", "approved", "rejected"] as const;
 /** Class filing states (§2.5.2). Example: `filingStatuses[0] === "not_filed"`. */
 export const filingStatuses = ["not_filed", "submitted", "received"] as const;
-/** Enrolment states. Example: `enrolmentStatuses.includes("waitlisted")`. */
-export const enrolmentStatuses = ["applied", "confirmed", "waitlisted", "withdrawn", "completed"] as const;
+/** Enrolment states; "lapsed" is a waiting-list place the class's opening closed. Example: `enrolmentStatuses.includes("waitlisted")`. */
+export const enrolmentStatuses = ["applied", "confirmed", "waitlisted", "withdrawn", "lapsed", "completed"] as const;
 /** Enrolment states that hold or queue for a seat; at most one per person, occupation and level. Example: `activeEnrolmentStatuses.includes("applied")`. */
 export const activeEnrolmentStatuses = ["applied", "confirmed", "waitlisted"] as const;
 /** How a trainee qualifies: §2.1.1 key group or §2.1.2 employee. Example: `enrolmentRoutes[0] === "key_group"`. */

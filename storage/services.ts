@@ -1,7 +1,7 @@
 // One object with every service the chat engine, the CLI and the tests call, wired to this database.
 import type Database from "better-sqlite3";
 import { createEnrolmentService } from "../core/enrolment.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import { createResidentService } from "../core/residents.js";
 import { createStaffAccessService } from "../core/staffAccess.js";
 import type { Clock } from "../core/stores.js";
@@ -15,6 +15,7 @@ import { createProcessServices } from "./processServices.js";
 import { seedDemo, syncSchools } from "./seed.js";
 import { resealLegacyPersonal } from "./legacyPersonal.js";
 import { assertStorable } from "./storedTracks.js";
+import { shanghaiDay } from "./reminders.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
@@ -22,12 +23,13 @@ export interface ServicesOptions {
   sqlite: Database.Database;
   vault: Vault;
   pack: PolicyPack;
-  clock?: Clock;
+  /** With `today` (the bot's clock, moved by --today) the programme's day; without, the Asia/Shanghai day of `now`. */
+  clock?: Clock & { today?(): string };
   /** Empties the write-ahead log after an erasure (`OpenDatabase.truncateWal`); by default on `sqlite` alone. */
   truncateWal?: () => Promise<boolean>;
 }
 
-const systemClock: Clock = { now: () => new Date() };
+const systemClock: NonNullable<ServicesOptions["clock"]> = { now: () => new Date() };
 
 /**
  * The services over one open database.
@@ -48,7 +50,8 @@ export function createServices(options: ServicesOptions) {
   const enrolment = createEnrolmentService(deps, pack);
   const residents = createResidentService(deps, pack, enrolment);
   // Someone forgotten after the backup this file was restored from is erased again before anything is served.
-  const erasedAgain = eraseForgottenAgain(sqlite, vault, (personId) => residents.forget({ kind: "system", name: "erasure" }, personId, clock.now()));
+  const today = () => clock.today?.() ?? shanghaiDay(clock.now());
+  const erasedAgain = eraseForgottenAgain(sqlite, vault, (personId) => residents.forget({ kind: "system", name: "erasure" }, personId, today(), clock.now()));
   if (erasedAgain.length) emptyLog();
   return {
     pack,
@@ -59,7 +62,7 @@ export function createServices(options: ServicesOptions) {
     /**
      * Erases a person's data (core/residents.ts), then empties the write-ahead log, which still held earlier
      * versions of their rows (`logEmptied` says when): nothing of them stays readable in the file or its log.
-     * @example services.forget({ kind: "resident", personId: 1 }, 1, now) // { withdrawn: [41], promoted: [44] }
+     * @example services.forget({ kind: "resident", personId: 1 }, 1, "2023-07-01", now) // { withdrawn: [41], promoted: [44] }
      */
     forget(...args: Parameters<typeof residents.forget>) {
       const r = residents.forget(...args);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createDurableIntake } from "../bot/intake.js";
 import { createInbox } from "../storage/inbox.js";
 import { createVault } from "../storage/crypto.js";
-import { setup } from "./enrolment/helpers.js";
+import { setup, TODAY } from "./enrolment/helpers.js";
 import { NOW } from "./storage/fixtures.js";
 
 const HOUR = 3_600_000;
@@ -83,7 +83,7 @@ describe("the durable intake", () => {
     void one.take(update("1", "4242", "我叫欧阳娜娜"), never);
     void one.take(update("2", "5151", "资格"), never);
     void one.take(update("3", "4242", "13987654321"), never);
-    services.forget({ kind: "resident", personId }, personId, NOW);
+    services.forget({ kind: "resident", personId }, personId, TODAY, NOW);
     expect(rows().map((r) => r.sender)).toEqual(["5151"]);
   });
 });

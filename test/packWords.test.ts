@@ -2,10 +2,10 @@
 // FAQ answer and class problem of every pack, in both languages, has no unfilled {{…}}, and a pack of
 // another city or sector never says Jiangyin or e-commerce.
 import { describe, expect, it } from "vitest";
-import { assessEligibility, type Facts } from "../core/eligibility.js";
-import { checkClass } from "../core/checks.js";
+import { assessEligibility, type Facts } from "../core/rules/eligibility.js";
+import { checkClass } from "../core/rules/checks.js";
 import { translator } from "../core/i18n.js";
-import { sectorRelation, subsidyTable, type Lang, type PolicyPack } from "../core/pack.js";
+import { sectorRelation, subsidyTable, type Lang, type PolicyPack } from "../core/rules/pack.js";
 import { questions } from "../core/dialog/questions.js";
 import { answerTopic, levelAmount, topics } from "../core/dialog/faq.js";
 import { elderlyCare, jiangyin, madeUpCity } from "./support/packs.js";

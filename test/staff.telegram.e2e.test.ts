@@ -7,16 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
-import { createChatRateLimit } from "../bot/rateLimit.js";
-import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
+import type { TelegramChannel } from "../bot/telegram.js";
 import type { ChatClock } from "../core/dialog/engine.js";
 import { translator } from "../core/i18n.js";
 import { rosterColumns } from "../core/reports.js";
 import type { Actor } from "../core/roles.js";
 import { bureau, enrolMany, planInput, resultsCsv, SCHOOL_A } from "./process/helpers.js";
+import { startTelegramUnderTest } from "./support/telegramUnderTest.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate } from "./support/fakeBotApi.js";
 import { readPng } from "./support/png.js";
-import { unthrottled } from "./support/sendLimits.js";
 
 const USER = 5151;
 const t = translator("zh-CN");
@@ -34,9 +33,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     dir = mkdtempSync(join(tmpdir(), "staff-telegram-"));
     api = await startFakeBotApi({ languageCode: "zh-hans" });
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: api.botInfo.username });
-    tg = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1000 }), sendLimits: unthrottled, log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
-    await tg.start();
-    await api.waitForPolling();
+    tg = await startTelegramUnderTest(api, app.engine, errors);
   });
   afterAll(async () => {
     await tg.stop();

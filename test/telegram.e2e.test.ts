@@ -8,13 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, systemClock, type App } from "../bot/app.js";
-import { createChatRateLimit } from "../bot/rateLimit.js";
-import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
+import type { TelegramChannel } from "../bot/telegram.js";
 import { translator } from "../core/i18n.js";
 import type { ClassOffer } from "../core/dialog/ports.js";
+import { startTelegramUnderTest } from "./support/telegramUnderTest.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate, type Payload } from "./support/fakeBotApi.js";
 import { residentId, withWrongCheckCharacter } from "./support/people.js";
-import { unthrottled } from "./support/sendLimits.js";
 
 const TODAY = "2023-07-03";
 const USER = 4242;
@@ -40,17 +39,7 @@ describe("Telegram channel end to end (fake Bot API, real polling, real database
   async function boot(): Promise<void> {
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock: systemClock("Asia/Shanghai", TODAY) });
     app.services.seedDemo({ today: TODAY, now: new Date() });
-    tg = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      core: app.engine,
-      // One person taps through ~25 steps within a second; the flood guard has its own tests.
-      rateLimit: createChatRateLimit({ perMinute: 1000 }),
-      sendLimits: unthrottled,
-      log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
-    });
-    await tg.start();
-    await api.waitForPolling();
+    tg = await startTelegramUnderTest(api, app.engine, errors);
   }
 
   async function shutdown(): Promise<void> {

@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
-import { unthrottled } from "./support/sendLimits.js";
 import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
 import type { ChatClock } from "../core/dialog/engine.js";
@@ -22,6 +21,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import { chatIdentities, dialogStates } from "../storage/schema.js";
 import { bureau, enrolMany, planInput, SCHOOL_A } from "./process/helpers.js";
 import { employeeFacts } from "./enrolment/helpers.js";
+import { startTelegramUnderTest } from "./support/telegramUnderTest.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate, type Payload } from "./support/fakeBotApi.js";
 import { enrolmentAttempt, personalStrings, residentCommands, staffCommands, staffWords } from "./support/groupProbe.js";
 import { residentId } from "./support/people.js";
@@ -46,17 +46,7 @@ describe("Telegram groups: private by construction (fake Bot API)", () => {
     dir = mkdtempSync(join(tmpdir(), "telegram-group-"));
     api = await startFakeBotApi({ languageCode: "zh-hans", limits: { globalPerSecond: 30 } });
     app = await openApp({ databasePath: join(dir, "bot.db"), keyFile: join(dir, "data.key"), clock, botUsername: api.botInfo.username });
-    tg = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      core: app.engine,
-      rateLimit: createChatRateLimit({ perMinute: 1000 }),
-      // The group's 20 a minute would make this a slow test; what is sent, not when, is what it checks.
-      sendLimits: unthrottled,
-      log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
-    });
-    await tg.start();
-    await api.waitForPolling();
+    tg = await startTelegramUnderTest(api, app.engine, errors);
   });
   afterAll(async () => {
     await tg.stop();

@@ -4,7 +4,7 @@
 // enrolment, /me, /forget, /link, the staff menu. It reads and writes no conversation state: a group message
 // cannot move or overwrite the person's private conversation, and it never sees personal data to leak.
 import { translator, type Translate } from "../i18n.js";
-import type { Lang, PolicyPack } from "../pack.js";
+import type { Lang, PolicyPack } from "../rules/pack.js";
 import { answerTopic, type FaqIndex } from "./faq.js";
 import type { CommandMatch } from "./match.js";
 import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";

@@ -1,14 +1,14 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
-import type { Facts } from "../eligibility.js";
-import type { HeldCertificate } from "../facts.js";
+import type { Facts } from "../rules/eligibility.js";
+import type { HeldCertificate } from "../rules/facts.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
-import type { PlanContentsInput } from "../planRules.js";
+import type { PlanContentsInput } from "../rules/planRules.js";
 import type { FilingStatus, PlanRecord } from "../processStores.js";
 import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
 import type { LinkConfirmation, LinkOutcome, LinkRequest } from "../linking.js";
-import type { Bilingual, Lang } from "../pack.js";
+import type { Bilingual, Lang } from "../rules/pack.js";
 import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
 
@@ -42,7 +42,7 @@ export interface ClassOffer extends ClassInfo {
 /** One of my enrolments, for /me. */
 export interface MyEnrolment {
   id: number;
-  status: "applied" | "confirmed" | "waitlisted" | "withdrawn" | "completed";
+  status: "applied" | "confirmed" | "waitlisted" | "withdrawn" | "lapsed" | "completed";
   waitlistPosition?: number | undefined;
   class: ClassOffer;
 }
@@ -143,9 +143,10 @@ export interface DialogServices {
     now: Date,
   ): { enrolmentId: number; status: "confirmed" | "waitlisted"; waitlistPosition?: number | undefined };
   myStatus(personId: number, today: string): { enrolments: MyEnrolment[]; certificates: MyCertificate[] };
-  withdraw(personId: number, enrolmentId: number, now: Date): void;
-  /** Erases the person's data; nothing of it stays readable in the database file or its log once this resolves. */
-  forget(personId: number, now: Date): Promise<void>;
+  /** Withdraws; the seat goes to the waiting list only while the class has not opened on `today`. */
+  withdraw(personId: number, enrolmentId: number, today: string, now: Date): void;
+  /** Erases the person's data (withdrawing as `withdraw` does); nothing of it stays readable in the database file or its log once this resolves. */
+  forget(personId: number, today: string, now: Date): Promise<void>;
   /** A one-time code to link another chat to this person (/link); earlier codes stop working. */
   issueLinkCode(personId: number, identityId: number, now: Date): { code: string; expiresAt: Date };
   /** A code from another chat (/link CODE): a request the account's owner must confirm, or why not. */
@@ -183,12 +184,14 @@ export interface StaffClass {
   confirmed: number;
   waitlisted: number;
   filingStatus: FilingStatus;
-  /** The last day to file the class (§2.5.2), from the services. */
-  filingDeadline: string;
+  /** The last day to file the class (§2.5.2), from the services; null when its year's holiday calendar is not loaded. */
+  filingDeadline: string | null;
+  /** The year with no holiday calendar that left `filingDeadline` unknown. */
+  noCalendarYear?: string | undefined;
 }
 
 /**
- * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/poster.ts)
+ * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/flows/staff/poster.ts)
  * and the bot's renderer only lays them out.
  * @example { school: "江阴职业技术学院", title: "电商四级1班", facts: [{ label: "培训时间", value: "2023-07-20 至 2023-08-31" }], link: "https://t.me/bot?start=class_K7Q2", … }
  */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../core/errors.js";
 import { auditLog } from "../../storage/schema.js";
 import { NOW } from "../storage/fixtures.js";
-import { addClass, enrolNew, newResident, personalFor, setup } from "./helpers.js";
+import { addClass, enrolNew, newResident, personalFor, setup, TODAY } from "./helpers.js";
 
 const bureau = { kind: "bureau_operator", operator: "cli" } as const;
 const HOUR = 3_600_000;
@@ -33,7 +33,7 @@ describe("rosters", () => {
     const a = enrolNew(services, classId, 1);
     const b = newResident(services, 2);
     expect(() => services.myStatus({ kind: "resident", personId: b }, a.personId)).toThrow(/forbidden/);
-    expect(() => services.forget({ kind: "resident", personId: b }, a.personId, NOW)).toThrow(/forbidden/);
+    expect(() => services.forget({ kind: "resident", personId: b }, a.personId, TODAY, NOW)).toThrow(/forbidden/);
     expect(() => services.roster({ kind: "resident", personId: a.personId }, classId)).toThrow(/forbidden/);
     expect(services.myStatus({ kind: "resident", personId: a.personId }, a.personId).enrolments).toHaveLength(1);
   });

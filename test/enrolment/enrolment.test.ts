@@ -113,14 +113,14 @@ describe("withdraw", () => {
     const { classId } = addClass(db, { capacity: 2 });
     const [a, , c, d] = [1, 2, 3, 4].map((n) => enrolNew(services, classId, n));
     expect([c!.status, d!.status]).toEqual(["waitlisted", "waitlisted"]);
-    const result = services.withdraw({ kind: "resident", personId: a!.personId }, a!.enrolmentId, NOW);
+    const result = services.withdraw({ kind: "resident", personId: a!.personId }, a!.enrolmentId, TODAY, NOW);
     expect(result.promoted).toEqual([c!.enrolmentId]);
     expect(services.myStatus({ kind: "resident", personId: c!.personId }, c!.personId).enrolments[0]?.status).toBe("confirmed");
     expect(services.myStatus({ kind: "resident", personId: d!.personId }, d!.personId).enrolments[0]).toMatchObject({ status: "waitlisted", waitlistPosition: 1 });
     const notice = db.select().from(outbox).where(eq(outbox.idempotencyKey, `enrolment:${c!.enrolmentId}:promoted`)).get();
     expect(notice).toMatchObject({ personId: c!.personId, kind: "enrolment_promoted", status: "queued" });
-    expect(refusal(() => services.withdraw({ kind: "resident", personId: a!.personId }, a!.enrolmentId, NOW)).code).toBe("not_active");
-    expect(refusal(() => services.withdraw({ kind: "resident", personId: d!.personId }, c!.enrolmentId, NOW)).code).toBe("forbidden");
+    expect(refusal(() => services.withdraw({ kind: "resident", personId: a!.personId }, a!.enrolmentId, TODAY, NOW)).code).toBe("not_active");
+    expect(refusal(() => services.withdraw({ kind: "resident", personId: d!.personId }, c!.enrolmentId, TODAY, NOW)).code).toBe("forbidden");
   });
 });
 
@@ -174,7 +174,7 @@ describe("personal data", () => {
     const a = enrolNew(services, classId, 1);
     const b = enrolNew(services, classId, 2);
     const before = db.select().from(people).where(eq(people.id, a.personId)).get()!;
-    const result = services.forget({ kind: "resident", personId: a.personId }, a.personId, NOW);
+    const result = services.forget({ kind: "resident", personId: a.personId }, a.personId, TODAY, NOW);
     expect(result).toEqual({ withdrawn: [a.enrolmentId], promoted: [b.enrolmentId] });
     const after = db.select().from(people).where(eq(people.id, a.personId)).get()!;
     expect(after).toMatchObject({ personalEnc: null, idHash: null, facts: {}, forgottenAt: NOW });

@@ -220,7 +220,7 @@ describe("forgetting a person", () => {
     store.recordInbound(r.identityId, "message", wx.now);
     const other = resident(true);
     for (const phone of [r.phone, other.phone]) store.recordSms(phone, wx.now);
-    app.services.forget({ kind: "resident", personId: r.personId }, r.personId, new Date(wx.now));
+    app.services.forget({ kind: "resident", personId: r.personId }, r.personId, "2023-07-03", new Date(wx.now));
     expect(store.smsConsent(r.personId)).toBe(false);
     expect(store.smsNumber(r.personId)).toBeUndefined();
     expect(app.sqlite.prepare("select count(*) from download_links").pluck().get()).toBe(0);

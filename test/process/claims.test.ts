@@ -7,6 +7,8 @@ import { translator } from "../../core/i18n.js";
 import { outbox, subsidyClaims } from "../../storage/schema.js";
 import { AFTER, bureau, enrolMany, keyGroupFacts, NOW, openClass, planInput, SCHOOL_A, SCHOOL_B, setup, staffOf, TODAY } from "./helpers.js";
 import { refusal } from "../support/refusal.js";
+import { setup as enrolmentSetup } from "../enrolment/helpers.js";
+import { packVariant } from "../support/packs.js";
 
 function certify(p: ReturnType<typeof setup>["p"], staff: Parameters<ReturnType<typeof setup>["p"]["importResults"]>[0], classId: number, trainees: { enrolmentId: number }[], passed: (i: number) => boolean, level: number) {
   return p.importResults(staff, classId, trainees.map((t, i) => ({ row: i + 2, enrolmentNo: t.enrolmentId, passed: passed(i), level, certificateNo: passed(i) ? `S${classId}${String(i).padStart(6, "0")}` : null })), AFTER, NOW);
@@ -125,6 +127,22 @@ describe("subsidy claims (§2.4, §2.5.4)", () => {
     expect(p.recordPayment(bureau, claimId, 6000, NOW)).toEqual({ claimId, state: "paid", amountYuan: 6000 });
     const keys = db.select({ k: outbox.idempotencyKey }).from(outbox).all().map((r) => r.k);
     for (const event of ["notice-started", "notice-ended", "paid"]) expect(keys).toContain(`claim:${claimId}:${event}:p${staff.personId}`);
+  });
+
+  it("a public notice in working days that runs into a year with no holiday calendar is refused, saying why and who adds it, and nothing is written", () => {
+    const { services } = enrolmentSetup(packVariant("jiangyin-2023-ecommerce", { "publicNotice.unit": "working" }));
+    const p = services.process;
+    const staff = staffOf(services, SCHOOL_B);
+    const { classId } = openClass(services, staff, { capacity: 4 });
+    certify(p, staff, classId, enrolMany(services, classId, 4), () => true, 4);
+    const { claimId } = p.submitClaim(staff, { classId, materials: allMaterials(services), videosMinutes: [45, 50, 55] }, AFTER, NOW);
+    const refused = refusal(() => p.startNotice(bureau, claimId, "2026-12-28", NOW));
+    expect(refused).toMatchObject({ code: "calendar_unknown", params: { year: "2027" } });
+    expect(errorText(refused, translator("zh-CN"))).toBe("按工作日计算的日期无法计算：系统尚未载入2027年的法定节假日和调休安排；需由主管部门在政策包的 calendar: 2027 下补充后再办理。");
+    expect(errorText(refused, translator("en"))).toBe("A date counted in working days cannot be computed because the 2027 holiday calendar is not loaded; the bureau adds it to the policy pack under calendar: 2027, then try again.");
+    expect(p.getClaim(staff, claimId, NOW)).toMatchObject({ state: "submitted", noticeStartsOn: null });
+    // Five working days inside 2026 are counted as ever.
+    expect(p.startNotice(bureau, claimId, "2026-12-21", NOW)).toMatchObject({ starts: "2026-12-21", ends: "2026-12-25" });
   });
 
   it("stops at an objection", () => {

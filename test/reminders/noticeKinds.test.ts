@@ -74,6 +74,10 @@ describe("still true when sent", () => {
     ["certificate_passed", "2023-08-08", { certificate: () => ({ passed: false, level: 4, certificateNo: null }) }, "result_changed"],
     ["enrolment_promoted", "2023-06-13", { enrolment: () => ({ personId: 3, classId: 7, status: "withdrawn", waitlistPosition: null }) }, "withdrawn"],
     ["enrolment_waitlisted", "2023-06-13", {}, "status_changed"],
+    // Still waiting before the opening day: the place has not lapsed (the class may yet promote them).
+    ["enrolment_lapsed", "2023-06-25", { enrolment: () => ({ personId: 3, classId: 7, status: "waitlisted", waitlistPosition: 1 }) }, "status_changed"],
+    ["enrolment_lapsed", "2023-06-26", { enrolment: () => ({ personId: 3, classId: 7, status: "confirmed", waitlistPosition: null }) }, "status_changed"],
+    ["enrolment_lapsed", "2023-06-26", { enrolment: () => ({ personId: 3, classId: 7, status: "withdrawn", waitlistPosition: null }) }, "withdrawn"],
     ["enrolment_confirmed", "2023-06-13", { forgotten: () => true }, "forgotten"],
     ["class_enrolment_digest", "2023-06-13", { isStaff: () => false }, "staff_revoked"],
     ["class_enrolment_digest", "2023-06-13", { activity: () => ({ since: "2023-06-12 08:30", joined: 0, withdrew: 0, unreachable: {} }) }, "nothing_to_report"],
@@ -93,6 +97,7 @@ describe("still true when sent", () => {
         ...(kind === "plan_rejected" ? { plan: () => ({ status: "rejected", reason: "题库来源不明" }) } : {}),
         ...(kind === "enrolment_waitlisted" ? { enrolment: () => ({ personId: 3, classId: 7, status: "waitlisted" as const, waitlistPosition: 2 }) } : {}),
         ...(kind === "enrolment_withdrawn" ? { enrolment: () => ({ personId: 3, classId: 7, status: "withdrawn" as const, waitlistPosition: null }) } : {}),
+        ...(kind === "enrolment_lapsed" ? { enrolment: () => ({ personId: 3, classId: 7, status: "lapsed" as const, waitlistPosition: null }) } : {}),
         ...(kind === "certificate_failed" ? { certificate: () => ({ passed: false, level: 4, certificateNo: null }) } : {}),
       });
       const params = kind === "class_enrolment_digest" ? { ...staffParams, since: "2023-06-12" } : undefined;
@@ -125,7 +130,7 @@ describe("the state a batch is checked on", () => {
     const second = services.enrol({ kind: "bureau_operator", operator: "cli" }, { personId, classId, personal: personalFor(3), rightsConsentAt: NOW, privacyConsentAt: NOW }, TODAY, NOW);
     const [row] = db.select().from(outbox).all();
     expect(row).toMatchObject({ kind: "enrolment_waitlisted", params: expect.objectContaining({ position: 2 }) });
-    services.withdraw({ kind: "resident", personId: first.personId }, first.enrolmentId, NOW);
+    services.withdraw({ kind: "resident", personId: first.personId }, first.enrolmentId, TODAY, NOW);
     const state = loadNoticeState(db, [{ kind: row!.kind, personId: row!.personId, params: row!.params as NoticeParams }], NOW);
     expect(state.enrolment(second.enrolmentId)).toMatchObject({ status: "waitlisted", waitlistPosition: 1 });
     expect(state.cls(classId)).toMatchObject({ confirmed: 1, waitlisted: 1 });

@@ -1,6 +1,12 @@
 // The planner against a real SQLite file: idempotent enqueueing, catch-up after missed days,
 // schools without staff, announcements, the loader, and the CLI.
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { planAndEnqueue } from "../../bot/scheduler.js";
@@ -8,7 +14,7 @@ import { createDispatcher } from "../../bot/dispatcher.js";
 import { announce, loadPlannerState, plannerLastRun } from "../../storage/reminders.js";
 import { outboxCounts } from "../../storage/outbox.js";
 import { certificates, outbox, trainingPlans } from "../../storage/schema.js";
-import { addEnrolment, freshDatabase, NOW } from "../storage/fixtures.js";
+import { addEnrolment, freshDatabase, NOW, tempDir } from "../storage/fixtures.js";
 import { jiangyin as pack } from "../support/packs.js";
 import { addReachablePerson, addStaff, classOn, fakeClock } from "./helpers.js";
 
@@ -131,4 +137,44 @@ describe("remind CLI", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
   }, 60_000); // three cold starts of tsx on a busy 2-core machine
+
+  it("--status only reads: the file is left byte for byte, and a database that needs migrating is refused in one line, unchanged", () => {
+    const dir = tempDir();
+    const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+    const status = (path: string) => spawnSync(process.execPath, ["scripts/run.mjs", "remind", "--status", "--db", path], { encoding: "utf8" });
+
+    const { db, path, close } = freshDatabase();
+    addReachablePerson(db, "telegram", "42");
+    close();
+    const before = sha(path);
+    const current = status(path);
+    expect(current.status, current.stderr).toBe(0);
+    expect(current.stdout).toMatch(/^queued 0 /);
+    expect(sha(path)).toBe(before);
+
+    // A database of the version before the last migration, as an upgrade finds it.
+    const older = join(dir, "older.db");
+    const folder = join(dir, "migrations");
+    cpSync("storage/migrations", folder, { recursive: true });
+    const journalFile = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: { tag: string }[] };
+    const last = journal.entries.pop()!;
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const sqlite = new Database(older);
+    sqlite.pragma("foreign_keys = OFF");
+    migrate(drizzle({ client: sqlite }), { migrationsFolder: folder });
+    sqlite.close();
+    const olderBefore = sha(older);
+
+    const refused = status(older);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain(`needs migrating (1 schema change(s) not applied yet, the first ${last.tag}) and was opened read-only`);
+    expect(refused.stderr).toMatch(/start the bot once, or run any admin command/);
+    expect(sha(older)).toBe(olderBefore);
+    const check = new Database(older, { readonly: true });
+    expect((check.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number }).n).toBe(journal.entries.length);
+    check.close();
+  }, 60_000);
 });

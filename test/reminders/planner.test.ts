@@ -8,7 +8,7 @@ import { clauseOfKind, renderNotice, traineeKinds } from "../../core/noticeKinds
 import { noticeKinds, type OutboxNotice } from "../../core/notice.js";
 import { classNoticeParams, enrolmentNotice } from "../../core/enrolment.js";
 import { translator } from "../../core/i18n.js";
-import { addDays } from "../../core/dates.js";
+import { addDays } from "../../core/rules/dates.js";
 import { packNamed } from "../support/packs.js";
 
 // YAML may hand dates over as Date objects; the planner takes YYYY-MM-DD strings.
@@ -103,7 +103,7 @@ describe("notice texts", () => {
     all.push(...announcementNotices({ id: "a1", target: { classId: 1 }, text: { zh: "明天改在B楼上课", en: "Tomorrow's class is in building B" }, from: "JYPC" }, [201], "2023-06-20"));
     // The kinds the services queue, and the digest with every line it can have (its counts come from the check).
     const cls = { id: 1, code: "C1", name: "电子商务师四级 1班", schoolId: "JYPC", schoolName: { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4, opensOn: "2023-06-26", closesOn: "2023-07-26", location: null, capacity: 60, overCapReason: null };
-    for (const event of ["confirmed", "waitlisted", "promoted", "withdrawn"] as const) all.push(enrolmentNotice(41, event, 201, { ...classNoticeParams(pack, cls), position: 2 }));
+    for (const event of ["confirmed", "waitlisted", "promoted", "withdrawn", "lapsed"] as const) all.push(enrolmentNotice(41, event, 201, { ...classNoticeParams(pack, cls), position: 2 }));
     const counts = Object.fromEntries(traineeKinds.map((k) => [`unreachable_${k}`, 1]));
     all.push({ idempotencyKey: "digest:1:2023-06-20:p100", personId: 100, kind: "class_enrolment_digest", params: { ...classNoticeParams(pack, cls), since: "2023-06-19 08:30", joined: 3, withdrew: 2, confirmed: 41, seats: 60, waitlist: 0, ...counts } });
     expect(new Set(all.map((n) => n.kind))).toEqual(new Set(noticeKinds));

@@ -46,8 +46,8 @@ describe("notices queued at night are checked at 08:00", () => {
     const a = enrolAs(services, classId, 1, at("2023-07-04", "00:30"));
     const b = enrolAs(services, classId, 2, at("2023-07-04", "00:35"));
     expect([a.status, b.status]).toEqual(["confirmed", "waitlisted"]);
-    services.withdraw({ kind: "resident", personId: a.personId }, a.enrolmentId, at("2023-07-04", "00:50"));
-    services.withdraw({ kind: "resident", personId: b.personId }, b.enrolmentId, at("2023-07-04", "01:01"));
+    services.withdraw({ kind: "resident", personId: a.personId }, a.enrolmentId, "2023-07-04", at("2023-07-04", "00:50"));
+    services.withdraw({ kind: "resident", personId: b.personId }, b.enrolmentId, "2023-07-04", at("2023-07-04", "01:01"));
 
     const out = collect();
     const clock = fakeClock("2023-07-04T00:00:00Z"); // 08:00 in Shanghai
@@ -65,7 +65,7 @@ describe("notices queued at night are checked at 08:00", () => {
     const { classId } = addClass(db);
     planAndEnqueue(db, pack, "2023-07-03", at("2023-07-03", "08:30"));
     const people = [1, 2, 3].map((n) => enrolAs(services, classId, n, at("2023-07-03", `1${n}:00`)));
-    services.forget({ kind: "resident", personId: people[2]!.personId }, people[2]!.personId, at("2023-07-03", "20:30"));
+    services.forget({ kind: "resident", personId: people[2]!.personId }, people[2]!.personId, "2023-07-03", at("2023-07-03", "20:30"));
 
     planAndEnqueue(db, pack, "2023-07-04", at("2023-07-04", "08:30"));
     const out = collect();
@@ -108,14 +108,14 @@ describe("notices queued at night are checked at 08:00", () => {
     const { classId } = addClass(db);
     planAndEnqueue(db, pack, "2023-07-03", at("2023-07-03", "08:30"));
     const people = [1, 2, 3, 4, 5].map((n) => enrolAs(services, classId, n, at("2023-07-03", `1${n}:00`)));
-    services.withdraw({ kind: "resident", personId: people[0]!.personId }, people[0]!.enrolmentId, at("2023-07-04", "01:01"));
+    services.withdraw({ kind: "resident", personId: people[0]!.personId }, people[0]!.enrolmentId, "2023-07-04", at("2023-07-04", "01:01"));
     const out = collect();
     const morning = async (day: string, utc: string) => {
       planAndEnqueue(db, pack, day, at(day, "07:00"));
       await createDispatcher({ db, pack, senders: { console: out.send }, clock: fakeClock(utc) }).drain();
     };
     await morning("2023-07-04", "2023-07-04T00:00:00Z");
-    services.withdraw({ kind: "resident", personId: people[1]!.personId }, people[1]!.enrolmentId, at("2023-07-04", "09:00"));
+    services.withdraw({ kind: "resident", personId: people[1]!.personId }, people[1]!.enrolmentId, "2023-07-04", at("2023-07-04", "09:00"));
     await morning("2023-07-05", "2023-07-05T00:00:00Z");
     await morning("2023-07-06", "2023-07-06T00:00:00Z");
     expect(out.to(staffId).filter((t) => t.startsWith("【报名日报】")).map((t) => t.slice(t.indexOf("自"), t.indexOf("。")))).toEqual([

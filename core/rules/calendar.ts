@@ -35,6 +35,30 @@ export class CalendarYearUnknown extends Error {
 }
 
 /**
+ * Runs a working-day computation; a year with no holiday calendar comes back as the `CalendarYearUnknown`
+ * it raised, for the caller to say so (a deadline shown as "cannot be computed", a reminder not planned),
+ * never as a crash or a guess. Any other error is thrown.
+ * @example const r = tryCalendar(() => cal.addWorkdays("2027-01-18", -5)); if (r instanceof CalendarYearUnknown) r.year // "2027"
+ */
+export function tryCalendar<T>(compute: () => T): T | CalendarYearUnknown {
+  try {
+    return compute();
+  } catch (e) {
+    if (e instanceof CalendarYearUnknown) return e;
+    throw e;
+  }
+}
+
+/**
+ * The years among `dates` with no holiday calendar (neither the package's nor the pack's), in order: what the
+ * operator is warned of at start and in /healthz.
+ * @example missingCalendarYears(pack, ["2026-12-30", "2027-01-18"]) // ["2027"]
+ */
+export function missingCalendarYears(pack: Pick<PolicyPack, "calendar">, dates: string[]): string[] {
+  return [...new Set(dates.map((d) => d.slice(0, 4)))].filter((y) => calendarSource(pack, y) === undefined).sort();
+}
+
+/**
  * The years whose holidays and adjusted workdays are known, from the package and the pack, in order: a
  * date outside them has no working-day arithmetic (`CalendarYearUnknown`).
  * @example calendarYears(pack).at(-1) // "2026"

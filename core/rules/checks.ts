@@ -1,10 +1,10 @@
 // The checks a school's class, a subsidy claim and the programme's key-group share must pass (§2.1-quota,
 // §2.2, §2.5.2, §2.5.4), and the two dates the process runs on: the filing deadline and the public notice's end.
 import { z } from "zod";
-import { workCalendar } from "./calendar.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar } from "./calendar.js";
 import { addDays } from "./dates.js";
 import { citeClause, local, readingOf, type Lang, type PolicyPack } from "./pack.js";
-import { translator, type Translate } from "./i18n.js";
+import { translator, type Translate } from "../i18n.js";
 import { levelLabel } from "./reasons.js";
 
 /** A problem found by a check: a stable code, the clause, its citation and the text in the asked language. */
@@ -39,6 +39,16 @@ function problem(pack: PolicyPack, lang: Lang, t: Translate, code: string, claus
 export function filingDeadline(opens: string, pack: PolicyPack): { opens: string; deadline: string; workingDays: number } {
   const workingDays = pack.filingLeadWorkingDays.value;
   return { opens, deadline: workCalendar(pack).addWorkdays(opens, -workingDays), workingDays };
+}
+
+/**
+ * §2.5.2 The filing deadline where it is shown rather than relied on (class lists, the staff menu, a class just
+ * opened): null, with the year that has no holiday calendar, when it cannot be computed.
+ * @example knownFilingDeadline("2027-01-18", pack) // { opens: "2027-01-18", deadline: null, workingDays: 5, noCalendarYear: "2027" }
+ */
+export function knownFilingDeadline(opens: string, pack: PolicyPack): { opens: string; deadline: string | null; workingDays: number; noCalendarYear?: string } {
+  const r = tryCalendar(() => filingDeadline(opens, pack));
+  return r instanceof CalendarYearUnknown ? { opens, deadline: null, workingDays: pack.filingLeadWorkingDays.value, noCalendarYear: r.year } : r;
 }
 
 /**
