@@ -20,6 +20,7 @@ import { chatRoutes, lateChains, type DeliveryRoute, type RouteChains, type Send
 import { createOfficialAccountApi } from "./officialAccount/api.js";
 import { classQrCode } from "./officialAccount/qr.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
+import { createInbox } from "../storage/inbox.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText } from "./console.js";
 import { runConsoleDemo } from "./consoleDemo.js";
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   const registry = createChannelRegistry();
   // One per-person message limit, whichever channel the person writes on.
   const rateLimit = createChatRateLimit({ perMinute: config.RATE_LIMIT_PER_MINUTE, languageOf: (channel, externalId) => app.services.findChat(channel, externalId)?.lang });
+  // Every channel notes each update here until it is handled, and handles again what a crash left (bot/intake.ts).
+  const inbox = createInbox(app.sqlite, app.vault);
   const senders: Senders = {};
   // Channels with delivery routes of their own (the Official Account: chat message, template, SMS).
   const chains: RouteChains = {};
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
           log,
           status: (connected, detail) => registry.report("telegram", connected, detail),
           startRetry: { firstMs: config.TELEGRAM_START_RETRY_MS, maxMs: config.TELEGRAM_START_RETRY_MAX_MS },
+          inbox,
         }),
       true,
     );
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
         render: (reply) => plainText(reply),
         onErrorText: (externalId) => translator(langOf(app, externalId))("dialog.failed"),
         acceptFriendRequests: config.WECHAT_ACCEPT_FRIENDS,
+        inbox,
         log,
       });
     });
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
     oaQr = (code) => classQrCode({ store: createOfficialAccountStore(app.sqlite, app.vault), api, log }, code, nowMs());
     startChannel("wechat_oa", async () => {
       const { createOfficialAccount } = await import("./officialAccount/start.js");
-      return createOfficialAccount({ config, app, api, core, rateLimit, log, now: nowMs });
+      return createOfficialAccount({ config, app, api, core, rateLimit, inbox, log, now: nowMs });
     });
   }
 

@@ -1,8 +1,10 @@
 // The Telegram channel (grammY): turns updates into engine input and engine replies into messages
 // with inline keyboards. No rule and no SQL here: everything a person is told comes from the engine.
 // Updates are handled concurrently across chats and in order within one (one person's never interleave);
-// every message the bot sends waits its turn under Telegram's limits (bot/throttle.ts).
+// every message the bot sends waits its turn under Telegram's limits (bot/throttle.ts). Each update is noted in
+// the inbox before Telegram is told it arrived, and handled again after a crash (bot/intake.ts).
 import { Bot, type Context } from "grammy";
+import type { Update } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import type { ChatCore, ChatKind, Inbound, Reply } from "./chatCore.js";
@@ -16,7 +18,9 @@ import { createSendThrottle, telegramSendLimits, type SendLimits } from "./throt
 import { describeTelegramError, sendReplies } from "./telegramReplies.js";
 import { createInHand } from "./inHand.js";
 import { inOrder } from "./inOrder.js";
-import { serveTelegramWebhook, type TelegramWebhookServer } from "./telegramWebhook.js";
+import { parseUpdate, serveTelegramWebhook, type TelegramWebhookServer } from "./telegramWebhook.js";
+import { createDurableIntake, type Noted } from "./intake.js";
+import type { Inbox } from "../storage/inbox.js";
 import { splitText, TELEGRAM_TEXT } from "./splitText.js";
 
 /**
@@ -42,6 +46,8 @@ export interface TelegramOptions {
   status?: (connected: boolean, detail?: string) => void;
   /** Waits between attempts of getMe and setWebhook at start; 1 s doubling to 60 s by default. */
   startRetry?: RetryDelays;
+  /** Where each update is noted until handled (storage/inbox.ts); without it, an update in hand is lost should the process stop. */
+  inbox?: Inbox;
 }
 
 /** A running Telegram channel. */
@@ -53,6 +59,8 @@ export interface TelegramChannel {
   stop(): Promise<void>;
   /** Pushes one text to a chat (the outbox dispatcher's sender). */
   send(chatId: string, text: string): Promise<void>;
+  /** Takes one update as polling does: noted in the inbox, handled among those in hand, its row removed; resolves then. */
+  take(update: Update): Promise<void>;
 }
 
 const COMMANDS = ["start", "help", "check", "enrol", "me", "lang", "link", "staff", "cancel", "forget"] as const;
@@ -147,6 +155,23 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     await err.ctx.reply(translator(langOf(err.ctx))("dialog.failed")).catch(() => undefined);
   });
 
+  const intake = createDurableIntake({ inbox: options.inbox, channel: "telegram", log });
+  const inTurn = (update: Update) => inHand.run(() => bot.handleUpdate(update));
+  /**
+   * What polling does with each update: notes it (committed before this returns: see poll()), then handles it among
+   * those in hand. An inbox that cannot be written does not stop the bot: the update is handled unnoted, and said.
+   */
+  const take = (update: Update): Promise<void> => {
+    try {
+      return intake.take(noted(update), () => inTurn(update));
+    } catch (e) {
+      log("error", "telegram: an update could not be noted in the inbox; handled anyway, lost should the bot stop before it is done", { update: update.update_id, error: String(e) });
+      return inTurn(update);
+    }
+  };
+  // Those left in hand by the last run first, so that each chat's new updates queue behind them.
+  const replay = () => intake.replay((data) => inTurn(parseUpdate(JSON.parse(data))));
+
   let server: TelegramWebhookServer | undefined;
   let runner: RunnerHandle | undefined;
   // Stops a start-up still retrying, so that stop() never waits for the Bot API.
@@ -169,7 +194,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       starting.signal.throwIfAborted();
       if (options.webhook) {
         const { url, secret, port, host } = options.webhook;
-        server = await serveTelegramWebhook({ bot, secret, port, host, inHand, log });
+        replay();
+        server = await serveTelegramWebhook({ take: (u) => intake.take(noted(u), () => bot.handleUpdate(u)), secret, port, host, inHand, log });
         await essentialCall("setWebhook", () => api.setWebhook(url, { secret_token: secret, max_connections: Math.min(100, concurrency) }), ctx);
         log("info", "telegram webhook listening", { port: server.port });
         status(true);
@@ -179,7 +205,8 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
       await optionalCall("deleteWebhook", () => api.deleteWebhook({ drop_pending_updates: false }), ctx, failedOptional);
       starting.signal.throwIfAborted();
       // Pending updates are kept (a restart answers them).
-      runner = poll(bot, concurrency, (update) => inHand.run(() => bot.handleUpdate(update)), log, status, options.token);
+      replay();
+      runner = poll(bot, concurrency, take, log, status, options.token);
       log("info", "telegram polling", { bot: bot.botInfo.username, concurrency });
       status(true);
     },
@@ -193,7 +220,24 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
     async send(chatId, text) {
       for (const part of splitText(text, TELEGRAM_TEXT)) await bot.api.sendMessage(chatId, part);
     },
+    take,
   };
+}
+
+/**
+ * An update as the inbox notes it: its id, its sender (the `from` or `user` of its one payload: a message, a tap, a
+ * member change…; none for a poll) and its JSON.
+ * @example noted({ update_id: 981, message: { from: { id: 4242 }, … } }) // { key: "981", sender: "4242", data: '{"update_id":981,…}' }
+ */
+function noted(update: Update): Noted {
+  let sender = "";
+  for (const [field, value] of Object.entries(update)) {
+    if (field === "update_id" || typeof value !== "object" || value === null) continue;
+    const payload = value as { from?: { id?: number }; user?: { id?: number } };
+    sender = String(payload.from?.id ?? payload.user?.id ?? "");
+    break;
+  }
+  return { key: String(update.update_id), sender, data: JSON.stringify(update) };
 }
 
 
@@ -201,9 +245,12 @@ export function createTelegramChannel(options: TelegramOptions): TelegramChannel
  * Long polling through grammY's runner: updates are fetched while earlier ones are handled, up to
  * `concurrency` in hand (inOrder keeps each chat's in order). Fetch errors are retried with back-off
  * and logged; the runner stops only on 401 (token revoked) or 409 (another instance polls).
- * The next fetch confirms the updates fetched before it to Telegram, handled or not: a graceful stop finishes
- * them all, but a crash (kill -9) loses those whose turn the engine had not yet stored, a few milliseconds'
- * worth (an update whose turn was stored is recognised when delivered again, and not taken twice).
+ * The next fetch confirms the updates fetched before it to Telegram, handled or not, so each must be in the inbox
+ * before that fetch: the runner gives a batch to the concurrent sink's `handle`, whose queue (DecayingDeque.add)
+ * calls `consume` for every update of the batch in a plain loop before it returns; the runner awaits `handle`, and
+ * only then does the source call getUpdates again with the offset past the batch. `consume` notes its update with
+ * better-sqlite3, synchronously, before anything else: so each update is committed before Telegram can be told
+ * it arrived (checked against @grammyjs/runner 2.0.3: out/runner.js, sink.js, queue.js, source.js).
  */
 function poll(
   bot: Bot,

@@ -1,8 +1,11 @@
 /**
  * WeChat channel adapter (Wechaty). It only translates: a WeChat message becomes an `Inbound`
  * for the dialog engine, each `Reply` becomes one plain-text WeChat message. No dialog logic here.
+ * A puppet hands each message over once, in memory: it is noted in the inbox as it comes (the puppet's payload)
+ * and, should the process stop before it is handled, handled again after the next login (bot/intake.ts).
  */
 import { FileBox } from "file-box";
+import { z } from "zod";
 import { WechatyBuilder, types } from "wechaty";
 import type { Contact, Friendship, Message, Room, Wechaty, WechatyOptions } from "wechaty";
 
@@ -12,6 +15,8 @@ import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { repliesFor } from "./groupGuard.js";
 import type { ChatRateLimit } from "./rateLimit.js";
 import { createInHand } from "./inHand.js";
+import { createDurableIntake } from "./intake.js";
+import type { Inbox } from "../storage/inbox.js";
 import { splitText, WECHAT_TEXT } from "./splitText.js";
 
 /** A puppet instance as Wechaty accepts it (e.g. `new PuppetMock()`), without importing wechaty-puppet ourselves. */
@@ -56,6 +61,8 @@ export interface WechatChannelOptions {
   maxMessageAgeSeconds?: number;
   /** People answered at once (each person's messages one after another); default 100. */
   concurrency?: number;
+  /** Where each message is noted until handled (storage/inbox.ts); without it, a message in hand is lost should the process stop. */
+  inbox?: Inbox | undefined;
 }
 
 /**
@@ -83,6 +90,21 @@ const SILENT_TYPES: ReadonlySet<types.Message> = new Set([
   types.Message.Post,
 ]);
 
+/** What the inbox keeps of a message: the puppet's payload, from which the message is rebuilt after a restart. */
+type Payload = NonNullable<Message["payload"]>;
+const storedPayload = z.looseObject({
+  id: z.string(),
+  talkerId: z.string().optional(),
+  fromId: z.string().optional(),
+  roomId: z.string().optional(),
+  type: z.number().int(),
+  timestamp: z.number(),
+  text: z.string().optional(),
+});
+
+/** The sender a payload names (`fromId` in puppets older than Wechaty 1.0). */
+const talkerOf = (p: Payload): string => p.talkerId || p.fromId || `message:${p.id}`;
+
 /** WeChat clients separate "@name" from the text with U+2005 (four-per-em space). */
 const LEADING_MENTION = /^@[^\s\u2005]+[\s\u2005]*/u;
 
@@ -103,7 +125,9 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   // different people's run at once, up to `concurrency` of them.
   const queues = new Map<string, Promise<void>>();
   const inHand = createInHand(options.concurrency ?? 100);
+  const intake = createDurableIntake({ inbox: options.inbox, channel: "wechat", log });
   let stopping = false;
+  let replayed = false;
 
   // Wechaty re-emits puppet problems as "error"; an EventEmitter without a listener would throw and kill the process.
   wechaty.on("error", (err) => log("error", "wechaty error", { err: String(err) }));
@@ -117,7 +141,16 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
       log("error", "scan handler failed", { err: String(err) });
     }
   });
-  wechaty.on("login", (user) => log("info", "wechat logged in", { userId: user.id }));
+  wechaty.on("login", (user) => {
+    log("info", "wechat logged in", { userId: user.id });
+    // Once logged in the puppet knows the contacts and groups again: what the last run left in hand goes first.
+    if (replayed) return;
+    replayed = true;
+    intake.replay((data) => {
+      const payload = storedPayload.parse(JSON.parse(data)) as Payload;
+      return inTurn(talkerOf(payload), async () => onMessage(await rebuilt(payload), true), "message handler crashed");
+    });
+  });
   wechaty.on("logout", (user, reason) => log("warn", "wechat logged out", { userId: user.id, reason }));
   wechaty.on("friendship", (friendship) => {
     void onFriendship(friendship).catch((err) => log("error", "friendship handler failed", { err: String(err) }));
@@ -125,17 +158,36 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
   wechaty.on("message", (msg) => {
     // self(): the bot's own sends come back as "message" events (mock and real puppets); answering them would loop.
     if (stopping || msg.self()) return;
-    inTurn(safeTalkerId(msg), () => onMessage(msg), "message handler crashed");
+    const talkerId = safeTalkerId(msg);
+    const handle = () => inTurn(talkerId, () => onMessage(msg), "message handler crashed");
+    try {
+      void intake.take({ key: msg.id, sender: talkerId, data: JSON.stringify(msg.payload ?? { id: msg.id }) }, handle);
+    } catch (err) {
+      log("error", "wechat: a message could not be noted in the inbox; handled anyway, lost should the bot stop before it is done", { messageId: msg.id, err: String(err) });
+      void handle();
+    }
   });
 
   /** Runs one person's work after what is queued for them: their messages, and a greeting, are answered in order. */
-  function inTurn(talkerId: string, work: () => Promise<void>, failure: string): void {
+  function inTurn(talkerId: string, work: () => Promise<void>, failure: string): Promise<void> {
     const previous = queues.get(talkerId) ?? Promise.resolve();
     const next = previous.then(() => inHand.run(work)).catch((err) => log("error", failure, { err: String(err) }));
     queues.set(talkerId, next);
     void next.finally(() => {
       if (queues.get(talkerId) === next) queues.delete(talkerId);
     });
+    return next;
+  }
+
+  /** A message of the last run rebuilt from its payload, its sender and group loaded from the puppet. */
+  async function rebuilt(payload: Payload): Promise<Message> {
+    // What Message.load does (its typing hides it): the message by id, its payload the one kept.
+    const msg = new wechaty.Message(payload.id);
+    msg.payload = payload;
+    // find() loads the pooled contact and group that talker() and room() then return.
+    await wechaty.Contact.find({ id: talkerOf(payload) });
+    if (payload.roomId) await wechaty.Room.find({ id: payload.roomId });
+    return msg;
   }
 
   async function onFriendship(friendship: Friendship): Promise<void> {
@@ -151,15 +203,16 @@ export function createWechatChannel(options: WechatChannelOptions): WechatChanne
     // and in turn with the messages they send next.
     if (stopping) return;
     const contact = friendship.contact();
-    inTurn(contactId, async () => answer(undefined, contact, await core.handle({ channel: "wechat", chat: "private", externalId: contactId, displayName: contact.name(), text: "/start" })), "greeting failed");
+    void inTurn(contactId, async () => answer(undefined, contact, await core.handle({ channel: "wechat", chat: "private", externalId: contactId, displayName: contact.name(), text: "/start" })), "greeting failed");
   }
 
-  async function onMessage(msg: Message): Promise<void> {
+  /** One message; `again` when the last run left it in hand (the inbox's own age limit applies to those). */
+  async function onMessage(msg: Message, again = false): Promise<void> {
     const talker = msg.talker();
     // Official accounts (subscriptions, service notices) push articles; they are not people.
     if (talker.type() === types.Contact.Official) return;
     if (SILENT_TYPES.has(msg.type())) return;
-    if (msg.age() > maxAge) {
+    if (!again && msg.age() > maxAge) {
       log("info", "stale message dropped", { messageId: msg.id, ageSeconds: msg.age() });
       return;
     }

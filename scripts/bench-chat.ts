@@ -1,6 +1,7 @@
 // `npm run bench:chat -- [USERS]`: the chat pipeline issue 4 asks for, in process. Telegram updates go
-// through grammY `bot.handleUpdate` with the handlers of `createTelegramChannel` → the dialog engine →
-// state written to SQLite → the reply captured by an API transformer (no HTTP). USERS distinct people
+// through the channel as polling hands them over (`take`: noted in the inbox, handled by grammY with the
+// handlers of `createTelegramChannel` → the dialog engine → state written to SQLite → the reply captured by an
+// API transformer, no HTTP → the inbox row removed). USERS distinct people
 // (default 10,000) each run a FULL journey: /start, the check by buttons, the enrolment to the
 // confirmation (15 updates); every update must be answered with the step's expected words. Reported:
 // updates/s, p50 and p99 per update (and per step of the journey), CPU and RSS; then, in the same
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import { openApp, systemClock } from "../bot/app.js";
 import { createTelegramChannel } from "../bot/telegram.js";
 import { createChatRateLimit } from "../bot/rateLimit.js";
+import { createInbox } from "../storage/inbox.js";
 import { keepHeapNearLive } from "../bot/heap.js";
 import { checkCharacter } from "../core/rules/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
@@ -192,7 +194,13 @@ try {
   };
 
   const errors: string[] = [];
-  const channel = createTelegramChannel({ token: "123:BENCH", core: app.engine, rateLimit: createChatRateLimit({ perMinute: 1_000 }), log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)) });
+  const channel = createTelegramChannel({
+    token: "123:BENCH",
+    core: app.engine,
+    rateLimit: createChatRateLimit({ perMinute: 1_000 }),
+    inbox: createInbox(app.sqlite, app.vault),
+    log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
+  });
   const bot = channel.bot;
   bot.botInfo = botInfo;
   bot.api.config.use(fakeApi);
@@ -214,7 +222,7 @@ try {
     for (let step = 0; step < journey.length; step++) {
       const u = journey[step]!.send(n);
       expect(step);
-      await bot.handleUpdate(u);
+      await channel.take(u);
       check(n, step);
     }
 
@@ -238,7 +246,7 @@ try {
       return u;
     },
     async (u) => {
-      await bot.handleUpdate(u);
+      await channel.take(u);
     },
     (i) => {
       const { n, step } = order(i);
@@ -249,6 +257,9 @@ try {
   const enrolled = (app.sqlite.prepare("select count(*) as n from enrolments where status = 'confirmed'").get() as { n: number }).n;
   if (enrolled !== USERS + WARM) throw new Error(`${enrolled} confirmed enrolments, expected ${USERS + WARM}`);
   if (errors.length) throw new Error(`bot errors: ${errors.slice(0, 3).join("; ")}`);
+  // Every update handled left the inbox again.
+  const noted = app.sqlite.prepare("select count(*) from inbox").pluck().get();
+  if (noted !== 0) throw new Error(`${noted} updates still in the inbox`);
   const pipelineRss = process.memoryUsage().rss / 1e6;
   console.log(report(pipeline, pipelineRss));
   console.log(`  ${enrolled} confirmed enrolments; every reply checked; RSS after opening the app ${baselineRss.toFixed(0)} MB`);

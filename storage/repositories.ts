@@ -41,6 +41,7 @@ import {
   classes,
   dialogStates,
   enrolments,
+  inbox,
   inviteCodes,
   outbox,
   people,
@@ -203,7 +204,10 @@ export function createPeopleStore(db: Db, sqlite: Database.Database, vault: Pick
     },
     erase(personId, now) {
       forgotten.note(personId, now);
-      const identityIds = db.select({ id: chatIdentities.id }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all().map((r) => r.id);
+      const identities = db.select({ id: chatIdentities.id, channel: chatIdentities.channel, externalId: chatIdentities.externalId }).from(chatIdentities).where(eq(chatIdentities.personId, personId)).all();
+      const identityIds = identities.map((r) => r.id);
+      // Updates the person sent that are still in hand (or left by a crash) hold their words: they go too.
+      for (const { channel, externalId } of identities) db.delete(inbox).where(and(eq(inbox.channel, channel), eq(inbox.sender, externalId))).run();
       // Messages not yet delivered would carry the person's words to a chat that no longer exists.
       db.delete(outbox)
         .where(

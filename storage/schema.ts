@@ -513,6 +513,35 @@ export const updateAttempts = sqliteTable(
 );
 
 /**
+ * Every update a channel took (a Telegram update, a WeChat message, an Official Account message or event), noted
+ * before the platform is told it arrived and removed once it was handled (its replies sent, or failed for good).
+ * The table is empty but for the updates in hand; rows left at a start were in hand when the process stopped (a
+ * crash, a kill -9), and are handled again (bot/intake.ts). The update is sealed like personal data: a message may
+ * hold a name, an ID number, a phone number.
+ * Example: `db.select().from(inbox).where(eq(inbox.channel, "telegram")).orderBy(inbox.id)`.
+ */
+export const inbox = sqliteTable(
+  "inbox",
+  {
+    // Plain INTEGER PRIMARY KEY: the order updates came in; every update appends and deletes one row, and
+    // AUTOINCREMENT would write sqlite_sequence in each commit too.
+    id: integer("id").primaryKey(),
+    channel: text("channel", { enum: channels }).notNull(),
+    // The platform's name for the update, the same across its redeliveries: Telegram's update_id, WeChat's message
+    // id, the Official Account's MsgId (or sender, time and event). Not indexed: a redelivery in hand is recognised
+    // in memory (bot/intake.ts), and a second B-tree would double the pages each commit writes.
+    updateKey: text("update_key").notNull(),
+    // Who sent it (the chat identity's external id), so that /forget and the retention erasure delete their rows.
+    sender: text("sender").notNull(),
+    dataEnc: text("data_enc").notNull(),
+    receivedAt: instant("received_at").notNull(),
+    // Times it was handled again after a restart: a row whose handling stops the process is dropped after two.
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [check("inbox_channel_check", oneOf(t.channel, channels))],
+);
+
+/**
  * Who was forgotten (/forget, retention erase), as keyed hashes only (HMAC with a key derived from the data key):
  * of the ID hash, and of each chat. Kept for good and copied into every later backup, so that a restored older
  * backup, which still holds such a person, has them erased again before the bot serves (storage/erasure.ts).

@@ -7,6 +7,9 @@ import { createWechatChannel, type WechatChannel } from "../bot/wechat.js";
 import { translator } from "../core/i18n.js";
 import { XLSX_MIME } from "../core/dialog/types.js";
 import { startWechatyMock, type WechatyMockEnv } from "./support/wechatyMock.js";
+import type { PuppetMock } from "wechaty-puppet-mock";
+import { createInbox } from "../storage/inbox.js";
+import { setup } from "./enrolment/helpers.js";
 
 const ERROR_TEXT = "系统繁忙，请稍后再试";
 
@@ -261,5 +264,34 @@ describe("WeChat channel under load and at the platform's limits", () => {
     const alice = e.contact("Alice");
     expect(await e.askAll(alice, "花名册")).toEqual(["完整花名册见附件", "花名册文件没能发出。", "学校菜单"]);
     expect(logs).toContainEqual(expect.objectContaining({ level: "error", msg: "wechat file not delivered", data: expect.objectContaining({ file: "花名册-K7Q2.xlsx", err: expect.stringContaining("upload refused") }) }));
+  });
+});
+
+describe("WeChat channel: a message in hand when the process stopped", () => {
+  it("is answered after the next login, from the inbox", async () => {
+    const { sqlite, vault } = setup();
+    const inbox = createInbox(sqlite, vault);
+    const channel = (core: ChatCore) => (puppet: PuppetMock) =>
+      createWechatChannel({ puppet, core, rateLimit: createChatRateLimit({ perMinute: 1000 }), render: (reply) => renderPlain(reply, (n) => `回复 1-${n}`), onErrorText: ERROR_TEXT, acceptFriendRequests: false, inbox, log: () => {} });
+    // The first run takes the message and never finishes it (the process is killed meanwhile).
+    let unblock = (_: Reply[]) => {};
+    const stuck: ChatCore = { handle: () => new Promise((resolve) => (unblock = resolve)) };
+    const first = await startWechatyMock(channel(stuck));
+    const alice = first.contact("Alice", "wxid_alice");
+    first.say(alice, "报名");
+    await vi.waitFor(() => expect(sqlite.prepare("select count(*) from inbox").pluck().get()).toBe(1));
+
+    // The next run, logged in again with the same contacts, answers it before anything new.
+    const core = fakeCore();
+    const second = await startWechatyMock(channel(core), { beforeLogin: (mocker) => void mocker.createContact({ name: "Alice", id: "wxid_alice" }) });
+    try {
+      expect(await second.waitForReply("wxid_alice", { after: 0 })).toEqual(["你说：报名\n\n1. 是\n2. 否\n\n回复 1-2"]);
+      expect(core.inputs).toEqual([expect.objectContaining({ externalId: "wxid_alice", chat: "private", text: "报名", displayName: "Alice" })]);
+      await vi.waitFor(() => expect(sqlite.prepare("select count(*) from inbox").pluck().get()).toBe(0));
+    } finally {
+      await second.stop();
+      unblock([]);
+      await first.stop();
+    }
   });
 });

@@ -5,7 +5,8 @@
 //   then opens that class's enrolment; an unfollow marks the chat unreachable, a new follow reachable again;
 // - a menu click runs the command its key names (see officialAccountMenu below);
 // - a poster is sent as an image, a workbook as a one-time download link (the API sends no files).
-// Each person's messages are handled in order; redeliveries are dropped by the engine's update ids (durable).
+// Each person's messages are handled in order; redeliveries are dropped by the engine's update ids (durable). Each
+// message is noted in the inbox before WeChat is answered, and handled again after a crash (bot/intake.ts).
 import type { ServerResponse } from "node:http";
 import type { ChatCore, Reply } from "../chatCore.js";
 import { PNG_MIME } from "../../core/dialog/types.js";
@@ -14,7 +15,9 @@ import type { Lang } from "../../core/rules/pack.js";
 import type { OfficialAccountStore } from "../../storage/officialAccount.js";
 import { DOWNLOAD_TTL_MS, type DownloadLinks } from "../../storage/downloadLinks.js";
 import { OaApiError, type OaApi } from "./api.js";
-import { classOfScene, type OaInbound } from "./inbound.js";
+import { classOfScene, storedMessage, type OaInbound } from "./inbound.js";
+import { createDurableIntake } from "../intake.js";
+import type { Inbox } from "../../storage/inbox.js";
 import { CS_TEXT_MAX_BYTES, packTexts } from "./text.js";
 import type { OaLog } from "./webhook.js";
 import type { ChatRateLimit } from "../rateLimit.js";
@@ -43,13 +46,18 @@ export interface OaChannelOptions {
   /** The public HTTPS address of this listener (WECHAT_OA_PUBLIC_URL), for download links; none: links are not offered. */
   publicUrl?: string | undefined;
   render(reply: Reply): string;
+  /** Where each message is noted until handled (storage/inbox.ts); without it, a message in hand is lost should the process stop. */
+  inbox?: Inbox | undefined;
   now?: () => number;
   log: OaLog;
 }
 
 /** A running channel. Example: `server = await startOfficialAccountServer({ …, onInbound: channel.take })`. */
 export interface OaChannel {
+  /** Notes the message in the inbox (committed when this returns; throws when it cannot be), then queues it behind the person's earlier ones. */
   take(message: OaInbound): void;
+  /** Queues the messages the last run left in hand (call before the listener listens); how many. */
+  replay(): number;
   /** Waits for the messages in hand; new ones are dropped from then on. */
   stop(): Promise<void>;
   /** Serves GET /download/<token>. */
@@ -64,16 +72,23 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
   const { api, store, core, log } = options;
   const now = options.now ?? Date.now;
   const queues = new Map<string, Promise<void>>();
+  const intake = createDurableIntake({ inbox: options.inbox, channel: "wechat_oa", log });
   let stopping = false;
 
   function take(message: OaInbound): void {
     if (stopping) return;
+    void intake.take({ key: message.dedupeKey, sender: message.openId, data: JSON.stringify(message) }, () => inTurn(message));
+  }
+
+  /** Handles the message after the person's earlier ones; settles when it is handled (never with an error). */
+  function inTurn(message: OaInbound): Promise<void> {
     const previous = queues.get(message.openId) ?? Promise.resolve();
     const next = previous.then(() => handle(message)).catch((e) => log("error", "official account: message handling failed", { kind: message.kind, error: String((e as Error)?.stack ?? e) }));
     queues.set(message.openId, next);
     void next.finally(() => {
       if (queues.get(message.openId) === next) queues.delete(message.openId);
     });
+    return next;
   }
 
   async function handle(m: OaInbound): Promise<void> {
@@ -198,6 +213,7 @@ export function createOfficialAccountChannel(options: OaChannelOptions): OaChann
 
   return {
     take,
+    replay: () => intake.replay((data) => inTurn(storedMessage(data))),
     download,
     async stop() {
       stopping = true;

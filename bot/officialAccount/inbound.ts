@@ -96,6 +96,25 @@ export function readInbound(body: string): OaInbound {
   }
 }
 
+const common = { openId: z.string(), at: z.number(), dedupeKey: z.string() };
+const storedInbound = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("text"), ...common, text: z.string() }),
+  z.object({ kind: z.literal("media"), ...common, media: z.string() }),
+  z.object({ kind: z.literal("subscribe"), ...common, scene: z.string().optional() }),
+  z.object({ kind: z.literal("scan"), ...common, scene: z.string() }),
+  z.object({ kind: z.literal("unsubscribe"), ...common }),
+  z.object({ kind: z.literal("click"), ...common, key: z.string() }),
+  z.object({ kind: z.literal("ignored"), ...common, what: z.string() }),
+]);
+
+/**
+ * A message as the inbox kept it (its JSON, bot/intake.ts), read back; throws a ZodError when it is not one.
+ * @example storedMessage('{"kind":"text","openId":"o1","at":1700000000000,"dedupeKey":"1","text":"报名"}').kind // "text"
+ */
+export function storedMessage(json: string): OaInbound {
+  return storedInbound.parse(JSON.parse(json)) as OaInbound;
+}
+
 /**
  * The class code a QR scene names: "class_K7Q2" (the scene of the class's code) → "K7Q2".
  * @example classOfScene("class_K7Q2") // "K7Q2"

@@ -17,6 +17,7 @@ import { officialAccountRoutes } from "./routes.js";
 import { loadTemplateMapping } from "./templates.js";
 import { startOfficialAccountServer, type OaLog, type OaServer } from "./webhook.js";
 import type { ChatRateLimit } from "../rateLimit.js";
+import type { Inbox } from "../../storage/inbox.js";
 
 /**
  * The SMS gateway the configuration names, or undefined without SMS settings.
@@ -43,6 +44,8 @@ export interface OfficialAccountParts {
   core: ChatCore;
   /** The per-person message limit every channel shares (bot/rateLimit.ts). */
   rateLimit?: ChatRateLimit | undefined;
+  /** Where each message is noted until handled (storage/inbox.ts). */
+  inbox?: Inbox | undefined;
   log: OaLog;
   /** The process's clock (bot/main.ts moves it with --today); default the system's. */
   now?: () => number;
@@ -78,6 +81,7 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
     downloads,
     publicUrl: config.WECHAT_OA_PUBLIC_URL,
     render: plainText,
+    inbox: p.inbox,
     now,
     log,
   });
@@ -89,6 +93,8 @@ export function createOfficialAccount(p: OfficialAccountParts): OfficialAccount 
       // What a stopped bot kept past its use goes now: SMS sends older than the limits look back, expired rosters.
       store.sweepSms(now());
       downloads.sweep(new Date(now()));
+      // What the last run left in hand, queued before the listener takes anything new.
+      channel.replay();
       server = await startOfficialAccountServer({
         port: config.WECHAT_OA_PORT,
         token: config.WECHAT_OA_TOKEN!,

@@ -1,8 +1,9 @@
 // The Official Account's listener (接入指南): WeChat checks the server with a signed GET and `echostr`, then POSTs each
 // message and event, signed, encrypted in safe mode. A request whose signature is not the token's is refused (403)
-// and logged without anything it carried. A good one is answered "success" at once, well inside WeChat's 5 seconds,
-// and handed on afterwards: the answers go out through the customer-service API, not in the HTTP reply, so a slow
-// answer never makes WeChat retry. The body is read up to a size cap (413 beyond it), a malformed one is 400, and an
+// and logged without anything it carried. A good one is handed on (the channel notes it in the inbox before it
+// returns, bot/intake.ts) and answered "success" at once, well inside WeChat's 5 seconds, and handled afterwards: the
+// answers go out through the customer-service API, not in the HTTP reply, so a slow answer never makes WeChat retry;
+// one the inbox cannot take is answered 500, and WeChat sends it again. The body is read up to a size cap (413 beyond it), a malformed one is 400, and an
 // address that keeps sending refused requests is told to wait (429) without its requests being checked.
 // The same listener serves the one-time download links (GET /download/<token>).
 // Until a shared webhook body module lands in bot/, this module reads the body itself (one small function).
@@ -25,7 +26,7 @@ export interface OaServerOptions {
   appId: string;
   /** The EncodingAESKey (safe mode); without it the listener takes plaintext messages only. */
   encodingAesKey?: string | undefined;
-  /** Called after the request was answered; errors are the callee's to catch. */
+  /** Called before the request is answered "success": it notes the message (a throw answers 500) and starts its handling, whose errors are its own. */
   onInbound(message: OaInbound): void;
   /** Serves GET /download/<token>; 404 without it. */
   download?(token: string, res: ServerResponse): Promise<void>;
@@ -100,8 +101,8 @@ export async function startOfficialAccountServer(options: OaServerOptions): Prom
       if (e instanceof MalformedMessage || e instanceof DecryptError) return refuse(req, res, 400, e.message);
       throw e;
     }
-    answer(res, 200, "success");
     options.onInbound(message);
+    answer(res, 200, "success");
   }
 
   /** Safe mode: the msg_signature over the ciphertext, then the AppID inside it, before a byte of it is read. */

@@ -10,6 +10,7 @@ import {
   chatIdentities,
   dialogStates,
   forgottenPeople,
+  inbox,
   inviteCodes,
   linkCodes,
   oaWindows,
@@ -53,6 +54,7 @@ function fillEveryTable(db: Db): void {
   db.insert(meta).values({ key: "planner.lastRun", value: NOW.toISOString() }).run();
   db.insert(updateAttempts).values({ channel: "telegram", updateId: "982", identityId, startedAt: NOW }).run();
   db.insert(forgottenPeople).values({ hash: "ef56", forgottenAt: NOW }).run();
+  db.insert(inbox).values({ channel: "telegram", updateKey: "983", sender: "42", dataEnc: "v1:x", receivedAt: NOW }).run();
   db.insert(oaWindows).values({ identityId, messageAt: NOW, sentSinceMessage: 1 }).run();
   db.insert(oaQrCodes).values({ classCode: "K1", url: "http://weixin.qq.com/q/abc", createdAt: NOW }).run();
   db.insert(smsSends).values({ numberHash: "ab12", sentAt: NOW }).run();

@@ -31,6 +31,7 @@ describe("openDatabase", () => {
       "download_links",
       "enrolments",
       "forgotten_people",
+      "inbox",
       "invite_codes",
       "link_codes",
       "meta",

@@ -31,6 +31,8 @@ export interface BotProcess {
   stderr(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Sends SIGKILL (a crash: nothing is finished) and resolves once the process is gone. */
+  kill(): Promise<void>;
   readonly healthPort: number;
 }
 
@@ -124,6 +126,10 @@ export async function spawnBot(env: Record<string, string>, args: string[] = [])
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
     },
   };
 }

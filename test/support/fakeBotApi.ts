@@ -30,8 +30,8 @@ export interface UploadedFile {
 /**
  * One answered request, e.g.
  * `{ method: "sendMessage", payload: { chat_id: 42, text: "hi" }, at: 1700000000000, status: 200, … }`.
- * Calls are appended when they are answered (so long polls appear when they end);
- * `at` is still the arrival time. `status` 0 means the client hung up before an answer
+ * Calls are appended when they are answered (so long polls appear when they end), or carried out when their
+ * answer is held (`holdAnswers`); `at` is still the arrival time. `status` 0 means the client hung up before an answer
  * (this is what grammY's `bot.stop()` does to the pending getUpdates).
  */
 export interface RecordedCall {
@@ -130,6 +130,19 @@ export interface FakeBotApi {
   readonly violations: Violation[];
   /** Number of getUpdates requests currently parked, e.g. `api.pendingPolls === 1`. */
   readonly pendingPolls: number;
+  /**
+   * Whether a getUpdates asked from after this update (its offset is past it): Telegram then considers it
+   * received and never sends it again. e.g. `await api.waitUntilConfirmed(update.update_id)`
+   */
+  confirmed(updateId: number): boolean;
+  /** Resolves once `confirmed(updateId)`. */
+  waitUntilConfirmed(updateId: number, timeoutMs?: number): Promise<void>;
+  /**
+   * From now on, calls of `method` are carried out (a message is delivered: `sent` lists it) but not answered until
+   * the returned function is called, as when the way back from Telegram is slow; a client that hangs up meanwhile
+   * never gets its answer. e.g. `const release = api.holdAnswers("sendMessage")`
+   */
+  holdAnswers(method: string): () => void;
   /** Queue an update for getUpdates; assigns update_id if missing. e.g. `api.pushUpdate(api.textUpdate(42, "/start"))` */
   pushUpdate(update: NewUpdate): Update;
   /** Private-chat text message; "/cmd" gets a bot_command entity. e.g. `api.textUpdate(42, "/start")` */
@@ -274,6 +287,10 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
   const floods = new Map<string, { answeredAt: number; until: number }>();
   const groupWindows = new Map<string, number[]>();
   const sleepers = new Set<() => void>();
+  const holding = new Set<string>();
+  const heldAnswers: (() => void)[] = [];
+  /** The highest offset a getUpdates asked from: every update below it is confirmed. */
+  let confirmedBelow = 0;
   let webhookUrl = "";
   let nextUpdateId = 1;
   let nextMessageId = 1;
@@ -452,6 +469,7 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     const offset = typeof p.offset === "number" ? p.offset : undefined;
     const limit = Math.min(100, Math.max(1, typeof p.limit === "number" ? p.limit : 100));
     const timeout = typeof p.timeout === "number" ? p.timeout : 0;
+    if (offset !== undefined && offset > confirmedBelow) confirmedBelow = offset;
     trimQueue(offset);
     const poll: PendingPoll = { offset, limit, res, finish, timer: undefined as unknown as NodeJS.Timeout };
     if (servePoll(poll)) return;
@@ -739,8 +757,13 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     calls.push(call);
     options.onCall?.(call);
     const json = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
-    res.end(json);
+    const answer = () => {
+      if (res.writableEnded || res.destroyed) return;
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+      res.end(json);
+    };
+    if (holding.has(lower)) heldAnswers.push(answer);
+    else answer();
     notify();
   }
 
@@ -869,6 +892,18 @@ export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<
     violations,
     get pendingPolls() {
       return polls.size;
+    },
+    confirmed: (updateId) => updateId < confirmedBelow,
+    async waitUntilConfirmed(updateId, timeoutMs = 2000) {
+      await waitUntil(() => (updateId < confirmedBelow ? true : undefined), timeoutMs, () => `waitUntilConfirmed(${updateId}), confirmed below ${confirmedBelow}`);
+    },
+    holdAnswers(method) {
+      const key = method.toLowerCase();
+      holding.add(key);
+      return () => {
+        holding.delete(key);
+        for (const answer of heldAnswers.splice(0)) answer();
+      };
     },
     pushUpdate,
     textUpdate,

@@ -50,6 +50,8 @@ export async function startFakeWechatApi(options: FakeWechatOptions) {
   const failures: { path: string; code: number }[] = [];
   const stats = { tokensIssued: 0, calls: 0 };
   let bot = options.bot;
+  /** While set, a customer-service message is delivered but WeChat's answer waits for it (a slow way back). */
+  let held: { until: Promise<void>; release: () => void } | undefined;
 
   const userOf = (openId: string) => {
     let u = users.get(openId);
@@ -150,7 +152,9 @@ export async function startFakeWechatApi(options: FakeWechatOptions) {
         const code = csAllowed(openId);
         if (code) return fail(res, path, code);
         delivered.push(b.msgtype === "text" ? { type: "text", openId, text: String(b.text.content), at: now } : { type: "image", openId, mediaId: String(b.image.media_id), at: now });
-        return json(res, { errcode: 0, errmsg: "ok" });
+        if (held) await held.until;
+        // A client gone meanwhile (a killed bot) gets no answer; the message was delivered all the same.
+        return res.destroyed ? undefined : json(res, { errcode: 0, errmsg: "ok" });
       }
       case "/cgi-bin/message/template/send": {
         const openId = String(b.touser ?? "");
@@ -251,6 +255,19 @@ export async function startFakeWechatApi(options: FakeWechatOptions) {
     sceneOf: (qrUrl: string) => qrScenes.get(qrUrl),
     /** Every token issued so far stops working now (a token that expires mid-run). */
     expireTokens: () => tokens.forEach((t) => (t.expiresAt = now)),
+    /**
+     * From now on customer-service messages are delivered (`delivered` lists them) but WeChat's answers are held
+     * until the returned function is called. e.g. `const release = wx.holdAnswers()`
+     */
+    holdAnswers: () => {
+      let release = () => {};
+      const until = new Promise<void>((r) => (release = r));
+      held = { until, release };
+      return () => {
+        held = undefined;
+        release();
+      };
+    },
     /** The next call to `path` fails with `code` (e.g. -1, WeChat busy). */
     failNext: (path: string, code: number) => void failures.push({ path, code }),
     textsTo: (openId: string) => delivered.filter((d): d is Extract<Delivered, { type: "text" }> => d.type === "text" && d.openId === openId).map((d) => d.text),

@@ -80,7 +80,7 @@ export interface WechatyMockEnv<T extends StartStop> {
  */
 export async function startWechatyMock<T extends StartStop>(
   makeChannel: (puppet: PuppetMock) => T,
-  options: { botName?: string } = {},
+  options: { botName?: string; beforeLogin?: (mocker: mock.Mocker) => void } = {},
 ): Promise<WechatyMockEnv<T>> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
@@ -107,6 +107,8 @@ export async function startWechatyMock<T extends StartStop>(
 
   const channel = makeChannel(puppet);
   await channel.start();
+  // The account's contacts as a real puppet knows them at login (those a restarted bot already knew).
+  options.beforeLogin?.(mocker);
   // Login must come after start: the puppet drops nothing, but Wechaty only forwards events once started.
   mocker.login(user);
   // Wechaty handles "login" asynchronously (loads ContactSelf); give it a turn before people talk.
