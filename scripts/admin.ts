@@ -22,6 +22,7 @@ import { planTemplateFile } from "../storage/processServices.js";
 import { pick, schoolName } from "../core/processCommon.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
+import { NotSettled, retentionHoldText, type RetentionHold } from "../core/retention.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { topics } from "../core/dialog/faq.js";
 import { asTestCases, NOT_OURS_LABEL } from "../core/dialog/understand/review.js";
@@ -241,6 +242,11 @@ function planText(pack: PolicyPack, t: Translate, lang: Lang, plan: PlanRecord):
   return [head, ...items, ...notes, ...review].join("\n");
 }
 
+/** What holds the retention erasure back, a line each in the clerk's words. */
+function holdLines(holds: RetentionHold[], pack: PolicyPack, t: Translate, lang: Lang): string {
+  return holds.map((h) => `  - ${retentionHoldText(h, pack, t, lang)}`).join("\n");
+}
+
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
   const lang = args.lang;
@@ -342,14 +348,16 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: { file: args.out }, text: t("admin.cli.written", { file: args.out }) };
     }
     case "retention": {
-      const r = p.eraseSettled(actor, now, { dryRun: args.sub === "check" });
+      const r = p.eraseSettled(actor, today, now, { dryRun: args.sub === "check" });
       if (args.sub === "erase") {
         // The erased rows' earlier versions stay in the write-ahead log until it is emptied.
         const logEmptied = await app.services.logEmptied();
         return { json: { ...r, logEmptied }, text: [t("admin.cli.retentionErased", { count: r.erased }), ...(logEmptied ? [] : [t("admin.cli.logNotEmptied")])].join("\n") };
       }
-      const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
-      return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
+      return {
+        json: r,
+        text: r.settled ? t("admin.cli.retentionDue", { held: r.held, ended: app.pack.window.to }) : t("admin.cli.retentionOpen", { count: r.holds.length, held: r.held, list: holdLines(r.holds, app.pack, t, lang) }),
+      };
     }
     case "questions": {
       if (args.sub === "label") {
@@ -390,6 +398,9 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
   }
 }
 
+// The pack main() loaded, for what an error names from it (a refused erasure's classes and schools).
+let loadedPack: PolicyPack | undefined;
+
 async function main(): Promise<number> {
   let args: Args;
   const parsed = parse(process.argv.slice(2), process.env);
@@ -400,6 +411,7 @@ async function main(): Promise<number> {
   args = parsed as Args;
   // A school code is checked against the pack before the database is opened (or created).
   const pack = loadPackFile(process.env.POLICY_PACK || undefined);
+  loadedPack = pack;
   if (args.command === "plan" && args.sub === "template") {
     const out = await planTemplate(args.out, pack, args.lang);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
@@ -451,7 +463,9 @@ try {
     process.exitCode = STARTUP_EXIT;
   } else if (e instanceof DomainError) {
     const details = e instanceof RowsRejected ? ` ${e.rows.map((r) => `#${r.row}: ${r.problems.join("; ")}`).join(" | ")}` : "";
-    process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}\n`);
+    // What still holds an erasure back, a line each, as `retention check` lists it.
+    const holds = e instanceof NotSettled && loadedPack ? `\n${holdLines(e.holds, loadedPack, t, lang)}` : "";
+    process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}${holds}\n`);
     process.exitCode = e.code === "invalid_input" || e.code === "not_found" ? 2 : 1;
   } else throw e;
 }
