@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { checkClass, knownFilingDeadline } from "./checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { citeClause, isoDate, type Lang, type PolicyPack } from "./pack.js";
+import { citeClause, isoDate, trainingClause, type Lang, type PolicyPack } from "./pack.js";
 import { planReviewKey } from "./planner.js";
 import { planContentsSchema, planInputSchema, planProblems, type PlanContentsInput, type PlanInput } from "./planRules.js";
 import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
@@ -196,7 +196,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
           level: levelName(pack, plan.level),
           plan: `#${planId}`,
           reason: reason ?? "—",
-        }, "§2.5.1"),
+        }, pack.planFields.clause),
         now,
       );
       audit.record({ actor: actorLabel(actor), action: `plan.${status === "approved" ? "approve" : "reject"}`, entity: "training_plan", entityId: String(planId), detail: reason ? { reason } : {}, at: now });
@@ -235,13 +235,13 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: "approved" }, "a class opens only under an approved plan");
     const t = textsOf(lang);
     const problems: FieldProblem[] = [];
-    if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", "§2.6", { from: input.opensOn, to: input.closesOn }));
+    if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", pack.window.clause, { from: input.opensOn, to: input.closesOn }));
     for (const field of ["opensOn", "closesOn"] as const) {
       const d = input[field];
-      if (d < plan.startsOn || d > plan.endsOn) problems.push(fieldProblem(t, field, "outside_plan", "§2.5.3", { date: d, from: plan.startsOn, to: plan.endsOn }));
+      if (d < plan.startsOn || d > plan.endsOn) problems.push(fieldProblem(t, field, "outside_plan", trainingClause(pack), { date: d, from: plan.startsOn, to: plan.endsOn }));
       if (d < pack.window.from || d > pack.window.to) problems.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
     }
-    if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
+    if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", pack.filingLeadWorkingDays.clause, { date: input.opensOn, today }));
     if (problems.length) throw checkFailed(problems, pack, lang);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
     // Over a strict cap no reason helps; over another, the reason is asked for.

@@ -6,7 +6,7 @@
 import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { isoDate, trainingClause, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
 import { citeBoth, idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { parseResidentId } from "./residentId.js";
@@ -111,7 +111,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
       level: levelName(pack, c.level),
       school: schoolName(pack, cls.schoolId),
       ...(c.passed ? { certificateNo: c.certificateNo ?? "—" } : {}),
-      cite: citeBoth(pack, "§2.5.3"),
+      cite: citeBoth(pack, trainingClause(pack)),
     };
     return { idempotencyKey: `certificate:${c.enrolmentId}`, personId: c.personId, kind, params };
   }

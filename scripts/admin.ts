@@ -13,6 +13,7 @@ import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
 import { isoDate, type Lang, type PolicyPack } from "../core/pack.js";
+import { packTranslator } from "../core/packWords.js";
 import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { MAX_UPLOAD_BYTES } from "../core/dialog/types.js";
 import { PlanFileRejected } from "../core/planFile.js";
@@ -143,7 +144,7 @@ const subs: Partial<Record<Command, string[]>> = {
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
-function parse(argv: string[], env: NodeJS.ProcessEnv): Args | { help: string } {
+function parse(argv: string[], env: NodeJS.ProcessEnv, pack: PolicyPack): Args | { help: string } {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
@@ -152,7 +153,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args | { help: string } 
     throw new InputError((e as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, ""));
   }
   const lang: Lang = values.lang === "en" ? "en" : "zh-CN";
-  const t = translator(lang);
+  // The help names the pack's clauses and offices.
+  const t = packTranslator(pack, lang);
   const [command, ...rest] = positionals;
   if (!command) {
     if (values.help) return { help: t("admin.cli.usage") };
@@ -250,7 +252,7 @@ function holdLines(holds: RetentionHold[], pack: PolicyPack, t: Translate, lang:
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
   const lang = args.lang;
-  const t = translator(lang);
+  const t = packTranslator(app.pack, lang);
   switch (args.command) {
     case "schools": {
       const rows = p.listSchools(actor, now);
@@ -403,15 +405,15 @@ let loadedPack: PolicyPack | undefined;
 
 async function main(): Promise<number> {
   let args: Args;
-  const parsed = parse(process.argv.slice(2), process.env);
+  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
+  loadedPack = pack;
+  const parsed = parse(process.argv.slice(2), process.env, pack);
   if ("help" in parsed && typeof parsed.help === "string") {
     process.stdout.write(`${parsed.help}\n`);
     return 0;
   }
   args = parsed as Args;
   // A school code is checked against the pack before the database is opened (or created).
-  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
-  loadedPack = pack;
   if (args.command === "plan" && args.sub === "template") {
     const out = await planTemplate(args.out, pack, args.lang);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);

@@ -7,7 +7,8 @@ import { assessEligibility, levelLabel, type Eligibility, type FactName, type Fa
 import { currentFactName, fromLegacyNames, historyFacts, type HeldCertificate } from "../facts.js";
 import { DomainError, errorText } from "../errors.js";
 import { withdrawQuestion } from "./withdraw.js";
-import { perLanguage, personal, translator, type Translate } from "../i18n.js";
+import { perLanguage, personal, type Translate } from "../i18n.js";
+import { packTranslator } from "../packWords.js";
 import { citeClause, local, readingOf, subsidyTable, type Lang, type PolicyPack } from "../pack.js";
 import { answerTopic, buildFaqIndex, levelAmount } from "./faq.js";
 import { choiceNumber, commands, createCommandMatcher, matchChoice, matchYesNo, normalize, type Command } from "./match.js";
@@ -235,6 +236,8 @@ export function createDialogEngine(deps: {
   askSmsConsent?: boolean;
 }): ChatCore {
   const { pack, services, clock } = deps;
+  // Every text a chat says takes the pack's words (city, sector, offices…) where a call gives none.
+  const translator = (lang: Lang) => packTranslator(pack, lang);
   const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");

@@ -9,7 +9,8 @@ import { addDays } from "../dates.js";
 import { DomainError, errorText } from "../errors.js";
 import { levelLabel } from "../eligibility.js";
 import { citeClause, local, subsidyTable, type PolicyPack } from "../pack.js";
-import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
+import { occupationName } from "../processCommon.js";
+import { dependents, planFields, planNotes, planProblems, planTrackName, planValueText, problemLine, readPlanValue, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
 import { pickChoice, type Parsed } from "./questions.js";
 import type { Choice } from "./types.js";
 import type { Apply, DialogState, Step, Turn } from "./engine.js";
@@ -94,7 +95,7 @@ export function createPlanForm(host: PlanFormHost) {
     const share = pack.practicalShareMin.value;
     const params: Record<string, unknown> = {
       count: planFields.length,
-      cite: cite(turn, field === "track" ? "§2.4-use" : field === "practicalHours" ? pack.practicalShareMin.clause : field === "costEstimateYuan" ? pack.subsidyPaidTo.clause : "§2.5.1"),
+      cite: cite(turn, field === "track" ? pack.tracks[0]!.clause : field === "practicalHours" ? pack.practicalShareMin.clause : field === "costEstimateYuan" ? pack.subsidyPaidTo.clause : pack.planFields.clause),
       cap: pack.classCap.value,
       from: pack.window.from,
       to: pack.window.to,
@@ -104,6 +105,8 @@ export function createPlanForm(host: PlanFormHost) {
       share: `${Math.round(share * 100)}%`,
       total: v.totalHours ?? "",
       needed: v.totalHours === undefined ? "" : Math.ceil(share * v.totalHours - 1e-9),
+      // The examples of the standard, the teachers and the question bank name the plan's occupation.
+      occupation: local(occupationName(pack, v.occupation ?? pack.occupations[0]!.code), turn.lang),
     };
     return turn.t(`plan.ask.${field}`, params);
   }
@@ -111,7 +114,7 @@ export function createPlanForm(host: PlanFormHost) {
   /** The choices of a field chosen from the pack: its occupations, tracks, and the levels the track offers. */
   function choicesOf(turn: Turn, field: PlanField): Choice[] | undefined {
     if (field === "occupation") return pack.occupations.map((o) => ({ id: o.code, label: local(o.name, turn.lang) }));
-    if (field === "track") return pack.tracks.map((tr) => ({ id: tr.code, label: trackName(turn.t, tr.code) }));
+    if (field === "track") return pack.tracks.map((tr) => ({ id: tr.code, label: planTrackName(pack, tr.code, turn.lang) }));
     if (field === "level") {
       const track = values(turn).track;
       const levels = track ? subsidyTable(pack, track).map((l) => l.level) : pack.levels.map((l) => l.level);
