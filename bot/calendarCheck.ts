@@ -3,8 +3,8 @@
 // not finished yet. Deadlines in working days in such a year cannot be computed: the staff read that in
 // their class lists, the planner sends no reminder it cannot date; this says so once in the log at start and
 // in /healthz as a warning, never as a failure.
-import { calendarYears, missingCalendarYears } from "../core/calendar.js";
-import type { PolicyPack } from "../core/pack.js";
+import { calendarYears, missingCalendarYears } from "../core/rules/calendar.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import type { Db } from "../storage/db.js";
 import { classesNotFinished } from "../storage/reminders.js";
 

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { z } from "zod";
 import type { ChatCore, Inbound, Reply } from "./chatCore.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 import { renderPlain } from "./render.js";
 import { translator } from "../core/i18n.js";
 

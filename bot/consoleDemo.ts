@@ -3,10 +3,10 @@
 // after it, beyond the holiday calendar), then the terminal chat.
 import type { App } from "./app.js";
 import { runConsole } from "./console.js";
-import { calendarYears } from "../core/calendar.js";
+import { calendarYears } from "../core/rules/calendar.js";
 import { translator } from "../core/i18n.js";
-import type { Lang, PolicyPack } from "../core/pack.js";
-import { windowPhase } from "../core/window.js";
+import type { Lang, PolicyPack } from "../core/rules/pack.js";
+import { windowPhase } from "../core/rules/window.js";
 
 /**
  * Where a day stands, in the banner's words: against the window, and a warning when its year has no holiday

@@ -6,7 +6,7 @@
 import { GrammyError, HttpError } from "grammy";
 import type { NoticeKind, NoticeParams } from "../core/notice.js";
 import { renderNotice } from "../core/noticeKinds.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 import { chatChannels, type Channel } from "../core/stores.js";
 import type { RouteName } from "../storage/outbox.js";
 

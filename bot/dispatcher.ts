@@ -24,7 +24,7 @@
 // route names and error codes only, never a message's text or the chat.
 import { reconsider, noticeContext } from "../core/noticeKinds.js";
 import type { NoticeContext, NoticeKind, NoticeParams } from "../core/notice.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import type { Channel } from "../core/stores.js";
 import type { Db } from "../storage/db.js";
 import { loadNoticeState } from "../storage/noticeState.js";

@@ -28,9 +28,9 @@ import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
 import { exitOnStartupProblem } from "./startupError.js";
 import { helpLanguage, startUsage } from "./usage.js";
-import { isoDate } from "../core/pack.js";
+import { isoDate } from "../core/rules/pack.js";
 import { translator } from "../core/i18n.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 
 const argsSchema = z.strictObject({
   db: z.string().min(1).optional(),

@@ -1,4 +1,5 @@
-// Draws a class poster (core/dialog/poster.ts chooses its words) as an A4 PNG for a school to print or forward.
+// Draws a class poster (core/dialog/flows/staff/poster.ts chooses its words) as an A4 PNG for a school to print
+// or forward.
 // Text is turned into glyph outlines with fontkit and Noto Sans SC (an npm package, so `npm ci` brings it and
 // Chinese always renders), then the SVG is rasterised by resvg. All of it runs on a worker thread that starts
 // with the first poster and ends when none was asked for a while, taking the fonts and the renderer with it.

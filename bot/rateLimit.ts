@@ -3,7 +3,7 @@
 // message (a file's download included) and sends the notice it gets back, once, in the person's language.
 import type { Channel } from "../core/dialog/types.js";
 import { translator } from "../core/i18n.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 
 /** Whether a message is handled; when not, the "too fast" text for the first one refused in a minute. */
 export type Admission = { ok: true } | { ok: false; notice?: string };

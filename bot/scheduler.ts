@@ -2,10 +2,10 @@
 // after any recorded event (`planNow()`), and once at start-up to catch up on days the bot was down
 // (from meta's last run); the dispatcher loop runs alongside and is woken whenever rows are enqueued.
 import cron, { type ScheduledTask } from "node-cron";
-import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "../core/calendar.js";
-import { weekday } from "../core/dates.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "../core/rules/calendar.js";
+import { weekday } from "../core/rules/dates.js";
 import { catchUpFrom, plan, type Notice } from "../core/planner.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import type { Db } from "../storage/db.js";
 import { loadPlannerState, plannerLastRun, plannerWaiting, recordPlannerRun, shanghaiDay } from "../storage/reminders.js";
 import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher } from "./dispatcher.js";

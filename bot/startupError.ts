@@ -2,7 +2,7 @@
 // data folder the bot may not write), told as one line and exit status 2, the same for the bot, the
 // console and every command-line tool; systemd does not restart on 2 (scripts/jiangyin-bot.service).
 import { ConfigError } from "./config.js";
-import { PackError } from "../core/pack.js";
+import { PackError } from "../core/rules/pack.js";
 import { DataKeyError } from "../storage/crypto.js";
 import { DatabaseFileError } from "../storage/dbFile.js";
 import { KeyMismatchError } from "../storage/keyCheck.js";

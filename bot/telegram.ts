@@ -7,7 +7,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import type { ChatCore, ChatKind, Inbound, Reply } from "./chatCore.js";
 import { translator } from "../core/i18n.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 import { MAX_UPLOAD_BYTES, type InboundFile } from "../core/dialog/types.js";
 import { defaultRetryDelays, essentialCall, optionalCall, describeApiError, pollingWatch, startupApi, type RetryDelays, type StartupContext } from "./telegramStartup.js";
 import { repliesFor } from "./groupGuard.js";

@@ -2,7 +2,7 @@
 // defaults from bot/configDocs.ts, as in the README table), examples and exit statuses.
 import { envRows } from "./configDocs.js";
 import { translator } from "../core/i18n.js";
-import type { Lang } from "../core/pack.js";
+import type { Lang } from "../core/rules/pack.js";
 
 // The variables a first start depends on; the rest are in the README table and .env.example.
 const MAIN_VARIABLES = ["TELEGRAM_BOT_TOKEN", "WECHATY_PUPPET", "DATABASE_PATH", "DATA_KEY_FILE", "DATA_KEY", "POLICY_PACK", "TZ", "LOG_LEVEL", "HEALTH_PORT"];

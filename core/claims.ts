@@ -5,15 +5,15 @@
 // publicNoticeEnd), records an objection, or clears it after the end (approved for payment), and records
 // the payment. The school's staff hear of each step under the planner's keys.
 import { z } from "zod";
-import { checkClaim, publicNoticeEnd, type Problem } from "./checks.js";
-import { CalendarYearUnknown, tryCalendar } from "./calendar.js";
+import { checkClaim, publicNoticeEnd, type Problem } from "./rules/checks.js";
+import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
+import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
 import { idOf, schoolNotices } from "./processCommon.js";
 import type { ClaimRecord, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { translator } from "./i18n.js";
-import { packWordBoth } from "./packWords.js";
+import { packWordBoth } from "./rules/packWords.js";
 
 /** Where a claim stands; follows from its dates. @example claimState(claim) // "on_notice" */
 export type ClaimState = "draft" | "submitted" | "on_notice" | "objected" | "approved" | "paid";

@@ -1,13 +1,13 @@
 // The enrolment service (§2.1, §2.5.2): decides who gets a seat, who waits, and who is refused, and
 // queues the notices that follow, all in one transaction so a seat and its notice never part.
 import { z } from "zod";
-import { ageOn } from "./dates.js";
-import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./eligibility.js";
-import { historyFacts } from "./facts.js";
+import { ageOn } from "./rules/dates.js";
+import { assessEligibility, factsSchema, factsSchemaFor, type Eligibility, type Facts } from "./rules/eligibility.js";
+import { historyFacts } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
-import type { Bilingual, PolicyPack } from "./pack.js";
-import { residentIdSchema } from "./residentId.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import { residentIdSchema } from "./rules/residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, ServiceDeps } from "./stores.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice } from "./notice.js";

@@ -31,7 +31,7 @@ export const errorCodes = [
   "not_settled",
   // Too many wrong codes or ID numbers (core/attempts.ts): the answer no longer depends on what was typed.
   "too_many_attempts",
-  // A date counted in working days falls in a year with no holiday calendar (core/calendar.ts).
+  // A date counted in working days falls in a year with no holiday calendar (core/rules/calendar.ts).
   "calendar_unknown",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

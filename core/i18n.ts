@@ -19,7 +19,7 @@ import understandZh from "../locales/understand.zh-CN.json" with { type: "json" 
 import understandEn from "../locales/understand.en.json" with { type: "json" };
 import oaZh from "../locales/oa.zh-CN.json" with { type: "json" };
 import oaEn from "../locales/oa.en.json" with { type: "json" };
-import type { Lang } from "./pack.js";
+import type { Lang } from "./rules/pack.js";
 
 /** A translation function for one language. */
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
@@ -56,6 +56,8 @@ const MEMO_LIMIT = 2_000;
 const unkept = new WeakSet<object>();
 // Every memo of a language: the plain translator's and those with words of their own (`translatorWith`).
 const memos = new Map<Lang, Map<string, string>[]>(languages.map((lng) => [lng, []]));
+// The language of each translator, a programme's as well as the plain one.
+const languageOf = new WeakMap<Translate, Lang>();
 const translators = new Map<Lang, Translate>(languages.map((lng) => [lng, memoTranslate(lng, undefined)]));
 
 /** A translator with its own memo; `words` fill the parameters a call does not give. */
@@ -64,7 +66,7 @@ function memoTranslate(lng: Lang, words: Record<string, string> | undefined): Tr
   memos.get(lng)!.push(memo);
   // The words are the same on every call: they are left out of the memo's key.
   const options = (params: Record<string, unknown> | undefined) => (words ? { ...words, ...params, lng } : { ...params, lng });
-  return (key, params) => {
+  const translate: Translate = (key, params) => {
     if (params && unkept.has(params)) return instance.t(key, options(params)) as string;
     const id = params && Object.keys(params).length ? `${key}\u0000${JSON.stringify(params)}` : key;
     let text = memo.get(id);
@@ -76,6 +78,16 @@ function memoTranslate(lng: Lang, words: Record<string, string> | undefined): Tr
     }
     return text;
   };
+  languageOf.set(translate, lng);
+  return translate;
+}
+
+/**
+ * The language a translator speaks.
+ * @example translatorLanguage(packTranslator(pack, "en")) // "en"
+ */
+export function translatorLanguage(t: Translate): Lang | undefined {
+  return languageOf.get(t);
 }
 
 /**

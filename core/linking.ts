@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { attemptsExceeded, LINK_ATTEMPTS } from "./attempts.js";
 import { DomainError } from "./errors.js";
-import type { Lang } from "./pack.js";
+import type { Lang } from "./rules/pack.js";
 import { actorLabel } from "./roles.js";
 import type { AuditLog, Channel, PeopleStore, Transactions } from "./stores.js";
 

@@ -3,10 +3,12 @@
 // dispatcher asks the kind (core/noticeKinds.ts) whether the notice is still true, with its parameters
 // taken from the state of that moment (the `NoticeState` port below, which storage implements); each
 // channel's delivery route renders it in the person's language only then.
-import type { Bilingual, PolicyPack } from "./pack.js";
-import type { WorkCalendar } from "./calendar.js";
+import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import type { WorkCalendar } from "./rules/calendar.js";
 import type { EnrolmentStatus } from "./stores.js";
-import { weekday } from "./dates.js";
+import type { ClassFacts } from "./planner.js";
+import type { ProcessClassRecord } from "./processStores.js";
+import { weekday } from "./rules/dates.js";
 
 /**
  * Every notice kind. Adding one: a name here, an entry in `noticeSpecs` (core/noticeKinds.ts: whom it
@@ -101,19 +103,7 @@ export const dropReasons = [
 export type DropReason = (typeof dropReasons)[number];
 
 /** A class as the check before sending sees it now. Example: see `NoticeState.cls`. */
-export interface NoticeClass {
-  id: number;
-  code: string;
-  name: string;
-  schoolId: string;
-  occupation: string;
-  level: number;
-  opensOn: string;
-  closesOn: string;
-  location: string | null;
-  filingStatus: "not_filed" | "submitted" | "received";
-  capacity: number;
-  overCapReason: string | null;
+export interface NoticeClass extends ClassFacts, Pick<ProcessClassRecord, "capacity" | "overCapReason"> {
   confirmed: number;
   waitlisted: number;
 }

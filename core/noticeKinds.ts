@@ -4,12 +4,12 @@
 // state and either drops the notice (with a reason) or sends it with parameters taken from that state: a
 // class moved since the notice was queued is announced with its new date, a filing reminder counts the
 // working days left as of the day it is sent. Pure: the state comes through core/notice.ts's port.
-import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "./calendar.js";
-import { filingDeadline, keyGroupShare } from "./checks.js";
+import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "./rules/calendar.js";
+import { filingDeadline, keyGroupShare } from "./rules/checks.js";
 import { seatsOf, waitlistOpen } from "./enrolment.js";
 import { personal, translator } from "./i18n.js";
-import type { Bilingual, Lang, PolicyPack } from "./pack.js";
-import { levelName, occupationName } from "./processCommon.js";
+import type { Bilingual, Lang, PolicyPack } from "./rules/pack.js";
+import { levelName, occupationName } from "./rules/names.js";
 import type { DropReason, NoticeClass, NoticeContext, NoticeKind, NoticeParams, NoticeRefs, NoticeState } from "./notice.js";
 import { classParams, isNoticeKind, noticeKinds } from "./notice.js";
 

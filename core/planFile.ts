@@ -1,15 +1,16 @@
 // A training plan from a file (§2.5.1), for the schools that send theirs by e-mail: the bureau enters it with
 // `admin plan add --school CODE --file plan.xlsx|plan.yaml`. Items are found by their key or their label in
-// Chinese or English, each value is read and checked as the chat's plan form does (core/planRules.ts), and every
+// Chinese or English, each value is read and checked as the chat's plan form does (core/rules/planRules.ts), and every
 // problem is reported with its item; the templates the bureau hands out are built from the same fields.
 import { z } from "zod";
 import { stringify } from "yaml";
-import { addDays } from "./dates.js";
+import { addDays } from "./rules/dates.js";
 import { DomainError } from "./errors.js";
-import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { packTranslator } from "./packWords.js";
-import { levelName, textsOf } from "./processCommon.js";
-import { planContentsSchema, planFields, planProblems, planTrackName, readPlanValue, type PlanContentsInput, type PlanField } from "./planRules.js";
+import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
+import { packTranslator } from "./rules/packWords.js";
+import { textsOf } from "./processCommon.js";
+import { levelName } from "./rules/names.js";
+import { planContentsSchema, planFields, planProblems, planTrackName, readPlanValue, type PlanContentsInput, type PlanField } from "./rules/planRules.js";
 
 /** A problem with one item of a plan file: the item's key, its label, and what is wrong. */
 export interface PlanFileProblem {
@@ -61,7 +62,7 @@ export const planEntriesSchema = z.union([z.array(z.tuple([z.string(), z.unknown
  * @example readPlanEntries({ 培训职业: "电子商务师", track: "upskilling", … }, pack, { lang: "zh-CN", today: "2023-07-03" }).level // 4
  */
 export function readPlanEntries(raw: unknown, pack: PolicyPack, options: { lang: Lang; today: string }): PlanContentsInput {
-  const t = textsOf(options.lang);
+  const t = packTranslator(pack, options.lang);
   const label = (field: string) => (planFields.includes(field as PlanField) ? t(`plan.field.${field}`) : field);
   const problem = (field: string, message: string): PlanFileProblem => ({ field, label: label(field), message });
   const parsed = planEntriesSchema.safeParse(raw);

@@ -24,13 +24,14 @@
 // `waiting` with the earliest day it had notices, the caller keeps that in meta, and once staff exist
 // the school's window reaches back to that day (date reminders that stopped meaning anything meanwhile
 // are not sent).
-import { addDays, weekday } from "./dates.js";
-import { CalendarYearUnknown, tryCalendar } from "./calendar.js";
-import { trainingClause, type Bilingual, type PolicyPack } from "./pack.js";
-import { packWordBoth } from "./packWords.js";
+import { addDays, weekday } from "./rules/dates.js";
+import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
+import { trainingClause, type Bilingual, type PolicyPack } from "./rules/pack.js";
+import { packWordBoth } from "./rules/packWords.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
 import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
-import { levelName, occupationName } from "./processCommon.js";
+import { levelName, occupationName } from "./rules/names.js";
+import type { ProcessClassRecord } from "./processStores.js";
 import { enrolmentNotice, waitlistOpen } from "./enrolment.js";
 
 /** One notice to one person, with the day it fell due. Example: `{ idempotencyKey: "filing:3:T-3:p12", personId: 12, kind: "filing_due", params, clause: "§2.5.2", dueOn: "2023-06-13" }`. */
@@ -41,18 +42,11 @@ export interface Notice extends OutboxNotice {
   dueOn: string;
 }
 
+/** What the planner and the check before sending read of a class: its dates, place and filing. */
+export type ClassFacts = Pick<ProcessClassRecord, "id" | "code" | "name" | "schoolId" | "occupation" | "level" | "opensOn" | "closesOn" | "location" | "filingStatus">;
+
 /** A class as the planner sees it. Example: see `PlannerState`. */
-export interface PlannerClass {
-  id: number;
-  code: string;
-  name: string;
-  schoolId: string;
-  occupation: string;
-  level: number;
-  opensOn: string;
-  closesOn: string;
-  location: string | null;
-  filingStatus: "not_filed" | "submitted" | "received";
+export interface PlannerClass extends ClassFacts {
   /** Confirmed enrolments (the roster count). */
   confirmed: number;
   /** Confirmed trainees' person ids; the loader fills it only for classes opening soon (others may be []). */

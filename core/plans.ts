@@ -2,12 +2,14 @@
 // submits a plan, the bureau approves or rejects it with a reason, the school opens classes inside an
 // approved plan, files each class and the bureau records the filing as received.
 import { z } from "zod";
-import { checkClass, knownFilingDeadline } from "./checks.js";
+import { checkClass, knownFilingDeadline } from "./rules/checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { citeClause, isoDate, trainingClause, type Lang, type PolicyPack } from "./pack.js";
+import { citeClause, isoDate, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
 import { planReviewKey } from "./planner.js";
-import { planContentsSchema, planInputSchema, planProblems, type PlanContentsInput, type PlanInput } from "./planRules.js";
-import { citeBoth, fieldProblem, idOf, levelName, occupationName, schoolNotices, textsOf, type FieldProblem } from "./processCommon.js";
+import { fieldProblem, planContentsSchema, planInputSchema, planProblems, type FieldProblem, type PlanContentsInput, type PlanInput } from "./rules/planRules.js";
+import { citeBoth, idOf, schoolNotices } from "./processCommon.js";
+import { packTranslator } from "./rules/packWords.js";
+import { levelName, occupationName } from "./rules/names.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { TrainingTrack } from "./stores.js";
@@ -47,7 +49,7 @@ export interface ClassDeadline {
 function checkFailed(problems: FieldProblem[], pack: PolicyPack, lang: Lang): DomainError {
   return new DomainError(
     "check_failed",
-    { reasons: problems.map((p) => textsOf(lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
+    { reasons: problems.map((p) => packTranslator(pack, lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
     problems.map((p) => `${p.field}: ${p.code}`).join("; "),
   );
 }
@@ -233,7 +235,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     authorizeAudited(audit, actor, "class.open", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(plan.id) }, now);
     if (plan.status !== "approved")
       throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: "approved" }, "a class opens only under an approved plan");
-    const t = textsOf(lang);
+    const t = packTranslator(pack, lang);
     const problems: FieldProblem[] = [];
     if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", pack.window.clause, { from: input.opensOn, to: input.closesOn }));
     for (const field of ["opensOn", "closesOn"] as const) {

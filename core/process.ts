@@ -4,7 +4,7 @@
 // What a staff chat menu and the bureau's CLI call; every method takes the actor first and checks it in core.
 import { createClaimService } from "./claims.js";
 import type { EnrolmentService } from "./enrolment.js";
-import type { PolicyPack } from "./pack.js";
+import type { PolicyPack } from "./rules/pack.js";
 import { createPlanService } from "./plans.js";
 import type { ProcessDeps } from "./processStores.js";
 import { createReportService } from "./reports.js";

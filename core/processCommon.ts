@@ -1,22 +1,15 @@
 // What the process services (plans, classes, results, claims, reports) share: the notices to a school's
-// staff with the same keys and parameters the reminder planner uses, the names a notice shows, and the
-// checks' problems as user texts. Keys match core/planner.ts on purpose: whichever of the event and the
+// staff with the same keys and parameters the reminder planner uses, and how they cite and read their
+// input (the names a notice shows are the pack's: core/rules/names.ts). Keys match core/planner.ts on purpose: whichever of the event and the
 // planner queues a notice first wins, and the outbox's "on conflict do nothing" drops the other.
 import { z } from "zod";
 import { DomainError } from "./errors.js";
-import type { Bilingual, Lang, PolicyPack } from "./pack.js";
-import { citeClause } from "./pack.js";
+import type { Bilingual, Lang, PolicyPack } from "./rules/pack.js";
+import { citeClause } from "./rules/pack.js";
 import { translator, type Translate } from "./i18n.js";
 import type { StaffStore } from "./stores.js";
 import type { NoticeKind, NoticeParams, OutboxNotice } from "./notice.js";
-
-/** A problem with an entered value: the field, a stable code, the clause and the text. */
-export interface FieldProblem {
-  field: string;
-  code: string;
-  clause: string;
-  text: string;
-}
+import { schoolName } from "./rules/names.js";
 
 /**
  * The clause as notices cite it, in both languages.
@@ -24,30 +17,6 @@ export interface FieldProblem {
  */
 export function citeBoth(pack: PolicyPack, clause: string): Bilingual {
   return { zh: citeClause(pack, clause, "zh-CN"), en: citeClause(pack, clause, "en") };
-}
-
-/**
- * An occupation's name; a code the pack does not name reads the same in both languages.
- * @example occupationName(pack, "ecommerce_specialist").zh // "电子商务师"
- */
-export function occupationName(pack: PolicyPack, code: string): Bilingual {
-  return pack.occupations.find((o) => o.code === code)?.name ?? { zh: code, en: code };
-}
-
-/**
- * A level's name.
- * @example levelName(pack, 4).zh // "四级/中级工"
- */
-export function levelName(pack: PolicyPack, level: number): Bilingual {
-  return pack.levels.find((l) => l.level === level)?.name ?? { zh: String(level), en: String(level) };
-}
-
-/**
- * A school's name from the pack.
- * @example schoolName(pack, "jiangyin_polytechnic").en // "Jiangyin Polytechnic College"
- */
-export function schoolName(pack: PolicyPack, schoolId: string): Bilingual {
-  return pack.schools.find((s) => s.code === schoolId)?.name ?? { zh: schoolId, en: schoolId };
 }
 
 /**
@@ -66,14 +35,6 @@ export function schoolNotices(
 ): OutboxNotice[] {
   const full = { schoolId, school: schoolName(pack, schoolId), ...params, cite: citeBoth(pack, clause) };
   return staff.activeOfSchool(schoolId).map((personId) => ({ idempotencyKey: `${keyBase}:p${personId}`, personId, kind, params: full }));
-}
-
-/**
- * A problem of the school process as a user text under `staff.problem.<code>`.
- * @example fieldProblem(translator("en"), "level", "level_not_offered", "§2.4-upskill", { level: "四级", offered: "五级" })
- */
-export function fieldProblem(t: Translate, field: string, code: string, clause: string, params: Record<string, unknown> = {}): FieldProblem {
-  return { field, code, clause, text: t(`staff.problem.${code}`, params) };
 }
 
 /**

@@ -1,11 +1,11 @@
 // What the chat engine asks on behalf of a resident: who is this chat, which classes are open, where do I
 // stand, and "forget me" (personal data erased, anonymous counts kept for the subsidy statistics).
 import { z } from "zod";
-import { factsSchemaFor, type Facts } from "./eligibility.js";
-import type { HeldCertificate } from "./facts.js";
+import { factsSchemaFor, type Facts } from "./rules/eligibility.js";
+import type { HeldCertificate } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
-import type { Lang, PolicyPack } from "./pack.js";
+import type { Lang, PolicyPack } from "./rules/pack.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { chatChannels, type CertificateRecord, type Channel, type ClassRecord, type IdentityRecord, type EnrolmentStatus, type PersonRecord, type SeatCounts, type ServiceDeps } from "./stores.js";
 

@@ -6,10 +6,12 @@
 import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, trainingClause, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { citeBoth, idOf, levelName, occupationName, pick, schoolName, textsOf } from "./processCommon.js";
+import { isoDate, subsidyTable, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
+import { citeBoth, idOf, pick } from "./processCommon.js";
+import { packTranslator } from "./rules/packWords.js";
+import { levelName, occupationName, schoolName } from "./rules/names.js";
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
-import { parseResidentId } from "./residentId.js";
+import { parseResidentId } from "./rules/residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { OutboxNotice } from "./notice.js";
 
@@ -129,7 +131,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     parseInput(isoDate, today);
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "results come after the class's last day");
-    const t = textsOf(lang);
+    const t = packTranslator(pack, lang);
     const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 
     return tx.run(() => {

@@ -10,7 +10,7 @@
 import { claimState, type ClaimState } from "./claims.js";
 import { DomainError } from "./errors.js";
 import type { Translate } from "./i18n.js";
-import { local, type Lang, type PolicyPack } from "./pack.js";
+import { local, type Lang, type PolicyPack } from "./rules/pack.js";
 import type { ProcessDeps, RetentionClassFacts } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 

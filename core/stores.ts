@@ -1,6 +1,6 @@
 // The ports the core services talk through. Core decides; storage/ implements these with SQL and owns
 // the transaction boundary. Every record here is plain data: no database handle leaks into core.
-import type { Bilingual, Lang } from "./pack.js";
+import type { Bilingual, Lang } from "./rules/pack.js";
 import type { ProbeAction } from "./attempts.js";
 import type { OutboxNotice } from "./notice.js";
 

@@ -22,7 +22,7 @@ import { openApp, systemClock } from "../bot/app.js";
 import { createTelegramChannel } from "../bot/telegram.js";
 import { createChatRateLimit } from "../bot/rateLimit.js";
 import { keepHeapNearLive } from "../bot/heap.js";
-import { checkCharacter } from "../core/residentId.js";
+import { checkCharacter } from "../core/rules/residentId.js";
 import { classes, people, trainingPlans } from "../storage/schema.js";
 
 const argv = process.argv.slice(2);

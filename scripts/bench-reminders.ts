@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api } from "grammy";
-import { addDays } from "../core/dates.js";
+import { addDays } from "../core/rules/dates.js";
 import { announcementNotices, plan } from "../core/planner.js";
 import { createDispatcher } from "../bot/dispatcher.js";
 import { planAndEnqueue } from "../bot/scheduler.js";

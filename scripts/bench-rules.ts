@@ -4,7 +4,7 @@
 // process ≤ 0.5 s median (run `npm run build` first so the CLI runs compiled).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { assessEligibility, type Facts } from "../core/eligibility.js";
+import { assessEligibility, type Facts } from "../core/rules/eligibility.js";
 import { loadPackFile } from "../storage/packFile.js";
 
 const N = Number(process.argv[2] ?? 300_000);

@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Facts } from "../core/eligibility.js";
-import { checkCharacter } from "../core/residentId.js";
+import type { Facts } from "../core/rules/eligibility.js";
+import { checkCharacter } from "../core/rules/residentId.js";
 import { createVault } from "../storage/crypto.js";
 import { openDatabase } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";

@@ -17,7 +17,7 @@ import { openApp, type App } from "../bot/app.js";
 import { plainText } from "../bot/console.js";
 import type { Actor } from "../core/roles.js";
 import { translator } from "../core/i18n.js";
-import { checkCharacter } from "../core/residentId.js";
+import { checkCharacter } from "../core/rules/residentId.js";
 import { hostileSheets, type HostileFile } from "./hostileSheets.js";
 
 const TODAY = "2023-09-01";

@@ -5,6 +5,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-cpSync(join(root, "core", "packs"), join(root, "dist", "core", "packs"), { recursive: true });
+cpSync(join(root, "core", "rules", "packs"), join(root, "dist", "core", "rules", "packs"), { recursive: true });
 cpSync(join(root, "storage", "migrations"), join(root, "dist", "storage", "migrations"), { recursive: true });
 writeFileSync(join(root, "dist", ".built"), new Date().toISOString() + "\n");

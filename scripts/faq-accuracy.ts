@@ -1,7 +1,7 @@
 // Prints how well free text is understood: the share of questions answered with the right topic (the tuned
-// set, a held-out set written after tuning, and sets written blind by people who never saw the keyword
-// lists), and how everyday answers to a yes/no question and to "your name?" are taken. A measure to watch,
-// not a test threshold.
+// set, a held-out set written after tuning, sets written blind by people who never saw the keyword lists, and
+// the tuner's own rounds by class of question), and how everyday answers to a yes/no question and to "your
+// name?" are taken. A measure to watch, not a test threshold.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { buildFaqIndex } from "../core/dialog/faq.js";
@@ -22,7 +22,7 @@ const index = buildFaqIndex([tZh, tEn], loadPackFile());
 console.log(`index built in ${(performance.now() - built).toFixed(0)} ms (keywords' syllables included)`);
 let asked = 0;
 let spent = 0;
-for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml"]) {
+for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-tuner-2026-12.yaml"]) {
   const { questions } = read(file) as { questions: { q: string; topic: string }[] };
   const started = performance.now();
   const answered = questions.map((x) => ({ ...x, got: index.match(x.q)?.topic ?? "unsure" }));

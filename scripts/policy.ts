@@ -5,13 +5,13 @@
 // Every error and warning of a pack a bureau author writes; exit 0 clean, 1 warnings only, 2 errors.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/eligibility.js";
-import { checkClaim, checkClass, claimInputSchemaFor, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd, shareInputSchema } from "../core/checks.js";
-import { parseResidentId } from "../core/residentId.js";
-import { isoDate, PackError, type Lang, type PolicyPack } from "../core/pack.js";
-import { CalendarYearUnknown } from "../core/calendar.js";
+import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/rules/eligibility.js";
+import { checkClaim, checkClass, claimInputSchemaFor, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd, shareInputSchema } from "../core/rules/checks.js";
+import { parseResidentId } from "../core/rules/residentId.js";
+import { isoDate, PackError, type Lang, type PolicyPack } from "../core/rules/pack.js";
+import { CalendarYearUnknown } from "../core/rules/calendar.js";
 import { translator } from "../core/i18n.js";
-import { lintPackTexts } from "../core/packLint.js";
+import { lintPackTexts } from "../core/rules/packLint.js";
 import { loadPackFile } from "../storage/packFile.js";
 
 const commands = ["eligibility", "filing-deadline", "public-notice", "check-class", "check-claim", "key-group-share", "validate-id", "pack", "lint"] as const;

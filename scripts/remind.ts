@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { isoDate, citeClause } from "../core/pack.js";
+import { isoDate, citeClause } from "../core/rules/pack.js";
 import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js";
 import { openDatabaseReadOnly } from "../storage/db.js";
 import { loadPackFile } from "../storage/packFile.js";

@@ -7,7 +7,7 @@ import type { ClassActivity, ClassCounts, NoticeClass, NoticeParams, NoticeState
 import type { EnrolmentStatus } from "../core/stores.js";
 import type { Db } from "./db.js";
 import { keyGroupCountsBySchool } from "./repositories.js";
-import { classActivity, shanghaiMidnight, shanghaiTime } from "./reminders.js";
+import { classActivity, classFactColumns, shanghaiMidnight, shanghaiTime } from "./reminders.js";
 import { slices } from "./outbox.js";
 import { certificates, classes, enrolments, outbox, people, staff, subsidyClaims, trainingPlans } from "./schema.js";
 
@@ -90,16 +90,7 @@ export function loadNoticeState(db: Db, notices: StoredNotice[], now: Date): Not
     inChunks(classIds, (chunk) =>
       db
         .select({
-          id: classes.id,
-          code: classes.code,
-          name: classes.name,
-          schoolId: classes.schoolId,
-          occupation: classes.occupation,
-          level: classes.level,
-          opensOn: classes.opensOn,
-          closesOn: classes.closesOn,
-          location: classes.location,
-          filingStatus: classes.filingStatus,
+          ...classFactColumns,
           capacity: classes.capacity,
           overCapReason: classes.overCapReason,
           confirmed: sql<number>`(select count(*) from enrolments e where e.class_id = "classes"."id" and e.status = 'confirmed')`,

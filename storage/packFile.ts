@@ -1,10 +1,10 @@
-// Reading a policy pack from disk: the one place a pack file is opened; `core/pack.ts` validates it.
+// Reading a policy pack from disk: the one place a pack file is opened; `core/rules/pack.ts` validates it.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parsePack, PackError, type PolicyPack } from "../core/pack.js";
+import { parsePack, PackError, type PolicyPack } from "../core/rules/pack.js";
 
 /** The pack the bot serves when none is named: Jiangyin 2023. */
-export const defaultPackPath = fileURLToPath(new URL("../core/packs/jiangyin-2023-ecommerce.yaml", import.meta.url));
+export const defaultPackPath = fileURLToPath(new URL("../core/rules/packs/jiangyin-2023-ecommerce.yaml", import.meta.url));
 
 /**
  * Loads and validates a pack file; a missing or invalid file raises a `PackError` naming the file.

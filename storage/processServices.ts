@@ -2,7 +2,7 @@
 // roster, report and plan template workbooks out. `createServices` exposes them as `services.process`.
 import type { Db } from "./db.js";
 import type { EnrolmentService } from "../core/enrolment.js";
-import type { Lang, PolicyPack } from "../core/pack.js";
+import type { Lang, PolicyPack } from "../core/rules/pack.js";
 import { createProcessService } from "../core/process.js";
 import type { Actor } from "../core/roles.js";
 import type { ServiceDeps } from "../core/stores.js";

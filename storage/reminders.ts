@@ -6,11 +6,25 @@ import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } f
 import { enqueue, slices } from "./outbox.js";
 import type { Announcement, Notice, PlannerState } from "../core/planner.js";
 import { announcementNotices } from "../core/planner.js";
-import { addDays } from "../core/dates.js";
+import { addDays } from "../core/rules/dates.js";
 import type { ClassCounts, NoticeKind } from "../core/notice.js";
 import { traineeKinds } from "../core/noticeKinds.js";
 import type { Db } from "./db.js";
 import { auditLog, certificates, classes, enrolments, meta, outbox, schools, staff, subsidyClaims, trainingPlans } from "./schema.js";
+
+/** The columns of a class the planner and the check before sending read (core's `ClassFacts`). */
+export const classFactColumns = {
+  id: classes.id,
+  code: classes.code,
+  name: classes.name,
+  schoolId: classes.schoolId,
+  occupation: classes.occupation,
+  level: classes.level,
+  opensOn: classes.opensOn,
+  closesOn: classes.closesOn,
+  location: classes.location,
+  filingStatus: classes.filingStatus,
+};
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // China has kept UTC+8 without daylight saving since 1991.
 
@@ -116,18 +130,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     else trainees.set(r.classId, [r.personId]);
   }
   const classRows = db
-    .select({
-      id: classes.id,
-      code: classes.code,
-      name: classes.name,
-      schoolId: classes.schoolId,
-      occupation: classes.occupation,
-      level: classes.level,
-      opensOn: classes.opensOn,
-      closesOn: classes.closesOn,
-      location: classes.location,
-      filingStatus: classes.filingStatus,
-    })
+    .select(classFactColumns)
     .from(classes)
     .all()
     .map((c) => ({ ...c, confirmed: counts.get(c.id) ?? 0, trainees: trainees.get(c.id) ?? [] }));

@@ -1,8 +1,8 @@
 // Seed data: the pack's schools, and a small demo programme for the console channel.
 import { inArray } from "drizzle-orm";
 import { z } from "zod";
-import { addDays } from "../core/dates.js";
-import { isoDate, subsidyTable, type PolicyPack } from "../core/pack.js";
+import { addDays } from "../core/rules/dates.js";
+import { isoDate, subsidyTable, type PolicyPack } from "../core/rules/pack.js";
 import type { Db } from "./db.js";
 import { isStoredTrack } from "./storedTracks.js";
 import { classes, people, schools, trainingPlans, type skillLevels } from "./schema.js";

@@ -1,7 +1,7 @@
 // One object with every service the chat engine, the CLI and the tests call, wired to this database.
 import type Database from "better-sqlite3";
 import { createEnrolmentService } from "../core/enrolment.js";
-import type { PolicyPack } from "../core/pack.js";
+import type { PolicyPack } from "../core/rules/pack.js";
 import { createResidentService } from "../core/residents.js";
 import { createStaffAccessService } from "../core/staffAccess.js";
 import type { Clock } from "../core/stores.js";

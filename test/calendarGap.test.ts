@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { openApp, systemClock } from "../bot/app.js";
 import { createDispatcher } from "../bot/dispatcher.js";
 import { planAndEnqueue, plannerRunsOn } from "../bot/scheduler.js";
-import { workCalendar } from "../core/calendar.js";
+import { workCalendar } from "../core/rules/calendar.js";
 import { translator } from "../core/i18n.js";
 import { outbox } from "../storage/schema.js";
 import { addEnrolment, freshDatabase, tempDir } from "./storage/fixtures.js";

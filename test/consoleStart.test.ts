@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openApp, systemClock } from "../bot/app.js";
 import { demoBanner } from "../bot/consoleDemo.js";
 import { translator } from "../core/i18n.js";
-import { windowPhase } from "../core/window.js";
+import { windowPhase } from "../core/rules/window.js";
 import { runEntry } from "./support/botProcess.js";
 
 const zh = translator("zh-CN");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { answerTopic, buildFaqIndex, topics } from "../core/dialog/faq.js";
 import { translator } from "../core/i18n.js";
-import { packTranslator } from "../core/packWords.js";
+import { packTranslator } from "../core/rules/packWords.js";
 import { jiangyin, madeUpCity } from "./support/packs.js";
 
 const cases = (parse(readFileSync(new URL("./cases/questions.yaml", import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] }).questions;

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { lintPackTexts } from "../core/packLint.js";
+import { lintPackTexts } from "../core/rules/packLint.js";
 import { defaultPackPath } from "../storage/packFile.js";
 import { tracks } from "../storage/schema.js";
 import { elderlyCarePath, madeUpCityPath } from "./support/packs.js";

@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { parsePack, PackError } from "../core/pack.js";
-import { CalendarYearUnknown, workCalendar } from "../core/calendar.js";
-import { filingDeadline } from "../core/checks.js";
+import { parsePack, PackError } from "../core/rules/pack.js";
+import { CalendarYearUnknown, workCalendar } from "../core/rules/calendar.js";
+import { filingDeadline } from "../core/rules/checks.js";
 import { defaultPackPath } from "../storage/packFile.js";
 import { jiangyin } from "./support/packs.js";
 

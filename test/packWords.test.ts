@@ -5,14 +5,14 @@
 // database: the staff menu, the plan form, the bureau's plan template, a class opened, filed, enrolled,
 // certified and claimed, and the notices it sends along the way.
 import { describe, expect, it } from "vitest";
-import { assessEligibility, type Facts } from "../core/eligibility.js";
-import { checkClass } from "../core/checks.js";
+import { assessEligibility, type Facts } from "../core/rules/eligibility.js";
+import { checkClass } from "../core/rules/checks.js";
 import { translator } from "../core/i18n.js";
-import { sectorRelation, subsidyTable, type Lang, type PolicyPack } from "../core/pack.js";
+import { sectorRelation, subsidyTable, type Lang, type PolicyPack } from "../core/rules/pack.js";
 import { questions } from "../core/dialog/questions.js";
 import { answerTopic, levelAmount, topics } from "../core/dialog/faq.js";
 import { elderlyCare, elderlyCarePath, jiangyin, madeUpCity, madeUpCityPath } from "./support/packs.js";
-import { lintPack } from "../core/packLint.js";
+import { lintPack } from "../core/rules/packLint.js";
 import { readFileSync } from "node:fs";
 import { localeTexts, staffSees } from "./support/packTexts.js";
 import { defaultPackPath } from "../storage/packFile.js";

@@ -2,7 +2,7 @@
 // quotes a person's months, in both languages.
 import { describe, expect, it } from "vitest";
 import { plainText } from "../bot/console.js";
-import { assessEligibility, type Facts } from "../core/eligibility.js";
+import { assessEligibility, type Facts } from "../core/rules/eligibility.js";
 import { jiangyin } from "./support/packs.js";
 
 const choice = (id: string) => ({ id, label: id });

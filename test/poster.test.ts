@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { renderPoster, POSTER_SIZE } from "../bot/poster.js";
 import type { StaffClass } from "../core/dialog/ports.js";
-import { classPoster } from "../core/dialog/poster.js";
+import { classPoster } from "../core/dialog/flows/staff/poster.js";
 import { translator } from "../core/i18n.js";
 import { jiangyin } from "./support/packs.js";
 import { readPng } from "./support/png.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openApp, systemClock, type App } from "../bot/app.js";
 import { plainText } from "../bot/console.js";
-import { local } from "../core/pack.js";
+import { local } from "../core/rules/pack.js";
 import type { Reply } from "../core/dialog/types.js";
 import { engineChat, openTestApp, tempDatabase, zh } from "./support/wechatApp.js";
 

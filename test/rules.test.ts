@@ -3,10 +3,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/eligibility.js";
-import { checkClaim, checkClass, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd } from "../core/checks.js";
-import { ageOn } from "../core/dates.js";
-import { parseResidentId } from "../core/residentId.js";
+import { assessEligibility, eligibilityAnswer, factsSchemaFor } from "../core/rules/eligibility.js";
+import { checkClaim, checkClass, classInputSchema, filingDeadline, keyGroupShare, publicNoticeEnd } from "../core/rules/checks.js";
+import { ageOn } from "../core/rules/dates.js";
+import { parseResidentId } from "../core/rules/residentId.js";
 import { packNamed, packVariant } from "./support/packs.js";
 
 const dir = fileURLToPath(new URL("./cases/", import.meta.url));

@@ -10,7 +10,7 @@ import type { ServerResponse } from "node:http";
 import type { ChatCore, Reply } from "../chatCore.js";
 import { PNG_MIME } from "../../core/dialog/types.js";
 import { translator, type Translate } from "../../core/i18n.js";
-import type { Lang } from "../../core/pack.js";
+import type { Lang } from "../../core/rules/pack.js";
 import type { OfficialAccountStore } from "../../storage/officialAccount.js";
 import { DOWNLOAD_TTL_MS, type DownloadLinks } from "../../storage/downloadLinks.js";
 import { OaApiError, type OaApi } from "./api.js";

@@ -2,12 +2,12 @@
 // Which topic a question asks is decided in core/dialog/understand/questions.ts, from each topic's keywords
 // in the locales and the pack's names; when no topic is clearly ahead, the bot says it is unsure instead of
 // guessing.
-import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../pack.js";
-import { levelLabel } from "../eligibility.js";
+import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../rules/pack.js";
+import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
-import { packWords } from "../packWords.js";
+import { packWords } from "../rules/packWords.js";
 import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
-import { windowPhase } from "../window.js";
+import { windowPhase } from "../rules/window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
 /** A topic: the clauses its answer rests on and the pack values its answer text needs. */
@@ -19,6 +19,13 @@ interface Topic {
   answerKey?: (pack: PolicyPack, today: string) => string;
   /** The answer's key under the topic, when the pack has nothing of what `answer` says (no age bounds). */
   answer?: (pack: PolicyPack) => string;
+  /**
+   * The general questions ("may I join": who; "is it free": cost) this topic answers when a question names its
+   * subject: "没交社保能参加吗" is the insurance rule, "低保户能免费学吗" that key group's (understand/questions.ts).
+   */
+  narrows?: readonly string[];
+  /** Its subject is one of the pack's names (a school, an occupation): it narrows only a question naming one. */
+  narrowsWhenNamed?: boolean;
 }
 
 const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
@@ -100,17 +107,20 @@ export const topics: Topic[] = [
   },
   {
     id: "keyGroups",
+    narrows: ["who", "cost"],
     clauses: (p) => [p.keyGroups[0]!.clause],
     params: (p, lang, t) => ({ groups: p.keyGroups.map((g, i) => `${i + 1}. ${local(g.name, lang)}`).join("\n"), count: p.keyGroups.length, none: t("common.no") }),
   },
   {
     id: "employee",
+    narrows: ["who"],
     clauses: (p) => [p.employeeRoute?.clause ?? p.basic.clause],
     params: employeeParams,
     answer: (p) => (p.employeeRoute ? "answer" : "none"),
   },
   {
     id: "insurance",
+    narrows: ["who"],
     clauses: (p) => [p.basic.clause, ...(p.keyGroupInsuranceExempt ? [p.keyGroupInsuranceExempt.clause] : [])],
     params: (p, _lang, t) => ({
       rule: t(`dialog.faq.insurance.rule.${insuranceRule(p)}`),
@@ -119,6 +129,7 @@ export const topics: Topic[] = [
   },
   {
     id: "cost",
+    narrows: ["who"],
     clauses: (p) => [p.keyGroupsTrainFree.clause, readingOf(p, p.feesReading)?.clause ?? p.subsidyPaidTo.clause],
     params: (p, lang) => ({ reading: readingText(p, p.feesReading, lang) }),
   },
@@ -134,11 +145,14 @@ export const topics: Topic[] = [
   },
   {
     id: "schools",
+    narrows: ["who"],
+    narrowsWhenNamed: true,
     clauses: (p) => [p.schools[0]!.clause],
     params: (p, lang, t) => ({ schools: list(p.schools.map((s) => local(s.name, lang)), t), count: p.schools.length }),
   },
   {
     id: "dates",
+    narrows: ["who"],
     clauses: (p) => [p.window.clause],
     params: (p, lang) => ({ from: p.window.from, to: p.window.to, contacts: local(p.contacts.text, lang) }),
     // "什么时候截止" after the window: that it has ended, not its dates alone.
@@ -146,11 +160,14 @@ export const topics: Topic[] = [
   },
   {
     id: "occupations",
+    narrows: ["who"],
+    narrowsWhenNamed: true,
     clauses: (p) => [p.occupations[0]!.clause],
     params: (p, lang, t) => ({ occupations: list(p.occupations.map((o) => local(o.name, lang)), t), related: relatedOccupations(p, lang, t) }),
   },
   {
     id: "levels",
+    narrows: ["who"],
     clauses: (p) => [...new Set(p.tracks.map((tr) => tr.clause))],
     params: (p, lang, t) => ({ levels: list(p.levels.map((l) => local(l.name, lang)), t), lines: subsidyLines(p, lang, t) }),
   },
@@ -212,12 +229,14 @@ export const topics: Topic[] = [
   },
   {
     id: "graduate",
+    narrows: ["who", "cost"],
     clauses: (p) => [p.keyGroups.find((g) => g.requiresLocalHukou)?.clause ?? p.keyGroups[0]!.clause],
     params: (p, lang) => ({ city: local(p.city, lang), group: local(p.keyGroups.find((g) => g.requiresLocalHukou)?.name ?? p.name, lang) }),
     answer: (p) => (p.keyGroups.some((g) => g.requiresLocalHukou) ? "answer" : "none"),
   },
   {
     id: "noDouble",
+    narrows: ["who"],
     clauses: (p) => [p.noDoubleSubsidy.clause],
     params: () => ({}),
   },
@@ -233,6 +252,7 @@ export const topics: Topic[] = [
   },
   {
     id: "age",
+    narrows: ["who"],
     clauses: (p) => [p.age?.clause ?? p.basic.clause],
     params: (p, lang, t) => {
       const a = p.age;
@@ -265,6 +285,7 @@ export const topics: Topic[] = [
   // A trade the programme does not train: which ones it does, and whom to ask.
   {
     id: "otherOccupation",
+    narrows: ["who", "cost", "subsidy"],
     clauses: (p) => [p.occupations[0]!.clause],
     params: (p, lang, t) => ({
       occupations: list(p.occupations.map((o) => local(o.name, lang)), t),
@@ -273,7 +294,7 @@ export const topics: Topic[] = [
     }),
   },
   // The person's own enrolment and results, and changing class: the chat shows "my enrolments" with its buttons
-  // (core/dialog/engine.ts); these words lead it, or send a group to a private chat. No rule is cited.
+  // (core/dialog/route.ts); these words lead it, or send a group to a private chat. No rule is cited.
   { id: "myStatus", clauses: () => [], params: () => ({}) },
   { id: "changeClass", clauses: () => [], params: () => ({}) },
   // What the bot is: an automated assistant, not a person or an office.
@@ -306,11 +327,7 @@ export type FaqIndex = QuestionIndex;
  * @example buildFaqIndex([tZh, tEn], pack).match("补贴多少钱")?.topic // "subsidy"
  */
 export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIndex {
-  return buildQuestionIndex(
-    topics.map((t) => t.id),
-    translators,
-    pack,
-  );
+  return buildQuestionIndex(topics, translators, pack);
 }
 
 /**

@@ -1,14 +1,14 @@
 // What the dialog engine needs from the rest of the bot: core defines it, storage implements it.
-import type { Facts } from "../eligibility.js";
-import type { HeldCertificate } from "../facts.js";
+import type { Facts } from "../rules/eligibility.js";
+import type { HeldCertificate } from "../rules/facts.js";
 import type { ClaimResult } from "../claims.js";
 import type { OpenedClass } from "../plans.js";
-import type { PlanContentsInput } from "../planRules.js";
+import type { PlanContentsInput } from "../rules/planRules.js";
 import type { FilingStatus, PlanRecord } from "../processStores.js";
 import type { ImportSummary } from "../results.js";
 import type { ShareLine } from "../reports.js";
 import type { LinkConfirmation, LinkOutcome, LinkRequest } from "../linking.js";
-import type { Bilingual, Lang } from "../pack.js";
+import type { Bilingual, Lang } from "../rules/pack.js";
 import type { TrainingTrack } from "../stores.js";
 import type { Channel } from "./types.js";
 
@@ -191,7 +191,7 @@ export interface StaffClass {
 }
 
 /**
- * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/poster.ts)
+ * A class poster's words, already in the poster's language: the staff flow chooses them (core/dialog/flows/staff/poster.ts)
  * and the bot's renderer only lays them out.
  * @example { school: "江阴职业技术学院", title: "电商四级1班", facts: [{ label: "培训时间", value: "2023-07-20 至 2023-08-31" }], link: "https://t.me/bot?start=class_K7Q2", … }
  */

@@ -1,10 +1,10 @@
 // The questions of the eligibility check, one per fact, declared as data: the question's locale key,
 // the choices, and how an answer becomes a fact (zod checks the result before it is kept).
 import { z } from "zod";
-import { factsSchema, levelLabel, type FactName, type Facts } from "../eligibility.js";
-import { local, sectorRelation, type Lang, type PolicyPack } from "../pack.js";
+import { factsSchema, levelLabel, type FactName, type Facts } from "../rules/eligibility.js";
+import { local, sectorRelation, type Lang, type PolicyPack } from "../rules/pack.js";
 import { perLanguage, type Translate } from "../i18n.js";
-import { packWords } from "../packWords.js";
+import { packWords } from "../rules/packWords.js";
 import { matchChoice, matchYesNo, parseMonths, chineseNumber } from "./match.js";
 import type { Choice } from "./types.js";
 import { understandChoice } from "./understand/forms.js";

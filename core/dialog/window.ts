@@ -1,8 +1,8 @@
 // What the chat says outside the programme's window (§2.6): that it has not started or has ended, when,
 // and whom to ask. The check and the enrolment end with it at once, since no answer could lead anywhere.
 import type { Translate } from "../i18n.js";
-import { citeClause, local, type Lang, type PolicyPack } from "../pack.js";
-import { windowPhase } from "../window.js";
+import { citeClause, local, type Lang, type PolicyPack } from "../rules/pack.js";
+import { windowPhase } from "../rules/window.js";
 
 /**
  * The notice for a day outside the window, or undefined inside it.

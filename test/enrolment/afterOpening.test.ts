@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { openApp, systemClock, type App } from "../../bot/app.js";
 import { createDispatcher } from "../../bot/dispatcher.js";
 import { planAndEnqueue } from "../../bot/scheduler.js";
-import { withdrawQuestion } from "../../core/dialog/withdraw.js";
+import { withdrawQuestion } from "../../core/dialog/flows/withdraw.js";
 import { translator } from "../../core/i18n.js";
 import { auditLog, enrolments, outbox } from "../../storage/schema.js";
 import { fakeClock } from "../reminders/helpers.js";

@@ -1,11 +1,11 @@
 // Shared set-up for the enrolment tests: a real database file, the Jiangyin pack, services on a fixed clock.
-import type { Facts } from "../../core/eligibility.js";
-import { checkCharacter } from "../../core/residentId.js";
+import type { Facts } from "../../core/rules/eligibility.js";
+import { checkCharacter } from "../../core/rules/residentId.js";
 import { createVault } from "../../storage/crypto.js";
 import type { Db } from "../../storage/db.js";
 import { loadPackFile } from "../../storage/packFile.js";
 import { classes, people, trainingPlans, type tracks } from "../../storage/schema.js";
-import type { PolicyPack } from "../../core/pack.js";
+import type { PolicyPack } from "../../core/rules/pack.js";
 import { createServices, type Services } from "../../storage/services.js";
 import { freshDatabase, NOW } from "../storage/fixtures.js";
 

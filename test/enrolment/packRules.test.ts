@@ -3,13 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { errorText } from "../../core/errors.js";
 import { translator } from "../../core/i18n.js";
-import { checkCharacter } from "../../core/residentId.js";
+import { checkCharacter } from "../../core/rules/residentId.js";
 import { packVariant } from "../support/packs.js";
 import { refusal } from "../support/refusal.js";
 import { NOW } from "../storage/fixtures.js";
 import { addClass, personalFor, setup, TODAY } from "./helpers.js";
 import type { Services } from "../../storage/services.js";
-import type { Facts } from "../../core/eligibility.js";
+import type { Facts } from "../../core/rules/eligibility.js";
 
 /** A Jiangyin resident ID for someone born on `birth` (YYYYMMDD). */
 const idBornOn = (birth: string) => `320281${birth}123${checkCharacter(`320281${birth}123`)}`;

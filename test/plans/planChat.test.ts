@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openApp, type App } from "../../bot/app.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
 import type { Reply } from "../../core/dialog/types.js";
-import { packTranslator } from "../../core/packWords.js";
+import { packTranslator } from "../../core/rules/packWords.js";
 import { jiangyin } from "../support/packs.js";
 import { renderNotice } from "../../core/noticeKinds.js";
 import type { NoticeKind, NoticeParams } from "../../core/notice.js";

@@ -1,7 +1,7 @@
 // Shared set-up for the school process tests: a real database file, the Jiangyin pack, staff who joined by
 // invite, plans and classes made through the services themselves, trainees enrolled as residents.
-import type { Facts } from "../../core/eligibility.js";
-import type { PlanInput } from "../../core/planRules.js";
+import type { Facts } from "../../core/rules/eligibility.js";
+import type { PlanInput } from "../../core/rules/planRules.js";
 import type { Actor } from "../../core/roles.js";
 import type { Services } from "../../storage/services.js";
 import { employeeFacts, personalFor, setup as enrolmentSetup, TODAY } from "../enrolment/helpers.js";

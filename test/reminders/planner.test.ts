@@ -8,7 +8,7 @@ import { clauseOfKind, renderNotice, traineeKinds } from "../../core/noticeKinds
 import { noticeKinds, type OutboxNotice } from "../../core/notice.js";
 import { classNoticeParams, enrolmentNotice } from "../../core/enrolment.js";
 import { translator } from "../../core/i18n.js";
-import { addDays } from "../../core/dates.js";
+import { addDays } from "../../core/rules/dates.js";
 import { packNamed } from "../support/packs.js";
 
 // YAML may hand dates over as Date objects; the planner takes YYYY-MM-DD strings.

@@ -35,7 +35,7 @@ export async function compileScripts(into: string): Promise<string> {
   });
   // What the compiled code reads beside itself, as scripts/copy-assets.mjs copies it into dist/.
   cpSync(join(root, "locales"), join(out, "locales"), { recursive: true });
-  cpSync(join(root, "core", "packs"), join(out, "core", "packs"), { recursive: true });
+  cpSync(join(root, "core", "rules", "packs"), join(out, "core", "rules", "packs"), { recursive: true });
   cpSync(join(root, "storage", "migrations"), join(out, "storage", "migrations"), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(out, "node_modules"), "dir");
   return out;

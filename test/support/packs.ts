@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { defaultPackPath, loadPackFile } from "../../storage/packFile.js";
-import { parsePack, type PolicyPack } from "../../core/pack.js";
+import { parsePack, type PolicyPack } from "../../core/rules/pack.js";
 
 export const jiangyin: PolicyPack = loadPackFile();
 export const madeUpCityPath = fileURLToPath(new URL("../packs/made-up-city.yaml", import.meta.url));
 export const madeUpCity: PolicyPack = loadPackFile(madeUpCityPath);
-export const elderlyCarePath = fileURLToPath(new URL("../../core/packs/binjiang-2025-elderly-care.yaml", import.meta.url));
+export const elderlyCarePath = fileURLToPath(new URL("../../core/rules/packs/binjiang-2025-elderly-care.yaml", import.meta.url));
 export const elderlyCare: PolicyPack = loadPackFile(elderlyCarePath);
 
 const paths: Record<string, string> = { [jiangyin.id]: defaultPackPath, "made-up-city": madeUpCityPath, [elderlyCare.id]: elderlyCarePath };

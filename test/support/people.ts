@@ -1,6 +1,6 @@
 // Test people: valid resident ID numbers (GB 11643-1999) for a chosen birth date, and the same number
 // with a wrong check character, so tests can walk a person through enrolment.
-import { checkCharacter } from "../../core/residentId.js";
+import { checkCharacter } from "../../core/rules/residentId.js";
 
 /** Jiangyin's administrative division code (江阴市), the first six digits of a local ID number. */
 export const JIANGYIN_AREA = "320281";

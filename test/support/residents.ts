@@ -7,7 +7,7 @@
  *   const api = await startFakeBotApi({ onCall: residents.observe });
  *   await residents.run(api, 1001, enrolmentJourney({ n: 1, school: "jiangyin_polytechnic", classLabel: "电子商务师班" }));
  */
-import { checkCharacter } from "../../core/residentId.js";
+import { checkCharacter } from "../../core/rules/residentId.js";
 import type { FakeBotApi, NewUpdate, Payload, RecordedCall } from "./fakeBotApi.js";
 
 /** What a resident does next: types a text, or taps the button whose choice id (or label) is given. */

@@ -13,7 +13,7 @@ import { createChatRateLimit } from "../../bot/rateLimit.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
 import type { Channel, ChatCore } from "../../core/dialog/types.js";
 import { translator } from "../../core/i18n.js";
-import { checkCharacter } from "../../core/residentId.js";
+import { checkCharacter } from "../../core/rules/residentId.js";
 import { startWechatyMock, type WechatyMockEnv } from "./wechatyMock.js";
 
 /** The demo day: inside the programme window, two weeks before the demo classes open. */

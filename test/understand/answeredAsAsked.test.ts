@@ -73,6 +73,23 @@ describe("free text answered as asked", () => {
     expect(cook).toContain("市人社局");
   });
 
+  it("answers what is asked of the subject named: a group's 'free?', a veteran's with the cost rule, another trade's subsidy, another public service unsure", async () => {
+    const say = chat("subjects");
+    const poor = await say("我是吃低保的 学这个不要钱吧");
+    expect(poor).toContain("“城乡低保对象中的劳动力”属于重点免费培训群体");
+    expect(poor).toContain("城乡低保证");
+    const veteran = await say("我是退役军人，学这个免费吗");
+    expect(veteran).toContain("“自主就业退役军人”属于重点免费培训群体");
+    expect(veteran).toContain("请向承训学校确认");
+    const forklift = await say("电工证培训有补贴吗");
+    expect(forklift).toContain("本项目只培训：电子商务师、互联网营销师");
+    expect(forklift).not.toContain("培训补贴标准");
+    const benefit = await say("领失业保险金要什么手续");
+    expect(benefit).toContain(zh("dialog.unsure", { contacts: "" }).slice(0, 10));
+    expect(benefit).toContain("市人社局职业能力建设科");
+    expect(benefit).not.toMatch(/参保|重点免费培训群体/);
+  });
+
   it("says it is an automated assistant, in the welcome and when asked", async () => {
     const say = chat("robot");
     expect(await say("/start")).toContain("自动报名助手");

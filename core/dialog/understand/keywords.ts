@@ -1,10 +1,12 @@
 // Keywords as the locales write them, and where they stand in a question. A keyword is "word", "word:3" (a
-// weight), or a combination "补贴+什么时候:7" whose parts must all stand in the question (a subject and what is
-// asked of it: when the subsidy comes is not how much it is); a part may list ways to write it, "钱/补贴".
+// weight), a combination "补贴+什么时候:7" whose parts must all stand in the question (a subject and what is
+// asked of it: when the subsidy comes is not how much it is), or a phrase "能/可以~报/参加:3" whose second part
+// follows the first a few characters apart at most (可以去报名, 签了两年合同: the words a resident puts between a
+// verb and its object); a part may list ways to write it, "钱/补贴", and "#" in it stands for a number ("今年#了").
 // Chinese is found inside the folded text and, from two characters on, by its toned syllables too (设保 for
 // 社保); a Latin word is found whole, after a light stemming (allowed → allow, courses → cours).
 import { normalize } from "../match.js";
-import { indexOfSyllables, syllables } from "./phonetic.js";
+import { syllables, syllablesAt } from "./phonetic.js";
 
 /** One way of writing a keyword's part. */
 interface Form {
@@ -13,28 +15,51 @@ interface Form {
   whole: boolean;
   /** Its syllables, for a Chinese word of two characters or more. */
   sounds?: string[];
+  /** For a form holding "#" (a number: "今年#了", "#岁"), where it stands. */
+  pattern?: RegExp;
 }
+
+/** What "#" in a keyword stands for: a number in digits or in Chinese numerals (58, 五十八, 十五). */
+const NUMBER = "(?:\\d{1,3}|[零〇一二两三四五六七八九十]{1,4})";
 
 /** A compiled keyword. */
 export interface Keyword {
   parts: Form[][];
   value: number;
   latin: boolean;
+  /** Its two parts must stand close together (written "a~b"), rather than anywhere ("a+b"). */
+  near: boolean;
 }
 
-/** A keyword found in a question: where it stands (for a single word written inside the text), and what it is worth. */
+/** A keyword found in a question: where it stands, and what it is worth. */
 export interface Hit {
   keyword: Keyword;
   value: number;
-  /** Characters of the folded text it covers; none for a whole Latin word or a combination. */
+  /** Characters of the folded text a word or a phrase covers; none for a whole Latin word or a combination. */
   at?: [number, number];
+  /** A phrase's two parts: only a word within one of them is the phrase's (能免费学: 免费 is a word of its own). */
+  parts?: [number, number][];
+  /**
+   * A combination's parts where they stand: a word of another topic there is the combination's (补贴+什么时候:
+   * that 什么时候 asks when the subsidy comes, not the programme's dates).
+   */
+  binds?: [number, number][];
+  /** Found only by its sounds (异议 for 意义): a word written there for another topic is the one meant. */
+  heard?: boolean;
+  /** Where its first part starts in the folded text; none when no part stands at a place (whole Latin words). */
+  from?: number;
 }
+
+/** How many characters may stand between the two parts of a phrase ("可以去报名": one; "签了两年合同": three). */
+const NEAR_GAP = 3;
 
 /** A question prepared once for every topic's keywords. */
 export interface Prepared {
   /** The question folded: width, case, no spaces or punctuation. */
   text: string;
   sounds: string[];
+  /** Where each syllable stands, so that a keyword's sounds are compared only where its first one does. */
+  soundAt: Map<string, number[]>;
   words: Set<string>;
 }
 
@@ -68,24 +93,78 @@ export function compileKeywords(list: string): Keyword[] {
     .filter(Boolean)
     .map((k) => {
       const [raw, weight] = k.split(/:(?=[\d.]+$)/);
-      const parts = raw!.split("+").map((part) => part.split("/").map((alt) => form(alt)));
+      const near = raw!.includes("~");
+      if (near && (raw!.includes("+") || raw!.split("~").length !== 2)) throw new Error(`keyword "${k}": a phrase is two parts joined by "~", and takes no "+" (hint: write "a~b" or "a+b+c")`);
+      const parts = raw!.split(near ? "~" : "+").map((part) => part.split("/").map((alt) => form(alt)));
       const latin = parts.every((p) => p.every((f) => !HAN.test(f.text)));
       const first = parts[0]![0]!.text;
       // A longer Chinese keyword says more than a shorter one; an English word's length says nothing; a
       // combination says what its weight says.
       const length = parts.length > 1 || latin ? 1 : Math.min(3, Math.max(1, first.length / 2));
-      return { parts, latin, value: (weight ? Number(weight) : 1) * length };
+      return { parts, latin, near, value: (weight ? Number(weight) : 1) * length };
     });
 }
 
 function form(raw: string): Form {
   const trimmed = raw.trim();
+  if (trimmed.includes("#")) {
+    const text = trimmed.split("#").map((piece) => normalize(piece)).join("#");
+    const source = text.split("#").map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(NUMBER);
+    return { text, whole: false, pattern: new RegExp(source, "gu") };
+  }
   const text = normalize(trimmed);
   // A Latin word matches whole (so "age" is not found in "page"); a phrase ("sign up") and Chinese match
   // inside the folded text, so that one the segmenter splits differently is still found.
   const whole = LATIN.test(text) && !trimmed.includes(" ");
   const han = [...text].filter((c) => HAN.test(c)).length;
   return { text: whole ? stem(text) : text, whole, ...(han >= 2 && han === [...text].length ? { sounds: syllables(text) } : {}) };
+}
+
+/** Keywords compiled, with where to look for each: a question is compared only with the keywords that might stand in it. */
+export interface KeywordSet {
+  keywords: Keyword[];
+  /** By what their first part starts with: a character, "s:" and a syllable, "w:" and a whole Latin word. */
+  byStart: Map<string, number[]>;
+  /** Those with a number in their first part ("今年#了"), tried on every question. */
+  always: number[];
+}
+
+/**
+ * A keyword list compiled and indexed by how each keyword's first part starts.
+ * @example keywordSet("补贴:5|钱/补贴+到账:7").keywords.length // 2
+ */
+export function keywordSet(list: string): KeywordSet {
+  const keywords = compileKeywords(list);
+  const byStart = new Map<string, number[]>();
+  const always: number[] = [];
+  const file = (key: string, i: number) => {
+    const at = byStart.get(key);
+    if (!at) byStart.set(key, [i]);
+    else if (at[at.length - 1] !== i) at.push(i);
+  };
+  keywords.forEach((k, i) => {
+    for (const f of k.parts[0]!) {
+      if (f.pattern) always.push(i);
+      else if (f.whole) file(`w:${f.text}`, i);
+      else {
+        file(f.text[0]!, i);
+        if (f.sounds) file(`s:${f.sounds[0]}`, i);
+      }
+    }
+  });
+  return { keywords, byStart, always: [...new Set(always)] };
+}
+
+/** The keywords of a set that might stand in a question, in the set's order. */
+function candidates(q: Prepared, set: KeywordSet): Keyword[] {
+  const picked = new Set<number>(set.always);
+  const add = (key: string) => {
+    for (const i of set.byStart.get(key) ?? []) picked.add(i);
+  };
+  for (const c of new Set(q.text)) add(c);
+  for (const s of q.soundAt.keys()) add(`s:${s}`);
+  for (const w of q.words) add(`w:${w}`);
+  return [...picked].sort((a, b) => a - b).map((i) => set.keywords[i]!);
 }
 
 /**
@@ -97,46 +176,86 @@ export function prepare(question: string): Prepared {
   // "cross-border" is the word "crossborder" and its two parts.
   const tokens = question.toLowerCase().match(/[a-z0-9]+(?:[-'][a-z0-9]+)*/g) ?? [];
   const words = new Set(tokens.flatMap((w) => [w.replace(/[-']/g, ""), ...w.split(/[-']/)]).map(stem));
-  return { text, sounds: HAN.test(text) ? syllables(text) : [], words };
+  const sounds = HAN.test(text) ? syllables(text) : [];
+  const soundAt = new Map<string, number[]>();
+  sounds.forEach((s, i) => soundAt.set(s, [...(soundAt.get(s) ?? []), i]));
+  return { text, sounds, soundAt, words };
 }
 
-/** Where one way of writing stands in the question, or undefined. */
-function find(q: Prepared, f: Form): [number, number] | "whole" | undefined {
-  if (f.whole) return q.words.has(f.text) ? "whole" : undefined;
-  const at = q.text.indexOf(f.text);
-  if (at >= 0) return [at, at + f.text.length];
-  if (f.sounds && q.sounds.length) {
-    const i = indexOfSyllables(q.sounds, f.sounds);
-    if (i >= 0) return [i, i + f.sounds.length];
-  }
+type Place = [number, number] | "whole";
+
+/** Whether one way of writing stands in the question at all: the quick test most keywords fail. */
+function present(q: Prepared, f: Form): boolean {
+  if (f.whole) return q.words.has(f.text);
+  if (f.pattern) return q.text.search(f.pattern) >= 0;
+  if (q.text.includes(f.text)) return true;
+  if (!f.sounds || !q.sounds.length) return false;
+  return (q.soundAt.get(f.sounds[0]!) ?? []).some((i) => syllablesAt(q.sounds, f.sounds!, i));
+}
+
+/** Every place one way of writing stands in the question: as written, or else by its sounds; "whole" for a Latin word. */
+function places(q: Prepared, f: Form): Place[] {
+  if (f.whole) return q.words.has(f.text) ? ["whole"] : [];
+  if (f.pattern) return [...q.text.matchAll(f.pattern)].map((m) => [m.index, m.index + m[0].length]);
+  const found: Place[] = [];
+  for (let at = q.text.indexOf(f.text); at >= 0; at = q.text.indexOf(f.text, at + 1)) found.push([at, at + f.text.length]);
+  if (found.length || !f.sounds || !q.sounds.length) return found;
+  for (const i of q.soundAt.get(f.sounds[0]!) ?? []) if (syllablesAt(q.sounds, f.sounds, i)) found.push([i, i + f.sounds.length]);
+  return found;
+}
+
+/** Every place one part (any of its ways of writing) stands, first way first. */
+function partPlaces(q: Prepared, alts: Form[]): Place[] {
+  const found: Place[] = [];
+  for (const f of alts) for (const p of places(q, f)) found.push(p);
+  return found;
+}
+
+/** Where a phrase's second part follows its first closely: its parts; a whole Latin word has no place and pairs with anything. */
+function nearPlace(a: Place[], b: Place[]): [number, number][] | undefined {
+  for (const x of a)
+    for (const y of b) {
+      if (x === "whole" || y === "whole") return [x, y].filter((p): p is [number, number] => p !== "whole");
+      const gap = y[0] - x[1];
+      if (gap >= 0 && gap <= NEAR_GAP) return [x, y];
+    }
   return undefined;
 }
 
 /**
  * The keywords found in a question. A single word inside a longer one found for the same list counts once, at
  * the better of their values (课 in 课程, 公示 in 公示期).
- * @example hits(prepare("补贴什么时候到账"), compileKeywords("补贴:5|补贴+到账:7")).length // 2
+ * @example hits(prepare("补贴什么时候到账"), keywordSet("补贴:5|补贴+到账:7")).length // 2
  */
-export function hits(q: Prepared, keywords: Keyword[]): Hit[] {
+export function hits(q: Prepared, set: KeywordSet): Hit[] {
   const found: Hit[] = [];
   // A whole word two keywords share ("school" and "schools" both stem to "school") counts once.
   const wholeSeen = new Set<string>();
-  for (const keyword of keywords) {
-    const places = keyword.parts.map((alts) => alts.map((f) => find(q, f)).find((p) => p !== undefined));
-    if (places.some((p) => p === undefined)) continue;
-    if (keyword.parts.length === 1 && places[0] === "whole") {
+  for (const keyword of candidates(q, set)) {
+    // Most keywords stop at their first part, which the question does not hold.
+    if (!keyword.parts.every((alts) => alts.some((f) => present(q, f)))) continue;
+    const all = keyword.parts.map((alts) => partPlaces(q, alts));
+    if (keyword.parts.length === 1 && all[0]![0] === "whole") {
       const word = keyword.parts[0]!.find((f) => f.whole && q.words.has(f.text))!.text;
       if (wholeSeen.has(word)) continue;
       wholeSeen.add(word);
     }
-    const at = keyword.parts.length === 1 && places[0] !== "whole" ? (places[0] as [number, number]) : undefined;
-    found.push({ keyword, value: keyword.value, ...(at && { at }) });
+    // A word or a phrase covers its characters (and may hold a shorter word); a combination only says where it starts.
+    const parts = keyword.near ? nearPlace(all[0]!, all[1]!) : undefined;
+    if (keyword.near && !parts) continue;
+    const word = keyword.parts.length === 1 && all[0]![0] !== "whole" ? all[0]![0] : undefined;
+    const at: [number, number] | undefined = parts?.length ? [parts[0]![0], parts[parts.length - 1]![1]] : word;
+    const starts = all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined).map((p) => p[0]);
+    const from = at ? at[0] : starts.length ? Math.min(...starts) : undefined;
+    const binds = keyword.parts.length > 1 && !keyword.near ? all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined) : [];
+    const heard = word !== undefined && !keyword.parts[0]!.some((f) => q.text.startsWith(f.text, word[0]));
+    found.push({ keyword, value: keyword.value, ...(at && { at }), ...(parts?.length === 2 && { parts }), ...(binds.length && { binds }), ...(from !== undefined && { from }), ...(heard && { heard }) });
   }
   // Longest first, so that a word inside another is met after it.
   found.sort((a, b) => span(b) - span(a));
   const kept: Hit[] = [];
   for (const h of found) {
-    const outer = h.at && kept.find((k) => k.at && inside(h.at!, k.at));
+    const outer = kept.find((k) => covers(k, h));
     if (outer) outer.value = Math.max(outer.value, h.value);
     else kept.push({ ...h });
   }
@@ -146,9 +265,35 @@ export function hits(q: Prepared, keywords: Keyword[]): Hit[] {
 const span = (h: Hit) => (h.at ? h.at[1] - h.at[0] : 0);
 
 /**
+ * Whether a hit is part of another: a word within a longer word, or within one part of a phrase (能免费学 holds
+ * 能 and 学, not 免费).
+ * @example covers({ ...hit, at: [0, 3] }, { ...hit, at: [0, 2] }) // true: 社保 in 社保卡
+ */
+export function covers(outer: Hit, h: Hit): boolean {
+  if (!h.at || !outer.at || !inside(h.at, outer.at)) return false;
+  return !outer.parts || outer.parts.some((p) => h.at![0] < p[1] && h.at![1] > p[0]);
+}
+
+/**
+ * Whether a word found only by its sounds stands where another was found as written (意义 heard as 异议).
+ * @example overheard({ ...hit, at: [3, 5] }, { ...hit, at: [3, 5], heard: true }) // true
+ */
+export function overheard(written: Hit, h: Hit): boolean {
+  return !!h.heard && !written.heard && !!h.at && !!written.at && h.at[0] >= written.at[0] && h.at[1] <= written.at[1];
+}
+
+/**
+ * Whether a word stands where a combination found one of its parts (the same word or within it).
+ * @example binds({ ...hit, binds: [[0, 2], [2, 6]] }, { ...hit, at: [2, 6] }) // true: 什么时候 in 补贴什么时候到账
+ */
+export function binds(combination: Hit, h: Hit): boolean {
+  return !!h.at && !!combination.binds?.some((b) => h.at![0] >= b[0] && h.at![1] <= b[1]);
+}
+
+/**
  * Whether a range lies within another (and is not the same).
  * @example inside([2, 4], [0, 4]) // true
  */
-export function inside(a: [number, number], b: [number, number]): boolean {
+function inside(a: [number, number], b: [number, number]): boolean {
   return a[0] >= b[0] && a[1] <= b[1] && (a[0] !== b[0] || a[1] !== b[1]);
 }

@@ -2,7 +2,7 @@
 // offers to switch), and "English" or "中文" typed anywhere switches at once. The words that switch are data
 // (understand.language in locales/understand.*.json).
 import { translator } from "../../i18n.js";
-import type { Lang } from "../../pack.js";
+import type { Lang } from "../../rules/pack.js";
 import { normalize } from "../match.js";
 import { cached, wordList } from "./forms.js";
 

@@ -1,9 +1,10 @@
-// A trade the programme does not train, asked for: 有没有学厨师的, 想学开叉车, 育婴师培训, "hairdressing courses".
-// Such a question is about learning (学, 培训, 课, courses) and names a trade (a word ending in 师/员/工, or 学 with
-// a trade's verb: 学做饭, 学开叉车) that is none of the programme's (its occupations, e-commerce words); the bot
-// then says which occupations the programme trains and whom to ask, rather than answering about its own.
+// A trade the programme does not train, asked for: 有没有学厨师的, 想学开叉车, 育婴师培训, 考叉车证能补贴不,
+// "hairdressing courses". Such a question is about learning (学, 培训, 课, 考证, a subsidy, courses) and names a
+// trade (a word ending in 师/员/工, one of the trades people ask for that has no such ending: 叉车, 美容, 月嫂, or 学
+// with a trade's verb: 学做饭, 学开叉车) that is none of the programme's (its occupations, e-commerce words); the
+// bot then says which occupations the programme trains and whom to ask, rather than answering about its own.
 import type { Translate } from "../../i18n.js";
-import type { PolicyPack } from "../../pack.js";
+import type { PolicyPack } from "../../rules/pack.js";
 import { cached, wordList } from "./forms.js";
 
 /**
@@ -15,12 +16,15 @@ export function asksForOtherTrade(question: string, translators: Translate[], pa
   const q = question.normalize("NFKC").toLowerCase();
   const own = pack.occupations.flatMap((o) => [o.name.zh, o.name.en.toLowerCase()]);
   if (own.some((name) => q.includes(name))) return false;
+  // The pack's levels are no trades either: 中级工 (初级工（五级）) is asked about the programme's own levels.
+  const levels = pack.levels.map((l) => l.name.zh.replace(/[（(].*$/, "")).filter((name) => name.length > 1);
   return translators.some((t) => {
     const w = cached(t, "otherTrade", () => ({
       learn: wordList(t, "understand.otherTrade.learn"),
       suffixes: wordList(t, "understand.otherTrade.suffixes"),
       notTrades: wordList(t, "understand.otherTrade.notTrades"),
       verbs: wordList(t, "understand.otherTrade.verbs"),
+      trades: wordList(t, "understand.otherTrade.trades"),
       programme: wordList(t, "understand.otherTrade.programme"),
       generic: new Set(wordList(t, "understand.otherTrade.generic")),
       // A Chinese character and a trade's ending: 厨师, 护理员, 叉车工.
@@ -28,10 +32,10 @@ export function asksForOtherTrade(question: string, translators: Translate[], pa
     }));
     if (!w.learn.some((l) => q.includes(l)) || w.programme.some((p) => q.includes(p))) return false;
     // 学做饭, 学开叉车: learning a trade's work.
-    if (w.verbs.some((v) => q.includes(v))) return true;
+    if (w.verbs.some((v) => q.includes(v)) || w.trades.some((v) => q.includes(v))) return true;
     // 厨师, 育婴师, 养老护理员, 叉车工: a trade's name, once the words that only look like one are taken out.
     let rest = q;
-    for (const word of w.notTrades) rest = rest.replaceAll(word, " ");
+    for (const word of [...levels, ...w.notTrades]) rest = rest.replaceAll(word, " ");
     if (w.suffixes.length && w.suffixed.test(rest)) return true;
     // "hairdressing courses": the word before "course" names what is taught.
     if (!w.generic.size) return false;

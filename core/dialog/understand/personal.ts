@@ -1,8 +1,8 @@
 // The personal facts an enrolment asks for (name, ID number, mobile), read from what a person types: one at
 // a time as asked, or several in one message ("我叫周建华身份证320281199001011234电话13812345678", voice-typed).
 // Each is checked here, in one place, whichever question it answers.
-import { ageOn } from "../../dates.js";
-import { parseResidentId } from "../../residentId.js";
+import { ageOn } from "../../rules/dates.js";
+import { parseResidentId } from "../../rules/residentId.js";
 import { findName, type FoundName } from "./names.js";
 
 /**

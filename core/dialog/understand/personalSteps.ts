@@ -8,7 +8,7 @@ import { matchChoice, matchYesNo } from "../match.js";
 import type { DialogServices } from "../ports.js";
 import type { Parsed } from "../questions.js";
 import type { Choice } from "../types.js";
-import type { Apply, DialogState, Step, Turn } from "../engine.js";
+import type { Apply, DialogState, Step, Turn } from "../turn.js";
 import { checkIdNumber, checkName, checkPhone, personalFacts, type Checked, type PersonalFacts } from "./personal.js";
 
 /** The personal facts the enrolment asks for, in asking order. */

@@ -17,13 +17,11 @@ export function syllables(text: string): string[] {
 }
 
 /**
- * Where a sequence of syllables stands in another, from `from` on; -1 when it does not.
- * @example indexOfSyllables(["she4", "bao3", "ka3"], ["she4", "bao3"]) // 0
+ * Whether a sequence of syllables stands in another at a given place.
+ * @example syllablesAt(["she4", "bao3", "ka3"], ["bao3", "ka3"], 1) // true
  */
-export function indexOfSyllables(text: string[], word: string[], from = 0): number {
-  outer: for (let i = from; i + word.length <= text.length; i++) {
-    for (let j = 0; j < word.length; j++) if (text[i + j] !== word[j]) continue outer;
-    return i;
-  }
-  return -1;
+export function syllablesAt(text: string[], word: string[], at: number): boolean {
+  if (at + word.length > text.length) return false;
+  for (let j = 0; j < word.length; j++) if (text[at + j] !== word[j]) return false;
+  return true;
 }

@@ -1,20 +1,40 @@
 // Free-text questions: which topic a question asks about, or none. Each topic's keywords come from the locales
 // (dialog.faq.<topic>.keywords, core/dialog/understand/keywords.ts for their form); what a question is about
 // comes from the pack (a school, an occupation, a key group named in everyday words: 农民工, 吃低保的) and counts
-// less than what it asks. A question is first folded into standard words (啥 → 什么, 伐 → 吗). Questions about
-// other public services (社保卡, 公积金, 贷款) weigh against the programme's own topics, and a trade the programme
-// does not train (厨师, 叉车) is answered as such. When no topic is clearly ahead, the bot says it is unsure.
+// less than what it asks. A question is first folded into standard words (啥 → 什么, 伐 → 吗).
+//
+// What is asked and what it is about are weighed apart. The general questions, "may I join" (who) and "is it
+// free" (cost), are answered for the subject a question names when a topic answers them for it: 没交社保能参加吗
+// is the insurance rule, 我家是低保户 我能去免费学电商不 that group's condition, 我今年58了还收不收 the age rule
+// (each topic declares what it narrows, core/dialog/faq.ts). A side question (顺便问下在哪上课) counts half, a word
+// denied (我不是重点群体) not at all. Other public services (社保卡, 失业金, 补缴社保) weigh against the programme's own
+// topics and, when the question neither asks to join nor names the programme, leave the bot unsure; a trade the
+// programme does not train (厨师, 叉车) is answered as such. When no topic is clearly ahead, the bot says it is unsure.
 import type { Translate } from "../../i18n.js";
-import type { PolicyPack } from "../../pack.js";
-import { choiceForms, foldColloquial, negatedAt, wordList } from "./forms.js";
-import { compileKeywords, hits, inside, prepare, type Hit, type Keyword } from "./keywords.js";
+import type { PolicyPack } from "../../rules/pack.js";
+import { normalize } from "../match.js";
+import { foldColloquial } from "./forms.js";
+import { binds, covers, hits, keywordSet, overheard, prepare, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
+import { dropDenied, namedKeyGroup, namesProgramme, sideStart, type NamedGroup } from "./subjects.js";
 
 /** What a question asks: its topic, how sure, and what it is about (a key group it named). */
 export interface Understood {
   topic: string;
   score: number;
   about?: { keyGroup?: string };
+}
+
+/** A topic as the index weighs it. */
+export interface TopicSpec {
+  id: string;
+  /**
+   * The general questions this topic answers for its own subject, when a question names it: insurance narrows
+   * "who" (没交社保能参加吗), a key group "who" and "cost" (低保户能免费学吗).
+   */
+  narrows?: readonly string[];
+  /** Its subject is one of the pack's names (a school, an occupation): it narrows only a question naming one. */
+  narrowsWhenNamed?: boolean;
 }
 
 /** The question index of one pack. */
@@ -37,12 +57,14 @@ export const OTHER_TRADE = "otherOccupation";
 const MENTION = 1.5;
 /** What asking for a trade the programme does not train weighs: more than any one topic word. */
 const OTHER_TRADE_WEIGHT = 8;
+/** What a word of a side question counts for (…可以报吗？顺便问下在哪上课): the question asked first leads. */
+const SIDE = 0.5;
 
 /**
- * Builds the index over topic ids, both languages' keyword lists and the pack's names.
- * @example buildQuestionIndex(["subsidy", "paymentTiming"], [tZh, tEn], pack).match("补贴啥时候到账")?.topic // "paymentTiming"
+ * Builds the index over the topics, both languages' keyword lists and the pack's names.
+ * @example buildQuestionIndex([{ id: "subsidy" }, { id: "paymentTiming" }], [tZh, tEn], pack).match("补贴啥时候到账")?.topic // "paymentTiming"
  */
-export function buildQuestionIndex(topicIds: string[], translators: Translate[], pack: PolicyPack): QuestionIndex {
+export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[], pack: PolicyPack): QuestionIndex {
   // A name is what the question is about, not what it asks: it is taken out before the keywords are looked
   // for, so that 职业 in 江阴职业技术学院 or 高级 in 江阴市高级技工学校 asks nothing. Longest first, so that a name
   // inside another is not taken out of it. A school is also named by four characters or more of its name
@@ -53,17 +75,21 @@ export function buildQuestionIndex(topicIds: string[], translators: Translate[],
   ]
     .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
     .sort((a, b) => b.name.length - a.name.length);
-  const index = [...topicIds, NOT_OURS].map((id) => ({
+  const index = [...topics.map((x) => x.id), NOT_OURS].map((id) => ({
     id,
-    keywords: translators.flatMap((t): Keyword[] => compileKeywords(id === NOT_OURS ? t("understand.notOurs") : t(`dialog.faq.${id}.keywords`))),
+    keywords: keywordSet(translators.map((t) => t(id === NOT_OURS ? "understand.notOurs" : `dialog.faq.${id}.keywords`)).join("|")),
   }));
   const groupCodes = new Set(pack.keyGroups.map((g) => g.code));
+  // The general questions, in the topics' order (who, the most general, first: "may I join for free" is the cost
+  // question before it is a key group's), each with the topics that answer it for their subject.
+  const general = [...new Set(topics.flatMap((x) => x.narrows ?? []))]
+    .sort((a, b) => topics.findIndex((x) => x.id === a) - topics.findIndex((x) => x.id === b))
+    .map((id) => ({ id, by: topics.filter((x) => x.narrows?.includes(id)) }));
 
   const rank = (full: string): Understood[] => {
     // A question is short; reading only its start keeps a 4,000-character message from costing a second.
     let question = translators.reduce((text, t) => foldColloquial(text, t), full.slice(0, 200));
-    const keyGroup = namedKeyGroup(question, translators, groupCodes);
-    const mentioned = new Set<string>(keyGroup ? ["keyGroups"] : []);
+    const mentioned = new Set<string>();
     for (const { topic, name } of names)
       if (question.includes(name)) {
         mentioned.add(topic);
@@ -71,7 +97,12 @@ export function buildQuestionIndex(topicIds: string[], translators: Translate[],
       }
     const prepared = prepare(question);
     const found = index.map((topic) => ({ id: topic.id, hits: hits(prepared, topic.keywords) }));
+    const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
+    const group = namedKeyGroup(prepared.text, translators, groupCodes, outside);
+    if (group) mentioned.add("keyGroups");
     shadow(found);
+    dropDenied(found, prepared.text, translators);
+    const side = sideStart(prepared.text, translators);
     const other = asksForOtherTrade(question, translators, pack);
     const scored = found
       .map(({ id, hits }) => {
@@ -79,27 +110,23 @@ export function buildQuestionIndex(topicIds: string[], translators: Translate[],
         // One everyday English word alone ("people", "where", "phone") is no question about the programme:
         // English needs a word of the topic's own (worth 3) or two of its words.
         const sure = mentioned.has(id) || hits.some((h) => !h.keyword.latin || h.value >= 3) || latinHits >= 2 || (id === OTHER_TRADE && other);
-        const sum = hits.reduce((total, h) => total + h.value, (mentioned.has(id) ? MENTION : 0) + (id === OTHER_TRADE && other ? OTHER_TRADE_WEIGHT : 0));
-        return { topic: id, score: sure ? sum : 0, ...(id === "keyGroups" && keyGroup ? { about: { keyGroup } } : {}) };
+        const words = hits.reduce((total, h) => total + h.value * (h.from !== undefined && h.from >= side ? SIDE : 1), 0);
+        const sum = words + (mentioned.has(id) ? MENTION : 0) + (id === OTHER_TRADE && other ? OTHER_TRADE_WEIGHT : 0);
+        return { topic: id, score: sure ? sum : 0, ...(group && (id === "keyGroups" || id === "cost") ? { about: { keyGroup: group.code } } : {}) };
       })
-      .filter((s) => s.score > 0)
-      .sort((a, b) => b.score - a.score);
-    // Whether one may join, asked naming a key group (农民工可以吗, 残疾人能参加吗), asks about that group.
-    const best = scored.find((s) => s.topic !== "keyGroups");
-    const group = scored.find((s) => s.topic === "keyGroups");
-    if (keyGroup && group && best?.topic === "who") {
-      group.score += best.score;
-      best.score = 0;
-      return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
-    }
-    return scored;
+      .filter((s) => s.score > 0);
+    // Another public service (失业金怎么领, 社保断缴了怎么补缴), asked neither as a condition to join nor about the
+    // programme, is not the programme's question, whatever words it shares with one.
+    const notOurs = scored.find((s) => s.topic === NOT_OURS);
+    if (notOurs && !scored.some((s) => s.topic === "who") && !mentioned.size && !namesProgramme(prepared.text, translators)) return [notOurs];
+    narrow(scored, general, { group, mentioned });
+    return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
   };
 
   return {
     rank,
     match(question) {
-      const n = prepare(question).text;
-      if (n.length < 2) return undefined;
+      if (normalize(question).length < 2) return undefined;
       const [best, second] = rank(question);
       if (!best || best.score < 1.5 || best.topic === NOT_OURS) return undefined;
       // Unsure when two topics are nearly level: better to say so than to answer the wrong question.
@@ -110,12 +137,38 @@ export function buildQuestionIndex(topicIds: string[], translators: Translate[],
 }
 
 /**
+ * A general question asked of a subject is that subject's: its score goes to the best-scoring topic that
+ * answers it for a subject the question names (我家是低保户 我能去免费学电商不: who → cost → keyGroups). A key group
+ * named only partly (退役军人) answers "may I join", not "is it free".
+ */
+function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; mentioned: Set<string> }): void {
+  const answers = (spec: TopicSpec | undefined, id: string) =>
+    spec !== undefined && (!spec.narrowsWhenNamed || about.mentioned.has(spec.id)) && !(spec.id === "keyGroups" && about.group?.partly && id !== "who");
+  for (const { id, by } of general) {
+    const asked = scored.find((s) => s.topic === id);
+    if (!asked?.score) continue;
+    const subject = scored
+      .filter((s) => s.score > 0 && answers(by.find((x) => x.id === s.topic), id))
+      .sort((a, b) => b.score - a.score)[0];
+    if (!subject) continue;
+    subject.score += asked.score;
+    asked.score = 0;
+  }
+}
+
+/**
  * A word of one topic inside a longer word another topic found is that word, not its own: 社保 in 社保卡 (another
- * service), 等级 in 等级证书 (the certificate), 在哪 in 在哪报名 (how to enrol).
+ * service), 等级 in 等级证书 (the certificate), 在哪 in 在哪报名 (how to enrol); and a word another topic's
+ * combination found as one of its parts is that combination's: 补贴 and 给学校 in 补贴是给我还是给学校 ask who is paid; a
+ * word only heard (异议 for 意义, same sounds) where another is written is the written one.
  */
 function shadow(found: { id: string; hits: Hit[] }[]): void {
-  const placed = found.flatMap(({ id, hits }) => hits.filter((h) => h.at).map((h) => ({ id, at: h.at! })));
-  for (const topic of found) topic.hits = topic.hits.filter((h) => !h.at || !placed.some((p) => p.id !== topic.id && inside(h.at!, p.at)));
+  const placed = found.flatMap(({ id, hits }) => hits.filter((h) => h.at).map((h) => ({ id, h })));
+  const combined = found.flatMap(({ id, hits }) => hits.filter((h) => h.binds).map((h) => ({ id, h })));
+  for (const topic of found)
+    topic.hits = topic.hits.filter(
+      (h) => !placed.some((p) => p.id !== topic.id && (covers(p.h, h) || overheard(p.h, h))) && !combined.some((c) => c.id !== topic.id && binds(c.h, h)),
+    );
 }
 
 /** Every piece of four characters or more of a Chinese name, the name itself included. */
@@ -124,22 +177,4 @@ function pieces(name: string): string[] {
   const out = new Set<string>();
   for (let i = 0; i < chars.length; i++) for (let j = i + 4; j <= chars.length; j++) out.add(chars.slice(i, j).join(""));
   return [...out];
-}
-
-/**
- * The key group a question names in everyday words (农民工, 吃低保的, laid off), from the forms the check's
- * question understands; a group named only to be denied (不是低保) is none.
- */
-function namedKeyGroup(question: string, translators: Translate[], codes: Set<string>): string | undefined {
-  for (const t of translators) {
-    const negators = wordList(t, "understand.answer.negators");
-    for (const [code, forms] of choiceForms(t, "keyGroups")) {
-      if (!codes.has(code)) continue;
-      for (const form of forms) {
-        const at = question.indexOf(form);
-        if (at >= 0 && (!negators.length || !negatedAt(question, at, negators))) return code;
-      }
-    }
-  }
-  return undefined;
 }

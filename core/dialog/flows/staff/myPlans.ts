@@ -1,18 +1,18 @@
 // "My training plans" in the staff menu (§2.5.1): the school's plans with their review state, one plan in full
 // with the bureau's reason when it was sent back, and what can still be done to it: change it (the plan form),
 // withdraw it from review, submit it again, or open a class under it once approved.
-import { DomainError } from "../errors.js";
-import { levelLabel } from "../eligibility.js";
-import { citeClause, local } from "../pack.js";
-import { contentsOf } from "../plans.js";
-import { occupationName } from "../processCommon.js";
-import type { PlanRecord } from "../processStores.js";
+import { DomainError } from "../../../errors.js";
+import { levelLabel } from "../../../rules/eligibility.js";
+import { citeClause, local } from "../../../rules/pack.js";
+import { contentsOf } from "../../../plans.js";
+import { occupationName } from "../../../rules/names.js";
+import type { PlanRecord } from "../../../processStores.js";
 import { planLines } from "./planForm.js";
-import { pickChoice } from "./questions.js";
-import type { Choice } from "./types.js";
-import type { Apply, DialogState, Step, Turn } from "./engine.js";
-import type { PlanForm } from "./planForm.js";
-import type { StaffKit } from "./staff.js";
+import { pickChoice } from "../../questions.js";
+import type { Choice } from "../../types.js";
+import type { PlanForm } from "../../state.js";
+import type { Apply, DialogState, Step, Turn } from "../../turn.js";
+import type { StaffKit } from "./tools.js";
 
 /** The most plans listed as choices: Telegram shows them as buttons, WeChat as numbered lines. */
 const LISTED = 20;

@@ -286,7 +286,7 @@ export function checkPack(yamlText: string): { ok: true; pack: PolicyPack; raw: 
 
 /**
  * Parses and validates a pack from its YAML text.
- * @example const pack = parsePack(readFileSync("core/packs/jiangyin-2023-ecommerce.yaml", "utf8"), "jiangyin");
+ * @example const pack = parsePack(readFileSync("core/rules/packs/jiangyin-2023-ecommerce.yaml", "utf8"), "jiangyin");
  */
 export function parsePack(yamlText: string, source = "pack"): PolicyPack {
   const r = checkPack(yamlText);

@@ -1,45 +1,21 @@
 // Linking chats in the conversation (/link, 链接): a code for the other chat, a code from the other chat, and
 // the account owner's yes or no before anything is joined (core/linking.ts decides who owns, and joins).
-import { z } from "zod";
-import { LINK_CODE_DIGITS, LINK_CODE_TTL_MS, type LinkOutcome, type LinkRequest } from "../linking.js";
-import { local, type PolicyPack } from "../pack.js";
-import { chatChannels } from "../stores.js";
-import type { DialogServices } from "./ports.js";
-import type { Choice } from "./types.js";
-import type { Apply, Step, Turn } from "./engine.js";
+import { LINK_CODE_DIGITS, LINK_CODE_TTL_MS, type LinkOutcome, type LinkRequest } from "../../linking.js";
+import { local } from "../../rules/pack.js";
+import type { LinkState } from "../state.js";
+import type { Apply, DialogState, Flow, Kit, Step, Turn } from "../turn.js";
 
 /** A link code's lifetime as the person is told it; core/linking.ts enforces it. */
 const LINK_MINUTES = LINK_CODE_TTL_MS / 60_000;
 
 /**
- * The request a chat is asked to confirm, kept with its conversation: its id and the channel of the chat that
- * would join.
- * @example linkStateSchema.parse({ request: 9, joining: "wechat" })
- */
-export const linkStateSchema = z.strictObject({ request: z.number().int(), joining: z.enum(chatChannels) });
-type LinkState = z.infer<typeof linkStateSchema>;
-
-/** What the engine lends the link flow. */
-export interface LinkKit {
-  pack: PolicyPack;
-  services: DialogServices;
-  say(turn: Turn, text: string, choices?: Choice[]): void;
-  /** Asks the current step's question again. */
-  ask(turn: Turn): void;
-  /** The resident's resting menu, after `lead`. */
-  menu(turn: Turn, lead?: string): void;
-  /** Starts the link flow: at the code question, or at the owner's question about `request`. */
-  start(turn: Turn, request?: LinkState): void;
-  /** A yes/no question. */
-  confirmStep(text: (turn: Turn) => string, onYes: (turn: Turn) => Apply, onNo: (turn: Turn) => Apply): Step;
-}
-
-/**
  * The link flow over the engine's kit: its steps, the next one, and the "/link" command.
  * @example const link = createLinkFlow(kit); link.command(turn, "12345678")
  */
-export function createLinkFlow(kit: LinkKit) {
+export function createLinkFlow(kit: Kit): Flow & { command(turn: Turn, arg?: string): void } {
   const { pack, services } = kit;
+  /** Starts the flow: at the code question, or at the owner's question about `request`. */
+  const start = (turn: Turn, request?: LinkState) => kit.start(turn, "link", {}, {}, request && { link: request });
   const params = (turn: Turn) => ({ contacts: local(pack.contacts.text, turn.lang), keyword: turn.t("dialog.link.keyword"), minutes: LINK_MINUTES, digits: LINK_CODE_DIGITS });
   const channelName = (turn: Turn, channel: string) => turn.t(`dialog.link.channel.${channel}`);
   /** Only digits (spaces and dashes aside) are a code: other text at the code question may be a question about the programme. */
@@ -51,7 +27,7 @@ export function createLinkFlow(kit: LinkKit) {
     kit.menu(turn, text);
   };
 
-  const askOwner = (turn: Turn, request: LinkRequest) => kit.start(turn, { request: request.id, joining: request.joining });
+  const askOwner = (turn: Turn, request: LinkRequest) => start(turn, { request: request.id, joining: request.joining });
 
   /** "/link": the question of a request waiting for this account, else a code for the other chat. Mid-flow the question is asked again, so nothing is lost. */
   function issue(turn: Turn): void {
@@ -60,7 +36,7 @@ export function createLinkFlow(kit: LinkKit) {
     const { code } = services.issueLinkCode(turn.personId, turn.identityId, turn.now);
     kit.say(turn, turn.t("dialog.link.code", { ...params(turn), code }));
     if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "link") return kit.ask(turn);
-    kit.start(turn);
+    start(turn);
   }
 
   /** "/link CODE": a request to the account's owner, or the refusal explained; a wrong code loses nothing under way. */
@@ -113,7 +89,7 @@ export function createLinkFlow(kit: LinkKit) {
 
   return {
     steps,
-    next: (s: { link?: LinkState | undefined }) => (s.link ? "linkConfirm" : "linkCode"),
+    next: (_turn: Turn, s: DialogState) => (s.link ? "linkConfirm" : "linkCode"),
     command: (turn: Turn, arg?: string) => (arg ? redeem(turn, arg) : issue(turn)),
   };
 }

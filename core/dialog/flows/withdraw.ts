@@ -3,8 +3,8 @@
 // says only what is true then. The notice says nothing of withdrawing during or after the training (no rule
 // on the subsidy or the certificate), so neither does the bot: it says that the school will be told (the
 // class's morning digest counts the withdrawal).
-import type { Translate } from "../i18n.js";
-import type { MyEnrolment } from "./ports.js";
+import type { Translate } from "../../i18n.js";
+import type { MyEnrolment } from "../ports.js";
 
 /**
  * The question before withdrawing from one of my enrolments, on `today`.

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CalendarYearUnknown, tryCalendar, workCalendar } from "./calendar.js";
 import { addDays } from "./dates.js";
 import { citeClause, local, readingOf, type Lang, type PolicyPack } from "./pack.js";
-import { translator, type Translate } from "./i18n.js";
+import { translator, type Translate } from "../i18n.js";
 import { levelLabel } from "./reasons.js";
 
 /** A problem found by a check: a stable code, the clause, its citation and the text in the asked language. */

@@ -1,9 +1,9 @@
 // The enrolment's SMS question (after the privacy notice, when the bot can send SMS): may reminders that WeChat
 // cannot deliver go to the trainee's mobile by SMS? The answer is kept with the person when the enrolment is
 // submitted; "退订短信" / "stop sms" withdraws it at any time.
-import { matchChoice, matchYesNo } from "./match.js";
-import type { Choice } from "./types.js";
-import type { Step, Turn } from "./engine.js";
+import { matchChoice, matchYesNo } from "../match.js";
+import type { Choice } from "../types.js";
+import type { Step, Turn } from "../turn.js";
 
 /**
  * The step, over the engine's turn; `other` is the translator of the other language (yes/no in either is taken).

@@ -1,7 +1,7 @@
 // The words of a decision: each reason's text made from its locale key and the pack's own names (the
 // city, the sector, a track, a level), only when it is first read: deciding is cheap, translating is not.
 import { citeClause, local, trackName, type Bilingual, type Lang, type PolicyPack } from "./pack.js";
-import type { Translate } from "./i18n.js";
+import type { Translate } from "../i18n.js";
 import { packWords } from "./packWords.js";
 
 /** One reason of a decision, with the clause it rests on and its text in the asked language. */

@@ -2,7 +2,7 @@
 // the offices that review plans, receive filings and claims, publish the notice and pay, and the bureaus that
 // issued it. A text names them by these parameters ("请向{{planOffice}}申请邀请码"), never by a city's own
 // words, so that another city's or sector's pack is never spoken of as Jiangyin or e-commerce.
-import { translator, translatorWith, type Translate } from "./i18n.js";
+import { translator, translatorWith, type Translate } from "../i18n.js";
 import { local, type Lang, type PolicyPack } from "./pack.js";
 
 /** The parameters every text of a pack may use, in one language. */

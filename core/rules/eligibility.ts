@@ -2,7 +2,7 @@
 // pack declares them). Pure: the facts a person gave, the pack and today in; a decision with its clauses out.
 import { addYears } from "./dates.js";
 import { askingOrder, packFactName, type FactName, type Facts } from "./facts.js";
-import { translator, type Translate } from "./i18n.js";
+import { translator, type Translate } from "../i18n.js";
 import { classTracksOf, readingOf, subsidyTable, type Lang, type PackTrack, type PolicyPack, type Route, type TrackCode } from "./pack.js";
 import { LazyReason, type Reason, type ReasonDraft } from "./reasons.js";
 

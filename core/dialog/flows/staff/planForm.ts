@@ -1,57 +1,19 @@
 // The training plan form of the staff menu (§2.5.1): one question per field of the plan, in the notice's
-// order, each answer read and checked against the pack as it is given (core/planRules.ts decides both, as it
+// order, each answer read and checked against the pack as it is given (core/rules/planRules.ts decides both, as it
 // does for a plan the bureau enters from a file); then a summary to submit, change an item of, or drop. The
 // same form changes a plan not yet approved: the items chosen (and those that depend on them) are asked again.
 // Its answers live in the conversation's state, so a person who leaves and comes back finds them, and a
 // command in between pauses the form (the engine keeps it) until "/staff" takes it up again.
-import { z } from "zod";
-import { addDays } from "../dates.js";
-import { DomainError, errorText } from "../errors.js";
-import { levelLabel } from "../eligibility.js";
-import { citeClause, local, subsidyTable, type PolicyPack } from "../pack.js";
-import { occupationName } from "../processCommon.js";
-import { dependents, planFields, planNotes, planProblems, planTrackName, planValueText, problemLine, readPlanValue, type PlanContentsInput, type PlanField, type PlanValues } from "../planRules.js";
-import { pickChoice, type Parsed } from "./questions.js";
-import type { Choice } from "./types.js";
-import type { Apply, DialogState, Step, Turn } from "./engine.js";
-import type { StaffKit } from "./staff.js";
-
-const fieldSchema = z.enum(planFields);
-/** A plan's values as the form keeps them: each already read and checked when it was given. */
-const valuesSchema = z
-  .strictObject({
-    occupation: z.string(),
-    track: z.enum(["first_employment", "upskilling", "transfer"]),
-    level: z.number().int(),
-    traineesPlanned: z.number().int(),
-    startsOn: z.string(),
-    endsOn: z.string(),
-    totalHours: z.number().int(),
-    practicalHours: z.number().int(),
-    teachingPlan: z.string(),
-    businessStandard: z.string(),
-    teachers: z.string(),
-    assessmentPlan: z.string(),
-    questionBank: z.string(),
-    questionBankSource: z.string(),
-    costEstimateYuan: z.number().int(),
-  })
-  .partial();
-
-/**
- * The form under way, stored with the conversation: the plan being changed (none for a new one), the values
- * given, the items asked again in this change, and whether the person is choosing an item to change.
- * @example planFormSchema.parse({ values: { occupation: "ecommerce_specialist", track: "upskilling" } })
- */
-export const planFormSchema = z.strictObject({
-  planId: z.number().int().optional(),
-  values: valuesSchema,
-  changed: z.array(fieldSchema).optional(),
-  choosing: z.boolean().optional(),
-  /** A new plan's "drop" asks first: fifteen answers are not lost to one mistaken tap. */
-  dropping: z.boolean().optional(),
-});
-export type PlanForm = z.infer<typeof planFormSchema>;
+import { addDays } from "../../../rules/dates.js";
+import { DomainError, errorText } from "../../../errors.js";
+import { levelLabel } from "../../../rules/eligibility.js";
+import { citeClause, local, subsidyTable, type PolicyPack } from "../../../rules/pack.js";
+import { dependents, planFields, planNotes, planProblems, planTrackName, planValueText, problemLine, readPlanValue, type PlanContentsInput, type PlanField, type PlanValues } from "../../../rules/planRules.js";
+import { pickChoice, type Parsed } from "../../questions.js";
+import type { Choice } from "../../types.js";
+import { planFieldSchema, type PlanForm } from "../../state.js";
+import type { Apply, DialogState, Step, Turn } from "../../turn.js";
+import type { StaffKit } from "./tools.js";
 
 /** A value longer than this is cut in a summary: a chat message holds 4,096 characters and a plan has fifteen items. */
 const SHOWN_CHARS = 160;
@@ -105,8 +67,6 @@ export function createPlanForm(host: PlanFormHost) {
       share: `${Math.round(share * 100)}%`,
       total: v.totalHours ?? "",
       needed: v.totalHours === undefined ? "" : Math.ceil(share * v.totalHours - 1e-9),
-      // The examples of the standard, the teachers and the question bank name the plan's occupation.
-      occupation: local(occupationName(pack, v.occupation ?? pack.occupations[0]!.code), turn.lang),
     };
     return turn.t(`plan.ask.${field}`, params);
   }
@@ -192,7 +152,7 @@ export function createPlanForm(host: PlanFormHost) {
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== "check_failed") throw e;
       kit.say(turn, errorText(e, turn.t));
-      for (const f of String(e.params.fields ?? "").split(",")) if (fieldSchema.safeParse(f).success) forget(form, f as PlanField);
+      for (const f of String(e.params.fields ?? "").split(",")) if (planFieldSchema.safeParse(f).success) forget(form, f as PlanField);
     }
   }
 
@@ -282,7 +242,7 @@ export function createPlanForm(host: PlanFormHost) {
       delete form.dropping;
       return;
     }
-    const field = fieldSchema.safeParse(step.slice("plan:".length));
+    const field = planFieldSchema.safeParse(step.slice("plan:".length));
     if (field.success) delete form.values[field.data];
   }
 

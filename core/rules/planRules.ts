@@ -1,12 +1,28 @@
 // The §2.5.1 training plan: its fields, how a typed or filed value of each is read, and the rules the pack
-// sets for it. The chat's plan form (core/dialog/planForm.ts), the bureau's file import (core/planFile.ts)
-// and the plan service (core/plans.ts) all call these, so that each rule is decided here once.
+// sets for it. The chat's plan form (core/dialog/flows/staff/planForm.ts), the bureau's file import
+// (core/planFile.ts) and the plan service (core/plans.ts) all call these, so that each rule is decided here once.
 import { z } from "zod";
 import { checkClass } from "./checks.js";
 import { parseDate } from "./dates.js";
-import type { Translate } from "./i18n.js";
+import { translator, type Translate } from "../i18n.js";
 import { citeClause, isoDate, local, subsidyTable, type Lang, type PolicyPack } from "./pack.js";
-import { fieldProblem, levelName, textsOf, type FieldProblem } from "./processCommon.js";
+import { levelName } from "./names.js";
+
+/** A problem with an entered value: the field, a stable code, the clause and the text. */
+export interface FieldProblem {
+  field: string;
+  code: string;
+  clause: string;
+  text: string;
+}
+
+/**
+ * A problem of the school process as a user text under `staff.problem.<code>`.
+ * @example fieldProblem(translator("en"), "level", "level_not_offered", "§2.4-upskill", { level: "四级", offered: "五级" })
+ */
+export function fieldProblem(t: Translate, field: string, code: string, clause: string, params: Record<string, unknown> = {}): FieldProblem {
+  return { field, code, clause, text: t(`staff.problem.${code}`, params) };
+}
 
 /**
  * The fields of a plan in the order the form asks them: what and for whom, how many, when, how long, how it
@@ -237,7 +253,7 @@ export function readPlanValue(field: PlanField, raw: unknown, pack: PolicyPack):
  */
 export function planProblems(p: PlanValues & { schoolId?: string }, pack: PolicyPack, options: { lang?: Lang; today: string }): FieldProblem[] {
   const lang = options.lang ?? "zh-CN";
-  const t = textsOf(lang);
+  const t = translator(lang);
   const out: FieldProblem[] = [];
   const name = (b: { zh: string; en: string }) => local(b, lang);
   if (p.schoolId !== undefined && !pack.schools.some((s) => s.code === p.schoolId))
@@ -294,7 +310,7 @@ export function problemLine(t: Translate, pack: PolicyPack, lang: Lang, p: Field
  * @example planNotes(plan, pack, "zh-CN")[0] // "· 按每班一般不超过60人（…），120人至少需开2个班。"
  */
 export function planNotes(p: PlanContentsInput, pack: PolicyPack, lang: Lang): string[] {
-  const t = textsOf(lang);
+  const t = translator(lang);
   const cite = (clause: string) => citeClause(pack, clause, lang);
   const notes = [t("plan.note.classes", { cap: pack.classCap.value, cite: cite(pack.classCap.clause), trainees: p.traineesPlanned, classes: Math.ceil(p.traineesPlanned / pack.classCap.value) })];
   const row = pack.tracks.some((tr) => tr.code === p.track) ? subsidyTable(pack, p.track).find((l) => l.level === p.level) : undefined;

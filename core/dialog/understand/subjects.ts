@@ -1,0 +1,90 @@
+// What a question is about, as distinct from what it asks: the key group it names (农民工, 吃低保的, 退役军人), the
+// words it denies (不是重点群体), and where a side question starts (…可以报吗？顺便问下在哪上课). The words are data, per
+// language, in locales/understand.*.json; questions.ts weighs the topics' keywords with them.
+import type { Translate } from "../../i18n.js";
+import { normalize } from "../match.js";
+import { cached, choiceForms, negatedAt, wordList } from "./forms.js";
+import type { Hit } from "./keywords.js";
+
+/** A key group a question names, and whether it names only a wider population of which the group is a part. */
+export interface NamedGroup {
+  code: string;
+  /**
+   * Named only by a word for a wider population (退役军人: the group is the veterans who chose self-employment,
+   * not those given a placement): enough to answer "may I join" with the group's condition, not to say "yes, free".
+   */
+  partly: boolean;
+}
+
+/**
+ * The key group a (folded, unspaced) question names in everyday words, from the forms the check's question
+ * understands; a group named only to be denied (不是低保) is none. `blank` lists ranges to read past (the name of
+ * another public service: 失业 in 失业金 names no group).
+ * @example namedKeyGroup("我是退役军人可以免费吗", [tZh], codes) // { code: "self_employed_veteran", partly: true }
+ */
+export function namedKeyGroup(text: string, translators: Translate[], codes: Set<string>, blank: [number, number][] = []): NamedGroup | undefined {
+  const read = blank.reduce((s, [from, to]) => s.slice(0, from) + " ".repeat(to - from) + s.slice(to), text);
+  for (const t of translators) {
+    const negators = cached(t, "negators", () => wordList(t, "understand.answer.negators"));
+    for (const [code, forms] of cached(t, "keyGroupForms", () => choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map(normalize)] as const))) {
+      if (!codes.has(code)) continue;
+      const found = forms.filter((form) => {
+        for (let at = read.indexOf(form); at >= 0; at = read.indexOf(form, at + 1)) if (!negators.length || !negatedAt(read, at, negators)) return true;
+        return false;
+      });
+      if (!found.length) continue;
+      const partly = cached(t, `keyGroupPartly.${code}`, () => ({
+        words: new Set(wordList(t, `understand.keyGroupPartly.${code}.words`).map(normalize)),
+        unless: wordList(t, `understand.keyGroupPartly.${code}.unless`).map(normalize),
+      }));
+      return { code, partly: found.every((f) => partly.words.has(f)) && !partly.unless.some((w) => read.includes(w)) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Drops the hits a question denies: a word after "不是", "不属于" (我不是什么重点群体, 要自己交学费吗), but not after
+ * the "A不A" of a question (是不是, 算不算: 我算不算重点群体).
+ * @example dropDenied(found, "我不是什么重点群体要自己交学费吗", [tZh]) // the 重点群体 hit is gone
+ */
+export function dropDenied(found: { hits: Hit[] }[], text: string, translators: Translate[]): void {
+  const denials = translators.flatMap((t) => cached(t, "denials", () => wordList(t, "understand.denials").map(normalize)));
+  if (!denials.length) return;
+  const denied = (at: number) =>
+    denials.some((d) => {
+      const i = text.lastIndexOf(d, at - d.length);
+      if (i < 0 || i < at - DENIAL_REACH || i + d.length > at) return false;
+      // 是不是, 算不算, 属不属于: the character before 不 comes again after it, and the words ask rather than deny.
+      const not = text.indexOf("不", i);
+      return !(not > 0 && not < at && text[not - 1] === text[not + 1]);
+    });
+  for (const topic of found) topic.hits = topic.hits.filter((h) => !h.at || !denied(h.at[0]));
+}
+
+/** How far before a word a denial reaches: "不是什么重点群体" (two characters between). */
+const DENIAL_REACH = 5;
+
+/**
+ * Where a side question starts in a (folded, unspaced) question: after a word such as 顺便, 另外, "by the way",
+ * not at its very start; the length of the text when there is none.
+ * @example sideStart("退伍军人可以报吗顺便问下在哪上课", [tZh]) // 8
+ */
+export function sideStart(text: string, translators: Translate[]): number {
+  let start = text.length;
+  for (const t of translators)
+    for (const word of cached(t, "side", () => wordList(t, "understand.side").map(normalize))) {
+      const at = text.indexOf(word);
+      if (at > 0 && at < start) start = at;
+    }
+  return start;
+}
+
+/**
+ * Whether a (folded) question names the programme's own sector or one of the pack's names: then another public
+ * service it mentions (断缴, 失业金) is a fact about the person, not what is asked.
+ * @example namesProgramme("社保断缴了还能学电商吗", [tZh]) // true
+ */
+export function namesProgramme(text: string, translators: Translate[]): boolean {
+  return translators.some((t) => cached(t, "programme", () => wordList(t, "understand.otherTrade.programme").map(normalize)).some((w) => text.includes(w)));
+}
