@@ -13,6 +13,7 @@ import { idOf, schoolNotices } from "./processCommon.js";
 import type { ClaimRecord, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { translator } from "./i18n.js";
+import { packWordBoth } from "./rules/packWords.js";
 
 /** Where a claim stands; follows from its dates. @example claimState(claim) // "on_notice" */
 export type ClaimState = "draft" | "submitted" | "on_notice" | "objected" | "approved" | "paid";
@@ -241,7 +242,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
       if (today <= claim.noticeEndsOn!)
         throw new DomainError("wrong_state", { what: "claim", id: claimId, state: "on_notice_until", until: claim.noticeEndsOn!, needed: "notice_ended" }, "clear it after the notice's last day");
       claims.update(claimId, { approvedAt: now });
-      outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:notice-ended`, "claim_notice_ended", { ...params(cls), ends: claim.noticeEndsOn! }, pack.publicNotice.clause), now);
+      outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:notice-ended`, "claim_notice_ended", { ...params(cls), ends: claim.noticeEndsOn!, paymentOffice: packWordBoth(pack, "paymentOffice") }, pack.publicNotice.clause), now);
       audit.record({ actor: actorLabel(actor), action: "claim.approve", entity: "subsidy_claim", entityId: String(claimId), detail: { noticeEnded: claim.noticeEndsOn }, at: now });
       return { claimId, state: "approved" as const, ended: claim.noticeEndsOn! };
     });
@@ -260,7 +261,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
       if (a.amount > claim.amountYuan)
         throw new DomainError("invalid_input", { field: "amount" }, `the payment ${a.amount} exceeds the claimed ${claim.amountYuan} yuan`);
       claims.update(claimId, { paidAt: now, paidAmountYuan: a.amount });
-      outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:paid`, "claim_paid", { ...params(cls), amount: a.amount }, "§2.4-paid"), now);
+      outbox.enqueue(schoolNotices(staff, pack, cls.schoolId, `claim:${claimId}:paid`, "claim_paid", { ...params(cls), amount: a.amount }, pack.subsidyPaidTo.clause), now);
       audit.record({ actor: actorLabel(actor), action: "claim.paid", entity: "subsidy_claim", entityId: String(claimId), detail: { amountYuan: a.amount, claimedYuan: claim.amountYuan }, at: now });
       return { claimId, state: "paid" as const, amountYuan: a.amount };
     });

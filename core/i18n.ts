@@ -54,25 +54,51 @@ export function translator(lang: Lang): Translate {
 const MEMO_LIMIT = 2_000;
 /** Parameters that carry a person's data (`personal`): their text is rendered each time and never kept. */
 const unkept = new WeakSet<object>();
-const memos = new Map<Lang, Map<string, string>>(languages.map((lng) => [lng, new Map()]));
-const translators = new Map<Lang, Translate>(
-  languages.map((lng) => {
-    const memo = memos.get(lng)!;
-    const translate: Translate = (key, params) => {
-      if (params && unkept.has(params)) return instance.t(key, { ...params, lng }) as string;
-      const id = params && Object.keys(params).length ? `${key}\u0000${JSON.stringify(params)}` : key;
-      let text = memo.get(id);
-      if (text === undefined) {
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        // The instance's own t() with the language as an option, not getFixedT's: that wrapper copies all of
-        // i18next's options into a new object on every call, ~25 µs of the ~30 a text with parameters took.
-        memo.set(id, (text = instance.t(key, { ...params, lng }) as string));
-      }
-      return text;
-    };
-    return [lng, translate];
-  }),
-);
+// Every memo of a language: the plain translator's and those with words of their own (`translatorWith`).
+const memos = new Map<Lang, Map<string, string>[]>(languages.map((lng) => [lng, []]));
+// The language of each translator, a programme's as well as the plain one.
+const languageOf = new WeakMap<Translate, Lang>();
+const translators = new Map<Lang, Translate>(languages.map((lng) => [lng, memoTranslate(lng, undefined)]));
+
+/** A translator with its own memo; `words` fill the parameters a call does not give. */
+function memoTranslate(lng: Lang, words: Record<string, string> | undefined): Translate {
+  const memo = new Map<string, string>();
+  memos.get(lng)!.push(memo);
+  // The words are the same on every call: they are left out of the memo's key.
+  const options = (params: Record<string, unknown> | undefined) => (words ? { ...words, ...params, lng } : { ...params, lng });
+  const translate: Translate = (key, params) => {
+    if (params && unkept.has(params)) return instance.t(key, options(params)) as string;
+    const id = params && Object.keys(params).length ? `${key}\u0000${JSON.stringify(params)}` : key;
+    let text = memo.get(id);
+    if (text === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      // The instance's own t() with the language as an option, not getFixedT's: that wrapper copies all of
+      // i18next's options into a new object on every call, ~25 µs of the ~30 a text with parameters took.
+      memo.set(id, (text = instance.t(key, options(params)) as string));
+    }
+    return text;
+  };
+  languageOf.set(translate, lng);
+  return translate;
+}
+
+/**
+ * The language a translator speaks.
+ * @example translatorLanguage(packTranslator(pack, "en")) // "en"
+ */
+export function translatorLanguage(t: Translate): Lang | undefined {
+  return languageOf.get(t);
+}
+
+/**
+ * A translator whose texts take `words` wherever a call gives no value of that name: the words of a
+ * programme (its city, sector, offices) for every text a chat says (core/packWords.ts). Build one per
+ * programme and language, not per call: each keeps a memo.
+ * @example translatorWith("zh-CN", { planOffice: "市商务局" })("plan.view.byBureau") // "（市商务局代为录入）"
+ */
+export function translatorWith(lang: Lang, words: Record<string, string>): Translate {
+  return memoTranslate(lang, words);
+}
 
 /**
  * Marks a text's parameters as a person's data (a name, an ID or phone number): the text is not kept in
@@ -90,7 +116,7 @@ export function personal<T extends Record<string, unknown>>(params: T): T {
  * @example keptTextContains("zh-CN", "张三") // false
  */
 export function keptTextContains(lang: Lang, fragment: string): boolean {
-  for (const [id, text] of memos.get(lang)!) if (id.includes(fragment) || text.includes(fragment)) return true;
+  for (const memo of memos.get(lang)!) for (const [id, text] of memo) if (id.includes(fragment) || text.includes(fragment)) return true;
   return false;
 }
 

@@ -4,11 +4,13 @@
 // problem is reported with its item; the templates the bureau hands out are built from the same fields.
 import { z } from "zod";
 import { stringify } from "yaml";
+import { addDays } from "./rules/dates.js";
 import { DomainError } from "./errors.js";
 import { citeClause, local, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
+import { packTranslator } from "./rules/packWords.js";
 import { textsOf } from "./processCommon.js";
 import { levelName } from "./rules/names.js";
-import { planContentsSchema, planFields, planProblems, readPlanValue, trackName, type PlanContentsInput, type PlanField } from "./rules/planRules.js";
+import { planContentsSchema, planFields, planProblems, planTrackName, readPlanValue, type PlanContentsInput, type PlanField } from "./rules/planRules.js";
 
 /** A problem with one item of a plan file: the item's key, its label, and what is wrong. */
 export interface PlanFileProblem {
@@ -60,7 +62,7 @@ export const planEntriesSchema = z.union([z.array(z.tuple([z.string(), z.unknown
  * @example readPlanEntries({ 培训职业: "电子商务师", track: "upskilling", … }, pack, { lang: "zh-CN", today: "2023-07-03" }).level // 4
  */
 export function readPlanEntries(raw: unknown, pack: PolicyPack, options: { lang: Lang; today: string }): PlanContentsInput {
-  const t = textsOf(options.lang);
+  const t = packTranslator(pack, options.lang);
   const label = (field: string) => (planFields.includes(field as PlanField) ? t(`plan.field.${field}`) : field);
   const problem = (field: string, message: string): PlanFileProblem => ({ field, label: label(field), message });
   const parsed = planEntriesSchema.safeParse(raw);
@@ -104,17 +106,31 @@ export interface PlanTemplateRow {
 /**
  * The rows of a plan template in a language: every item with an example a clerk replaces and the rules it
  * must meet, from the pack (its occupations, tracks and their levels, the window, the practical share).
- * @example planTemplateRows(pack, "zh-CN")[2] // { field: "level", label: "培训等级", example: "初级工（五级）", hint: "…" }
+ * @example planTemplateRows(pack, "zh-CN")[2] // { field: "level", label: "培训等级", example: "五级", hint: "…" }
  */
 export function planTemplateRows(pack: PolicyPack, lang: Lang): PlanTemplateRow[] {
-  const t = textsOf(lang);
+  const t = packTranslator(pack, lang);
   const sep = t("common.listSeparator");
   const levels = pack.tracks
-    .map((tr) => t("plan.file.trackLevels", { track: trackName(t, tr.code), levels: subsidyTable(pack, tr.code).map((l) => local(levelName(pack, l.level), lang)).join(sep) }))
+    .map((tr) => t("plan.file.trackLevels", { track: planTrackName(pack, tr.code, lang), levels: subsidyTable(pack, tr.code).map((l) => local(levelName(pack, l.level), lang)).join(sep) }))
     .join(t("plan.file.separator"));
+  // The example is a plan the pack allows: its first occupation and track, at a level the track offers.
+  const [occupation, track] = [pack.occupations[0]!, pack.tracks[0]!];
+  const level = subsidyTable(pack, track.code, occupation.code)[0]?.level ?? pack.levels[0]!.level;
+  // Dates inside the window, as far from its ends as a real plan's: 2023-07-10 to 2023-09-20 in Jiangyin's.
+  const within = (d: string) => (d < pack.window.from ? pack.window.from : d > pack.window.to ? pack.window.to : d);
+  const startsOn = within(addDays(pack.window.from, 25));
+  const endsOn = [within(addDays(pack.window.to, -10)), startsOn].sort().at(-1)!;
   const params = {
     occupations: pack.occupations.map((o) => local(o.name, lang)).join(sep),
-    tracks: pack.tracks.map((tr) => trackName(t, tr.code)).join(sep),
+    tracks: pack.tracks.map((tr) => planTrackName(pack, tr.code, lang)).join(sep),
+    occupation: local(occupation.name, lang),
+    // The short forms a clerk types, which the file reads back: "就业技能培训", "五级".
+    track: planTrackName(pack, track.code, lang).replace(/\s*[(（].*$/, ""),
+    level: t(`plan.levelShort.${level}`),
+    bracketsNote: pack.tracks.some((tr) => /[(（]/.test(local(tr.planName ?? tr.name, lang))) ? t("plan.hint.bracketsNote") : "",
+    startsOn,
+    endsOn,
     levels,
     from: pack.window.from,
     to: pack.window.to,
@@ -129,7 +145,7 @@ export function planTemplateRows(pack: PolicyPack, lang: Lang): PlanTemplateRow[
  * @example planTemplateYaml(pack, "zh-CN").startsWith("# ") // true
  */
 export function planTemplateYaml(pack: PolicyPack, lang: Lang): string {
-  const t = textsOf(lang);
+  const t = packTranslator(pack, lang);
   const lines = t("plan.file.yamlHeader", { cite: citeClause(pack, pack.planFields.clause, lang) })
     .split("\n")
     .map((l) => `# ${l}`);

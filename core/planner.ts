@@ -26,7 +26,8 @@
 // are not sent).
 import { addDays, weekday } from "./rules/dates.js";
 import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
-import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import { trainingClause, type Bilingual, type PolicyPack } from "./rules/pack.js";
+import { packWordBoth } from "./rules/packWords.js";
 import { classParams, type NoticeKind, type NoticeParams, type OutboxNotice, type ParamValue } from "./notice.js";
 import { filingParams, joinBilingual, keyGroupParams, missingMaterials, noticeContext, programmeEndParams } from "./noticeKinds.js";
 import { levelName, occupationName } from "./rules/names.js";
@@ -141,6 +142,8 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
   };
 
   const filingClause = pack.filingLeadWorkingDays.clause;
+  // The pack's own clauses, so that a notice cites its notice, whatever the city.
+  const classClause = trainingClause(pack);
   for (const c of state.classes) {
     // §2.5.2 Filing: the latest stage due by today, while it still means something. A deadline in a year with
     // no holiday calendar cannot be computed: no reminder rather than a guess (the operator is warned at start,
@@ -160,11 +163,11 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     const lastWorkday = tryCalendar(() => cal.addWorkdays(c.opensOn, -1));
     const eve = lastWorkday instanceof CalendarYearUnknown ? addDays(c.opensOn, -1) : lastWorkday;
     if (eve <= today && today < c.opensOn) {
-      toSchool(c.schoolId, `class:${c.id}:opens`, "class_opens_school", eve, { ...classParams(c), confirmed: c.confirmed }, "§2.5.3");
+      toSchool(c.schoolId, `class:${c.id}:opens`, "class_opens_school", eve, { ...classParams(c), confirmed: c.confirmed }, classClause);
       const where: ParamValue = c.location ?? { zh: "请向学校确认上课地点", en: "ask the school for the venue" };
       const bring = joinBilingual(pack.documents.always);
       for (const personId of c.trainees)
-        toPerson(personId, `class:${c.id}:starts:p${personId}`, "class_opens_trainee", eve, { ...classParams(c), school: nameOf(c.schoolId), location: where, bring }, "§2.5.3");
+        toPerson(personId, `class:${c.id}:starts:p${personId}`, "class_opens_trainee", eve, { ...classParams(c), school: nameOf(c.schoolId), location: where, bring }, classClause);
     }
   }
 
@@ -177,7 +180,7 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
         p.status === "approved" ? "plan_approved" : "plan_rejected",
         p.reviewedOn,
         { planId: p.id, occupation: occupationName(pack, p.occupation), level: levelName(pack, p.level), plan: `#${p.id}`, reason: p.reason ?? "—" },
-        "§2.5.1",
+        pack.planFields.clause,
       );
 
   // §2.5.4 Claims: public notice, objection, payment; and materials still missing after the class ended.
@@ -191,18 +194,18 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
       toSchool(c.schoolId, `claim:${cl.id}:notice-started`, "claim_notice_started", cl.noticeStartsOn, { ...params, starts: cl.noticeStartsOn, ends: cl.noticeEndsOn ?? "—" }, noticeClause);
     const endedOn = cl.noticeEndsOn ? addDays(cl.noticeEndsOn, 1) : null;
     if (!cl.objection && inWindow(endedOn, c.schoolId))
-      toSchool(c.schoolId, `claim:${cl.id}:notice-ended`, "claim_notice_ended", endedOn, { ...params, ends: cl.noticeEndsOn! }, noticeClause);
+      toSchool(c.schoolId, `claim:${cl.id}:notice-ended`, "claim_notice_ended", endedOn, { ...params, ends: cl.noticeEndsOn!, paymentOffice: packWordBoth(pack, "paymentOffice") }, noticeClause);
     if (cl.objection && inWindow(cl.objectionOn, c.schoolId))
       toSchool(c.schoolId, `claim:${cl.id}:objection`, "claim_objection", cl.objectionOn, { ...params, objection: cl.objection }, noticeClause);
     if (inWindow(cl.paidOn, c.schoolId))
-      toSchool(c.schoolId, `claim:${cl.id}:paid`, "claim_paid", cl.paidOn, { ...params, amount: cl.paidAmountYuan ?? 0 }, "§2.4-paid");
+      toSchool(c.schoolId, `claim:${cl.id}:paid`, "claim_paid", cl.paidOn, { ...params, amount: cl.paidAmountYuan ?? 0 }, pack.subsidyPaidTo.clause);
   }
   const materialsClause = pack.claimMaterials.clause;
   for (const c of state.classes) {
     const dueOn = tryCalendar(() => cal.addWorkdays(c.closesOn, 5));
     if (dueOn instanceof CalendarYearUnknown || dueOn > today) continue;
     const list = missingMaterials(claimByClass.get(c.id)?.materials ?? [], pack);
-    if (list) toSchool(c.schoolId, `claim-materials:${c.id}`, "claim_materials_missing", dueOn, { classId: c.id, className: c.name, classCode: c.code, closesOn: c.closesOn, list }, materialsClause);
+    if (list) toSchool(c.schoolId, `claim-materials:${c.id}`, "claim_materials_missing", dueOn, { classId: c.id, className: c.name, classCode: c.code, closesOn: c.closesOn, list, claimOffice: packWordBoth(pack, "claimOffice") }, materialsClause);
   }
 
   // §2.1-quota The school's key-group share: at most once a week while it is low.
@@ -225,8 +228,8 @@ export function plan(state: PlannerState, pack: PolicyPack, window: { today: str
     if (!c || !inWindow(cert.recordedOn, c.schoolId)) continue;
     const params = { enrolmentId: cert.enrolmentId, classId: c.id, className: c.name, occupation: occupationName(pack, c.occupation), level: levelName(pack, cert.level), school: nameOf(c.schoolId) };
     if (cert.passed)
-      toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_passed", cert.recordedOn, { ...params, certificateNo: cert.certificateNo ?? "—" }, "§2.5.3");
-    else toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_failed", cert.recordedOn, params, "§2.5.3");
+      toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_passed", cert.recordedOn, { ...params, certificateNo: cert.certificateNo ?? "—" }, classClause);
+    else toPerson(cert.personId, `certificate:${cert.enrolmentId}`, "certificate_failed", cert.recordedOn, params, classClause);
   }
 
   // The morning digest, for each class where something happened from the window's first day to yesterday.

@@ -4,10 +4,11 @@
 import { z } from "zod";
 import { checkClass, knownFilingDeadline } from "./rules/checks.js";
 import { DomainError, parseInput } from "./errors.js";
-import { citeClause, isoDate, type Lang, type PolicyPack } from "./rules/pack.js";
+import { citeClause, isoDate, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
 import { planReviewKey } from "./planner.js";
 import { fieldProblem, planContentsSchema, planInputSchema, planProblems, type FieldProblem, type PlanContentsInput, type PlanInput } from "./rules/planRules.js";
-import { citeBoth, idOf, schoolNotices, textsOf } from "./processCommon.js";
+import { citeBoth, idOf, schoolNotices } from "./processCommon.js";
+import { packTranslator } from "./rules/packWords.js";
 import { levelName, occupationName } from "./rules/names.js";
 import type { PlanRecord, PlanStatus, ProcessClassRecord, ProcessDeps } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
@@ -48,7 +49,7 @@ export interface ClassDeadline {
 function checkFailed(problems: FieldProblem[], pack: PolicyPack, lang: Lang): DomainError {
   return new DomainError(
     "check_failed",
-    { reasons: problems.map((p) => textsOf(lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
+    { reasons: problems.map((p) => packTranslator(pack, lang)("plan.cited", { text: p.text, cite: citeClause(pack, p.clause, lang) })).join(" "), fields: problems.map((p) => p.field).join(",") },
     problems.map((p) => `${p.field}: ${p.code}`).join("; "),
   );
 }
@@ -197,7 +198,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
           level: levelName(pack, plan.level),
           plan: `#${planId}`,
           reason: reason ?? "—",
-        }, "§2.5.1"),
+        }, pack.planFields.clause),
         now,
       );
       audit.record({ actor: actorLabel(actor), action: `plan.${status === "approved" ? "approve" : "reject"}`, entity: "training_plan", entityId: String(planId), detail: reason ? { reason } : {}, at: now });
@@ -234,15 +235,15 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     authorizeAudited(audit, actor, "class.open", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(plan.id) }, now);
     if (plan.status !== "approved")
       throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: "approved" }, "a class opens only under an approved plan");
-    const t = textsOf(lang);
+    const t = packTranslator(pack, lang);
     const problems: FieldProblem[] = [];
-    if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", "§2.6", { from: input.opensOn, to: input.closesOn }));
+    if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", pack.window.clause, { from: input.opensOn, to: input.closesOn }));
     for (const field of ["opensOn", "closesOn"] as const) {
       const d = input[field];
-      if (d < plan.startsOn || d > plan.endsOn) problems.push(fieldProblem(t, field, "outside_plan", "§2.5.3", { date: d, from: plan.startsOn, to: plan.endsOn }));
+      if (d < plan.startsOn || d > plan.endsOn) problems.push(fieldProblem(t, field, "outside_plan", trainingClause(pack), { date: d, from: plan.startsOn, to: plan.endsOn }));
       if (d < pack.window.from || d > pack.window.to) problems.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
     }
-    if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", "§2.5.2", { date: input.opensOn, today }));
+    if (input.opensOn <= today) problems.push(fieldProblem(t, "opensOn", "opens_in_past", pack.filingLeadWorkingDays.clause, { date: input.opensOn, today }));
     if (problems.length) throw checkFailed(problems, pack, lang);
     const size = checkClass({ size: input.capacity, totalHours: plan.totalHours, practicalHours: plan.practicalHours, ...(input.overCapReason ? { overCapReason: input.overCapReason } : {}) }, pack, lang, t);
     // Over a strict cap no reason helps; over another, the reason is asked for.

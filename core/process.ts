@@ -24,7 +24,7 @@ export function createProcessService(deps: ProcessDeps, pack: PolicyPack, enrolm
     ...createResultService(deps, pack, plans.classOrThrow),
     ...createClaimService(deps, pack, plans.classOrThrow),
     ...createReportService(deps, pack, staffAccess, plans.classOrThrow),
-    ...createRetentionService(deps),
+    ...createRetentionService(deps, pack),
     /** One-time staff invites, as in core/staffAccess.ts. @example createInvite(bureau, { role: "school_staff", schoolId }, now, 72 * 3_600_000) */
     createInvite: staffAccess.createInvite,
     /** @example redeemInvite("7KQ2-M9XD-4TPA", personId, now) */

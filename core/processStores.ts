@@ -204,14 +204,34 @@ export interface ReportStore {
   schoolCounts(): { schoolId: string; staff: number; plans: number; classes: number; claims: number }[];
 }
 
+/**
+ * A class as the end of the retention period weighs it (core/retention.ts decides): its days, who is in it,
+ * which results are missing and its claim.
+ */
+export interface RetentionClassFacts {
+  code: string;
+  schoolId: string;
+  opensOn: string;
+  closesOn: string;
+  /** Holding a seat: applied, confirmed or completed. */
+  trainees: number;
+  /** On the waiting list. */
+  waiting: number;
+  /** Trainees with no result recorded. */
+  withoutResult: number;
+  /** Certificates passed. */
+  certified: number;
+  /** The class's subsidy claim, if there is one. */
+  claim: Pick<ClaimRecord, "submittedAt" | "noticeStartsOn" | "objection" | "approvedAt" | "paidAt"> | null;
+}
+
 /** What the end of the retention period reads (core/retention.ts). */
 export interface RetentionStore {
   /**
-   * Codes of the classes whose subsidy is not settled: trainees in training or without a recorded result
-   * (a school withdraws the ones who left), or certified trainees without a paid claim.
-   * @example retention.unsettledClasses() // ["K7Q2"]
+   * Every class with a trainee, a waiting place or a certificate, in code order.
+   * @example retention.classesWithTrainees()[0] // { code: "K7Q2", trainees: 30, waiting: 0, withoutResult: 0, certified: 28, claim: { paidAt: null, … }, … }
    */
-  unsettledClasses(): string[];
+  classesWithTrainees(): RetentionClassFacts[];
   /** People whose data is still held (not erased), staff accounts excepted. @example retention.heldPeople() // [3, 4, 9] */
   heldPeople(): number[];
 }

@@ -6,7 +6,8 @@ import { keyGroupShare } from "./rules/checks.js";
 import { claimState } from "./claims.js";
 import { DomainError } from "./errors.js";
 import type { Lang, PolicyPack } from "./rules/pack.js";
-import { idOf, pick, textsOf } from "./processCommon.js";
+import { idOf, pick } from "./processCommon.js";
+import { packTranslator } from "./rules/packWords.js";
 import { levelName, occupationName, schoolName } from "./rules/names.js";
 import type { ProcessClassRecord, ProcessDeps, StaffRow } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
@@ -62,7 +63,7 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
       });
     if (own) return { schools, overall: null };
     const all = [...counts.values()];
-    const overall = shareLine("*", textsOf(lang)("admin.overall"), all.reduce((n, c) => n + c.keyGroup, 0), all.reduce((n, c) => n + c.total, 0), lang);
+    const overall = shareLine("*", packTranslator(pack, lang)("admin.overall"), all.reduce((n, c) => n + c.keyGroup, 0), all.reduce((n, c) => n + c.total, 0), lang);
     return { schools, overall };
   }
 
@@ -78,7 +79,7 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
     const certs = new Map(results.ofClass(classId).map((c) => [c.enrolmentId, c]));
     const trainees = results.trainees(classId).filter((t) => t.status === "confirmed" || t.status === "completed");
     // The bureau's 花名册 is a Chinese form, whatever the staff member's language.
-    const t = textsOf("zh-CN");
+    const t = packTranslator(pack, "zh-CN");
     const groupName = (code: string) => pack.keyGroups.find((g) => g.code === code)?.name.zh ?? code;
     const rows = trainees.map((trainee, i) => {
       const p = people.get(trainee.enrolmentId);
@@ -109,7 +110,7 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
    */
   function reportSheets(actor: Actor, now: Date, lang: Lang = "zh-CN"): Sheet[] {
     authorizeAudited(audit, actor, "report.read", {}, { entity: "report", entityId: "*" }, now);
-    const t = textsOf(lang);
+    const t = packTranslator(pack, lang);
     const col = (names: string[]) => names.map((n) => t(`admin.col.${n}`));
     const school = (id: string) => pick(schoolName(pack, id), lang);
     const classList = processClasses.list({});

@@ -6,8 +6,9 @@
 import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
-import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
-import { citeBoth, idOf, pick, textsOf } from "./processCommon.js";
+import { isoDate, subsidyTable, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
+import { citeBoth, idOf, pick } from "./processCommon.js";
+import { packTranslator } from "./rules/packWords.js";
 import { levelName, occupationName, schoolName } from "./rules/names.js";
 import type { ClassTrainee, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { parseResidentId } from "./rules/residentId.js";
@@ -112,7 +113,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
       level: levelName(pack, c.level),
       school: schoolName(pack, cls.schoolId),
       ...(c.passed ? { certificateNo: c.certificateNo ?? "—" } : {}),
-      cite: citeBoth(pack, "§2.5.3"),
+      cite: citeBoth(pack, trainingClause(pack)),
     };
     return { idempotencyKey: `certificate:${c.enrolmentId}`, personId: c.personId, kind, params };
   }
@@ -130,7 +131,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     parseInput(isoDate, today);
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "results come after the class's last day");
-    const t = textsOf(lang);
+    const t = packTranslator(pack, lang);
     const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 
     return tx.run(() => {

@@ -13,6 +13,7 @@ import { openApp, systemClock, type App } from "../bot/app.js";
 import { DomainError, errorText } from "../core/errors.js";
 import { translator, type Translate } from "../core/i18n.js";
 import { isoDate, type Lang, type PolicyPack } from "../core/rules/pack.js";
+import { packTranslator } from "../core/rules/packWords.js";
 import { startupProblem, STARTUP_EXIT } from "../bot/startupError.js";
 import { MAX_UPLOAD_BYTES } from "../core/dialog/types.js";
 import { PlanFileRejected } from "../core/planFile.js";
@@ -23,6 +24,7 @@ import { pick } from "../core/processCommon.js";
 import { schoolName } from "../core/rules/names.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
+import { NotSettled, retentionHoldText, type RetentionHold } from "../core/retention.js";
 import { loadPackFile } from "../storage/packFile.js";
 import { topics } from "../core/dialog/faq.js";
 import { asTestCases, NOT_OURS_LABEL } from "../core/dialog/understand/review.js";
@@ -143,7 +145,7 @@ const subs: Partial<Record<Command, string[]>> = {
 
 type Args = { [C in Command]: z.infer<(typeof schemas)[C]> }[Command];
 
-function parse(argv: string[], env: NodeJS.ProcessEnv): Args | { help: string } {
+function parse(argv: string[], env: NodeJS.ProcessEnv, pack: PolicyPack): Args | { help: string } {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
@@ -152,7 +154,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args | { help: string } 
     throw new InputError((e as Error).message.split("\n")[0]!.replace(/\. To specify.*$/, ""));
   }
   const lang: Lang = values.lang === "en" ? "en" : "zh-CN";
-  const t = translator(lang);
+  // The help names the pack's clauses and offices.
+  const t = packTranslator(pack, lang);
   const [command, ...rest] = positionals;
   if (!command) {
     if (values.help) return { help: t("admin.cli.usage") };
@@ -242,10 +245,15 @@ function planText(pack: PolicyPack, t: Translate, lang: Lang, plan: PlanRecord):
   return [head, ...items, ...notes, ...review].join("\n");
 }
 
+/** What holds the retention erasure back, a line each in the clerk's words. */
+function holdLines(holds: RetentionHold[], pack: PolicyPack, t: Translate, lang: Lang): string {
+  return holds.map((h) => `  - ${retentionHoldText(h, pack, t, lang)}`).join("\n");
+}
+
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
   const lang = args.lang;
-  const t = translator(lang);
+  const t = packTranslator(app.pack, lang);
   switch (args.command) {
     case "schools": {
       const rows = p.listSchools(actor, now);
@@ -343,14 +351,16 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: { file: args.out }, text: t("admin.cli.written", { file: args.out }) };
     }
     case "retention": {
-      const r = p.eraseSettled(actor, now, { dryRun: args.sub === "check" });
+      const r = p.eraseSettled(actor, today, now, { dryRun: args.sub === "check" });
       if (args.sub === "erase") {
         // The erased rows' earlier versions stay in the write-ahead log until it is emptied.
         const logEmptied = await app.services.logEmptied();
         return { json: { ...r, logEmptied }, text: [t("admin.cli.retentionErased", { count: r.erased }), ...(logEmptied ? [] : [t("admin.cli.logNotEmptied")])].join("\n") };
       }
-      const open = { count: r.unsettled.length, classes: r.unsettled.join(", "), held: r.held };
-      return { json: r, text: r.unsettled.length ? t("admin.cli.retentionOpen", open) : t("admin.cli.retentionDue", open) };
+      return {
+        json: r,
+        text: r.settled ? t("admin.cli.retentionDue", { held: r.held, ended: app.pack.window.to }) : t("admin.cli.retentionOpen", { count: r.holds.length, held: r.held, list: holdLines(r.holds, app.pack, t, lang) }),
+      };
     }
     case "questions": {
       if (args.sub === "label") {
@@ -391,16 +401,20 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
   }
 }
 
+// The pack main() loaded, for what an error names from it (a refused erasure's classes and schools).
+let loadedPack: PolicyPack | undefined;
+
 async function main(): Promise<number> {
   let args: Args;
-  const parsed = parse(process.argv.slice(2), process.env);
+  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
+  loadedPack = pack;
+  const parsed = parse(process.argv.slice(2), process.env, pack);
   if ("help" in parsed && typeof parsed.help === "string") {
     process.stdout.write(`${parsed.help}\n`);
     return 0;
   }
   args = parsed as Args;
   // A school code is checked against the pack before the database is opened (or created).
-  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
   if (args.command === "plan" && args.sub === "template") {
     const out = await planTemplate(args.out, pack, args.lang);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
@@ -452,7 +466,9 @@ try {
     process.exitCode = STARTUP_EXIT;
   } else if (e instanceof DomainError) {
     const details = e instanceof RowsRejected ? ` ${e.rows.map((r) => `#${r.row}: ${r.problems.join("; ")}`).join(" | ")}` : "";
-    process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}\n`);
+    // What still holds an erasure back, a line each, as `retention check` lists it.
+    const holds = e instanceof NotSettled && loadedPack ? `\n${holdLines(e.holds, loadedPack, t, lang)}` : "";
+    process.stderr.write(`admin: ${errorText(e, t)}${e.code === "invalid_input" && e.hint ? ` (${e.hint})` : ""}${details}${holds}\n`);
     process.exitCode = e.code === "invalid_input" || e.code === "not_found" ? 2 : 1;
   } else throw e;
 }

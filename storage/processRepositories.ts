@@ -290,21 +290,41 @@ export function createReportStore(db: Db): ReportStore {
   };
 }
 
-/** The retention queries. @example createRetentionStore(db).unsettledClasses() */
+/** The retention queries. @example createRetentionStore(db).classesWithTrainees() */
 export function createRetentionStore(db: Db): RetentionStore {
   return {
-    unsettledClasses() {
-      // Waiting-list places never became seats: they hold no class back.
-      const active = sql`exists (select 1 from ${enrolments} e where e.class_id = ${classes.id} and e.status in ('applied', 'confirmed'))`;
-      const certified = sql`exists (select 1 from ${certificates} ce where ce.class_id = ${classes.id} and ce.passed = 1)`;
-      const paid = sql`exists (select 1 from ${subsidyClaims} s where s.class_id = ${classes.id} and s.paid_at is not null)`;
-      return db
-        .select({ code: classes.code })
+    classesWithTrainees() {
+      const seated = sql`${enrolments.status} in ('applied', 'confirmed', 'completed')`;
+      const trainees = sql<number>`(select count(*) from ${enrolments} where ${enrolments.classId} = ${classes.id} and ${seated})`;
+      const withoutResult = sql<number>`(select count(*) from ${enrolments} where ${enrolments.classId} = ${classes.id} and ${seated} and not exists (select 1 from ${certificates} ce where ce.enrolment_id = ${enrolments.id}))`;
+      const certified = sql<number>`(select count(*) from ${certificates} where ${certificates.classId} = ${classes.id} and ${certificates.passed} = 1)`;
+      const rows = db
+        .select({
+          code: classes.code,
+          schoolId: classes.schoolId,
+          opensOn: classes.opensOn,
+          closesOn: classes.closesOn,
+          trainees,
+          waiting: countOf("waitlisted"),
+          withoutResult,
+          certified,
+          claimId: subsidyClaims.id,
+          submittedAt: subsidyClaims.submittedAt,
+          noticeStartsOn: subsidyClaims.noticeStartsOn,
+          objection: subsidyClaims.objection,
+          approvedAt: subsidyClaims.approvedAt,
+          paidAt: subsidyClaims.paidAt,
+        })
         .from(classes)
-        .where(sql`${active} or (${certified} and not ${paid})`)
+        .leftJoin(subsidyClaims, eq(subsidyClaims.classId, classes.id))
         .orderBy(asc(classes.code))
-        .all()
-        .map((r) => r.code);
+        .all();
+      return rows
+        .filter((r) => r.trainees + r.waiting + r.certified > 0)
+        .map(({ claimId, submittedAt, noticeStartsOn, objection, approvedAt, paidAt, ...r }) => ({
+          ...r,
+          claim: claimId === null ? null : { submittedAt, noticeStartsOn, objection, approvedAt, paidAt },
+        }));
     },
     heldPeople() {
       return db

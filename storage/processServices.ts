@@ -21,7 +21,7 @@ export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPac
     ...process,
     /**
      * The retention erasure (core/retention.ts), then the write-ahead log emptied, as after /forget.
-     * @example eraseSettled(bureau, now, { dryRun: false }) // { unsettled: [], held: 120, erased: 120 }
+     * @example eraseSettled(bureau, "2023-10-08", now, { dryRun: false }) // { settled: true, holds: [], held: 120, erased: 120 }
      */
     eraseSettled(...args: Parameters<typeof process.eraseSettled>) {
       const r = process.eraseSettled(...args);

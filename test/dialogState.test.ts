@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
 import type { ChatClock } from "../core/dialog/engine.js";
-import { translator } from "../core/i18n.js";
+import { packTranslator } from "../core/rules/packWords.js";
+import { jiangyin } from "./support/packs.js";
 import { createVault } from "../storage/crypto.js";
 import { createDialogStore, type DialogStore } from "../storage/dialogStore.js";
 
 const TODAY = "2023-07-03";
 const clock: ChatClock = { now: () => new Date(), today: () => TODAY };
-const t = translator("zh-CN");
+const t = packTranslator(jiangyin, "zh-CN");
 
 describe("stored dialog states", () => {
   let dir: string;

@@ -1,6 +1,9 @@
-// Every city and sector word a person reads comes from the pack: each rendered question, choice, reason,
-// FAQ answer and class problem of every pack, in both languages, has no unfilled {{…}}, and a pack of
-// another city or sector never says Jiangyin or e-commerce.
+// Every city, sector and office word a person reads comes from the pack: each rendered question, choice,
+// reason, FAQ answer and class problem of every pack, in both languages, has no unfilled {{…}}, and a pack of
+// another city or sector never says Jiangyin, e-commerce or the Commerce Bureau. The same holds for every
+// text in the locales rendered with the pack's words, and for what a school's staff read on an empty
+// database: the staff menu, the plan form, the bureau's plan template, a class opened, filed, enrolled,
+// certified and claimed, and the notices it sends along the way.
 import { describe, expect, it } from "vitest";
 import { assessEligibility, type Facts } from "../core/rules/eligibility.js";
 import { checkClass } from "../core/rules/checks.js";
@@ -8,7 +11,11 @@ import { translator } from "../core/i18n.js";
 import { sectorRelation, subsidyTable, type Lang, type PolicyPack } from "../core/rules/pack.js";
 import { questions } from "../core/dialog/questions.js";
 import { answerTopic, levelAmount, topics } from "../core/dialog/faq.js";
-import { elderlyCare, jiangyin, madeUpCity } from "./support/packs.js";
+import { elderlyCare, elderlyCarePath, jiangyin, madeUpCity, madeUpCityPath } from "./support/packs.js";
+import { lintPack } from "../core/rules/packLint.js";
+import { readFileSync } from "node:fs";
+import { localeTexts, staffSees } from "./support/packTexts.js";
+import { defaultPackPath } from "../storage/packFile.js";
 
 const langs: Lang[] = ["zh-CN", "en"];
 
@@ -59,11 +66,15 @@ function factGrid(pack: PolicyPack): Facts[] {
   return grid;
 }
 
+// Jiangyin's words, its e-commerce and its bureau: none of them is another programme's.
+const notJiangyin = ["江阴", "Jiangyin", "电子商务", "e-commerce", "E-commerce", "商务局", "Commerce Bureau"];
+
 describe.each([
-  { pack: jiangyin, today: "2023-07-03", foreign: [] as string[] },
-  { pack: elderlyCare, today: "2025-12-01", foreign: ["江阴", "Jiangyin", "电子商务", "电商", "e-commerce"] },
-  { pack: madeUpCity, today: "2025-06-02", foreign: ["江阴", "Jiangyin", "电子商务", "e-commerce"] },
-])("words of $pack.id", ({ pack, today, foreign }) => {
+  { pack: jiangyin, path: defaultPackPath, today: "2023-07-03", foreign: [] as string[] },
+  // An elderly-care programme's employees work for elderly-care providers, not enterprises.
+  { pack: elderlyCare, path: elderlyCarePath, today: "2025-12-01", foreign: [...notJiangyin, "电商", "企业", "enterprise"] },
+  { pack: madeUpCity, path: madeUpCityPath, today: "2025-06-02", foreign: notJiangyin },
+])("words of $pack.id", ({ pack, path, today, foreign }) => {
   const texts = rendered(pack, today);
 
   it("meets the reasons worth checking", () => {
@@ -83,6 +94,24 @@ describe.each([
 
   it("says no other city's or sector's words", () => {
     const wrong = texts.filter((x) => foreign.some((w) => x.text.includes(w)));
+    expect(wrong.map((x) => `${x.where}: ${x.text}`)).toEqual([]);
+  });
+
+  it("has no locale text, filled with the pack's words, that says another city's, sector's or office's words", () => {
+    const wrong = localeTexts(pack).filter((x) => foreign.some((w) => x.text.includes(w)));
+    expect(wrong.map((x) => `${x.where}: ${x.text}`)).toEqual([]);
+  });
+
+  it("names every office the texts need, so that lint is clean", () => {
+    expect(lintPack(readFileSync(path, "utf8")).findings).toEqual([]);
+  });
+
+  it.each(["zh-CN", "en"] as const)("tells a school's staff (%s) only the pack's words, from the staff menu and the plan form to the claim and its notices", { timeout: 30_000 }, async (lang) => {
+    const seen = await staffSees(path, today, lang);
+    // What the walk reached: each step of the school's year said something.
+    for (const step of ["notStaff", "badInvite", "noPlan", "plan form", "plan submitted", "plan view", "class opened", "classes", "filing", "poster", "roster", "results", "claim", "notice"])
+      expect(seen.some((x) => x.where.startsWith(step)), step).toBe(true);
+    const wrong = seen.filter((x) => foreign.some((w) => x.text.includes(w)) || /\{\{|\}\}|\$t\(|§/.test(x.text));
     expect(wrong.map((x) => `${x.where}: ${x.text}`)).toEqual([]);
   });
 });

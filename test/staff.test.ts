@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, type App } from "../bot/app.js";
 import type { ChatClock } from "../core/dialog/engine.js";
 import type { Reply } from "../core/dialog/types.js";
-import { translator } from "../core/i18n.js";
+import { packTranslator } from "../core/rules/packWords.js";
+import { jiangyin } from "./support/packs.js";
 import { maskIdNumber, maskPhone } from "../core/mask.js";
 import { rosterColumns } from "../core/reports.js";
 import type { Actor } from "../core/roles.js";
@@ -18,7 +19,7 @@ import { bureau, enrolMany, planInput, resultsCsv, SCHOOL_A, SCHOOL_B } from "./
 import { readPng } from "./support/png.js";
 import { POSTER_SIZE } from "../bot/poster.js";
 
-const t = translator("zh-CN");
+const t = packTranslator(jiangyin, "zh-CN");
 const BOT = "jiangyin_test_bot";
 const WECHAT_QR = "https://u.wechat.com/EKvxBnQm2pL8Y7sZ";
 

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp, systemClock, type App } from "../bot/app.js";
 import type { TelegramChannel } from "../bot/telegram.js";
-import { translator } from "../core/i18n.js";
+import { packTranslator } from "../core/rules/packWords.js";
+import { jiangyin } from "./support/packs.js";
 import type { ClassOffer } from "../core/dialog/ports.js";
 import { startTelegramUnderTest } from "./support/telegramUnderTest.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate, type Payload } from "./support/fakeBotApi.js";
@@ -17,8 +18,8 @@ import { residentId, withWrongCheckCharacter } from "./support/people.js";
 
 const TODAY = "2023-07-03";
 const USER = 4242;
-const t = translator("zh-CN");
-const tEn = translator("en");
+const t = packTranslator(jiangyin, "zh-CN");
+const tEn = packTranslator(jiangyin, "en");
 
 const person = { name: "张三", idNumber: residentId("1990-05-17"), phone: "13812345678" };
 

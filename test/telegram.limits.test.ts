@@ -11,13 +11,14 @@ import { createChatRateLimit } from "../bot/rateLimit.js";
 import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js";
 import type { ChatCore } from "../core/dialog/types.js";
 import type { ChatClock } from "../core/dialog/engine.js";
-import { translator } from "../core/i18n.js";
+import { packTranslator } from "../core/rules/packWords.js";
+import { jiangyin } from "./support/packs.js";
 import { maskIdNumber } from "../core/mask.js";
 import { bureau, enrolMany, planInput, SCHOOL_A } from "./process/helpers.js";
 import { startFakeBotApi, type FakeBotApi, type Payload } from "./support/fakeBotApi.js";
 import { unthrottled } from "./support/sendLimits.js";
 
-const t = translator("zh-CN");
+const t = packTranslator(jiangyin, "zh-CN");
 const today = "2023-07-01";
 const clock: ChatClock = { today: () => today, now: () => new Date(`${today}T02:00:00Z`) };
 
@@ -116,7 +117,7 @@ describe("Telegram messages within the platform's sizes", () => {
     const [question] = (await api.waitForReplies(YOU, 4)).slice(3);
     const buttons = buttonsOf(question!);
     const fresh = buttons.find((b) => b.callback_data.endsWith("|fresh_graduate_not_enrolled"))!;
-    expect(fresh.text).toBe(translator("en")("dialog.choice.short.fresh_graduate_not_enrolled"));
+    expect(fresh.text).toBe(packTranslator(jiangyin, "en")("dialog.choice.short.fresh_graduate_not_enrolled"));
     for (const b of buttons) expect(b.text.length).toBeLessThanOrEqual(40);
     expect(question!.text).toContain("This year's junior or senior high school graduate with Jiangyin household registration, not going on to further study");
     expect(api.violations).toEqual([]);

@@ -6,7 +6,8 @@
 // decision still needs, once. What every flow needs (saying, asking, the menu, ending, starting another) is
 // made here once and lent to them as their kit.
 import { DomainError, errorText } from "../errors.js";
-import { perLanguage, translator } from "../i18n.js";
+import { perLanguage } from "../i18n.js";
+import { packTranslator } from "../rules/packWords.js";
 import { assessEligibility, type Eligibility, type Facts } from "../rules/eligibility.js";
 import { historyFacts } from "../rules/facts.js";
 import { local, type Lang, type PolicyPack } from "../rules/pack.js";
@@ -53,6 +54,8 @@ export function createDialogEngine(deps: {
   askSmsConsent?: boolean;
 }): ChatCore {
   const { pack, services, clock } = deps;
+  // Every text a chat says takes the pack's words (city, sector, offices…) where a call gives none.
+  const translator = (lang: Lang) => packTranslator(pack, lang);
   const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");

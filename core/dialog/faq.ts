@@ -5,6 +5,7 @@
 import { citeClause, local, readingOf, sectorRelation, subsidyTable, type LevelAmount, type Lang, type PolicyPack } from "../rules/pack.js";
 import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
+import { packWords } from "../rules/packWords.js";
 import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
 import { windowPhase } from "../rules/window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
@@ -72,14 +73,14 @@ export function insuranceRule(pack: PolicyPack): "waived" | "required" | "none" 
 }
 
 /**
- * The employee route's words for a text: the city, the contract and insurance months, the insurance phrase.
+ * The employee route's words for a text: the pack's (city, employer), the contract and insurance months, the insurance phrase.
  * @example t("dialog.faq.who.employee", employeeParams(pack, "zh-CN", t))
  */
 export function employeeParams(pack: PolicyPack, lang: Lang, t: Translate) {
   const r = pack.employeeRoute;
   const insurance = !r ? "none" : r.insuredMonthsMin > 0 ? "months" : pack.basic.insuranceRequired ? "any" : "none";
   return {
-    city: local(pack.city, lang),
+    ...packWords(pack, lang),
     contract: r?.contractMonthsMin ?? 0,
     insured: r?.insuredMonthsMin ?? 0,
     insurance: t(`reason.employee_insurance.${insurance}`, { min: r?.insuredMonthsMin ?? 0 }),
@@ -203,7 +204,6 @@ export const topics: Topic[] = [
     params: (p, lang, t) => ({
       days: p.publicNotice.days,
       unit: t(`dialog.faq.publicNotice.${p.publicNotice.unit}`),
-      office: p.claimOffice ? local(p.claimOffice, lang) : t("dialog.faq.publicNotice.office"),
       reading: readingText(p, p.publicNotice.reading, lang),
     }),
   },
@@ -214,8 +214,11 @@ export const topics: Topic[] = [
   },
   {
     id: "content",
-    clauses: (p) => [p.practicalShareMin.clause],
-    params: (p) => ({ share: pct(p.practicalShareMin.value) }),
+    clauses: (p) => [...new Set([...(p.trainingContent ? [p.trainingContent.clause] : []), p.practicalShareMin.clause])],
+    // The notice's words, with the practical share where they say "{{share}}".
+    params: (p, lang) => ({ content: p.trainingContent ? local(p.trainingContent.text, lang).replaceAll("{{share}}", pct(p.practicalShareMin.value)) : "", share: pct(p.practicalShareMin.value) }),
+    // What is taught is the notice's to say; a pack that does not say it has the school's plan answer.
+    answer: (p) => (p.trainingContent ? "answer" : "none"),
   },
   {
     id: "howToEnrol",
@@ -342,6 +345,7 @@ export function answerTopic(id: string, pack: PolicyPack, lang: Lang, t: Transla
   const cites = [...new Set(topic.clauses(pack).map((c) => citeClause(pack, c, lang)))];
   const key = context.today !== undefined && topic.answerKey ? topic.answerKey(pack, context.today) : (topic.answer?.(pack) ?? "answer");
   // The deployment's own facts (how long backups keep data) go to every answer; only the privacy one says them.
-  const answer = t(`dialog.faq.${id}.${key}`, { ...topic.params(pack, lang, t), backupDays: context.backupDays ?? DEFAULT_BACKUP_KEEP }).trim();
+  // Every answer may name the pack's city, sector, employer and offices (core/packWords.ts).
+  const answer = t(`dialog.faq.${id}.${key}`, { ...packWords(pack, lang), ...topic.params(pack, lang, t), backupDays: context.backupDays ?? DEFAULT_BACKUP_KEEP }).trim();
   return cites.length ? `${answer}\n${t("dialog.basis", { cites: list(cites, t) })}` : answer;
 }

@@ -3,7 +3,8 @@
 // a private chat for everything that touches a person: the eligibility check of one's own answers, an
 // enrolment, /me, /forget, /link, the staff menu. It reads and writes no conversation state: a group message
 // cannot move or overwrite the person's private conversation, and it never sees personal data to leak.
-import { translator, type Translate } from "../i18n.js";
+import type { Translate } from "../i18n.js";
+import { packTranslator } from "../rules/packWords.js";
 import type { Lang, PolicyPack } from "../rules/pack.js";
 import { answerTopic, type FaqIndex } from "./faq.js";
 import type { CommandMatch } from "./match.js";
@@ -45,7 +46,7 @@ export function createGroupAnswers(kit: GroupKit): (input: Inbound) => Reply[] {
     const text = input.text?.slice(0, 4000).trim();
     // Unknown people write in their group's language; an English question gets English.
     const lang = kit.languageOf(input.channel, input.externalId) ?? (text && /[a-z]/i.test(text) && !/\p{Script=Han}/u.test(text) ? "en" : "zh-CN");
-    const t = translator(lang);
+    const t = packTranslator(pack, lang);
     const said = (words: string): Reply[] => [{ text: words, public: true, lang }];
     const toPrivate = (key = "dialog.group.private", classCode?: string) => said(t(key, { how: privately(input.channel, t, classCode) }));
 

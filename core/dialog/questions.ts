@@ -4,6 +4,7 @@ import { z } from "zod";
 import { factsSchema, levelLabel, type FactName, type Facts } from "../rules/eligibility.js";
 import { local, sectorRelation, type Lang, type PolicyPack } from "../rules/pack.js";
 import { perLanguage, type Translate } from "../i18n.js";
+import { packWords } from "../rules/packWords.js";
 import { matchChoice, matchYesNo, parseMonths, chineseNumber } from "./match.js";
 import type { Choice } from "./types.js";
 import { understandChoice } from "./understand/forms.js";
@@ -100,9 +101,9 @@ function choiceQuestion<T>(fact: FactName, choices: FactQuestion["choices"], toV
   };
 }
 
-/** The city and the sector as the pack names them, for a question's words. */
+/** The city, the sector and the employer as the pack names them, for a question's words. */
 function place(p: PolicyPack, lang: Lang): Record<string, unknown> {
-  return { city: local(p.city, lang), sector: local(p.sector, lang) };
+  return packWords(p, lang);
 }
 
 /** A pack's key groups as choices, built once per pack and language (asked, then checked against, on every answer). */
@@ -113,7 +114,7 @@ function keyGroupChoices(pack: PolicyPack): (lang: Lang) => Choice[] {
     built = perLanguage((t, lang) => [
       ...pack.keyGroups.map((g) => {
         // A group's name is the notice's wording, sometimes a sentence: a short label for its button, when the locale has one.
-        const short = t(`dialog.choice.short.${g.code}`, { defaultValue: "" });
+        const short = t(`dialog.choice.short.${g.code}`, { ...packWords(pack, lang), defaultValue: "" });
         return { id: g.code, label: local(g.name, lang), ...(short ? { short } : {}) };
       }),
       { id: "none", label: t("dialog.choice.noneOfThese") },

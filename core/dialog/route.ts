@@ -1,7 +1,8 @@
 // Where one private message goes: a file or a tap to the current step, a command to its flow, "English" or
 // "中文" to the language, an answer to the step under way, a question to the pack's answers. Text between
 // flows that is none of these is said to be not understood and kept for staff to review.
-import { translator, type Translate } from "../i18n.js";
+import type { Translate } from "../i18n.js";
+import { packTranslator } from "../rules/packWords.js";
 import { local, type Lang } from "../rules/pack.js";
 import { answerTopic } from "./faq.js";
 import { choiceNumber, commands, normalize, type Command, type CommandMatch } from "./match.js";
@@ -207,7 +208,7 @@ export function createRouter(kit: Kit, deps: RouterDeps) {
   function askedIn(turn: Turn, text: string): { lang: Lang; t: Translate; offer?: string } {
     const lang = messageLanguage(text) ?? turn.lang;
     if (lang === turn.lang) return { lang, t: turn.t };
-    const t = translator(lang);
+    const t = packTranslator(pack, lang);
     return { lang, t, offer: t("dialog.lang.offer") };
   }
 

@@ -57,6 +57,9 @@ const track = z.strictObject({
   clause: clauseId,
   /** What the track is called, as a person reads it ("就业困难人员首次电商就业技能培训"). */
   name: bilingual,
+  /** The track as a training plan names it, where that differs from `name`: the kind of training, then whom
+   * it is for in brackets that a plan may leave out ("就业技能培训（就业困难人员首次电商就业）"). */
+  planName: bilingual.optional(),
   /** Who the track is for: the route and the relation to the sector; the first track that matches applies. */
   when: z.strictObject({ route: route.optional(), sector: sectorRelation.optional() }),
   /** The amounts are ceilings (不超过), not fixed rates. */
@@ -81,6 +84,8 @@ export const policyPackSchema = z
     sector: bilingual,
     name: bilingual,
     issuedBy: z.array(bilingual).min(1),
+    /** Whom a trainee's data is shared with besides the school, as the privacy notice names them; unsaid, `issuedBy`. */
+    sharedWith: bilingual.optional(),
     issuedOn: clauseValue(isoDate),
     window: z.strictObject({ from: isoDate, to: isoDate, clause: clauseId }),
     clauses: z.record(
@@ -94,6 +99,19 @@ export const policyPackSchema = z
       }),
     ),
     goal: z.strictObject({ clause: clauseId, text: bilingual }),
+    /** What the training covers, in the notice's words ("{{share}}" stands for the practical share); unsaid, the school's plan says. */
+    trainingContent: z.strictObject({ clause: clauseId, text: bilingual }).optional(),
+    /** Examples in the sector's own terms for the plan form, the plan template and a class's name; unsaid, plain ones. */
+    planExamples: z
+      .strictObject({
+        teachingPlan: bilingual.optional(),
+        businessStandard: bilingual.optional(),
+        /** One teacher a line, "name: qualification". */
+        teachers: bilingual.optional(),
+        questionBank: bilingual.optional(),
+        className: bilingual.optional(),
+      })
+      .optional(),
     schools: z.array(z.strictObject({ code, clause: clauseId, name: bilingual })).min(1),
     contacts: z.strictObject({ clause: clauseId, text: bilingual }),
     /** Occupation categories that pay differently (Jiangsu's A/B); a pack without them pays every occupation alike. */
@@ -141,6 +159,8 @@ export const policyPackSchema = z
         employerLocal: z.boolean(),
         contractMonthsMin: z.number().int().min(0),
         insuredMonthsMin: z.number().int().min(0),
+        /** The kind of employer the notice names, as a noun after the city (江阴企业, "a Jiangyin enterprise"); unsaid, 用人单位, "employer". */
+        employer: bilingual.optional(),
       })
       .optional(),
     /** Age bounds, only where the notice (or a named reading of it) sets them. */
@@ -170,11 +190,19 @@ export const policyPackSchema = z
     }),
     filingLeadWorkingDays: z.strictObject({ value: z.number().int().min(0), clause: clauseId, reading: code.optional() }),
     filingOffice: bilingual,
-    /** Who receives the subsidy claims and publishes the notice; unsaid, texts say "the bureau". */
+    /** Who receives the subsidy claims; unsaid, texts say "the bureau" (as for the offices below). */
     claimOffice: bilingual.optional(),
+    /** Who reviews the training plans, and so gives the schools' staff their invite codes. */
+    planOffice: bilingual.optional(),
+    /** Who publishes a claim's public notice. */
+    noticeOffice: bilingual.optional(),
+    /** Who pays the subsidy. */
+    paymentOffice: bilingual.optional(),
     planFields: z.strictObject({ clause: clauseId, fields: z.array(z.string()).min(1) }),
     /** How trainees are assessed and certified, where the notice says. */
     assessment: z.strictObject({ clause: clauseId }).optional(),
+    /** Where the notice says how classes run, are assessed and certified, when that is not `assessment`'s clause. */
+    training: z.strictObject({ clause: clauseId }).optional(),
     claimMaterials: z.strictObject({
       clause: clauseId,
       items: z.array(z.strictObject({ code, name: bilingual })).min(1),
@@ -376,6 +404,15 @@ export function categoryOf(pack: PolicyPack, occupation: string): string {
 export function trackName(pack: PolicyPack, trackCode: string, lang: Lang): string {
   const t = pack.tracks.find((x) => x.code === trackCode);
   return t ? local(t.name, lang) : trackCode;
+}
+
+/**
+ * The clause on how classes run and trainees are certified: what a class's reminders, a plan's class dates
+ * and a certificate cite.
+ * @example trainingClause(pack) // "§2.5.3"
+ */
+export function trainingClause(pack: PolicyPack): string {
+  return pack.training?.clause ?? pack.assessment?.clause ?? pack.planFields.clause;
 }
 
 /**

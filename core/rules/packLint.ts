@@ -1,6 +1,7 @@
 // What a bureau author writing a pack needs told: every error with its path in the file (the pack does not
 // load), and warnings for what loads but is likely a mistake: a clause no rule cites, a reading no rule
-// applies, a year of the window with no holiday calendar, programmes of one city whose windows overlap.
+// applies, a year of the window with no holiday calendar, an office the texts cannot name, programmes of one
+// city whose windows overlap.
 import { calendarSource } from "./calendar.js";
 import { checkPack, subsidyTable, type PolicyPack } from "./pack.js";
 import { clauseCitations, readingReferences } from "./packRefs.js";
@@ -21,6 +22,14 @@ export function lintPack(yamlText: string): { pack?: PolicyPack; findings: LintF
   if (!checked.ok) return { findings: checked.issues.map((i) => ({ level: "error", ...i })) };
   return { pack: checked.pack, findings: packWarnings(checked.pack) };
 }
+
+// The optional offices of a pack, and what each does.
+const unsaidOffices = {
+  planOffice: "reviews the training plans (and gives schools their invite codes)",
+  claimOffice: "receives the subsidy claims",
+  noticeOffice: "publishes a claim's public notice",
+  paymentOffice: "pays the subsidy",
+} as const;
 
 function packWarnings(pack: PolicyPack): LintFinding[] {
   const out: LintFinding[] = [];
@@ -46,6 +55,9 @@ function packWarnings(pack: PolicyPack): LintFinding[] {
   });
   if (!pack.basic.insuranceRequired && pack.keyGroupInsuranceExempt)
     warn("keyGroupInsuranceExempt", "has no effect: basic.insuranceRequired is false");
+  // The staff's and residents' texts name these offices (core/packWords.ts); unsaid, they say "the bureau in charge".
+  for (const [field, does] of Object.entries(unsaidOffices))
+    if (!pack[field as keyof typeof unsaidOffices]) warn(field, `unsaid: texts where the office that ${does} is named say "主管部门" ("the bureau in charge"); name it`);
   return out;
 }
 

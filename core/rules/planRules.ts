@@ -164,10 +164,14 @@ function spellings(code: string, names: string[]): string[] {
 const CN_LEVELS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5 };
 
 /**
- * The track's name in both languages, as the form lists it and a file may give it.
- * @example trackName(translator("zh-CN"), "upskilling") // "岗位技能提升培训（已在江阴电商从业的在岗人员）"
+ * A track's name as a training plan gives it: the pack's plan name, else its name.
+ * @example planTrackName(pack, "upskilling", "zh-CN") // "岗位技能提升培训（已在江阴电商从业的在岗人员）"
  */
-export const trackName = (t: Translate, code: string) => t(`plan.track.${code}`);
+export function planTrackName(pack: PolicyPack, code: string, lang: Lang): string {
+  const track = pack.tracks.find((tr) => tr.code === code);
+  return track ? local(track.planName ?? track.name, lang) : code;
+}
+
 
 /**
  * One item's value as a person reads it: names for codes, teachers on one line.
@@ -176,7 +180,7 @@ export const trackName = (t: Translate, code: string) => t(`plan.track.${code}`)
 export function planValueText(pack: PolicyPack, t: Translate, lang: Lang, field: PlanField, value: unknown): string {
   if (value === undefined || value === null) return "—";
   if (field === "occupation") return local(pack.occupations.find((o) => o.code === value)?.name ?? { zh: String(value), en: String(value) }, lang);
-  if (field === "track") return trackName(t, String(value));
+  if (field === "track") return planTrackName(pack, String(value), lang);
   if (field === "level") return local(levelName(pack, Number(value)), lang);
   if (field === "teachers") return String(value).split("\n").join(t("plan.summary.teacherSeparator"));
   return String(value);
@@ -195,7 +199,8 @@ export function readPlanValue(field: PlanField, raw: unknown, pack: PolicyPack):
     case "occupation":
       return found(pack.occupations.find((o) => spellings(o.code, [o.name.zh, o.name.en]).includes(loose(str)))?.code);
     case "track":
-      return found(pack.tracks.find((tr) => spellings(tr.code, [trackName(translator("zh-CN"), tr.code), trackName(translator("en"), tr.code)]).includes(loose(str)))?.code);
+      // The pack's names of the track, or its plan name with or without what is in brackets.
+      return found(pack.tracks.find((tr) => spellings(tr.code, [tr.name, ...(tr.planName ? [tr.planName] : [])].flatMap((n) => [n.zh, n.en])).includes(loose(str)))?.code);
     case "level": {
       // 5, "5", "五级", "level 5", or a name of the pack's ("初级工（五级）", "初级工"); 1–5 is a level, the rules say which are offered.
       const digit = typeof raw === "number" ? raw : (/^(?:level)?([1-5])级?$/.exec(loose(str))?.[1] ?? CN_LEVELS[/^([一二三四五])级/.exec(str)?.[1] ?? ""]);
@@ -252,11 +257,11 @@ export function planProblems(p: PlanValues & { schoolId?: string }, pack: Policy
   const out: FieldProblem[] = [];
   const name = (b: { zh: string; en: string }) => local(b, lang);
   if (p.schoolId !== undefined && !pack.schools.some((s) => s.code === p.schoolId))
-    out.push(fieldProblem(t, "schoolId", "unknown_school", "§2", { value: p.schoolId, list: pack.schools.map((s) => s.code).join(", ") }));
+    out.push(fieldProblem(t, "schoolId", "unknown_school", pack.schools[0]!.clause, { value: p.schoolId, list: pack.schools.map((s) => s.code).join(", ") }));
   if (p.occupation !== undefined && !pack.occupations.some((o) => o.code === p.occupation))
-    out.push(fieldProblem(t, "occupation", "unknown_occupation", "§2.1-occ", { value: p.occupation, list: pack.occupations.map((o) => o.code).join(", ") }));
+    out.push(fieldProblem(t, "occupation", "unknown_occupation", pack.occupations[0]!.clause, { value: p.occupation, list: pack.occupations.map((o) => o.code).join(", ") }));
   const track = p.track && pack.tracks.find((tr) => tr.code === p.track);
-  if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", "§2.4-use", { value: p.track }));
+  if (p.track !== undefined && !track) out.push(fieldProblem(t, "track", "unknown_track", pack.tracks[0]!.clause, { value: p.track }));
   if (track && p.level !== undefined) {
     const offered = subsidyTable(pack, track.code, p.occupation).map((l) => l.level);
     if (!offered.includes(p.level))
@@ -267,15 +272,15 @@ export function planProblems(p: PlanValues & { schoolId?: string }, pack: Policy
         }),
       );
   }
-  if (p.startsOn && p.endsOn && p.endsOn < p.startsOn) out.push(fieldProblem(t, "endsOn", "dates_order", "§2.6", { from: p.startsOn, to: p.endsOn }));
+  if (p.startsOn && p.endsOn && p.endsOn < p.startsOn) out.push(fieldProblem(t, "endsOn", "dates_order", pack.window.clause, { from: p.startsOn, to: p.endsOn }));
   for (const field of ["startsOn", "endsOn"] as const) {
     const d = p[field];
     if (d && (d < pack.window.from || d > pack.window.to))
       out.push(fieldProblem(t, field, "outside_window", pack.window.clause, { date: d, from: pack.window.from, to: pack.window.to }));
   }
-  if (p.endsOn && p.endsOn <= options.today) out.push(fieldProblem(t, "endsOn", "plan_ended", "§2.5.2", { date: p.endsOn, today: options.today }));
+  if (p.endsOn && p.endsOn <= options.today) out.push(fieldProblem(t, "endsOn", "plan_ended", pack.filingLeadWorkingDays.clause, { date: p.endsOn, today: options.today }));
   if (p.totalHours !== undefined && p.practicalHours !== undefined) {
-    if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", "§2.2", { practical: p.practicalHours, total: p.totalHours }));
+    if (p.practicalHours > p.totalHours) out.push(fieldProblem(t, "practicalHours", "practical_over_total", pack.practicalShareMin.clause, { practical: p.practicalHours, total: p.totalHours }));
     else {
       // checkClass also looks at the size; a plan's trainee count spans many classes, so only its hours count here.
       const fields: Record<string, string> = { practical_share: "practicalHours", hours_below_min: "totalHours" };
@@ -286,7 +291,7 @@ export function planProblems(p: PlanValues & { schoolId?: string }, pack: Policy
   }
   if (p.teachers !== undefined) {
     const { teachers, bad } = parseTeachers(p.teachers);
-    if (bad.length || !teachers.length) out.push(fieldProblem(t, "teachers", "teachers_unqualified", "§2.5.1", { line: bad[0] ?? p.teachers }));
+    if (bad.length || !teachers.length) out.push(fieldProblem(t, "teachers", "teachers_unqualified", pack.planFields.clause, { line: bad[0] ?? p.teachers }));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // city, the sector, a track, a level), only when it is first read: deciding is cheap, translating is not.
 import { citeClause, local, trackName, type Bilingual, type Lang, type PolicyPack } from "./pack.js";
 import type { Translate } from "../i18n.js";
+import { packWords } from "./packWords.js";
 
 /** One reason of a decision, with the clause it rests on and its text in the asked language. */
 export interface Reason {
@@ -68,9 +69,9 @@ export class LazyReason implements Reason {
   }
 }
 
-// Every reason may name the city and the sector; the pack gives both.
+// Every reason may name the city, the sector, the employer and the offices; the pack gives them.
 function reasonText(r: ReasonDraft, pack: PolicyPack, lang: Lang, t: Translate): string {
-  const place = { city: local(pack.city, lang), sector: local(pack.sector, lang) };
+  const place = packWords(pack, lang);
   const params: Record<string, unknown> = { ...place };
   for (const [k, v] of Object.entries(r.params ?? {})) {
     if (typeof v !== "object") params[k] = v;

@@ -9,13 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openApp, type App } from "../../bot/app.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
 import type { Reply } from "../../core/dialog/types.js";
-import { translator } from "../../core/i18n.js";
+import { packTranslator } from "../../core/rules/packWords.js";
+import { jiangyin } from "../support/packs.js";
 import { renderNotice } from "../../core/noticeKinds.js";
 import type { NoticeKind, NoticeParams } from "../../core/notice.js";
 import { outbox } from "../../storage/schema.js";
 import { bureau, SCHOOL_A } from "../process/helpers.js";
 
-const t = translator("zh-CN");
+// The chat says the pack's words (its offices, its examples).
+const t = packTranslator(jiangyin, "zh-CN");
 const menu = (key: string) => t(`staff.menu.${key}`);
 
 describe("training plans in the staff chat", () => {
@@ -246,7 +248,7 @@ describe("training plans in the staff chat", () => {
     await c.send("/lang");
     await c.tap("English");
     await c.send("/staff");
-    const en = translator("en");
+    const en = packTranslator(jiangyin, "en");
     await c.tap(en("staff.menu.plan"));
     await c.tap("E-commerce specialist");
     await c.tap("Employment skills");

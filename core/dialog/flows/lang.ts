@@ -1,6 +1,6 @@
 // The chat's language: chosen from the menu, or switched at once by "English" or "中文" typed anywhere, in
 // which case the question under way is asked again in the new language.
-import { translator } from "../../i18n.js";
+import { packTranslator } from "../../rules/packWords.js";
 import type { Lang } from "../../rules/pack.js";
 import type { Flow, Kit, Turn } from "../turn.js";
 
@@ -26,7 +26,7 @@ export function createLangFlow(kit: Kit): Flow & { switchTo(turn: Turn, lang: La
   function switchLanguage(turn: Turn, lang: Lang): void {
     services.setLanguage(turn.personId, lang);
     turn.lang = lang;
-    turn.t = translator(lang);
+    turn.t = packTranslator(kit.pack, lang);
     if (turn.state && turn.state.flow !== "menu" && turn.state.flow !== "lang") {
       say(turn, turn.t("dialog.lang.done"));
       return ask(turn);

@@ -1,7 +1,7 @@
 // Everyday forms: how people answer a question in chat rather than how a form asks it. Yes is 嗯嗯, 有的,
 // 能干活的, 签了, 没问题 (negative words that mean yes); no is 没签, 木有, 弗是, 干不动了; 不知道 and 啥意思 are
 // neither, and are asked again. The word tables are data, per language, in locales/understand.*.json.
-import { translator, type Translate } from "../../i18n.js";
+import { translator, translatorLanguage, type Translate } from "../../i18n.js";
 
 /** A "|"-separated list from the locale, longest first, so that a longer form is tried before a form inside it; none when the locale has no such list. */
 export function wordList(t: Translate, key: string): string[] {
@@ -105,7 +105,7 @@ export function understandYesNo(text: string): boolean | undefined {
     unclear: wordList(t, "understand.answer.unclear"),
     question: wordList(t, "understand.answer.question"),
   }));
-  if (t === translator("en")) return latinYesNo(foldColloquial(text, t), words);
+  if (translatorLanguage(t) === "en") return latinYesNo(foldColloquial(text, t), words);
   // A question mark asks; everything else is compared without punctuation.
   const asked = /[?？]/.test(text);
   const n = trimParticles(compact(text, t), words.particles);

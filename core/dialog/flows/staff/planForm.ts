@@ -8,7 +8,7 @@ import { addDays } from "../../../rules/dates.js";
 import { DomainError, errorText } from "../../../errors.js";
 import { levelLabel } from "../../../rules/eligibility.js";
 import { citeClause, local, subsidyTable, type PolicyPack } from "../../../rules/pack.js";
-import { dependents, planFields, planNotes, planProblems, planValueText, problemLine, readPlanValue, trackName, type PlanContentsInput, type PlanField, type PlanValues } from "../../../rules/planRules.js";
+import { dependents, planFields, planNotes, planProblems, planTrackName, planValueText, problemLine, readPlanValue, type PlanContentsInput, type PlanField, type PlanValues } from "../../../rules/planRules.js";
 import { pickChoice, type Parsed } from "../../questions.js";
 import type { Choice } from "../../types.js";
 import { planFieldSchema, type PlanForm } from "../../state.js";
@@ -57,7 +57,7 @@ export function createPlanForm(host: PlanFormHost) {
     const share = pack.practicalShareMin.value;
     const params: Record<string, unknown> = {
       count: planFields.length,
-      cite: cite(turn, field === "track" ? "§2.4-use" : field === "practicalHours" ? pack.practicalShareMin.clause : field === "costEstimateYuan" ? pack.subsidyPaidTo.clause : "§2.5.1"),
+      cite: cite(turn, field === "track" ? pack.tracks[0]!.clause : field === "practicalHours" ? pack.practicalShareMin.clause : field === "costEstimateYuan" ? pack.subsidyPaidTo.clause : pack.planFields.clause),
       cap: pack.classCap.value,
       from: pack.window.from,
       to: pack.window.to,
@@ -74,7 +74,7 @@ export function createPlanForm(host: PlanFormHost) {
   /** The choices of a field chosen from the pack: its occupations, tracks, and the levels the track offers. */
   function choicesOf(turn: Turn, field: PlanField): Choice[] | undefined {
     if (field === "occupation") return pack.occupations.map((o) => ({ id: o.code, label: local(o.name, turn.lang) }));
-    if (field === "track") return pack.tracks.map((tr) => ({ id: tr.code, label: trackName(turn.t, tr.code) }));
+    if (field === "track") return pack.tracks.map((tr) => ({ id: tr.code, label: planTrackName(pack, tr.code, turn.lang) }));
     if (field === "level") {
       const track = values(turn).track;
       const levels = track ? subsidyTable(pack, track).map((l) => l.level) : pack.levels.map((l) => l.level);
