@@ -4,7 +4,7 @@ import { openDatabase } from "../storage/db.js";
 import { createVault, loadDataKey, type DataKey, type Vault } from "../storage/crypto.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { assertKeyFits } from "../storage/keyCheck.js";
-import { loadPackFile } from "../storage/packFile.js";
+import { loadProgrammes } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
 import { createUpdateAttempts, type UpdateAttempts } from "../storage/updateAttempts.js";
@@ -15,6 +15,7 @@ import { createDialogEngine, type ChatClock } from "../core/dialog/engine.js";
 import type { DialogServices, StaffClass, StaffServices } from "../core/dialog/ports.js";
 import type { ChatCore } from "../core/dialog/types.js";
 import type { PolicyPack } from "../core/rules/pack.js";
+import type { Programmes } from "../core/rules/programmes.js";
 import type { Actor } from "../core/roles.js";
 import { dateIn } from "../core/rules/dates.js";
 import { seatsOf } from "../core/enrolment.js";
@@ -28,7 +29,10 @@ export interface AppOptions {
   databasePath: string;
   dataKey?: string | undefined;
   keyFile: string;
+  /** One pack file (POLICY_PACK). */
   packPath?: string | undefined;
+  /** A folder of packs, all served (POLICY_PACKS_DIR); unset with packPath unset: the embedded packs not illustrative. */
+  packsDir?: string | undefined;
   clock: ChatClock;
   /** The Telegram bot's username, for the enrolment links the staff menu shows (t.me/<bot>?start=class_CODE). */
   botUsername?: string | undefined;
@@ -48,6 +52,9 @@ export interface AppOptions {
 
 /** An opened app. */
 export interface App {
+  /** The programmes served, one pack each. */
+  programmes: Programmes;
+  /** The first programme's pack: a one-programme deployment's only one (tests, benchmarks). */
   pack: PolicyPack;
   services: Services;
   engine: ChatCore;
@@ -90,7 +97,8 @@ export function systemClock(timeZone: string, startDay?: string): ChatClock {
  * @example const app = await openApp({ databasePath: "./data/bot.db", keyFile: "./data/data.key", clock: systemClock("Asia/Shanghai") })
  */
 export async function openApp(options: AppOptions): Promise<App> {
-  const pack = loadPackFile(options.packPath);
+  const programmes = loadProgrammes({ dir: options.packsDir, file: options.packPath });
+  const pack = programmes.all[0]!;
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
   const { db, sqlite, close, truncateWal } = openDatabase({
     path: options.databasePath,
@@ -130,7 +138,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     ...(options.backupDays ? { backupDays: options.backupDays } : {}),
     askSmsConsent: options.askSmsConsent ?? false,
   });
-  return { pack, services, engine, key, vault, db, sqlite, questions, close };
+  return { programmes, pack, services, engine, key, vault, db, sqlite, questions, close };
 }
 
 /**
