@@ -112,7 +112,13 @@ export async function openApp(options: AppOptions): Promise<App> {
     close();
     throw e;
   }
-  const services = createServices({ db, sqlite, vault, pack, clock: options.clock, truncateWal });
+  let services: Services;
+  try {
+    services = createServices({ db, sqlite, vault, programmes, clock: options.clock, truncateWal });
+  } catch (e) {
+    close();
+    throw e;
+  }
   services.syncSchools();
   // Nothing is served before the log is emptied of what the opening erased (people forgotten since a restored backup).
   await services.logEmptied();

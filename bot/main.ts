@@ -114,7 +114,7 @@ async function main(): Promise<void> {
 
   log("info", "starting", { channels, config: maskedConfig(config) });
   // A year the holiday calendar does not cover: said once now, and in /healthz as a warning while it lasts.
-  const calendarWarnings = () => [calendarWarning(app.db, app.pack, clock.today())].filter((w): w is string => w !== undefined);
+  const calendarWarnings = () => app.programmes.all.map((p) => calendarWarning(app.db, p, clock.today())).filter((w): w is string => w !== undefined);
   for (const w of calendarWarnings()) log("warn", `holiday calendar: ${w}`);
   logger.addSecrets(app.key.key);
   const steps: ShutdownStep[] = [];
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
   // within each platform's limits: a channel's own routes, else its chat message.
   const senderChains = chatRoutes(instrumentSenders(senders));
   const routes = instrumentRoutes(lateChains((channel) => chains[channel] ?? senderChains[channel]));
-  const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
+  const reminders = await startReminders({ db: app.db, pack: app.programmes, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: each channel stops taking updates and finishes those in hand, replies sent (pushed above); then the rest.
   steps.push(

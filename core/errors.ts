@@ -35,6 +35,7 @@ export const errorCodes = [
   "calendar_unknown",
   // A programme id no loaded pack has (core/rules/programmes.ts).
   "unknown_programme",
+  "programme_needed",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

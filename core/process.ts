@@ -4,7 +4,7 @@
 // What a staff chat menu and the bureau's CLI call; every method takes the actor first and checks it in core.
 import { createClaimService } from "./claims.js";
 import type { EnrolmentService } from "./enrolment.js";
-import type { PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { createPlanService } from "./plans.js";
 import type { ProcessDeps } from "./processStores.js";
 import { createReportService } from "./reports.js";
@@ -14,16 +14,16 @@ import { createStaffAccessService } from "./staffAccess.js";
 
 /**
  * Every process service over its ports.
- * @example const process = createProcessService(deps, pack, enrolmentService); process.submitPlan(staffActor, plan, now)
+ * @example const process = createProcessService(deps, programmes, enrolmentService); process.submitPlan(staffActor, plan, now)
  */
-export function createProcessService(deps: ProcessDeps, pack: PolicyPack, enrolment: EnrolmentService) {
-  const plans = createPlanService(deps, pack);
+export function createProcessService(deps: ProcessDeps, programmes: Programmes, enrolment: EnrolmentService) {
+  const plans = createPlanService(deps, programmes);
   const staffAccess = createStaffAccessService(deps, enrolment);
   return {
     ...plans,
-    ...createResultService(deps, pack, plans.classOrThrow),
-    ...createClaimService(deps, pack, plans.classOrThrow),
-    ...createReportService(deps, pack, staffAccess, plans.classOrThrow),
+    ...createResultService(deps, programmes, plans.classOrThrow),
+    ...createClaimService(deps, programmes, plans.classOrThrow),
+    ...createReportService(deps, programmes, staffAccess, plans.classOrThrow),
     ...createRetentionService(deps),
     /** One-time staff invites, as in core/staffAccess.ts. @example createInvite(bureau, { role: "school_staff", schoolId }, now, 72 * 3_600_000) */
     createInvite: staffAccess.createInvite,

@@ -121,6 +121,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
       code: classes.code,
       name: classes.name,
       schoolId: classes.schoolId,
+      programme: classes.programme,
       occupation: classes.occupation,
       level: classes.level,
       opensOn: classes.opensOn,
@@ -135,6 +136,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .select({
       id: trainingPlans.id,
       schoolId: trainingPlans.schoolId,
+      programme: trainingPlans.programme,
       occupation: trainingPlans.occupation,
       level: trainingPlans.level,
       status: trainingPlans.status,
@@ -147,7 +149,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .all()
     .flatMap((p) =>
       p.reviewedAt && (p.status === "approved" || p.status === "rejected")
-        ? [{ id: p.id, schoolId: p.schoolId, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason, revision: p.revision }]
+        ? [{ id: p.id, schoolId: p.schoolId, programme: p.programme, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason, revision: p.revision }]
         : [],
     );
   const claims = db

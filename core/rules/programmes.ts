@@ -19,6 +19,11 @@ export interface Programmes {
   find(id: string): PolicyPack | undefined;
   /** The programmes whose window holds `today`. */
   openOn(today: string): PolicyPack[];
+  /**
+   * The programme a command names, or the only one loaded when it names none; `programme_needed` listing
+   * the ids when several are loaded and none is named.
+   */
+  chosen(id: string | undefined): PolicyPack;
 }
 
 /** Two packs with one id: which programme a plan belongs to would be ambiguous. */
@@ -51,6 +56,19 @@ export function programmeSet(packs: readonly PolicyPack[]): Programmes {
       return p;
     },
     find: (id) => byId.get(id),
+    chosen(id) {
+      if (id !== undefined) return this.of(id);
+      if (packs.length === 1) return packs[0]!;
+      throw new DomainError("programme_needed", { ids: ids.join(", ") }, "several programmes are loaded: name one (--programme ID)");
+    },
     openOn: (today) => packs.filter((p) => windowPhase(p, today) === "open"),
   };
+}
+
+/**
+ * The programmes of a pack or a set: a caller serving one pack may pass the pack.
+ * @example asProgrammes(jiangyin).ids // ["jiangyin-2023-ecommerce"]
+ */
+export function asProgrammes(packs: Programmes | PolicyPack): Programmes {
+  return "all" in packs ? packs : programmeSet([packs]);
 }
