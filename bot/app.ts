@@ -200,7 +200,12 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     submitPlan: (personId, contents, today, now, lang) => {
       const actor = staffActor(personId);
       if (actor.kind !== "school_staff") throw new DomainError("forbidden", { action: "plan.submit" }, "only a school's staff submit its plans");
-      return p.submitPlan(actor, { schoolId: actor.schoolId, ...contents }, today, now, lang);
+      // The school's programme: the one open today that lists the school (else the one that lists it at all);
+      // a school in several open programmes is asked to name it (programme_needed), which the form does not yet do.
+      const ofSchool = (list: readonly PolicyPack[]) => list.filter((x) => x.schools.some((sc) => sc.code === actor.schoolId));
+      const open = ofSchool(s.programmes.openOn(today));
+      const mine = open.length ? open : ofSchool(s.programmes.all);
+      return p.submitPlan(actor, { schoolId: actor.schoolId, ...(mine.length === 1 ? { programme: mine[0]!.id } : {}), ...contents }, today, now, lang);
     },
     updatePlan: (personId, planId, contents, today, now, lang) => p.updatePlan(staffActor(personId), planId, contents, today, now, lang),
     withdrawPlan: (personId, planId, now) => void p.withdrawPlan(staffActor(personId), planId, now),
