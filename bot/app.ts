@@ -4,7 +4,7 @@ import { openDatabase } from "../storage/db.js";
 import { createVault, loadDataKey, type DataKey, type Vault } from "../storage/crypto.js";
 import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { assertKeyFits } from "../storage/keyCheck.js";
-import { loadPackFile } from "../storage/packFile.js";
+import { loadProgrammes } from "../storage/packFile.js";
 import { createServices, type Services } from "../storage/services.js";
 import { createDialogStore } from "../storage/dialogStore.js";
 import { createUpdateAttempts, type UpdateAttempts } from "../storage/updateAttempts.js";
@@ -15,6 +15,7 @@ import { createDialogEngine, type ChatClock } from "../core/dialog/engine.js";
 import type { DialogServices, StaffClass, StaffServices } from "../core/dialog/ports.js";
 import type { ChatCore } from "../core/dialog/types.js";
 import type { PolicyPack } from "../core/rules/pack.js";
+import type { Programmes } from "../core/rules/programmes.js";
 import type { Actor } from "../core/roles.js";
 import { dateIn } from "../core/rules/dates.js";
 import { seatsOf } from "../core/enrolment.js";
@@ -28,7 +29,10 @@ export interface AppOptions {
   databasePath: string;
   dataKey?: string | undefined;
   keyFile: string;
+  /** One pack file (POLICY_PACK). */
   packPath?: string | undefined;
+  /** A folder of packs, all served (POLICY_PACKS_DIR); unset with packPath unset: the embedded packs not illustrative. */
+  packsDir?: string | undefined;
   clock: ChatClock;
   /** The Telegram bot's username, for the enrolment links the staff menu shows (t.me/<bot>?start=class_CODE). */
   botUsername?: string | undefined;
@@ -48,6 +52,9 @@ export interface AppOptions {
 
 /** An opened app. */
 export interface App {
+  /** The programmes served, one pack each. */
+  programmes: Programmes;
+  /** The first programme's pack: a one-programme deployment's only one (tests, benchmarks). */
   pack: PolicyPack;
   services: Services;
   engine: ChatCore;
@@ -90,7 +97,8 @@ export function systemClock(timeZone: string, startDay?: string): ChatClock {
  * @example const app = await openApp({ databasePath: "./data/bot.db", keyFile: "./data/data.key", clock: systemClock("Asia/Shanghai") })
  */
 export async function openApp(options: AppOptions): Promise<App> {
-  const pack = loadPackFile(options.packPath);
+  const programmes = loadProgrammes({ dir: options.packsDir, file: options.packPath });
+  const pack = programmes.all[0]!;
   const key = await loadDataKey({ ...(options.dataKey ? { dataKey: options.dataKey } : {}), keyFile: options.keyFile });
   const { db, sqlite, close, truncateWal } = openDatabase({
     path: options.databasePath,
@@ -104,7 +112,13 @@ export async function openApp(options: AppOptions): Promise<App> {
     close();
     throw e;
   }
-  const services = createServices({ db, sqlite, vault, pack, clock: options.clock, truncateWal });
+  let services: Services;
+  try {
+    services = createServices({ db, sqlite, vault, programmes, clock: options.clock, truncateWal });
+  } catch (e) {
+    close();
+    throw e;
+  }
   services.syncSchools();
   // Nothing is served before the log is emptied of what the opening erased (people forgotten since a restored backup).
   await services.logEmptied();
@@ -130,7 +144,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     ...(options.backupDays ? { backupDays: options.backupDays } : {}),
     askSmsConsent: options.askSmsConsent ?? false,
   });
-  return { pack, services, engine, key, vault, db, sqlite, questions, close };
+  return { programmes, pack, services, engine, key, vault, db, sqlite, questions, close };
 }
 
 /**
@@ -186,7 +200,12 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     submitPlan: (personId, contents, today, now, lang) => {
       const actor = staffActor(personId);
       if (actor.kind !== "school_staff") throw new DomainError("forbidden", { action: "plan.submit" }, "only a school's staff submit its plans");
-      return p.submitPlan(actor, { schoolId: actor.schoolId, ...contents }, today, now, lang);
+      // The school's programme: the one open today that lists the school (else the one that lists it at all);
+      // a school in several open programmes is asked to name it (programme_needed), which the form does not yet do.
+      const ofSchool = (list: readonly PolicyPack[]) => list.filter((x) => x.schools.some((sc) => sc.code === actor.schoolId));
+      const open = ofSchool(s.programmes.openOn(today));
+      const mine = open.length ? open : ofSchool(s.programmes.all);
+      return p.submitPlan(actor, { schoolId: actor.schoolId, ...(mine.length === 1 ? { programme: mine[0]!.id } : {}), ...contents }, today, now, lang);
     },
     updatePlan: (personId, planId, contents, today, now, lang) => p.updatePlan(staffActor(personId), planId, contents, today, now, lang),
     withdrawPlan: (personId, planId, now) => void p.withdrawPlan(staffActor(personId), planId, now),

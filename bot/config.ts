@@ -46,6 +46,7 @@ export const configSchema = z.object({
   DATA_KEY: z.string().min(1).optional(),
   DATA_KEY_FILE: z.string().min(1).default("./data/data.key"),
   POLICY_PACK: z.string().min(1).optional(),
+  POLICY_PACKS_DIR: z.string().min(1).optional(),
   TZ: z.string().min(1).default("Asia/Shanghai"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   WECHATY_NAME: z.string().regex(/^[\w.-]{1,64}$/, "1–64 characters A-Z a-z 0-9 _ . -").default("jiangyin-bot"),

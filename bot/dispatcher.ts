@@ -25,6 +25,7 @@
 import { reconsider, noticeContext } from "../core/noticeKinds.js";
 import type { NoticeContext, NoticeKind, NoticeParams } from "../core/notice.js";
 import type { PolicyPack } from "../core/rules/pack.js";
+import { asProgrammes, type Programmes } from "../core/rules/programmes.js";
 import type { Channel } from "../core/stores.js";
 import type { Db } from "../storage/db.js";
 import { loadNoticeState } from "../storage/noticeState.js";
@@ -75,8 +76,11 @@ export type DispatchLog = (level: "info" | "warn" | "error", msg: string, data?:
 /** Options of `createDispatcher`. Example: `{ db, pack, senders: { telegram }, limits: { wechat: { ...wechatLimits, globalCount: 10 } } }`. */
 export interface DispatcherOptions {
   db: Db;
-  /** The rules the check before sending applies (deadlines, seats, the programme's end). */
-  pack: PolicyPack;
+  /**
+   * The rules the check before sending applies (deadlines, seats, the programme's end): a notice's own
+   * programme's (its `programme` parameter), or the only one's.
+   */
+  pack: PolicyPack | Programmes;
   /** Each channel's chat message: its chain is that one route, unless `routes` names the channel. */
   senders?: Senders;
   /** Each channel's delivery routes (bot/delivery.ts), in the order they are tried; they replace `senders`' for the channels named. */
@@ -122,7 +126,8 @@ const INLINE_WAIT_MS = 250;
  * dispatcher.start(); // … on shutdown: await dispatcher.stop()
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const { db, pack } = opts;
+  const { db } = opts;
+  const programmes = asProgrammes(opts.pack);
   // Looked up at each notice (never copied), so that a channel starting later is used from then on.
   const senderChains = chatRoutes(opts.senders ?? {});
   const chainOf = (channel: Channel) => opts.routes?.[channel] ?? senderChains[channel];
@@ -140,9 +145,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (!l) limiters.set(channel, (l = new Limiter(opts.limits?.[channel] ?? defaultLimits[channel])));
     return l;
   };
-  // The day's rules, made again when the day changes (the working-day calendar is memoised per day).
-  let context: NoticeContext | undefined;
-  const contextOn = (today: string) => (context?.today === today ? context : (context = noticeContext(pack, today)));
+  // The day's rules of each programme, made again when the day changes (the working-day calendar is memoised per day).
+  const contexts = new Map<string, NoticeContext>();
+  const contextOn = (today: string, programme: unknown) => {
+    const pack = (typeof programme === "string" && programmes.find(programme)) || programmes.all[0]!;
+    const c = contexts.get(pack.id);
+    if (c?.today === today) return c;
+    const made = noticeContext(pack, today);
+    contexts.set(pack.id, made);
+    return made;
+  };
 
   let running = false;
   let loop: Promise<void> | null = null;
@@ -246,7 +258,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (!running && loop) break;
       let t = clock.now();
       if (quiet && quietUntil(t, quiet) !== null) return { handled, waitMs: 0 };
-      const verdict = reconsider({ kind: row.kind, personId: row.personId ?? 0, params: row.params as NoticeParams }, state, contextOn(shanghaiDay(t)));
+      const verdict = reconsider({ kind: row.kind, personId: row.personId ?? 0, params: row.params as NoticeParams }, state, contextOn(shanghaiDay(t), (row.params as NoticeParams).programme));
       if ("drop" in verdict) {
         markDropped(db, row, verdict.drop, new Date(t));
         log("info", "outbox: dropped, no longer true", { id: row.id, kind: row.kind, reason: verdict.drop });

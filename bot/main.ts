@@ -7,6 +7,7 @@
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
 //   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
 //   npm start -- --help                        the options, the main environment variables, examples
+import { illustrativeWarnings } from "../storage/packFile.js";
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -37,6 +38,8 @@ const argsSchema = z.strictObject({
   db: z.string().min(1).optional(),
   today: isoDate.optional(),
   console: z.literal(true).optional(),
+  // A folder of policy packs to serve, all at once (as POLICY_PACKS_DIR).
+  packs: z.string().min(1).optional(),
   // Who is typing: each name is a chat (a person) of its own, so staff and a resident can take turns.
   as: z.string().regex(/^[\w.-]{1,64}$/, "1–64 letters, digits, . _ or -").optional(),
 });
@@ -46,7 +49,7 @@ function parseArgs(argv: string[]) {
   if (argv.includes("--help") || argv.includes("-h")) return { help: true as const };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --as NAME, --console; --help for more)`]);
+    if (!a.startsWith("--")) throw new ConfigError([`${a}: unexpected argument (expected --db FILE, --today YYYY-MM-DD, --as NAME, --packs DIR, --console; --help for more)`]);
     const name = a.slice(2);
     if (name === "console") raw[name] = true;
     else {
@@ -88,7 +91,8 @@ async function main(): Promise<void> {
     databasePath,
     dataKey: config.DATA_KEY,
     keyFile: config.DATA_KEY_FILE,
-    packPath: config.POLICY_PACK,
+    packPath: args.packs ? undefined : config.POLICY_PACK,
+    packsDir: args.packs ?? config.POLICY_PACKS_DIR,
     clock,
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
     // The running bot reads the whole file once before serving anyone (1.5 s per 100,000 enrolments).
     integrityCheck: !consoleMode,
   });
+  for (const w of illustrativeWarnings(app.programmes)) log("warn", w);
   if (app.key.source === "file" && app.key.created)
     log("warn", `created the personal-data key at ${app.key.path} (mode 0600). Back it up, apart from the database's backups: losing it loses every name, ID number and phone number stored.`);
 
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
 
   log("info", "starting", { channels, config: maskedConfig(config) });
   // A year the holiday calendar does not cover: said once now, and in /healthz as a warning while it lasts.
-  const calendarWarnings = () => [calendarWarning(app.db, app.pack, clock.today())].filter((w): w is string => w !== undefined);
+  const calendarWarnings = () => app.programmes.all.map((p) => calendarWarning(app.db, p, clock.today())).filter((w): w is string => w !== undefined);
   for (const w of calendarWarnings()) log("warn", `holiday calendar: ${w}`);
   logger.addSecrets(app.key.key);
   const steps: ShutdownStep[] = [];
@@ -225,7 +230,7 @@ async function main(): Promise<void> {
   // within each platform's limits: a channel's own routes, else its chat message.
   const senderChains = chatRoutes(instrumentSenders(senders));
   const routes = instrumentRoutes(lateChains((channel) => chains[channel] ?? senderChains[channel]));
-  const reminders = await startReminders({ db: app.db, pack: app.pack, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
+  const reminders = await startReminders({ db: app.db, pack: app.programmes, routes, limits: { wechat: wechatSendLimits(config) }, clock: { now: nowMs, sleep: realTimers.sleep }, log });
   const backups = scheduleBackups({ sqlite: app.sqlite, dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP, cronExpression: config.BACKUP_CRON, timeZone: config.TZ, log });
   // On SIGTERM: each channel stops taking updates and finishes those in hand, replies sent (pushed above); then the rest.
   steps.push(

@@ -4,9 +4,11 @@
 import cron, { type ScheduledTask } from "node-cron";
 import { CalendarYearUnknown, tryCalendar, workCalendar, type WorkCalendar } from "../core/rules/calendar.js";
 import { weekday } from "../core/rules/dates.js";
-import { catchUpFrom, plan, type Notice } from "../core/planner.js";
+import { catchUpFrom, plan, programmeState, type Notice } from "../core/planner.js";
 import type { PolicyPack } from "../core/rules/pack.js";
+import { asProgrammes, type Programmes } from "../core/rules/programmes.js";
 import type { Db } from "../storage/db.js";
+import { keyGroupCountsBySchool } from "../storage/repositories.js";
 import { loadPlannerState, plannerLastRun, plannerWaiting, recordPlannerRun, shanghaiDay } from "../storage/reminders.js";
 import { createDispatcher, systemClock, type Clock, type DispatcherOptions, type DispatchLog, type Dispatcher } from "./dispatcher.js";
 
@@ -25,13 +27,26 @@ export interface PlanRun {
 /**
  * Plans the notices due on `today` (catching up from the last run) and, unless `dryRun`, enqueues them,
  * closes the waiting-list places of classes that have opened, and records the run, in one transaction.
- * @example planAndEnqueue(db, pack, "2023-06-14", new Date()).inserted // 3
+ * Each programme's classes are planned by its own pack, and their notices name the programme.
+ * @example planAndEnqueue(db, programmes, "2023-06-14", new Date()).inserted // 3
  */
-export function planAndEnqueue(db: Db, pack: PolicyPack, today: string, now: Date, opts: { dryRun?: boolean } = {}): PlanRun {
+export function planAndEnqueue(db: Db, packs: Programmes | PolicyPack, today: string, now: Date, opts: { dryRun?: boolean } = {}): PlanRun {
   const from = catchUpFrom(today, plannerLastRun(db));
   const waitingSince = plannerWaiting(db);
   const state = loadPlannerState(db, { from, today }, waitingSince);
-  const { notices, waiting, lapsed } = plan(state, pack, { today, from });
+  const programmes = asProgrammes(packs);
+  const notices: Notice[] = [];
+  const waiting: Record<string, string> = {};
+  const lapsed: number[] = [];
+  for (const pack of programmes.all) {
+    const own = programmes.single ? state : programmeState(state, pack, keyGroupCountsBySchool(db, pack.id));
+    const r = plan(own, pack, { today, from });
+    // A school in two programmes gets each one's weekly key-group notice: the key names the programme then.
+    const keyed = (key: string) => (programmes.single || !key.startsWith("key-group:") ? key : `${key}:${pack.id}`);
+    notices.push(...(programmes.single ? r.notices : r.notices.map((n) => ({ ...n, idempotencyKey: keyed(n.idempotencyKey), params: { ...n.params, programme: pack.id } }))));
+    for (const [school, since] of Object.entries(r.waiting)) waiting[school] = waiting[school] && waiting[school] < since ? waiting[school] : since;
+    lapsed.push(...r.lapsed);
+  }
   if (opts.dryRun) return { today, from, notices, inserted: 0 };
   const inserted = recordPlannerRun(db, today, notices, waiting, now, lapsed);
   return { today, from, notices, inserted };
@@ -51,7 +66,8 @@ export function plannerRunsOn(cal: WorkCalendar, day: string): boolean {
 /** Options of `startReminders`. Example: `{ db, pack, senders: { telegram }, clock, log }`. */
 export interface ReminderOptions extends Omit<DispatcherOptions, "clock" | "log"> {
   db: Db;
-  pack: PolicyPack;
+  /** The programmes (or the one pack) whose notices are planned and checked. */
+  pack: PolicyPack | Programmes;
   /** The one clock of the process: the planner's day, quiet hours and the outbox's times; `--today` moves it. */
   clock?: Clock;
   log?: DispatchLog;
@@ -83,7 +99,8 @@ export async function startReminders(opts: ReminderOptions): Promise<Reminders> 
   const clock = opts.clock ?? systemClock;
   const log: DispatchLog = opts.log ?? (() => {});
   const dispatcher = createDispatcher({ ...dispatcherOpts, db, pack, clock, log });
-  const cal = workCalendar(pack);
+  // Working days are China's, whichever programme: the first pack's calendar (with any years it adds) decides the run days.
+  const cal = workCalendar(asProgrammes(pack).all[0]!);
 
   // One run at a time; a call during a run schedules exactly one more, which sees everything recorded meanwhile.
   let running: Promise<PlanRun> | null = null;

@@ -5,7 +5,7 @@ import { translator } from "../core/i18n.js";
 import type { Lang } from "../core/rules/pack.js";
 
 // The variables a first start depends on; the rest are in the README table and .env.example.
-const MAIN_VARIABLES = ["TELEGRAM_BOT_TOKEN", "WECHATY_PUPPET", "DATABASE_PATH", "DATA_KEY_FILE", "DATA_KEY", "POLICY_PACK", "TZ", "LOG_LEVEL", "HEALTH_PORT"];
+const MAIN_VARIABLES = ["TELEGRAM_BOT_TOKEN", "WECHATY_PUPPET", "DATABASE_PATH", "DATA_KEY_FILE", "DATA_KEY", "POLICY_PACK", "POLICY_PACKS_DIR", "TZ", "LOG_LEVEL", "HEALTH_PORT"];
 
 /**
  * The language of the help: Chinese when the terminal's locale is Chinese, else English.

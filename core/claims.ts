@@ -9,6 +9,7 @@ import { checkClaim, publicNoticeEnd, type Problem } from "./rules/checks.js";
 import { CalendarYearUnknown, tryCalendar } from "./rules/calendar.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isoDate, subsidyTable, type Lang, type PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { idOf, schoolNotices } from "./processCommon.js";
 import type { ClaimRecord, ProcessClassRecord, ProcessDeps, StoredCertificate } from "./processStores.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
@@ -88,17 +89,25 @@ export type ClaimView = ClaimRecord & { state: ClaimState; schoolId: string; cla
 
 /**
  * The claim service over the process ports.
- * @example const claims = createClaimService(deps, pack, plans.classOrThrow)
+ * Every rule is that of the claim's class's programme.
+ * @example const claims = createClaimService(deps, programmes, plans.classOrThrow)
  */
-export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrThrow: (classId: number) => ProcessClassRecord) {
+export function createClaimService(deps: ProcessDeps, programmes: Programmes, classOrThrow: (classId: number) => ProcessClassRecord) {
   const { tx, claims, results, staff, outbox, audit } = deps;
-  const codes = pack.claimMaterials.items.map((i) => i.code) as [string, ...string[]];
-  // As checkClaim's input, but the ticked materials are always given (none ticked is []).
+  // As checkClaim's input, but the ticked materials are always given (none ticked is []); they are codes of
+  // the class's programme's list, checked once the class is known.
   const claimInput = z.strictObject({
     classId: z.number().int().positive(),
     videosMinutes: z.array(z.number().min(0).max(24 * 60)).max(200),
-    materials: z.array(z.enum(codes)),
+    materials: z.array(z.string()),
   });
+  /** The class's programme, with the ticked materials checked against its list. */
+  function packWithMaterials(cls: ProcessClassRecord, materials: string[]): PolicyPack {
+    const pack = programmes.of(cls.programme);
+    const codes = pack.claimMaterials.items.map((i) => i.code) as [string, ...string[]];
+    parseInput(z.strictObject({ materials: z.array(z.enum(codes)) }), { materials });
+    return pack;
+  }
 
   function claimOrThrow(claimId: number): ClaimRecord {
     const c = claims.get(claimId);
@@ -115,11 +124,11 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     return { classId: cls.id, className: cls.name, classCode: cls.code };
   }
   // Reviews touch the claim's class's school; the bureau may, a school may not (claim.review is not theirs).
-  function reviewGuard(actor: Actor, claimId: number, now: Date): { claim: ClaimRecord; cls: ProcessClassRecord } {
+  function reviewGuard(actor: Actor, claimId: number, now: Date): { claim: ClaimRecord; cls: ProcessClassRecord; pack: PolicyPack } {
     const claim = claimOrThrow(idOf(claimId, "claimId"));
     const cls = classOrThrow(claim.classId);
     authorizeAudited(audit, actor, "claim.review", { schoolId: cls.schoolId }, { entity: "subsidy_claim", entityId: String(claimId) }, now);
-    return { claim, cls };
+    return { claim, cls, pack: programmes.of(cls.programme) };
   }
 
   /**
@@ -130,6 +139,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     const input = parseInput(claimInput, raw);
     const cls = classOrThrow(input.classId);
     authorizeAudited(audit, actor, "claim.read", { schoolId: cls.schoolId }, { entity: "class", entityId: String(cls.id) }, now);
+    const pack = packWithMaterials(cls, input.materials);
     const amount = claimAmount(results.ofClass(cls.id), cls.track, pack, cls.occupation);
     const check = checkClaim({ videosMinutes: input.videosMinutes, materials: input.materials }, pack, lang, translator(lang));
     return { ...amount, problems: check.problems.map(({ code, clause, text }) => ({ code, clause, text })) };
@@ -147,6 +157,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
     parseInput(isoDate, today);
     const cls = classOrThrow(input.classId);
     authorizeAudited(audit, actor, "claim.submit", { schoolId: cls.schoolId }, { entity: "class", entityId: String(cls.id) }, now);
+    const pack = packWithMaterials(cls, input.materials);
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "a claim follows the training");
     return tx.run(() => {
@@ -158,7 +169,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
       const materials = [...new Set(input.materials)];
       const check = checkClaim({ videosMinutes: input.videosMinutes, materials }, pack, lang, translator(lang));
       const submitted = check.ok;
-      const claimId = claims.save({ classId: cls.id, materials, videoMinutes: input.videosMinutes, certifiedCount: amount.certified, amountYuan: amount.amountYuan, submittedAt: submitted ? now : null }, now);
+      const claimId = claims.save({ classId: cls.id, programme: cls.programme, materials, videoMinutes: input.videosMinutes, certifiedCount: amount.certified, amountYuan: amount.amountYuan, submittedAt: submitted ? now : null }, now);
       audit.record({
         actor: actorLabel(actor),
         action: submitted ? "claim.submit" : "claim.held",
@@ -175,10 +186,13 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
    * Claims with their state: a school's staff see theirs, the bureau all.
    * @example listClaims(bureau, {}, now).filter((c) => c.state === "submitted")
    */
-  function listClaims(actor: Actor, filter: { schoolId?: string } = {}, now: Date): ClaimView[] {
+  function listClaims(actor: Actor, filter: { schoolId?: string; programme?: string } = {}, now: Date): ClaimView[] {
     const schoolId = filter.schoolId ?? (actor.kind === "school_staff" ? actor.schoolId : undefined);
     authorizeAudited(audit, actor, "claim.read", schoolId ? { schoolId } : {}, { entity: "school", entityId: schoolId ?? "*" }, now);
-    return claims.list({ schoolId }).map((c) => ({ ...c, state: claimState(c) }));
+    return claims
+      .list({ schoolId })
+      .filter((c) => filter.programme === undefined || c.programme === filter.programme)
+      .map((c) => ({ ...c, state: claimState(c) }));
   }
 
   /**
@@ -198,7 +212,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
    */
   function startNotice(actor: Actor, claimId: number, startsOn: string, now: Date) {
     const starts = parseInput(isoDate, startsOn) as string;
-    const { cls } = reviewGuard(actor, claimId, now);
+    const { cls, pack } = reviewGuard(actor, claimId, now);
     return tx.run(() => {
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "submitted") throw wrongState(claim, "submitted");
@@ -218,7 +232,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
    */
   function recordObjection(actor: Actor, claimId: number, reason: string, now: Date) {
     const r = parseInput(z.strictObject({ reason: z.string().trim().min(1).max(1000) }), { reason });
-    const { cls } = reviewGuard(actor, claimId, now);
+    const { cls, pack } = reviewGuard(actor, claimId, now);
     return tx.run(() => {
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "on_notice") throw wrongState(claim, "on_notice");
@@ -235,7 +249,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
    */
   function clearNotice(actor: Actor, claimId: number, today: string, now: Date) {
     parseInput(isoDate, today);
-    const { cls } = reviewGuard(actor, claimId, now);
+    const { cls, pack } = reviewGuard(actor, claimId, now);
     return tx.run(() => {
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "on_notice") throw wrongState(claim, "on_notice");
@@ -254,7 +268,7 @@ export function createClaimService(deps: ProcessDeps, pack: PolicyPack, classOrT
    */
   function recordPayment(actor: Actor, claimId: number, amountYuan: number, now: Date) {
     const a = parseInput(z.strictObject({ amount: z.number().int().positive() }), { amount: amountYuan });
-    const { cls } = reviewGuard(actor, claimId, now);
+    const { cls, pack } = reviewGuard(actor, claimId, now);
     return tx.run(() => {
       const claim = claimOrThrow(claimId);
       if (claimState(claim) !== "approved") throw wrongState(claim, "approved");

@@ -7,6 +7,7 @@ import { historyFacts } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { attemptsExceeded, ID_ATTEMPTS } from "./attempts.js";
 import type { Bilingual, PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { residentIdSchema } from "./rules/residentId.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import type { ClassRecord, EnrolmentRecord, EnrolmentStatus, ServiceDeps } from "./stores.js";
@@ -97,12 +98,24 @@ export function isSelf(actor: Actor, personId: number): boolean {
 }
 
 /**
- * The enrolment service over its stores.
- * @example const { enrol, withdraw } = createEnrolmentService(deps, pack)
+ * Facts as one programme reads them: the key groups another programme lists (a person checked against several)
+ * do not count in this one, rather than refusing the facts.
+ * @example ownKeyGroups(jiangyin, { keyGroups: ["registered_unemployed", "elderly_care_volunteer"] }).keyGroups // ["registered_unemployed"]
  */
-export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
+export function ownKeyGroups<T extends object>(pack: PolicyPack, facts: T): T {
+  if (!Array.isArray((facts as { keyGroups?: unknown }).keyGroups)) return facts;
+  const codes = new Set(pack.keyGroups.map((g) => g.code));
+  return { ...facts, keyGroups: ((facts as { keyGroups: unknown[] }).keyGroups).filter((g) => typeof g === "string" && codes.has(g)) };
+}
+
+/**
+ * The enrolment service over its stores.
+ * Every rule is that of the class's programme: eligibility, the window, seats, the notices' names.
+ * @example const { enrol, withdraw } = createEnrolmentService(deps, programmes)
+ */
+export function createEnrolmentService(deps: ServiceDeps, programmes: Programmes) {
   const { tx, people, classes, enrolments, certificates, outbox, audit, cipher } = deps;
-  const factsForPack = factsSchemaFor(pack);
+  const factSchemas = new Map(programmes.all.map((p) => [p.id, factsSchemaFor(p)]));
 
   // Fills free seats from the waitlist, oldest first; inside the caller's transaction. Only before the class
   // opens: from its opening day the waiting list is closed (its places lapse, core/planner.ts), and a seat
@@ -110,6 +123,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
   function promoteWaitlisted(cls: ClassRecord, today: string, now: Date): number[] {
     const promoted: number[] = [];
     if (!waitlistOpen(cls, today)) return promoted;
+    const pack = programmes.of(cls.programme);
     for (;;) {
       const { confirmed } = classes.counts(cls.id);
       const next = confirmed < seatsOf(cls, pack) ? enrolments.firstWaitlisted(cls.id) : undefined;
@@ -129,7 +143,7 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
     if (!isActive(e.status))
       throw new DomainError("not_active", { enrolmentId: e.id, status: e.status }, "only an active enrolment can be withdrawn");
     enrolments.setStatus(e.id, "withdrawn", now);
-    if (options.notifyTrainee) outbox.enqueue([enrolmentNotice(e.id, "withdrawn", e.personId, classNoticeParams(pack, cls))], now);
+    if (options.notifyTrainee) outbox.enqueue([enrolmentNotice(e.id, "withdrawn", e.personId, classNoticeParams(programmes.of(cls.programme), cls))], now);
     const promoted = promoteWaitlisted(cls, today, now);
     audit.record({ actor: actorLabel(actor), action: "enrolment.withdraw", entity: "enrolment", entityId: String(e.id), detail: { promoted }, at: now });
     return promoted;
@@ -213,6 +227,8 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       if (!person) throw new DomainError("not_found", { what: "person", id: input.personId }, "identify the person first");
       refuseProbes(person, idHash, now);
       const cls = classOrThrow(input.classId);
+      // The class's programme decides: its window, its rules of eligibility, its seats.
+      const pack = programmes.of(cls.programme);
       if (cls.opensOn < pack.window.from || cls.closesOn > pack.window.to)
         throw new DomainError("outside_window", { code: cls.code, from: pack.window.from, to: pack.window.to }, `class runs ${cls.opensOn}..${cls.closesOn}`);
       if (today >= cls.opensOn) throw new DomainError("class_started", { code: cls.code, opensOn: cls.opensOn }, "enrol before the opening day");
@@ -227,8 +243,8 @@ export function createEnrolmentService(deps: ServiceDeps, pack: PolicyPack) {
       // The stored facts may come from an older pack: parse them against this one. The class gives the
       // occupation, level and track; the ID number the age; the certificates the person's history.
       const age = ageOn(id.birthDate, today);
-      const facts: Facts = parseInput(factsForPack, {
-        ...(input.facts ?? person.facts),
+      const facts: Facts = parseInput(factSchemas.get(pack.id)!, {
+        ...ownKeyGroups(pack, input.facts ?? person.facts),
         ...(pack.age ? { age } : {}),
         occupation: cls.occupation,
         level: cls.level,

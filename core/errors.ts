@@ -33,6 +33,9 @@ export const errorCodes = [
   "too_many_attempts",
   // A date counted in working days falls in a year with no holiday calendar (core/rules/calendar.ts).
   "calendar_unknown",
+  // A programme id no loaded pack has (core/rules/programmes.ts).
+  "unknown_programme",
+  "programme_needed",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -47,6 +47,8 @@ export type ClassFacts = Pick<ProcessClassRecord, "id" | "code" | "name" | "scho
 
 /** A class as the planner sees it. Example: see `PlannerState`. */
 export interface PlannerClass extends ClassFacts {
+  /** Its programme (pack id); the planner plans each programme's classes by its pack. */
+  programme?: string;
   /** Confirmed enrolments (the roster count). */
   confirmed: number;
   /** Confirmed trainees' person ids; the loader fills it only for classes opening soon (others may be []). */
@@ -60,7 +62,7 @@ export interface PlannerState {
   staff: { personId: number; schoolId: string }[];
   classes: PlannerClass[];
   /** Reviewed plans; `reviewedOn` is the Asia/Shanghai day of the review. */
-  plans: { id: number; schoolId: string; occupation: string; level: number; status: "approved" | "rejected"; reviewedOn: string; reason: string | null; revision?: number }[];
+  plans: { id: number; schoolId: string; programme?: string; occupation: string; level: number; status: "approved" | "rejected"; reviewedOn: string; reason: string | null; revision?: number }[];
   claims: {
     id: number;
     classId: number;
@@ -85,6 +87,28 @@ export interface PlannerState {
   waitingSince?: Record<string, string>;
   /** Waiting-list places of classes that have opened by the planning day: they lapse in this run. */
   lapsing?: { enrolmentId: number; personId: number; classId: number }[];
+}
+
+/**
+ * The part of the state one programme plans: its classes, plans and schools, what happened in its classes,
+ * and its own key-group counts (its minimum share applies to its trainees).
+ * @example plan(programmeState(state, binjiang, keyGroupsOf("binjiang-2025-elderly-care")), binjiang, window)
+ */
+export function programmeState(state: PlannerState, pack: PolicyPack, keyGroups: PlannerState["keyGroups"]): PlannerState {
+  const ours = new Set(state.classes.filter((c) => c.programme === pack.id).map((c) => c.id));
+  const schools = new Set(pack.schools.map((s) => s.code));
+  const inClass = <T extends { classId: number }>(rows: T[]) => rows.filter((r) => ours.has(r.classId));
+  return {
+    ...state,
+    schools: state.schools.filter((s) => schools.has(s.id)),
+    classes: state.classes.filter((c) => ours.has(c.id)),
+    plans: state.plans.filter((p) => p.programme === pack.id),
+    claims: inClass(state.claims),
+    certificates: inClass(state.certificates),
+    keyGroups,
+    activity: inClass(state.activity),
+    ...(state.lapsing ? { lapsing: inClass(state.lapsing) } : {}),
+  };
 }
 
 /** The planner's answer. Example: `const { notices, waiting } = plan(state, pack, { today: "2023-06-14", from: "2023-06-13" })`. */

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { checkClass, knownFilingDeadline } from "./rules/checks.js";
 import { DomainError, parseInput } from "./errors.js";
 import { citeClause, isoDate, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { planReviewKey } from "./planner.js";
 import { fieldProblem, planContentsSchema, planInputSchema, planProblems, type FieldProblem, type PlanContentsInput, type PlanInput } from "./rules/planRules.js";
 import { citeBoth, idOf, schoolNotices } from "./processCommon.js";
@@ -59,9 +60,10 @@ const EDITABLE: PlanStatus[] = ["submitted", "draft", "rejected"];
 
 /**
  * Plans, classes and filing over the process ports.
- * @example const plans = createPlanService(deps, pack); plans.submitPlan(staffActor, input, now)
+ * Every rule is that of the plan's (or the class's) programme.
+ * @example const plans = createPlanService(deps, programmes); plans.submitPlan(staffActor, input, now)
  */
-export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
+export function createPlanService(deps: ProcessDeps, programmes: Programmes) {
   const { tx, plans, processClasses, staff, outbox, audit } = deps;
 
   function planOrThrow(planId: number): PlanRecord {
@@ -82,7 +84,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
   }
 
   /** The plan's contents checked against the rules as of `today`; refused with every rule broken. */
-  function checked(schoolId: string, raw: unknown, today: string, lang: Lang): PlanContentsInput {
+  function checked(pack: PolicyPack, schoolId: string, raw: unknown, today: string, lang: Lang): PlanContentsInput {
     const contents = parseInput(planContentsSchema, raw);
     const problems = planProblems({ schoolId, ...contents }, pack, { lang, today });
     if (problems.length) throw checkFailed(problems, pack, lang);
@@ -105,13 +107,14 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
   function submitPlan(actor: Actor, raw: PlanInput, today: string, now: Date, lang: Lang = "zh-CN"): { planId: number; status: PlanStatus } {
     const input = parseInput(planInputSchema, raw);
     authorizeAudited(audit, actor, "plan.submit", { schoolId: input.schoolId }, { entity: "school", entityId: input.schoolId }, now);
-    const { schoolId, ...rest } = input;
-    const contents = checked(schoolId, rest, today, lang);
+    const { schoolId, programme, ...rest } = input;
+    const pack = programmes.chosen(programme);
+    const contents = checked(pack, schoolId, rest, today, lang);
     // The plan row names the staff member who wrote it; one the bureau entered names nobody (the audit names the operator).
     const createdBy = actor.kind === "school_staff" ? actor.personId : null;
     return tx.run(() => {
-      const planId = plans.insert({ schoolId, ...contents, track: contents.track as TrainingTrack, createdByPersonId: createdBy }, now);
-      audit.record({ actor: actorLabel(actor), action: "plan.submit", entity: "training_plan", entityId: String(planId), detail: { schoolId, occupation: input.occupation, level: input.level }, at: now });
+      const planId = plans.insert({ schoolId, programme: pack.id, ...contents, track: contents.track as TrainingTrack, createdByPersonId: createdBy }, now);
+      audit.record({ actor: actorLabel(actor), action: "plan.submit", entity: "training_plan", entityId: String(planId), detail: { schoolId, programme: pack.id, occupation: input.occupation, level: input.level }, at: now });
       return { planId, status: "submitted" as const };
     });
   }
@@ -123,7 +126,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    */
   function updatePlan(actor: Actor, planId: number, raw: PlanContentsInput, today: string, now: Date, lang: Lang = "zh-CN"): { planId: number; changed: string[] } {
     const plan = editable(actor, planId, "changed", now);
-    const contents = checked(plan.schoolId, raw, today, lang);
+    const contents = checked(programmes.of(plan.programme), plan.schoolId, raw, today, lang);
     const changed = (Object.keys(contents) as (keyof PlanContentsInput)[]).filter((k) => contents[k] !== plan[k]);
     return tx.run(() => {
       if (!plans.update(plan.id, { ...contents, track: contents.track as TrainingTrack }, EDITABLE))
@@ -153,7 +156,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    */
   function resubmitPlan(actor: Actor, planId: number, today: string, now: Date, lang: Lang = "zh-CN") {
     const plan = editable(actor, planId, "submitted again", now);
-    checked(plan.schoolId, contentsOf(plan), today, lang);
+    checked(programmes.of(plan.programme), plan.schoolId, contentsOf(plan), today, lang);
     return tx.run(() => {
       if (!plans.transition(plan.id, ["draft", "rejected"], "submitted", now))
         throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plans.get(plan.id)!.status, needed: "draft/rejected" }, "it is already awaiting review");
@@ -166,9 +169,9 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    * Plans, newest first: a school's staff see their school's, the bureau all (or one school's, or one status).
    * @example listPlans(bureau, { status: "submitted" }, now).map((p) => p.id)
    */
-  function listPlans(actor: Actor, filter: { schoolId?: string; status?: PlanStatus } = {}, now: Date): PlanRecord[] {
+  function listPlans(actor: Actor, filter: { schoolId?: string; status?: PlanStatus; programme?: string } = {}, now: Date): PlanRecord[] {
     const schoolId = schoolScope(actor, "plan.read", filter.schoolId, now);
-    return plans.list({ schoolId, status: filter.status });
+    return plans.list({ schoolId, status: filter.status }).filter((p) => filter.programme === undefined || p.programme === filter.programme);
   }
 
   /**
@@ -185,6 +188,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     const planId = idOf(rawPlanId, "planId");
     const plan = planOrThrow(planId);
     authorizeAudited(audit, actor, "plan.review", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(planId) }, now);
+    const pack = programmes.of(plan.programme);
     return tx.run(() => {
       if (!plans.review(planId, { status, reviewedBy: actorLabel(actor), reason }, now)) {
         const current = plans.get(planId)!;
@@ -235,6 +239,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
     authorizeAudited(audit, actor, "class.open", { schoolId: plan.schoolId }, { entity: "training_plan", entityId: String(plan.id) }, now);
     if (plan.status !== "approved")
       throw new DomainError("wrong_state", { what: "plan", id: plan.id, state: plan.status, needed: "approved" }, "a class opens only under an approved plan");
+    const pack = programmes.of(plan.programme);
     const t = packTranslator(pack, lang);
     const problems: FieldProblem[] = [];
     if (input.closesOn < input.opensOn) problems.push(fieldProblem(t, "closesOn", "dates_order", pack.window.clause, { from: input.opensOn, to: input.closesOn }));
@@ -262,6 +267,7 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
       const { id, code } = processClasses.insert(
         {
           schoolId: plan.schoolId,
+          programme: plan.programme,
           planId: plan.id,
           name: input.name,
           occupation: plan.occupation,
@@ -293,9 +299,12 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
    * Classes with their filing state and counts: a school's staff see theirs, the bureau all.
    * @example listClasses(bureau, {}, now)[0] // { code: "K7Q2", filingStatus: "not_filed", confirmed: 20, … }
    */
-  function listClasses(actor: Actor, filter: { schoolId?: string } = {}, now: Date) {
+  function listClasses(actor: Actor, filter: { schoolId?: string; programme?: string } = {}, now: Date) {
     const schoolId = schoolScope(actor, "class.read", filter.schoolId, now);
-    return processClasses.list({ schoolId }).map((c) => ({ ...c, ...deadlineOf(c.opensOn) }));
+    return processClasses
+      .list({ schoolId })
+      .filter((c) => filter.programme === undefined || c.programme === filter.programme)
+      .map((c) => ({ ...c, ...deadlineOf(c) }));
   }
 
   /**
@@ -305,12 +314,12 @@ export function createPlanService(deps: ProcessDeps, pack: PolicyPack) {
   function getClass(actor: Actor, classId: number, now: Date): ProcessClassRecord & ClassDeadline {
     const cls = classOrThrow(classId);
     authorizeAudited(audit, actor, "class.read", { schoolId: cls.schoolId }, { entity: "class", entityId: String(classId) }, now);
-    return { ...cls, ...deadlineOf(cls.opensOn) };
+    return { ...cls, ...deadlineOf(cls) };
   }
 
   // A class's filing deadline as listed: null, with the year, when that year has no holiday calendar.
-  function deadlineOf(opensOn: string): ClassDeadline {
-    const f = knownFilingDeadline(opensOn, pack);
+  function deadlineOf(cls: { opensOn: string; programme: string }): ClassDeadline {
+    const f = knownFilingDeadline(cls.opensOn, programmes.of(cls.programme));
     return { filingDeadline: f.deadline, ...(f.noCalendarYear ? { noCalendarYear: f.noCalendarYear } : {}) };
   }
 

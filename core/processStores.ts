@@ -33,6 +33,8 @@ export interface PlanContents {
 export interface PlanRecord extends PlanContents {
   id: number;
   schoolId: string;
+  /** The programme (its pack's id) the plan is under. */
+  programme: string;
   status: PlanStatus;
   /** How many times it was submitted: each submission is reviewed, and told, anew. */
   revision: number;
@@ -47,7 +49,7 @@ export interface PlanRecord extends PlanContents {
 
 export interface PlanStore {
   /** A submitted plan. @example plans.insert({ schoolId, createdByPersonId: 7, ...contents }, now) // 12 */
-  insert(row: PlanContents & { schoolId: string; createdByPersonId: number | null }, now: Date): number;
+  insert(row: PlanContents & { schoolId: string; programme: string; createdByPersonId: number | null }, now: Date): number;
   /** Replaces the contents of a plan still in one of `states`; false when it no longer is. @example plans.update(12, contents, ["submitted", "rejected"]) */
   update(planId: number, contents: PlanContents, states: PlanStatus[]): boolean;
   /**
@@ -131,6 +133,8 @@ export interface ResultStore {
 export interface ClaimRecord {
   id: number;
   classId: number;
+  /** Its class's programme. */
+  programme: string;
   materials: string[];
   videoMinutes: number[];
   certifiedCount: number;
@@ -154,7 +158,7 @@ export interface ClaimStore {
   /** With the class's school, newest first. @example claims.list({ schoolId: "jiangyin_polytechnic" }) */
   list(filter: { schoolId?: string | undefined }): (ClaimRecord & { schoolId: string; classCode: string })[];
   /** Inserts or replaces the school's part of a claim not yet submitted. @example claims.save({ classId: 9, materials, videoMinutes, certifiedCount: 20, amountYuan: 30000, submittedAt: now }, now) // 3 */
-  save(row: Pick<ClaimRecord, "classId" | "materials" | "videoMinutes" | "certifiedCount" | "amountYuan" | "submittedAt">, now: Date): number;
+  save(row: Pick<ClaimRecord, "classId" | "programme" | "materials" | "videoMinutes" | "certifiedCount" | "amountYuan" | "submittedAt">, now: Date): number;
   /** The bureau's part: notice dates, objection, approval, payment. @example claims.update(3, { approvedAt: now }) */
   update(claimId: number, patch: Partial<Pick<ClaimRecord, "noticeStartsOn" | "noticeEndsOn" | "objection" | "objectionAt" | "approvedAt" | "paidAt" | "paidAmountYuan">>): void;
 }
@@ -185,6 +189,7 @@ export interface ReportEnrolment {
   classId: number;
   classCode: string;
   schoolId: string;
+  programme: string;
   status: EnrolmentStatus;
   route: "key_group" | "employee";
   keyGroup: boolean;
@@ -195,11 +200,11 @@ export interface ReportEnrolment {
 
 export interface ReportStore {
   /** Trainees (confirmed or completed) and key-group members among them, per school (the planner counts the same). @example reports.keyGroupCounts() // [{ schoolId, keyGroup: 3, total: 40 }] */
-  keyGroupCounts(): { schoolId: string; keyGroup: number; total: number }[];
+  keyGroupCounts(programme?: string): { schoolId: string; keyGroup: number; total: number }[];
   /** @example reports.enrolments().length */
   enrolments(): ReportEnrolment[];
   /** @example reports.certificates().filter((c) => c.passed) */
-  certificates(): (StoredCertificate & { classCode: string; schoolId: string })[];
+  certificates(): (StoredCertificate & { classCode: string; schoolId: string; programme: string })[];
   /** Staff, plans, classes and claims per school. @example reports.schoolCounts()[0] // { schoolId, staff: 2, plans: 1, classes: 3, claims: 0 } */
   schoolCounts(): { schoolId: string; staff: number; plans: number; classes: number; claims: number }[];
 }

@@ -6,6 +6,7 @@ import { keyGroupShare } from "./rules/checks.js";
 import { claimState } from "./claims.js";
 import { DomainError } from "./errors.js";
 import type { Lang, PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { idOf, pick } from "./processCommon.js";
 import { packTranslator } from "./rules/packWords.js";
 import { levelName, occupationName, schoolName } from "./rules/names.js";
@@ -36,12 +37,13 @@ export interface ShareLine {
 
 /**
  * Reports, roster, schools and staff over the process ports.
- * @example const reports = createReportService(deps, pack, staffAccess, plans.classOrThrow)
+ * A report is one programme's (named, or the only one loaded), a roster its class's programme's.
+ * @example const reports = createReportService(deps, programmes, staffAccess, plans.classOrThrow)
  */
-export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAccess: StaffAccessService, classOrThrow: (classId: number) => ProcessClassRecord) {
+export function createReportService(deps: ProcessDeps, programmes: Programmes, staffAccess: StaffAccessService, classOrThrow: (classId: number) => ProcessClassRecord) {
   const { tx, reports, results, processClasses, claims, staffAdmin, audit } = deps;
 
-  function shareLine(schoolId: string, name: string, keyGroup: number, total: number, lang: Lang): ShareLine {
+  function shareLine(pack: PolicyPack, schoolId: string, name: string, keyGroup: number, total: number, lang: Lang): ShareLine {
     const r = keyGroupShare({ keyGroup, total }, pack, lang);
     return { schoolId, name, keyGroup, total, share: r.share, ok: r.ok, warning: r.problems[0]?.text ?? null };
   }
@@ -51,19 +53,20 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
    * staff get their school's line only; the bureau every school and the overall line.
    * @example keyGroupShares(bureau, now, "en").overall // { schoolId: "*", keyGroup: 9, total: 100, share: 0.09, ok: false, warning: "Key-group members must be at least 10%…" }
    */
-  function keyGroupShares(actor: Actor, now: Date, lang: Lang = "zh-CN"): { schools: ShareLine[]; overall: ShareLine | null } {
+  function keyGroupShares(actor: Actor, now: Date, lang: Lang = "zh-CN", programme?: string): { schools: ShareLine[]; overall: ShareLine | null } {
     const own = actor.kind === "school_staff" ? actor.schoolId : undefined;
     authorizeAudited(audit, actor, "share.read", own ? { schoolId: own } : {}, { entity: "school", entityId: own ?? "*" }, now);
-    const counts = new Map(reports.keyGroupCounts().map((c) => [c.schoolId, c]));
+    const pack = programmes.chosen(programme);
+    const counts = new Map(reports.keyGroupCounts(pack.id).map((c) => [c.schoolId, c]));
     const schools = pack.schools
       .filter((s) => !own || s.code === own)
       .map((s) => {
         const c = counts.get(s.code);
-        return shareLine(s.code, pick(s.name, lang), c?.keyGroup ?? 0, c?.total ?? 0, lang);
+        return shareLine(pack, s.code, pick(s.name, lang), c?.keyGroup ?? 0, c?.total ?? 0, lang);
       });
     if (own) return { schools, overall: null };
     const all = [...counts.values()];
-    const overall = shareLine("*", packTranslator(pack, lang)("admin.overall"), all.reduce((n, c) => n + c.keyGroup, 0), all.reduce((n, c) => n + c.total, 0), lang);
+    const overall = shareLine(pack, "*", packTranslator(pack, lang)("admin.overall"), all.reduce((n, c) => n + c.keyGroup, 0), all.reduce((n, c) => n + c.total, 0), lang);
     return { schools, overall };
   }
 
@@ -74,6 +77,7 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
    */
   function rosterSheet(actor: Actor, classId: number, now: Date): Sheet {
     const cls = classOrThrow(classId);
+    const pack = programmes.of(cls.programme);
     // Authorises (and audits a refusal) before anything is decrypted.
     const people = new Map(staffAccess.rosterUnmasked(actor, classId).map((p) => [p.enrolmentId, p]));
     const certs = new Map(results.ofClass(classId).map((c) => [c.enrolmentId, c]));
@@ -108,12 +112,14 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
    * and overall, one sheet each. No names, ID or phone numbers: those stay in the per-class roster.
    * @example reportSheets(bureau, now).map((s) => s.name) // ["班级", "报名", "证书", "补贴申请", "重点群体占比"]
    */
-  function reportSheets(actor: Actor, now: Date, lang: Lang = "zh-CN"): Sheet[] {
+  function reportSheets(actor: Actor, now: Date, lang: Lang = "zh-CN", programme?: string): Sheet[] {
     authorizeAudited(audit, actor, "report.read", {}, { entity: "report", entityId: "*" }, now);
+    const pack = programmes.chosen(programme);
+    const ours = (r: { programme: string }) => r.programme === pack.id;
     const t = packTranslator(pack, lang);
     const col = (names: string[]) => names.map((n) => t(`admin.col.${n}`));
     const school = (id: string) => pick(schoolName(pack, id), lang);
-    const classList = processClasses.list({});
+    const classList = processClasses.list({}).filter(ours);
     const classCode = new Map(classList.map((c) => [c.id, c.code]));
     const classes: Sheet = {
       name: t("admin.sheet.classes"),
@@ -123,25 +129,25 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
     const enrolments: Sheet = {
       name: t("admin.sheet.enrolments"),
       columns: col(["enrolmentId", "code", "school", "occupation", "level", "status", "route", "keyGroup", "createdAt"]),
-      rows: reports.enrolments().map((e) => [e.enrolmentId, e.classCode, school(e.schoolId), pick(occupationName(pack, e.occupation), lang), pick(levelName(pack, e.level), lang), e.status, e.route, e.keyGroup ? 1 : 0, e.createdAt.toISOString()]),
+      rows: reports.enrolments().filter(ours).map((e) => [e.enrolmentId, e.classCode, school(e.schoolId), pick(occupationName(pack, e.occupation), lang), pick(levelName(pack, e.level), lang), e.status, e.route, e.keyGroup ? 1 : 0, e.createdAt.toISOString()]),
     };
     const certificates: Sheet = {
       name: t("admin.sheet.certificates"),
       columns: col(["enrolmentId", "code", "school", "occupation", "level", "passed", "certificateNo", "issuedOn", "recordedAt"]),
-      rows: reports.certificates().map((c) => [c.enrolmentId, c.classCode, school(c.schoolId), pick(occupationName(pack, c.occupation), lang), pick(levelName(pack, c.level), lang), c.passed ? 1 : 0, c.certificateNo, c.issuedOn, c.createdAt.toISOString()]),
+      rows: reports.certificates().filter(ours).map((c) => [c.enrolmentId, c.classCode, school(c.schoolId), pick(occupationName(pack, c.occupation), lang), pick(levelName(pack, c.level), lang), c.passed ? 1 : 0, c.certificateNo, c.issuedOn, c.createdAt.toISOString()]),
     };
     const claimSheet: Sheet = {
       name: t("admin.sheet.claims"),
       columns: col(["claimId", "code", "school", "state", "certified", "amountYuan", "videos", "materials", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"]),
-      rows: claims.list({}).map((c) => [c.id, c.classCode ?? classCode.get(c.classId) ?? null, school(c.schoolId), claimState(c), c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.materials.length, c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan]),
+      rows: claims.list({}).filter(ours).map((c) => [c.id, c.classCode ?? classCode.get(c.classId) ?? null, school(c.schoolId), claimState(c), c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.materials.length, c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan]),
     };
-    const shares = keyGroupShares(actor, now, lang);
+    const shares = keyGroupShares(actor, now, lang, pack.id);
     const share: Sheet = {
       name: t("admin.sheet.shares"),
       columns: col(["school", "keyGroup", "total", "share", "warning"]),
       rows: [...shares.schools, ...(shares.overall ? [shares.overall] : [])].map((s) => [s.name, s.keyGroup, s.total, s.share === null ? null : Math.round(s.share * 1000) / 1000, s.warning]),
     };
-    audit.record({ actor: actorLabel(actor), action: "report.export", entity: "report", entityId: "*", detail: { classes: classes.rows.length, enrolments: enrolments.rows.length, certificates: certificates.rows.length, claims: claimSheet.rows.length }, at: now });
+    audit.record({ actor: actorLabel(actor), action: "report.export", entity: "report", entityId: "*", detail: { programme: pack.id, classes: classes.rows.length, enrolments: enrolments.rows.length, certificates: certificates.rows.length, claims: claimSheet.rows.length }, at: now });
     return [classes, enrolments, certificates, claimSheet, share];
   }
 
@@ -152,7 +158,8 @@ export function createReportService(deps: ProcessDeps, pack: PolicyPack, staffAc
   function listSchools(actor: Actor, now: Date) {
     authorizeAudited(audit, actor, "report.read", {}, { entity: "school", entityId: "*" }, now);
     const counts = new Map(reports.schoolCounts().map((c) => [c.schoolId, c]));
-    return pack.schools.map((s) => {
+    const all = [...new Map(programmes.all.flatMap((p) => p.schools).map((s) => [s.code, s])).values()];
+    return all.map((s) => {
       const c = counts.get(s.code);
       return { schoolId: s.code, name: s.name, staff: c?.staff ?? 0, plans: c?.plans ?? 0, classes: c?.classes ?? 0, claims: c?.claims ?? 0 };
     });

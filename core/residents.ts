@@ -6,6 +6,7 @@ import type { HeldCertificate } from "./rules/facts.js";
 import { DomainError, parseInput } from "./errors.js";
 import { isActive, seatsOf, type EnrolmentService } from "./enrolment.js";
 import type { Lang, PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { actorLabel, authorizeAudited, type Actor } from "./roles.js";
 import { chatChannels, type CertificateRecord, type Channel, type ClassRecord, type IdentityRecord, type EnrolmentStatus, type PersonRecord, type SeatCounts, type ServiceDeps } from "./stores.js";
 
@@ -39,16 +40,23 @@ const langSchema = z.enum(["zh-CN", "en"]);
 
 /**
  * The resident-facing service.
- * @example const residents = createResidentService(deps, pack, enrolmentService)
+ * Classes are listed across the programmes, each inside its own programme's window.
+ * @example const residents = createResidentService(deps, programmes, enrolmentService)
  */
-export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService) {
+export function createResidentService(deps: ServiceDeps, programmes: Programmes, enrolment: EnrolmentService) {
   const { tx, people, classes, enrolments, certificates, audit, clock } = deps;
-  const factsForPack = factsSchemaFor(pack);
-  // Saved facts the pack no longer reads are dropped, not refused.
-  const savedFactsSchema = factsForPack.catch({});
+  const factSchemas = programmes.all.map((p) => factsSchemaFor(p));
+  /** Facts as some programme loaded reads them (the first that does), or the first one's refusal. */
+  function parseFacts(facts: unknown): Facts {
+    for (const schema of factSchemas.slice(1)) {
+      const r = schema.safeParse(facts);
+      if (r.success) return r.data;
+    }
+    return parseInput(factSchemas[0]!, facts);
+  }
 
   function view({ record, counts }: { record: ClassRecord; counts: SeatCounts }): ClassView {
-    const seats = seatsOf(record, pack);
+    const seats = seatsOf(record, programmes.of(record.programme));
     return { ...record, seats, seatsLeft: Math.max(0, seats - counts.confirmed), waitlist: counts.waitlisted };
   }
 
@@ -98,7 +106,7 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
   function saveFacts(actor: Actor, personId: number, facts: Facts): void {
     const now = clock.now();
     const person = guardPerson(actor, "person.update", personId, now);
-    const checked = parseInput(factsForPack, facts);
+    const checked = parseFacts(facts);
     // The enrolment saves the facts again, nearly always as the check left them: then there is nothing to write.
     if (JSON.stringify(checked) === JSON.stringify(person.facts)) return;
     tx.run(() => people.setFacts(personId, checked, now));
@@ -110,7 +118,12 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function savedFacts(actor: Actor, personId: number): Facts {
     const person = guardPerson(actor, "person.read", personId, clock.now());
-    return savedFactsSchema.parse(person.facts);
+    // Saved facts no programme reads any more are dropped, not refused.
+    try {
+      return parseFacts(person.facts);
+    } catch {
+      return {};
+    }
   }
 
   /**
@@ -132,7 +145,8 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    */
   function listOpenClasses(today: string, filter: z.input<typeof classFilterSchema> = {}): ClassView[] {
     const f = parseInput(classFilterSchema, filter);
-    return classes.list({ ...openBounds(today), ...f }).map(view);
+    const lists = programmes.all.map((p) => classes.list({ ...openBounds(p, today), ...f, programme: p.id }));
+    return (lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a.record.opensOn.localeCompare(b.record.opensOn) || a.record.id - b.record.id)).map(view);
   }
 
   /**
@@ -141,7 +155,10 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    * @example openClass("2023-07-01", 7)?.code // "K7Q2"
    */
   function openClass(today: string, classId: number): ClassRecord | undefined {
-    return classes.within(classId, openBounds(today));
+    if (programmes.single) return classes.within(classId, openBounds(programmes.single, today));
+    const programme = classes.byId(classId)?.programme;
+    const pack = programme === undefined ? undefined : programmes.find(programme);
+    return pack && classes.within(classId, openBounds(pack, today));
   }
 
   /**
@@ -149,11 +166,15 @@ export function createResidentService(deps: ServiceDeps, pack: PolicyPack, enrol
    * @example openClassCounts("2023-07-01", { level: 5 }) // { jiangyin_polytechnic: 2, cssc_chengxi_technical: 1 }
    */
   function openClassCounts(today: string, filter: z.input<typeof classFilterSchema> = {}): Record<string, number> {
-    return classes.countBySchool({ ...openBounds(today), ...parseInput(classFilterSchema, filter) });
+    const f = parseInput(classFilterSchema, filter);
+    const counts: Record<string, number> = {};
+    for (const p of programmes.all)
+      for (const [school, n] of Object.entries(classes.countBySchool({ ...openBounds(p, today), ...f, programme: p.id }))) counts[school] = (counts[school] ?? 0) + n;
+    return counts;
   }
 
-  /** Open to enrolment: inside the programme window and not yet started on `today`. */
-  function openBounds(today: string) {
+  /** Open to enrolment: inside the programme's window and not yet started on `today`. */
+  function openBounds(pack: PolicyPack, today: string) {
     return { opensAfter: today, opensFrom: pack.window.from, closesBy: pack.window.to };
   }
 

@@ -7,6 +7,7 @@ import { chineseNumber } from "./dialog/match.js";
 import { z } from "zod";
 import { DomainError, parseInput } from "./errors.js";
 import { isoDate, subsidyTable, trainingClause, type Lang, type PolicyPack } from "./rules/pack.js";
+import type { Programmes } from "./rules/programmes.js";
 import { citeBoth, idOf, pick } from "./processCommon.js";
 import { packTranslator } from "./rules/packWords.js";
 import { levelName, occupationName, schoolName } from "./rules/names.js";
@@ -97,14 +98,16 @@ const str = (v: unknown): string | undefined => {
 
 /**
  * The results service over the process ports.
- * @example const results = createResultService(deps, pack); results.importResults(staffActor, 9, rows, "2023-08-31", now)
+ * Levels and names are those of the class's programme.
+ * @example const results = createResultService(deps, programmes, plans.classOrThrow); results.importResults(staffActor, 9, rows, "2023-08-31", now)
  */
-export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOrThrow: (classId: number) => ProcessClassRecord) {
+export function createResultService(deps: ProcessDeps, programmes: Programmes, classOrThrow: (classId: number) => ProcessClassRecord) {
   const { tx, results, enrolments, outbox, audit, cipher } = deps;
 
   // The notice the planner would send for this result, under the planner's key.
   function resultNotice(cls: ProcessClassRecord, c: Omit<StoredCertificate, "id" | "createdAt">): OutboxNotice {
     const kind = c.passed ? "certificate_passed" : "certificate_failed";
+    const pack = programmes.of(cls.programme);
     const params = {
       enrolmentId: c.enrolmentId,
       classId: cls.id,
@@ -131,6 +134,7 @@ export function createResultService(deps: ProcessDeps, pack: PolicyPack, classOr
     parseInput(isoDate, today);
     if (today < cls.closesOn)
       throw new DomainError("wrong_state", { what: "class", id: cls.code, state: "running_until", until: cls.closesOn, needed: "finished" }, "results come after the class's last day");
+    const pack = programmes.of(cls.programme);
     const t = packTranslator(pack, lang);
     const offered = subsidyTable(pack, cls.track, cls.occupation).map((l) => l.level);
 

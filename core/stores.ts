@@ -88,6 +88,8 @@ export interface ClassRecord {
   code: string;
   name: string;
   schoolId: string;
+  /** The programme (its pack's id) the class runs under: every rule about it is that pack's. */
+  programme: string;
   schoolName: Bilingual;
   occupation: string;
   track: TrainingTrack;
@@ -107,6 +109,8 @@ export interface SeatCounts {
 
 /** Which classes to list; dates are inclusive bounds on the class's own dates. */
 export interface ClassQuery {
+  /** Only this programme's classes. */
+  programme?: string | undefined;
   opensAfter: string;
   opensFrom: string;
   closesBy: string;

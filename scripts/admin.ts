@@ -25,7 +25,7 @@ import { schoolName } from "../core/rules/names.js";
 import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { NotSettled, retentionHoldText, type RetentionHold } from "../core/retention.js";
-import { loadPackFile } from "../storage/packFile.js";
+import { loadProgrammes } from "../storage/packFile.js";
 import { topics } from "../core/dialog/faq.js";
 import { asTestCases, NOT_OURS_LABEL } from "../core/dialog/understand/review.js";
 import { ConfigError, loadConfig } from "../bot/config.js";
@@ -70,6 +70,8 @@ const common = {
   help: z.boolean().default(false),
   // The day the command acts on (default: today in Asia/Shanghai), for a rehearsal or a late entry.
   today: isoDate.optional(),
+  // The programme (pack id) a command is about: needed by plan add/template, report and share when several are loaded.
+  programme: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected a programme id (a pack's id:)").optional(),
 };
 // The shared options with the command as a literal, so each schema's output names its command.
 const as = <C extends Command>(command: C) => ({ ...common, command: z.literal(command) });
@@ -252,6 +254,8 @@ function holdLines(holds: RetentionHold[], pack: PolicyPack, t: Translate, lang:
 
 async function run(args: Args, app: App, actor: Actor, now: Date, today: string): Promise<{ json: unknown; text: string }> {
   const p = app.services.process;
+  // Lists show one programme's rows when --programme names it, else every programme's.
+  const programmeFilter = args.programme ? { programme: args.programme } : {};
   const lang = args.lang;
   const t = packTranslator(app.pack, lang);
   switch (args.command) {
@@ -263,7 +267,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       const schoolId = args.school;
       const role = schoolId ? "school_staff" : "bureau_operator";
       const r = p.createInvite(actor, schoolId ? { role, schoolId } : { role }, now, args["ttl-hours"] * 3_600_000);
-      const who = schoolId ? pick(app.pack.schools.find((s) => s.code === schoolId)!.name, lang) : t("admin.cli.bureau");
+      const who = schoolId ? pick(app.programmes.all.flatMap((p) => p.schools).find((s) => s.code === schoolId)!.name, lang) : t("admin.cli.bureau");
       return { json: { code: r.code, expiresAt: r.expiresAt.toISOString(), role, schoolId: schoolId ?? null }, text: t("admin.cli.inviteCreated", { who, code: r.code, expiresAt: localTime(r.expiresAt) }) };
     }
     case "staff": {
@@ -275,33 +279,33 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: rows, text: table(t, ["staffId", "personId", "role", "schoolId", "invitedBy", "createdAt", "revokedAt"], rows.map((s) => [s.id, s.personId, s.role, s.schoolId, s.invitedBy, day(s.createdAt), day(s.revokedAt)])) };
     }
     case "plans": {
-      const rows = p.listPlans(actor, { ...(args.school ? { schoolId: args.school } : {}), ...(args.status ? { status: args.status } : {}) }, now);
+      const rows = p.listPlans(actor, { ...(args.school ? { schoolId: args.school } : {}), ...(args.status ? { status: args.status } : {}), ...programmeFilter }, now);
       return {
         json: rows,
         // Names for people (the table); codes for scripts (--json).
-        text: table(t, ["planId", "schoolId", "occupation", "level", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, planValueText(app.pack, t, lang, "occupation", r.occupation), planValueText(app.pack, t, lang, "level", r.level), r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, t(`plan.status.${r.status}`), r.reviewReason])),
+        text: table(t, ["planId", "schoolId", "occupation", "level", "planned", "dates", "hours", "status", "reviewReason"], rows.map((r) => [r.id, r.schoolId, planValueText(app.programmes.of(r.programme), t, lang, "occupation", r.occupation), planValueText(app.programmes.of(r.programme), t, lang, "level", r.level), r.traineesPlanned, `${r.startsOn}~${r.endsOn}`, `${r.practicalHours}/${r.totalHours}`, t(`plan.status.${r.status}`), r.reviewReason])),
       };
     }
     case "plan": {
-      if (args.sub === "template") return planTemplate(args.out, app.pack, lang);
+      if (args.sub === "template") return planTemplate(args.out, app.programmes.chosen(args.programme), lang);
       if (args.sub === "add") {
-        const r = await p.enterPlanFile(actor, args.school, await planFileBytes(args.file), args.file, today, now, lang);
+        const r = await p.enterPlanFile(actor, args.school, await planFileBytes(args.file), args.file, today, now, lang, args.programme);
         const plan = p.getPlan(actor, r.planId, now);
-        return { json: r, text: t("admin.cli.planEntered", { id: r.planId, school: pick(schoolName(app.pack, plan.schoolId), lang), plan: planTitle(app.pack, t, lang, plan) }) };
+        return { json: r, text: t("admin.cli.planEntered", { id: r.planId, school: pick(schoolName(app.programmes.of(plan.programme), plan.schoolId), lang), plan: planTitle(app.programmes.of(plan.programme), t, lang, plan) }) };
       }
       if (args.sub === "show") {
         const plan = p.getPlan(actor, args.target, now);
-        return { json: plan, text: planText(app.pack, t, lang, plan) };
+        return { json: plan, text: planText(app.programmes.of(plan.programme), t, lang, plan) };
       }
       const r = args.sub === "approve" ? p.approvePlan(actor, args.target, now) : p.rejectPlan(actor, args.target, args.reason, now);
       return { json: r, text: t(args.sub === "approve" ? "admin.cli.planApproved" : "admin.cli.planRejected", { id: r.planId }) };
     }
     case "classes": {
-      const rows = p.listClasses(actor, args.school ? { schoolId: args.school } : {}, now);
+      const rows = p.listClasses(actor, { ...(args.school ? { schoolId: args.school } : {}), ...programmeFilter }, now);
       return {
         json: rows,
         text: [
-          table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.pack, t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline ?? t("calendar.short")])),
+          table(t, ["classId", "code", "schoolId", "name", "level", "opensOn", "closesOn", "capacity", "confirmed", "completed", "filingStatus", "filingDeadline"], rows.map((c) => [c.id, c.code, c.schoolId, c.name, planValueText(app.programmes.of(c.programme), t, lang, "level", c.level), c.opensOn, c.closesOn, c.capacity, c.confirmed, c.completed, t(`state.class.${c.filingStatus}`), c.filingDeadline ?? t("calendar.short")])),
           // Why a deadline is missing, and who adds what, once per year.
           ...[...new Set(rows.flatMap((c) => (c.noCalendarYear ? [c.noCalendarYear] : [])))].map((year) => t("calendar.filingUnknown", { year })),
         ].join("\n"),
@@ -324,7 +328,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: { file: args.out, classId: cls.id, code: cls.code, rows: n }, text: t("admin.cli.rosterWritten", { file: args.out, rows: n }) };
     }
     case "claims": {
-      const rows = p.listClaims(actor, args.school ? { schoolId: args.school } : {}, now);
+      const rows = p.listClaims(actor, { ...(args.school ? { schoolId: args.school } : {}), ...programmeFilter }, now);
       return {
         json: rows,
         text: table(t, ["claimId", "code", "schoolId", "state", "certified", "amountYuan", "videos", "noticeStartsOn", "noticeEndsOn", "objection", "paidAmountYuan"], rows.map((c) => [c.id, c.classCode, c.schoolId, t(`state.claim.${c.state}`), c.certifiedCount, c.amountYuan, c.videoMinutes.join("/"), c.noticeStartsOn, c.noticeEndsOn, c.objection, c.paidAmountYuan])),
@@ -347,7 +351,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: r, text: t("admin.cli.paidRecorded", { id: r.claimId, amount: r.amountYuan }) };
     }
     case "report": {
-      await writeFile(args.out, await p.reportXlsx(actor, now, lang), { mode: 0o600 });
+      await writeFile(args.out, await p.reportXlsx(actor, now, lang, args.programme), { mode: 0o600 });
       return { json: { file: args.out }, text: t("admin.cli.written", { file: args.out }) };
     }
     case "retention": {
@@ -393,7 +397,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       return { json: menu, text: t("admin.cli.menuCreated", { buttons: menu.button.map((b) => b.name).join(" | ") }) };
     }
     case "share": {
-      const r = p.keyGroupShares(actor, now, lang);
+      const r = p.keyGroupShares(actor, now, lang, args.programme);
       const lines = [...r.schools, ...(r.overall ? [r.overall] : [])];
       const pct = (s: number | null) => (s === null ? "—" : `${Math.round(s * 1000) / 10}%`);
       return { json: r, text: table(t, ["school", "keyGroup", "total", "share", "warning"], lines.map((s) => [s.name, s.keyGroup, s.total, pct(s.share), s.warning])) };
@@ -406,23 +410,26 @@ let loadedPack: PolicyPack | undefined;
 
 async function main(): Promise<number> {
   let args: Args;
-  const pack = loadPackFile(process.env.POLICY_PACK || undefined);
-  loadedPack = pack;
-  const parsed = parse(process.argv.slice(2), process.env, pack);
+  // Every programme served here; the help names the first one's clauses and offices, an error the named one's.
+  const packs = { dir: process.env.POLICY_PACKS_DIR || undefined, file: process.env.POLICY_PACK || undefined };
+  const programmes = loadProgrammes(packs);
+  loadedPack = programmes.all[0];
+  const parsed = parse(process.argv.slice(2), process.env, programmes.all[0]!);
   if ("help" in parsed && typeof parsed.help === "string") {
     process.stdout.write(`${parsed.help}\n`);
     return 0;
   }
   args = parsed as Args;
-  // A school code is checked against the pack before the database is opened (or created).
+  // A school code is checked against the packs before the database is opened (or created).
+  if (args.programme !== undefined) loadedPack = programmes.of(args.programme);
   if (args.command === "plan" && args.sub === "template") {
-    const out = await planTemplate(args.out, pack, args.lang);
+    const out = await planTemplate(args.out, programmes.chosen(args.programme), args.lang);
     process.stdout.write(`${args.json ? JSON.stringify(out.json) : out.text}\n`);
     return 0;
   }
   const school = "school" in args ? args.school : undefined;
-  if (school !== undefined && !pack.schools.some((s) => s.code === school))
-    throw new InputError(`--school: unknown school "${school}"; one of ${pack.schools.map((s) => s.code).join(", ")}`);
+  const schools = [...new Set((args.programme ? [programmes.of(args.programme)] : programmes.all).flatMap((p) => p.schools.map((s) => s.code)))];
+  if (school !== undefined && !schools.includes(school)) throw new InputError(`--school: unknown school "${school}"; one of ${schools.join(", ")}`);
   // Only an invite, the first step of a new deployment, may create the database: any other command on a
   // missing file is a mistyped --db, which would otherwise leave an empty database and report it empty.
   const created = !existsSync(args.db);
@@ -434,7 +441,7 @@ async function main(): Promise<number> {
   const tz = process.env.TZ && process.env.TZ !== "" ? process.env.TZ : "Asia/Shanghai";
   // One clock, as the bot's: --today moves the day a command acts on and the time its records and notices carry.
   const clock = systemClock(tz, args.today);
-  const app = await openApp({ databasePath: args.db, dataKey: process.env.DATA_KEY || undefined, keyFile: args["key-file"], packPath: process.env.POLICY_PACK || undefined, clock });
+  const app = await openApp({ databasePath: args.db, dataKey: process.env.DATA_KEY || undefined, keyFile: args["key-file"], packPath: packs.file, packsDir: packs.dir, clock });
   try {
     const now = clock.now();
     const operator = `cli:${args.operator}`;

@@ -11,7 +11,8 @@ import { z } from "zod";
 import { isoDate, citeClause } from "../core/rules/pack.js";
 import { noticeContext, reconsider, renderNotice } from "../core/noticeKinds.js";
 import { openDatabaseReadOnly } from "../storage/db.js";
-import { loadPackFile } from "../storage/packFile.js";
+import { loadPackFile, loadProgrammes } from "../storage/packFile.js";
+import { programmeSet } from "../core/rules/programmes.js";
 import { loadNoticeState } from "../storage/noticeState.js";
 import { shanghaiDay, shanghaiMidnight } from "../storage/reminders.js";
 import { destinations, existingKeys, outboxSummary } from "../storage/outbox.js";
@@ -19,7 +20,7 @@ import { planAndEnqueue } from "../bot/scheduler.js";
 import { calendarWarning } from "../bot/calendarCheck.js";
 import { exitOnStartupProblem } from "../bot/startupError.js";
 
-const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] | remind --status [--db FILE]";
+const USAGE = "usage: remind --dry-run [--today YYYY-MM-DD] [--db FILE] [--pack FILE] [--programme ID] | remind --status [--db FILE]";
 
 const Args = z
   .strictObject({
@@ -28,6 +29,7 @@ const Args = z
     today: isoDate.optional(),
     db: z.string().min(1, "the database path is empty: set --db or DATABASE_PATH"),
     pack: z.string().min(1).optional(),
+    programme: z.string().min(1).optional(),
   })
   .refine((a) => a["dry-run"] !== a.status, { message: `choose one of --dry-run or --status; ${USAGE}` })
   .refine((a) => !(a.status && a.today), { message: "--today only applies to --dry-run" });
@@ -39,7 +41,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): z.infer<typeof Args> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { "dry-run": { type: "boolean" }, status: { type: "boolean" }, today: { type: "string" }, db: { type: "string" }, pack: { type: "string" } },
+      options: { "dry-run": { type: "boolean" }, status: { type: "boolean" }, today: { type: "string" }, db: { type: "string" }, pack: { type: "string" }, programme: { type: "string" } },
       strict: true,
       allowPositionals: false,
     }));
@@ -84,22 +86,28 @@ function main(): void {
       );
       return;
     }
-    // The pack the bot serves (POLICY_PACK), as admin reads it, unless --pack names another.
-    const pack = loadPackFile(args.pack ?? (process.env.POLICY_PACK || undefined));
+    // The programmes the bot serves (POLICY_PACKS_DIR or POLICY_PACK), as admin reads them, unless --pack names one.
+    const programmes = args.pack ? programmeSet([loadPackFile(args.pack)]) : loadProgrammes({ dir: process.env.POLICY_PACKS_DIR || undefined, file: process.env.POLICY_PACK || undefined });
+    // --programme shows one programme's notices; unsaid, every programme's.
+    const only = args.programme === undefined ? undefined : programmes.of(args.programme).id;
+    const packOf = (n: { params: Record<string, unknown> }) => (typeof n.params.programme === "string" && programmes.find(n.params.programme)) || programmes.all[0]!;
     // Another day is looked at as of its morning run (08:30).
     const now = args.today ? new Date(shanghaiMidnight(args.today).getTime() + 8.5 * 3_600_000) : new Date();
     const today = args.today ?? shanghaiDay(now);
-    const run = planAndEnqueue(db, pack, today, now, { dryRun: true });
+    const planned = planAndEnqueue(db, programmes, today, now, { dryRun: true });
+    const run = { ...planned, notices: planned.notices.filter((n) => only === undefined || packOf(n).id === only) };
     const known = existingKeys(db, run.notices.map((n) => n.idempotencyKey));
     // Checked as the dispatcher checks a notice just before sending it: the text it would send then, or why not.
     const state = loadNoticeState(db, run.notices, now);
-    const ctx = noticeContext(pack, today);
+    const contexts = new Map(programmes.all.map((p) => [p.id, noticeContext(p, today)]));
     const dests = new Map<number, ReturnType<typeof destinations>>();
     for (const d of destinations(db, [...new Set(run.notices.map((n) => n.personId))], [])) dests.set(d.personId, [...(dests.get(d.personId) ?? []), d]);
     console.log(`Dry run for ${today} (catching up from ${run.from}); nothing is written.`);
     // Reminders that cannot be dated (a year with no holiday calendar) are not planned: say why they are missing.
-    const gap = calendarWarning(db, pack, today);
-    if (gap) console.log(`Warning: ${gap}.`);
+    for (const p of programmes.all) {
+      const gap = calendarWarning(db, p, today);
+      if (gap) console.log(`Warning: ${gap}.`);
+    }
     let fresh = 0;
     for (const n of run.notices) {
       const isNew = !known.has(n.idempotencyKey);
@@ -107,9 +115,9 @@ function main(): void {
       const chats = (dests.get(n.personId) ?? []).filter((d) => !d.unreachable);
       const to = chats[0] ? `${chats[0].channel} ${maskExternal(chats[0].externalId)}` : "no reachable chat";
       const lang = chats[0]?.lang ?? "zh-CN";
-      const why = [`key ${n.idempotencyKey}`, n.clause ? `clause ${n.clause} ${citeClause(pack, n.clause, "zh-CN")}` : null, `due ${n.dueOn}`].filter(Boolean).join(", ");
+      const why = [`key ${n.idempotencyKey}`, n.clause ? `clause ${n.clause} ${citeClause(packOf(n), n.clause, "zh-CN")}` : null, `due ${n.dueOn}`].filter(Boolean).join(", ");
       console.log(`${isNew ? "NEW " : "SKIP"} ${n.kind} → person #${n.personId} (${to}, ${lang}); ${why}${isNew ? "" : " — already in the outbox"}`);
-      const verdict = reconsider(n, state, ctx);
+      const verdict = reconsider(n, state, contexts.get(packOf(n).id)!);
       console.log(`     ${"drop" in verdict ? `would be dropped: ${verdict.drop}` : renderNotice({ kind: verdict.kind, params: verdict.send }, lang).replace(/\n/g, "\n     ")}`);
     }
     console.log(`${run.notices.length} notice(s) due, ${fresh} new, ${run.notices.length - fresh} already in the outbox.`);

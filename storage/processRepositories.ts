@@ -247,7 +247,7 @@ export function createStaffAdminStore(db: Db): StaffAdminStore {
 /** The bureau's report queries. @example createReportStore(db).keyGroupCounts() */
 export function createReportStore(db: Db): ReportStore {
   return {
-    keyGroupCounts: () => keyGroupCountsBySchool(db),
+    keyGroupCounts: (programme) => keyGroupCountsBySchool(db, programme),
     enrolments() {
       return db
         .select({
@@ -255,6 +255,7 @@ export function createReportStore(db: Db): ReportStore {
           classId: enrolments.classId,
           classCode: classes.code,
           schoolId: classes.schoolId,
+          programme: classes.programme,
           status: enrolments.status,
           route: enrolments.route,
           keyGroup: enrolments.keyGroup,
@@ -269,7 +270,7 @@ export function createReportStore(db: Db): ReportStore {
     },
     certificates() {
       return db
-        .select({ ...certificateColumns, classCode: classes.code, schoolId: classes.schoolId })
+        .select({ ...certificateColumns, classCode: classes.code, schoolId: classes.schoolId, programme: classes.programme })
         .from(certificates)
         .innerJoin(classes, eq(classes.id, certificates.classId))
         .orderBy(asc(certificates.id))

@@ -3,6 +3,7 @@
 import type { Db } from "./db.js";
 import type { EnrolmentService } from "../core/enrolment.js";
 import type { Lang, PolicyPack } from "../core/rules/pack.js";
+import type { Programmes } from "../core/rules/programmes.js";
 import { createProcessService } from "../core/process.js";
 import type { Actor } from "../core/roles.js";
 import type { ServiceDeps } from "../core/stores.js";
@@ -13,10 +14,10 @@ import { translator } from "../core/i18n.js";
 
 /**
  * The process services over a database, plus the file-based ones.
- * @example const process = createProcessServices(db, deps, pack, enrolment); await process.rosterXlsx(staffActor, 9, now)
+ * @example const process = createProcessServices(db, deps, programmes, enrolment); await process.rosterXlsx(staffActor, 9, now)
  */
-export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPack, enrolment: EnrolmentService, emptyLog: () => void) {
-  const process = createProcessService(createProcessRepositories(db, deps), pack, enrolment);
+export function createProcessServices(db: Db, deps: ServiceDeps, programmes: Programmes, enrolment: EnrolmentService, emptyLog: () => void) {
+  const process = createProcessService(createProcessRepositories(db, deps), programmes, enrolment);
   return {
     ...process,
     /**
@@ -39,17 +40,18 @@ export function createProcessServices(db: Db, deps: ServiceDeps, pack: PolicyPac
      * The bureau's report as .xlsx: classes, enrolments, certificates, claims, key-group share.
      * @example writeFileSync("report.xlsx", await reportXlsx(bureau, now))
      */
-    async reportXlsx(actor: Actor, now: Date, lang: Lang = "zh-CN"): Promise<Buffer> {
-      return writeWorkbook(process.reportSheets(actor, now, lang));
+    async reportXlsx(actor: Actor, now: Date, lang: Lang = "zh-CN", programme?: string): Promise<Buffer> {
+      return writeWorkbook(process.reportSheets(actor, now, lang, programme));
     },
     /**
      * §2.5.1 Enters a plan a school sent as a file (.xlsx or .yaml: the template's items) for review, checked as
      * the chat's form checks it; `PlanFileRejected` names every problem, and nothing is entered then.
      * @example await enterPlanFile(bureau, "jiangyin_polytechnic", readFileSync("plan.xlsx"), "plan.xlsx", "2023-07-03", now) // { planId: 3, status: "submitted" }
      */
-    async enterPlanFile(actor: Actor, schoolId: string, bytes: Buffer, fileName: string, today: string, now: Date, lang: Lang = "zh-CN") {
+    async enterPlanFile(actor: Actor, schoolId: string, bytes: Buffer, fileName: string, today: string, now: Date, lang: Lang = "zh-CN", programme?: string) {
+      const pack = programmes.chosen(programme);
       const contents = readPlanEntries(await readPlanFile(bytes, fileName), pack, { lang, today });
-      return process.submitPlan(actor, { schoolId, ...contents }, today, now, lang);
+      return process.submitPlan(actor, { schoolId, programme: pack.id, ...contents }, today, now, lang);
     },
     /**
      * Reads a .csv or .xlsx results file and imports it (all rows or none, see importResults).

@@ -130,7 +130,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     else trainees.set(r.classId, [r.personId]);
   }
   const classRows = db
-    .select(classFactColumns)
+    .select({ ...classFactColumns, programme: classes.programme })
     .from(classes)
     .all()
     .map((c) => ({ ...c, confirmed: counts.get(c.id) ?? 0, trainees: trainees.get(c.id) ?? [] }));
@@ -138,6 +138,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .select({
       id: trainingPlans.id,
       schoolId: trainingPlans.schoolId,
+      programme: trainingPlans.programme,
       occupation: trainingPlans.occupation,
       level: trainingPlans.level,
       status: trainingPlans.status,
@@ -150,7 +151,7 @@ export function loadPlannerState(db: Db, window: { from: string; today: string }
     .all()
     .flatMap((p) =>
       p.reviewedAt && (p.status === "approved" || p.status === "rejected")
-        ? [{ id: p.id, schoolId: p.schoolId, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason, revision: p.revision }]
+        ? [{ id: p.id, schoolId: p.schoolId, programme: p.programme, occupation: p.occupation, level: p.level, status: p.status, reviewedOn: shanghaiDay(p.reviewedAt), reason: p.reason, revision: p.revision }]
         : [],
     );
   const claims = db

@@ -101,6 +101,7 @@ export const classColumns = {
   schoolId: classes.schoolId,
   schoolNameZh: schools.nameZh,
   schoolNameEn: schools.nameEn,
+  programme: classes.programme,
   occupation: classes.occupation,
   track: classes.track,
   level: classes.level,
@@ -123,6 +124,7 @@ const queryParams = (q: ClassQuery): ClassQueryParams => ({
   occupation: q.occupation ?? null,
   level: q.level ?? null,
   track: q.track ?? null,
+  programme: q.programme ?? null,
 });
 
 // Field by field: an object rest (`{ a, ...rest }`) is a slow path in V8, and classes are read on most
@@ -134,6 +136,7 @@ function toClass(row: ClassRow): ClassRecord {
     name: row.name,
     schoolId: row.schoolId,
     schoolName: { zh: row.schoolNameZh, en: row.schoolNameEn },
+    programme: row.programme,
     occupation: row.occupation,
     track: row.track,
     level: row.level,
@@ -260,9 +263,9 @@ export function createClassStore(db: Db, sqlite: Database.Database): ClassStore 
   // enrolments costs more than reading the class.
   const bounds = "c.opens_on > @opensAfter and c.opens_on >= @opensFrom and c.closes_on <= @closesBy";
   const filters = `(@schoolId is null or s.id = @schoolId) and (@occupation is null or c.occupation = @occupation)
-    and (@level is null or c.level = @level) and (@track is null or c.track = @track)`;
+    and (@level is null or c.level = @level) and (@track is null or c.track = @track) and (@programme is null or c.programme = @programme)`;
   const record = `c.id, c.code, c.name, c.school_id as schoolId, s.name_zh as schoolNameZh, s.name_en as schoolNameEn,
-    c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
+    c.programme, c.occupation, c.track, c.level, c.opens_on as opensOn, c.closes_on as closesOn, c.location, c.capacity,
     c.over_cap_reason as overCapReason`;
   const byId = sqlite.prepare<[number], ClassRow>(`select ${record} from classes c join schools s on s.id = c.school_id where c.id = ?`);
   const columns = `${record},
@@ -486,12 +489,12 @@ export function createRepositories(options: { db: Db; sqlite: Database.Database;
  * for the planner's warning and the bureau's report alike.
  * @example keyGroupCountsBySchool(db) // [{ schoolId: "jiangyin_polytechnic", keyGroup: 3, total: 25 }]
  */
-export function keyGroupCountsBySchool(db: Db): { schoolId: string; keyGroup: number; total: number }[] {
+export function keyGroupCountsBySchool(db: Db, programme?: string): { schoolId: string; keyGroup: number; total: number }[] {
   return db
     .select({ schoolId: classes.schoolId, keyGroup: sql<number>`coalesce(sum(${enrolments.keyGroup}), 0)`, total: sql<number>`count(*)` })
     .from(enrolments)
     .innerJoin(classes, eq(classes.id, enrolments.classId))
-    .where(inArray(enrolments.status, ["confirmed", "completed"]))
+    .where(and(inArray(enrolments.status, ["confirmed", "completed"]), programme === undefined ? undefined : eq(classes.programme, programme)))
     .groupBy(classes.schoolId)
     .all();
 }

@@ -200,6 +200,9 @@ export const trainingPlans = sqliteTable(
     schoolId: text("school_id")
       .notNull()
       .references(() => schools.id),
+    // The programme (its policy pack's id) the plan is under; '' only in a row written before programmes,
+    // given its programme at the first start (storage/programmeRows.ts).
+    programme: text("programme").notNull().default(""),
     occupation: text("occupation").notNull(),
     track: text("track", { enum: tracks }).notNull(),
     level: integer("level").$type<(typeof skillLevels)[number]>().notNull(),
@@ -249,6 +252,9 @@ export const classes = sqliteTable(
     planId: integer("plan_id")
       .notNull()
       .references(() => trainingPlans.id),
+    // Its plan's programme, kept on the class as its occupation and track are: every rule about the class,
+    // its enrolments, results and claim is this programme's.
+    programme: text("programme").notNull().default(""),
     name: text("name").notNull(),
     occupation: text("occupation").notNull(),
     track: text("track", { enum: tracks }).notNull(),
@@ -352,6 +358,8 @@ export const subsidyClaims = sqliteTable("subsidy_claims", {
     .notNull()
     .unique()
     .references(() => classes.id),
+  // Its class's programme.
+  programme: text("programme").notNull().default(""),
   // Material codes from the policy pack, e.g. "claim_form", "roster".
   materials: text("materials", { mode: "json" }).$type<string[]>().notNull().default([]),
   // Length of each teaching video (§2.5.4: at least 3, averaging ≥45 minutes).

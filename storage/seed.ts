@@ -60,9 +60,10 @@ export interface DemoClass {
  * Idempotent: a second run returns the classes of the first.
  * @example seedDemo(db, pack, { today: "2023-07-01", now }) // [{ code: "DEMO1", level: 5, capacity: 60, … }, …]
  */
-export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now: Date }): DemoClass[] {
-  const { today, now } = demoOptionsSchema.parse(options);
-  const codes = pack.schools.map((_, i) => `DEMO${i + 1}`);
+export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now: Date; prefix?: string }): DemoClass[] {
+  const { today, now } = demoOptionsSchema.parse({ today: options.today, now: options.now });
+  // Each programme's demo classes have codes of their own (DEMO1…, DEMB1… for a second programme).
+  const codes = pack.schools.map((_, i) => `${options.prefix ?? "DEMO"}${i + 1}`);
   const existing = () =>
     db
       .select({ classId: classes.id, code: classes.code, schoolId: classes.schoolId, level: classes.level, capacity: classes.capacity })
@@ -87,7 +88,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
         const capacity = Math.min(DEMO_CAPACITIES[i % DEMO_CAPACITIES.length]!, pack.classCap.value);
         const opensOn = addDays(start, i);
         const closesOn = maxDate(opensOn, minDate(addDays(opensOn, DEMO_LENGTH_DAYS), pack.window.to));
-        const common = { schoolId: school.code, occupation: occupation.code, track: track.code, level: level.level as (typeof skillLevels)[number] };
+        const common = { schoolId: school.code, programme: pack.id, occupation: occupation.code, track: track.code, level: level.level as (typeof skillLevels)[number] };
         const planId = db
           .insert(trainingPlans)
           .values({

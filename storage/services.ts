@@ -2,6 +2,7 @@
 import type Database from "better-sqlite3";
 import { createEnrolmentService } from "../core/enrolment.js";
 import type { PolicyPack } from "../core/rules/pack.js";
+import { programmeSet, type Programmes } from "../core/rules/programmes.js";
 import { createResidentService } from "../core/residents.js";
 import { createStaffAccessService } from "../core/staffAccess.js";
 import type { Clock } from "../core/stores.js";
@@ -16,13 +17,16 @@ import { seedDemo, syncSchools } from "./seed.js";
 import { resealLegacyPersonal } from "./legacyPersonal.js";
 import { assertStorable } from "./storedTracks.js";
 import { shanghaiDay } from "./reminders.js";
+import { fillProgrammeOfOldRows } from "./programmeRows.js";
 
 /** What `createServices` needs; `clock` defaults to the system clock (used only to time-stamp audited reads). */
 export interface ServicesOptions {
   db: Db;
   sqlite: Database.Database;
   vault: Vault;
-  pack: PolicyPack;
+  /** The programmes served; or `pack`, one programme. */
+  programmes?: Programmes;
+  pack?: PolicyPack;
   /** With `today` (the bot's clock, moved by --today) the programme's day; without, the Asia/Shanghai day of `now`. */
   clock?: Clock & { today?(): string };
   /** Empties the write-ahead log after an erasure (`OpenDatabase.truncateWal`); by default on `sqlite` alone. */
@@ -39,22 +43,27 @@ const systemClock: NonNullable<ServicesOptions["clock"]> = { now: () => new Date
  * const { personId } = services.identify("console", "local", new Date());
  */
 export function createServices(options: ServicesOptions) {
-  const { db, sqlite, vault, pack, clock = systemClock } = options;
-  assertStorable(pack);
+  const { db, sqlite, vault, clock = systemClock } = options;
+  const programmes = options.programmes ?? programmeSet(options.pack ? [options.pack] : []);
+  for (const p of programmes.all) assertStorable(p);
+  // Plans, classes and claims written before programmes are given theirs, before anything reads them.
+  fillProgrammeOfOldRows(sqlite, programmes);
   // The latest emptying of the log, which `logEmptied` waits for.
   let emptying = Promise.resolve(true);
   const emptyLog = () => void (emptying = (options.truncateWal ?? (() => truncateWal(sqlite)))());
   resealLegacyPersonal(sqlite, vault);
   sealAnswersAtRest(sqlite, vault, emptyLog);
   const deps = createRepositories({ db, sqlite, cipher: vault, clock });
-  const enrolment = createEnrolmentService(deps, pack);
-  const residents = createResidentService(deps, pack, enrolment);
+  const enrolment = createEnrolmentService(deps, programmes);
+  const residents = createResidentService(deps, programmes, enrolment);
   // Someone forgotten after the backup this file was restored from is erased again before anything is served.
   const today = () => clock.today?.() ?? shanghaiDay(clock.now());
   const erasedAgain = eraseForgottenAgain(sqlite, vault, (personId) => residents.forget({ kind: "system", name: "erasure" }, personId, today(), clock.now()));
   if (erasedAgain.length) emptyLog();
   return {
-    pack,
+    programmes,
+    /** The first programme's pack: a one-programme deployment's only one (tests, benchmarks). */
+    pack: programmes.all[0]!,
     enrol: enrolment.enrol,
     checkIdNumber: enrolment.checkIdNumber,
     withdraw: enrolment.withdraw,
@@ -77,11 +86,14 @@ export function createServices(options: ServicesOptions) {
     logEmptied: () => emptying,
     ...createStaffAccessService(deps, enrolment),
     /** The school process (§2.5): plans, classes, filing, results, claims, reports. @example services.process.listPlans(actor, {}, now) */
-    process: createProcessServices(db, deps, pack, enrolment, emptyLog),
-    /** @example services.syncSchools() // 3 */
-    syncSchools: () => syncSchools(db, pack),
-    /** @example services.seedDemo({ today: "2023-07-01", now }) */
-    seedDemo: (seed: { today: string; now: Date }) => seedDemo(db, pack, seed),
+    process: createProcessServices(db, deps, programmes, enrolment, emptyLog),
+    /** Every programme's schools. @example services.syncSchools() // 3 */
+    syncSchools: () => programmes.all.reduce((n, p) => n + syncSchools(db, p), 0),
+    /**
+     * A demo plan and class per school of each programme (console demo); a second programme's codes are DEMB1….
+     * @example services.seedDemo({ today: "2023-07-01", now })
+     */
+    seedDemo: (seed: { today: string; now: Date }) => programmes.all.flatMap((p, i) => seedDemo(db, p, { ...seed, prefix: i === 0 ? "DEMO" : `DEM${String.fromCharCode(65 + i)}` })),
   };
 }
 

@@ -78,6 +78,11 @@ export const policyPackSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected an id of lower-case letters, digits and -"),
     version: z.string().min(1),
+    /**
+     * A pack made up to show the format (its facts invented): never served by default, and loudly logged when
+     * a deployment loads it on purpose.
+     */
+    illustrative: z.boolean().default(false),
     /** The city running the programme, as texts name it ("江阴市", "Jiangyin"). */
     city: bilingual,
     /** The programme's sector, as texts name it ("电子商务", "e-commerce"). */

@@ -73,6 +73,8 @@ export const dependents: Partial<Record<PlanField, PlanField[]>> = { track: ["le
  */
 export const planInputSchema = z.strictObject({
   schoolId: z.string().min(1),
+  /** The programme (pack id) the plan is under; may be left out where only one programme is loaded. */
+  programme: z.string().min(1).optional(),
   occupation: z.string().min(1),
   track: z.enum(["first_employment", "upskilling", "transfer"]),
   level: z.number().int().min(1).max(5),
@@ -91,7 +93,7 @@ export const planInputSchema = z.strictObject({
 });
 export type PlanInput = z.input<typeof planInputSchema>;
 /** A plan's contents: the plan without its school. */
-export const planContentsSchema = planInputSchema.omit({ schoolId: true });
+export const planContentsSchema = planInputSchema.omit({ schoolId: true, programme: true });
 export type PlanContentsInput = z.infer<typeof planContentsSchema>;
 /** What a form or a file has read so far. */
 export type PlanValues = Partial<PlanContentsInput>;

@@ -40,6 +40,7 @@ export function personalFor(n: number) {
 
 /** A fresh database with services on a pack (the Jiangyin one unless said), the pack's schools synced. */
 export function setup(onPack: PolicyPack = pack) {
+  served = onPack.id;
   const opened = freshDatabase();
   const vault = createVault(Buffer.from(KEY_HEX, "hex"));
   const services = createServices({ ...opened, vault, pack: onPack, clock: { now: () => NOW } });
@@ -48,14 +49,16 @@ export function setup(onPack: PolicyPack = pack) {
 }
 
 let classNo = 0;
+// The programme of the latest setup: addClass's classes are under it unless told.
+let served = pack.id;
 /** Adds an approved plan and a class; defaults: Jiangyin Polytechnic, ecommerce specialist level 4, upskilling, 60 seats, opening 2023-07-20. */
 export function addClass(
   db: Db,
-  options: { schoolId?: string; capacity?: number; overCapReason?: string; level?: 5 | 4 | 3; occupation?: string; opensOn?: string; track?: (typeof tracks)[number] } = {},
+  options: { programme?: string; schoolId?: string; capacity?: number; overCapReason?: string; level?: 5 | 4 | 3; occupation?: string; opensOn?: string; track?: (typeof tracks)[number] } = {},
 ): { classId: number; code: string } {
   const { schoolId = "jiangyin_polytechnic", capacity = 60, overCapReason, level = 4, occupation = "ecommerce_specialist", opensOn = "2023-07-20", track = "upskilling" } = options;
   const creator = db.insert(people).values({ createdAt: NOW, updatedAt: NOW }).returning({ id: people.id }).get().id;
-  const common = { schoolId, occupation, track, level };
+  const common = { schoolId, programme: options.programme ?? served, occupation, track, level };
   const planId = db
     .insert(trainingPlans)
     .values({ ...common, traineesPlanned: capacity, startsOn: opensOn, endsOn: "2023-08-31", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "s", costEstimateYuan: 1, status: "approved", createdByPersonId: creator, createdAt: NOW })

@@ -102,7 +102,7 @@ describe("notice texts", () => {
     const all: OutboxNotice[] = data.cases.flatMap((c) => plan(stateOf(c), pack, { today: day(c.today), from: day(c.from) }).notices);
     all.push(...announcementNotices({ id: "a1", target: { classId: 1 }, text: { zh: "明天改在B楼上课", en: "Tomorrow's class is in building B" }, from: "JYPC" }, [201], "2023-06-20"));
     // The kinds the services queue, and the digest with every line it can have (its counts come from the check).
-    const cls = { id: 1, code: "C1", name: "电子商务师四级 1班", schoolId: "JYPC", schoolName: { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4, opensOn: "2023-06-26", closesOn: "2023-07-26", location: null, capacity: 60, overCapReason: null };
+    const cls = { id: 1, code: "C1", name: "电子商务师四级 1班", schoolId: "JYPC", programme: pack.id, schoolName: { zh: "江阴职业技术学院", en: "Jiangyin Polytechnic College" }, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4, opensOn: "2023-06-26", closesOn: "2023-07-26", location: null, capacity: 60, overCapReason: null };
     for (const event of ["confirmed", "waitlisted", "promoted", "withdrawn", "lapsed"] as const) all.push(enrolmentNotice(41, event, 201, { ...classNoticeParams(pack, cls), position: 2 }));
     const counts = Object.fromEntries(traineeKinds.map((k) => [`unreachable_${k}`, 1]));
     all.push({ idempotencyKey: "digest:1:2023-06-20:p100", personId: 100, kind: "class_enrolment_digest", params: { ...classNoticeParams(pack, cls), since: "2023-06-19 08:30", joined: 3, withdrew: 2, confirmed: 41, seats: 60, waitlist: 0, ...counts } });

@@ -42,6 +42,7 @@ export function addClass(db: Db, schoolId: string, code: string): { classId: num
     .insert(trainingPlans)
     .values({
       schoolId,
+      programme: "jiangyin-2023-ecommerce",
       occupation: "ecommerce_specialist",
       track: "upskilling",
       level: 4,
@@ -68,6 +69,7 @@ export function addClass(db: Db, schoolId: string, code: string): { classId: num
     .values({
       code,
       schoolId,
+      programme: "jiangyin-2023-ecommerce",
       planId,
       name: "电子商务师四级 1班",
       occupation: "ecommerce_specialist",

@@ -55,7 +55,7 @@ export async function freePort(): Promise<number> {
 }
 
 // Settings of the developer's shell must not leak into the child (a real token, a puppet).
-const CLEARED = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_API_ROOT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "WECHATY_PUPPET", "DATABASE_PATH", "DATA_KEY", "DATA_KEY_FILE", "POLICY_PACK"];
+const CLEARED = ["TELEGRAM_BOT_TOKEN", "TELEGRAM_API_ROOT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "WECHATY_PUPPET", "DATABASE_PATH", "DATA_KEY", "DATA_KEY_FILE", "POLICY_PACK", "POLICY_PACKS_DIR"];
 
 /**
  * Starts `node --import tsx bot/main.ts` with a fresh data folder (removed after the test), a fixed key,
