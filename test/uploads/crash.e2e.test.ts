@@ -9,14 +9,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApp } from "../../bot/app.js";
-import { translator } from "../../core/i18n.js";
+import { packTranslator } from "../../core/rules/packWords.js";
 import type { Actor } from "../../core/roles.js";
 import { hostileSheets } from "../../scripts/hostileSheets.js";
 import { bureau, enrolMany, NOW, planInput, resultsCsv, SCHOOL_A, TODAY } from "../process/helpers.js";
 import { startFakeBotApi, type FakeBotApi, type NewUpdate } from "../support/fakeBotApi.js";
+import { jiangyin } from "../support/packs.js";
 
 const USER = 6161;
-const t = translator("zh-CN");
+const t = packTranslator(jiangyin, "zh-CN");
 const main = new URL("../../bot/main.ts", import.meta.url).pathname;
 
 describe("uploads against the running bot (Telegram, fake Bot API)", () => {
