@@ -237,6 +237,7 @@ async function main(): Promise<void> {
     { name: "reminders", run: () => reminders.stop() },
     { name: "backups", run: async () => backups.stop() },
     { name: "health", run: async () => health?.close() },
+    { name: "inbox", run: async () => inbox.flush() },
     { name: "database", run: async () => app.close() },
   );
   // The process stops only when every channel failed for good; one still retrying its start keeps it up.

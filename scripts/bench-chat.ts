@@ -182,7 +182,7 @@ try {
     app.sqlite.transaction(() => {
       for (const schoolId of SCHOOLS)
         for (let k = 0; k < perSchool; k++) {
-          const common = { schoolId, occupation: "ecommerce_specialist", track: "first_employment" as const, level: 5 as const };
+          const common = { schoolId, programme: app.pack.id, occupation: "ecommerce_specialist", track: "first_employment" as const, level: 5 as const };
           const planId = app.db
             .insert(trainingPlans)
             .values({ ...common, traineesPlanned: SEATS, startsOn: "2023-07-20", endsOn: "2023-08-31", totalHours: 120, practicalHours: 80, teachingPlan: "-", teachers: "-", businessStandard: "-", assessmentPlan: "-", questionBank: "-", questionBankSource: "-", costEstimateYuan: 1, status: "approved", createdByPersonId: creator, createdAt: now })
@@ -194,11 +194,12 @@ try {
   };
 
   const errors: string[] = [];
+  const inbox = createInbox(app.sqlite, app.vault);
   const channel = createTelegramChannel({
     token: "123:BENCH",
     core: app.engine,
     rateLimit: createChatRateLimit({ perMinute: 1_000 }),
-    inbox: createInbox(app.sqlite, app.vault),
+    inbox,
     log: (level, msg, data) => void (level === "error" && errors.push(`${msg} ${JSON.stringify(data)}`)),
   });
   const bot = channel.bot;
@@ -257,7 +258,8 @@ try {
   const enrolled = (app.sqlite.prepare("select count(*) as n from enrolments where status = 'confirmed'").get() as { n: number }).n;
   if (enrolled !== USERS + WARM) throw new Error(`${enrolled} confirmed enrolments, expected ${USERS + WARM}`);
   if (errors.length) throw new Error(`bot errors: ${errors.slice(0, 3).join("; ")}`);
-  // Every update handled left the inbox again.
+  // Every update handled left the inbox again (the last deletes ride on no later update: flushed, as at a stop).
+  inbox.flush();
   const noted = app.sqlite.prepare("select count(*) from inbox").pluck().get();
   if (noted !== 0) throw new Error(`${noted} updates still in the inbox`);
   const pipelineRss = process.memoryUsage().rss / 1e6;

@@ -55,13 +55,13 @@ function seedPlanner(db: Db): void {
       (schoolId) =>
         tx
           .insert(trainingPlans)
-          .values({ schoolId, occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: 60, startsOn: "2023-06-20", endsOn: "2023-09-30", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "n", costEstimateYuan: 1, status: "approved", reviewedAt: new Date("2023-06-19T02:00:00Z"), createdByPersonId: ENROLMENTS + 1, createdAt: created })
+          .values({ schoolId, programme: pack.id, occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: 60, startsOn: "2023-06-20", endsOn: "2023-09-30", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "n", costEstimateYuan: 1, status: "approved", reviewedAt: new Date("2023-06-19T02:00:00Z"), createdByPersonId: ENROLMENTS + 1, createdAt: created })
           .returning({ id: trainingPlans.id })
           .get().id,
     );
     const classRows = Array.from({ length: CLASSES }, (_, i) => {
       const opensOn = addDays("2023-06-20", i % 100);
-      return { code: `B${i}`, schoolId: schoolIds[i % 3]!, planId: planIds[i % 3]!, name: `电商班${i}`, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4 as const, opensOn, closesOn: addDays(opensOn, 20), capacity: 60, filingStatus: i % 2 ? ("received" as const) : ("not_filed" as const), createdAt: created };
+      return { code: `B${i}`, schoolId: schoolIds[i % 3]!, programme: pack.id, planId: planIds[i % 3]!, name: `电商班${i}`, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4 as const, opensOn, closesOn: addDays(opensOn, 20), capacity: 60, filingStatus: i % 2 ? ("received" as const) : ("not_filed" as const), createdAt: created };
     });
     chunked(classRows, 1000, (c) => tx.insert(classes).values(c).run());
     const enrolmentRows = Array.from({ length: ENROLMENTS }, (_, i) => ({ personId: i + 1, classId: (i % CLASSES) + 1, status: "confirmed" as const, occupation: "ecommerce_specialist", level: 4 as const, route: "employee" as const, keyGroup: i % 12 === 0, packVersion: pack.version, createdAt: created, updatedAt: created }));
@@ -81,12 +81,12 @@ function seedAnnouncement(db: Db, channel: "telegram" | "wechat_oa", externalIdO
     const author = ids.pop()!;
     const planId = tx
       .insert(trainingPlans)
-      .values({ schoolId: s.code, occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: NOTICES, startsOn: "2023-07-10", endsOn: "2023-09-30", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "n", costEstimateYuan: 1, status: "approved", createdByPersonId: author, createdAt: created })
+      .values({ schoolId: s.code, programme: pack.id, occupation: "ecommerce_specialist", track: "upskilling", level: 4, traineesPlanned: NOTICES, startsOn: "2023-07-10", endsOn: "2023-09-30", totalHours: 120, practicalHours: 80, teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "n", costEstimateYuan: 1, status: "approved", createdByPersonId: author, createdAt: created })
       .returning({ id: trainingPlans.id })
       .get().id;
     const classId = tx
       .insert(classes)
-      .values({ code: "BENCH", schoolId: s.code, planId, name: "电商班", occupation: "ecommerce_specialist", track: "upskilling", level: 4, opensOn: "2023-07-10", closesOn: "2023-08-10", capacity: NOTICES, overCapReason: "bench", createdAt: created })
+      .values({ code: "BENCH", schoolId: s.code, programme: pack.id, planId, name: "电商班", occupation: "ecommerce_specialist", track: "upskilling", level: 4, opensOn: "2023-07-10", closesOn: "2023-08-10", capacity: NOTICES, overCapReason: "bench", createdAt: created })
       .returning({ id: classes.id })
       .get().id;
     chunked(ids.map((personId, i) => ({ channel, externalId: externalIdOf(i), personId, createdAt: created })), 1000, (c) => tx.insert(chatIdentities).values(c).run());

@@ -41,7 +41,7 @@ try {
   const classIds = sqlite.transaction(() =>
     Array.from({ length: CLASSES + 1 }, (_, i) => {
       const school = pack.schools[i % pack.schools.length]!.code;
-      const common = { schoolId: school, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4 as const };
+      const common = { schoolId: school, programme: pack.id, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4 as const };
       const planId = db
         .insert(trainingPlans)
         .values({ ...common, traineesPlanned: 60, startsOn: "2023-07-20", endsOn: "2023-08-31", totalHours: 120, practicalHours: 80, teachingPlan: "-", teachers: "-", businessStandard: "-", assessmentPlan: "-", questionBank: "-", questionBankSource: "-", costEstimateYuan: 1, status: "approved", createdByPersonId: creator, createdAt: NOW })

@@ -1,7 +1,7 @@
 // The durable intake (bot/intake.ts over storage/inbox.ts), in process: an update is noted sealed before it is handed
 // on and removed once handled; what a stopped run left is handed out again in order, at most twice, and not when
 // over a day old; a redelivery is not handled twice; /forget takes the person's updates out of the inbox.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createDurableIntake } from "../bot/intake.js";
 import { createInbox } from "../storage/inbox.js";
 import { createVault } from "../storage/crypto.js";
@@ -22,8 +22,9 @@ function parts() {
 
 describe("the durable intake", () => {
   it("notes an update, sealed, before handing it on, removes it once handled, and does not handle a redelivery in hand twice", async () => {
-    const { intake, rows } = parts();
-    const one = intake();
+    const { intake, rows, sqlite, vault } = parts();
+    const inbox = createInbox(sqlite, vault, { flushAfterMs: 60_000 });
+    const one = intake(inbox);
     let seen: ReturnType<typeof rows> = [];
     let finish = () => {};
     const handled = one.take(update("981", "4242", "我叫欧阳娜娜 320281198506120462"), () => {
@@ -38,7 +39,17 @@ describe("the durable intake", () => {
     expect(again).toBe(0);
     finish();
     await handled;
+    // Its row goes with the next update's commit (one commit per update), or at a flush when none comes.
+    let during: string[] = [];
+    await one.take(update("982", "4242", "下一条"), async () => void (during = rows().map((r) => r.key)));
+    expect(during).toEqual(["982"]);
+    inbox.flush();
     expect(rows()).toEqual([]);
+    // A quiet chat's last row does not wait for another update.
+    const soon = createInbox(sqlite, vault, { flushAfterMs: 5 });
+    await intake(soon).take(update("983", "4242", "最后一条"), async () => {});
+    expect(rows().map((r) => r.key)).toEqual(["983"]);
+    await vi.waitFor(() => expect(rows()).toEqual([]));
   });
 
   it("hands what a stopped run left to the handler in order, at most twice, and drops what came over a day ago", async () => {
