@@ -14,7 +14,7 @@ import type { Translate } from "../../i18n.js";
 import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
 import { foldColloquial, joinSeparable } from "./forms.js";
-import { binds, covers, hits, keywordSet, overheard, prepare, type Hit } from "./keywords.js";
+import { binds, covers, hitsEach, keywordSets, overheard, prepare, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
 import { dropDenied, namedKeyGroup, namesProgramme, sideStart, type NamedGroup } from "./subjects.js";
 
@@ -80,10 +80,8 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
   ]
     .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
     .sort((a, b) => b.name.length - a.name.length);
-  const index = [...topics.map((x) => x.id), NOT_OURS].map((id) => ({
-    id,
-    keywords: keywordSet(translators.map((t) => t(id === NOT_OURS ? "understand.notOurs" : `dialog.faq.${id}.keywords`)).join("|")),
-  }));
+  const ids = [...topics.map((x) => x.id), NOT_OURS];
+  const keywords = keywordSets(ids.map((id) => translators.map((t) => t(id === NOT_OURS ? "understand.notOurs" : `dialog.faq.${id}.keywords`)).join("|")));
   const groupCodes = new Set(pack.keyGroups.map((g) => g.code));
   // The general questions, in the topics' order (who, the most general, first: "may I join for free" is the cost
   // question before it is a key group's), each with the topics that answer it for their subject.
@@ -101,7 +99,7 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
         question = question.replaceAll(name, " ");
       }
     const prepared = prepare(question);
-    const found = index.map((topic) => ({ id: topic.id, hits: hits(prepared, topic.keywords) }));
+    const found = hitsEach(prepared, keywords).map((hits, i) => ({ id: ids[i]!, hits }));
     const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
     const group = namedKeyGroup(prepared.text, translators, groupCodes, outside, prepared.sound);
     if (group) mentioned.add("keyGroups");

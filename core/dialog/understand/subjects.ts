@@ -5,7 +5,7 @@ import type { Translate } from "../../i18n.js";
 import { normalize } from "../match.js";
 import { cached, choiceForms, negatedAt, wordList } from "./forms.js";
 import type { Hit } from "./keywords.js";
-import { soundPlaces, syllables, type SoundIndex } from "./phonetic.js";
+import { soundPlaces, wordSounds, type SoundIndex } from "./phonetic.js";
 
 /** A key group a question names, and whether it names only a wider population of which the group is a part. */
 export interface NamedGroup {
@@ -30,7 +30,7 @@ export function namedKeyGroup(text: string, translators: Translate[], codes: Set
   for (const t of translators) {
     const negators = cached(t, "negators", () => wordList(t, "understand.answer.negators"));
     const groups = cached(t, "keyGroupForms", () =>
-      choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map((f) => ({ text: normalize(f), sounds: HAN_WORD.test(f) ? syllables(normalize(f)) : undefined }))] as const),
+      choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map((f) => ({ text: normalize(f), sounds: HAN_WORD.test(f) ? wordSounds(normalize(f)) : undefined }))] as const),
     );
     for (const [code, forms] of groups) {
       if (!codes.has(code)) continue;
