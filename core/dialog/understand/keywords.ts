@@ -267,8 +267,10 @@ export function hitsEach(q: Prepared, set: KeywordSet): Hit[][] {
     if (keyword.near && !parts) continue;
     const word = keyword.parts.length === 1 && all[0]![0] !== "whole" ? all[0]![0] : undefined;
     const at: [number, number] | undefined = parts?.length ? [parts[0]![0], parts[parts.length - 1]![1]] : word;
+    // A combination stands where its subject, its first part, does (社保+#个月 in …十个月…另外社保交了: the side's).
     const starts = all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined).map((p) => p[0]);
-    const from = at ? at[0] : starts.length ? Math.min(...starts) : undefined;
+    const subject = all[0]!.find((x) => x !== "whole");
+    const from = at ? at[0] : subject ? subject[0] : starts.length ? Math.min(...starts) : undefined;
     const binds = keyword.parts.length > 1 && !keyword.near ? all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined) : [];
     const heard = word !== undefined && !keyword.parts[0]!.some((f) => q.text.startsWith(f.text, word[0]));
     found[set.list[i]!]!.push({ keyword, value: keyword.value, ...(at && { at }), ...(parts?.length === 2 && { parts }), ...(binds.length && { binds }), ...(from !== undefined && { from }), ...(heard && { heard }) });
@@ -322,6 +324,6 @@ export function binds(combination: Hit, h: Hit): boolean {
  * Whether a range lies within another (and is not the same).
  * @example inside([2, 4], [0, 4]) // true
  */
-function inside(a: [number, number], b: [number, number]): boolean {
+export function inside(a: [number, number], b: [number, number]): boolean {
   return a[0] >= b[0] && a[1] <= b[1] && (a[0] !== b[0] || a[1] !== b[1]);
 }
