@@ -74,7 +74,10 @@ function memoTranslate(lng: Lang, words: Record<string, string> | undefined): Tr
       if (memo.size >= MEMO_LIMIT) memo.clear();
       // The instance's own t() with the language as an option, not getFixedT's: that wrapper copies all of
       // i18next's options into a new object on every call, ~25 µs of the ~30 a text with parameters took.
-      memo.set(id, (text = instance.t(key, options(params)) as string));
+      text = instance.t(key, options(params)) as string;
+      // A subtree asked for as an object (returnObjects: a table of words) is read once by its caller, not kept.
+      if (typeof text !== "string") return text;
+      memo.set(id, text);
     }
     return text;
   };

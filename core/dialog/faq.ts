@@ -28,6 +28,8 @@ interface Topic {
   narrowsWhenNamed?: boolean;
   /** It answers for a key group a question names, before the other facts the question states (understand/questions.ts). */
   forKeyGroup?: boolean;
+  /** Its subject is a fact about the person (a contract, insurance, an age): stated with where the person is registered, "may I join" is the general rule. */
+  fact?: boolean;
 }
 
 const list = (items: string[], t: Translate) => items.join(t("common.listSeparator"));
@@ -117,6 +119,7 @@ export const topics: Topic[] = [
   {
     id: "employee",
     narrows: ["who"],
+    fact: true,
     clauses: (p) => [p.employeeRoute?.clause ?? p.basic.clause],
     params: employeeParams,
     answer: (p) => (p.employeeRoute ? "answer" : "none"),
@@ -124,6 +127,7 @@ export const topics: Topic[] = [
   {
     id: "insurance",
     narrows: ["who"],
+    fact: true,
     clauses: (p) => [p.basic.clause, ...(p.keyGroupInsuranceExempt ? [p.keyGroupInsuranceExempt.clause] : [])],
     params: (p, _lang, t) => ({
       rule: t(`dialog.faq.insurance.rule.${insuranceRule(p)}`),
@@ -234,6 +238,7 @@ export const topics: Topic[] = [
     id: "graduate",
     narrows: ["who", "cost"],
     forKeyGroup: true,
+    fact: true,
     clauses: (p) => [p.keyGroups.find((g) => g.requiresLocalHukou)?.clause ?? p.keyGroups[0]!.clause],
     params: (p, lang) => ({ city: local(p.city, lang), group: local(p.keyGroups.find((g) => g.requiresLocalHukou)?.name ?? p.name, lang) }),
     answer: (p) => (p.keyGroups.some((g) => g.requiresLocalHukou) ? "answer" : "none"),
@@ -257,6 +262,7 @@ export const topics: Topic[] = [
   {
     id: "age",
     narrows: ["who"],
+    fact: true,
     clauses: (p) => [p.age?.clause ?? p.basic.clause],
     params: (p, lang, t) => {
       const a = p.age;

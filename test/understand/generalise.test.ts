@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { buildFaqIndex } from "../../core/dialog/faq.js";
 import { hits, keywordSet, prepare } from "../../core/dialog/understand/keywords.js";
-import { soundIndex, soundPlaces, syllables } from "../../core/dialog/understand/phonetic.js";
+import { soundIndex, soundPlaces, syllables, wordSounds } from "../../core/dialog/understand/phonetic.js";
 import { translator } from "../../core/i18n.js";
 import { jiangyin } from "../support/packs.js";
 
@@ -13,11 +13,11 @@ const topic = (q: string) => index.match(q)?.topic ?? "unsure";
 
 describe("sounds without tones", () => {
   it("finds a word of three characters or more typed with another tone, not one of two", () => {
-    expect(soundPlaces(soundIndex(syllables("我家是低报户")), syllables("低保户"))).toEqual([3]);
-    expect(soundPlaces(soundIndex(syllables("见当立卡的")), syllables("建档立卡"))).toEqual([0]);
+    expect(soundPlaces(soundIndex(syllables("我家是低报户")), wordSounds("低保户"))).toEqual([3]);
+    expect(soundPlaces(soundIndex(syllables("见当立卡的")), wordSounds("建档立卡"))).toEqual([0]);
     // 等级 and 登记, 时间 and 实践: two characters alike but for a tone are other words.
-    expect(soundPlaces(soundIndex(syllables("登记失业")), syllables("等级"))).toEqual([]);
-    expect(soundPlaces(soundIndex(syllables("时间")), syllables("实践"))).toEqual([]);
+    expect(soundPlaces(soundIndex(syllables("登记失业")), wordSounds("等级"))).toEqual([]);
+    expect(soundPlaces(soundIndex(syllables("时间")), wordSounds("实践"))).toEqual([]);
   });
 
   it("counts the same characters found by two keywords once (交社保 written, 缴社保 heard)", () => {

@@ -6,7 +6,7 @@
 // Chinese is found inside the folded text and, from two characters on, by its toned syllables too (设保 for
 // 社保), from three on by its syllables without tones as well (低报户 for 低保户: core/dialog/understand/phonetic.ts); a Latin word is found whole, after a light stemming (allowed → allow, courses → cours).
 import { normalize } from "../match.js";
-import { soundIndex, soundPlaces, syllables, toneless, TONELESS_FROM, type SoundIndex } from "./phonetic.js";
+import { soundIndex, soundPlaces, syllables, wordSounds, type SoundIndex, type WordSounds } from "./phonetic.js";
 
 /** One way of writing a keyword's part. */
 interface Form {
@@ -14,7 +14,7 @@ interface Form {
   /** A Latin word matched whole, among the question's stemmed words. */
   whole: boolean;
   /** Its syllables, for a Chinese word of two characters or more. */
-  sounds?: string[];
+  sounds?: WordSounds;
   /** For a form holding "#" (a number: "今年#了", "#岁"), where it stands. */
   pattern?: RegExp;
 }
@@ -60,6 +60,8 @@ export interface Prepared {
   /** Its syllables and where each stands, so that a keyword's sounds are compared only where its first one does. */
   sound: SoundIndex;
   words: Set<string>;
+  /** What a keyword's first part may start with here (see `KeywordSet.byStart`): worked out once for every list. */
+  keys: string[];
 }
 
 /**
@@ -116,12 +118,19 @@ function form(raw: string): Form {
   // inside the folded text, so that one the segmenter splits differently is still found.
   const whole = LATIN.test(text) && !trimmed.includes(" ");
   const han = [...text].filter((c) => HAN.test(c)).length;
-  return { text: whole ? stem(text) : text, whole, ...(han >= 2 && han === [...text].length ? { sounds: syllables(text) } : {}) };
+  return { text: whole ? stem(text) : text, whole, ...(han >= 2 && han === [...text].length ? { sounds: wordSounds(text) } : {}) };
 }
 
-/** Keywords compiled, with where to look for each: a question is compared only with the keywords that might stand in it. */
+/**
+ * Keyword lists (one per topic) compiled together, with where to look for each: a question is compared only with
+ * the keywords that might stand in it, found for every list at once.
+ */
 export interface KeywordSet {
   keywords: Keyword[];
+  /** Which list each keyword comes from. */
+  list: number[];
+  /** How many lists. */
+  lists: number;
   /** By what their first part starts with: a character, "s:" and a syllable, "w:" and a whole Latin word. */
   byStart: Map<string, number[]>;
   /** Those with a number in their first part ("今年#了"), tried on every question. */
@@ -129,11 +138,13 @@ export interface KeywordSet {
 }
 
 /**
- * A keyword list compiled and indexed by how each keyword's first part starts.
- * @example keywordSet("补贴:5|钱/补贴+到账:7").keywords.length // 2
+ * Keyword lists compiled and indexed together by how each keyword's first part starts.
+ * @example keywordSets(["补贴:5|钱/补贴+到账:7", "学校"]).keywords.length // 3
  */
-export function keywordSet(list: string): KeywordSet {
-  const keywords = compileKeywords(list);
+export function keywordSets(lists: string[]): KeywordSet {
+  const compiled = lists.map(compileKeywords);
+  const keywords = compiled.flat();
+  const list = compiled.flatMap((ks, n) => ks.map(() => n));
   const byStart = new Map<string, number[]>();
   const always: number[] = [];
   const file = (key: string, i: number) => {
@@ -147,24 +158,31 @@ export function keywordSet(list: string): KeywordSet {
       else if (f.whole) file(`w:${f.text}`, i);
       else {
         file(f.text[0]!, i);
-        if (f.sounds) file(`s:${f.sounds[0]}`, i);
-        if (f.sounds && f.sounds.length >= TONELESS_FROM) file(`s:${toneless(f.sounds[0]!)}`, i);
+        if (f.sounds) file(`s:${f.sounds.toned[0]}`, i);
+        if (f.sounds?.plain) file(`s:${f.sounds.plain[0]}`, i);
       }
     }
   });
-  return { keywords, byStart, always: [...new Set(always)] };
+  return { keywords, list, lists: lists.length, byStart, always: [...new Set(always)] };
 }
 
-/** The keywords of a set that might stand in a question, in the set's order. */
-function candidates(q: Prepared, set: KeywordSet): Keyword[] {
-  const picked = new Set<number>(set.always);
-  const add = (key: string) => {
-    for (const i of set.byStart.get(key) ?? []) picked.add(i);
-  };
-  for (const c of new Set(q.text)) add(c);
-  for (const s of q.sound.at.keys()) add(`s:${s}`);
-  for (const w of q.words) add(`w:${w}`);
-  return [...picked].sort((a, b) => a - b).map((i) => set.keywords[i]!);
+/**
+ * One keyword list compiled and indexed.
+ * @example keywordSet("补贴:5|钱/补贴+到账:7").keywords.length // 2
+ */
+export const keywordSet = (list: string): KeywordSet => keywordSets([list]);
+
+/** Which keywords of a set might stand in a question (by index), in the set's order. */
+function candidates(q: Prepared, set: KeywordSet): number[] {
+  const picked = new Uint8Array(set.keywords.length);
+  for (const i of set.always) picked[i] = 1;
+  for (const key of q.keys) {
+    const at = set.byStart.get(key);
+    if (at) for (const i of at) picked[i] = 1;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < picked.length; i++) if (picked[i]) out.push(i);
+  return out;
 }
 
 /**
@@ -176,7 +194,9 @@ export function prepare(question: string): Prepared {
   // "cross-border" is the word "crossborder" and its two parts.
   const tokens = question.toLowerCase().match(/[a-z0-9]+(?:[-'][a-z0-9]+)*/g) ?? [];
   const words = new Set(tokens.flatMap((w) => [w.replace(/[-']/g, ""), ...w.split(/[-']/)]).map(stem));
-  return { text, sound: soundIndex(HAN.test(text) ? syllables(text) : []), words };
+  const sound = soundIndex(HAN.test(text) ? syllables(text) : []);
+  const keys = [...new Set(text), ...[...sound.at.keys()].map((s) => `s:${s}`), ...[...words].map((w) => `w:${w}`)];
+  return { text, sound, words, keys };
 }
 
 type Place = [number, number] | "whole";
@@ -196,7 +216,7 @@ function places(q: Prepared, f: Form): Place[] {
   const found: Place[] = [];
   for (let at = q.text.indexOf(f.text); at >= 0; at = q.text.indexOf(f.text, at + 1)) found.push([at, at + f.text.length]);
   if (found.length || !f.sounds) return found;
-  return soundPlaces(q.sound, f.sounds).map((i) => [i, i + f.sounds!.length]);
+  return soundPlaces(q.sound, f.sounds).map((i) => [i, i + f.sounds!.toned.length]);
 }
 
 /** Every place one part (any of its ways of writing) stands, first way first. */
@@ -218,20 +238,27 @@ function nearPlace(a: Place[], b: Place[]): [number, number][] | undefined {
 }
 
 /**
- * The keywords found in a question. A single word inside a longer one found for the same list counts once, at
- * the better of their values (课 in 课程, 公示 in 公示期), and so do two found at the same characters.
+ * The keywords of one list found in a question. A single word inside a longer one found for the same list counts
+ * once, at the better of their values (课 in 课程, 公示 in 公示期), and so do two found at the same characters.
  * @example hits(prepare("补贴什么时候到账"), keywordSet("补贴:5|补贴+到账:7")).length // 2
  */
-export function hits(q: Prepared, set: KeywordSet): Hit[] {
-  const found: Hit[] = [];
-  // A whole word two keywords share ("school" and "schools" both stem to "school") counts once.
+export const hits = (q: Prepared, set: KeywordSet): Hit[] => hitsEach(q, set)[0] ?? [];
+
+/**
+ * The keywords of each list of a set found in a question, list by list (see `hits`).
+ * @example hitsEach(prepare("补贴什么时候到账"), keywordSets(["补贴:5", "什么时候:3"])).map((h) => h.length) // [1, 1]
+ */
+export function hitsEach(q: Prepared, set: KeywordSet): Hit[][] {
+  const found: Hit[][] = Array.from({ length: set.lists }, () => []);
+  // A whole word two keywords of a list share ("school" and "schools" both stem to "school") counts once.
   const wholeSeen = new Set<string>();
-  for (const keyword of candidates(q, set)) {
+  for (const i of candidates(q, set)) {
+    const keyword = set.keywords[i]!;
     // Most keywords stop at their first part, which the question does not hold.
     if (!keyword.parts.every((alts) => alts.some((f) => present(q, f)))) continue;
     const all = keyword.parts.map((alts) => partPlaces(q, alts));
     if (keyword.parts.length === 1 && all[0]![0] === "whole") {
-      const word = keyword.parts[0]!.find((f) => f.whole && q.words.has(f.text))!.text;
+      const word = `${set.list[i]}:${keyword.parts[0]!.find((f) => f.whole && q.words.has(f.text))!.text}`;
       if (wholeSeen.has(word)) continue;
       wholeSeen.add(word);
     }
@@ -240,12 +267,19 @@ export function hits(q: Prepared, set: KeywordSet): Hit[] {
     if (keyword.near && !parts) continue;
     const word = keyword.parts.length === 1 && all[0]![0] !== "whole" ? all[0]![0] : undefined;
     const at: [number, number] | undefined = parts?.length ? [parts[0]![0], parts[parts.length - 1]![1]] : word;
+    // A combination stands where its subject, its first part, does (社保+#个月 in …十个月…另外社保交了: the side's).
     const starts = all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined).map((p) => p[0]);
-    const from = at ? at[0] : starts.length ? Math.min(...starts) : undefined;
+    const subject = all[0]!.find((x) => x !== "whole");
+    const from = at ? at[0] : subject ? subject[0] : starts.length ? Math.min(...starts) : undefined;
     const binds = keyword.parts.length > 1 && !keyword.near ? all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined) : [];
     const heard = word !== undefined && !keyword.parts[0]!.some((f) => q.text.startsWith(f.text, word[0]));
-    found.push({ keyword, value: keyword.value, ...(at && { at }), ...(parts?.length === 2 && { parts }), ...(binds.length && { binds }), ...(from !== undefined && { from }), ...(heard && { heard }) });
+    found[set.list[i]!]!.push({ keyword, value: keyword.value, ...(at && { at }), ...(parts?.length === 2 && { parts }), ...(binds.length && { binds }), ...(from !== undefined && { from }), ...(heard && { heard }) });
   }
+  return found.map(distinct);
+}
+
+/** A list's hits, a word inside a longer one or at the same characters counted once, at the better value. */
+function distinct(found: Hit[]): Hit[] {
   // Longest first, so that a word inside another is met after it.
   found.sort((a, b) => span(b) - span(a));
   const kept: Hit[] = [];
@@ -290,6 +324,6 @@ export function binds(combination: Hit, h: Hit): boolean {
  * Whether a range lies within another (and is not the same).
  * @example inside([2, 4], [0, 4]) // true
  */
-function inside(a: [number, number], b: [number, number]): boolean {
+export function inside(a: [number, number], b: [number, number]): boolean {
   return a[0] >= b[0] && a[1] <= b[1] && (a[0] !== b[0] || a[1] !== b[1]);
 }

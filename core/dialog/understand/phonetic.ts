@@ -40,16 +40,31 @@ export function toneless(syllable: string): string {
   return syllable.replace(/^([a-zü]+)\d$/, "$1");
 }
 
+/** A word's syllables, with their tones and, for a word of three characters or more, without them: computed once per keyword. */
+export interface WordSounds {
+  toned: string[];
+  plain?: string[];
+}
+
+/**
+ * A word's syllables as `soundPlaces` compares them.
+ * @example wordSounds("低保户") // { toned: ["di1", "bao3", "hu4"], plain: ["di", "bao", "hu"] }
+ */
+export function wordSounds(word: string): WordSounds {
+  const toned = syllables(word);
+  return toned.length >= TONELESS_FROM ? { toned, plain: toned.map(toneless) } : { toned };
+}
+
 /**
  * Where a word's syllables stand in a text's: with their tones, or without them for a word of three characters or
  * more. `at` lists where each syllable stands in the text, with its tone and without (see `soundIndex`).
- * @example soundPlaces(syllables("低报户"), soundIndex(syllables("低报户")), syllables("低保户")) // [0]
+ * @example soundPlaces(soundIndex(syllables("低报户")), wordSounds("低保户")) // [0]
  */
-export function soundPlaces(text: SoundIndex, word: string[]): number[] {
-  if (!word.length || !text.sounds.length) return [];
-  const found = (text.at.get(word[0]!) ?? []).filter((i) => syllablesAt(text.sounds, word, i));
-  if (found.length || word.length < TONELESS_FROM) return found;
-  const plain = word.map(toneless);
+export function soundPlaces(text: SoundIndex, word: WordSounds): number[] {
+  if (!word.toned.length || !text.sounds.length) return [];
+  const found = (text.at.get(word.toned[0]!) ?? []).filter((i) => syllablesAt(text.sounds, word.toned, i));
+  if (found.length || !word.plain) return found;
+  const plain = word.plain;
   return (text.at.get(plain[0]!) ?? []).filter((i) => syllablesAt(text.plain, plain, i));
 }
 

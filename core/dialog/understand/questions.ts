@@ -14,9 +14,9 @@ import type { Translate } from "../../i18n.js";
 import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
 import { foldColloquial, joinSeparable } from "./forms.js";
-import { binds, covers, hits, keywordSet, overheard, prepare, type Hit } from "./keywords.js";
+import { binds, covers, hitsEach, inside, keywordSets, overheard, prepare, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
-import { dropDenied, namedKeyGroup, namesProgramme, sideStart, type NamedGroup } from "./subjects.js";
+import { dropDenied, namedKeyGroup, namesProgramme, sideStart, statesResidence, type NamedGroup } from "./subjects.js";
 
 /** What a question asks: its topic, how sure, and what it is about (a key group it named). */
 export interface Understood {
@@ -40,6 +40,11 @@ export interface TopicSpec {
    * it takes "may I join" from the other subjects the question states (an age, insurance months, a contract).
    */
   forKeyGroup?: boolean;
+  /**
+   * Its subject is a fact about the person (a contract, insurance, an age): "may I join" asked with such a fact and
+   * where the person is registered (外地户口 在这边上班 社保也交着 能报吗) is the general rule, which weighs them together.
+   */
+  fact?: boolean;
 }
 
 /** The question index of one pack. */
@@ -80,10 +85,8 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
   ]
     .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
     .sort((a, b) => b.name.length - a.name.length);
-  const index = [...topics.map((x) => x.id), NOT_OURS].map((id) => ({
-    id,
-    keywords: keywordSet(translators.map((t) => t(id === NOT_OURS ? "understand.notOurs" : `dialog.faq.${id}.keywords`)).join("|")),
-  }));
+  const ids = [...topics.map((x) => x.id), NOT_OURS];
+  const keywords = keywordSets(ids.map((id) => translators.map((t) => (id === NOT_OURS ? otherMatters(t) : t(`dialog.faq.${id}.keywords`))).join("|")));
   const groupCodes = new Set(pack.keyGroups.map((g) => g.code));
   // The general questions, in the topics' order (who, the most general, first: "may I join for free" is the cost
   // question before it is a key group's), each with the topics that answer it for their subject.
@@ -101,13 +104,18 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
         question = question.replaceAll(name, " ");
       }
     const prepared = prepare(question);
-    const found = index.map((topic) => ({ id: topic.id, hits: hits(prepared, topic.keywords) }));
+    const found = hitsEach(prepared, keywords).map((hits, i) => ({ id: ids[i]!, hits }));
     const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
     const group = namedKeyGroup(prepared.text, translators, groupCodes, outside, prepared.sound);
     if (group) mentioned.add("keyGroups");
     shadow(found);
     dropDenied(found, prepared.text, translators);
     const side = sideStart(prepared.text, translators);
+    // Where the person lives or is registered (外地户口), which no topic answers on its own, stated before any side
+    // question with other facts about the person: the topics of those facts.
+    const facts = statesResidence(prepared.text.slice(0, side), translators)
+      ? found.filter((f) => topics.find((x) => x.id === f.id)?.fact && f.hits.some((h) => h.from === undefined || h.from < side)).map((f) => f.id)
+      : [];
     const other = asksForOtherTrade(question, translators, pack);
     const scored = found
       .map(({ id, hits }) => {
@@ -123,8 +131,11 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     // Another public service (失业金怎么领, 社保断缴了怎么补缴), asked neither as a condition to join nor about the
     // programme, is not the programme's question, whatever words it shares with one.
     const notOurs = scored.find((s) => s.topic === NOT_OURS);
-    if (notOurs && !scored.some((s) => s.topic === "who") && !mentioned.size && !namesProgramme(prepared.text, translators)) return [notOurs];
-    narrow(scored, general, { group, mentioned });
+    // A key group named (残疾人两项补贴) is a fact about the person, not the programme; the sector named without
+    // learning (在淘宝开店要办营业执照吗) is a business of one's own.
+    const ours = mentioned.has("schools") || mentioned.has("occupations") || namesProgramme(prepared.text, translators);
+    if (notOurs && !scored.some((s) => s.topic === "who") && !ours) return [notOurs];
+    narrow(scored, general, { group, mentioned, facts });
     return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
   };
 
@@ -145,14 +156,21 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
  * A general question asked of a subject is that subject's: its score goes to the best-scoring topic that
  * answers it for a subject the question names (我家是低保户 我能去免费学电商不: who → cost → keyGroups). A key group
  * named only partly (退役军人) answers "may I join", not "is it free"; one named in full answers it before the other
- * facts the question states (我家是低保户 儿子三十岁 能去学不: the group, not the age).
+ * facts the question states (我家是低保户 儿子三十岁 能去学不: the group, not the age). "May I join" asked with where the person
+ * lives or is registered and another fact about them (外地户口 在这边上班 社保也交着 能报吗) is the general question.
  */
-function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; mentioned: Set<string> }): void {
+function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; mentioned: Set<string>; facts: string[] }): void {
   const answers = (spec: TopicSpec | undefined, id: string) =>
     spec !== undefined && (!spec.narrowsWhenNamed || about.mentioned.has(spec.id)) && !(spec.id === "keyGroups" && about.group?.partly && id !== "who");
   for (const { id, by } of general) {
     const asked = scored.find((s) => s.topic === id);
     if (!asked?.score) continue;
+    // Where the person lives stated with other facts about them, and no key group named in full: the general rule
+    // answers, for all of them.
+    if (id === "who" && about.facts.length && !(about.group && !about.group.partly)) {
+      for (const s of scored) if (about.facts.includes(s.topic)) [asked.score, s.score] = [asked.score + s.score, 0];
+      continue;
+    }
     const able = scored.filter((s) => s.score > 0 && answers(by.find((x) => x.id === s.topic), id));
     const groups = about.group && !about.group.partly ? able.filter((s) => by.find((x) => x.id === s.topic)?.forKeyGroup) : [];
     const subject = (groups.length ? groups : able).sort((a, b) => b.score - a.score)[0];
@@ -169,12 +187,27 @@ function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[]
  * word only heard (异议 for 意义, same sounds) where another is written is the written one.
  */
 function shadow(found: { id: string; hits: Hit[] }[]): void {
+  // A phrase one of whose one-character parts is a character of another topic's word is not said: 可以去哪举报 holds
+  // no 可以~报 (报 is 举报's), 能报销吗 no 能~报.
+  const words = found.flatMap(({ id, hits }) => hits.filter((h) => h.at && !h.parts && !h.heard).map((h) => ({ id, at: h.at! })));
+  for (const topic of found)
+    topic.hits = topic.hits.filter((h) => !h.parts?.some((p) => p[1] - p[0] === 1 && words.some((w) => w.id !== topic.id && inside(p, w.at))));
   const placed = found.flatMap(({ id, hits }) => hits.filter((h) => h.at).map((h) => ({ id, h })));
   const combined = found.flatMap(({ id, hits }) => hits.filter((h) => h.binds).map((h) => ({ id, h })));
   for (const topic of found)
     topic.hits = topic.hits.filter(
       (h) => !placed.some((p) => p.id !== topic.id && (covers(p.h, h) || overheard(p.h, h))) && !combined.some((c) => c.id !== topic.id && binds(c.h, h)),
     );
+}
+
+/**
+ * The words of other public matters and chit-chat: the locale's understand.notOurs, and its lists of other
+ * administrative domains (understand.otherMatters.<domain>: tax, a business licence, wages, the civil registry…).
+ */
+function otherMatters(t: Translate): string {
+  const domains = t("understand.otherMatters", { returnObjects: true }) as unknown;
+  const lists = typeof domains === "object" && domains !== null ? Object.values(domains).filter((x): x is string => typeof x === "string") : [];
+  return [t("understand.notOurs"), ...lists].join("|");
 }
 
 /** Every piece of four characters or more of a Chinese name, the name itself included. */

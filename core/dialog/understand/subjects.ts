@@ -5,7 +5,7 @@ import type { Translate } from "../../i18n.js";
 import { normalize } from "../match.js";
 import { cached, choiceForms, negatedAt, wordList } from "./forms.js";
 import type { Hit } from "./keywords.js";
-import { soundPlaces, syllables, type SoundIndex } from "./phonetic.js";
+import { soundPlaces, wordSounds, type SoundIndex } from "./phonetic.js";
 
 /** A key group a question names, and whether it names only a wider population of which the group is a part. */
 export interface NamedGroup {
@@ -30,7 +30,7 @@ export function namedKeyGroup(text: string, translators: Translate[], codes: Set
   for (const t of translators) {
     const negators = cached(t, "negators", () => wordList(t, "understand.answer.negators"));
     const groups = cached(t, "keyGroupForms", () =>
-      choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map((f) => ({ text: normalize(f), sounds: HAN_WORD.test(f) ? syllables(normalize(f)) : undefined }))] as const),
+      choiceForms(t, "keyGroups").map(([code, forms]) => [code, forms.map((f) => ({ text: normalize(f), sounds: HAN_WORD.test(f) ? wordSounds(normalize(f)) : undefined }))] as const),
     );
     for (const [code, forms] of groups) {
       if (!codes.has(code)) continue;
@@ -91,10 +91,23 @@ export function sideStart(text: string, translators: Translate[]): number {
 }
 
 /**
- * Whether a (folded) question names the programme's own sector or one of the pack's names: then another public
- * service it mentions (断缴, 失业金) is a fact about the person, not what is asked.
+ * Whether a (folded) question names the programme: its sector with a word of learning (学, 培训, 课, 考), or one of
+ * the pack's names: then another public service it mentions (断缴, 失业金) is a fact about the person, not what is
+ * asked. The sector alone (在淘宝开店要办营业执照吗) is a business of one's own.
  * @example namesProgramme("社保断缴了还能学电商吗", [tZh]) // true
  */
 export function namesProgramme(text: string, translators: Translate[]): boolean {
-  return translators.some((t) => cached(t, "programme", () => wordList(t, "understand.otherTrade.programme").map(normalize)).some((w) => text.includes(w)));
+  return translators.some((t) => {
+    const w = cached(t, "programme", () => ({ sector: wordList(t, "understand.otherTrade.programme").map(normalize), learn: wordList(t, "understand.otherTrade.learn").map(normalize) }));
+    return w.sector.some((x) => text.includes(x)) && w.learn.some((x) => text.includes(x));
+  });
+}
+
+/**
+ * Whether a (folded) question says where the person lives or is registered (外地户口, 户籍, "hukou"): a fact about
+ * them no topic answers on its own.
+ * @example statesResidence("我是外地户口在这边上班能报吗", [tZh]) // true
+ */
+export function statesResidence(text: string, translators: Translate[]): boolean {
+  return translators.some((t) => cached(t, "residence", () => wordList(t, "understand.residence").map(normalize)).some((w) => text.includes(w)));
 }
