@@ -4,12 +4,12 @@
 import { defaultQuietHours, quietUntil } from "./pacing.js";
 import { lateChains, type DeliveryRoute, type RouteChains, type Sender, type Senders } from "./delivery.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type Database from "better-sqlite3";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
 import type { ChatCore } from "../core/dialog/types.js";
 import { deliveryRoutes, outboxStatuses } from "../storage/schema.js";
+import { listen } from "./listen.js";
 
 /** The process-wide metrics registry (the metrics below plus Node's process metrics). Example: `await registry.metrics()`. */
 export const registry = new Registry();
@@ -353,16 +353,5 @@ export async function startHealthServer(options: HealthOptions & { port: number;
       if (!done) res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /healthz or /metrics\n");
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.port, options.host, "all");
 }

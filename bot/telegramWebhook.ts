@@ -8,11 +8,11 @@
 // delivers it again later.
 import { createServer, type Server } from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import type { Update } from "grammy/types";
 import { createIntake, type IntakeOptions } from "./httpIntake.js";
 import type { InHand } from "./inHand.js";
+import { listen } from "./listen.js";
 
 /** The least an update is: its id (the rest is read by grammY's filters, which tolerate what they do not know). */
 const updateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
@@ -91,16 +91,5 @@ export async function serveTelegramWebhook(options: TelegramWebhookOptions): Pro
   // A body that trickles in is not waited for: Telegram sends each update at once.
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeIdleConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.port, options.host, "idle");
 }

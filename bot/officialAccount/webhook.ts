@@ -8,9 +8,9 @@
 // The same listener serves the one-time download links (GET /download/<token>).
 // Until a shared webhook body module lands in bot/, this module reads the body itself (one small function).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { aesKeyOf, decryptMessage, DecryptError, sameSignature, signatureOf } from "./crypto.js";
 import { encryptedPart, MalformedMessage, readInbound, type OaInbound } from "./inbound.js";
+import { listen } from "../listen.js";
 
 /** Structured log sink (pino fits). Example: `(lvl, msg, data) => console.log(lvl, msg, data)`. */
 export type OaLog = (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
@@ -121,18 +121,7 @@ export async function startOfficialAccountServer(options: OaServerOptions): Prom
       if (!res.headersSent) answer(res, 500);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.port, options.host, "all");
 }
 
 /** A request that is not WeChat's: answered 403. */
