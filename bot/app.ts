@@ -132,7 +132,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   const questions = createReviewStore(db);
   const officialAccount = createOfficialAccountStore(sqlite, vault);
   const engine = createDialogEngine({
-    pack,
+    programmes,
     services: {
       ...dialogServices(services, createDialogStore(sqlite, vault), createUpdateAttempts(sqlite), linking, questions),
       setSmsConsent: (personId, agreed, now) => officialAccount.setSmsConsent(personId, agreed, now, `person:${personId}`),

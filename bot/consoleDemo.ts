@@ -5,7 +5,8 @@ import type { App } from "./app.js";
 import { runConsole } from "./console.js";
 import { calendarYears } from "../core/rules/calendar.js";
 import { translator } from "../core/i18n.js";
-import type { Lang, PolicyPack } from "../core/rules/pack.js";
+import { local, type Lang, type PolicyPack } from "../core/rules/pack.js";
+import { asProgrammes, type Programmes } from "../core/rules/programmes.js";
 import { windowPhase } from "../core/rules/window.js";
 
 /**
@@ -24,11 +25,22 @@ function whenText(pack: PolicyPack, today: string, lang: Lang): string {
 }
 
 /**
- * The demo's banner: what was seeded and where the day stands.
+ * Where a day stands for every programme served: one programme's as above; several, each named.
+ * @example whenAll(programmeSet([binjiang, lakeside]), "2025-12-01", "zh-CN") // "养老护理员…：在项目实施期…内；直播电商…：在项目实施期…内"
+ */
+function whenAll(programmes: Programmes | PolicyPack, today: string, lang: Lang): string {
+  const all = asProgrammes(programmes).all;
+  if (all.length === 1) return whenText(all[0]!, today, lang);
+  return all.map((p) => `${local(p.name, lang)}：${whenText(p, today, lang)}`).join("；");
+}
+
+/**
+ * The demo's banner: what was seeded and where the day stands, for each programme served.
  * @example demoBanner(pack, { db: "./data/demo.db", today: "2023-10-15", classes: 3, open: 0 }, "zh-CN") // "…（项目已于2023-09-30结束）…"
  */
-export function demoBanner(pack: PolicyPack, facts: { db: string; today: string; classes: number; open: number }, lang: Lang = "zh-CN"): string {
-  return translator(lang)("dialog.console.banner", { db: facts.db, schools: pack.schools.length, classes: facts.classes, open: facts.open, today: facts.today, when: whenText(pack, facts.today, lang) });
+export function demoBanner(programmes: Programmes | PolicyPack, facts: { db: string; today: string; classes: number; open: number }, lang: Lang = "zh-CN"): string {
+  const schools = new Set(asProgrammes(programmes).all.flatMap((p) => p.schools.map((s) => s.code))).size;
+  return translator(lang)("dialog.console.banner", { db: facts.db, schools, classes: facts.classes, open: facts.open, today: facts.today, when: whenAll(programmes, facts.today, lang) });
 }
 
 /**
@@ -40,13 +52,13 @@ export function demoBanner(pack: PolicyPack, facts: { db: string; today: string;
 export async function runConsoleDemo(app: App, options: { db: string; today: string; now: Date; seed: boolean; as?: string }): Promise<void> {
   const who = options.as ? { externalId: options.as } : {};
   if (!options.seed) {
-    const banner = translator("zh-CN")("dialog.console.bannerAsIs", { db: options.db, today: options.today, when: whenText(app.pack, options.today, "zh-CN") });
+    const banner = translator("zh-CN")("dialog.console.bannerAsIs", { db: options.db, today: options.today, when: whenAll(app.programmes, options.today, "zh-CN") });
     return runConsole({ core: app.engine, banner, ...who });
   }
   const demo = app.services.seedDemo({ today: options.today, now: options.now });
   // Before the window opens no class takes enrolments yet, whatever its dates (the chat says so too).
-  const counts = windowPhase(app.pack, options.today) === "open" ? Object.values(app.services.openClassCounts(options.today)) : [];
+  const counts = app.programmes.openOn(options.today).length ? Object.values(app.services.openClassCounts(options.today)) : [];
   const open = counts.reduce((a, b) => a + b, 0);
-  const banner = demoBanner(app.pack, { db: options.db, today: options.today, classes: demo.length, open });
+  const banner = demoBanner(app.programmes, { db: options.db, today: options.today, classes: demo.length, open });
   await runConsole({ core: app.engine, banner, ...who });
 }

@@ -11,6 +11,7 @@ import { packTranslator } from "../rules/packWords.js";
 import { assessEligibility, type Eligibility, type Facts } from "../rules/eligibility.js";
 import { historyFacts } from "../rules/facts.js";
 import { local, type Lang, type PolicyPack } from "../rules/pack.js";
+import { asProgrammes, namesOfAll, type Programmes } from "../rules/programmes.js";
 import type { Clock } from "../stores.js";
 import { buildFaqIndex } from "./faq.js";
 import { createCheckFlow } from "./flows/check.js";
@@ -30,7 +31,7 @@ import { holdsPersonal, pausedOf, readState, STATE_SHAPE, type DialogState, type
 import { stepKinds } from "./steps.js";
 import type { Flow, Kit, Step, Taken, Turn } from "./turn.js";
 import { DEFAULT_BACKUP_KEEP, type ChatCore, type Choice, type Inbound, type Reply } from "./types.js";
-import { windowNotice } from "./window.js";
+import { programmesWindowNotice } from "./window.js";
 
 /** The clock the engine is given; core never reads the real one. */
 export interface ChatClock extends Clock {
@@ -43,7 +44,9 @@ export interface ChatClock extends Clock {
  * @example const engine = createDialogEngine({ pack, services, clock }); await engine.handle({ channel: "console", externalId: "me", text: "/check" })
  */
 export function createDialogEngine(deps: {
-  pack: PolicyPack;
+  /** The programmes served (`programmes`), or one pack (`pack`). */
+  pack?: PolicyPack;
+  programmes?: Programmes;
   services: DialogServices;
   clock: ChatClock;
   botUsername?: string;
@@ -53,13 +56,28 @@ export function createDialogEngine(deps: {
   /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
   askSmsConsent?: boolean;
 }): ChatCore {
-  const { pack, services, clock } = deps;
+  const { services, clock } = deps;
+  const programmes = deps.programmes ?? asProgrammes(deps.pack!);
+  const pack = programmes.all[0]!;
+  const several = programmes.all.length > 1;
+  /** The programme whose words a chat speaks in today: the one open, else the first served. */
+  const home = (today: string): PolicyPack => {
+    if (!several) return pack;
+    const open = programmes.openOn(today);
+    return open.length === 1 ? open[0]! : pack;
+  };
+  const speaksFor = (turn: Turn): readonly PolicyPack[] => {
+    if (!several) return programmes.all;
+    const open = programmes.openOn(turn.today);
+    return open.length ? open : programmes.all;
+  };
   // Every text a chat says takes the pack's words (city, sector, offices…) where a call gives none.
   const translator = (lang: Lang) => packTranslator(pack, lang);
   const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
   const tZh = translator("zh-CN");
   const tEn = translator("en");
-  const faq = buildFaqIndex([tZh, tEn], pack);
+  // A question naming any programme's school, occupation or key group is understood.
+  const faq = buildFaqIndex([tZh, tEn], several ? namesOfAll(programmes) : pack);
   const matchCommand = createCommandMatcher([tZh, tEn]);
   const other = (lang: Lang) => (lang === "en" ? tZh : tEn);
 
@@ -83,7 +101,7 @@ export function createDialogEngine(deps: {
     { id: "cmd:lang", label: t("dialog.menu.lang") },
   ]);
   const menu = (turn: Turn, lead?: string) =>
-    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(pack.name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.lang));
+    rest(turn, [lead, turn.t("dialog.menu.text", { programme: local(home(turn.today).name, turn.lang) })].filter(Boolean).join("\n\n"), menuChoices(turn.lang));
 
   /**
    * Keeps the person's facts for the enrolment: saved when the message's state is, in its one write
@@ -92,8 +110,8 @@ export function createDialogEngine(deps: {
   const keepFacts = (turn: Turn, facts: Facts) => void (turn.facts = { personId: turn.personId, facts });
   const held = (turn: Turn) => (turn.certificates ??= services.certificates(turn.personId));
   const certificates = (turn: Turn) => turn.state?.certificates ?? held(turn);
-  const assess = (turn: Turn, facts: Facts): Eligibility =>
-    assessEligibility({ ...facts, ...historyFacts(certificates(turn)) }, pack, turn.today, turn.lang, turn.t);
+  const assess = (turn: Turn, facts: Facts, p: PolicyPack = pack): Eligibility =>
+    assessEligibility({ ...facts, ...historyFacts(certificates(turn)) }, p, turn.today, turn.lang, p === pack ? turn.t : packTranslator(p, turn.lang));
 
   /** Ends the flow: the closing words, with what can be done next (the menu unless said); a flow it interrupted stays paused. */
   const finish = (turn: Turn, text: string, choices: Choice[] = menuChoices(turn.lang)) => rest(turn, text, choices);
@@ -103,7 +121,7 @@ export function createDialogEngine(deps: {
    * what is still worth doing (my enrolments, the language): offering the check again would only loop.
    */
   const closedWindow = (turn: Turn): boolean => {
-    const notice = windowNotice(pack, turn.today, turn.lang, turn.t);
+    const notice = programmesWindowNotice(programmes, turn.today, turn.lang, turn.t);
     if (notice) finish(turn, notice, menuChoices(turn.lang).filter((c) => c.id === "cmd:me" || c.id === "cmd:lang"));
     return notice !== undefined;
   };
@@ -112,6 +130,11 @@ export function createDialogEngine(deps: {
 
   const kit: Kit = {
     pack,
+    programmes,
+    several,
+    speaksFor,
+    packOf: (offer) => (offer?.programme !== undefined ? programmes.find(offer.programme) : undefined) ?? pack,
+    tOf: packTranslator,
     services,
     faq,
     deployment,
@@ -241,7 +264,8 @@ export function createDialogEngine(deps: {
     if (handledBefore) return [];
     const loaded = readState(json, pack);
     const state = loaded?.state;
-    const turn: Turn = { identityId, personId, lang, t: translator(lang), today: clock.today(), now, state, out: [], seq: state?.seq ?? 0 };
+    const today = clock.today();
+    const turn: Turn = { identityId, personId, lang, t: packTranslator(home(today), lang), today, now, state, out: [], seq: state?.seq ?? 0 };
 
     try {
       // A staff member whose role ended meanwhile is told so, once, instead of the staff menu's next question.

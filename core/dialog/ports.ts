@@ -28,6 +28,8 @@ export interface ClassInfo {
   opensOn: string;
   closesOn: string;
   location: string | null;
+  /** The class's programme (a pack's id): every rule about it is that programme's. */
+  programme?: string | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
 // the choices, and how an answer becomes a fact (zod checks the result before it is kept).
 import { z } from "zod";
 import { factsSchema, levelLabel, type FactName, type Facts } from "../rules/eligibility.js";
+import { isProgrammeFact } from "../rules/facts.js";
 import { local, sectorRelation, type Lang, type PolicyPack } from "../rules/pack.js";
 import { perLanguage, type Translate } from "../i18n.js";
 import { packWords } from "../rules/packWords.js";
@@ -176,3 +177,33 @@ export function withFact(facts: Facts, fact: FactName, value: unknown): Facts {
 /** Facts as stored state: the schema, tolerant of absent values. */
 export const storedFacts = factsSchema.catch({});
 export const factNames = z.enum(Object.keys(questions) as [FactName, ...FactName[]]);
+
+/**
+ * Sets a fact given for one programme: one that depends on the programme (PROGRAMME_FACTS) is kept under its id,
+ * any other is the person's.
+ * @example withProgrammeFact({}, "binjiang-2025-elderly-care", "sector", "seeking") // { byProgramme: { "binjiang-2025-elderly-care": { sector: "seeking" } } }
+ */
+export function withProgrammeFact(facts: Facts, programme: string, fact: FactName, value: unknown): Facts {
+  if (!isProgrammeFact(fact)) return withFact(facts, fact, value);
+  const checked = factsSchema.shape[fact].parse(value);
+  return { ...facts, byProgramme: { ...facts.byProgramme, [programme]: { ...facts.byProgramme?.[programme], [fact]: checked } } };
+}
+
+/**
+ * The name of a question's step: `fact:<name>`, or `fact:<name>@<programme>` where several programmes are served
+ * (asked in that programme's words, kept for it when the fact depends on it).
+ * @example factStep("sector", "binjiang-2025-elderly-care") // "fact:sector@binjiang-2025-elderly-care"
+ */
+export function factStep(fact: FactName, programme?: string): string {
+  return programme === undefined ? `fact:${fact}` : `fact:${fact}@${programme}`;
+}
+
+/**
+ * A step's fact and programme, when it is a question of the check.
+ * @example factOfStep("fact:sector@b") // { fact: "sector", programme: "b" }
+ */
+export function factOfStep(step: string): { fact: FactName; programme?: string } | undefined {
+  const m = /^fact:([A-Za-z]+)(?:@(.+))?$/.exec(step);
+  if (!m) return undefined;
+  return m[2] === undefined ? { fact: m[1] as FactName } : { fact: m[1] as FactName, programme: m[2] };
+}

@@ -4,15 +4,15 @@
 import type { Translate } from "../i18n.js";
 import { packTranslator } from "../rules/packWords.js";
 import { local, type Lang } from "../rules/pack.js";
-import { answerTopic } from "./faq.js";
 import { choiceNumber, commands, normalize, type Command, type CommandMatch } from "./match.js";
 import type { FlowName } from "./state.js";
 import type { Flow, Kit, Step, Taken, Turn } from "./turn.js";
 import { MAX_UPLOAD_BYTES, type Inbound, type InboundFile } from "./types.js";
-import { answerUnderstood, PERSONAL_TOPICS } from "./understand/answers.js";
+import { answerAcross } from "./programmeAnswers.js";
+import { PERSONAL_TOPICS } from "./understand/answers.js";
 import { isGreeting, languageSwitch, messageLanguage } from "./understand/language.js";
 import { MASKED, maskQuestion } from "./understand/review.js";
-import { windowNotice } from "./window.js";
+import { programmesWindowNotice } from "./window.js";
 
 /** What the router hands on to: the flows and their steps, and the engine's way of taking an answer and moving on. */
 export interface RouterDeps {
@@ -39,7 +39,15 @@ export interface RouterDeps {
  * @example const router = createRouter(kit, deps); await router.respond(turn, { channel: "console", chat: "private", externalId: "me", text: "/check" })
  */
 export function createRouter(kit: Kit, deps: RouterDeps) {
-  const { pack, services, faq, deployment, say, ask, menu, start, resumeOrStart, keepFacts } = kit;
+  const { pack, services, faq, deployment, say, ask, menu, start, resumeOrStart, keepFacts, speaksFor, tOf } = kit;
+
+  /** The welcome: the programme's, or where several are open today (or none is), each programme's with its city. */
+  const welcome = (turn: Turn): string => {
+    const packs = speaksFor(turn);
+    if (packs.length === 1) return turn.t("dialog.welcome", { programme: local(packs[0]!.name, turn.lang), city: local(packs[0]!.city, turn.lang) });
+    const names = packs.map((p) => turn.t("dialog.welcomeSeveral.one", { programme: local(p.name, turn.lang), city: local(p.city, turn.lang) }));
+    return turn.t("dialog.welcomeSeveral.text", { programmes: names.join(turn.t("common.listSeparator")) });
+  };
   const { flows, steps, matchCommand, take, advance, newToken, enrolInClass, switchLanguage, linkFlow, staffFlow } = deps;
 
   /** What one private message asks for: a file, a tap, a command, an answer or a question. */
@@ -129,8 +137,7 @@ export function createRouter(kit: Kit, deps: RouterDeps) {
           say(turn, turn.t("dialog.resume"));
           return ask(turn);
         }
-        const welcome = turn.t("dialog.welcome", { programme: local(pack.name, turn.lang), city: local(pack.city, turn.lang) });
-        return menu(turn, [welcome, windowNotice(pack, turn.today, turn.lang, turn.t)].filter(Boolean).join("\n\n"));
+        return menu(turn, [welcome(turn), programmesWindowNotice(kit.programmes, turn.today, turn.lang, turn.t)].filter(Boolean).join("\n\n"));
       }
       case "help":
         if (turn.state && turn.state.flow !== "menu") {
@@ -195,12 +202,12 @@ export function createRouter(kit: Kit, deps: RouterDeps) {
     const hit = faq.match(text);
     if (!hit) return false;
     if (PERSONAL_TOPICS.includes(hit.topic)) {
-      if (hit.topic !== "myStatus") say(turn, answerTopic(hit.topic, pack, turn.lang, turn.t, { today: turn.today, ...deployment }));
+      if (hit.topic !== "myStatus") say(turn, answerAcross(hit, speaksFor(turn), turn.lang, tOf, turn.t, { today: turn.today, ...deployment }));
       start(turn, "me", {});
       return true;
     }
     const { lang, t, offer } = askedIn(turn, text);
-    say(turn, [answerUnderstood(hit, pack, lang, t, { today: turn.today, ...deployment }), offer].filter(Boolean).join("\n\n"));
+    say(turn, [answerAcross(hit, speaksFor(turn), lang, tOf, t, { today: turn.today, ...deployment }), offer].filter(Boolean).join("\n\n"));
     return true;
   }
 
@@ -220,7 +227,8 @@ export function createRouter(kit: Kit, deps: RouterDeps) {
     const masked = maskQuestion(text);
     if (!masked.includes(MASKED.number) && messageLanguage(masked.replaceAll(MASKED.name, "")) !== undefined) services.keepQuestion(masked, messageLanguage(masked) ?? turn.lang, turn.today);
     const { lang, t, offer } = askedIn(turn, text);
-    menu(turn, [t("dialog.unsure", { contacts: local(pack.contacts.text, lang) }), offer].filter(Boolean).join("\n\n"));
+    const contacts = [...new Set(speaksFor(turn).map((p) => local(p.contacts.text, lang)))].join(" ");
+    menu(turn, [t("dialog.unsure", { contacts }), offer].filter(Boolean).join("\n\n"));
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Translate } from "../i18n.js";
 import type { Eligibility, Facts } from "../rules/eligibility.js";
 import type { HeldCertificate } from "../rules/facts.js";
 import type { Lang, PolicyPack } from "../rules/pack.js";
+import type { Programmes } from "../rules/programmes.js";
 import type { FaqIndex } from "./faq.js";
 import type { ClassInfo, ClassOffer, DialogServices } from "./ports.js";
 import type { Answer, Parsed } from "./questions.js";
@@ -86,7 +87,18 @@ export interface Flow {
  * @example const { say, finish } = kit; finish(turn, turn.t("dialog.me.bye"))
  */
 export interface Kit {
+  /** The first programme's pack: a one-programme deployment's only one. */
   pack: PolicyPack;
+  /** Every programme served, one pack each. */
+  programmes: Programmes;
+  /** Several programmes are served: the facts that depend on one are kept per programme (`byProgramme`). */
+  several: boolean;
+  /** The programmes the chat speaks for today: those open, else every one served. */
+  speaksFor(turn: Turn): readonly PolicyPack[];
+  /** The pack of a class's programme (the first one's for a class that names none). */
+  packOf(offer: { programme?: string | undefined } | undefined): PolicyPack;
+  /** A chat's translator on a programme's pack: its city, sector, offices… */
+  tOf(pack: PolicyPack, lang: Lang): Translate;
   services: DialogServices;
   /** The pack's answers to free-text questions. */
   faq: FaqIndex;
@@ -112,9 +124,9 @@ export interface Kit {
   savedFacts(turn: Turn): Facts;
   /** Keeps the person's facts for the enrolment: saved with the message's state, in its one write. */
   keepFacts(turn: Turn, facts: Facts): void;
-  /** The rules' decision on these facts and the certificates the person holds. */
-  assess(turn: Turn, facts: Facts): Eligibility;
-  /** Outside the programme window: says so and whom to ask, ends the flow, and answers true. */
+  /** The rules' decision on these facts and the certificates the person holds, by a programme's pack (the first one's unless said). */
+  assess(turn: Turn, facts: Facts, pack?: PolicyPack): Eligibility;
+  /** Outside every programme's window: says so and whom to ask, ends the flow, and answers true. */
   closedWindow(turn: Turn): boolean;
   /** A question answered by one of its choices, tapped or typed. */
   choiceStep(text: (turn: Turn) => string, choices: (turn: Turn) => Choice[], apply: (turn: Turn, id: string) => (s: DialogState) => void, offers?: Step["offers"]): Step;

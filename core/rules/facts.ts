@@ -5,12 +5,8 @@
 import { z } from "zod";
 import { isoDate, sectorRelation, type PolicyPack } from "./pack.js";
 
-/**
- * The facts a person may give; every one optional (absent = not asked yet, or none for the lists the
- * services provide). Unknown fields are refused. Codes are checked against a pack by `factsSchemaFor`.
- * @example factsSchema.parse({ ableToWork: true, sector: "seeking", keyGroups: ["self_employed_veteran"] })
- */
-export const factsSchema = z.strictObject({
+// The facts of one programme's reading, without the per-programme ones.
+const personFacts = z.strictObject({
   ableToWork: z.boolean().optional(),
   healthy: z.boolean().optional(),
   /** The person's relation to the programme's sector. */
@@ -34,8 +30,47 @@ export const factsSchema = z.strictObject({
   /** Subsidised trainings already received, dated, for the pack's limit per person (the services provide them). */
   subsidisedTrainings: z.array(z.strictObject({ on: isoDate })).optional(),
 });
+
+/**
+ * The facts whose answer depends on the programme: the relation to its sector, its key groups, household
+ * registration in its city and an employer there. Where several programmes are served they are kept per
+ * programme (`byProgramme`), each asked in that programme's words; the others are the person's, asked once.
+ */
+export const PROGRAMME_FACTS = ["sector", "keyGroups", "hukouLocal", "employerLocal"] as const;
+export type ProgrammeFactName = (typeof PROGRAMME_FACTS)[number];
+
+/**
+ * The facts a person may give; every one optional (absent = not asked yet, or none for the lists the
+ * services provide). Unknown fields are refused. Codes are checked against a pack by `factsSchemaFor`.
+ * @example factsSchema.parse({ ableToWork: true, sector: "seeking", keyGroups: ["self_employed_veteran"] })
+ */
+export const factsSchema = personFacts.extend({
+  /** Where several programmes are served: the programme-relative facts (PROGRAMME_FACTS) by programme id. */
+  byProgramme: z.record(z.string(), personFacts.pick({ sector: true, keyGroups: true, hukouLocal: true, employerLocal: true })).optional(),
+});
 export type Facts = z.infer<typeof factsSchema>;
-export type FactName = keyof Facts;
+export type FactName = Exclude<keyof Facts, "byProgramme">;
+
+/**
+ * The facts as one programme reads them: with several programmes served, the person's own facts and that
+ * programme's programme-relative ones (those given for another programme, or before several were served, do
+ * not count); with one, the facts as they are.
+ * @example factsFor({ healthy: true, byProgramme: { b: { sector: "seeking" } } }, "b", true) // { healthy: true, sector: "seeking" }
+ */
+export function factsFor(facts: Facts, programme: string, several: boolean): Facts {
+  if (!several) return facts;
+  const own: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(facts)) if (name !== "byProgramme" && !(PROGRAMME_FACTS as readonly string[]).includes(name)) own[name] = value;
+  return { ...own, ...facts.byProgramme?.[programme] } as Facts;
+}
+
+/**
+ * Whether a fact's answer depends on the programme (PROGRAMME_FACTS).
+ * @example isProgrammeFact("sector") // true
+ */
+export function isProgrammeFact(name: string): name is ProgrammeFactName {
+  return (PROGRAMME_FACTS as readonly string[]).includes(name);
+}
 
 /** The order a conversation asks the facts in: cheap, decisive questions first. */
 export const askingOrder: readonly FactName[] = [

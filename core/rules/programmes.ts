@@ -72,3 +72,19 @@ export function programmeSet(packs: readonly PolicyPack[]): Programmes {
 export function asProgrammes(packs: Programmes | PolicyPack): Programmes {
   return "all" in packs ? packs : programmeSet([packs]);
 }
+
+/**
+ * The first programme's pack with every programme's schools, occupations and key groups (each code once): what a
+ * question may name when several programmes are served, so that naming any of them is understood.
+ * @example namesOfAll(programmeSet([jiangyin, binjiang])).occupations.map((o) => o.code) // ["ecommerce_specialist", "internet_marketer", "elderly_carer"]
+ */
+export function namesOfAll(programmes: Programmes): PolicyPack {
+  const first = programmes.all[0]!;
+  if (programmes.single) return first;
+  const each = <T extends { code: string }>(of: (p: PolicyPack) => readonly T[]): T[] => {
+    const seen = new Map<string, T>();
+    for (const p of programmes.all) for (const x of of(p)) if (!seen.has(x.code)) seen.set(x.code, x);
+    return [...seen.values()];
+  };
+  return { ...first, schools: each((p) => p.schools), occupations: each((p) => p.occupations), keyGroups: each((p) => p.keyGroups) };
+}

@@ -2,24 +2,30 @@
 // per school, and why one does not fit them (a level not on their track, one already certified); each read at
 // most once per message (the turn keeps it). And how a class reads in the chat: its line in a list, its details.
 import { levelLabel, type Eligibility, type Facts } from "../../rules/eligibility.js";
+import { factsFor } from "../../rules/facts.js";
 import { local, type PolicyPack } from "../../rules/pack.js";
 import type { ClassInfo, ClassOffer } from "../ports.js";
 import type { DialogState, Kit, Turn } from "../turn.js";
 
 /**
  * Facts of the enrolment's class: the class decides occupation, level and track.
- * @example classFacts(state, offer).classTrack // "upskilling"
+ * @example classFacts(state.facts, offer).classTrack // "upskilling"
  */
-export function classFacts(state: DialogState, offer: Pick<ClassInfo, "occupation" | "level" | "track"> | undefined): Facts {
-  return offer ? { ...state.facts, occupation: offer.occupation, level: offer.level, classTrack: offer.track } : state.facts;
+export function classFacts(facts: Facts, offer: Pick<ClassInfo, "occupation" | "level" | "track"> | undefined): Facts {
+  return offer ? { ...facts, occupation: offer.occupation, level: offer.level, classTrack: offer.track } : facts;
 }
+
+/** A class as the rules read it: its occupation, level and track, and the programme it belongs to. */
+type ClassKind = Pick<ClassInfo, "occupation" | "level" | "track" | "programme">;
 
 /**
  * The classes over the engine's kit.
  * @example const { findClass } = createClassFinder(kit); findClass(turn, 12)?.name
  */
-export function createClassFinder(kit: Pick<Kit, "pack" | "services" | "assess">) {
-  const { pack, services, assess } = kit;
+export function createClassFinder(kit: Pick<Kit, "services" | "assess" | "packOf" | "several" | "speaksFor">) {
+  const { services, assess, packOf, several, speaksFor } = kit;
+  /** The answers as the class's programme reads them, with what the class decides. */
+  const factsOfClass = (s: DialogState, offer: ClassKind | undefined): Facts => classFacts(factsFor(s.facts, packOf(offer).id, several), offer);
   const classCounts = (turn: Turn) => (turn.classCounts ??= services.openClassCounts(turn.today));
   /**
    * The open classes per school that the person can take: a class their answers rule out (a level not on their
@@ -28,11 +34,13 @@ export function createClassFinder(kit: Pick<Kit, "pack" | "services" | "assess">
    * one count each.
    */
   const fittingCounts = (turn: Turn): Record<string, number> => {
-    const kinds = pack.occupations.flatMap((o) => pack.levels.flatMap((l) => pack.tracks.map((tr) => ({ occupation: o.code, level: l.level, track: tr.code }))));
+    const kinds = speaksFor(turn).flatMap((pack) =>
+      pack.occupations.flatMap((o) => pack.levels.flatMap((l) => pack.tracks.map((tr) => ({ occupation: o.code, level: l.level, track: tr.code, programme: pack.id })))),
+    );
     const fitting = kinds.filter((k) => !unfit(turn, k));
     if (fitting.length === kinds.length) return classCounts(turn);
     const counts: Record<string, number> = {};
-    for (const kind of fitting) for (const [school, n] of Object.entries(services.openClassCounts(turn.today, kind))) counts[school] = (counts[school] ?? 0) + n;
+    for (const { programme: _programme, ...kind } of fitting) for (const [school, n] of Object.entries(services.openClassCounts(turn.today, kind))) counts[school] = (counts[school] ?? 0) + n;
     return counts;
   };
   const classesOf = (turn: Turn, schoolId: string | undefined): ClassOffer[] => {
@@ -45,18 +53,18 @@ export function createClassFinder(kit: Pick<Kit, "pack" | "services" | "assess">
    * Why a person who may join the programme may not join this class (its level or track is not theirs, or
    * they hold its certificate), or undefined when it fits, or the "no" is to the programme itself.
    */
-  const classRefusal = (turn: Turn, s: DialogState, offer: Pick<ClassInfo, "occupation" | "level" | "track">, decision = assess(turn, classFacts(s, offer))): Eligibility["reasons"] | undefined => {
+  const classRefusal = (turn: Turn, s: DialogState, offer: ClassKind, decision = assess(turn, factsOfClass(s, offer), packOf(offer))): Eligibility["reasons"] | undefined => {
     if (decision.eligible !== false) return undefined;
-    const anyLevel = assess(turn, { ...classFacts(s, offer), level: undefined, classTrack: undefined });
+    const anyLevel = assess(turn, { ...factsOfClass(s, offer), level: undefined, classTrack: undefined }, packOf(offer));
     if (anyLevel.eligible === false) return undefined;
     const general = new Set(anyLevel.reasons.map((r) => r.code));
     return decision.reasons.filter((r) => !general.has(r.code));
   };
 
   /** `classRefusal` for a class of the list, remembered for the rest of the message. */
-  const unfit = (turn: Turn, c: Pick<ClassInfo, "occupation" | "level" | "track">) => {
+  const unfit = (turn: Turn, c: ClassKind) => {
     const s = turn.state!;
-    const key = `${c.occupation}:${c.level}:${c.track}:${JSON.stringify(s.facts)}`;
+    const key = `${c.programme ?? ""}:${c.occupation}:${c.level}:${c.track}:${JSON.stringify(s.facts)}`;
     const fit = (turn.classFit ??= new Map());
     if (!fit.has(key)) fit.set(key, classRefusal(turn, s, c));
     return fit.get(key);
@@ -71,7 +79,7 @@ export function createClassFinder(kit: Pick<Kit, "pack" | "services" | "assess">
     return turn.offer.offer;
   };
 
-  return { classCounts, fittingCounts, classesOf, classRefusal, unfit, findClass };
+  return { classCounts, fittingCounts, classesOf, classRefusal, unfit, findClass, factsOfClass };
 }
 
 /**

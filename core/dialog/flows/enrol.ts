@@ -6,15 +6,17 @@ import { DomainError, errorText } from "../../errors.js";
 import { perLanguage, personal } from "../../i18n.js";
 import { maskIdNumber } from "../../mask.js";
 import { levelLabel } from "../../rules/eligibility.js";
-import { citeClause, local, readingOf } from "../../rules/pack.js";
+import type { FactName } from "../../rules/facts.js";
+import { citeClause, local, readingOf, type PolicyPack } from "../../rules/pack.js";
+import { factStep } from "../questions.js";
 import { matchChoice, matchYesNo } from "../match.js";
 import { pausedOf, personalDraft } from "../state.js";
 import type { DialogState, Flow, Kit, Step, Turn } from "../turn.js";
 import type { Choice } from "../types.js";
 import { createPersonalSteps } from "../understand/personalSteps.js";
-import { windowNotice } from "../window.js";
+import { programmesWindowNotice } from "../window.js";
 import { decisionText, ENROL_FACT_SKIP, forgetFact } from "./check.js";
-import { classDetails, classFacts, classLabel, createClassFinder } from "./classes.js";
+import { classDetails, classLabel, createClassFinder } from "./classes.js";
 import { smsConsentStep } from "./smsConsent.js";
 
 /**
@@ -23,8 +25,18 @@ import { smsConsentStep } from "./smsConsent.js";
  * @example const enrol = createEnrolFlow(kit, { askSmsConsent: false }); enrol.enrolInClass(turn, "K7Q2")
  */
 export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | undefined }): Flow & { enrolInClass(turn: Turn, code: string): void } {
-  const { pack, services, faq, deployment, other, say, menu, finish, start, savedFacts, keepFacts, assess, closedWindow, choiceStep } = kit;
-  const { classCounts, fittingCounts, classesOf, classRefusal, unfit, findClass } = createClassFinder(kit);
+  const { pack, services, faq, deployment, other, say, menu, finish, start, savedFacts, keepFacts, assess, closedWindow, choiceStep, several, speaksFor, packOf, tOf } = kit;
+  const { classCounts, fittingCounts, classesOf, classRefusal, unfit, findClass, factsOfClass } = createClassFinder(kit);
+  /** The translator in the words of the enrolment's class's programme (its offices, city). */
+  const classT = (turn: Turn) => (several ? tOf(packOf(findClass(turn, turn.state!.draft.classId)), turn.lang) : turn.t);
+  /** The schools of the programmes open today, each once (a school may train for several). */
+  const schoolsOf = (turn: Turn) => {
+    const packs = speaksFor(turn);
+    if (packs.length === 1) return packs[0]!.schools;
+    const seen = new Map<string, PolicyPack["schools"][number]>();
+    for (const p of packs) for (const school of p.schools) if (!seen.has(school.code)) seen.set(school.code, school);
+    return [...seen.values()];
+  };
 
   const consentChoices = perLanguage((t): Choice[] => [
     { id: "agree", label: t("dialog.enrol.agree") },
@@ -45,22 +57,22 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
       (turn) => turn.t("dialog.enrol.school"),
       (turn) => {
         const counts = fittingCounts(turn);
-        return pack.schools.map((s) => ({
+        return schoolsOf(turn).map((s) => ({
           id: s.code,
           label: turn.t("dialog.enrol.schoolLabel", { school: local(s.name, turn.lang), count: counts[s.code] ?? 0 }),
         }));
       },
       (_turn, id) => (s) => void (s.draft.schoolId = id),
       // Every school of the pack is listed, open classes or not: its label's count is not needed to take a tap.
-      (_turn, id) => pack.schools.some((s) => s.code === id),
+      (turn, id) => schoolsOf(turn).some((s) => s.code === id),
     ),
     class: choiceStep(
-      (turn) => turn.t("dialog.enrol.class", { school: local(pack.schools.find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
+      (turn) => turn.t("dialog.enrol.class", { school: local(schoolsOf(turn).find((s) => s.code === turn.state!.draft.schoolId)?.name ?? pack.name, turn.lang) }),
       (turn) => [
         // A class the person's answers so far rule out is marked; picking it says why.
         ...classesOf(turn, turn.state!.draft.schoolId).map((c) => ({
           id: String(c.id),
-          label: unfit(turn, c) ? turn.t("dialog.enrol.classUnfit", { label: classLabel(pack, turn, c) }) : classLabel(pack, turn, c),
+          label: unfit(turn, c) ? turn.t("dialog.enrol.classUnfit", { label: classLabel(packOf(c), turn, c) }) : classLabel(packOf(c), turn, c),
         })),
         { id: "otherSchool", label: turn.t("dialog.enrol.otherSchool") },
       ],
@@ -78,11 +90,15 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
       services,
       say,
       isQuestion: (text) => faq.match(text) !== undefined,
-      ageRule: (turn, age) =>
-        pack.age ? assess(turn, { ...turn.state!.facts, age }).reasons.find((x) => x.code === "age_below_min" || x.code === "age_above_max")?.text : undefined,
+      ageRule: (turn, age) => {
+        const offer = findClass(turn, turn.state!.draft.classId);
+        const p = packOf(offer);
+        return p.age ? assess(turn, { ...factsOfClass(turn.state!, offer), age }, p).reasons.find((x) => x.code === "age_below_min" || x.code === "age_above_max")?.text : undefined;
+      },
     }),
     rights: consentStep("rights", (turn) => rightsNotice(turn)),
-    privacy: consentStep("privacy", (turn) => turn.t("dialog.enrol.privacyNotice", deployment)),
+    // Whom the data goes to is the class's programme's: its offices.
+    privacy: consentStep("privacy", (turn) => classT(turn)("dialog.enrol.privacyNotice", deployment)),
     sms: smsConsentStep((turn) => other(turn.lang)),
     summary: choiceStep(
       (turn) => summaryText(turn),
@@ -116,9 +132,10 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
 
   function rightsNotice(turn: Turn): string {
     const offer = findClass(turn, turn.state!.draft.classId);
-    const decision = assess(turn, classFacts(turn.state!, offer));
+    const pack = packOf(offer);
+    const decision = assess(turn, factsOfClass(turn.state!, offer), pack);
     const free = decision.route === "key_group";
-    return turn.t("dialog.enrol.rightsNotice", {
+    return tOf(pack, turn.lang)("dialog.enrol.rightsNotice", {
       share: `${Math.round(pack.practicalShareMin.value * 100)}%`,
       cite: citeClause(pack, pack.noDoubleSubsidy.clause, turn.lang),
       level: offer ? levelLabel(pack, offer.level, turn.lang) : "",
@@ -134,7 +151,7 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
     return turn.t(
       "dialog.enrol.summary",
       personal({
-        class: offer ? classDetails(pack, turn, offer) : "",
+        class: offer ? classDetails(packOf(offer), turn, offer) : "",
         name: d.name,
         // Masked even to its owner: chat histories outlive the enrolment.
         idNumber: d.idNumber ? maskIdNumber(d.idNumber) : "",
@@ -148,7 +165,8 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
     const d = s.draft;
     // No school list of "0 classes" when no class is open at all (nothing personal given yet is lost).
     if (d.classId === undefined && d.schoolId === undefined && !personalDraft.some((k) => d[k] !== undefined) && !Object.values(classCounts(turn)).some((n) => n > 0)) {
-      finish(turn, turn.t("dialog.enrol.noneOpen", { contacts: local(pack.contacts.text, turn.lang) }));
+      const contacts = [...new Set(speaksFor(turn).map((p) => local(p.contacts.text, turn.lang)))].join(" ");
+      finish(turn, turn.t("dialog.enrol.noneOpen", { contacts }));
       return undefined;
     }
     if (d.classId === undefined) return d.schoolId === undefined ? "school" : "class";
@@ -158,9 +176,13 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
       say(turn, turn.t("dialog.enrol.classGone"));
       return "class";
     }
-    const e = assess(turn, classFacts(s, offer));
+    // The class's programme decides, on the answers as it reads them; what it still needs is asked in its words.
+    const classPack = packOf(offer);
+    const facts = factsOfClass(s, offer);
+    const e = assess(turn, facts, classPack);
+    const asked = (fact: FactName) => factStep(fact, several ? classPack.id : undefined);
     const explain = e.alsoAsk.filter((f) => !ENROL_FACT_SKIP.includes(f));
-    if (e.eligible === false && explain.length) return `fact:${explain[0]}`;
+    if (e.eligible === false && explain.length) return asked(explain[0]!);
     if (e.eligible === false) {
       keepFacts(turn, s.facts);
       // Refused for this class only: say so and offer the classes again, not a "no" to the whole programme.
@@ -170,11 +192,11 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
         say(turn, turn.t("dialog.enrol.classNotForYou", { reasons: refusal.map((r) => turn.t("dialog.result.reason", { text: r.text, cite: r.cite })).join("\n") }));
         return "class";
       }
-      finish(turn, decisionText(pack, turn, e), [{ id: "cmd:recheck", label: turn.t("dialog.menu.recheck") }]);
+      finish(turn, decisionText(classPack, turn, e, facts, tOf(classPack, turn.lang)), [{ id: "cmd:recheck", label: turn.t("dialog.menu.recheck") }]);
       return undefined;
     }
     const pending = e.missing.filter((f) => !ENROL_FACT_SKIP.includes(f));
-    if (pending.length) return `fact:${pending[0]}`;
+    if (pending.length) return asked(pending[0]!);
     if (d.name === undefined) return d.nameToConfirm === undefined ? "name" : "nameConfirm";
     for (const key of ["idNumber", "phone"] as const) if (d[key] === undefined) return key;
     if (d.rightsAt === undefined) return "rights";
@@ -191,7 +213,7 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
         turn.personId,
         {
           classId: d.classId!,
-          facts: classFacts(s, offer),
+          facts: factsOfClass(s, offer),
           personal: { name: d.name!, idNumber: d.idNumber!, phone: d.phone! },
           rightsConsentAt: new Date(d.rightsAt!),
           privacyConsentAt: new Date(d.privacyAt!),
@@ -206,7 +228,7 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
       turn.schoolClasses = undefined;
       turn.offer = undefined;
       const key = r.status === "confirmed" ? "dialog.enrol.confirmed" : "dialog.enrol.waitlisted";
-      finish(turn, turn.t(key, { details: classDetails(pack, turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }));
+      finish(turn, classT(turn)(key, { details: classDetails(packOf(offer), turn, offer), position: r.waitlistPosition ?? "", number: r.enrolmentId }));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       say(turn, errorText(e, turn.t));
@@ -227,7 +249,7 @@ export function createEnrolFlow(kit: Kit, options: { askSmsConsent?: boolean | u
     turn.state = turn.state && paused ? { ...turn.state, paused } : undefined;
     // A code no class has ever had is said to be unknown, with where to find classes; a known one has started or closed.
     const known = services.classExists(code);
-    menu(turn, windowNotice(pack, turn.today, turn.lang, turn.t) ?? turn.t(known ? "dialog.enrol.classClosed" : "dialog.enrol.classUnknown", { code: code.trim().toUpperCase() }));
+    menu(turn, programmesWindowNotice(kit.programmes, turn.today, turn.lang, turn.t) ?? turn.t(known ? "dialog.enrol.classClosed" : "dialog.enrol.classUnknown", { code: code.trim().toUpperCase() }));
   }
 
   /** "/back" to a question of the enrolment: its answer is forgotten and it is asked again (a name to confirm: the name). */

@@ -48,18 +48,21 @@ export function createMeFlow(kit: Kit): Flow {
     const lines = enrolments.map((e) =>
       turn.t("dialog.me.enrolment", {
         status: turn.t(`dialog.status.${e.status}`, { position: e.waitlistPosition ?? "" }),
-        details: classDetails(pack, turn, e.class),
+        details: classDetails(kit.packOf(e.class), turn, e.class),
       }),
     );
-    const certLines = certs.map((c) =>
-      turn.t(c.passed ? "dialog.me.passed" : "dialog.me.failed", {
+    // A certificate names its occupation and level as the programme that trains it does.
+    const packOfCert = (occupation: string) => kit.programmes.all.find((p) => p.occupations.some((o) => o.code === occupation)) ?? pack;
+    const certLines = certs.map((c) => {
+      const pack = packOfCert(c.occupation);
+      return turn.t(c.passed ? "dialog.me.passed" : "dialog.me.failed", {
         occupation: local(pack.occupations.find((o) => o.code === c.occupation)?.name ?? { zh: c.occupation, en: c.occupation }, turn.lang),
         level: levelLabel(pack, c.level, turn.lang),
         number: c.certificateNo ?? "",
         // Results files may leave the issue date out: then there is none to show, not an empty "()".
         issued: c.issuedOn ? turn.t("dialog.me.issuedOn", { date: c.issuedOn }) : "",
-      }),
-    );
+      });
+    });
     return [turn.t("dialog.me.title"), ...lines, ...certLines].join("\n\n");
   }
 
