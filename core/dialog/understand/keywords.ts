@@ -271,7 +271,8 @@ export function hitsEach(q: Prepared, set: KeywordSet): Hit[][] {
     const starts = all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined).map((p) => p[0]);
     const subject = all[0]!.find((x) => x !== "whole");
     const from = at ? at[0] : subject ? subject[0] : starts.length ? Math.min(...starts) : undefined;
-    const binds = keyword.parts.length > 1 && !keyword.near ? all.map((p) => p.find((x) => x !== "whole")).filter((p): p is [number, number] => p !== undefined) : [];
+    // Every place a part stands: 短视频 and 运营 in 短视频运营有吗 are both the combination's.
+    const binds = keyword.parts.length > 1 && !keyword.near ? all.flat().filter((p): p is [number, number] => p !== "whole") : [];
     const heard = word !== undefined && !keyword.parts[0]!.some((f) => q.text.startsWith(f.text, word[0]));
     found[set.list[i]!]!.push({ keyword, value: keyword.value, ...(at && { at }), ...(parts?.length === 2 && { parts }), ...(binds.length && { binds }), ...(from !== undefined && { from }), ...(heard && { heard }) });
   }

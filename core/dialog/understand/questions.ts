@@ -13,10 +13,10 @@
 import type { Translate } from "../../i18n.js";
 import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
-import { foldColloquial, joinSeparable } from "./forms.js";
+import { foldColloquial, joinSeparable, wordList } from "./forms.js";
 import { binds, covers, hitsEach, inside, keywordSets, overheard, prepare, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
-import { dropDenied, namedKeyGroup, namesProgramme, sideStart, statesResidence, type NamedGroup } from "./subjects.js";
+import { blankDeniedWords, dropDenied, namedKeyGroup, namesProgramme, residencePlaces, sectorPlaces, sideStart, type NamedGroup } from "./subjects.js";
 
 /** What a question asks: its topic, how sure, and what it is about (a key group it named). */
 export interface Understood {
@@ -76,12 +76,14 @@ const SIDE = 0.5;
  */
 export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[], pack: PolicyPack): QuestionIndex {
   // A name is what the question is about, not what it asks: it is taken out before the keywords are looked
-  // for, so that 职业 in 江阴职业技术学院 or 高级 in 江阴市高级技工学校 asks nothing. Longest first, so that a name
+  // for, so that 职业 in 江阴职业技术学院 or 高级 in 江阴市高级技工学校 asks nothing, and 直播带货有没有补贴 asks the subsidy. Longest first, so that a name
   // inside another is not taken out of it. A school is also named by four characters or more of its name
   // (中船澄西, 职业技术学院).
-  const names = [
+  const names: { topic: string; name: string; branch?: boolean }[] = [
     ...pack.schools.flatMap((x) => [x.name.en, ...pieces(x.name.zh)].map((name) => ({ topic: "schools", name }))),
     ...pack.occupations.flatMap((x) => [x.name.zh, x.name.en].map((name) => ({ topic: "occupations", name }))),
+    // A branch of the sector (跨境电商, 网店美工, 直播带货) names what the programme's occupations cover.
+    ...translators.flatMap((t) => wordList(t, "understand.sectorBranches").map((name) => ({ topic: "occupations", name, branch: true }))),
   ]
     .map((x) => ({ ...x, name: x.name.normalize("NFKC").toLowerCase() }))
     .sort((a, b) => b.name.length - a.name.length);
@@ -96,11 +98,19 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
 
   const rank = (full: string): Understood[] => {
     // A question is short; reading only its start keeps a 4,000-character message from costing a second.
-    let question = translators.reduce((text, t) => joinSeparable(foldColloquial(text, t), t), full.slice(0, 200));
+    const folded = blankDeniedWords(
+      translators.reduce((text, t) => joinSeparable(foldColloquial(text, t), t), full.slice(0, 200)),
+      translators,
+    );
+    let question = folded;
     const mentioned = new Set<string>();
-    for (const { topic, name } of names)
+    // The pack's own names, which narrow "may I join" to their topic (可以学互联网营销师吗); a branch of the sector
+    // is often the person's own work (我是做电商客服的 能报吗), which does not.
+    const named = new Set<string>();
+    for (const { topic, name, branch } of names)
       if (question.includes(name)) {
         mentioned.add(topic);
+        if (!branch) named.add(topic);
         question = question.replaceAll(name, " ");
       }
     const prepared = prepare(question);
@@ -108,15 +118,16 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
     const group = namedKeyGroup(prepared.text, translators, groupCodes, outside, prepared.sound);
     if (group) mentioned.add("keyGroups");
-    shadow(found);
+    const residence = residencePlaces(prepared.text, translators);
+    shadow(found, residence, sectorPlaces(prepared.text, translators));
     dropDenied(found, prepared.text, translators);
     const side = sideStart(prepared.text, translators);
     // Where the person lives or is registered (外地户口), which no topic answers on its own, stated before any side
     // question with other facts about the person: the topics of those facts.
-    const facts = statesResidence(prepared.text.slice(0, side), translators)
+    const facts = residence.some(([from]) => from < side)
       ? found.filter((f) => topics.find((x) => x.id === f.id)?.fact && f.hits.some((h) => h.from === undefined || h.from < side)).map((f) => f.id)
       : [];
-    const other = asksForOtherTrade(question, translators, pack);
+    const other = asksForOtherTrade(folded, translators, pack);
     const scored = found
       .map(({ id, hits }) => {
         const latinHits = hits.filter((h) => h.keyword.latin).length;
@@ -135,7 +146,7 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     // learning (在淘宝开店要办营业执照吗) is a business of one's own.
     const ours = mentioned.has("schools") || mentioned.has("occupations") || namesProgramme(prepared.text, translators);
     if (notOurs && !scored.some((s) => s.topic === "who") && !ours) return [notOurs];
-    narrow(scored, general, { group, mentioned, facts });
+    narrow(scored, general, { group, named, facts });
     return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
   };
 
@@ -159,9 +170,9 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
  * facts the question states (我家是低保户 儿子三十岁 能去学不: the group, not the age). "May I join" asked with where the person
  * lives or is registered and another fact about them (外地户口 在这边上班 社保也交着 能报吗) is the general question.
  */
-function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; mentioned: Set<string>; facts: string[] }): void {
+function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[], about: { group?: NamedGroup; named: Set<string>; facts: string[] }): void {
   const answers = (spec: TopicSpec | undefined, id: string) =>
-    spec !== undefined && (!spec.narrowsWhenNamed || about.mentioned.has(spec.id)) && !(spec.id === "keyGroups" && about.group?.partly && id !== "who");
+    spec !== undefined && (!spec.narrowsWhenNamed || about.named.has(spec.id)) && !(spec.id === "keyGroups" && about.group?.partly && id !== "who");
   for (const { id, by } of general) {
     const asked = scored.find((s) => s.topic === id);
     if (!asked?.score) continue;
@@ -184,9 +195,15 @@ function narrow(scored: Understood[], general: { id: string; by: TopicSpec[] }[]
  * A word of one topic inside a longer word another topic found is that word, not its own: 社保 in 社保卡 (another
  * service), 等级 in 等级证书 (the certificate), 在哪 in 在哪报名 (how to enrol); and a word another topic's
  * combination found as one of its parts is that combination's: 补贴 and 给学校 in 补贴是给我还是给学校 ask who is paid; a
- * word only heard (异议 for 意义, same sounds) where another is written is the written one.
+ * word only heard (异议 for 意义, same sounds) where another is written is the written one. Where the person says where
+ * they are registered (户口不在这边, 身份证是贵州的) is a fact, holding no topic's word (户口簿 heard in 户口不, the
+ * document 身份证); a word heard across the sector's name (家电 in 参加电商) is not said.
  */
-function shadow(found: { id: string; hits: Hit[] }[]): void {
+function shadow(found: { id: string; hits: Hit[] }[], residence: [number, number][], sector: [number, number][]): void {
+  for (const topic of found)
+    topic.hits = topic.hits.filter(
+      (h) => !h.at || !(residence.some((r) => h.at![0] >= r[0] && h.at![1] <= r[1]) || (h.heard && sector.some((s) => h.at![0] < s[1] && h.at![1] > s[0]))),
+    );
   // A phrase one of whose one-character parts is a character of another topic's word is not said: 可以去哪举报 holds
   // no 可以~报 (报 is 举报's), 能报销吗 no 能~报.
   const words = found.flatMap(({ id, hits }) => hits.filter((h) => h.at && !h.parts && !h.heard).map((h) => ({ id, at: h.at! })));

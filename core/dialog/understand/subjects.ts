@@ -56,7 +56,8 @@ export function namedKeyGroup(text: string, translators: Translate[], codes: Set
  * @example dropDenied(found, "我不是什么重点群体要自己交学费吗", [tZh]) // the 重点群体 hit is gone
  */
 export function dropDenied(found: { hits: Hit[] }[], text: string, translators: Translate[]): void {
-  const denials = translators.flatMap((t) => cached(t, "denials", () => wordList(t, "understand.denials").map(normalize)));
+  // Latin denials are read word by word before the question is folded (`blankDeniedWords`).
+  const denials = translators.flatMap((t) => cached(t, "denials", () => wordList(t, "understand.denials").filter((d) => !/^[a-z' ]+$/.test(d)).map(normalize)));
   if (!denials.length) return;
   const denied = (at: number) =>
     denials.some((d) => {
@@ -92,14 +93,14 @@ export function sideStart(text: string, translators: Translate[]): number {
 
 /**
  * Whether a (folded) question names the programme: its sector with a word of learning (学, 培训, 课, 考), or one of
- * the pack's names: then another public service it mentions (断缴, 失业金) is a fact about the person, not what is
- * asked. The sector alone (在淘宝开店要办营业执照吗) is a business of one's own.
+ * the pack's names, or points at it (这个培训, "the course"): then another public service it mentions (断缴, 失业金,
+ * a restaurant one works in) is a fact about the person, not what is asked. The sector alone (在淘宝开店要办营业执照吗) is a business of one's own.
  * @example namesProgramme("社保断缴了还能学电商吗", [tZh]) // true
  */
 export function namesProgramme(text: string, translators: Translate[]): boolean {
   return translators.some((t) => {
-    const w = cached(t, "programme", () => ({ sector: wordList(t, "understand.otherTrade.programme").map(normalize), learn: wordList(t, "understand.otherTrade.learn").map(normalize) }));
-    return w.sector.some((x) => text.includes(x)) && w.learn.some((x) => text.includes(x));
+    const w = cached(t, "programme", () => programmeWords(t));
+    return (w.sector.some((x) => text.includes(x)) && w.learn.some((x) => text.includes(x))) || w.self.some((x) => text.includes(x));
   });
 }
 
@@ -109,5 +110,69 @@ export function namesProgramme(text: string, translators: Translate[]): boolean 
  * @example statesResidence("我是外地户口在这边上班能报吗", [tZh]) // true
  */
 export function statesResidence(text: string, translators: Translate[]): boolean {
-  return translators.some((t) => cached(t, "residence", () => wordList(t, "understand.residence").map(normalize)).some((w) => text.includes(w)));
+  return residencePlaces(text, translators).length > 0;
 }
+
+/**
+ * Where a (folded) question says where the person is registered (户口不在这边, 身份证是贵州的): words that state a
+ * fact, so that no topic's word is read inside them (户口簿 heard in 户口不, the document 身份证 in 身份证是).
+ * @example residencePlaces("户口不在这边能报吗", [tZh]) // [[0, 4]]
+ */
+export function residencePlaces(text: string, translators: Translate[]): [number, number][] {
+  return translators.flatMap((t) => placesOf(text, cached(t, "residence", () => wordList(t, "understand.residence").map(normalize))));
+}
+
+/**
+ * Where a (folded) question names the programme's sector (电商, 直播, 跨境): a word heard by its sounds across one
+ * of them (家电 in 参加电商) is not said.
+ * @example sectorPlaces("参加电商培训", [tZh]) // [[2, 4]]
+ */
+export function sectorPlaces(text: string, translators: Translate[]): [number, number][] {
+  return translators.flatMap((t) => placesOf(text, cached(t, "programme", () => programmeWords(t)).sector));
+}
+
+const programmeWords = (t: Translate) => ({
+  sector: wordList(t, "understand.otherTrade.programme").map(normalize),
+  learn: wordList(t, "understand.otherTrade.learn").map(normalize),
+  // The programme pointed at (这个培训, "the course"): whatever else the question mentions, it asks about this one.
+  self: wordList(t, "understand.thisProgramme").map(normalize),
+});
+
+function placesOf(text: string, words: string[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const w of words) if (w) for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + 1)) out.push([at, at + w.length]);
+  return out;
+}
+
+/**
+ * A Latin-script question with the words a denial says are not the person's blanked out ("I'm not unemployed",
+ * "someone who isn't in any key group"): up to four words after one of the locale's denials (understand.denials),
+ * to the end of the clause, unless the next word makes it no denial of a status (understand.denialKeeps: "I'm not
+ * sure"). Chinese is left as it is: its denials are weighed where the hits stand (`dropDenied`).
+ * @example blankDeniedWords("is it free? i'm not unemployed", [tEn]) // "is it free? i'm not           "
+ */
+export function blankDeniedWords(text: string, translators: Translate[]): string {
+  if (!/[a-z]{2}/.test(text)) return text;
+  let out = text;
+  for (const t of translators) {
+    const rule = cached(t, "latinDenials", () => {
+      const denials = wordList(t, "understand.denials").filter((d) => /^[a-z' ]+$/.test(d));
+      if (!denials.length) return undefined;
+      const escaped = denials.map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s+"));
+      return { pattern: new RegExp(`\\b(?:${escaped.join("|")})\\b((?:\\s+[a-z][a-z'-]*){1,4})`, "g"), keeps: new Set(wordList(t, "understand.denialKeeps")) };
+    });
+    if (!rule) continue;
+    out = out.replace(rule.pattern, (whole: string, words: string) => {
+      const tokens = [...words.matchAll(/\s+([a-z][a-z'-]*)/g)];
+      if (rule.keeps.has(tokens[0]![1]!)) return whole;
+      // The clause ends at a conjunction or a new subject: "i'm not unemployed and i have a job".
+      const end = tokens.findIndex((m) => CLAUSE_END.has(m[1]!));
+      const upTo = end < 0 ? words.length : tokens[end]!.index;
+      return whole.slice(0, whole.length - words.length) + " ".repeat(upTo) + words.slice(upTo);
+    });
+  }
+  return out;
+}
+
+/** Words that end the clause a denial reaches. */
+const CLAUSE_END = new Set(["and", "but", "or", "so", "because", "i", "i'm", "is", "it", "can", "do", "does", "will", "my"]);
