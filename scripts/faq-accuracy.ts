@@ -22,7 +22,7 @@ const index = buildFaqIndex([tZh, tEn], loadPackFile());
 console.log(`index built in ${(performance.now() - built).toFixed(0)} ms (keywords' syllables included)`);
 let asked = 0;
 let spent = 0;
-for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-blind-2026-12-d.yaml", "questions-blind-2026-12-e.yaml", "questions-tuner-2026-12.yaml"]) {
+for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-blind-2026-12-d.yaml", "questions-blind-2026-12-e.yaml", "questions-blind-2026-12-f.yaml", "questions-tuner-2026-12.yaml"]) {
   const { questions } = read(file) as { questions: { q: string; topic: string }[] };
   const started = performance.now();
   const answered = questions.map((x) => ({ ...x, got: index.match(x.q)?.topic ?? "unsure" }));
