@@ -1,5 +1,5 @@
 // Seed data: the pack's schools, and a small demo programme for the console channel.
-import { inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { addDays } from "../core/rules/dates.js";
 import { isoDate, subsidyTable, type PolicyPack } from "../core/rules/pack.js";
@@ -57,24 +57,29 @@ export interface DemoClass {
 /**
  * One approved plan and one class per school of the pack, cycling through the pack's occupations, levels
  * (5/4/3) and capacities 60/40/2, placed by `demoOpening` inside the programme window whatever `today` is.
- * Idempotent: a second run returns the classes of the first.
+ * Idempotent: a second run returns the classes of the first. Each programme's demo classes have codes of their own:
+ * DEMO1… for the first seeded, DEMB1…, DEMC1… for the next, so that a demo database made for one set of programmes
+ * serves another.
  * @example seedDemo(db, pack, { today: "2023-07-01", now }) // [{ code: "DEMO1", level: 5, capacity: 60, … }, …]
  */
-export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now: Date; prefix?: string }): DemoClass[] {
+export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now: Date }): DemoClass[] {
   const { today, now } = demoOptionsSchema.parse({ today: options.today, now: options.now });
-  // Each programme's demo classes have codes of their own (DEMO1…, DEMB1… for a second programme).
-  const codes = pack.schools.map((_, i) => `${options.prefix ?? "DEMO"}${i + 1}`);
-  const existing = () =>
+  const codesWith = (prefix: string) => pack.schools.map((_, i) => `${prefix}${i + 1}`);
+  const prefixes = ["DEMO", ...Array.from({ length: 25 }, (_, i) => `DEM${String.fromCharCode(66 + i)}`)];
+  const select = (codes: string[], ofThisProgramme: boolean) =>
     db
       .select({ classId: classes.id, code: classes.code, schoolId: classes.schoolId, level: classes.level, capacity: classes.capacity })
       .from(classes)
-      .where(inArray(classes.code, codes))
+      .where(ofThisProgramme ? and(inArray(classes.code, codes), eq(classes.programme, pack.id)) : inArray(classes.code, codes))
       .orderBy(classes.id)
       .all();
   return db.transaction(
     () => {
-      const found = existing();
+      const found = select(prefixes.flatMap(codesWith), true);
       if (found.length) return found;
+      const prefix = prefixes.find((x) => select(codesWith(x), false).length === 0);
+      if (!prefix) throw new Error("seedDemo: every demo class code is taken; use a new demo database");
+      const codes = codesWith(prefix);
       syncSchools(db, pack);
       const start = demoOpening(pack, today, pack.schools.length);
       const creator = db.insert(people).values({ createdAt: now, updatedAt: now }).returning({ id: people.id }).get().id;
@@ -115,7 +120,7 @@ export function seedDemo(db: Db, pack: PolicyPack, options: { today: string; now
           .values({ ...common, code: codes[i]!, planId, name: `${occupation.name.zh} ${codes[i]!}`, opensOn, closesOn, capacity, createdAt: now })
           .run();
       });
-      return existing();
+      return select(codes, true);
     },
     { behavior: "immediate" },
   );

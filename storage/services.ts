@@ -93,7 +93,7 @@ export function createServices(options: ServicesOptions) {
      * A demo plan and class per school of each programme (console demo); a second programme's codes are DEMB1….
      * @example services.seedDemo({ today: "2023-07-01", now })
      */
-    seedDemo: (seed: { today: string; now: Date }) => programmes.all.flatMap((p, i) => seedDemo(db, p, { ...seed, prefix: i === 0 ? "DEMO" : `DEM${String.fromCharCode(65 + i)}` })),
+    seedDemo: (seed: { today: string; now: Date }) => programmes.all.flatMap((p) => seedDemo(db, p, seed)),
   };
 }
 

@@ -10,7 +10,7 @@ import { createServices } from "../../storage/services.js";
 import { KEY_HEX, personalFor } from "../enrolment/helpers.js";
 import { bureau, planInput, setup, staffOf, openClass } from "../process/helpers.js";
 import { freshDatabase, NOW } from "../storage/fixtures.js";
-import { elderlyCare, jiangyin } from "../support/packs.js";
+import { elderlyCare, jiangyin, madeUpCity } from "../support/packs.js";
 
 const BINJIANG_TODAY = "2025-11-10";
 const BINJIANG_SCHOOL = "binjiang_health_college";
@@ -93,5 +93,21 @@ describe("rows written before programmes", () => {
     expect(sqlite.prepare("select count(*) as n from training_plans where programme = ''").get()).toEqual({ n: 0 });
     // Now both packs start on it.
     expect(() => createServices({ db, sqlite, vault, programmes: programmeSet([jiangyin, elderlyCare]), clock: { now: () => NOW } })).not.toThrow();
+  });
+});
+
+describe("the demo seed over a database made for another set of programmes", () => {
+  it("gives each programme demo classes of its own when the first codes are taken", () => {
+    const opened = freshDatabase();
+    const seed = { today: "2025-12-01", now: NOW };
+    const vault = createVault(Buffer.from(KEY_HEX, "hex"));
+    // `npm start` first (Jiangyin takes DEMO1…), then `npm start -- --packs` with Binjiang and Lakeside.
+    const first = createServices({ ...opened, vault, programmes: programmeSet([jiangyin]), clock: { now: () => NOW } }).seedDemo(seed);
+    const later = createServices({ ...opened, vault, programmes: programmeSet([elderlyCare, madeUpCity]), clock: { now: () => NOW } });
+    const codes = later.seedDemo(seed).map((c) => c.code);
+    expect(first.map((c) => c.code)).toEqual(["DEMO1", "DEMO2", "DEMO3"]);
+    expect(codes).toEqual(["DEMB1", "DEMB2", "DEMB3", "DEMC1"]);
+    // A second start finds them again.
+    expect(later.seedDemo(seed).map((c) => c.code)).toEqual(codes);
   });
 });
