@@ -35,6 +35,19 @@ function whenAll(programmes: Programmes | PolicyPack, today: string, lang: Lang)
 }
 
 /**
+ * The demo's day when none is given: `preferred` (a day of Jiangyin 2023) when every programme loaded is open then,
+ * else the first day all of them are open, else the first programme's first day: a demo of other packs opens on
+ * classes one can enrol in, not on "not started yet".
+ * @example demoToday(programmeSet([binjiang, lakeside]), "2023-07-03") // "2025-11-01"
+ */
+export function demoToday(programmes: Programmes, preferred: string): string {
+  if (programmes.all.every((p) => windowPhase(p, preferred) === "open")) return preferred;
+  const from = programmes.all.map((p) => p.window.from).sort().at(-1)!;
+  const to = programmes.all.map((p) => p.window.to).sort()[0]!;
+  return from <= to ? from : programmes.all[0]!.window.from;
+}
+
+/**
  * The demo's banner: what was seeded and where the day stands, for each programme served.
  * @example demoBanner(pack, { db: "./data/demo.db", today: "2023-10-15", classes: 3, open: 0 }, "zh-CN") // "…（项目已于2023-09-30结束）…"
  */

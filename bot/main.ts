@@ -7,7 +7,7 @@
 //   WECHATY_PUPPET=wechaty-puppet-wechat4u npm start   WeChat (see README, WeChat); both together when both are set
 //   WECHAT_OA_APP_ID=… WECHAT_OA_APP_SECRET=… WECHAT_OA_TOKEN=… npm start   the bureau's Official Account (README)
 //   npm start -- --help                        the options, the main environment variables, examples
-import { illustrativeWarnings } from "../storage/packFile.js";
+import { illustrativeWarnings, loadProgrammes } from "../storage/packFile.js";
 import { z } from "zod";
 import { ConfigError, loadConfig, maskedConfig, wechatSendLimits, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
@@ -24,7 +24,7 @@ import { createOfficialAccountStore } from "../storage/officialAccount.js";
 import { createInbox } from "../storage/inbox.js";
 import { openApp, systemClock, type App } from "./app.js";
 import { plainText } from "./console.js";
-import { runConsoleDemo } from "./consoleDemo.js";
+import { demoToday, runConsoleDemo } from "./consoleDemo.js";
 import { createTelegramChannel } from "./telegram.js";
 import { createChatRateLimit } from "./rateLimit.js";
 import { keepHeapNearLive } from "./heap.js";
@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   const log = logger.log;
   const channels = args.console ? [] : [config.TELEGRAM_BOT_TOKEN && "telegram", config.WECHATY_PUPPET && "wechat", config.WECHAT_OA_APP_ID && "wechat_oa"].filter(Boolean);
   const consoleMode = channels.length === 0;
-  const today = args.today ?? (consoleMode ? DEMO_TODAY : undefined);
+  const packs = { dir: args.packs ?? config.POLICY_PACKS_DIR, file: args.packs ? undefined : config.POLICY_PACK };
+  const today = args.today ?? (consoleMode ? demoToday(loadProgrammes(packs), DEMO_TODAY) : undefined);
   const databasePath = args.db ?? (consoleMode ? DEMO_DB : config.DATABASE_PATH);
   // One clock for the chat, the planner, quiet hours, the outbox and /healthz: --today moves all of them.
   const clock = systemClock(config.TZ, today);
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
     databasePath,
     dataKey: config.DATA_KEY,
     keyFile: config.DATA_KEY_FILE,
-    packPath: args.packs ? undefined : config.POLICY_PACK,
-    packsDir: args.packs ?? config.POLICY_PACKS_DIR,
+    packPath: packs.file,
+    packsDir: packs.dir,
     clock,
     botUsername: config.TELEGRAM_BOT_USERNAME,
     wechatContactQr: config.WECHAT_CONTACT_QR,

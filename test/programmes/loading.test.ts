@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PackError } from "../../core/rules/pack.js";
 import { illustrativeWarnings, loadProgrammes } from "../../storage/packFile.js";
 import { runEntry } from "../support/botProcess.js";
-import { elderlyCarePath, madeUpCityPath } from "../support/packs.js";
+import { elderlyCare, elderlyCarePath, jiangyin, madeUpCity, madeUpCityPath } from "../support/packs.js";
+import { demoToday } from "../../bot/consoleDemo.js";
+import { programmeSet } from "../../core/rules/programmes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "programmes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,5 +64,14 @@ describe("the programmes a deployment serves", () => {
     const r = await runEntry("bot/main.ts", ["--console", "--db", join(dir, "w.db"), "--today", "2025-12-01", "--packs", d], { DATA_KEY: "5a".repeat(32) });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/binjiang-2025-elderly-care is ILLUSTRATIVE/);
+  });
+});
+
+describe("the console demo's day when none is given", () => {
+  it("is Jiangyin's demo day for Jiangyin, and a day all the packs loaded are open otherwise", () => {
+    expect(demoToday(programmeSet([jiangyin]), "2023-07-03")).toBe("2023-07-03");
+    expect(demoToday(programmeSet([elderlyCare, madeUpCity]), "2023-07-03")).toBe("2025-11-01");
+    // No day on which both are open: the first programme's first day.
+    expect(demoToday(programmeSet([jiangyin, elderlyCare]), "2023-07-03")).toBe("2023-06-15");
   });
 });
