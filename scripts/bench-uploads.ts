@@ -42,7 +42,7 @@ async function template(dir: string): Promise<{ path: string; code: string; ids:
   const invite = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: "jiangyin_polytechnic" }, NOW, 3_600_000);
   const staff = app.services.process.redeemInvite(invite.code, personId, NOW) as Actor & { kind: "school_staff" };
   const plan = { schoolId: staff.schoolId, occupation: "ecommerce_specialist", track: "upskilling" as const, level: 4, traineesPlanned: 40, startsOn: "2023-07-10", endsOn: "2023-09-20", totalHours: 120, practicalHours: 72 };
-  const texts = { teachingPlan: "p", teachers: "t", businessStandard: "b", assessmentPlan: "a", questionBank: "q", questionBankSource: "s", costEstimateYuan: 60_000 };
+  const texts = { teachingPlan: "网店运营、直播电商", teachers: "王老师（高级技师）", businessStandard: "电子商务师国家职业技能标准", assessmentPlan: "理论+实操", questionBank: "省统一题库", questionBankSource: "江苏省职业技能鉴定中心", costEstimateYuan: 60_000 };
   const { planId } = app.services.process.submitPlan(staff, { ...plan, ...texts }, "2023-07-01", new Date("2023-07-01T02:00:00Z"));
   app.services.process.approvePlan(bureau, planId, new Date("2023-07-01T02:00:00Z"));
   const cls = app.services.process.openClass(staff, { planId, name: "E-commerce level 4", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: TRAINEES }, "2023-07-01", new Date("2023-07-01T02:00:00Z"));
