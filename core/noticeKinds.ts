@@ -12,6 +12,7 @@ import type { Bilingual, Lang, PolicyPack } from "./rules/pack.js";
 import { levelName, occupationName } from "./rules/names.js";
 import type { DropReason, NoticeClass, NoticeContext, NoticeKind, NoticeParams, NoticeRefs, NoticeState } from "./notice.js";
 import { classParams, isNoticeKind, noticeKinds } from "./notice.js";
+import { packWordBoth } from "./rules/packWords.js";
 
 /** Who a notice is for: a resident (dropped once they erased their data) or a school's staff member (dropped once revoked). */
 export type Audience = "resident" | "staff";
@@ -288,6 +289,9 @@ export const noticeSpecs: Record<NoticeKind, NoticeSpec> = {
  */
 export const traineeKinds: readonly NoticeKind[] = noticeKinds.filter((k) => noticeSpecs[k].audience !== "staff");
 
+/** The kinds whose text names an office of the pack, carried as a parameter since the offices came from the pack. */
+const officeWords: Partial<Record<NoticeKind, "claimOffice" | "paymentOffice">> = { claim_materials_missing: "claimOffice", claim_notice_ended: "paymentOffice" };
+
 /** The check's verdict. Example: `{ drop: "withdrawn" }` or `{ kind: "enrolment_promoted", send: params }`. */
 export type Verdict = { drop: DropReason } | { kind: NoticeKind; send: NoticeParams };
 
@@ -299,7 +303,9 @@ export type Verdict = { drop: DropReason } | { kind: NoticeKind; send: NoticePar
 export function reconsider(n: { kind: string; personId: number; params: NoticeParams }, state: NoticeState, ctx: NoticeContext): Verdict {
   if (!isNoticeKind(n.kind)) return { drop: "unknown_kind" };
   const spec = noticeSpecs[n.kind];
-  const p = n.params;
+  // A notice queued by a version before the offices came from the pack has none: its programme's are said.
+  const office = officeWords[n.kind];
+  const p = office && n.params[office] === undefined ? { ...n.params, [office]: packWordBoth(ctx.pack, office) } : n.params;
   if (state.forgotten(n.personId)) return { drop: "forgotten" };
   const audience = typeof spec.audience === "function" ? spec.audience(p) : spec.audience;
   if (audience === "staff" && p.schoolId !== undefined && !state.isStaff(n.personId, p.schoolId)) return { drop: "staff_revoked" };

@@ -2,7 +2,7 @@
 // and what is rewritten from the state of the sending moment. Then the loader of that state
 // (storage/noticeState.ts) on a real database.
 import { describe, expect, it } from "vitest";
-import { noticeContext, reconsider } from "../../core/noticeKinds.js";
+import { noticeContext, reconsider, renderNotice } from "../../core/noticeKinds.js";
 import { noticeSpecs } from "../../core/noticeKinds.js";
 import { noticeKinds, type NoticeClass, type NoticeParams, type NoticeState } from "../../core/notice.js";
 import { loadNoticeState } from "../../storage/noticeState.js";
@@ -103,6 +103,13 @@ describe("still true when sent", () => {
       const params = kind === "class_enrolment_digest" ? { ...staffParams, since: "2023-06-12" } : undefined;
       expect(dropped(check(kind, state, today[kind] ?? "2023-06-13", params)), kind).toBeUndefined();
     }
+  });
+
+  it("says the programme's office in a notice queued before offices were parameters, and keeps one that was given", () => {
+    const missing = sent(check("claim_materials_missing", stateWith({}), "2023-08-08", { ...staffParams, list: { zh: "教学视频", en: "videos" } }));
+    expect(renderNotice({ kind: "claim_materials_missing", params: missing! }, "zh-CN")).toContain("向市商务局申报");
+    const given = sent(check("claim_notice_ended", stateWith({}), "2023-08-08", { ...staffParams, paymentOffice: { zh: "某局", en: "a bureau" } }));
+    expect(given).toMatchObject({ paymentOffice: { zh: "某局" } });
   });
 
   it("what changed is rewritten from the state: a moved class, the days left, a new waiting-list place, the counts", () => {
