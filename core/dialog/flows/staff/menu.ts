@@ -19,8 +19,8 @@ export function createStaffMenu(
     blankForm(): PlanForm;
   },
 ): Record<string, Step> {
-  const { kit, staff, school, chosen } = tools;
-  const { classLine, classesTitle, classesFor } = parts.classes;
+  const { kit, staff, school, home, chosen } = tools;
+  const { classLines, classesTitle, classesFor } = parts.classes;
   const { resendable, blankForm } = parts;
 
   function shareText(turn: Turn): string {
@@ -36,7 +36,7 @@ export function createStaffMenu(
     if (action === "classes") {
       const list = staff.classes(turn.personId, turn.now);
       if (!list.length) return kit.say(turn, turn.t("staff.classes.none", { school: school(turn) }));
-      if (list.length <= PER_PAGE.classes) return kit.say(turn, [classesTitle(turn, list), ...list.map((c) => classLine(turn, c))].join("\n\n"));
+      if (list.length <= PER_PAGE.classes) return kit.say(turn, [classesTitle(turn, list), ...classLines(turn, list)].join("\n\n"));
       s.staff = { action, page: 0 };
       return;
     }
@@ -49,7 +49,8 @@ export function createStaffMenu(
   function noPlanText(turn: Turn): string {
     const waiting = staff.plans(turn.personId, turn.now).filter((p) => p.status === "submitted").map((p) => `#${p.id}`);
     const next = waiting.length ? turn.t("staff.open.plansWaiting", { plans: waiting.join(turn.t("common.listSeparator")) }) : turn.t("staff.open.submitPlan", { menu: turn.t("staff.menu.plan") });
-    return `${turn.t("staff.open.noPlan", { cite: citeClause(kit.pack, kit.pack.planFields.clause, turn.lang) })}${next}`;
+    const pack = home(turn);
+    return `${turn.t("staff.open.noPlan", { cite: citeClause(pack, pack.planFields.clause, turn.lang) })}${next}`;
   }
 
   return {
