@@ -216,7 +216,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     roster: (personId, classId) => s.roster(staffActor(personId), classId).map((r) => ({ enrolmentId: r.enrolmentId, status: r.status, name: r.name, idNumber: r.idNumber, phone: r.phone })),
     rosterXlsx: (personId, classId, now) => p.rosterXlsx(staffActor(personId), classId, now),
     importResults: (personId, classId, file, today, now, lang) => p.importResultFile(staffActor(personId), classId, Buffer.from(file.bytes), file.fileName, today, now, lang),
-    keyGroupShare: (personId, now, lang) => p.keyGroupShares(staffActor(personId), now, lang).schools[0],
+    keyGroupShare: (personId, now, lang, programme) => p.keyGroupShares(staffActor(personId), now, lang, programme).schools[0],
     previewClaim: (personId, draft, now, lang) => p.previewClaim(staffActor(personId), draft, now, lang),
     submitClaim: (personId, draft, today, now, lang) => p.submitClaim(staffActor(personId), draft, today, now, lang),
   };

@@ -295,7 +295,8 @@ export interface StaffServices {
   rosterXlsx(personId: number, classId: number, now: Date): Promise<Uint8Array>;
   /** Imports a results file all or nothing; `RowsRejected` names every bad row. */
   importResults(personId: number, classId: number, file: { fileName: string; bytes: Uint8Array }, today: string, now: Date, lang: Lang): Promise<ImportSummary>;
-  keyGroupShare(personId: number, now: Date, lang: Lang): ShareLine | undefined;
+  /** The school's key-group share in a programme (the only one loaded unless said). */
+  keyGroupShare(personId: number, now: Date, lang: Lang, programme?: string): ShareLine | undefined;
   previewClaim(personId: number, draft: ClaimDraft, now: Date, lang: Lang): ClaimPreview;
   submitClaim(personId: number, draft: ClaimDraft, today: string, now: Date, lang: Lang): ClaimResult;
 }

@@ -124,6 +124,8 @@ describe("the staff menu of a Binjiang school, Lakeside loaded first", () => {
 
     const classes = await c.tap(zhB("staff.menu.classes"));
     expect(classes).toContain(zhB("staff.classes.title", { school: HEALTH_NAME, workingDays: 7, cite: citeClause(elderlyCare, elderlyCare.filingLeadWorkingDays.clause, "zh-CN") }));
+    // The key-group share is the school's in Binjiang (no programme to name: the school is in one).
+    expect(await c.tap(zhB("staff.menu.share"))).toContain(zhB("staff.share.none", { school: HEALTH_NAME }));
 
     // The class finished: the claim asks Binjiang's four materials under its clause, and its videos' rule.
     today = "2026-01-11";
@@ -176,6 +178,8 @@ describe("the staff menu of a Binjiang school, Lakeside loaded first", () => {
     // 2025-12-01 less 7 working days (Binjiang) and less 3 (Lakeside).
     expect(classes).toMatch(new RegExp(`【${nameB}】\\n· \\w+ 养老护理员五级1班[^【]*截止 2025-11-20`));
     expect(classes).toMatch(new RegExp(`【${nameL}】\\n· \\w+ 直播销售员五级1班[^【]*截止 2025-11-26`));
+    // The key-group share: the school's in each programme, under its name.
+    expect(await c.tap(zhB("staff.menu.share"))).toContain([nameL, nameB].map((name) => `【${name}】\n${zhB("staff.share.none", { school: HEALTH_NAME })}`).join("\n\n"));
   });
 });
 

@@ -1,7 +1,7 @@
 // The staff menu: what a school's staff can do (plans, classes, filing, opening a class, its poster, the roster,
 // results, the key-group share, the claim), and, once an action is chosen, the class it is about, or why there
 // is none to pick yet.
-import { citeClause } from "../../../rules/pack.js";
+import { citeClause, local, type PolicyPack } from "../../../rules/pack.js";
 import { staffActions, type PlanForm } from "../../state.js";
 import type { DialogState, Step, Turn } from "../../turn.js";
 import type { StaffClasses } from "./classes.js";
@@ -23,8 +23,16 @@ export function createStaffMenu(
   const { classLines, classesTitle, classesFor } = parts.classes;
   const { resendable, blankForm } = parts;
 
+  /** The school's key-group share: in its programme, or in each of its programmes under its name. */
   function shareText(turn: Turn): string {
-    const line = staff.keyGroupShare(turn.personId, turn.now, turn.lang);
+    const packs = tools.schoolPacks(turn);
+    if (!kit.several) return shareOf(turn, undefined);
+    if (packs.length === 1) return shareOf(turn, packs[0]!);
+    return packs.map((p) => turn.t("dialog.programmeBlock", { programme: local(p.name, turn.lang), text: shareOf(turn, p) })).join("\n\n");
+  }
+
+  function shareOf(turn: Turn, pack: PolicyPack | undefined): string {
+    const line = staff.keyGroupShare(turn.personId, turn.now, turn.lang, pack?.id);
     if (!line || line.share === null) return turn.t("staff.share.none", { school: school(turn) });
     const text = turn.t("staff.share.text", { school: school(turn), keyGroup: line.keyGroup, total: line.total, share: `${Math.round(line.share * 1000) / 10}%` });
     return line.warning ? `${text}\n⚠️ ${turn.t("staff.share.warning", { warning: line.warning })}` : text;
