@@ -159,6 +159,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
   const staffClass = (c: ReturnType<typeof p.listClasses>[number]): StaffClass => ({
     id: c.id,
     code: c.code,
+    programme: c.programme,
     name: c.name,
     occupation: c.occupation,
     track: c.track,
@@ -167,7 +168,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     closesOn: c.closesOn,
     location: c.location,
     capacity: c.capacity,
-    seats: seatsOf(c, s.pack),
+    seats: seatsOf(c, s.programmes.find(c.programme) ?? s.pack),
     confirmed: c.confirmed,
     waitlisted: c.waitlisted,
     filingStatus: c.filingStatus,
@@ -195,13 +196,14 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     },
     submitFiling: (personId, classId, now) => void p.submitFiling(staffActor(personId), classId, now),
     approvedPlans: (personId, now) =>
-      p.listPlans(staffActor(personId), { status: "approved" }, now).map((x) => ({ id: x.id, occupation: x.occupation, level: x.level, startsOn: x.startsOn, endsOn: x.endsOn })),
+      p.listPlans(staffActor(personId), { status: "approved" }, now).map((x) => ({ id: x.id, programme: x.programme, occupation: x.occupation, level: x.level, startsOn: x.startsOn, endsOn: x.endsOn })),
     plans: (personId, now) => p.listPlans(staffActor(personId), {}, now),
-    submitPlan: (personId, contents, today, now, lang) => {
+    submitPlan: (personId, contents, today, now, lang, programme) => {
       const actor = staffActor(personId);
       if (actor.kind !== "school_staff") throw new DomainError("forbidden", { action: "plan.submit" }, "only a school's staff submit its plans");
+      if (programme !== undefined) return p.submitPlan(actor, { schoolId: actor.schoolId, programme, ...contents }, today, now, lang);
       // The school's programme: the one open today that lists the school (else the one that lists it at all);
-      // a school in several open programmes is asked to name it (programme_needed), which the form does not yet do.
+      // a school in several open programmes is asked to name it (programme_needed): the plan form asks first.
       const ofSchool = (list: readonly PolicyPack[]) => list.filter((x) => x.schools.some((sc) => sc.code === actor.schoolId));
       const open = ofSchool(s.programmes.openOn(today));
       const mine = open.length ? open : ofSchool(s.programmes.all);
@@ -214,7 +216,7 @@ function dialogServices(s: Services, store: ReturnType<typeof createDialogStore>
     roster: (personId, classId) => s.roster(staffActor(personId), classId).map((r) => ({ enrolmentId: r.enrolmentId, status: r.status, name: r.name, idNumber: r.idNumber, phone: r.phone })),
     rosterXlsx: (personId, classId, now) => p.rosterXlsx(staffActor(personId), classId, now),
     importResults: (personId, classId, file, today, now, lang) => p.importResultFile(staffActor(personId), classId, Buffer.from(file.bytes), file.fileName, today, now, lang),
-    keyGroupShare: (personId, now, lang) => p.keyGroupShares(staffActor(personId), now, lang).schools[0],
+    keyGroupShare: (personId, now, lang, programme) => p.keyGroupShares(staffActor(personId), now, lang, programme).schools[0],
     previewClaim: (personId, draft, now, lang) => p.previewClaim(staffActor(personId), draft, now, lang),
     submitClaim: (personId, draft, today, now, lang) => p.submitClaim(staffActor(personId), draft, today, now, lang),
   };

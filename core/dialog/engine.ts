@@ -66,11 +66,12 @@ export function createDialogEngine(deps: {
     const open = programmes.openOn(today);
     return open.length === 1 ? open[0]! : pack;
   };
-  const speaksFor = (turn: Turn): readonly PolicyPack[] => {
+  const speaksOn = (today: string): readonly PolicyPack[] => {
     if (!several) return programmes.all;
-    const open = programmes.openOn(turn.today);
+    const open = programmes.openOn(today);
     return open.length ? open : programmes.all;
   };
+  const speaksFor = (turn: Turn) => speaksOn(turn.today);
   // Every text a chat says takes the pack's words (city, sector, offices…) where a call gives none.
   const translator = (lang: Lang) => packTranslator(pack, lang);
   const deployment = { backupDays: deps.backupDays ?? DEFAULT_BACKUP_KEEP };
@@ -190,7 +191,11 @@ export function createDialogEngine(deps: {
   });
 
   const groupAnswers = createGroupAnswers({
-    pack,
+    today: () => clock.today(),
+    speaksFor: speaksOn,
+    translatorOn: (today, lang) => packTranslator(home(today), lang),
+    tOf: packTranslator,
+    backupDays: deployment.backupDays,
     faq,
     matchCommand,
     isStaffCommand: staffFlow.isCommand,

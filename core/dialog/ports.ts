@@ -173,6 +173,8 @@ export interface DialogServices {
 export interface StaffClass {
   id: number;
   code: string;
+  /** The class's programme (a pack's id): its cap, filing lead, claim materials are that programme's. */
+  programme?: string | undefined;
   name: string;
   occupation: string;
   track: TrainingTrack;
@@ -221,6 +223,8 @@ export interface ClassPoster {
 /** An approved plan a class can be opened under. */
 export interface StaffPlan {
   id: number;
+  /** The plan's programme (a pack's id). */
+  programme?: string | undefined;
   occupation: string;
   level: number;
   startsOn: string;
@@ -268,8 +272,11 @@ export interface StaffServices {
   approvedPlans(personId: number, now: Date): StaffPlan[];
   /** The school's training plans in every state, newest first (§2.5.1). */
   plans(personId: number, now: Date): PlanRecord[];
-  /** Submits a plan of the person's school for review; `check_failed` names every rule it breaks. */
-  submitPlan(personId: number, contents: PlanContentsInput, today: string, now: Date, lang: Lang): { planId: number };
+  /**
+   * Submits a plan of the person's school for review, under `programme` (else the programme open today that
+   * lists the school); `check_failed` names every rule it breaks.
+   */
+  submitPlan(personId: number, contents: PlanContentsInput, today: string, now: Date, lang: Lang, programme?: string): { planId: number };
   /** Changes a plan not yet approved; its state stays. */
   updatePlan(personId: number, planId: number, contents: PlanContentsInput, today: string, now: Date, lang: Lang): { planId: number; changed: string[] };
   /** Takes a submitted plan out of review (back to a draft). */
@@ -288,7 +295,8 @@ export interface StaffServices {
   rosterXlsx(personId: number, classId: number, now: Date): Promise<Uint8Array>;
   /** Imports a results file all or nothing; `RowsRejected` names every bad row. */
   importResults(personId: number, classId: number, file: { fileName: string; bytes: Uint8Array }, today: string, now: Date, lang: Lang): Promise<ImportSummary>;
-  keyGroupShare(personId: number, now: Date, lang: Lang): ShareLine | undefined;
+  /** The school's key-group share in a programme (the only one loaded unless said). */
+  keyGroupShare(personId: number, now: Date, lang: Lang, programme?: string): ShareLine | undefined;
   previewClaim(personId: number, draft: ClaimDraft, now: Date, lang: Lang): ClaimPreview;
   submitClaim(personId: number, draft: ClaimDraft, today: string, now: Date, lang: Lang): ClaimResult;
 }

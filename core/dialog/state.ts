@@ -68,6 +68,8 @@ const valuesSchema = z
  */
 export const planFormSchema = z.strictObject({
   planId: z.number().int().optional(),
+  /** The plan's programme (a pack's id), where several are served: chosen first when the school is in several open today. */
+  programme: z.string().optional(),
   values: valuesSchema,
   changed: z.array(planFieldSchema).optional(),
   choosing: z.boolean().optional(),

@@ -22,10 +22,12 @@ export function parseMinutes(text: string): number[] | undefined {
  * @example const steps = createClaimSteps(tools); steps["staff:videos"]
  */
 export function createClaimSteps(tools: StaffTools): Record<string, Step> {
-  const { kit, pack, staff, draft, toMenu, classOf, typed, chosen, confirmed } = tools;
+  const { staff, draft, toMenu, classOf, about, typed, chosen, confirmed } = tools;
+  const { kit } = tools;
 
+  // The claim is about one class: its programme's materials and videos (`about`).
   function materialName(turn: Turn, code: string): string {
-    return local(pack.claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
+    return local(about(turn).claimMaterials.items.find((i) => i.code === code)?.name ?? { zh: code, en: code }, turn.lang);
   }
 
   function claimDraft(d: StaffDraft) {
@@ -41,12 +43,13 @@ export function createClaimSteps(tools: StaffTools): Record<string, Step> {
     "staff:materials": chosen(
       (turn) => {
         const ticked = draft(turn.state!).materials ?? [];
-        return turn.t("staff.claim.materials", { cite: citeClause(kit.pack, kit.pack.claimMaterials.clause, turn.lang), ticked: ticked.length ? ticked.map((c) => materialName(turn, c)).join(turn.t("common.listSeparator")) : turn.t("staff.claim.noneTicked") });
+        const pack = about(turn);
+        return turn.t("staff.claim.materials", { cite: citeClause(pack, pack.claimMaterials.clause, turn.lang), ticked: ticked.length ? ticked.map((c) => materialName(turn, c)).join(turn.t("common.listSeparator")) : turn.t("staff.claim.noneTicked") });
       },
       (turn) => {
         const ticked = draft(turn.state!).materials ?? [];
         return [
-          ...pack.claimMaterials.items.filter((i) => !ticked.includes(i.code)).map((i) => ({ id: i.code, label: local(i.name, turn.lang) })),
+          ...about(turn).claimMaterials.items.filter((i) => !ticked.includes(i.code)).map((i) => ({ id: i.code, label: local(i.name, turn.lang) })),
           { id: "done", label: turn.t("staff.claim.materialsDone") },
         ];
       },
@@ -57,7 +60,10 @@ export function createClaimSteps(tools: StaffTools): Record<string, Step> {
       },
     ),
     "staff:videos": typed(
-      (turn) => turn.t("staff.claim.videos", { min: pack.teachingVideos.minCount, minutes: pack.teachingVideos.minAverageMinutes }),
+      (turn) => {
+        const { minCount, minAverageMinutes } = about(turn).teachingVideos;
+        return turn.t("staff.claim.videos", { min: minCount, minutes: minAverageMinutes });
+      },
       (_turn, text) => {
         const minutes = parseMinutes(text);
         return minutes ? { ok: true, value: (s) => void (draft(s).videos = minutes) } : { ok: false, error: "staff.invalid.videos" };
@@ -70,7 +76,7 @@ export function createClaimSteps(tools: StaffTools): Record<string, Step> {
         return turn.t("staff.claim.preview", {
           code: classOf(turn, d.classId)?.code ?? "",
           materials: (d.materials ?? []).length,
-          of: pack.claimMaterials.items.length,
+          of: about(turn).claimMaterials.items.length,
           videos: (d.videos ?? []).join(" "),
           certified: p.certified,
           amount: p.amountYuan,

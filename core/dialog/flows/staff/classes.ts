@@ -2,7 +2,7 @@
 // when it is long, as a long roster is), and the class an action is about, picked from those the action may
 // take or typed by its code (the service refuses another school's).
 import { DomainError } from "../../../errors.js";
-import { citeClause } from "../../../rules/pack.js";
+import { citeClause, local, type PolicyPack } from "../../../rules/pack.js";
 import type { StaffClass } from "../../ports.js";
 import { pickChoice } from "../../questions.js";
 import type { StaffDraft } from "../../state.js";
@@ -20,13 +20,18 @@ export function createClasses(
   tools: StaffTools,
   parts: { roster: Roster; sendPoster(turn: Turn, cls: StaffClass): Promise<void>; resendable(step: Step): Step },
 ) {
-  const { pack, staff, draft, school, toMenu, classOf, deadlineText, calendarNote, enrolling } = tools;
+  const { kit, staff, draft, school, home, tFor, toMenu, classOf, deadlineText, calendarNote, enrolling } = tools;
   const { rosterLines, rosterTitle, sendRoster } = parts.roster;
   const { sendPoster, resendable } = parts;
 
-  function classLine(turn: Turn, c: StaffClass): string {
+  /** The programmes of the classes listed, each once (the school's when none is listed). */
+  const programmesOf = (turn: Turn, list: StaffClass[]): PolicyPack[] => (list.length ? [...new Set(list.map((c) => kit.packOf(c)))] : [home(turn)]);
+
+  /** A class's line, in its programme's words; named under its programme where the list spans several. */
+  function classLine(turn: Turn, c: StaffClass, named = false): string {
     const overdue = c.filingStatus === "not_filed" && c.filingDeadline !== null && turn.today > c.filingDeadline;
-    return turn.t("staff.classes.line", {
+    const pack = kit.packOf(c);
+    const line = tFor(turn, pack)("staff.classes.line", {
       code: c.code,
       name: c.name,
       opens: c.opensOn,
@@ -38,12 +43,31 @@ export function createClasses(
       deadline: deadlineText(turn, c.filingDeadline),
       overdue: overdue ? turn.t("staff.classes.overdue") : "",
     });
+    return named ? turn.t("dialog.programmeBlock", { programme: local(pack.name, turn.lang), text: line }) : line;
   }
 
-  /** The classes list's heading, with a warning for each year whose filing deadlines cannot be worked out. */
-  const classesTitle = (turn: Turn, list: StaffClass[]) =>
-    turn.t("staff.classes.title", { school: school(turn), workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) }) +
-    calendarNote(turn, list.map((c) => c.noCalendarYear));
+  /** The lines of a list of classes, each named under its programme where they span several. */
+  const classLines = (turn: Turn, list: StaffClass[]) => {
+    const named = programmesOf(turn, list).length > 1;
+    return list.map((c) => classLine(turn, c, named));
+  };
+
+  /**
+   * The classes list's heading with the filing lead of the classes' programme (of each, where they span
+   * several), and a warning for each year whose filing deadlines cannot be worked out.
+   */
+  function classesTitle(turn: Turn, list: StaffClass[]): string {
+    const packs = programmesOf(turn, list);
+    const lead = (pack: PolicyPack) => ({ workingDays: pack.filingLeadWorkingDays.value, cite: citeClause(pack, pack.filingLeadWorkingDays.clause, turn.lang) });
+    const title =
+      packs.length === 1
+        ? tFor(turn, packs[0]!)("staff.classes.title", { school: school(turn), ...lead(packs[0]!) })
+        : turn.t("staff.classes.titleSeveral", {
+            school: school(turn),
+            leads: packs.map((p) => turn.t("staff.classes.leadOf", { programme: local(p.name, turn.lang), ...lead(p) })).join(turn.t("staff.classes.leadSeparator")),
+          });
+    return title + calendarNote(turn, list.map((c) => c.noCalendarYear));
+  }
 
   /** One page of a long list: its title, its lines, and where it is ("page 2 of 5"). */
   function pageText(turn: Turn, title: string, lines: string[], page: number, perPage: number, gap: string): string {
@@ -60,7 +84,7 @@ export function createClasses(
       return { title: cls ? rosterTitle(turn, cls, lines.length) : "", lines, perPage: PER_PAGE.roster, gap: "\n" };
     }
     const classes = staff.classes(turn.personId, turn.now);
-    return { title: classesTitle(turn, classes), lines: classes.map((c) => classLine(turn, c)), perPage: PER_PAGE.classes, gap: "\n\n" };
+    return { title: classesTitle(turn, classes), lines: classLines(turn, classes), perPage: PER_PAGE.classes, gap: "\n\n" };
   }
 
   /** Where a page can go: back, on, and to the staff menu. */
@@ -143,7 +167,7 @@ export function createClasses(
     },
   };
 
-  return { steps, classLine, classesTitle, classesFor };
+  return { steps, classLines, classesTitle, classesFor };
 }
 
 /** The classes' words and steps (`createClasses`). */

@@ -53,13 +53,18 @@ export function createStaffFlow(kit: StaffKit): Flow & {
   ended(turn: Turn): boolean;
 } {
   const tools = staffTools(kit);
-  const { pack, staff, draft, toMenu } = tools;
+  const { staff, draft, toMenu, about } = tools;
+  /** Whom to ask for an invite: the contacts of the programmes the chat speaks for today, each once. */
+  const contactsText = (turn: Turn) => [...new Set(kit.speaksFor(turn).map((p) => local(p.contacts.text, turn.lang)))].join(" ");
+  /** A school's name, from whichever programme lists it. */
+  const schoolName = (turn: Turn, id: string | undefined) => local(kit.programmes.all.flatMap((p) => p.schools).find((x) => x.code === id)?.name ?? kit.pack.name, turn.lang);
   // Both languages' keywords work whatever the person's language, like the resident commands.
   const commandWords = [...new Set((["zh-CN", "en"] as const).flatMap((lang) => translator(lang)("staff.commands.staff").split("|").map(normalize).filter(Boolean)))];
 
   // The training plans: the form, and the school's plans with what can still be done to them.
   const planForm = createPlanForm({
     kit,
+    tools,
     form: (s) => (draft(s).form ??= planForm.blank()),
     toMenu,
     showPlan: (s, planId) => void (s.staff = { action: "plans", viewing: planId }),
@@ -67,6 +72,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
   const myPlans = createMyPlans(
     {
       kit,
+      tools,
       view: draft,
       toMenu,
       startForm: (s, form) => void (s.staff = { action: "plan", form: form ?? planForm.blank() }),
@@ -80,7 +86,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
   const { sendPoster, howToEnrol } = createPosters(tools);
   const resendable = createResend(tools, { sendPoster, sendRosterFile: roster.sendRosterFile });
   const classes = createClasses(tools, { roster, sendPoster, resendable });
-  const steps: Record<string, Step> = {
+  const declared: Record<string, Step> = {
     ...planForm.steps,
     ...myPlans.steps,
     ...createStaffMenu(tools, { classes, resendable, blankForm: planForm.blank }),
@@ -89,15 +95,29 @@ export function createStaffFlow(kit: StaffKit): Flow & {
     ...createResultsSteps(tools),
     ...createClaimSteps(tools),
   };
+  // Where several programmes are served, a step speaks in the words (city, offices…) of the programme it is about.
+  const steps = kit.several ? Object.fromEntries(Object.entries(declared).map(([name, step]) => [name, inWordsOf(step)])) : declared;
+
+  /** The step with the turn's translator set to the words of the programme the step is about, before it speaks. */
+  function inWordsOf(step: Step): Step {
+    const words = (turn: Turn) => void (turn.t = tools.tFor(turn, about(turn)));
+    return {
+      ...step,
+      ask: (turn) => (words(turn), step.ask(turn)),
+      answer: (turn, answer, choices) => (words(turn), step.answer(turn, answer, choices)),
+      ...(step.choices && { choices: (turn: Turn) => (words(turn), step.choices!(turn)) }),
+      ...(step.file && { file: (turn: Turn, file: { fileName: string; bytes: Uint8Array }) => (words(turn), step.file!(turn, file)) }),
+    };
+  }
 
   /** The next question of the staff flow, from what the draft holds. */
-  function next(_turn: Turn, s: DialogState): string {
+  function next(turn: Turn, s: DialogState): string {
     const d = draft(s);
     switch (d.action) {
       case undefined:
         return "staff:menu";
       case "plan":
-        return planForm.next(d.form ?? (d.form = planForm.blank()));
+        return planForm.next(turn, d.form ?? (d.form = planForm.blank()));
       case "plans":
         return myPlans.next(d);
       case "filing":
@@ -116,7 +136,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
         if (d.opensOn === undefined) return "staff:opensOn";
         if (d.closesOn === undefined) return "staff:closesOn";
         if (d.capacity === undefined) return "staff:capacity";
-        if (d.capacity > pack.classCap.value && d.reason === undefined) return "staff:reason";
+        if (d.capacity > about(turn).classCap.value && d.reason === undefined) return "staff:reason";
         return "staff:openConfirm";
       case "claim":
         if (d.classId === undefined) return "staff:class";
@@ -155,7 +175,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
     const m = staffCommand(text, commandWords);
     if (!m) return false;
     if (!m.slash && !m.arg && !staff.schoolOf(turn.personId)) return false;
-    const contacts = local(pack.contacts.text, turn.lang);
+    const contacts = contactsText(turn);
     if (m.arg) {
       try {
         const r = staff.redeemInvite(m.arg, turn.personId, turn.now);
@@ -164,7 +184,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
           kit.menu(turn, turn.t("staff.bound.bureau"));
           return true;
         }
-        kit.say(turn, turn.t("staff.bound.school", { school: local(pack.schools.find((x) => x.code === r.schoolId)?.name ?? pack.name, turn.lang) }));
+        kit.say(turn, turn.t("staff.bound.school", { school: schoolName(turn, r.schoolId) }));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         // A wrong code loses nothing: whatever was under way is asked again.
@@ -196,7 +216,7 @@ export function createStaffFlow(kit: StaffKit): Flow & {
    */
   function ended(turn: Turn): boolean {
     if (turn.state?.flow !== "staff" || staff.schoolOf(turn.personId)) return false;
-    kit.menu(turn, turn.t("staff.ended", { contacts: local(pack.contacts.text, turn.lang) }));
+    kit.menu(turn, turn.t("staff.ended", { contacts: contactsText(turn) }));
     return true;
   }
 

@@ -12,7 +12,7 @@ import { pickChoice } from "../../questions.js";
 import type { Choice } from "../../types.js";
 import type { PlanForm } from "../../state.js";
 import type { Apply, DialogState, Step, Turn } from "../../turn.js";
-import type { StaffKit } from "./tools.js";
+import type { StaffKit, StaffTools } from "./tools.js";
 
 /** The most plans listed as choices: Telegram shows them as buttons, WeChat as numbered lines. */
 const LISTED = 20;
@@ -20,6 +20,8 @@ const LISTED = 20;
 /** Where the staff flow keeps what "my plans" shows, and the ways on. */
 export interface MyPlansHost {
   kit: StaffKit;
+  /** The staff tools: the school's name and programmes. */
+  tools: StaffTools;
   /** The plan shown, and whether its withdrawal is being confirmed. */
   view(s: DialogState): { viewing?: number | undefined; withdrawing?: boolean | undefined };
   toMenu(s: DialogState): void;
@@ -33,11 +35,10 @@ export interface MyPlansHost {
  * The "my plans" steps over the staff flow's kit.
  * @example const mine = createMyPlans(host); mine.next(view) // "plans:list"
  */
-export function createMyPlans(host: MyPlansHost, editing: (planId: number, contents: ReturnType<typeof contentsOf>) => PlanForm) {
-  const { kit } = host;
-  const { pack } = kit;
+export function createMyPlans(host: MyPlansHost, editing: (planId: number, contents: ReturnType<typeof contentsOf>, programme: string) => PlanForm) {
+  const { kit, tools } = host;
+  const { school, home } = tools;
   const staff = kit.services.staff;
-  const school = (turn: Turn) => local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang);
   const plans = (turn: Turn) => staff.plans(turn.personId, turn.now);
   const shown = (turn: Turn): PlanRecord | undefined => {
     const id = host.view(turn.state!).viewing;
@@ -48,17 +49,19 @@ export function createMyPlans(host: MyPlansHost, editing: (planId: number, conte
   const listChoices = (turn: Turn): Choice[] => [
     ...plans(turn)
       .slice(0, LISTED)
-      .map((p) => ({ id: String(p.id), label: `#${p.id} ${local(occupationName(pack, p.occupation), turn.lang)} ${levelLabel(pack, p.level, turn.lang)} · ${status(turn, p)}` })),
+      .map((p) => ({ id: String(p.id), label: `#${p.id} ${local(occupationName(kit.packOf(p), p.occupation), turn.lang)} ${levelLabel(kit.packOf(p), p.level, turn.lang)} · ${status(turn, p)}` })),
     { id: "new", label: turn.t("plan.list.new") },
     { id: "menu", label: turn.t("staff.menu.back") },
   ];
 
   function listText(turn: Turn): string {
     const all = plans(turn);
-    if (!all.length) return turn.t("plan.list.none", { school: school(turn), cite: citeClause(pack, pack.planFields.clause, turn.lang) });
-    const lines = all.slice(0, LISTED).map((p) =>
-      turn.t("plan.list.line", { id: p.id, occupation: local(occupationName(pack, p.occupation), turn.lang), level: levelLabel(pack, p.level, turn.lang), trainees: p.traineesPlanned, from: p.startsOn, to: p.endsOn, status: status(turn, p) }),
-    );
+    if (!all.length) return turn.t("plan.list.none", { school: school(turn), cite: citeClause(home(turn), home(turn).planFields.clause, turn.lang) });
+    // The list may span the school's programmes: each plan in its own programme's words.
+    const lines = all.slice(0, LISTED).map((p) => {
+      const pack = kit.packOf(p);
+      return turn.t("plan.list.line", { id: p.id, occupation: local(occupationName(pack, p.occupation), turn.lang), level: levelLabel(pack, p.level, turn.lang), trainees: p.traineesPlanned, from: p.startsOn, to: p.endsOn, status: status(turn, p) });
+    });
     return [turn.t("plan.list.title", { school: school(turn) }), ...lines, ...(all.length > LISTED ? [turn.t("plan.list.more", { count: LISTED })] : [])].join("\n");
   }
 
@@ -68,7 +71,7 @@ export function createMyPlans(host: MyPlansHost, editing: (planId: number, conte
       id: p.id,
       status: status(turn, p),
       by: p.createdByPersonId === null ? turn.t("plan.view.byBureau") : "",
-      fields: planLines(turn, pack, contentsOf(p)).join("\n"),
+      fields: planLines(turn, kit.packOf(p), contentsOf(p)).join("\n"),
       review,
     });
   }
@@ -121,7 +124,7 @@ export function createMyPlans(host: MyPlansHost, editing: (planId: number, conte
         const view = host.view(s);
         const p = shown(turn);
         if (id === "back" || !p) return void delete view.viewing;
-        if (id === "edit") return host.startForm(s, editing(p.id, contentsOf(p)));
+        if (id === "edit") return host.startForm(s, editing(p.id, contentsOf(p), p.programme));
         if (id === "withdraw") return void (view.withdrawing = true);
         if (id === "open") return host.openUnder(s, p.id);
         guarded(turn, p, () => {

@@ -15,15 +15,17 @@ import type { StaffTools } from "./tools.js";
  * @example const steps = createOpenSteps(tools, { howToEnrol }); steps["staff:capacity"]
  */
 export function createOpenSteps(tools: StaffTools, parts: { howToEnrol(turn: Turn, code: string): string }): Record<string, Step> {
-  const { kit, pack, staff, draft, occupation, toMenu, classOf, planOf, deadlineText, calendarNote, typed, chosen, confirmed } = tools;
+  const { kit, staff, draft, occupation, toMenu, classOf, planOf, about, deadlineText, calendarNote, typed, chosen, confirmed } = tools;
   const { howToEnrol } = parts;
-  const strictCap = pack.classCap.overCap === "strict";
+  // A class is opened under its plan's programme, and filed with its own programme's office (`about`).
+  const strictCap = (turn: Turn) => about(turn).classCap.overCap === "strict";
 
   function openSummary(turn: Turn, d: StaffDraft): string {
     const plan = planOf(turn, d.planId);
+    const pack = about(turn);
     const filing = knownFilingDeadline(d.opensOn!, pack);
     const summary = turn.t("staff.open.summary", {
-      plan: plan ? turn.t("staff.open.planLabel", { occupation: occupation(turn, plan.occupation), level: levelLabel(pack, plan.level, turn.lang), from: plan.startsOn, to: plan.endsOn }) : "",
+      plan: plan ? turn.t("staff.open.planLabel", { occupation: occupation(turn, plan.occupation, pack), level: levelLabel(pack, plan.level, turn.lang), from: plan.startsOn, to: plan.endsOn }) : "",
       name: d.name,
       opens: d.opensOn,
       closes: d.closesOn,
@@ -40,7 +42,7 @@ export function createOpenSteps(tools: StaffTools, parts: { howToEnrol(turn: Tur
     "staff:filingConfirm": confirmed(
       (turn) => {
         const c = classOf(turn, draft(turn.state!).classId);
-        const text = turn.t("staff.filing.confirm", { code: c?.code ?? "", name: c?.name ?? "", deadline: c ? deadlineText(turn, c.filingDeadline) : "", office: local(pack.filingOffice, turn.lang) });
+        const text = turn.t("staff.filing.confirm", { code: c?.code ?? "", name: c?.name ?? "", deadline: c ? deadlineText(turn, c.filingDeadline) : "", office: local(about(turn).filingOffice, turn.lang) });
         return text + calendarNote(turn, [c?.noCalendarYear]);
       },
       "staff.filing.yes",
@@ -55,10 +57,11 @@ export function createOpenSteps(tools: StaffTools, parts: { howToEnrol(turn: Tur
     "staff:plan": chosen(
       (turn) => turn.t("staff.open.plan"),
       (turn) =>
-        staff.approvedPlans(turn.personId, turn.now).map((p) => ({
-          id: String(p.id),
-          label: turn.t("staff.open.planLabel", { occupation: occupation(turn, p.occupation), level: levelLabel(pack, p.level, turn.lang), from: p.startsOn, to: p.endsOn }),
-        })),
+        staff.approvedPlans(turn.personId, turn.now).map((p) => {
+          // Each plan in its own programme's words: the list may span the school's programmes.
+          const pack = kit.packOf(p);
+          return { id: String(p.id), label: turn.t("staff.open.planLabel", { occupation: occupation(turn, p.occupation, pack), level: levelLabel(pack, p.level, turn.lang), from: p.startsOn, to: p.endsOn }) };
+        }),
       (_turn, id) => (s) => void (draft(s).planId = Number(id)),
     ),
     "staff:name": typed(
@@ -88,13 +91,14 @@ export function createOpenSteps(tools: StaffTools, parts: { howToEnrol(turn: Tur
       },
     ),
     "staff:capacity": typed(
-      (turn) => turn.t(strictCap ? "staff.open.capacityStrict" : "staff.open.capacity", { cap: pack.classCap.value }),
+      (turn) => turn.t(strictCap(turn) ? "staff.open.capacityStrict" : "staff.open.capacity", { cap: about(turn).classCap.value }),
       (turn, text) => {
+        const pack = about(turn);
         const digits = text.normalize("NFKC").replace(/\s+/g, "").replace(/人$/, "");
         const n = /^\d{1,4}$/.test(digits) ? Number(digits) : NaN;
         if (!(n >= 1 && n <= 1000)) return { ok: false, error: "staff.invalid.capacity" };
         // Over a strict cap no reason helps: said here, before the rest of the class is asked.
-        if (strictCap && n > pack.classCap.value)
+        if (strictCap(turn) && n > pack.classCap.value)
           return { ok: false, error: "staff.invalid.capacityStrict", params: { cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) } };
         return {
           ok: true,
@@ -108,7 +112,10 @@ export function createOpenSteps(tools: StaffTools, parts: { howToEnrol(turn: Tur
       },
     ),
     "staff:reason": typed(
-      (turn) => turn.t("staff.open.reason", { size: draft(turn.state!).capacity, cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) }),
+      (turn) => {
+        const pack = about(turn);
+        return turn.t("staff.open.reason", { size: draft(turn.state!).capacity, cap: pack.classCap.value, cite: citeClause(pack, pack.classCap.clause, turn.lang) });
+      },
       (_turn, text) => (text.length >= 4 && text.length <= 500 ? { ok: true, value: (s) => void (draft(s).reason = text) } : { ok: false, error: "staff.invalid.reason" }),
     ),
     "staff:openConfirm": confirmed(

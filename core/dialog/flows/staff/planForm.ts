@@ -13,7 +13,7 @@ import { pickChoice, type Parsed } from "../../questions.js";
 import type { Choice } from "../../types.js";
 import { planFieldSchema, type PlanForm } from "../../state.js";
 import type { Apply, DialogState, Step, Turn } from "../../turn.js";
-import type { StaffKit } from "./tools.js";
+import type { StaffKit, StaffTools } from "./tools.js";
 
 /** A value longer than this is cut in a summary: a chat message holds 4,096 characters and a plan has fifteen items. */
 const SHOWN_CHARS = 160;
@@ -21,6 +21,8 @@ const SHOWN_CHARS = 160;
 /** What the form needs of the staff flow: its kit, where the form is kept, and the way back to the menu. */
 export interface PlanFormHost {
   kit: StaffKit;
+  /** The staff tools: the school's programmes, for a new plan's. */
+  tools: StaffTools;
   form(s: DialogState): PlanForm;
   toMenu(s: DialogState): void;
   /** Shows a plan in "my plans" after a change was saved or dropped. */
@@ -45,15 +47,26 @@ export function planLines(turn: Turn, pack: PolicyPack, values: PlanValues, chan
  * @example const form = createPlanForm(host); const steps = { ...staffSteps, ...form.steps }
  */
 export function createPlanForm(host: PlanFormHost) {
-  const { kit } = host;
-  const { pack } = kit;
+  const { kit, tools } = host;
   const staff = kit.services.staff;
-  const cite = (turn: Turn, clause: string) => citeClause(pack, clause, turn.lang);
+  /**
+   * The programme whose rules the form asks and checks by: the one chosen (or the plan's, for a change), else
+   * the school's; with one programme, it.
+   */
+  const packOf = (turn: Turn): PolicyPack => {
+    if (!kit.several) return kit.pack;
+    const form = host.form(turn.state!);
+    return form.programme !== undefined ? kit.packOf(form) : tools.home(turn);
+  };
+  /** The programmes a new plan may be for: those open today that list the school (else those listing it). */
+  const programmeChoices = (turn: Turn): Choice[] => tools.schoolPacks(turn).map((p) => ({ id: p.id, label: local(p.name, turn.lang) }));
+  const cite = (turn: Turn, clause: string) => citeClause(packOf(turn), clause, turn.lang);
   const values = (turn: Turn) => host.form(turn.state!).values;
 
   /** The question of a field, with what the pack and the answers so far say about it. */
   function question(turn: Turn, field: PlanField): string {
     const v = values(turn);
+    const pack = packOf(turn);
     const share = pack.practicalShareMin.value;
     const params: Record<string, unknown> = {
       count: planFields.length,
@@ -73,6 +86,7 @@ export function createPlanForm(host: PlanFormHost) {
 
   /** The choices of a field chosen from the pack: its occupations, tracks, and the levels the track offers. */
   function choicesOf(turn: Turn, field: PlanField): Choice[] | undefined {
+    const pack = packOf(turn);
     if (field === "occupation") return pack.occupations.map((o) => ({ id: o.code, label: local(o.name, turn.lang) }));
     if (field === "track") return pack.tracks.map((tr) => ({ id: tr.code, label: planTrackName(pack, tr.code, turn.lang) }));
     if (field === "level") {
@@ -89,6 +103,7 @@ export function createPlanForm(host: PlanFormHost) {
    * an answer understood and refused is said so and asked again, never taken for a question about the programme.
    */
   function take(turn: Turn, field: PlanField, raw: unknown): Parsed<Apply> {
+    const pack = packOf(turn);
     const read = readPlanValue(field, raw, pack);
     if (!read.ok) return read;
     const before = planProblems(values(turn), pack, { lang: turn.lang, today: turn.today });
@@ -116,9 +131,12 @@ export function createPlanForm(host: PlanFormHost) {
   function summaryText(turn: Turn): string {
     const form = host.form(turn.state!);
     const v = form.values as PlanContentsInput;
+    const pack = packOf(turn);
     const fields = planLines(turn, pack, v, form.changed ?? []).join("\n");
     const notes = planNotes(v, pack, turn.lang).join("\n");
-    if (form.planId === undefined) return turn.t("plan.summary.new", { school: local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang), fields, notes });
+    // Where several programmes are served, the summary names the one the plan is for.
+    const school = kit.several ? `${tools.school(turn)} · ${local(pack.name, turn.lang)}` : tools.school(turn);
+    if (form.planId === undefined) return turn.t("plan.summary.new", { school, fields, notes });
     const status = staff.plans(turn.personId, turn.now).find((p) => p.id === form.planId)?.status ?? "submitted";
     return turn.t("plan.summary.edit", { id: form.planId, status: turn.t(`plan.status.${status}`), fields, notes });
   }
@@ -142,7 +160,8 @@ export function createPlanForm(host: PlanFormHost) {
     const contents = form.values as PlanContentsInput;
     try {
       if (form.planId === undefined) {
-        const { planId } = staff.submitPlan(turn.personId, contents, turn.today, turn.now, turn.lang);
+        const pack = packOf(turn);
+        const { planId } = staff.submitPlan(turn.personId, contents, turn.today, turn.now, turn.lang, kit.several ? pack.id : undefined);
         kit.say(turn, turn.t("plan.submitted", { id: planId, cite: cite(turn, pack.planFields.clause) }));
         return host.toMenu(s);
       }
@@ -182,6 +201,15 @@ export function createPlanForm(host: PlanFormHost) {
           } else send(turn, s);
         },
       };
+    },
+  };
+  // A school in several programmes open today says first which one a new plan is for: its items are that one's.
+  steps["plan:programme"] = {
+    ask: (turn) => ({ text: turn.t("plan.programme.ask"), choices: programmeChoices(turn) }),
+    choices: programmeChoices,
+    answer: (_turn, answer, list) => {
+      const id = pickChoice(answer, list);
+      return id ? { ok: true, value: (s) => void (host.form(s).programme = id) } : { ok: false, error: "plan.programme.invalid" };
     },
   };
   const changeChoices = (turn: Turn): Choice[] => [
@@ -227,8 +255,12 @@ export function createPlanForm(host: PlanFormHost) {
     },
   };
 
-  /** The next question: dropping the form, choosing an item to change, the first item not given, or the summary. */
-  function next(form: PlanForm): string {
+  /**
+   * The next question: which programme (a new plan of a school in several open today), dropping the form,
+   * choosing an item to change, the first item not given, or the summary.
+   */
+  function next(turn: Turn, form: PlanForm): string {
+    if (kit.several && form.planId === undefined && form.programme === undefined && tools.schoolPacks(turn).length > 1) return "plan:programme";
     if (form.dropping) return "plan:drop";
     if (form.choosing) return "plan:change";
     const missing = planFields.find((f) => form.values[f] === undefined);
@@ -237,6 +269,12 @@ export function createPlanForm(host: PlanFormHost) {
 
   /** "/back" from a form step: the item answered there is forgotten, so `next` asks it again. */
   function undo(form: PlanForm, step: string): void {
+    // Another programme asks other items: none given under the first is kept.
+    if (step === "plan:programme") {
+      delete form.programme;
+      form.values = {};
+      return;
+    }
     if (step === "plan:change" || step === "plan:summary" || step === "plan:drop") {
       delete form.choosing;
       delete form.dropping;
@@ -252,7 +290,7 @@ export function createPlanForm(host: PlanFormHost) {
     undo,
     /** A new plan, from its first item. */
     blank: (): PlanForm => ({ values: {} }),
-    /** A change of a stored plan: its values, and the choice of the item to change first. */
-    editing: (planId: number, contents: PlanContentsInput): PlanForm => ({ planId, values: { ...contents }, changed: [], choosing: true }),
+    /** A change of a stored plan: its values (checked by its programme's rules), and the choice of the item to change first. */
+    editing: (planId: number, contents: PlanContentsInput, programme: string): PlanForm => ({ planId, ...(kit.several && { programme }), values: { ...contents }, changed: [], choosing: true }),
   };
 }

@@ -70,7 +70,7 @@ export function classPoster(pack: PolicyPack, cls: StaffClass, voice: PosterVoic
  * @example const { sendPoster } = createPosters(tools); await sendPoster(turn, cls)
  */
 export function createPosters(tools: StaffTools) {
-  const { kit, pack, services, school } = tools;
+  const { kit, services, school, tFor } = tools;
 
   /**
    * What a resident types to enrol in a class, on any channel ("报名 K7Q2"): the enrol keyword of the
@@ -99,7 +99,9 @@ export function createPosters(tools: StaffTools) {
         : link
           ? { content: link, via: "telegram" as const }
           : undefined;
-    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: turn.t, qr, command }));
+    // The poster is the class's programme's: its name, clauses and words.
+    const pack = kit.packOf(cls);
+    const bytes = await services.renderPoster(classPoster(pack, cls, { school: school(turn), lang: turn.lang, t: tFor(turn, pack), qr, command }));
     const lines = [turn.t("staff.poster.sent", { code: cls.code, name: cls.name })];
     if (qr?.via === "official_account") lines.push(turn.t("staff.poster.officialAccount", { command }));
     if (qr?.via === "wechat") lines.push(turn.t("staff.poster.wechat", { command }));

@@ -2,7 +2,8 @@
 // bot's accounts, for enrolment links and posters), the staff draft in the conversation's state, the person's
 // school, the school's classes and approved plans as the staff services show them, and the step kinds the staff
 // menu is written with (typed, chosen, confirmed).
-import { local } from "../../../rules/pack.js";
+import type { Translate } from "../../../i18n.js";
+import { local, type PolicyPack } from "../../../rules/pack.js";
 import { occupationName } from "../../../rules/names.js";
 import { matchYesNo } from "../../match.js";
 import type { StaffClass, StaffPlan } from "../../ports.js";
@@ -37,8 +38,26 @@ export function staffTools(kit: StaffKit) {
   const staff = services.staff;
 
   const draft = (s: DialogState): StaffDraft => (s.staff ??= {});
-  const school = (turn: Turn) => local(pack.schools.find((x) => x.code === staff.schoolOf(turn.personId))?.name ?? pack.name, turn.lang);
-  const occupation = (turn: Turn, code: string) => local(occupationName(pack, code), turn.lang);
+  /**
+   * The programmes of the staff member's school: those listing it (the open ones today, when several list it
+   * and some are open); the first programme's for a school no pack lists.
+   */
+  const schoolPacks = (turn: Turn): readonly PolicyPack[] => {
+    if (!kit.several) return [pack];
+    const id = staff.schoolOf(turn.personId);
+    const listing = kit.programmes.all.filter((p) => p.schools.some((x) => x.code === id));
+    const open = listing.filter((p) => kit.programmes.openOn(turn.today).includes(p));
+    return open.length ? open : listing.length ? listing : [pack];
+  };
+  /** The programme the staff menu and its lists speak for: the school's (the first of them, when several). */
+  const home = (turn: Turn): PolicyPack => schoolPacks(turn)[0]!;
+  const school = (turn: Turn) => {
+    const id = staff.schoolOf(turn.personId);
+    return local((kit.several ? kit.programmes.all : [pack]).flatMap((p) => p.schools).find((x) => x.code === id)?.name ?? home(turn).name, turn.lang);
+  };
+  const occupation = (turn: Turn, code: string, of: PolicyPack = pack) => local(occupationName(of, code), turn.lang);
+  /** A translator on a programme's words (city, offices…): the turn's own with one programme. */
+  const tFor = (turn: Turn, of: PolicyPack): Translate => (kit.several ? kit.tOf(of, turn.lang) : turn.t);
   /** Back to the staff menu: the action is done (or abandoned) and nothing of it is kept. */
   const toMenu = (s: DialogState) => {
     s.staff = {};
@@ -48,6 +67,19 @@ export function staffTools(kit: StaffKit) {
     classId === undefined ? undefined : staff.classes(turn.personId, turn.now).find((c) => c.id === classId);
   const planOf = (turn: Turn, planId: number | undefined): StaffPlan | undefined =>
     planId === undefined ? undefined : staff.approvedPlans(turn.personId, turn.now).find((p) => p.id === planId);
+  /**
+   * The programme the staff step under way is about: its class's, its plan's, its plan form's, else the
+   * school's. Every rule a step states or checks (cap, filing lead, claim materials) is that one's.
+   */
+  const about = (turn: Turn): PolicyPack => {
+    if (!kit.several) return pack;
+    const d = draft(turn.state!);
+    if (d.classId !== undefined) return kit.packOf(classOf(turn, d.classId));
+    if (d.planId !== undefined) return kit.packOf(planOf(turn, d.planId));
+    if (d.form?.programme !== undefined) return kit.packOf(d.form);
+    if (d.viewing !== undefined) return kit.packOf(staff.plans(turn.personId, turn.now).find((p) => p.id === d.viewing));
+    return home(turn);
+  };
 
   // A filing deadline as staff read it: the date, or that it cannot be computed (the year's holiday calendar
   // is not loaded), with the sentence saying why and who adds it under `calendarNote`.
@@ -94,7 +126,7 @@ export function staffTools(kit: StaffKit) {
     },
   });
 
-  return { kit, pack, services, staff, draft, school, occupation, toMenu, classOf, planOf, deadlineText, calendarNote, enrolling, typed, chosen, confirmed };
+  return { kit, pack, services, staff, draft, schoolPacks, home, about, tFor, school, occupation, toMenu, classOf, planOf, deadlineText, calendarNote, enrolling, typed, chosen, confirmed };
 }
 
 /** The staff menu's tools (`staffTools`). */
