@@ -3,6 +3,7 @@
 // question. A flow finds them in its kit (core/dialog/turn.ts).
 import { perLanguage } from "../i18n.js";
 import { matchChoice, matchYesNo } from "./match.js";
+import { pickChoice } from "./questions.js";
 import type { Apply, DialogState, Kit, Step, Turn } from "./turn.js";
 import type { Choice } from "./types.js";
 
@@ -21,7 +22,7 @@ export function stepKinds({ faq, other, finish }: Pick<Kit, "faq" | "other" | "f
     choices,
     ...(offers && { offers }),
     answer: (turn, answer, list) => {
-      const id = "choiceId" in answer ? (list.some((c) => c.id === answer.choiceId) ? answer.choiceId : undefined) : matchChoice(answer.text, list)?.id;
+      const id = pickChoice(answer, list);
       return id ? { ok: true, value: apply(turn, id) } : { ok: false, error: "dialog.invalid.choice" };
     },
   });

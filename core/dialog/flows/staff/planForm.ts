@@ -216,44 +216,22 @@ export function createPlanForm(host: PlanFormHost) {
     ...planFields.map((f) => ({ id: f, label: turn.t(`plan.field.${f}`) })),
     { id: "back", label: turn.t("plan.change.back") },
   ];
-  steps["plan:change"] = {
-    ask: (turn) => ({ text: turn.t("plan.change.ask"), choices: changeChoices(turn) }),
-    choices: changeChoices,
-    answer: (_turn, answer, list) => {
-      const id = pickChoice(answer, list);
-      if (!id) return { ok: false, error: "dialog.invalid.choice" };
-      return {
-        ok: true,
-        value: (s) => {
-          const form = host.form(s);
-          delete form.choosing;
-          if (id !== "back") forget(form, id as PlanField);
-        },
-      };
-    },
-  };
+  steps["plan:change"] = kit.choiceStep((turn) => turn.t("plan.change.ask"), changeChoices, (_turn, id) => (s) => {
+    const form = host.form(s);
+    delete form.choosing;
+    if (id !== "back") forget(form, id as PlanField);
+  });
 
   const dropChoices = (turn: Turn): Choice[] => [
     { id: "drop", label: turn.t("plan.drop.yes") },
     { id: "keep", label: turn.t("plan.drop.no") },
   ];
-  steps["plan:drop"] = {
-    ask: (turn) => ({ text: turn.t("plan.drop.confirm"), choices: dropChoices(turn) }),
-    choices: dropChoices,
-    answer: (turn, answer, list) => {
-      const id = pickChoice(answer, list);
-      if (!id) return { ok: false, error: "dialog.invalid.choice" };
-      return {
-        ok: true,
-        value: (s) => {
-          delete host.form(s).dropping;
-          if (id !== "drop") return;
-          kit.say(turn, turn.t("plan.dropped"));
-          host.toMenu(s);
-        },
-      };
-    },
-  };
+  steps["plan:drop"] = kit.choiceStep((turn) => turn.t("plan.drop.confirm"), dropChoices, (turn, id) => (s) => {
+    delete host.form(s).dropping;
+    if (id !== "drop") return;
+    kit.say(turn, turn.t("plan.dropped"));
+    host.toMenu(s);
+  });
 
   /**
    * The next question: which programme (a new plan of a school in several open today), dropping the form,
