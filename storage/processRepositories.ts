@@ -1,6 +1,7 @@
 // Drizzle repositories for the school process ports (core/processStores.ts): plans, classes and filing,
 // assessment results, claims, staff administration and report queries. No decisions here; core decides.
-import { classColumns, keyGroupCountsBySchool } from "./repositories.js";
+import { classColumns } from "./classStore.js";
+import { keyGroupCountsBySchool } from "./repositories.js";
 import { randomInt } from "node:crypto";
 import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type {
