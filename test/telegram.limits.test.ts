@@ -14,7 +14,7 @@ import type { ChatClock } from "../core/dialog/engine.js";
 import { packTranslator } from "../core/rules/packWords.js";
 import { jiangyin } from "./support/packs.js";
 import { maskIdNumber } from "../core/mask.js";
-import { bureau, enrolMany, planInput, SCHOOL_A } from "./process/helpers.js";
+import { bureau, classOf100, SCHOOL_A } from "./process/helpers.js";
 import { startFakeBotApi, type FakeBotApi, type Payload } from "./support/fakeBotApi.js";
 import { unthrottled } from "./support/sendLimits.js";
 
@@ -77,11 +77,7 @@ describe("Telegram messages within the platform's sizes", () => {
     api.pushUpdate(api.textUpdate(STAFF, `/staff ${invite}`));
     await api.waitForReplies(STAFF, 2);
     const personId = app.services.identify("telegram", String(STAFF), clock.now()).personId;
-    const actor = app.services.actorsOf(personId).find((a) => a.kind === "school_staff") as Extract<ReturnType<App["services"]["actorsOf"]>[number], { kind: "school_staff" }>;
-    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), clock.today(), clock.now());
-    app.services.process.approvePlan(bureau, planId, clock.now());
-    const cls = app.services.process.openClass(actor, { planId, name: "订单大班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 100, overCapReason: "企业订单班，实训场地可容纳100人" }, today, clock.now());
-    const trainees = enrolMany(app.services, cls.classId, 100);
+    const { cls, trainees } = classOf100(app.services, personId, today, clock.now());
 
     api.pushUpdate(api.textUpdate(STAFF, t("staff.menu.roster")));
     await api.waitForReplies(STAFF, 3);

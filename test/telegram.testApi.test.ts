@@ -17,7 +17,7 @@ import { createTelegramChannel, type TelegramChannel } from "../bot/telegram.js"
 import type { ChatClock } from "../core/dialog/engine.js";
 import { translator } from "../core/i18n.js";
 import { maskIdNumber } from "../core/mask.js";
-import { bureau, enrolMany, planInput, SCHOOL_A } from "./process/helpers.js";
+import { bureau, classOf100, SCHOOL_A } from "./process/helpers.js";
 import { unthrottled } from "./support/sendLimits.js";
 
 const t = translator("zh-CN");
@@ -98,11 +98,7 @@ describe("staff on telegram-test-api", () => {
     const { code: invite } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, clock.now(), 3_600_000);
     await say(`/staff ${invite}`, 2);
     const personId = app.services.identify("telegram", String(STAFF), clock.now()).personId;
-    const actor = app.services.actorsOf(personId).find((a) => a.kind === "school_staff") as Extract<ReturnType<App["services"]["actorsOf"]>[number], { kind: "school_staff" }>;
-    const { planId } = app.services.process.submitPlan(actor, planInput(SCHOOL_A), clock.today(), clock.now());
-    app.services.process.approvePlan(bureau, planId, clock.now());
-    const cls = app.services.process.openClass(actor, { planId, name: "订单大班", opensOn: "2023-07-20", closesOn: "2023-08-31", capacity: 100, overCapReason: "企业订单班，实训场地可容纳100人" }, today, clock.now());
-    const trainees = enrolMany(app.services, cls.classId, 100);
+    const { cls, trainees } = classOf100(app.services, personId, today, clock.now());
 
     await say(t("staff.menu.roster"), 1);
     const [fileText, failed, page] = await say(cls.code, 3);

@@ -8,13 +8,13 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openApp, type App } from "../../bot/app.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
-import type { Reply } from "../../core/dialog/types.js";
 import { packTranslator } from "../../core/rules/packWords.js";
 import { jiangyin } from "../support/packs.js";
 import { renderNotice } from "../../core/noticeKinds.js";
 import type { NoticeKind, NoticeParams } from "../../core/notice.js";
 import { outbox } from "../../storage/schema.js";
 import { bureau, SCHOOL_A } from "../process/helpers.js";
+import { staffChat as staffChatOf } from "../support/staffChat.js";
 
 // The chat says the pack's words (its offices, its examples).
 const t = packTranslator(jiangyin, "zh-CN");
@@ -37,27 +37,8 @@ describe("training plans in the staff chat", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A staff member's chat on WeChat (numbered choices): `send` types, `tap` picks a choice of the last reply by its label. */
-  async function staffChat() {
-    let last: Reply | undefined;
-    const handle = async (input: { text?: string; choiceId?: string; stepToken?: string }) => {
-      const replies = await app.engine.handle({ channel: "wechat", chat: "private", externalId: "teacher-wang", ...input });
-      last = replies.at(-1);
-      return replies.map((r) => r.text);
-    };
-    const chat = {
-      send: (text: string) => handle({ text }),
-      tap: (label: string) => {
-        const choice = last?.choices?.find((c) => c.label === label) ?? last?.choices?.find((c) => c.label.includes(label));
-        if (!choice) throw new Error(`no choice "${label}" in: ${last?.text}\n${last?.choices?.map((c) => c.label).join(" | ")}`);
-        return handle({ choiceId: choice.id, stepToken: last!.stepToken! });
-      },
-      last: () => last!,
-    };
-    const { code } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId: SCHOOL_A }, clock.now(), 3_600_000);
-    await chat.send(`/staff ${code}`);
-    return chat;
-  }
+  /** A staff member of school A chatting on WeChat. */
+  const staffChat = () => staffChatOf(() => app, clock.now(), SCHOOL_A, "teacher-wang");
   type Chat = Awaited<ReturnType<typeof staffChat>>;
 
   /** The first items of a plan, up to the dates; answers each by typing, as on WeChat. */

@@ -75,6 +75,20 @@ export function openClass(
   return { planId, ...opened };
 }
 
+/**
+ * A class of 100 confirmed trainees (over the cap, with the reason recorded) opened by the staff member `personId`
+ * joined by an invite: the roster that no longer fits one Telegram message.
+ * @example const { cls, trainees } = classOf100(app.services, personId, today, clock.now())
+ */
+export function classOf100(services: Services, personId: number, today: string, now: Date) {
+  const staff = services.actorsOf(personId).find((a): a is Actor & { kind: "school_staff" } => a.kind === "school_staff")!;
+  const p = services.process;
+  const { planId } = p.submitPlan(staff, planInput(staff.schoolId), today, now);
+  p.approvePlan(bureau, planId, now);
+  const cls = p.openClass(staff, { planId, name: "订单大班", opensOn: OPENS, closesOn: CLOSES, capacity: 100, overCapReason: "企业订单班，实训场地可容纳100人" }, today, now);
+  return { cls, trainees: enrolMany(services, cls.classId, 100) };
+}
+
 let traineeNo = 10_000;
 /** Enrols `count` new residents in a class; returns their enrolment ids, person ids and personal data. */
 export function enrolMany(services: Services, classId: number, count: number, facts: Facts = employeeFacts) {

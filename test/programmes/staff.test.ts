@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { openApp, type App } from "../../bot/app.js";
 import type { ChatClock } from "../../core/dialog/engine.js";
-import type { Reply } from "../../core/dialog/types.js";
 import { citeClause, local } from "../../core/rules/pack.js";
 import { planFields } from "../../core/rules/planRules.js";
 import { packTranslator } from "../../core/rules/packWords.js";
 import { bureau, planInput } from "../process/helpers.js";
+import { staffChat as staffChatOf } from "../support/staffChat.js";
 import { elderlyCare, elderlyCarePath, madeUpCity, packVariantText } from "../support/packs.js";
 
 const zhB = packTranslator(elderlyCare, "zh-CN");
@@ -37,27 +37,11 @@ async function lakesideThenBinjiang(clock: ChatClock, shared = false): Promise<A
   return app;
 }
 
-/** A staff member's chat on WeChat, bound to `schoolId` by an invite: `send` types, `tap` picks a choice of the last reply. */
+/** A staff member's chat on WeChat, bound to `schoolId` by an invite; each reply read as one text. */
 async function staffChat(app: App, clock: ChatClock, schoolId: string) {
-  let last: Reply | undefined;
-  const handle = async (input: { text?: string; choiceId?: string; stepToken?: string }) => {
-    const replies = await app.engine.handle({ channel: "wechat", chat: "private", externalId: `staff-${schoolId}`, ...input });
-    last = replies.at(-1);
-    return replies.map((r) => r.text).join("\n");
-  };
-  const chat = {
-    send: (text: string) => handle({ text }),
-    tap: (label: string) => {
-      const choice = last?.choices?.find((c) => c.label === label) ?? last?.choices?.find((c) => c.label.includes(label));
-      if (!choice) throw new Error(`no choice "${label}" in: ${last?.text}\n${last?.choices?.map((c) => c.label).join(" | ")}`);
-      return handle({ choiceId: choice.id, stepToken: last!.stepToken! });
-    },
-    labels: () => last?.choices?.map((c) => c.label) ?? [],
-    bound: "",
-  };
-  const { code } = app.services.process.createInvite(bureau, { role: "school_staff", schoolId }, clock.now(), 3_600_000);
-  chat.bound = await chat.send(`/staff ${code}`);
-  return chat;
+  const chat = await staffChatOf(() => app, clock.now(), schoolId);
+  const joined = async (texts: Promise<string[]>) => (await texts).join("\n");
+  return { ...chat, send: (text: string) => joined(chat.send(text)), tap: (label: string) => joined(chat.tap(label)), bound: chat.bound.join("\n") };
 }
 
 /** Answers to every item of the plan form, in its order, typed as on WeChat. */
