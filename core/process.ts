@@ -4,7 +4,7 @@
 // What a staff chat menu and the bureau's CLI call; every method takes the actor first and checks it in core.
 import { createClaimService } from "./claims.js";
 import type { EnrolmentService } from "./enrolment.js";
-import type { Programmes } from "./rules/programmes.js";
+import { lastToEnd, type Programmes } from "./rules/programmes.js";
 import { createPlanService } from "./plans.js";
 import type { ProcessDeps } from "./processStores.js";
 import { createReportService } from "./reports.js";
@@ -24,8 +24,7 @@ export function createProcessService(deps: ProcessDeps, programmes: Programmes, 
     ...createResultService(deps, programmes, plans.classOrThrow),
     ...createClaimService(deps, programmes, plans.classOrThrow),
     ...createReportService(deps, programmes, staffAccess, plans.classOrThrow),
-    // People are kept until every programme's subsidies are settled: the window that ends last holds them.
-    ...createRetentionService(deps, programmes.all.reduce((a, b) => (b.window.to > a.window.to ? b : a))),
+    ...createRetentionService(deps, lastToEnd(programmes)),
     /** One-time staff invites, as in core/staffAccess.ts. @example createInvite(bureau, { role: "school_staff", schoolId }, now, 72 * 3_600_000) */
     createInvite: staffAccess.createInvite,
     /** @example redeemInvite("7KQ2-M9XD-4TPA", personId, now) */

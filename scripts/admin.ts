@@ -24,6 +24,7 @@ import type { Actor } from "../core/roles.js";
 import { RowsRejected } from "../core/results.js";
 import { NotSettled, retentionHoldText, type RetentionHold } from "../core/retention.js";
 import { loadProgrammes } from "../storage/packFile.js";
+import { lastToEnd } from "../core/rules/programmes.js";
 import { asTestCases } from "../core/dialog/understand/review.js";
 import { ConfigError, loadConfig } from "../bot/config.js";
 import { createOfficialAccountApi } from "../bot/officialAccount/api.js";
@@ -195,7 +196,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       }
       return {
         json: r,
-        text: r.settled ? t("admin.cli.retentionDue", { held: r.held, ended: app.pack.window.to }) : t("admin.cli.retentionOpen", { count: r.holds.length, held: r.held, list: holdLines(r.holds, app.pack, t, lang) }),
+        text: r.settled ? t("admin.cli.retentionDue", { held: r.held, ended: lastToEnd(app.programmes).window.to }) : t("admin.cli.retentionOpen", { count: r.holds.length, held: r.held, list: holdLines(r.holds, lastToEnd(app.programmes), t, lang) }),
       };
     }
     case "questions": {

@@ -66,6 +66,15 @@ export function programmeSet(packs: readonly PolicyPack[]): Programmes {
 }
 
 /**
+ * The programme whose window ends last: personal data is kept until every programme's subsidies are settled, so
+ * the retention rules read its window.
+ * @example lastToEnd(programmeSet([jiangyin, binjiang])).id // "binjiang-2025-elderly-care"
+ */
+export function lastToEnd(programmes: Programmes): PolicyPack {
+  return programmes.all.reduce((a, b) => (b.window.to > a.window.to ? b : a));
+}
+
+/**
  * The programmes of a pack or a set: a caller serving one pack may pass the pack.
  * @example asProgrammes(jiangyin).ids // ["jiangyin-2023-ecommerce"]
  */
