@@ -90,7 +90,8 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
   // Lists show one programme's rows when --programme names it, else every programme's.
   const programmeFilter = args.programme ? { programme: args.programme } : {};
   const lang = args.lang;
-  const t = packTranslator(app.pack, lang);
+  // Tables and messages in the words of the programme named, else of the first served.
+  const t = packTranslator(args.programme ? app.programmes.of(args.programme) : app.pack, lang);
   switch (args.command) {
     case "schools": {
       const rows = p.listSchools(actor, now);
