@@ -21,6 +21,7 @@ import { dateIn } from "../core/rules/dates.js";
 import { seatsOf } from "../core/enrolment.js";
 import { DomainError } from "../core/errors.js";
 import { renderPoster } from "./poster.js";
+import { questionExamples } from "../storage/questionExamples.js";
 import { createReviewStore } from "../storage/reviewStore.js";
 import type { ReviewStore } from "../core/dialog/understand/review.js";
 
@@ -143,6 +144,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     ...(options.wechatContactQr ? { wechatContactQr: options.wechatContactQr } : {}),
     ...(options.backupDays ? { backupDays: options.backupDays } : {}),
     askSmsConsent: options.askSmsConsent ?? false,
+    examples: questionExamples(questions),
   });
   return { programmes, pack, services, engine, key, vault, db, sqlite, questions, close };
 }

@@ -7,15 +7,17 @@ import { parse } from "yaml";
 import { buildFaqIndex } from "../core/dialog/faq.js";
 import { translator } from "../core/i18n.js";
 import { loadPackFile } from "../storage/packFile.js";
+import { loadExampleFiles } from "../storage/questionExamples.js";
 
 const passes = Number(process.argv[2] ?? 5);
-// The cases stay in test/, also when this runs compiled from dist/scripts/.
-const dir = new URL(import.meta.url.includes("/dist/scripts/") ? "../../test/cases/" : "../test/cases/", import.meta.url);
+// The labelled questions stay in locales/questions/, also when this runs compiled from dist/scripts/.
+const dir = new URL(import.meta.url.includes("/dist/scripts/") ? "../../locales/questions/" : "../locales/questions/", import.meta.url);
 const files = ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-blind-2026-12-d.yaml", "questions-tuner-2026-12.yaml"];
 const asked = files.flatMap((f) => (parse(readFileSync(new URL(f, dir), "utf8")) as { questions: { q: string }[] }).questions.map((x) => x.q));
 
 const built = performance.now();
-const index = buildFaqIndex([translator("zh-CN"), translator("en")], loadPackFile());
+// As the bot runs: the keyword rules and the nearest labelled questions (every shipped file).
+const index = buildFaqIndex([translator("zh-CN"), translator("en")], loadPackFile(), loadExampleFiles());
 console.log(`index built in ${(performance.now() - built).toFixed(0)} ms`);
 const first = performance.now();
 for (const q of asked) index.match(q);

@@ -1,39 +1,62 @@
 // Prints how well free text is understood: the share of questions answered with the right topic (the tuned
 // set, a held-out set written after tuning, sets written blind by people who never saw the keyword lists, and
-// the tuner's own rounds by class of question), and how everyday answers to a yes/no question and to "your
-// name?" are taken. A measure to watch, not a test threshold.
-import { readFileSync } from "node:fs";
+// the tuner's own rounds by class of question: the labelled examples in locales/questions/, and the unseen sets
+// in test/cases/), and how everyday answers to a yes/no question and to "your name?" are taken. A measure to
+// watch, not a test threshold.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { buildFaqIndex } from "../core/dialog/faq.js";
+import { buildFaqIndex, type FaqIndex } from "../core/dialog/faq.js";
+import { loadExampleFiles } from "../storage/questionExamples.js";
 import { questions as factQuestions } from "../core/dialog/questions.js";
 import { findName } from "../core/dialog/understand/names.js";
 import { translator } from "../core/i18n.js";
 import { loadPackFile } from "../storage/packFile.js";
 
-// The cases stay in test/, also when this runs compiled from dist/scripts/.
-const cases = new URL(import.meta.url.includes("/dist/scripts/") ? "../../test/cases/" : "../test/cases/", import.meta.url);
+// The cases stay in test/ and locales/questions/, also when this runs compiled from dist/scripts/.
+const root = new URL(import.meta.url.includes("/dist/scripts/") ? "../../" : "../", import.meta.url);
+const cases = new URL("test/cases/", root);
+const examplesDir = fileURLToPath(new URL("locales/questions/", root));
 const read = (file: string) => parse(readFileSync(new URL(file, cases), "utf8")) as unknown;
 const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(1)}%`;
 const tZh = translator("zh-CN");
 const tEn = translator("en");
+const pack = loadPackFile();
 
+// Each set is measured three ways: by the keyword rules alone; with the examples of every other set (its own left
+// out, as a set the bot has never seen); and as shipped, its own questions among the examples. Sets under
+// test/cases/ are not among the examples: they are the unseen ones, written blind and measured once.
+const shipped = readdirSync(examplesDir).filter((n) => /\.ya?ml$/.test(n)).sort();
+const unseen = readdirSync(fileURLToPath(cases)).filter((n) => /^questions.*\.ya?ml$/.test(n)).sort();
 const built = performance.now();
-const index = buildFaqIndex([tZh, tEn], loadPackFile());
-console.log(`index built in ${(performance.now() - built).toFixed(0)} ms (keywords' syllables included)`);
+const rulesAlone = buildFaqIndex([tZh, tEn], pack);
+const asShipped = buildFaqIndex([tZh, tEn], pack, loadExampleFiles(examplesDir));
+console.log(`indexes built in ${(performance.now() - built).toFixed(0)} ms (keywords' syllables and ${shipped.length} files of examples)`);
 let asked = 0;
 let spent = 0;
-for (const file of ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-blind-2026-12-d.yaml", "questions-blind-2026-12-e.yaml", "questions-blind-2026-12-f.yaml", "questions-tuner-2026-12.yaml"]) {
-  const { questions } = read(file) as { questions: { q: string; topic: string }[] };
-  const started = performance.now();
-  const answered = questions.map((x) => ({ ...x, got: index.match(x.q)?.topic ?? "unsure" }));
-  spent += performance.now() - started;
-  asked += questions.length;
-  const wrong = answered.filter((x) => x.got !== x.topic);
-  // A miss that says "unsure" (and offers the check and the contacts) misleads no one; another topic's answer might.
-  const otherTopic = wrong.filter((x) => x.got !== "unsure").length;
-  const right = questions.length - wrong.length;
-  console.log(`${file}: ${right}/${questions.length} answered correctly (${pct(right, questions.length)}); of the misses, ${wrong.length - otherTopic} unsure, ${otherTopic} another topic`);
-  for (const w of wrong) console.log(`  ✗ ${w.q} → ${w.got} (expected ${w.topic})`);
+for (const file of [...unseen, ...shipped]) {
+  const own = shipped.includes(file);
+  const { questions } = (own ? parse(readFileSync(join(examplesDir, file), "utf8")) : read(file)) as { questions: { q: string; topic: string }[] };
+  const ways: [string, FaqIndex][] = [
+    ["rules alone", rulesAlone],
+    [own ? "its own questions left out" : "unseen", own ? buildFaqIndex([tZh, tEn], pack, loadExampleFiles(examplesDir, [file])) : asShipped],
+    ...(own ? ([["as shipped", asShipped]] as [string, FaqIndex][]) : []),
+  ];
+  console.log(`${own ? "locales/questions" : "test/cases"}/${file} (${questions.length} questions):`);
+  for (const [way, index] of ways) {
+    const started = performance.now();
+    const answered = questions.map((x) => ({ ...x, got: index.match(x.q)?.topic ?? "unsure" }));
+    spent += performance.now() - started;
+    asked += questions.length;
+    const wrong = answered.filter((x) => x.got !== x.topic);
+    // A miss that says "unsure" (and offers the check and the contacts) misleads no one; another topic's answer might.
+    const otherTopic = wrong.filter((x) => x.got !== "unsure").length;
+    const right = questions.length - wrong.length;
+    console.log(`  ${way}: ${right}/${questions.length} answered correctly (${pct(right, questions.length)}); of the misses, ${wrong.length - otherTopic} unsure, ${otherTopic} another topic`);
+    // The misses that matter: those of the bot as it would meet the set for the first time.
+    if (way !== "rules alone" && way !== "as shipped") for (const w of wrong) console.log(`    ✗ ${w.q} → ${w.got} (expected ${w.topic})`);
+  }
 }
 
 console.log(`${asked} questions matched in ${spent.toFixed(0)} ms (${(spent / asked).toFixed(2)} ms each)`);
@@ -41,7 +64,7 @@ console.log(`${asked} questions matched in ${spent.toFixed(0)} ms (${(spent / as
 // Everyday answers, as the check's yes/no question takes them (the person's language Chinese, English understood too).
 const answers = read("answers-blind-2026-12.yaml") as { yes: string[]; no: string[]; unclear: string[]; names: { text: string; name: string }[] };
 const yesNo = factQuestions.ableToWork!;
-const choices = yesNo.choices(loadPackFile(), "zh-CN", tZh, {});
+const choices = yesNo.choices(pack, "zh-CN", tZh, {});
 const taken = (text: string) => {
   const r = yesNo.parse({ text }, choices, tZh, tEn);
   return r.ok ? (r.value ? "yes" : "no") : "unclear";

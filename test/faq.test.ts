@@ -1,4 +1,4 @@
-// The free-text answers: every realistic question of test/cases/questions.yaml gets the right topic
+// The free-text answers: every realistic question of locales/questions/questions.yaml gets the right topic
 // (or an honest "not sure"), and every answer cites its clause.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { translator } from "../core/i18n.js";
 import { packTranslator } from "../core/rules/packWords.js";
 import { jiangyin, madeUpCity } from "./support/packs.js";
 
-const cases = (parse(readFileSync(new URL("./cases/questions.yaml", import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] }).questions;
+const cases = (parse(readFileSync(new URL("../locales/questions/questions.yaml", import.meta.url), "utf8")) as { questions: { q: string; topic: string }[] }).questions;
 const index = buildFaqIndex([translator("zh-CN"), translator("en")], jiangyin);
 
 describe("free-text questions", () => {

@@ -14,6 +14,7 @@ import { local, type Lang, type PolicyPack } from "../rules/pack.js";
 import { asProgrammes, namesOfAll, type Programmes } from "../rules/programmes.js";
 import type { Clock } from "../stores.js";
 import { buildFaqIndex } from "./faq.js";
+import type { LabelledQuestion } from "./understand/examples.js";
 import { createCheckFlow } from "./flows/check.js";
 import { createEnrolFlow } from "./flows/enrol.js";
 import { createForgetFlow } from "./flows/forget.js";
@@ -55,6 +56,8 @@ export function createDialogEngine(deps: {
   backupDays?: number;
   /** The enrolment asks whether reminders may go by SMS (the bot can send SMS). */
   askSmsConsent?: boolean;
+  /** Questions people asked, labelled with their topic: free text is also understood by the nearest of them. */
+  examples?: readonly LabelledQuestion[];
 }): ChatCore {
   const { services, clock } = deps;
   const programmes = deps.programmes ?? asProgrammes(deps.pack!);
@@ -78,7 +81,7 @@ export function createDialogEngine(deps: {
   const tZh = translator("zh-CN");
   const tEn = translator("en");
   // A question naming any programme's school, occupation or key group is understood.
-  const faq = buildFaqIndex([tZh, tEn], several ? namesOfAll(programmes) : pack);
+  const faq = buildFaqIndex([tZh, tEn], several ? namesOfAll(programmes) : pack, deps.examples);
   const matchCommand = createCommandMatcher([tZh, tEn]);
   const other = (lang: Lang) => (lang === "en" ? tZh : tEn);
 

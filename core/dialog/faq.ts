@@ -7,6 +7,7 @@ import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
 import { packWords } from "../rules/packWords.js";
 import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
+import type { LabelledQuestion } from "./understand/examples.js";
 import { windowPhase } from "../rules/window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
@@ -333,12 +334,16 @@ export type FaqIndex = QuestionIndex;
 /**
  * Builds the matcher over every topic here, from the locales' keyword lists (`dialog.faq.<topic>.keywords`,
  * "|"-separated; a keyword may carry a weight as "word:3" and combine words as "补贴+什么时候:7") and the pack's
- * school, occupation and key-group names.
- * @example buildFaqIndex([tZh, tEn], pack).match("补贴多少钱")?.topic // "subsidy"
+ * school, occupation and key-group names, and from the questions people asked, labelled with their topic
+ * (`examples`, locales/questions/ and the review list: core/dialog/understand/examples.ts).
+ * @example buildFaqIndex([tZh, tEn], pack, examples).match("补贴多少钱")?.topic // "subsidy"
  */
-export function buildFaqIndex(translators: Translate[], pack: PolicyPack): FaqIndex {
-  return buildQuestionIndex(topics, translators, pack);
+export function buildFaqIndex(translators: Translate[], pack: PolicyPack, examples: readonly LabelledQuestion[] = []): FaqIndex {
+  return buildQuestionIndex(topics, translators, pack, examples);
 }
+
+/** Every topic a labelled question may name: the topics here and "unsure" (a question the programme does not answer). */
+export const topicIds: readonly string[] = [...topics.map((x) => x.id), "unsure"];
 
 /**
  * The answer to a topic, in the person's language, ending with the clauses it rests on; `today` (when

@@ -1,4 +1,4 @@
-// Issue 20 item 2, the classes behind set C's misses (test/cases/questions-blind-2026-12-c.yaml), each checked in
+// Issue 20 item 2, the classes behind set C's misses (locales/questions/questions-blind-2026-12-c.yaml), each checked in
 // words of its own: a word typed with another tone, a separable word split (报个名), a key group stated with other
 // facts, an English question in English words, another service or a request the bot does not do, "are you …".
 import { describe, expect, it } from "vitest";

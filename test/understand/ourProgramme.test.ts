@@ -1,4 +1,4 @@
-// Issue 20 item 2, the classes behind set D's misses (test/cases/questions-blind-2026-12-d.yaml), each checked in
+// Issue 20 item 2, the classes behind set D's misses (locales/questions/questions-blind-2026-12-d.yaml), each checked in
 // words of its own: another public matter (tax, a licence, wages, the registry) is not the programme's, whatever
 // words it shares with a topic; the main question leads a fact or a side question after it; where the person is
 // registered, stated with other facts, asks the general rule; the amount asked of "the state" is the subsidy; the
