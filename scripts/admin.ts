@@ -209,7 +209,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
       if (args.sub === "export") {
         const cases = asTestCases(app.questions.list({ labelled: true }));
         const header = `# Questions residents asked that the bot could not answer, labelled by staff (npm run admin -- questions), exported ${today}.\n`;
-        // One case a line, as the files under test/cases/ are written.
+        // One question a line, as the files under locales/questions/ are written.
         const lines = cases.map((c) => `  - { q: ${JSON.stringify(c.q)}, topic: ${c.topic} }`);
         await writeFile(args.out, `${header}questions:\n${lines.join("\n")}\n`, { mode: 0o600 });
         return { json: { file: args.out, count: cases.length }, text: t("admin.cli.questionsExported", { file: args.out, count: cases.length }) };

@@ -38,11 +38,16 @@ const VOTERS = 3;
  * not borrow a topic from the least unlike one.
  */
 const ALIKE = 0.4;
+/** How alike an example must be to be the same question, whose label answers alone. */
+const SAME = 0.8;
+/** How many features (see `features`) an example must share with a question to vote on it. */
+const SHARED = 2;
 
 /**
  * What a folded question is made of, for likeness: Chinese characters alone, in pairs and in threes (a question
  * has no spaces; pairs and threes are the words without a segmenter), Latin words stemmed and in pairs, and
- * numbers as one mark. `stopWords` are the Latin words every question has (the, can, I), which say nothing.
+ * numbers as one mark. `stopWords` are the Latin words every question has (the, can, I): without them, "how are
+ * you" and "the end" would be alike to any question sharing their grammar.
  * @example features("补贴多少", new Set()) // ["u补", "b补贴", "t补贴多", "u贴", …]
  */
 export function features(folded: string, stopWords: ReadonlySet<string>): string[] {
@@ -104,14 +109,22 @@ export function buildExampleIndex(examples: readonly LabelledQuestion[], fold: (
     size: docs.length,
     nearest(folded) {
       const likeness = new Map<number, number>();
-      for (const [f, w] of vector(features(folded, stopWords))) for (const h of holders.get(f) ?? []) likeness.set(h.doc, (likeness.get(h.doc) ?? 0) + w * h.w);
-      const voters = [...likeness].sort((a, b) => b[1] - a[1]).slice(0, VOTERS);
+      const shared = new Map<number, number>();
+      for (const [f, w] of vector(features(folded, stopWords)))
+        for (const h of holders.get(f) ?? []) {
+          likeness.set(h.doc, (likeness.get(h.doc) ?? 0) + w * h.w);
+          shared.set(h.doc, (shared.get(h.doc) ?? 0) + 1);
+        }
+      // One word in common ("the end", "hello") is chance, however rare the word.
+      const voters = [...likeness].filter(([doc]) => shared.get(doc)! >= SHARED).sort((a, b) => b[1] - a[1]).slice(0, VOTERS);
       if (!voters.length) return undefined;
+      const first = voters[0]!;
+      // The same question, give or take a particle, as one labelled: its label answers.
+      if (first[1] >= SAME) return { topic: docs[first[0]]!.topic, sureness: 1, example: docs[first[0]]!.q };
       const votes = new Map<string, number>();
       for (const [doc, alike] of voters) votes.set(docs[doc]!.topic, (votes.get(docs[doc]!.topic) ?? 0) + alike);
       const [topic, share] = [...votes].sort((a, b) => b[1] - a[1])[0]!;
       const total = voters.reduce((sum, [, alike]) => sum + alike, 0);
-      const first = voters[0]!;
       return { topic, sureness: (share / total) * Math.min(1, first[1] / ALIKE), example: docs[first[0]]!.q };
     },
   };

@@ -37,9 +37,9 @@ export function asksForOtherTrade(question: string, translators: Translate[], pa
     let rest = q;
     for (const word of [...levels, ...w.notTrades]) rest = rest.replaceAll(word, " ");
     if (w.suffixes.length && w.suffixed.test(rest)) return true;
-    // "hairdressing courses": the word before "course" names what is taught.
+    // "hairdressing courses": the word right before "course" names what is taught. Only a word written there: one
+    // left beside it by a clause taken out ("people who aren't [from jiangyin join this] training") names nothing.
     if (!w.generic.size) return false;
-    const words = q.match(/[a-z][a-z'-]*/g) ?? [];
-    return words.some((word, i) => i > 0 && w.learn.includes(word) && /^(courses?|class(es)?|training|lessons?)$/.test(word) && !w.generic.has(words[i - 1]!) && !w.learn.includes(words[i - 1]!));
+    return [...q.matchAll(/(?<![a-z'-])([a-z][a-z-]*) (courses?|class(?:es)?|training|lessons?)\b/g)].some(([, before]) => !w.generic.has(before!) && !w.learn.includes(before!));
   });
 }

@@ -13,6 +13,8 @@
 import type { Translate } from "../../i18n.js";
 import type { PolicyPack } from "../../rules/pack.js";
 import { normalize } from "../match.js";
+import { simplified } from "./script.js";
+import { withoutPersonal } from "./review.js";
 import { foldColloquial, joinSeparable, wordList } from "./forms.js";
 import { binds, covers, hitsEach, inside, keywordSets, overheard, prepare, stem, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
@@ -52,8 +54,15 @@ export interface TopicSpec {
 export interface QuestionIndex {
   /** The topic a question asks about, when one is clearly ahead. */
   match(question: string): Understood | undefined;
-  /** Every topic with a score, best first: what `match` decides from. */
-  rank(question: string): Understood[];
+  /** What `match` decides from: every topic the keywords score, best first, their answer, and the nearest examples'. */
+  weigh(question: string): Weighed;
+}
+
+/** The evidence on a question: the keywords' scores and answer, and the nearest labelled questions' vote. */
+export interface Weighed {
+  ranked: Understood[];
+  ruled: Understood | undefined;
+  nearest?: Nearest;
 }
 
 /** The pseudo-topic of other public services and chit-chat: when it leads, the bot is unsure. */
@@ -73,12 +82,16 @@ const SIDE = 0.5;
 /** The label of an example the programme does not answer. */
 export const UNSURE = "unsure";
 /**
- * How sure the nearest examples must be (understand/examples.ts) to answer where the keywords leave the bot unsure,
- * and to outvote the topic the keywords chose. Set on the sixth blind set, the only one the keywords were never
- * tuned on (the examples of every other set voting): lower settles more questions than it gets right.
+ * How the nearest examples (understand/examples.ts) weigh against the keywords. They answer a question the keywords
+ * leave unsure when fairly sure (SETTLE), choose between two topics the keywords find level when they favour one of
+ * them at all (BREAK_TIE), and replace the keywords' topic when nearly sure and the keywords rest on little, about
+ * one word (OUTVOTE, THIN): a question full of one topic's words is that topic's, whatever it resembles. Set on the
+ * blind sets F, G and H, each with the examples of every other set (npm run faq:accuracy).
  */
 const SETTLE = 0.7;
-const OUTVOTE = 0.9;
+const BREAK_TIE = 0.3;
+const OUTVOTE = 0.8;
+const THIN = 4;
 
 /**
  * Builds the index over the topics, both languages' keyword lists and the pack's names.
@@ -106,14 +119,16 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     .sort((a, b) => topics.findIndex((x) => x.id === a) - topics.findIndex((x) => x.id === b))
     .map((id) => ({ id, by: topics.filter((x) => x.narrows?.includes(id)) }));
 
-  // A question is short; reading only its start keeps a 4,000-character message from costing a second.
-  const fold = (full: string) => translators.reduce((text, t) => joinSeparable(foldColloquial(text, t), t), full.slice(0, 200));
+  // A question is short; reading only its start keeps a 4,000-character message from costing a second. Written in
+  // traditional characters (有高級工的嗎), it is read in simplified ones, as the keywords and the examples are.
+  const fold = (full: string) => translators.reduce((text, t) => joinSeparable(foldColloquial(text, t), t), simplified(full.slice(0, 200)));
   // An example is compared with the pack's names as marks (the private use area): "江阴职业技术学院有这个班吗" is
   // like "中船澄西技校有这个班吗", and a second pack's schools are like the first's.
   const marked = names.filter((x) => !x.branch);
   const mark = (folded: string) => marked.reduce((text, { topic, name }) => (text.includes(name) ? text.replaceAll(name, NAME_MARKS[topic]!) : text), folded);
   const stopWords = new Set(translators.flatMap((t) => wordList(t, "understand.stopWords").map(stem)));
-  const near: ExampleIndex | undefined = examples.length ? buildExampleIndex(examples, (q) => mark(fold(q)), stopWords) : undefined;
+  const forExamples = (question: string) => mark(fold(withoutPersonal(question)));
+  const near: ExampleIndex | undefined = examples.length ? buildExampleIndex(examples, forExamples, stopWords) : undefined;
 
   const rankFolded = (unblanked: string): Understood[] => {
     const folded = blankDeniedWords(unblanked, translators);
@@ -165,17 +180,18 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
   };
 
+  const weigh = (question: string): Weighed => {
+    const folded = fold(question);
+    const ranked = rankFolded(folded);
+    const ruled = decide(ranked);
+    // Another public service is told by its words: no example outvotes them.
+    if (!near || ranked[0]?.topic === NOT_OURS) return { ranked, ruled };
+    const nearest = near.nearest(forExamples(question));
+    return { ranked, ruled, ...(nearest && { nearest }) };
+  };
   return {
-    rank: (question) => rankFolded(fold(question)),
-    match(question) {
-      if (normalize(question).length < 2) return undefined;
-      const folded = fold(question);
-      const ranked = rankFolded(folded);
-      const ruled = decide(ranked);
-      // Another public service is told by its words: no example outvotes them.
-      if (!near || ranked[0]?.topic === NOT_OURS) return ruled;
-      return vote(ruled, near.nearest(mark(folded)), ranked);
-    },
+    weigh,
+    match: (question) => (normalize(question).length < 2 ? undefined : vote(weigh(question))),
   };
 }
 
@@ -183,19 +199,22 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
 const NAME_MARKS: Record<string, string> = { schools: "\uE000", occupations: "\uE001" };
 
 /** The keywords' answer: the best topic, unless it scores too little or another is nearly level with it. */
-function decide([best, second]: Understood[]): Understood | undefined {
+function decide(ranked: Understood[]): Understood | undefined {
+  const [best] = ranked;
   if (!best || best.score < 1.5 || best.topic === NOT_OURS) return undefined;
   // Unsure when two topics are nearly level: better to say so than to answer the wrong question.
-  if (second && second.score >= best.score * 0.85 && second.score > 1.5) return undefined;
-  return best;
+  return level(ranked) ? undefined : best;
 }
 
-/**
- * The examples' word on the keywords' answer: they settle a question the keywords left unsure when fairly sure,
- * and replace the keywords' topic (or make the bot unsure) only when nearly all alike agree.
- */
-function vote(ruled: Understood | undefined, nearest: Nearest | undefined, ranked: Understood[]): Understood | undefined {
-  if (!nearest || nearest.topic === ruled?.topic || nearest.sureness < (ruled ? OUTVOTE : SETTLE)) return ruled;
+/** Whether the keywords' two best topics are nearly level. */
+const level = ([best, second]: Understood[]) => best !== undefined && second !== undefined && second.score >= best.score * 0.85 && second.score > 1.5;
+
+/** The examples' word on the keywords' answer (see SETTLE, BREAK_TIE, OUTVOTE). */
+function vote({ ranked, ruled, nearest }: Weighed): Understood | undefined {
+  if (!nearest || nearest.topic === ruled?.topic) return ruled;
+  const tied = !ruled && level(ranked) && ranked.slice(0, 2).some((s) => s.topic === nearest.topic);
+  const enough = ruled ? (ruled.score < THIN ? OUTVOTE : Infinity) : tied ? BREAK_TIE : SETTLE;
+  if (nearest.sureness < enough) return ruled;
   if (nearest.topic === UNSURE) return undefined;
   // What the keywords found about the question (a key group it names) stays with the topic the examples chose.
   return ranked.find((s) => s.topic === nearest.topic) ?? { topic: nearest.topic, score: 0 };

@@ -1,7 +1,7 @@
 // Questions the bot could not answer, kept so that staff can see what residents ask and teach the bot: the
 // text only, never who asked, with personal numbers and names masked before anything is stored. Staff label
-// each as one of the bot's topics or as not the programme's; the labelled ones become test cases
-// (test/cases/*.yaml), so that a later keyword change is measured on them.
+// each as one of the bot's topics or as not the programme's; the labelled ones are examples the bot learns from at
+// its next start (understand/examples.ts) and can be exported in the format of locales/questions/*.yaml.
 import { findName } from "./names.js";
 
 /** What a masked number or name reads as. */
@@ -24,14 +24,28 @@ export function maskQuestion(text: string): string {
     .slice(0, MAX_KEPT_LENGTH)
     .replace(/(?:\d[\s-]?){5,}[\dXx]/gu, MASKED.number)
     .trim();
-  // Each clause that gives a name has it masked where it stands.
+  // Each clause that gives a name has it masked where it stands. Chinese clauses part at spaces too (我叫王秀英
+  // 13812345678); English words do not, or each word of "Tell me a joke" would be a name.
+  const latin = !/\p{Script=Han}/u.test(numbers);
   return numbers
-    .split(/([\s,，、;；。.!！?？]+)/u)
+    .split(latin ? /([,，;；!！?？]+|\.(?:\s+|$))/u : /([\s,，、;；。.!！?？]+)/u)
     .map((part) => {
       const found = /^[\s,，、;；。.!！?？]*$/u.test(part) ? undefined : findName(part);
-      return found && part.includes(found.name) ? part.replace(found.name, MASKED.name) : part;
+      if (!found || !part.includes(found.name)) return part;
+      // An English clause with no lead-in ("my name is") is a name only when written as one: "Anna Petrova".
+      if (latin && found.name === part.trim() && !/^(?:\p{Lu}[\p{L}'’.-]*\s*)+$/u.test(found.name)) return part;
+      return part.replace(found.name, MASKED.name);
     })
     .join("");
+}
+
+/**
+ * A question with its personal numbers and names taken out rather than masked: what is compared with the labelled
+ * questions (understand/examples.ts), so that one asked by 王秀英 is not like another because she asked it too.
+ * @example withoutPersonal("电商培训有没有夜班 我叫王秀英") // "电商培训有没有夜班 我叫 "
+ */
+export function withoutPersonal(text: string): string {
+  return Object.values(MASKED).reduce((out, mask) => out.replaceAll(mask, " "), maskQuestion(text));
 }
 
 /** One kept question as staff see it. */
@@ -58,8 +72,8 @@ export interface ReviewStore {
 }
 
 /**
- * The labelled questions as test cases (`{ q, topic }`, "unsure" for those not about the programme), for a
- * file under test/cases/ that `npm run faq:accuracy` can read.
+ * The labelled questions as examples (`{ q, topic }`, "unsure" for those not about the programme): what the bot
+ * learns from at its next start, and what `admin questions export` writes.
  * @example asTestCases([{ text: "明天会下雨吗", topic: "not_ours", … }]) // [{ q: "明天会下雨吗", topic: "unsure" }]
  */
 export function asTestCases(rows: KeptQuestion[]): { q: string; topic: string }[] {
