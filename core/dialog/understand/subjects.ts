@@ -20,7 +20,7 @@ export interface NamedGroup {
 /**
  * The key group a (folded, unspaced) question names in everyday words, from the forms the check's question
  * understands, as written or typed by sound (低宝户, 见当立卡: `sound`, the question's syllables); a group named only
- * to be denied (不是低保) is none. `blank` lists ranges to read past (the name of another public service: 失业 in
+ * to be denied (不是低保, 我不是什么困难户) is none. `blank` lists ranges to read past (the name of another public service: 失业 in
  * 失业金 names no group).
  * @example namedKeyGroup("我是退役军人可以免费吗", [tZh], codes) // { code: "self_employed_veteran", partly: true }
  */
@@ -35,7 +35,7 @@ export function namedKeyGroup(text: string, translators: Translate[], codes: Set
     for (const [code, forms] of groups) {
       if (!codes.has(code)) continue;
       const found = forms.filter((form) => {
-        const kept = (at: number) => !negators.length || !negatedAt(read, at, negators);
+        const kept = (at: number) => !(negators.length && negatedAt(read, at, negators)) && !deniedAt(read, at, translators);
         for (let at = read.indexOf(form.text); at >= 0; at = read.indexOf(form.text, at + 1)) if (kept(at)) return true;
         return !!sound && !!form.sounds && soundPlaces(sound, form.sounds).some((at) => !blanked(at) && kept(at));
       }).map((form) => form.text);
@@ -56,18 +56,24 @@ export function namedKeyGroup(text: string, translators: Translate[], codes: Set
  * @example dropDenied(found, "我不是什么重点群体要自己交学费吗", [tZh]) // the 重点群体 hit is gone
  */
 export function dropDenied(found: { hits: Hit[] }[], text: string, translators: Translate[]): void {
-  // Latin denials are read word by word before the question is folded (`blankDeniedWords`).
+  for (const topic of found) topic.hits = topic.hits.filter((h) => !h.at || !deniedAt(text, h.at[0], translators));
+}
+
+/**
+ * Whether a denial ("不是", "不属于") stands a few characters before a place of a (folded, unspaced) question:
+ * 我不是什么困难户 denies 困难户; 我是不是困难户 asks. Latin denials are read word by word before the question is
+ * folded (`blankDeniedWords`).
+ * @example deniedAt("我不是什么困难户", 5, [tZh]) // true
+ */
+export function deniedAt(text: string, at: number, translators: Translate[]): boolean {
   const denials = translators.flatMap((t) => cached(t, "denials", () => wordList(t, "understand.denials").filter((d) => !/^[a-z' ]+$/.test(d)).map(normalize)));
-  if (!denials.length) return;
-  const denied = (at: number) =>
-    denials.some((d) => {
-      const i = text.lastIndexOf(d, at - d.length);
-      if (i < 0 || i < at - DENIAL_REACH || i + d.length > at) return false;
-      // 是不是, 算不算, 属不属于: the character before 不 comes again after it, and the words ask rather than deny.
-      const not = text.indexOf("不", i);
-      return !(not > 0 && not < at && text[not - 1] === text[not + 1]);
-    });
-  for (const topic of found) topic.hits = topic.hits.filter((h) => !h.at || !denied(h.at[0]));
+  return denials.some((d) => {
+    const i = text.lastIndexOf(d, at - d.length);
+    if (i < 0 || i < at - DENIAL_REACH || i + d.length > at) return false;
+    // 是不是, 算不算, 属不属于: the character before 不 comes again after it, and the words ask rather than deny.
+    const not = text.indexOf("不", i);
+    return !(not > 0 && not < at && text[not - 1] === text[not + 1]);
+  });
 }
 
 /** A form of two Chinese characters or more: also found by its sounds. */
