@@ -4,7 +4,7 @@
 import type { Translate } from "../i18n.js";
 import type { Choice } from "./types.js";
 import { chineseNumber } from "./understand/numbers.js";
-import { understandYesNo } from "./understand/forms.js";
+import { cached, tablesFor, understandYesNo, wordList } from "./understand/forms.js";
 
 export { chineseNumber };
 
@@ -43,7 +43,9 @@ export function matchChoice(text: string, choices: Choice[], exactly = false): C
   if (!n) return undefined;
   const num = choiceNumber(n);
   if (num !== undefined) return choices[num - 1];
-  const exact = choices.filter((c) => normalize(c.label) === n || c.id === n);
+  // A particle at the end ("报名吧", "退出啊") leaves the option's own text.
+  const bare = withoutParticles(n);
+  const exact = choices.filter((c) => normalize(c.label) === n || c.id === n || withoutParticles(normalize(c.label)) === bare);
   if (exact.length === 1 || exactly) return exact.length === 1 ? exact[0] : undefined;
   const close = choices.filter((c) => {
     const l = normalize(c.label);
@@ -51,6 +53,19 @@ export function matchChoice(text: string, choices: Choice[], exactly = false): C
     return l.length >= 4 && editDistance(l, n) <= 1;
   });
   return close.length === 1 ? close[0] : undefined;
+}
+
+/** A normalized text without the particles of its language's table (understand.particles) at its end. */
+function withoutParticles(text: string): string {
+  const t = tablesFor(text);
+  const particles = cached(t, "particles", () => wordList(t, "understand.particles"));
+  let out = text;
+  for (let cut = true; cut && out.length > 1; ) {
+    const p = particles.find((x) => out.endsWith(x) && out.length > x.length);
+    cut = p !== undefined;
+    if (p) out = out.slice(0, -p.length);
+  }
+  return out;
 }
 
 /**

@@ -10,6 +10,7 @@ import { answerTopic, buildFaqIndex, topicIds } from "../../core/dialog/faq.js";
 import { buildExampleIndex, features } from "../../core/dialog/understand/examples.js";
 import { maskQuestion, withoutPersonal } from "../../core/dialog/understand/review.js";
 import { translator } from "../../core/i18n.js";
+import { matchChoice } from "../../core/dialog/match.js";
 import { loadPackFile } from "../../storage/packFile.js";
 import { ExamplesError, loadExampleFiles, readExampleFile } from "../../storage/questionExamples.js";
 import { engineChat, openTestApp, tempDatabase } from "../support/wechatApp.js";
@@ -98,6 +99,19 @@ describe("questions written in traditional characters or with a clause taken out
   it("answers 'other occupations besides this one' with the programme's occupations", () => {
     expect(topicOf(index, "除了电子商务师还有别的工种伐")).toBe("occupations");
   });
+});
+
+describe("an option's text typed with a particle", () => {
+  // The examples answer "报名吧" as a question (how to enrol) unless it is taken as the option it names.
+  const choices = [
+    { id: "cmd:enrol", label: "报名" },
+    { id: "cmd:me", label: "我的报名" },
+  ];
+  it.each([
+    ["报名吧", "cmd:enrol"],
+    ["我的报名啊", "cmd:me"],
+    ["报名吗", undefined],
+  ])("%s picks %s exactly", (text, id) => expect(matchChoice(text, choices, true)?.id).toBe(id));
 });
 
 describe("the review list's masking of English questions", () => {

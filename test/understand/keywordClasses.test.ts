@@ -1,8 +1,9 @@
-// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–J (locales/questions/), each checked in
+// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–L (locales/questions/), each checked in
 // words of its own and by the keyword lists alone, as a bot with no labelled questions would read them: traditional
 // characters, "other occupations besides this one", a group denied with words between (不是什么困难户), a class full,
-// the subsidy "拨下来", a subsidy had before, "still on?", classes online or in person, and allowances the programme
-// does not pay (travel, meals).
+// the subsidy "拨下来", a subsidy had before, "still on?", classes online or in person, allowances the programme
+// does not pay (travel, meals), the Wu words of voice-typed questions, and a group named only in a contrast
+// ("…or is it only for jobless people?").
 import { describe, expect, it } from "vitest";
 import { buildFaqIndex } from "../../core/dialog/faq.js";
 import { translator } from "../../core/i18n.js";
@@ -36,6 +37,22 @@ describe("free text by the keywords alone, by class", () => {
     ["课程是网课还是去学校上", "unsure"],
     ["培训期间有没有伙食补助", "unsure"],
     ["Is there a travel allowance for the days of class?", "unsure"],
+    // Wu words and voice-input slips: 好去 (may go), 姆妈 (mum), 包名 (报名), 不贴 (补贴)
+    ["我们乡下人也好去学伐", "who"],
+    ["我姆妈想学 要怎么包名", "howToEnrol"],
+    ["四级的不贴多少", "subsidy"],
+    ["听说考出来能补一千五", "subsidy"],
+    ["一分钱不用花是真的伐", "cost"],
+    // a group named only in a contrast is not the person's
+    ["上班的人能报吗 还是只有下岗的才能去", "employee"],
+    ["I have a full-time job, can I join or is it only for unemployed people?", "employee"],
+    ["my dad was in the army and found work on his own after, is it free for him", "keyGroups"],
+    // who pays, a proof to bring, what is taught, a school's claim, a subsidy combined
+    ["这个钱是哪个部门出的", "payee"],
+    ["要开什么证明材料吗", "documents"],
+    ["是教开网店还是教直播", "content"],
+    ["Where do we send the subsidy application after the class ends?", "claim"],
+    ["Can I get both subsidies for the same cert?", "noDouble"],
     // what the classes above must leave alone
     ["网上可以报名吗", "howToEnrol"],
     ["我家是低保户 能免费学吗", "keyGroups"],

@@ -146,12 +146,13 @@ export function buildQuestionIndex(topics: TopicSpec[], translators: Translate[]
     const prepared = prepare(question);
     const found = hitsEach(prepared, keywords).map((hits, i) => ({ id: ids[i]!, hits }));
     const outside = found.find((f) => f.id === NOT_OURS)!.hits.flatMap((h) => (h.at ? [h.at] : []));
-    const group = namedKeyGroup(prepared.text, translators, groupCodes, outside, prepared.sound);
+    const side = sideStart(prepared.text, translators);
+    // A group named in a side clause or a contrast (…还是只有没工作的人能去) is not the person's.
+    const group = namedKeyGroup(prepared.text, translators, groupCodes, [...outside, [side, prepared.text.length]], prepared.sound);
     if (group) mentioned.add("keyGroups");
     const residence = residencePlaces(prepared.text, translators);
     shadow(found, residence, sectorPlaces(prepared.text, translators));
     dropDenied(found, prepared.text, translators);
-    const side = sideStart(prepared.text, translators);
     // Where the person lives or is registered (外地户口), which no topic answers on its own, stated before any side
     // question with other facts about the person: the topics of those facts.
     const facts = residence.some(([from]) => from < side)
