@@ -28,6 +28,14 @@ function tables(t: Translate) {
 }
 
 /**
+ * The words that give a name in a text's language (我叫, 姓名, "my name is"), longest first.
+ * @example nameLeadIns("我叫王秀英").includes("我叫") // true
+ */
+export function nameLeadIns(text: string): string[] {
+  return tables(tablesFor(text)).leadIns;
+}
+
+/**
  * The name a message gives, or undefined when it holds none (a question, a sentence, digits).
  * @example findName("我叫王秀英") // { name: "王秀英", confirm: false }
  * @example findName("周建 华") // { name: "周建华", confirm: true }

@@ -2,7 +2,7 @@
 // text only, never who asked, with personal numbers and names masked before anything is stored. Staff label
 // each as one of the bot's topics or as not the programme's; the labelled ones are examples the bot learns from at
 // its next start (understand/examples.ts) and can be exported in the format of locales/questions/*.yaml.
-import { findName } from "./names.js";
+import { findName, nameLeadIns } from "./names.js";
 
 /** What a masked number or name reads as. */
 export const MASKED = { number: "〔号码〕", name: "〔姓名〕" } as const;
@@ -42,10 +42,14 @@ export function maskQuestion(text: string): string {
 /**
  * A question with its personal numbers and names taken out rather than masked: what is compared with the labelled
  * questions (understand/examples.ts), so that one asked by 王秀英 is not like another because she asked it too.
- * @example withoutPersonal("电商培训有没有夜班 我叫王秀英") // "电商培训有没有夜班 我叫 "
+ * @example withoutPersonal("电商培训有没有夜班 我叫王秀英") // "电商培训有没有夜班  "
  */
 export function withoutPersonal(text: string): string {
-  return Object.values(MASKED).reduce((out, mask) => out.replaceAll(mask, " "), maskQuestion(text));
+  const masked = maskQuestion(text);
+  // "我叫〔姓名〕", "my name is 〔姓名〕": the words that gave the name go with it.
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const given = new RegExp(`(?:${nameLeadIns(text).map(escape).join("|") || "(?!)"})[\\s:：]*${escape(MASKED.name)}`, "giu");
+  return Object.values(MASKED).reduce((out, mask) => out.replaceAll(mask, " "), masked.replace(given, " "));
 }
 
 /** One kept question as staff see it. */
