@@ -44,6 +44,9 @@ export function loadExampleFiles(dir: string = embeddedExamplesDir, leaveOut: re
   return names.flatMap((name) => readExampleFile(join(dir, name)));
 }
 
+// The shipped files are read once per process: every app a process opens (the tests open hundreds) learns from the same.
+const shipped = new Map<string, LabelledQuestion[]>();
+
 /** One file's labelled questions. */
 export function readExampleFile(file: string): LabelledQuestion[] {
   let data: unknown;
@@ -65,7 +68,8 @@ export function readExampleFile(file: string): LabelledQuestion[] {
  * therefore count from the bot's next start.
  * @example createDialogEngine({ …, examples: questionExamples(app.questions) })
  */
-export function questionExamples(review: Pick<ReviewStore, "list">, dir?: string): LabelledQuestion[] {
+export function questionExamples(review: Pick<ReviewStore, "list">, dir: string = embeddedExamplesDir): LabelledQuestion[] {
   const labelled = asTestCases(review.list({ labelled: true })).filter((x) => topicIds.includes(x.topic));
-  return [...loadExampleFiles(dir), ...labelled];
+  if (!shipped.has(dir)) shipped.set(dir, loadExampleFiles(dir));
+  return [...shipped.get(dir)!, ...labelled];
 }
