@@ -1,9 +1,9 @@
-// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–L (locales/questions/), each checked in
+// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–P (locales/questions/), each checked in
 // words of its own and by the keyword lists alone, as a bot with no labelled questions would read them: traditional
 // characters, "other occupations besides this one", a group denied with words between (不是什么困难户), a class full,
 // the subsidy "拨下来", a subsidy had before, "still on?", classes online or in person, allowances the programme
-// does not pay (travel, meals), the Wu words of voice-typed questions, and a group named only in a contrast
-// ("…or is it only for jobless people?").
+// does not pay (travel, meals), the Wu words of voice-typed questions, a group named only in a contrast ("…or is
+// it only for jobless people?"), the amount of a level, and what sets M–P asked in their own words.
 import { describe, expect, it } from "vitest";
 import { buildFaqIndex } from "../../core/dialog/faq.js";
 import { translator } from "../../core/i18n.js";
@@ -53,10 +53,35 @@ describe("free text by the keywords alone, by class", () => {
     ["是教开网店还是教直播", "content"],
     ["Where do we send the subsidy application after the class ends?", "claim"],
     ["Can I get both subsidies for the same cert?", "noDouble"],
+    // the amount of a level is the subsidy's question, the level its subject
+    ["中级和高级补的钱一样吗", "subsidy"],
+    ["How much for the intermediate level?", "subsidy"],
+    ["电商的butie多少", "subsidy"],
+    // where classes are held, how hands-on, a school's filing in advance, when the money comes after the notice
+    ["课在哪里上的 远不远", "schools"],
+    ["是光听课还是要动手", "practical"],
+    ["开新班要提前几个工作日报", "filing"],
+    ["公示完了钱多久能到", "paymentTiming"],
+    ["考出来钱几天能发", "paymentTiming"],
+    // my name on the list, my ID photo used for what, fees for materials, enrolling by phone or at a window
+    ["帮我看看有没有我的名字", "myStatus"],
+    ["身份证照片拿去干嘛用", "privacy"],
+    ["会不会另外收书本费", "cost"],
+    ["打个电话能报名吗 还是要跑一趟", "howToEnrol"],
+    ["报名去学校还是去窗口", "howToEnrol"],
+    // what is taught, in plain words; a certificate had before; newcomers renting in the city; rain
+    ["能学到干货吗", "content"],
+    ["已经拿了四级证还能再参加吗", "noDouble"],
+    ["外地来的新市民有份吗", "who"],
+    ["My wife's hukou is in Anhui, can she join?", "who"],
+    ["明天落雨伐", "unsure"],
     // what the classes above must leave alone
     ["网上可以报名吗", "howToEnrol"],
     ["我家是低保户 能免费学吗", "keyGroups"],
     ["I'm on the minimum living allowance. Can I train for free?", "keyGroups"],
     ["社保交满了6个月 能报吗", "insurance"],
+    ["补贴公示几天", "publicNotice"],
+    ["我考了电工证 技能提升补贴怎么领", "unsure"],
+    ["If I already hold a certificate at the same level, can I still get the subsidy?", "noDouble"],
   ])("%s → %s", (q, expected) => expect(topic(q)).toBe(expected));
 });
