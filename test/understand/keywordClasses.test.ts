@@ -1,9 +1,9 @@
-// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–P (locales/questions/), each checked in
+// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–T (locales/questions/), each checked in
 // words of its own and by the keyword lists alone, as a bot with no labelled questions would read them: traditional
 // characters, "other occupations besides this one", a group denied with words between (不是什么困难户), a class full,
 // the subsidy "拨下来", a subsidy had before, "still on?", classes online or in person, allowances the programme
 // does not pay (travel, meals), the Wu words of voice-typed questions, a group named only in a contrast ("…or is
-// it only for jobless people?"), the amount of a level, and what sets M–P asked in their own words.
+// it only for jobless people?"), the amount of a level, and what sets M–T asked in their own words.
 import { describe, expect, it } from "vitest";
 import { buildFaqIndex } from "../../core/dialog/faq.js";
 import { translator } from "../../core/i18n.js";
@@ -75,12 +75,28 @@ describe("free text by the keywords alone, by class", () => {
     ["外地来的新市民有份吗", "who"],
     ["My wife's hukou is in Anhui, can she join?", "who"],
     ["明天落雨伐", "unsure"],
+    // Wu forms (阿要, 铜钿), and 老公是 heard as 公示
+    ["阿要铜钿", "cost"],
+    ["我老公是本地人 我户口在老家 阿可以报", "who"],
+    // the steps of enrolling, in person or not; copies to bring; all free or a part to pay; money in place
+    ["想问下报名的具体步骤", "howToEnrol"],
+    ["一定要本人来吗", "howToEnrol"],
+    ["证件要复印吗", "documents"],
+    ["是全免还是要自己贴一点", "cost"],
+    ["钱大概什么时候到位", "paymentTiming"],
+    // English: a subsidy had before, a school's funding claimed, a denial of two groups, a trade learnt
+    ["I already got a skills subsidy last year, can I still join?", "noDouble"],
+    ["How does our school claim the funding after the class?", "claim"],
+    ["I am not poor or unemployed, is the course free for me?", "cost"],
+    ["I want to learn baking, do you have it?", "otherOccupation"],
     // what the classes above must leave alone
     ["网上可以报名吗", "howToEnrol"],
     ["我家是低保户 能免费学吗", "keyGroups"],
     ["I'm on the minimum living allowance. Can I train for free?", "keyGroups"],
     ["社保交满了6个月 能报吗", "insurance"],
     ["补贴公示几天", "publicNotice"],
+    ["补贴钱给我还是给学校", "payee"],
+    ["上课能把小孩带过去吗", "unsure"],
     ["我考了电工证 技能提升补贴怎么领", "unsure"],
     ["If I already hold a certificate at the same level, can I still get the subsidy?", "noDouble"],
   ])("%s → %s", (q, expected) => expect(topic(q)).toBe(expected));

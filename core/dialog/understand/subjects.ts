@@ -181,4 +181,4 @@ export function blankDeniedWords(text: string, translators: Translate[]): string
 }
 
 /** Words that end the clause a denial reaches. */
-const CLAUSE_END = new Set(["and", "but", "or", "so", "because", "i", "i'm", "is", "it", "can", "do", "does", "will", "my"]);
+const CLAUSE_END = new Set(["and", "but", "so", "because", "i", "i'm", "is", "it", "can", "do", "does", "will", "my"]);
