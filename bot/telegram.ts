@@ -241,6 +241,9 @@ function noted(update: Update): Noted {
 }
 
 
+/** How long a failed getUpdates waits before the next one. */
+const POLL_RETRY_MS = 3_000;
+
 /**
  * Long polling through grammY's runner: updates are fetched while earlier ones are handled, up to
  * `concurrency` in hand (inOrder keeps each chat's in order). Fetch errors are retried with back-off
@@ -262,7 +265,11 @@ function poll(
 ): RunnerHandle {
   // A failed fetch is reported by pollingWatch (bot/telegramStartup.ts), once per distinct error, with /healthz
   // told; the runner's own messages are silenced, as they would bypass the logger and its masking.
-  const source = createSource({ supply: createUpdateFetcher({ api: bot.api, handleUpdate: (u) => bot.handleUpdate(u), errorHandler: bot.errorHandler }, { silent: true, fetch: { timeout: 30 } }) });
+  // Retried every few seconds, as the log and /healthz say: the runner's default doubles the wait without bound
+  // (100 ms, 200 ms … 6.5 min after 12 failures), so a bot back from a 5-minute outage could stay deaf as long again.
+  const source = createSource({
+    supply: createUpdateFetcher({ api: bot.api, handleUpdate: (u) => bot.handleUpdate(u), errorHandler: bot.errorHandler }, { silent: true, fetch: { timeout: 30 }, retryInterval: POLL_RETRY_MS }),
+  });
   // The handler never rejects (bot.catch answers every failure); a rejection here is a bug worth a line.
   const sink = createConcurrentSink({ consume }, async (e) => log("error", "telegram update crashed", { error: String(e) }), { concurrency });
   const runner = createRunner(source, sink);
