@@ -1,9 +1,9 @@
-// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–T (locales/questions/), each checked in
+// Issue 20 item 2, the classes behind the keywords' misses on blind sets F–X (locales/questions/), each checked in
 // words of its own and by the keyword lists alone, as a bot with no labelled questions would read them: traditional
 // characters, "other occupations besides this one", a group denied with words between (不是什么困难户), a class full,
 // the subsidy "拨下来", a subsidy had before, "still on?", classes online or in person, allowances the programme
 // does not pay (travel, meals), the Wu words of voice-typed questions, a group named only in a contrast ("…or is
-// it only for jobless people?"), the amount of a level, and what sets M–T asked in their own words.
+// it only for jobless people?"), the amount of a level, and what sets M–X asked in their own words.
 import { describe, expect, it } from "vitest";
 import { buildFaqIndex } from "../../core/dialog/faq.js";
 import { translator } from "../../core/i18n.js";
@@ -89,6 +89,19 @@ describe("free text by the keywords alone, by class", () => {
     ["How does our school claim the funding after the class?", "claim"],
     ["I am not poor or unemployed, is the course free for me?", "cost"],
     ["I want to learn baking, do you have it?", "otherOccupation"],
+    // Wu forms (几钿, 搿个, 阿好), fee slips (学肥), a trip by bus to class is the schools' question
+    ["搿个培训要几钿", "cost"],
+    ["没有本地户口阿好参加", "who"],
+    ["学肥多少", "cost"],
+    ["在哪里上课 要坐公交过去远伐", "schools"],
+    // enrolling someone (把名报掉, 帮她报上), moving up a level, two subsidies at once, who the money goes to
+    ["能不能帮我爸把名报掉", "howToEnrol"],
+    ["我能帮她报上吗", "howToEnrol"],
+    ["已经有初级证了 能去考中级吗", "levels"],
+    ["这个补贴跟职工技能补贴能一起拿吗", "noDouble"],
+    ["Do trainees get the money themselves?", "payee"],
+    ["What kind of jobs does it train for?", "occupations"],
+    ["Can you recommend a phone for selling online?", "unsure"],
     // what the classes above must leave alone
     ["网上可以报名吗", "howToEnrol"],
     ["我家是低保户 能免费学吗", "keyGroups"],
@@ -97,6 +110,8 @@ describe("free text by the keywords alone, by class", () => {
     ["补贴公示几天", "publicNotice"],
     ["补贴钱给我还是给学校", "payee"],
     ["上课能把小孩带过去吗", "unsure"],
+    ["帮我妈报个名行不行", "howToEnrol"],
+    ["公交卡怎么充值", "unsure"],
     ["我考了电工证 技能提升补贴怎么领", "unsure"],
     ["If I already hold a certificate at the same level, can I still get the subsidy?", "noDouble"],
   ])("%s → %s", (q, expected) => expect(topic(q)).toBe(expected));
