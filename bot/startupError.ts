@@ -7,6 +7,7 @@ import { DataKeyError } from "../storage/crypto.js";
 import { DatabaseFileError } from "../storage/dbFile.js";
 import { KeyMismatchError } from "../storage/keyCheck.js";
 import { UnassignedRowsError } from "../storage/programmeRows.js";
+import { ExamplesError } from "../storage/questionExamples.js";
 
 /** The exit status of a start refused for a problem the operator must fix. */
 export const STARTUP_EXIT = 2;
@@ -25,6 +26,7 @@ export function startupProblem(e: unknown): string | undefined {
   if (e instanceof ConfigError) return `configuration is not valid: ${e.problems.join("; ")}. Set these environment variables (see .env.example) and start again.`;
   if (e instanceof PackError) return `policy pack ${e.source} is not valid: ${e.problems.join("; ")}. Fix the pack file; the bot does not start on a pack it cannot trust.`;
   if (e instanceof DatabaseFileError || e instanceof DataKeyError || e instanceof KeyMismatchError || e instanceof UnassignedRowsError) return oneLine(e.message);
+  if (e instanceof ExamplesError) return `labelled questions ${oneLine(e.message)}; fix the file, or take it out of locales/questions/.`;
   const err = e as NodeJS.ErrnoException;
   if (err instanceof Error && err.code && FILE_CODES.has(err.code) && err.path)
     return `cannot ${err.syscall ?? "use"} ${err.path} (${err.code}): the data folder and its files must be readable and writable by the user the bot runs as (README, Deploy, section 3).`;

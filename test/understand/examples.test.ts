@@ -14,6 +14,7 @@ import { matchChoice } from "../../core/dialog/match.js";
 import { loadPackFile } from "../../storage/packFile.js";
 import { ExamplesError, loadExampleFiles, readExampleFile } from "../../storage/questionExamples.js";
 import { engineChat, openTestApp, tempDatabase } from "../support/wechatApp.js";
+import { startupProblem } from "../../bot/startupError.js";
 
 const pack = loadPackFile();
 const translators = [translator("zh-CN"), translator("en")];
@@ -138,6 +139,14 @@ describe("the labelled questions that ship", () => {
     expect(() => readExampleFile(file)).toThrow(/bad\.yaml: questions\.0\.topic: not a topic .*hint/);
     writeFileSync(file, "questions: [unclosed\n");
     expect(() => readExampleFile(file)).toThrow(/bad\.yaml: .*hint/);
+    // At start, one line for the operator, as for a bad pack or setting (bot/startupError.ts).
+    let caught: unknown;
+    try {
+      readExampleFile(file);
+    } catch (e) {
+      caught = e;
+    }
+    expect(startupProblem(caught)).toMatch(/^labelled questions .*bad\.yaml: .*take it out of locales\/questions\/\.$/);
   });
 });
 
