@@ -3,6 +3,7 @@
 // so nothing escapes it: nested objects, arrays, error messages and stacks, child-logger bindings and
 // the msg string all pass through the same scrubber.
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger } from "pino";
+import { escapeRegExp } from "../core/text.js";
 
 /** The log callback the channels, the dispatcher and the scheduler take. Example: `log("warn", "outbox: will retry", { id: 7 })`. */
 export type LogFn = (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
@@ -59,7 +60,6 @@ const HEX_KEY = /(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])/g;
 const B64_KEY = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=/g;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * Removes ID numbers, mobile numbers, tokens, keys and the given literal values from a text.
@@ -67,7 +67,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  */
 export function redactText(text: string, literals: readonly string[] = []): string {
   let out = text;
-  for (const lit of literals) out = out.replace(new RegExp(escapeRe(lit), "g"), "[redacted]");
+  for (const lit of literals) out = out.replace(new RegExp(escapeRegExp(lit), "g"), "[redacted]");
   return out
     .replace(TELEGRAM_TOKEN, "[token]")
     .replace(BEARER, "$1 [token]")

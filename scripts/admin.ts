@@ -25,7 +25,7 @@ import { RowsRejected } from "../core/results.js";
 import { NotSettled, retentionHoldText, type RetentionHold } from "../core/retention.js";
 import { loadProgrammes } from "../storage/packFile.js";
 import { lastToEnd } from "../core/rules/programmes.js";
-import { asTestCases } from "../core/dialog/understand/review.js";
+import { asExamples } from "../core/dialog/understand/review.js";
 import { ConfigError, loadConfig } from "../bot/config.js";
 import { createOfficialAccountApi } from "../bot/officialAccount/api.js";
 import { officialAccountMenu } from "../bot/officialAccount/channel.js";
@@ -207,7 +207,7 @@ async function run(args: Args, app: App, actor: Actor, now: Date, today: string)
         return { json: { id: args.target, topic: args.topic }, text: t("admin.cli.questionLabelled", { id: args.target, topic: args.topic }) };
       }
       if (args.sub === "export") {
-        const cases = asTestCases(app.questions.list({ labelled: true }));
+        const cases = asExamples(app.questions.list({ labelled: true }));
         const header = `# Questions residents asked that the bot could not answer, labelled by staff (npm run admin -- questions), exported ${today}.\n`;
         // One question a line, as the files under locales/questions/ are written.
         const lines = cases.map((c) => `  - { q: ${JSON.stringify(c.q)}, topic: ${c.topic} }`);

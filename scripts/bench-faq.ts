@@ -2,18 +2,16 @@
 // several passes after a warm-up; prints figures, asserts nothing.
 //   npm run -s bench:faq [passes]
 // Target: well under 1 ms per question on one core (a chat turn also pays the database and the platform).
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { join } from "node:path";
 import { buildFaqIndex } from "../core/dialog/faq.js";
 import { translator } from "../core/i18n.js";
 import { loadPackFile } from "../storage/packFile.js";
-import { loadExampleFiles } from "../storage/questionExamples.js";
+import { embeddedExamplesDir, loadExampleFiles, readExampleFile } from "../storage/questionExamples.js";
 
 const passes = Number(process.argv[2] ?? 5);
-// The labelled questions stay in locales/questions/, also when this runs compiled from dist/scripts/.
-const dir = new URL(import.meta.url.includes("/dist/scripts/") ? "../../locales/questions/" : "../locales/questions/", import.meta.url);
+// The same 1,000 questions each time, so that figures compare across versions (the first sets written).
 const files = ["questions.yaml", "questions-holdout.yaml", "questions-blind-2026-12.yaml", "questions-blind-2026-12-b.yaml", "questions-blind-2026-12-c.yaml", "questions-blind-2026-12-d.yaml", "questions-tuner-2026-12.yaml"];
-const asked = files.flatMap((f) => (parse(readFileSync(new URL(f, dir), "utf8")) as { questions: { q: string }[] }).questions.map((x) => x.q));
+const asked = files.flatMap((f) => readExampleFile(join(embeddedExamplesDir, f)).map((x) => x.q));
 
 const built = performance.now();
 // As the bot runs: the keyword rules and the nearest labelled questions (every shipped file).

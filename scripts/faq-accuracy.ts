@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { buildFaqIndex, type FaqIndex } from "../core/dialog/faq.js";
-import { loadExampleFiles } from "../storage/questionExamples.js";
+import { loadExampleFiles, readExampleFile } from "../storage/questionExamples.js";
 import { questions as factQuestions } from "../core/dialog/questions.js";
 import { findName } from "../core/dialog/understand/names.js";
 import { translator } from "../core/i18n.js";
@@ -18,7 +18,6 @@ import { loadPackFile } from "../storage/packFile.js";
 const root = new URL(import.meta.url.includes("/dist/scripts/") ? "../../" : "../", import.meta.url);
 const cases = new URL("test/cases/", root);
 const examplesDir = fileURLToPath(new URL("locales/questions/", root));
-const read = (file: string) => parse(readFileSync(new URL(file, cases), "utf8")) as unknown;
 const pct = (n: number, of: number) => `${((n / of) * 100).toFixed(1)}%`;
 const tZh = translator("zh-CN");
 const tEn = translator("en");
@@ -28,7 +27,8 @@ const pack = loadPackFile();
 // out, as a set the bot has never seen); and as shipped, its own questions among the examples. Sets under
 // test/cases/ are not among the examples: they are the unseen ones, written blind and measured once.
 const shipped = readdirSync(examplesDir).filter((n) => /\.ya?ml$/.test(n)).sort();
-const unseen = readdirSync(fileURLToPath(cases)).filter((n) => /^questions.*\.ya?ml$/.test(n)).sort();
+const casesDir = fileURLToPath(cases);
+const unseen = readdirSync(casesDir).filter((n) => /^questions.*\.ya?ml$/.test(n)).sort();
 const built = performance.now();
 const rulesAlone = buildFaqIndex([tZh, tEn], pack);
 const asShipped = buildFaqIndex([tZh, tEn], pack, loadExampleFiles(examplesDir));
@@ -37,7 +37,7 @@ let asked = 0;
 let spent = 0;
 for (const file of [...unseen, ...shipped]) {
   const own = shipped.includes(file);
-  const { questions } = (own ? parse(readFileSync(join(examplesDir, file), "utf8")) : read(file)) as { questions: { q: string; topic: string }[] };
+  const questions = readExampleFile(join(own ? examplesDir : casesDir, file));
   const ways: [string, FaqIndex][] = [
     ["rules alone", rulesAlone],
     [own ? "its own questions left out" : "unseen", own ? buildFaqIndex([tZh, tEn], pack, loadExampleFiles(examplesDir, [file])) : asShipped],
@@ -62,7 +62,7 @@ for (const file of [...unseen, ...shipped]) {
 console.log(`${asked} questions matched in ${spent.toFixed(0)} ms (${(spent / asked).toFixed(2)} ms each)`);
 
 // Everyday answers, as the check's yes/no question takes them (the person's language Chinese, English understood too).
-const answers = read("answers-blind-2026-12.yaml") as { yes: string[]; no: string[]; unclear: string[]; names: { text: string; name: string }[] };
+const answers = parse(readFileSync(new URL("answers-blind-2026-12.yaml", cases), "utf8")) as { yes: string[]; no: string[]; unclear: string[]; names: { text: string; name: string }[] };
 const yesNo = factQuestions.ableToWork!;
 const choices = yesNo.choices(pack, "zh-CN", tZh, {});
 const taken = (text: string) => {

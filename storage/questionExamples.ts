@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { topicIds } from "../core/dialog/faq.js";
 import type { LabelledQuestion } from "../core/dialog/understand/examples.js";
-import { asTestCases, type ReviewStore } from "../core/dialog/understand/review.js";
+import { asExamples, type ReviewStore } from "../core/dialog/understand/review.js";
 
 /** The folder of the labelled questions that ship with the bot (copied beside the compiled code by the build). */
 export const embeddedExamplesDir = fileURLToPath(new URL("../locales/questions/", import.meta.url));
@@ -69,7 +69,7 @@ export function readExampleFile(file: string): LabelledQuestion[] {
  * @example createDialogEngine({ …, examples: questionExamples(app.questions) })
  */
 export function questionExamples(review: Pick<ReviewStore, "list">, dir: string = embeddedExamplesDir): LabelledQuestion[] {
-  const labelled = asTestCases(review.list({ labelled: true })).filter((x) => topicIds.includes(x.topic));
+  const labelled = asExamples(review.list({ labelled: true })).filter((x) => topicIds.includes(x.topic));
   if (!shipped.has(dir)) shipped.set(dir, loadExampleFiles(dir));
   return [...shipped.get(dir)!, ...labelled];
 }

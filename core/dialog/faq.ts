@@ -7,7 +7,7 @@ import { levelLabel } from "../rules/eligibility.js";
 import type { Translate } from "../i18n.js";
 import { packWords } from "../rules/packWords.js";
 import { buildQuestionIndex, type QuestionIndex } from "./understand/questions.js";
-import type { LabelledQuestion } from "./understand/examples.js";
+import { UNSURE, type LabelledQuestion } from "./understand/examples.js";
 import { windowPhase } from "../rules/window.js";
 import { DEFAULT_BACKUP_KEEP } from "./types.js";
 
@@ -342,8 +342,8 @@ export function buildFaqIndex(translators: Translate[], pack: PolicyPack, exampl
   return buildQuestionIndex(topics, translators, pack, examples);
 }
 
-/** Every topic a labelled question may name: the topics here and "unsure" (a question the programme does not answer). */
-export const topicIds: readonly string[] = [...topics.map((x) => x.id), "unsure"];
+/** Every topic a labelled question may name: the topics here and UNSURE (a question the programme does not answer). */
+export const topicIds: readonly string[] = [...topics.map((x) => x.id), UNSURE];
 
 /**
  * The answer to a topic, in the person's language, ending with the clauses it rests on; `today` (when

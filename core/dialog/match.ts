@@ -60,11 +60,8 @@ function withoutParticles(text: string): string {
   const t = tablesFor(text);
   const particles = cached(t, "particles", () => wordList(t, "understand.particles"));
   let out = text;
-  for (let cut = true; cut && out.length > 1; ) {
-    const p = particles.find((x) => out.endsWith(x) && out.length > x.length);
-    cut = p !== undefined;
-    if (p) out = out.slice(0, -p.length);
-  }
+  let particle: string | undefined;
+  while ((particle = particles.find((p) => out.endsWith(p) && out.length > p.length))) out = out.slice(0, -particle.length);
   return out;
 }
 

@@ -9,7 +9,10 @@
 // 92.6%; the examples mostly answer what the keywords leave unsure, and rarely change an answer they give.
 import { stem } from "./keywords.js";
 
-/** A question with the topic that answers it; "unsure" for one the programme does not answer. */
+/** The label of a question the programme does not answer: the bot is right to say it is unsure. */
+export const UNSURE = "unsure";
+
+/** A question with the topic that answers it; UNSURE for one the programme does not answer. */
 export interface LabelledQuestion {
   q: string;
   topic: string;

@@ -2,6 +2,7 @@
 // 能干活的, 签了, 没问题 (negative words that mean yes); no is 没签, 木有, 弗是, 干不动了; 不知道 and 啥意思 are
 // neither, and are asked again. The word tables are data, per language, in locales/understand.*.json.
 import { translator, translatorLanguage, type Translate } from "../../i18n.js";
+import { escapeRegExp } from "../../text.js";
 
 /** A "|"-separated list from the locale, longest first, so that a longer form is tried before a form inside it; none when the locale has no such list. */
 export function wordList(t: Translate, key: string): string[] {
@@ -51,7 +52,7 @@ export function foldColloquial(text: string, t: Translate): string {
 export function joinSeparable(text: string, t: Translate): string {
   const split = cached(t, "separable", () => {
     const words = wordList(t, "understand.separable").filter((w) => [...w].length === 2);
-    const infixes = wordList(t, "understand.infixes").map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const infixes = wordList(t, "understand.infixes").map(escapeRegExp);
     if (!words.length || !infixes.length) return undefined;
     return new RegExp(`(${words.map((w) => [...w][0]).join("|")})(?:${infixes.join("|")})(${words.map((w) => [...w][1]).join("|")})`, "gu");
   });

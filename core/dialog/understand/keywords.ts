@@ -6,6 +6,7 @@
 // Chinese is found inside the folded text and, from two characters on, by its toned syllables too (设保 for
 // 社保), from three on by its syllables without tones as well (低报户 for 低保户: core/dialog/understand/phonetic.ts); a Latin word is found whole, after a light stemming (allowed → allow, courses → cours).
 import { normalize } from "../match.js";
+import { escapeRegExp } from "../../text.js";
 import { soundIndex, soundPlaces, syllables, wordSounds, type SoundIndex, type WordSounds } from "./phonetic.js";
 
 /** One way of writing a keyword's part. */
@@ -110,7 +111,7 @@ function form(raw: string): Form {
   const trimmed = raw.trim();
   if (trimmed.includes("#")) {
     const text = trimmed.split("#").map((piece) => normalize(piece)).join("#");
-    const source = text.split("#").map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(NUMBER);
+    const source = text.split("#").map((piece) => escapeRegExp(piece)).join(NUMBER);
     return { text, whole: false, pattern: new RegExp(source, "gu") };
   }
   const text = normalize(trimmed);

@@ -18,7 +18,7 @@ import { withoutPersonal } from "./review.js";
 import { foldColloquial, joinSeparable, wordList } from "./forms.js";
 import { binds, covers, hitsEach, inside, keywordSets, overheard, prepare, stem, type Hit } from "./keywords.js";
 import { asksForOtherTrade } from "./otherTrade.js";
-import { buildExampleIndex, type ExampleIndex, type LabelledQuestion, type Nearest } from "./examples.js";
+import { buildExampleIndex, UNSURE, type ExampleIndex, type LabelledQuestion, type Nearest } from "./examples.js";
 import { blankDeniedWords, dropDenied, namedKeyGroup, namesProgramme, residencePlaces, sectorPlaces, sideStart, type NamedGroup } from "./subjects.js";
 
 /** What a question asks: its topic, how sure, and what it is about (a key group it named). */
@@ -79,8 +79,6 @@ const MENTION = 1.5;
 const OTHER_TRADE_WEIGHT = 8;
 /** What a word of a side question counts for (…可以报吗？顺便问下在哪上课): the question asked first leads. */
 const SIDE = 0.5;
-/** The label of an example the programme does not answer. */
-export const UNSURE = "unsure";
 /**
  * How the nearest examples (understand/examples.ts) weigh against the keywords. They answer a question the keywords
  * leave unsure when sure (SETTLE), choose between two topics the keywords find level when they favour one of them

@@ -3,6 +3,8 @@
 // each as one of the bot's topics or as not the programme's; the labelled ones are examples the bot learns from at
 // its next start (understand/examples.ts) and can be exported in the format of locales/questions/*.yaml.
 import { findName, nameLeadIns } from "./names.js";
+import { UNSURE, type LabelledQuestion } from "./examples.js";
+import { escapeRegExp } from "../../text.js";
 
 /** What a masked number or name reads as. */
 export const MASKED = { number: "〔号码〕", name: "〔姓名〕" } as const;
@@ -47,8 +49,7 @@ export function maskQuestion(text: string): string {
 export function withoutPersonal(text: string): string {
   const masked = maskQuestion(text);
   // "我叫〔姓名〕", "my name is 〔姓名〕": the words that gave the name go with it.
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const given = new RegExp(`(?:${nameLeadIns(text).map(escape).join("|") || "(?!)"})[\\s:：]*${escape(MASKED.name)}`, "giu");
+  const given = new RegExp(`(?:${nameLeadIns(text).map(escapeRegExp).join("|") || "(?!)"})[\\s:：]*${escapeRegExp(MASKED.name)}`, "giu");
   return Object.values(MASKED).reduce((out, mask) => out.replaceAll(mask, " "), masked.replace(given, " "));
 }
 
@@ -76,10 +77,10 @@ export interface ReviewStore {
 }
 
 /**
- * The labelled questions as examples (`{ q, topic }`, "unsure" for those not about the programme): what the bot
+ * The labelled questions as examples (`{ q, topic }`, UNSURE for those not about the programme): what the bot
  * learns from at its next start, and what `admin questions export` writes.
- * @example asTestCases([{ text: "明天会下雨吗", topic: "not_ours", … }]) // [{ q: "明天会下雨吗", topic: "unsure" }]
+ * @example asExamples([{ text: "明天会下雨吗", topic: "not_ours", … }]) // [{ q: "明天会下雨吗", topic: "unsure" }]
  */
-export function asTestCases(rows: KeptQuestion[]): { q: string; topic: string }[] {
-  return rows.filter((r) => r.topic !== null).map((r) => ({ q: r.text, topic: r.topic === NOT_OURS_LABEL ? "unsure" : r.topic! }));
+export function asExamples(rows: KeptQuestion[]): LabelledQuestion[] {
+  return rows.filter((r) => r.topic !== null).map((r) => ({ q: r.text, topic: r.topic === NOT_OURS_LABEL ? UNSURE : r.topic! }));
 }

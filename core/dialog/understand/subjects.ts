@@ -3,6 +3,7 @@
 // language, in locales/understand.*.json; questions.ts weighs the topics' keywords with them.
 import type { Translate } from "../../i18n.js";
 import { normalize } from "../match.js";
+import { escapeRegExp } from "../../text.js";
 import { cached, choiceForms, negatedAt, wordList } from "./forms.js";
 import type { Hit } from "./keywords.js";
 import { soundPlaces, wordSounds, type SoundIndex } from "./phonetic.js";
@@ -164,7 +165,7 @@ export function blankDeniedWords(text: string, translators: Translate[]): string
     const rule = cached(t, "latinDenials", () => {
       const denials = wordList(t, "understand.denials").filter((d) => /^[a-z' ]+$/.test(d));
       if (!denials.length) return undefined;
-      const escaped = denials.map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s+"));
+      const escaped = denials.map((d) => escapeRegExp(d).replace(/ /g, "\\s+"));
       return { pattern: new RegExp(`\\b(?:${escaped.join("|")})\\b((?:\\s+[a-z][a-z'-]*){1,4})`, "g"), keeps: new Set(wordList(t, "understand.denialKeeps")) };
     });
     if (!rule) continue;
