@@ -31,7 +31,6 @@ export interface Nearest {
 export interface ExampleIndex {
   /** The examples nearest a question folded as the examples were (understand/questions.ts: colloquial forms folded, the pack's names marked), or none alike. */
   nearest(folded: string): Nearest | undefined;
-  readonly size: number;
 }
 
 /** How many of the nearest examples vote: three outvotes one mislabelled or odd example. */
@@ -110,7 +109,6 @@ export function buildExampleIndex(examples: readonly LabelledQuestion[], fold: (
   });
 
   return {
-    size: docs.length,
     nearest(folded) {
       const likeness = new Map<number, number>();
       const shared = new Map<number, number>();
