@@ -1,4 +1,5 @@
-// drizzle-kit settings: `npm run db:generate` writes SQL migrations from storage/schema.ts.
+// drizzle-kit settings: `npm run db:generate` writes SQL migrations from storage/schema.ts, which re-exports
+// the tables of storage/schema/.
 import { defineConfig } from "drizzle-kit";
 
 /** The drizzle-kit configuration. Example: `npx drizzle-kit generate`. */

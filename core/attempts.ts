@@ -4,7 +4,7 @@
 // many accounts), in a sliding window. Past either limit the answer no longer depends on what was typed.
 import type { AuditLog } from "./stores.js";
 
-/** The audit actions that count as failed probes; storage indexes exactly these (storage/schema.ts). @example probeActions.includes("link.failed") // true */
+/** The audit actions that count as failed probes; storage indexes exactly these (storage/schema/records.ts). @example probeActions.includes("link.failed") // true */
 export const probeActions = ["link.failed", "invite.failed", "enrolment.id_refused"] as const;
 export type ProbeAction = (typeof probeActions)[number];
 

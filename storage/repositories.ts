@@ -314,7 +314,7 @@ export function createOutboxWriter(sqlite: Database.Database): OutboxWriter {
 /** Appends audit rows, and counts failed probes. @example createAuditLog(sqlite).record({ actor, action, entity, entityId, at: now }) */
 export function createAuditLog(sqlite: Database.Database): AuditLog {
   const insert = sqlite.prepare("insert into audit_log (actor, action, entity, entity_id, detail, at) values (?, ?, ?, ?, ?, ?)");
-  // The IN term repeats the partial indexes' WHERE, which is what lets SQLite use them (schema.ts, auditLog).
+  // The IN term repeats the partial indexes' WHERE, which is what lets SQLite use them (schema/records.ts, auditLog).
   const probes = `action in (${probeActions.map((a) => `'${a}'`).join(", ")})`;
   const overall = sqlite.prepare<[string, number], number>(`select count(*) from audit_log where ${probes} and action = ? and at > ?`).pluck();
   const ofChat = sqlite.prepare<[string, string, number], number>(`select count(*) from audit_log where ${probes} and action = ? and entity_id = ? and at > ?`).pluck();

@@ -1,4 +1,4 @@
-// The tracks this database can hold: plans and classes store a track from a fixed list (schema.ts
+// The tracks this database can hold: plans and classes store a track from a fixed list (schema/vocabularies.ts
 // `tracks`), until each programme keeps its own. A pack naming others is refused at start.
 import { PackError, type PolicyPack } from "../core/rules/pack.js";
 import { storageFindings } from "../core/rules/packLint.js";
