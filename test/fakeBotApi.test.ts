@@ -185,14 +185,16 @@ describe("fake Bot API rate limits and faults", () => {
     expect(a.violations).toMatchObject([{ rule: "rate_chat", method: "sendMessage", chatId: USER }]);
   });
 
-  it("refuses a text over 4,096 characters and callback data over 64 bytes, and records both", async () => {
+  it("refuses a text over 4,096 characters and callback data over 64 bytes, sent or edited in, and records each", async () => {
     const a = await setup();
     const bot = makeBot(a);
     await expect(bot.api.sendMessage(USER, "字".repeat(4097))).rejects.toMatchObject({ error_code: 400, description: "Bad Request: message is too long" });
     await expect(bot.api.sendMessage(USER, "字".repeat(4096))).resolves.toMatchObject({ chat: { id: USER } });
     const long = new InlineKeyboard().text("x", `t|${"数".repeat(21)}`); // 2 + 63 bytes
     await expect(bot.api.sendMessage(USER, "pick", { reply_markup: long })).rejects.toMatchObject({ error_code: 400, description: "Bad Request: BUTTON_DATA_INVALID" });
-    expect(a.violations.map((v) => v.rule)).toEqual(["text_length", "callback_data"]);
+    const plain = await bot.api.sendMessage(USER, "pick");
+    await expect(bot.api.editMessageReplyMarkup(USER, plain.message_id, { reply_markup: long })).rejects.toMatchObject({ error_code: 400, description: "Bad Request: BUTTON_DATA_INVALID" });
+    expect(a.violations.map((v) => v.rule)).toEqual(["text_length", "callback_data", "callback_data"]);
   });
 
   it("records a send that comes before a 429's retry_after has run out", async () => {
