@@ -48,8 +48,10 @@ describe("school staff on Telegram (fake Bot API)", () => {
     api.pushUpdate(update);
     return (await api.waitForReplies(USER, before + n, timeoutMs)).slice(before);
   }
-  // A poster's thread starts by loading the fonts: seconds, when the whole suite shares the machine.
+  // A poster's thread starts by loading the fonts, a results sheet's its worker: seconds, when the whole suite
+  // shares the machine.
   const POSTER_MS = 15_000;
+  const SHEET_MS = 15_000;
   const send = async (text: string, n = 1) => (await deliver(api.textUpdate(USER, text), n)).map((p) => String(p.text ?? ""));
 
   it("sends the poster as a photo and the roster as a document, and takes a results sheet sent as a document", async () => {
@@ -96,7 +98,7 @@ describe("school staff on Telegram (fake Bot API)", () => {
     expect(api.calls.some((c) => c.method === "getFile")).toBe(false);
 
     const csv = new TextEncoder().encode(resultsCsv(trainees, () => true));
-    const [done] = await deliver(api.documentUpdate(USER, "成绩.csv", csv, { mime: "text/csv" }), 2);
+    const [done] = await deliver(api.documentUpdate(USER, "成绩.csv", csv, { mime: "text/csv" }), 2, SHEET_MS);
     expect(done!.text).toBe(t("staff.results.done", { rows: 2, created: 2, unchanged: 0, passed: 2, failed: 0 }));
     expect(api.calls.some((c) => c.method === "getFile" && c.status === 200)).toBe(true);
     expect(errors).toEqual([]);
