@@ -9,6 +9,8 @@ import type Database from "better-sqlite3";
 
 /** How often the worker checkpoints: small, cheap checkpoints keep the log (which every read searches) short. */
 const EVERY_MS = 100;
+/** How long closing waits for the worker to close its connection: a tick takes milliseconds. */
+const STOP_WAIT_MS = 2_000;
 
 // Plain CommonJS, run as the worker's whole program, so that it needs no build step of its own. PASSIVE
 // never waits for the bot's connection; a checkpoint that fails is tried again at the next tick. Asked to
@@ -32,6 +34,8 @@ parentPort.on("message", (m) => {
   if (m === "truncate") return void ((truncate = true), tick());
   clearInterval(timer);
   db.close();
+  Atomics.store(workerData.closed, 0, 1);
+  Atomics.notify(workerData.closed, 0);
   parentPort.close();
 });
 `;
@@ -43,7 +47,10 @@ export interface Checkpointer {
    * done, false after `waitMs` (the thread goes on trying) or if the thread is gone.
    */
   truncate(waitMs?: number): Promise<boolean>;
-  /** Stops checkpointing and closes the worker's connection. */
+  /**
+   * Stops checkpointing and waits (at most STOP_WAIT_MS) until the worker's connection is closed: the bot's own,
+   * closed after it as the last one, then checkpoints and removes the write-ahead log, which db:restore looks for.
+   */
   stop(): void;
 }
 
@@ -53,7 +60,8 @@ export interface Checkpointer {
  */
 export function startCheckpointer(path: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(program, { eval: true, workerData: { path, driver, everyMs: EVERY_MS } });
+  const closed = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(program, { eval: true, workerData: { path, driver, everyMs: EVERY_MS, closed } });
   // A worker that dies leaves checkpoints to the bot's own connection; it must not take the bot down.
   let alive = true;
   worker.on("error", () => undefined);
@@ -82,7 +90,12 @@ export function startCheckpointer(path: string): Checkpointer {
         worker.postMessage("truncate");
       });
     },
-    stop: () => worker.postMessage("stop"),
+    stop() {
+      if (!alive) return;
+      worker.postMessage("stop");
+      // A thread still starting reads the message once it has opened its connection; the wait covers that too.
+      Atomics.wait(closed, 0, 0, STOP_WAIT_MS);
+    },
   };
 }
 

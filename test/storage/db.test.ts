@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
@@ -157,6 +157,20 @@ describe("openDatabase", () => {
     }
     opened.close();
     expect(inFile).toBe(true);
+  });
+
+  it("closes with the worker's connection closed first, so the write-ahead log is gone when close returns", async () => {
+    // db:restore refuses a file whose -wal is there ("the bot is running, or stopped without closing"): a bot that
+    // closed must leave none. The worker must be running (its connection open) when the bot closes.
+    for (let i = 0; i < 5; i++) {
+      const path = join(tempDir(), "bot.db");
+      const opened = openDatabase({ path, backgroundCheckpoints: true });
+      const marker = `worker-running-${i}-7e1f`;
+      opened.sqlite.prepare("insert into meta (key, value) values ('probe', ?)").run(marker);
+      for (let tries = 0; tries < 60 && !readFileSync(path).includes(Buffer.from(marker, "utf8")); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+      opened.close();
+      expect(existsSync(`${path}-wal`)).toBe(false);
+    }
   });
 
   it("supports an in-memory database", () => {
